@@ -1,0 +1,267 @@
+#include "hist.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUB 128
+#define EMIN (-9)
+#define EMAX 50
+#define FORMAT_VERSION 1
+
+uint32_t hist_bucket_index(double v)
+{
+	if (!(v >= 0x1p-10))
+		return 0; /* zero, negatives and NaN share the zero bucket */
+	int e;
+	double m = frexp(v, &e);
+	if (e > EMAX) {
+		e = EMAX;
+		m = 0.999999;
+	}
+	int sub = (int)((m - 0.5) * 2 * SUB);
+	if (sub >= SUB)
+		sub = SUB - 1;
+	return 1 + (uint32_t)(e - EMIN) * SUB + (uint32_t)sub;
+}
+
+double hist_bucket_mid(uint32_t idx)
+{
+	if (idx == 0)
+		return 0;
+	idx--;
+	int e = (int)(idx / SUB) + EMIN;
+	int sub = (int)(idx % SUB);
+	double lo = ldexp(0.5 + sub / (2.0 * SUB), e);
+	double hi = ldexp(0.5 + (sub + 1) / (2.0 * SUB), e);
+	return (lo + hi) / 2;
+}
+
+void hist_init(hist_t *h)
+{
+	memset(h, 0, sizeof *h);
+}
+
+void hist_free(hist_t *h)
+{
+	free(h->idx);
+	free(h->cnt);
+	hist_init(h);
+}
+
+void hist_reset(hist_t *h)
+{
+	h->n = 0;
+	h->total = 0;
+	h->min = h->max = h->sum = 0;
+}
+
+static void reserve(hist_t *h, uint32_t need)
+{
+	if (need <= h->cap)
+		return;
+	uint32_t cap = h->cap ? h->cap : 16;
+	while (cap < need)
+		cap *= 2;
+	h->idx = xrealloc(h->idx, cap * sizeof *h->idx);
+	h->cnt = xrealloc(h->cnt, cap * sizeof *h->cnt);
+	h->cap = cap;
+}
+
+static void add_bucket(hist_t *h, uint32_t idx, uint64_t n)
+{
+	/* Appending in order is the common case (merging sorted lists). */
+	uint32_t lo = 0, hi = h->n;
+	if (h->n && h->idx[h->n - 1] < idx) {
+		lo = h->n;
+	} else {
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (h->idx[mid] < idx)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < h->n && h->idx[lo] == idx) {
+			h->cnt[lo] += n;
+			return;
+		}
+	}
+	reserve(h, h->n + 1);
+	memmove(h->idx + lo + 1, h->idx + lo, (h->n - lo) * sizeof *h->idx);
+	memmove(h->cnt + lo + 1, h->cnt + lo, (h->n - lo) * sizeof *h->cnt);
+	h->idx[lo] = idx;
+	h->cnt[lo] = n;
+	h->n++;
+}
+
+static void note_range(hist_t *h, double lo, double hi, uint64_t n, double sum)
+{
+	if (h->total == 0) {
+		h->min = lo;
+		h->max = hi;
+	} else {
+		if (lo < h->min)
+			h->min = lo;
+		if (hi > h->max)
+			h->max = hi;
+	}
+	h->total += n;
+	h->sum += sum;
+}
+
+void hist_add_n(hist_t *h, double v, uint64_t n)
+{
+	if (n == 0 || isnan(v))
+		return;
+	if (v < 0)
+		v = 0;
+	add_bucket(h, hist_bucket_index(v), n);
+	note_range(h, v, v, n, v * (double)n);
+}
+
+void hist_add(hist_t *h, double v)
+{
+	hist_add_n(h, v, 1);
+}
+
+void hist_merge(hist_t *dst, const hist_t *src)
+{
+	if (!src->total)
+		return;
+	for (uint32_t i = 0; i < src->n; i++)
+		add_bucket(dst, src->idx[i], src->cnt[i]);
+	note_range(dst, src->min, src->max, src->total, src->sum);
+}
+
+double hist_quantile(const hist_t *h, double p)
+{
+	if (!h->total)
+		return 0;
+	if (p <= 0)
+		return h->min;
+	double r = ceil(p * (double)h->total / 100.0 - 1e-9);
+	uint64_t rank = r < 1 ? 1 : (uint64_t)r;
+	if (rank >= h->total)
+		return h->max;
+	uint64_t acc = 0;
+	for (uint32_t i = 0; i < h->n; i++) {
+		acc += h->cnt[i];
+		if (acc >= rank) {
+			double v = hist_bucket_mid(h->idx[i]);
+			if (v < h->min)
+				v = h->min;
+			if (v > h->max)
+				v = h->max;
+			return v;
+		}
+	}
+	return h->max;
+}
+
+static void put_varint(sbuf *b, uint64_t v)
+{
+	uint8_t tmp[10];
+	int n = 0;
+	do {
+		uint8_t c = v & 0x7f;
+		v >>= 7;
+		tmp[n++] = c | (v ? 0x80 : 0);
+	} while (v);
+	sb_add(b, tmp, (size_t)n);
+}
+
+static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*p >= end)
+			return -1;
+		uint8_t c = *(*p)++;
+		r |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void put_double(sbuf *b, double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, 8);
+	uint8_t t[8];
+	for (int i = 0; i < 8; i++)
+		t[i] = (uint8_t)(u >> (8 * i));
+	sb_add(b, t, 8);
+}
+
+static int get_double(const uint8_t **p, const uint8_t *end, double *d)
+{
+	if (end - *p < 8)
+		return -1;
+	uint64_t u = 0;
+	for (int i = 0; i < 8; i++)
+		u |= (uint64_t)(*p)[i] << (8 * i);
+	*p += 8;
+	memcpy(d, &u, 8);
+	return 0;
+}
+
+void hist_encode(const hist_t *h, sbuf *out)
+{
+	sb_addc(out, FORMAT_VERSION);
+	put_varint(out, h->total);
+	if (!h->total)
+		return;
+	put_double(out, h->min);
+	put_double(out, h->max);
+	put_double(out, h->sum);
+	put_varint(out, h->n);
+	uint32_t prev = 0;
+	for (uint32_t i = 0; i < h->n; i++) {
+		put_varint(out, h->idx[i] - prev);
+		prev = h->idx[i];
+		put_varint(out, h->cnt[i]);
+	}
+}
+
+int hist_merge_blob(hist_t *h, const void *blob, size_t len)
+{
+	const uint8_t *p = blob, *end = p + len;
+	if (!blob || len == 0)
+		return 0;
+	if (*p++ != FORMAT_VERSION)
+		return -1;
+	uint64_t total, n;
+	if (get_varint(&p, end, &total))
+		return -1;
+	if (!total)
+		return 0;
+	double mn, mx, sum;
+	if (get_double(&p, end, &mn) || get_double(&p, end, &mx) || get_double(&p, end, &sum) ||
+	    get_varint(&p, end, &n))
+		return -1;
+	uint64_t idx = 0, seen = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t d, c;
+		if (get_varint(&p, end, &d) || get_varint(&p, end, &c))
+			return -1;
+		idx += d;
+		if (idx > UINT32_MAX)
+			return -1;
+		add_bucket(h, (uint32_t)idx, c);
+		seen += c;
+	}
+	if (seen != total)
+		return -1;
+	note_range(h, mn, mx, total, sum);
+	return 0;
+}
+
+int hist_decode(hist_t *h, const void *blob, size_t len)
+{
+	hist_reset(h);
+	return hist_merge_blob(h, blob, len);
+}

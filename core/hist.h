@@ -1,0 +1,48 @@
+/* Mergeable log-linear histogram for latencies (milliseconds).
+ *
+ * A value v >= 2^-10 falls in a bucket chosen by its binary exponent and the
+ * top 7 bits of its mantissa (128 linear sub-buckets per power of two), so a
+ * bucket spans at most 1/128 of its lower bound and its midpoint is within
+ * 0.4% of any value in it. Quantiles are reported as the bucket midpoint
+ * clamped to the exact min and max, which keeps them within 1% of the exact
+ * nearest-rank value. Only non-empty buckets are kept, sorted by index, so a
+ * minute of traffic costs a few hundred bytes serialised. */
+#ifndef LLMOPS_HIST_H
+#define LLMOPS_HIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "str.h"
+
+typedef struct hist {
+	uint32_t n, cap;   /* non-empty buckets */
+	uint32_t *idx;     /* sorted bucket indices */
+	uint64_t *cnt;
+	uint64_t total;
+	double min, max;   /* exact; valid when total > 0 */
+	double sum;
+} hist_t;
+
+#define HIST_INIT {0, 0, NULL, NULL, 0, 0, 0, 0}
+
+void hist_init(hist_t *h);
+void hist_free(hist_t *h);
+void hist_reset(hist_t *h);
+void hist_add(hist_t *h, double v);
+void hist_add_n(hist_t *h, double v, uint64_t n);
+void hist_merge(hist_t *dst, const hist_t *src);
+/* Nearest-rank quantile, p in (0, 100]: the smallest value with at least
+ * p% of the values at or below it. 0 when empty. */
+double hist_quantile(const hist_t *h, double p);
+
+/* Serialisation: a compact varint blob, stable across versions (first byte
+ * is the format version). */
+void hist_encode(const hist_t *h, sbuf *out);
+int hist_decode(hist_t *h, const void *blob, size_t len);      /* replaces h */
+int hist_merge_blob(hist_t *h, const void *blob, size_t len);  /* adds into h */
+
+uint32_t hist_bucket_index(double v);
+double hist_bucket_mid(uint32_t idx);
+
+#endif
