@@ -1,0 +1,539 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+const cfg_option config_options[CFG_COUNT] = {
+#define X(name, type, def, desc) {#name, CFG_##type, def, desc},
+    CONFIG_OPTIONS(X)
+#undef X
+};
+
+#define VEC_PUSH(vec) \
+	((vec).n == (vec).cap ? ((vec).cap = (vec).cap ? (vec).cap * 2 : 4, \
+				 (vec).v = xrealloc((vec).v, (vec).cap * sizeof *(vec).v)) : 0, \
+	 memset(&(vec).v[(vec).n], 0, sizeof *(vec).v), &(vec).v[(vec).n++])
+
+static void error_at(config_t *c, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void error_at(config_t *c, const char *file, int line, const char *fmt, ...)
+{
+	if (line > 0)
+		sb_printf(&c->errors, "%s:%d: ", file, line);
+	else
+		sb_printf(&c->errors, "%s: ", file);
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vprintf(&c->errors, fmt, ap);
+	va_end(ap);
+	sb_addc(&c->errors, '\n');
+	c->nerrors++;
+}
+
+int config_find_option(const char *name)
+{
+	for (int i = 0; i < CFG_COUNT; i++)
+		if (strcmp(config_options[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int parse_bool(const char *v, double *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false", "off", "0"};
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_value(cfg_value *val, const cfg_option *o, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	switch (o->type) {
+	case CFG_STR:
+		free(val->s);
+		val->s = xstrdup(v);
+		break;
+	case CFG_INT: {
+		long n = strtol(v, &end, 10);
+		if (end == v || *end || n < 0) {
+			snprintf(err, errlen, "%s: expected a whole number, got '%s'", o->name, v);
+			return -1;
+		}
+		val->num = (double)n;
+		break;
+	}
+	case CFG_NUM: {
+		double n = strtod(v, &end);
+		if (end == v || *end || n < 0) {
+			snprintf(err, errlen, "%s: expected a number, got '%s'", o->name, v);
+			return -1;
+		}
+		val->num = n;
+		break;
+	}
+	case CFG_DUR:
+		if (clock_parse_dur(v, &val->dur)) {
+			snprintf(err, errlen, "%s: expected a duration like 15m, 1h or 7d, got '%s'", o->name, v);
+			return -1;
+		}
+		break;
+	case CFG_BOOL:
+		if (parse_bool(v, &val->num)) {
+			snprintf(err, errlen, "%s: expected yes or no, got '%s'", o->name, v);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+int config_set(config_t *c, const char *name, const char *value, char *err, size_t errlen)
+{
+	int i = config_find_option(name);
+	if (i < 0) {
+		snprintf(err, errlen, "unknown option '%s'", name);
+		return -1;
+	}
+	const cfg_option *o = &config_options[i];
+	if (i == CFG_keymap && strcmp(value, "vim") && strcmp(value, "emacs")) {
+		snprintf(err, errlen, "keymap: expected vim or emacs, got '%s'", value);
+		return -1;
+	}
+	if (i == CFG_refresh && atoi(value) < 1) {
+		snprintf(err, errlen, "refresh: expected at least 1 second, got '%s'", value);
+		return -1;
+	}
+	cfg_value tmp = c->opt[i];
+	tmp.s = NULL;
+	if (set_value(&tmp, o, value, err, errlen))
+		return -1;
+	if (o->type == CFG_STR) {
+		free(c->opt[i].s);
+	}
+	c->opt[i] = tmp;
+	c->opt[i].set = 1;
+	return 0;
+}
+
+void config_init(config_t *c)
+{
+	memset(c, 0, sizeof *c);
+	char err[128];
+	for (int i = 0; i < CFG_COUNT; i++)
+		if (config_options[i].def)
+			set_value(&c->opt[i], &config_options[i], config_options[i].def, err, sizeof err);
+	c->labels[1] = xstrdup("good");
+	c->labels[2] = xstrdup("bad");
+}
+
+static void free_where(cfg_where *w)
+{
+	free(w->file);
+}
+
+static void provider_free(cfg_provider *p)
+{
+	free(p->name);
+	free(p->type);
+	free(p->base_url);
+	free(p->api_key_env);
+	free(p->api_key_file);
+	free(p->api_key_cmd);
+	free(p->admin_key_env);
+	free(p->admin_key_file);
+	free(p->admin_key_cmd);
+	free_where(&p->at);
+}
+
+void config_free(config_t *c)
+{
+	for (int i = 0; i < CFG_COUNT; i++)
+		free(c->opt[i].s);
+	for (int i = 0; i < 10; i++)
+		free(c->labels[i]);
+	for (size_t i = 0; i < c->watches.n; i++) {
+		free(c->watches.v[i].kind);
+		free(c->watches.v[i].path);
+		free_where(&c->watches.v[i].at);
+	}
+	for (size_t i = 0; i < c->attaches.n; i++) {
+		free(c->attaches.v[i].kind);
+		free(c->attaches.v[i].path);
+		free_where(&c->attaches.v[i].at);
+	}
+	for (size_t i = 0; i < c->prompt_dirs.n; i++) {
+		free(c->prompt_dirs.v[i].path);
+		free_where(&c->prompt_dirs.v[i].at);
+	}
+	for (size_t i = 0; i < c->providers.n; i++) {
+		provider_free(&c->providers.v[i]);
+	}
+	for (size_t i = 0; i < c->binds.n; i++) {
+		free(c->binds.v[i].keymap);
+		free(c->binds.v[i].key);
+		free(c->binds.v[i].action);
+		free_where(&c->binds.v[i].at);
+	}
+	for (size_t i = 0; i < c->colors.n; i++) {
+		free(c->colors.v[i].element);
+		free(c->colors.v[i].fg);
+		free(c->colors.v[i].bg);
+		free(c->colors.v[i].attrs);
+		free_where(&c->colors.v[i].at);
+	}
+	free(c->watches.v);
+	free(c->attaches.v);
+	free(c->prompt_dirs.v);
+	free(c->providers.v);
+	free(c->binds.v);
+	free(c->colors.v);
+	sb_free(&c->errors);
+	memset(c, 0, sizeof *c);
+}
+
+const char *config_str(const config_t *c, int opt)
+{
+	return c->opt[opt].s;
+}
+
+double config_num(const config_t *c, int opt)
+{
+	return c->opt[opt].num;
+}
+
+int64_t config_dur(const config_t *c, int opt)
+{
+	return c->opt[opt].dur;
+}
+
+/* Splits a line into words. Double quotes group (and may sit inside a word,
+ * as in api_key_cmd="pass show x"), backslash escapes inside quotes, '#'
+ * at the start of a word begins a comment. Returns the count, -1 on an
+ * unterminated quote. */
+#define MAX_WORDS 32
+static int split_words(const char *line, char **words, int max)
+{
+	int n = 0;
+	const char *p = line;
+	while (*p) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (n == max)
+			return -2;
+		sbuf w = SBUF_INIT;
+		int quoted = 0;
+		while (*p && (quoted || !isspace((unsigned char)*p))) {
+			if (*p == '"') {
+				quoted = !quoted;
+				p++;
+				continue;
+			}
+			if (quoted && *p == '\\' && p[1]) {
+				p++;
+			}
+			sb_addc(&w, *p++);
+		}
+		if (quoted) {
+			sb_free(&w);
+			for (int i = 0; i < n; i++)
+				free(words[i]);
+			return -1;
+		}
+		words[n++] = sb_steal(&w);
+	}
+	return n;
+}
+
+/* '~/x' -> $HOME/x; a relative path -> relative to the rc file's folder. */
+static char *resolve_path(const char *path, const char *file)
+{
+	if (path[0] == '~' && (path[1] == '/' || path[1] == 0)) {
+		const char *home = getenv("HOME");
+		sbuf b = SBUF_INIT;
+		sb_printf(&b, "%s%s", home ? home : "", path + 1);
+		return sb_steal(&b);
+	}
+	if (path[0] == '/' || !file || !strchr(file, '/'))
+		return xstrdup(path);
+	const char *slash = strrchr(file, '/');
+	sbuf b = SBUF_INIT;
+	sb_add(&b, file, (size_t)(slash - file) + 1);
+	sb_adds(&b, path);
+	return sb_steal(&b);
+}
+
+static cfg_where where(const char *file, int line)
+{
+	cfg_where w = {xstrdup(file), line};
+	return w;
+}
+
+static int provider_statement(config_t *c, char **w, int n, const char *file, int line)
+{
+	if (n < 2) {
+		error_at(c, file, line, "provider: expected 'provider NAME type=openai|anthropic ...'");
+		return -1;
+	}
+	cfg_provider p = {0};
+	p.poll = 60;
+	p.name = xstrdup(w[1]);
+	int bad = 0;
+	for (int i = 2; i < n && !bad; i++) {
+		char *eq = strchr(w[i], '=');
+		if (!eq) {
+			error_at(c, file, line, "provider %s: expected key=value, got '%s'", p.name, w[i]);
+			bad = 1;
+			break;
+		}
+		*eq = 0;
+		const char *k = w[i], *v = eq + 1;
+		char **slot = NULL;
+		if (!strcmp(k, "type")) {
+			if (strcmp(v, "openai") && strcmp(v, "anthropic")) {
+				error_at(c, file, line, "provider %s: type must be openai or anthropic, got '%s'", p.name, v);
+				bad = 1;
+			}
+			slot = &p.type;
+		} else if (!strcmp(k, "base_url"))
+			slot = &p.base_url;
+		else if (!strcmp(k, "api_key_env"))
+			slot = &p.api_key_env;
+		else if (!strcmp(k, "api_key_file"))
+			slot = &p.api_key_file;
+		else if (!strcmp(k, "api_key_cmd"))
+			slot = &p.api_key_cmd;
+		else if (!strcmp(k, "admin_key_env"))
+			slot = &p.admin_key_env;
+		else if (!strcmp(k, "admin_key_file"))
+			slot = &p.admin_key_file;
+		else if (!strcmp(k, "admin_key_cmd"))
+			slot = &p.admin_key_cmd;
+		else if (!strcmp(k, "poll")) {
+			char *end;
+			long s = strtol(v, &end, 10);
+			if (end == v || *end || s < 10) {
+				error_at(c, file, line, "provider %s: poll must be a number of seconds >= 10, got '%s'",
+					 p.name, v);
+				bad = 1;
+			}
+			p.poll = (int)s;
+		} else if (!strcmp(k, "api_key") || !strcmp(k, "admin_key") || !strcmp(k, "key")) {
+			error_at(c, file, line,
+				 "provider %s: keys are never written in the rc file; use %s_env, %s_file or %s_cmd",
+				 p.name, k, k, k);
+			bad = 1;
+		} else {
+			error_at(c, file, line, "provider %s: unknown setting '%s'", p.name, k);
+			bad = 1;
+		}
+		if (slot && !bad) {
+			free(*slot);
+			*slot = (slot == &p.api_key_file || slot == &p.admin_key_file) ? resolve_path(v, file) : xstrdup(v);
+		}
+	}
+	if (!bad && !p.type) {
+		const char *guess = !strcmp(p.name, "openai") || !strcmp(p.name, "anthropic") ? p.name : NULL;
+		if (!guess) {
+			error_at(c, file, line, "provider %s: missing type=openai|anthropic", p.name);
+			bad = 1;
+		} else {
+			p.type = xstrdup(guess);
+		}
+	}
+	if (bad) {
+		provider_free(&p);
+		return -1;
+	}
+	/* A later line for the same provider replaces the earlier one. */
+	for (size_t i = 0; i < c->providers.n; i++) {
+		if (strcmp(c->providers.v[i].name, p.name) == 0) {
+			cfg_provider *old = &c->providers.v[i];
+			provider_free(old);
+			p.at = where(file, line);
+			*old = p;
+			return 0;
+		}
+	}
+	p.at = where(file, line);
+	*VEC_PUSH(c->providers) = p;
+	return 0;
+}
+
+int config_statement(config_t *c, const char *text, const char *file, int line, config_read_fn rd, void *ud)
+{
+	char *w[MAX_WORDS];
+	int n = split_words(text, w, MAX_WORDS);
+	if (n == -1) {
+		error_at(c, file, line, "unterminated quote");
+		return -1;
+	}
+	if (n == -2) {
+		error_at(c, file, line, "too many words");
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	int rc = 0;
+	const char *cmd = w[0];
+	char err[256];
+	if (!strcmp(cmd, "set")) {
+		/* set NAME = VALUE, set NAME VALUE, set NAME=VALUE */
+		char *name = n > 1 ? w[1] : NULL, *value = NULL;
+		char *eq = name ? strchr(name, '=') : NULL;
+		if (eq) {
+			*eq = 0;
+			value = eq + 1;
+		} else if (n == 4 && !strcmp(w[2], "=")) {
+			value = w[3];
+		} else if (n == 3) {
+			value = w[2][0] == '=' ? w[2] + 1 : w[2];
+		}
+		if (!name || !value || !*name) {
+			error_at(c, file, line, "set: expected 'set NAME = VALUE'");
+			rc = -1;
+		} else if (config_set(c, name, value, err, sizeof err)) {
+			error_at(c, file, line, "%s", err);
+			rc = -1;
+		} else {
+			int i = config_find_option(name);
+			if ((i == CFG_store || i == CFG_golden || i == CFG_pricing_file) && c->opt[i].s) {
+				char *abs = resolve_path(c->opt[i].s, file);
+				free(c->opt[i].s);
+				c->opt[i].s = abs;
+			}
+		}
+	} else if (!strcmp(cmd, "label")) {
+		if (n != 3 || strlen(w[1]) != 1 || w[1][0] < '1' || w[1][0] > '9') {
+			error_at(c, file, line, "label: expected 'label KEY NAME' with KEY 1 to 9");
+			rc = -1;
+		} else {
+			int k = w[1][0] - '0';
+			free(c->labels[k]);
+			c->labels[k] = xstrdup(w[2]);
+		}
+	} else if (!strcmp(cmd, "watch") || !strcmp(cmd, "attach")) {
+		int watch = cmd[0] == 'w';
+		const char *kinds = watch ? "otlp|jsonl" : "llm";
+		if (n != 3 || (watch ? strcmp(w[1], "otlp") && strcmp(w[1], "jsonl") : strcmp(w[1], "llm"))) {
+			error_at(c, file, line, "%s: expected '%s %s PATH'", cmd, cmd, kinds);
+			rc = -1;
+		} else {
+			cfg_path *p = watch ? VEC_PUSH(c->watches) : VEC_PUSH(c->attaches);
+			p->kind = xstrdup(w[1]);
+			p->path = resolve_path(w[2], file);
+			p->at = where(file, line);
+		}
+	} else if (!strcmp(cmd, "prompts")) {
+		if (n != 2) {
+			error_at(c, file, line, "prompts: expected 'prompts PATH'");
+			rc = -1;
+		} else {
+			cfg_path *p = VEC_PUSH(c->prompt_dirs);
+			p->path = resolve_path(w[1], file);
+			p->at = where(file, line);
+		}
+	} else if (!strcmp(cmd, "provider")) {
+		rc = provider_statement(c, w, n, file, line);
+	} else if (!strcmp(cmd, "bind")) {
+		if (n != 4) {
+			error_at(c, file, line, "bind: expected 'bind KEYMAP KEY ACTION'");
+			rc = -1;
+		} else {
+			cfg_bind *b = VEC_PUSH(c->binds);
+			b->keymap = xstrdup(w[1]);
+			b->key = xstrdup(w[2]);
+			b->action = xstrdup(w[3]);
+			b->at = where(file, line);
+		}
+	} else if (!strcmp(cmd, "color")) {
+		if (n < 4) {
+			error_at(c, file, line, "color: expected 'color ELEMENT FG BG [ATTR...]'");
+			rc = -1;
+		} else {
+			cfg_color *col = VEC_PUSH(c->colors);
+			col->element = xstrdup(w[1]);
+			col->fg = xstrdup(w[2]);
+			col->bg = xstrdup(w[3]);
+			sbuf a = SBUF_INIT;
+			for (int i = 4; i < n; i++) {
+				if (i > 4)
+					sb_addc(&a, ' ');
+				sb_adds(&a, w[i]);
+			}
+			col->attrs = sb_steal(&a);
+			col->at = where(file, line);
+		}
+	} else if (!strcmp(cmd, "source")) {
+		if (n != 2) {
+			error_at(c, file, line, "source: expected 'source PATH'");
+			rc = -1;
+		} else if (c->depth >= 8) {
+			error_at(c, file, line, "source: nested too deeply");
+			rc = -1;
+		} else {
+			char *p = resolve_path(w[1], file);
+			c->depth++;
+			rc = config_load(c, p, 1, rd, ud);
+			c->depth--;
+			free(p);
+		}
+	} else {
+		error_at(c, file, line, "unknown statement '%s'", cmd);
+		rc = -1;
+	}
+	for (int i = 0; i < n; i++)
+		free(w[i]);
+	return rc;
+}
+
+void config_parse(config_t *c, const char *path, const char *text, size_t len, config_read_fn rd, void *ud)
+{
+	const char *p = text, *end = text + len;
+	int line = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		line++;
+		if (memchr(p, 0, n)) {
+			error_at(c, path, line, "binary data");
+		} else {
+			char *l = xstrndup(p, n);
+			config_statement(c, l, path, line, rd, ud);
+			free(l);
+		}
+		p += n + 1;
+	}
+}
+
+int config_load(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud)
+{
+	size_t len;
+	errno = 0;
+	char *text = rd(path, &len, ud);
+	if (!text) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		error_at(c, path, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	config_parse(c, path, text, len, rd, ud);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* llmopsrc: one statement a line (set, label, watch, attach, prompts,
+ * provider, bind, color, source), '#' comments. A bad line is reported as
+ * "path:line: message" and loading goes on. The parser does no I/O itself:
+ * `source` reads through the callback the caller hands in. */
+#ifndef LLMOPS_CONFIG_H
+#define LLMOPS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "str.h"
+
+/* Options that `set` knows: name, type, default, description. The same
+ * table feeds `:set`, the man page and llmopsrc.example. */
+#define CONFIG_OPTIONS(X)                                                                           \
+	X(store, STR, NULL, "path of the SQLite store")                                             \
+	X(golden, STR, NULL, "golden dataset file (default: the store)")                            \
+	X(pricing_file, STR, NULL, "LiteLLM model_prices_and_context_window.json overriding prices") \
+	X(refresh, INT, "5", "seconds between live refreshes")                                      \
+	X(window, DUR, "1h", "default time window of the panes")                                    \
+	X(budget_daily, NUM, "0", "daily budget in USD (0: none)")                                  \
+	X(budget_monthly, NUM, "0", "monthly budget in USD (0: none)")                              \
+	X(error_warn, NUM, "2", "error rate (%) shown as a warning")                                \
+	X(error_crit, NUM, "5", "error rate (%) shown as critical")                                 \
+	X(keymap, STR, "vim", "key bindings: vim or emacs")                                         \
+	X(annotator, STR, NULL, "name recorded with labels (default: $USER)")                       \
+	X(color, BOOL, "yes", "use colours when the terminal has them")                             \
+	X(ascii, BOOL, "no", "draw with ASCII only")
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_NUM, CFG_DUR, CFG_BOOL };
+
+typedef struct cfg_value {
+	char *s;      /* STR (NULL when unset) */
+	double num;   /* INT, NUM, BOOL (0/1) */
+	int64_t dur;  /* DUR, nanoseconds */
+	int set;      /* given in the rc (not the default) */
+} cfg_value;
+
+enum {
+#define X(name, type, def, desc) CFG_##name,
+	CONFIG_OPTIONS(X)
+#undef X
+	CFG_COUNT
+};
+
+typedef struct cfg_option {
+	const char *name;
+	enum cfg_type type;
+	const char *def;
+	const char *desc;
+} cfg_option;
+extern const cfg_option config_options[CFG_COUNT];
+
+typedef struct cfg_where {
+	char *file;
+	int line;
+} cfg_where;
+
+typedef struct cfg_provider {
+	char *name, *type, *base_url;
+	char *api_key_env, *api_key_file, *api_key_cmd;
+	char *admin_key_env, *admin_key_file, *admin_key_cmd;
+	int poll; /* seconds */
+	cfg_where at;
+} cfg_provider;
+
+typedef struct cfg_path {
+	char *kind; /* watch: otlp|jsonl; attach: llm; prompts: NULL */
+	char *path;
+	cfg_where at;
+} cfg_path;
+
+typedef struct cfg_bind {
+	char *keymap, *key, *action;
+	cfg_where at;
+} cfg_bind;
+
+typedef struct cfg_color {
+	char *element, *fg, *bg;
+	char *attrs; /* space-separated */
+	cfg_where at;
+} cfg_color;
+
+#define CFG_VEC(T) struct { T *v; size_t n, cap; }
+
+typedef struct config {
+	cfg_value opt[CFG_COUNT];
+	char *labels[10]; /* labels[1..9]; NULL when unbound */
+	CFG_VEC(cfg_path) watches;
+	CFG_VEC(cfg_path) attaches;
+	CFG_VEC(cfg_path) prompt_dirs;
+	CFG_VEC(cfg_provider) providers;
+	CFG_VEC(cfg_bind) binds;
+	CFG_VEC(cfg_color) colors;
+	sbuf errors; /* "path:line: message\n" lines */
+	int nerrors;
+	int depth;   /* source nesting */
+} config_t;
+
+/* Reads a whole file; returns malloc'ed bytes and sets *len, or NULL with
+ * errno set. */
+typedef char *(*config_read_fn)(const char *path, size_t *len, void *ud);
+
+void config_init(config_t *c);
+void config_free(config_t *c);
+/* Parses text as if it were the file `path`. Relative paths in it are taken
+ * relative to the file's folder; '~/' to $HOME. */
+void config_parse(config_t *c, const char *path, const char *text, size_t len, config_read_fn rd, void *ud);
+/* Reads and parses path; a missing file is an error only when must_exist. */
+int config_load(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud);
+/* Applies one statement (also used by ':set' and ':bind' in the console). */
+int config_statement(config_t *c, const char *line, const char *file, int lineno, config_read_fn rd, void *ud);
+
+const char *config_str(const config_t *c, int opt);
+double config_num(const config_t *c, int opt);
+int64_t config_dur(const config_t *c, int opt);
+int config_find_option(const char *name);
+/* Sets an option from text; 0 or -1 with a message in err. */
+int config_set(config_t *c, const char *name, const char *value, char *err, size_t errlen);
+
+#endif
