@@ -1,0 +1,75 @@
+/* Importers: the flat JSONL record, OTLP/JSON (Collector file-exporter lines
+ * or one pretty-printed document) and simonw/llm's logs.db, into the store.
+ * A file is parsed on the calling thread and written by a second one, so
+ * that parsing and SQLite overlap on two cores. */
+#ifndef LLMOPS_IMPORT_H
+#define LLMOPS_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../core/batch.h"
+#include "../core/pricing.h"
+#include "store.h"
+
+enum import_format { FMT_AUTO, FMT_JSONL, FMT_OTLP, FMT_LLM };
+const char *import_format_name(int f);
+int import_format_parse(const char *s);
+
+#define IMPORT_MAX_LINE (16u << 20) /* a longer line is rejected */
+
+typedef struct import_opts {
+	int format;
+	int progress;          /* progress bar on stderr */
+	int max_errors_shown;  /* then a count */
+	pricing_t *prices;
+	FILE *errs;            /* where "llmops: FILE:LINE: reason" goes (stderr) */
+} import_opts;
+
+typedef struct import_result {
+	int format;            /* as detected */
+	uint64_t records;      /* lines, documents or rows read */
+	uint64_t calls;        /* calls parsed */
+	uint64_t inserted, duplicates;
+	uint64_t rejected;     /* bad records */
+	uint64_t skipped;      /* spans that were not LLM calls, log records without GenAI content */
+	uint64_t events, filled;
+	uint64_t bytes;
+	double seconds;
+} import_result;
+
+/* The two-thread ingest used by every importer and the demo: fill the
+ * current batch, flush it when full, finish at the end. With threaded = 0
+ * everything happens on the caller's thread. */
+typedef struct ingester ingester_t;
+ingester_t *ingester_start(store_t *st, pricing_t *prices, int threaded);
+batch_t *ingester_batch(ingester_t *in);
+int ingester_flush(ingester_t *in); /* -1 once the store failed */
+int ingester_finish(ingester_t *in, ingest_stats *stats, char *err, size_t errlen);
+
+/* Imports one file ("-" for standard input). Returns 0 when everything
+ * landed, 3 when some records were rejected and the rest landed, 1 on a
+ * failure (unreadable file, nothing usable, store error). Messages go to
+ * opts->errs. */
+int import_path(store_t *st, const char *path, const import_opts *opts, import_result *res);
+
+/* Parsers, exposed for the tests and for the live followers. Each appends to
+ * the batch and returns 0, or -1 with a reason in err (the batch is then
+ * unchanged). */
+int jsonl_parse_line(const char *line, size_t len, batch_t *b, char *err, size_t errlen);
+/* The reference parser (cJSON) the fast path falls back to; for tests. */
+int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t errlen);
+int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t errlen);
+
+/* Validates a record's bytes: NUL bytes and invalid UTF-8 make it binary.
+ * Returns the offset of the first bad byte, or -1 when the text is clean. */
+long text_check(const char *s, size_t n);
+
+/* simonw/llm logs.db: calls are read into the batch given, which is handed
+ * to emit() when full (and at the end); emit returns the batch to fill next,
+ * or NULL to stop. 0 or -1 with a message in err. */
+typedef batch_t *(*llmdb_emit_fn)(batch_t *full, void *ud);
+int llmdb_read(const char *path, llmdb_emit_fn emit, void *ud, batch_t *b, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,891 @@
+/* OTLP/JSON traces and logs, mapped from the GenAI semantic conventions (old
+ * and new), OpenLLMetry/Traceloop, OpenInference and Langfuse attribute
+ * names. See shared/reference/formats.md section 4. */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/genai.h"
+#include "import.h"
+
+/* ---- AnyValue ---------------------------------------------------------- */
+
+static const cJSON *field(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static const char *any_str(const cJSON *v)
+{
+	const cJSON *s = field(v, "stringValue");
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+/* intValue is a decimal string in the spec and a number from JS exporters. */
+static int any_int(const cJSON *v, int64_t *out)
+{
+	const cJSON *i = field(v, "intValue");
+	if (!i)
+		i = field(v, "doubleValue");
+	if (!i)
+		i = field(v, "stringValue");
+	if (cJSON_IsNumber(i) && isfinite(i->valuedouble)) {
+		*out = (int64_t)i->valuedouble;
+		return 0;
+	}
+	if (cJSON_IsString(i)) {
+		char *end;
+		errno = 0;
+		long long n = strtoll(i->valuestring, &end, 10);
+		if (end != i->valuestring && !*end && !errno) {
+			*out = n;
+			return 0;
+		}
+		double d = strtod(i->valuestring, &end);
+		if (end != i->valuestring && !*end && isfinite(d)) {
+			*out = (int64_t)d;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int any_double(const cJSON *v, double *out)
+{
+	const cJSON *d = field(v, "doubleValue");
+	if (!d)
+		d = field(v, "intValue");
+	if (cJSON_IsNumber(d)) {
+		*out = d->valuedouble;
+		return 0;
+	}
+	if (cJSON_IsString(d)) {
+		char *end;
+		double x = strtod(d->valuestring, &end);
+		if (end != d->valuestring && !*end && isfinite(x)) {
+			*out = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* AnyValue to plain JSON: kvlists become objects, arrays arrays. */
+static cJSON *any_json(const cJSON *v)
+{
+	const cJSON *x;
+	if ((x = field(v, "stringValue")) && cJSON_IsString(x))
+		return cJSON_CreateString(x->valuestring);
+	if ((x = field(v, "boolValue")))
+		return cJSON_CreateBool(cJSON_IsTrue(x));
+	if ((x = field(v, "intValue"))) {
+		int64_t n;
+		if (any_int(v, &n) == 0)
+			return cJSON_CreateNumber((double)n);
+		return cJSON_CreateNull();
+	}
+	if ((x = field(v, "doubleValue"))) {
+		double d;
+		return any_double(v, &d) == 0 ? cJSON_CreateNumber(d) : cJSON_CreateString(cJSON_IsString(x) ? x->valuestring : "");
+	}
+	if ((x = field(v, "bytesValue")) && cJSON_IsString(x))
+		return cJSON_CreateString(x->valuestring);
+	if ((x = field(v, "arrayValue"))) {
+		cJSON *a = cJSON_CreateArray();
+		const cJSON *e;
+		cJSON_ArrayForEach(e, field(x, "values")) cJSON_AddItemToArray(a, any_json(e));
+		return a;
+	}
+	if ((x = field(v, "kvlistValue"))) {
+		cJSON *o = cJSON_CreateObject();
+		const cJSON *kv;
+		cJSON_ArrayForEach(kv, field(x, "values"))
+		{
+			const cJSON *k = field(kv, "key");
+			if (cJSON_IsString(k))
+				cJSON_AddItemToObject(o, k->valuestring, any_json(field(kv, "value")));
+		}
+		return o;
+	}
+	return cJSON_CreateNull();
+}
+
+/* ---- attribute sets ---------------------------------------------------- */
+
+typedef struct attrs {
+	const char **keys;
+	const cJSON **vals;
+	uint8_t *used;
+	size_t n;
+} attrs_t;
+
+static void attrs_load(attrs_t *a, const cJSON *list)
+{
+	size_t n = (size_t)cJSON_GetArraySize(list);
+	a->keys = xcalloc(n ? n : 1, sizeof *a->keys);
+	a->vals = xcalloc(n ? n : 1, sizeof *a->vals);
+	a->used = xcalloc(n ? n : 1, 1);
+	a->n = 0;
+	const cJSON *kv;
+	cJSON_ArrayForEach(kv, list)
+	{
+		const cJSON *k = field(kv, "key");
+		if (!cJSON_IsString(k))
+			continue;
+		a->keys[a->n] = k->valuestring;
+		a->vals[a->n] = field(kv, "value");
+		a->n++;
+	}
+}
+
+static void attrs_free(attrs_t *a)
+{
+	free(a->keys);
+	free(a->vals);
+	free(a->used);
+}
+
+static const cJSON *get(attrs_t *a, const char *key)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->keys[i], key)) {
+			a->used[i] = 1;
+			return a->vals[i];
+		}
+	return NULL;
+}
+
+static const char *get_str(attrs_t *a, const char *key)
+{
+	const cJSON *v = get(a, key);
+	return v ? any_str(v) : NULL;
+}
+
+/* The first of several names that is present, as a string. */
+static const char *first_str(attrs_t *a, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		const char *s = get_str(a, *keys);
+		if (s && *s)
+			return s;
+	}
+	return NULL;
+}
+
+static int64_t first_int(attrs_t *a, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		const cJSON *v = get(a, *keys);
+		int64_t n;
+		if (v && any_int(v, &n) == 0 && n >= 0)
+			return n;
+	}
+	return -1;
+}
+
+/* Marks names as consumed (derived values such as total tokens). */
+static void consume(attrs_t *a, const char *const *keys)
+{
+	for (; *keys; keys++)
+		get(a, *keys);
+}
+
+/* A string attribute, or a number rendered as text (prompt versions are ints
+ * in Langfuse and Traceloop). */
+static const char *first_text(attrs_t *a, const char *const *keys, char *buf, size_t n)
+{
+	for (; *keys; keys++) {
+		const cJSON *v = get(a, *keys);
+		if (!v)
+			continue;
+		const char *s = any_str(v);
+		if (s && *s)
+			return s;
+		int64_t i;
+		if (any_int(v, &i) == 0) {
+			snprintf(buf, n, "%lld", (long long)i);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* ---- exact nanosecond times ---------------------------------------------
+
+ * The spec writes 64-bit times as decimal strings, which strtoull reads
+ * exactly. Some encoders write JSON numbers, which cJSON has already turned
+ * into doubles (good to ~256 ns at today's values); for those the digits are
+ * read again from the document text, in document order, which is the order
+ * in which the spans are visited. */
+typedef struct nanos_src {
+	const char *doc;
+	size_t len;
+	const char *key;
+	size_t pos; /* where the next search starts */
+} nanos_src;
+
+static int raw_next_number(nanos_src *ns, uint64_t *out)
+{
+	size_t klen = strlen(ns->key);
+	while (ns->pos + klen + 2 < ns->len) {
+		const char *p = memmem(ns->doc + ns->pos, ns->len - ns->pos, ns->key, klen);
+		if (!p)
+			break;
+		size_t at = (size_t)(p - ns->doc);
+		ns->pos = at + klen;
+		if (at == 0 || ns->doc[at - 1] != '"' || (at >= 2 && ns->doc[at - 2] == '\\'))
+			continue;
+		const char *q = p + klen;
+		const char *end = ns->doc + ns->len;
+		if (q >= end || *q != '"')
+			continue;
+		q++;
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		if (q >= end || *q != ':')
+			continue;
+		q++;
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		if (q >= end || !isdigit((unsigned char)*q))
+			continue; /* a string value: not one of ours */
+		uint64_t v = 0;
+		while (q < end && isdigit((unsigned char)*q))
+			v = v * 10 + (uint64_t)(*q++ - '0');
+		*out = v;
+		return 0;
+	}
+	return -1;
+}
+
+static int get_nanos(const cJSON *o, nanos_src *src, int64_t *out)
+{
+	const cJSON *v = field(o, src->key);
+	if (cJSON_IsString(v)) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(v->valuestring, &end, 10);
+		if (end == v->valuestring || *end || errno || n > INT64_MAX)
+			return -1;
+		*out = (int64_t)n;
+		return 0;
+	}
+	if (cJSON_IsNumber(v)) {
+		uint64_t n;
+		if (raw_next_number(src, &n) == 0 && n <= INT64_MAX && fabs((double)n - v->valuedouble) < 1e6) {
+			*out = (int64_t)n;
+			return 0;
+		}
+		*out = (int64_t)v->valuedouble;
+		return 0;
+	}
+	return v ? -1 : 1; /* 1: absent */
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* Flattened message lists: PREFIX.N.rest = value, as OpenLLMetry writes
+ * gen_ai.prompt.0.role and OpenInference llm.input_messages.0.message.role. */
+static cJSON *flattened(attrs_t *a, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	cJSON *byidx[256] = {0};
+	int maxidx = -1;
+	for (size_t i = 0; i < a->n; i++) {
+		const char *k = a->keys[i];
+		if (strncmp(k, prefix, plen) || !isdigit((unsigned char)k[plen]))
+			continue;
+		char *end;
+		long idx = strtol(k + plen, &end, 10);
+		if (*end != '.' || idx < 0 || idx > 255)
+			continue;
+		a->used[i] = 1;
+		const char *rest = end + 1;
+		if (!strncmp(rest, "message.", 8))
+			rest += 8; /* OpenInference */
+		if (!byidx[idx])
+			byidx[idx] = cJSON_CreateObject();
+		cJSON *m = byidx[idx];
+		if (idx > maxidx)
+			maxidx = (int)idx;
+		cJSON *val = any_json(a->vals[i]);
+		if (!strncmp(rest, "tool_calls.", 11) || !strncmp(rest, "contents.", 9)) {
+			/* tool_calls.J.{id,name,arguments} (OpenInference: tool_call.id,
+			 * tool_call.function.name|arguments), contents.K.message_content.text */
+			int tools = rest[0] == 't';
+			char *e2;
+			long j = strtol(rest + (tools ? 11 : 9), &e2, 10);
+			if (*e2 != '.' || j < 0 || j > 255) {
+				cJSON_Delete(val);
+				continue;
+			}
+			const char *leaf = e2 + 1;
+			if (!strncmp(leaf, "tool_call.", 10))
+				leaf += 10;
+			if (!strncmp(leaf, "function.", 9))
+				leaf += 9;
+			if (!strncmp(leaf, "message_content.", 16))
+				leaf += 16;
+			const char *arr_name = tools ? "tool_calls" : "content";
+			cJSON *arr = cJSON_GetObjectItemCaseSensitive(m, arr_name);
+			if (!cJSON_IsArray(arr)) {
+				cJSON_DeleteItemFromObjectCaseSensitive(m, arr_name);
+				arr = cJSON_AddArrayToObject(m, arr_name);
+			}
+			while (cJSON_GetArraySize(arr) <= j)
+				cJSON_AddItemToArray(arr, cJSON_CreateObject());
+			cJSON *slot = cJSON_GetArrayItem(arr, (int)j);
+			cJSON_DeleteItemFromObjectCaseSensitive(slot, leaf);
+			cJSON_AddItemToObject(slot, leaf, val);
+		} else {
+			if (cJSON_GetObjectItemCaseSensitive(m, rest) && !strcmp(rest, "content")) {
+				cJSON_Delete(val); /* contents.K already gave the parts */
+				continue;
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(m, rest);
+			cJSON_AddItemToObject(m, rest, val);
+		}
+	}
+	if (maxidx < 0)
+		return NULL;
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i <= maxidx; i++)
+		if (byidx[i])
+			cJSON_AddItemToArray(arr, byidx[i]);
+	return arr;
+}
+
+static char *print_arena(arena_t *ar, const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	if (!s)
+		return NULL;
+	char *r = arena_strdup(ar, s);
+	free(s);
+	return r;
+}
+
+/* A JSON string attribute holding messages (or a structured value). */
+static cJSON *messages_attr(const cJSON *v)
+{
+	if (!v)
+		return NULL;
+	cJSON *j = any_json(v);
+	cJSON *m = genai_norm_messages(j);
+	cJSON_Delete(j);
+	return m;
+}
+
+static char *text_attr(const cJSON *v, int output)
+{
+	if (!v)
+		return NULL;
+	cJSON *j = any_json(v);
+	char *t = output ? genai_output_text(j) : genai_content_text(j);
+	if (!t && cJSON_IsString(j))
+		t = strdup(j->valuestring);
+	cJSON_Delete(j);
+	return t;
+}
+
+static void prepend_system(cJSON *msgs, char *text)
+{
+	if (!text)
+		return;
+	cJSON *m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "role", "system");
+	cJSON_AddStringToObject(m, "content", text);
+	cJSON_InsertItemInArray(msgs, 0, m);
+	free(text);
+}
+
+static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
+{
+	cJSON *in = NULL;
+	char *out = NULL;
+
+	/* GenAI v1.37+: JSON strings of parts-based messages. */
+	const cJSON *im = get(A, "gen_ai.input.messages");
+	if (im) {
+		in = messages_attr(im);
+		const cJSON *si = get(A, "gen_ai.system_instructions");
+		if (in && si) {
+			cJSON *j = any_json(si);
+			cJSON *p = cJSON_IsString(j) ? cJSON_Parse(j->valuestring) : NULL;
+			char *t = genai_content_text(p ? p : j);
+			cJSON_Delete(p);
+			cJSON_Delete(j);
+			prepend_system(in, t);
+		}
+	}
+	const cJSON *om = get(A, "gen_ai.output.messages");
+	if (om)
+		out = text_attr(om, 1);
+
+	/* OpenLLMetry <= 0.54: gen_ai.prompt.N.*, gen_ai.completion.N.* */
+	if (!in)
+		in = flattened(A, "gen_ai.prompt.");
+	else
+		cJSON_Delete(flattened(A, "gen_ai.prompt."));
+	cJSON *comp = flattened(A, "gen_ai.completion.");
+	if (!out && comp)
+		out = genai_output_text(comp);
+	cJSON_Delete(comp);
+
+	/* OpenInference */
+	cJSON *oi_in = flattened(A, "llm.input_messages.");
+	if (!in)
+		in = oi_in;
+	else
+		cJSON_Delete(oi_in);
+	cJSON *oi_out = flattened(A, "llm.output_messages.");
+	if (!out && oi_out)
+		out = genai_output_text(oi_out);
+	cJSON_Delete(oi_out);
+
+	/* Span events: gen_ai.*.message, gen_ai.choice, gen_ai.content.*,
+	 * gen_ai.client.inference.operation.details. */
+	if (!in || !out) {
+		const cJSON *events = field(span, "events");
+		genai_event ev[64];
+		cJSON *bodies[64];
+		size_t n = 0;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, events)
+		{
+			const cJSON *name = field(e, "name");
+			if (n == 64 || !cJSON_IsString(name) || strncmp(name->valuestring, "gen_ai.", 7))
+				continue;
+			cJSON *obj = cJSON_CreateObject();
+			const cJSON *kv;
+			cJSON_ArrayForEach(kv, field(e, "attributes"))
+			{
+				const cJSON *k = field(kv, "key");
+				if (cJSON_IsString(k))
+					cJSON_AddItemToObject(obj, k->valuestring, any_json(field(kv, "value")));
+			}
+			bodies[n] = obj;
+			ev[n].name = name->valuestring;
+			ev[n].body = obj;
+			n++;
+		}
+		if (n) {
+			char *ein = NULL, *eout = NULL;
+			genai_from_events(ev, n, &ein, &eout);
+			if (!in && ein)
+				in = cJSON_Parse(ein);
+			if (!out && eout) {
+				out = eout;
+				eout = NULL;
+			}
+			free(ein);
+			free(eout);
+		}
+		for (size_t i = 0; i < n; i++)
+			cJSON_Delete(bodies[i]);
+	}
+
+	/* OpenInference input.value / output.value: a request body or plain text. */
+	const cJSON *iv = get(A, "input.value");
+	const char *imime = get_str(A, "input.mime_type");
+	if (!in && iv) {
+		cJSON *j = any_json(iv);
+		if (cJSON_IsString(j) && (!imime || strstr(imime, "json")))
+			in = genai_norm_messages(j);
+		if (!in && cJSON_IsString(j)) {
+			in = cJSON_CreateArray();
+			cJSON *m = cJSON_CreateObject();
+			cJSON_AddStringToObject(m, "role", "user");
+			cJSON_AddStringToObject(m, "content", j->valuestring);
+			cJSON_AddItemToArray(in, m);
+		}
+		cJSON_Delete(j);
+	}
+	const cJSON *ov = get(A, "output.value");
+	get(A, "output.mime_type");
+	if (!out && ov)
+		out = text_attr(ov, 1);
+
+	if (in && cJSON_GetArraySize(in))
+		c->input = print_arena(ar, in);
+	cJSON_Delete(in);
+	if (out) {
+		c->output = arena_strdup(ar, out);
+		free(out);
+	}
+}
+
+/* ---- spans ------------------------------------------------------------- */
+
+static const char *const K_OPERATION[] = {"gen_ai.operation.name", "llm.request.type", NULL};
+static const char *const K_PROVIDER[] = {"gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", NULL};
+static const char *const K_MODEL[] = {"gen_ai.response.model", "llm.response.model_name", "llm.model_name",
+				      "langfuse.observation.model.name", "gen_ai.request.model",
+				      "llm.request.model_name", "llm.request.model", "llm.response.model", NULL};
+static const char *const K_REQ_MODEL[] = {"gen_ai.request.model", "llm.request.model_name", "llm.request.model", NULL};
+static const char *const K_IN[] = {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
+				   "llm.usage.prompt_tokens", NULL};
+static const char *const K_OUT[] = {"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+				    "llm.token_count.completion", "llm.usage.completion_tokens", NULL};
+static const char *const K_CACHED[] = {"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+				       "llm.token_count.prompt_details.cache_read", NULL};
+static const char *const K_CWRITE[] = {"gen_ai.usage.cache_creation.input_tokens",
+				       "gen_ai.usage.cache_creation_input_tokens",
+				       "llm.token_count.prompt_details.cache_write", NULL};
+static const char *const K_DERIVED[] = {"gen_ai.usage.total_tokens", "llm.token_count.total", "llm.usage.total_tokens",
+					NULL};
+static const char *const K_TTFT_S[] = {"gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token",
+				       "gen_ai.response.time_to_first_token", "llm.response.time_to_first_token", NULL};
+static const char *const K_PROMPT[] = {"gen_ai.prompt.name", "langfuse.observation.prompt.name", "langfuse.prompt.name",
+				       "traceloop.prompt.key", NULL};
+static const char *const K_PVERSION[] = {"langfuse.observation.prompt.version", "langfuse.prompt.version",
+					 "traceloop.prompt.version", "traceloop.prompt.version_name",
+					 "llm.prompt_template.version", NULL};
+static const char *const K_VARS[] = {"traceloop.prompt.template_variables", "llm.prompt_template.variables", NULL};
+static const char *const K_FEATURE[] = {"llmops.feature", "feature", "traceloop.association.properties.feature",
+					"app.feature", NULL};
+static const char *const K_USER[] = {"user.id", "enduser.id", "langfuse.user.id", "gen_ai.user.id",
+				     "traceloop.association.properties.user_id", NULL};
+
+static int is_llm_span(attrs_t *A)
+{
+	const char *op = get_str(A, "gen_ai.operation.name");
+	if (op) {
+		static const char *const yes[] = {"chat", "text_completion", "generate_content", "completion",
+						  "embeddings", "embedding", "responses", NULL};
+		for (const char *const *y = yes; *y; y++)
+			if (!strcmp(op, *y))
+				return 1;
+		return 0;
+	}
+	const char *kind = get_str(A, "openinference.span.kind");
+	if (kind)
+		return !strcasecmp(kind, "LLM") || !strcasecmp(kind, "EMBEDDING");
+	const char *rt = get_str(A, "llm.request.type");
+	if (rt)
+		return !strcmp(rt, "chat") || !strcmp(rt, "completion") || !strcmp(rt, "embedding");
+	const char *lf = get_str(A, "langfuse.observation.type");
+	if (lf)
+		return !strcasecmp(lf, "generation");
+	if ((get(A, "gen_ai.system") || get(A, "gen_ai.provider.name")) &&
+	    (get(A, "gen_ai.request.model") || get(A, "gen_ai.response.model")))
+		return 1;
+	return 0;
+}
+
+static int set_id_field(uint8_t *dst, uint8_t *len, const cJSON *v)
+{
+	return cJSON_IsString(v) && *v->valuestring ? call_set_id(dst, len, v->valuestring) : -1;
+}
+
+/* Vercel AI SDK's Langfuse bridge: metadata JSON {"name", "version"}. */
+static void vercel_prompt(attrs_t *A, call_t *c, arena_t *ar)
+{
+	const char *s = get_str(A, "ai.telemetry.metadata.langfusePrompt");
+	if (!s || c->prompt_name)
+		return;
+	cJSON *j = cJSON_Parse(s);
+	const cJSON *n = field(j, "name"), *v = field(j, "version");
+	if (cJSON_IsString(n)) {
+		c->prompt_name = arena_strdup(ar, n->valuestring);
+		char buf[32];
+		if (cJSON_IsNumber(v)) {
+			snprintf(buf, sizeof buf, "%.15g", v->valuedouble);
+			c->prompt_version = arena_strdup(ar, buf);
+		} else if (cJSON_IsString(v)) {
+			c->prompt_version = arena_strdup(ar, v->valuestring);
+		}
+	}
+	cJSON_Delete(j);
+}
+
+static void kept_attrs(attrs_t *A, attrs_t *R, call_t *c, arena_t *ar)
+{
+	cJSON *o = NULL;
+	for (size_t i = 0; i < A->n; i++) {
+		if (A->used[i])
+			continue;
+		if (!o)
+			o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, A->keys[i], any_json(A->vals[i]));
+	}
+	for (size_t i = 0; R && i < R->n; i++) {
+		if (R->used[i])
+			continue;
+		if (!o)
+			o = cJSON_CreateObject();
+		char k[256];
+		snprintf(k, sizeof k, "resource.%s", R->keys[i]);
+		cJSON_AddItemToObject(o, k, any_json(R->vals[i]));
+	}
+	if (o) {
+		c->attrs = print_arena(ar, o);
+		cJSON_Delete(o);
+	}
+}
+
+static int map_span(const cJSON *sp, attrs_t *R, batch_t *b, nanos_src *start, nanos_src *end, nanos_src *evt,
+		    int idx, char *err, size_t errlen)
+{
+	int64_t t0 = 0, t1 = 0;
+	int rs = get_nanos(sp, start, &t0), re = get_nanos(sp, end, &t1);
+	/* Visit every event time too, so numeric ones stay in document order. */
+	const cJSON *e;
+	cJSON_ArrayForEach(e, field(sp, "events"))
+	{
+		int64_t tmp;
+		get_nanos(e, evt, &tmp);
+	}
+	attrs_t A;
+	attrs_load(&A, field(sp, "attributes"));
+	if (!is_llm_span(&A)) {
+		attrs_free(&A);
+		b->skipped++;
+		return 0;
+	}
+	arena_t *ar = &b->arena;
+	call_t *c = batch_add_call(b);
+	int rc = -1;
+	if (set_id_field(c->trace_id, &c->trace_len, field(sp, "traceId"))) {
+		snprintf(err, errlen, "span %d: traceId missing or not hex", idx + 1);
+		goto out;
+	}
+	if (set_id_field(c->span_id, &c->span_len, field(sp, "spanId"))) {
+		snprintf(err, errlen, "span %d: spanId missing or not hex", idx + 1);
+		goto out;
+	}
+	if (rs) {
+		snprintf(err, errlen, "span %d: startTimeUnixNano %s", idx + 1, rs > 0 ? "missing" : "is not an integer");
+		goto out;
+	}
+	if (re < 0) {
+		snprintf(err, errlen, "span %d: endTimeUnixNano is not an integer", idx + 1);
+		goto out;
+	}
+	c->ts_ns = t0;
+	if (re == 0 && t1 >= t0)
+		c->latency_ms = (double)(t1 - t0) / 1e6;
+
+	char vbuf[32];
+	const char *op = first_str(&A, K_OPERATION);
+	c->operation = op ? arena_strdup(ar, op) : "chat";
+	const char *model = first_str(&A, K_MODEL);
+	const char *req = first_str(&A, K_REQ_MODEL);
+	c->model = arena_strdup(ar, model ? model : req ? req : "(unknown)");
+	c->request_model = req ? arena_strdup(ar, req) : NULL;
+	const char *prov = first_str(&A, K_PROVIDER);
+	if (prov) {
+		const char *p = call_norm_provider(prov);
+		char *low = arena_strdup(ar, prov);
+		str_lower(low);
+		c->provider = p ? p : low;
+	} else {
+		c->provider = call_guess_provider(c->model);
+	}
+	c->input_tokens = first_int(&A, K_IN);
+	c->output_tokens = first_int(&A, K_OUT);
+	c->cached_tokens = first_int(&A, K_CACHED);
+	int64_t cwrite = first_int(&A, K_CWRITE);
+	consume(&A, K_DERIVED);
+	/* Input counts cache reads and writes (CONTRACT). Where a library reported
+	 * Anthropic's uncached input_tokens, the parts outgrow the whole. */
+	int64_t cache_parts = (c->cached_tokens > 0 ? c->cached_tokens : 0) + (cwrite > 0 ? cwrite : 0);
+	if (c->input_tokens >= 0 && cache_parts > c->input_tokens)
+		c->input_tokens += cache_parts;
+	for (const char *const *k = K_TTFT_S; *k; k++) {
+		const cJSON *v = get(&A, *k);
+		double s;
+		if (v && any_double(v, &s) == 0 && s >= 0 && c->ttft_ms < 0)
+			c->ttft_ms = s * 1000;
+	}
+	const char *pn = first_str(&A, K_PROMPT);
+	if (pn)
+		c->prompt_name = arena_strdup(ar, pn);
+	const char *pv = first_text(&A, K_PVERSION, vbuf, sizeof vbuf);
+	if (pv)
+		c->prompt_version = arena_strdup(ar, pv);
+	vercel_prompt(&A, c, ar);
+	for (const char *const *k = K_VARS; *k && !c->variables; k++) {
+		const char *s = get_str(&A, *k);
+		cJSON *j = s ? cJSON_Parse(s) : NULL;
+		if (cJSON_IsObject(j))
+			c->variables = print_arena(ar, j);
+		cJSON_Delete(j);
+	}
+	const char *feat = first_str(&A, K_FEATURE);
+	if (!feat && R)
+		feat = get_str(R, "service.name");
+	if (feat)
+		c->feature = arena_strdup(ar, feat);
+	const char *user = first_str(&A, K_USER);
+	if (user)
+		c->user_id = arena_strdup(ar, user);
+
+	/* Status: code 2 is an error; error.type (or an exception event) its type. */
+	const cJSON *st = field(sp, "status");
+	const cJSON *code = field(st, "code");
+	const cJSON *msg = field(st, "message");
+	int is_err = cJSON_IsNumber(code) && code->valuedouble == 2;
+	if (cJSON_IsString(code))
+		is_err = !strcmp(code->valuestring, "2") || !strcmp(code->valuestring, "STATUS_CODE_ERROR");
+	const char *etype = get_str(&A, "error.type");
+	const char *emsg = cJSON_IsString(msg) && *msg->valuestring ? msg->valuestring : NULL;
+	cJSON_ArrayForEach(e, field(sp, "events"))
+	{
+		const cJSON *name = field(e, "name");
+		if (!cJSON_IsString(name) || strcmp(name->valuestring, "exception"))
+			continue;
+		attrs_t X;
+		attrs_load(&X, field(e, "attributes"));
+		const char *xt = get_str(&X, "exception.type"), *xm = get_str(&X, "exception.message");
+		if (!etype && xt)
+			etype = xt;
+		if (!emsg && xm)
+			emsg = xm;
+		attrs_free(&X);
+	}
+	if (etype && !cJSON_IsNumber(code))
+		is_err = 1; /* no status at all, but a failure recorded */
+	if (is_err) {
+		c->is_error = 1;
+		char ebuf[64];
+		const char *t = call_norm_error(etype, emsg, ebuf, sizeof ebuf);
+		c->error_type = arena_strdup(ar, t ? t : "error");
+		if (emsg)
+			c->error_message = arena_strdup(ar, emsg);
+		if (etype && t && strcmp(etype, t)) {
+			/* keep the library's own spelling among the attributes */
+			for (size_t i = 0; i < A.n; i++)
+				if (!strcmp(A.keys[i], "error.type"))
+					A.used[i] = 0;
+		}
+	}
+	map_content(&A, sp, c, ar);
+	kept_attrs(&A, R, c, ar);
+	rc = 0;
+out:
+	if (rc)
+		b->n--;
+	attrs_free(&A);
+	return rc;
+}
+
+/* ---- log records (GenAI content events) -------------------------------- */
+
+static int map_log(const cJSON *lr, batch_t *b, nanos_src *tsrc, nanos_src *osrc)
+{
+	int64_t t = 0, obs = 0;
+	int rt = get_nanos(lr, tsrc, &t);
+	get_nanos(lr, osrc, &obs);
+	if (rt != 0)
+		t = obs;
+	attrs_t A;
+	attrs_load(&A, field(lr, "attributes"));
+	const cJSON *en = field(lr, "eventName");
+	const char *name = cJSON_IsString(en) && *en->valuestring ? en->valuestring : get_str(&A, "event.name");
+	if (!name || strncmp(name, "gen_ai.", 7)) {
+		attrs_free(&A);
+		b->skipped++;
+		return 0;
+	}
+	span_event_t *ev = batch_add_event(b);
+	if (set_id_field(ev->trace_id, &ev->trace_len, field(lr, "traceId")) ||
+	    set_id_field(ev->span_id, &ev->span_len, field(lr, "spanId"))) {
+		b->nev--; /* content without a span cannot be attached to a call */
+		attrs_free(&A);
+		b->skipped++;
+		return 0;
+	}
+	ev->ts_ns = t;
+	ev->name = arena_strdup(&b->arena, name);
+	cJSON *body = any_json(field(lr, "body"));
+	if (!cJSON_IsObject(body)) {
+		cJSON *o = cJSON_CreateObject();
+		if (!cJSON_IsNull(body))
+			cJSON_AddItemToObject(o, "content", body);
+		else
+			cJSON_Delete(body);
+		body = o;
+	}
+	for (size_t i = 0; i < A.n; i++) {
+		if (!strcmp(A.keys[i], "event.name") || cJSON_GetObjectItemCaseSensitive(body, A.keys[i]))
+			continue;
+		cJSON_AddItemToObject(body, A.keys[i], any_json(A.vals[i]));
+	}
+	ev->body = print_arena(&b->arena, body);
+	cJSON_Delete(body);
+	attrs_free(&A);
+	return 0;
+}
+
+/* ---- documents --------------------------------------------------------- */
+
+int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t errlen)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(doc, len, &end, 0);
+	if (!root) {
+		long bad = text_check(doc, len);
+		if (bad >= 0)
+			snprintf(err, errlen, "binary data, not JSON text (byte 0x%02x at offset %ld)", (unsigned char)doc[bad],
+				 bad);
+		else if (!end || end >= doc + len)
+			snprintf(err, errlen, "truncated JSON: the record ends early");
+		else
+			snprintf(err, errlen, "malformed JSON at offset %ld", (long)(end - doc));
+		return -1;
+	}
+	size_t saved_n = b->n, saved_ev = b->nev;
+	uint64_t saved_skip = b->skipped;
+	int rc = 0;
+	const cJSON *rspans = field(root, "resourceSpans"), *rlogs = field(root, "resourceLogs");
+	if (!cJSON_IsObject(root) ||
+	    (!cJSON_IsArray(rspans) && !cJSON_IsArray(rlogs) && !cJSON_IsArray(field(root, "resourceMetrics")))) {
+		snprintf(err, errlen, "not an OTLP/JSON request (no resourceSpans or resourceLogs)");
+		cJSON_Delete(root);
+		return -1;
+	}
+	nanos_src start = {doc, len, "startTimeUnixNano", 0}, endt = {doc, len, "endTimeUnixNano", 0},
+		  evt = {doc, len, "timeUnixNano", 0}, obs = {doc, len, "observedTimeUnixNano", 0};
+	int idx = 0;
+	const cJSON *rs;
+	cJSON_ArrayForEach(rs, rspans)
+	{
+		attrs_t R;
+		attrs_load(&R, field(field(rs, "resource"), "attributes"));
+		const cJSON *ss;
+		cJSON_ArrayForEach(ss, field(rs, "scopeSpans"))
+		{
+			const cJSON *sp;
+			cJSON_ArrayForEach(sp, field(ss, "spans"))
+			{
+				if (!rc && map_span(sp, &R, b, &start, &endt, &evt, idx, err, errlen))
+					rc = -1;
+				idx++;
+			}
+		}
+		attrs_free(&R);
+	}
+	const cJSON *rl;
+	cJSON_ArrayForEach(rl, rlogs)
+	{
+		const cJSON *sl;
+		cJSON_ArrayForEach(sl, field(rl, "scopeLogs"))
+		{
+			const cJSON *lr;
+			cJSON_ArrayForEach(lr, field(sl, "logRecords")) if (!rc) map_log(lr, b, &evt, &obs);
+		}
+	}
+	cJSON_Delete(root);
+	if (rc) {
+		b->n = saved_n;
+		b->nev = saved_ev;
+		b->skipped = saved_skip;
+	}
+	return rc;
+}

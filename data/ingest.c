@@ -1,0 +1,267 @@
+/* Ingest on two threads: the caller fills batches, a writer thread stores
+ * them, so that parsing (or generating) and SQLite overlap on two cores. At
+ * most NBATCH batches are in flight, which bounds memory. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <time.h>
+
+#include "../core/clock.h"
+#include "import.h"
+
+#define NBATCH 3
+
+struct ingester {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	batch_t batches[NBATCH];
+	batch_t *free_q[NBATCH], *full_q[NBATCH];
+	int n_free, full_head, n_full;
+	int closing;
+	int failed;
+	char err[512];
+	store_t *st;
+	pricing_t *prices;
+	ingest_stats stats;
+	batch_t *cur;
+	body_codec *codec;   /* compresses bodies on the caller's thread */
+	sbuf packed, z;
+	pthread_t thread;
+	int threaded;
+	/* where the time goes (LLMOPS_DEBUG_INGEST=1 prints it) */
+	double caller_wait, writer_wait, writer_cpu, writer_work;
+	size_t txn_calls;    /* in the writer's open transaction */
+	double txn_start;
+};
+
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void add_stats(ingest_stats *d, const ingest_stats *s)
+{
+	d->inserted += s->inserted;
+	d->duplicates += s->duplicates;
+	d->events += s->events;
+	d->filled += s->filled;
+}
+
+/* A transaction spans batches until it holds TXN_CALLS calls or is
+ * TXN_SECONDS old, and ends when the queue runs dry for that long. */
+#define TXN_CALLS 65536
+#define TXN_SECONDS 0.5
+
+static void writer_commit(ingester_t *p)
+{
+	char err[512];
+	if (store_commit(p->st, err, sizeof err) && !p->failed) {
+		p->failed = 1;
+		snprintf(p->err, sizeof p->err, "%s", err);
+	}
+	p->txn_calls = 0;
+}
+
+static void *writer_main(void *arg)
+{
+	ingester_t *p = arg;
+	pthread_setname_np(pthread_self(), "llmops-writer");
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		double w0 = clock_mono();
+		while (!p->n_full && !p->closing) {
+			if (p->txn_calls) {
+				/* Do not keep rows from readers while nothing comes. */
+				double left = p->txn_start + TXN_SECONDS - clock_mono();
+				if (left <= 0) {
+					pthread_mutex_unlock(&p->mu);
+					writer_commit(p);
+					pthread_mutex_lock(&p->mu);
+					continue;
+				}
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until);
+				long ns = until.tv_nsec + (long)(left * 1e9);
+				until.tv_sec += ns / 1000000000L;
+				until.tv_nsec = ns % 1000000000L;
+				pthread_cond_timedwait(&p->cv, &p->mu, &until);
+			} else {
+				pthread_cond_wait(&p->cv, &p->mu);
+			}
+		}
+		p->writer_wait += clock_mono() - w0;
+		if (!p->n_full) {
+			pthread_mutex_unlock(&p->mu);
+			if (p->txn_calls)
+				writer_commit(p);
+			return NULL;
+		}
+		batch_t *b = p->full_q[p->full_head];
+		p->full_head = (p->full_head + 1) % NBATCH;
+		p->n_full--;
+		int failed = p->failed;
+		pthread_mutex_unlock(&p->mu);
+		char err[512] = "";
+		ingest_stats s = {0};
+		double t0 = clock_mono();
+		int rc = 0;
+		if (!failed) {
+			if (!p->txn_calls) {
+				rc = store_begin(p->st, err, sizeof err);
+				p->txn_start = t0;
+			}
+			if (!rc)
+				rc = store_ingest(p->st, b, p->prices, &s, err, sizeof err);
+			p->txn_calls += b->n + b->nev + 1;
+			if (!rc && (p->txn_calls >= TXN_CALLS || clock_mono() - p->txn_start >= TXN_SECONDS))
+				writer_commit(p);
+			if (rc)
+				p->txn_calls = 0; /* the failure rolled it back */
+		}
+		pthread_mutex_lock(&p->mu);
+		p->writer_work += clock_mono() - t0;
+		p->writer_cpu = thread_cpu();
+		if (rc && !p->failed) {
+			p->failed = 1;
+			snprintf(p->err, sizeof p->err, "%s", err);
+		}
+		add_stats(&p->stats, &s);
+		batch_reset(b);
+		p->free_q[p->n_free++] = b;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+ingester_t *ingester_start(store_t *st, pricing_t *prices, int threaded)
+{
+	ingester_t *p = xcalloc(1, sizeof *p);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->st = st;
+	p->prices = prices;
+	/* Read before the writer thread starts: afterwards only the writer
+	 * touches the store. */
+	p->codec = store_body_codec(st);
+	for (int i = 0; i < NBATCH; i++)
+		p->free_q[p->n_free++] = &p->batches[i];
+	p->threaded = threaded && pthread_create(&p->thread, NULL, writer_main, p) == 0;
+	p->cur = p->free_q[--p->n_free];
+	return p;
+}
+
+batch_t *ingester_batch(ingester_t *p)
+{
+	return p->cur;
+}
+
+/* Trains a dictionary on the first batch that has enough text, when the
+ * store has none yet. */
+static void maybe_train(ingester_t *p, batch_t *b)
+{
+	size_t n = 0;
+	sbuf *samples = xcalloc(b->n ? b->n : 1, sizeof *samples);
+	for (size_t i = 0; i < b->n; i++) {
+		const call_t *c = &b->calls[i];
+		if (c->input || c->output || c->variables || c->attrs)
+			body_pack(&samples[n++], c->input, c->output, c->variables, c->attrs);
+	}
+	size_t len;
+	void *dict = body_train(samples, n, &len);
+	for (size_t i = 0; i < n; i++)
+		sb_free(&samples[i]);
+	free(samples);
+	if (!dict)
+		return;
+	p->codec = body_codec_new(dict, len, 0);
+	free(dict);
+	b->new_codec = p->codec; /* the writer records it with the batch */
+}
+
+static void compress_batch(ingester_t *p, batch_t *b)
+{
+	if (!p->codec)
+		maybe_train(p, b);
+	if (!p->codec)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		call_t *c = &b->calls[i];
+		if (!c->input && !c->output && !c->variables && !c->attrs)
+			continue;
+		sb_reset(&p->packed);
+		sb_reset(&p->z);
+		body_pack(&p->packed, c->input, c->output, c->variables, c->attrs);
+		if (body_compress(p->codec, p->packed.p, p->packed.len, &p->z))
+			continue;
+		void *dst = arena_alloc(&b->arena, p->z.len);
+		memcpy(dst, p->z.p, p->z.len);
+		c->zbody = dst;
+		c->zlen = (uint32_t)p->z.len;
+	}
+	b->codec = p->codec;
+}
+
+int ingester_flush(ingester_t *p)
+{
+	batch_t *b = p->cur;
+	/* The per-call work happens here, on the caller's thread. */
+	batch_prepare(b, p->prices);
+	compress_batch(p, b);
+	if (!p->threaded) {
+		ingest_stats s = {0};
+		if (!p->failed && store_ingest(p->st, b, p->prices, &s, p->err, sizeof p->err))
+			p->failed = 1;
+		add_stats(&p->stats, &s);
+		batch_reset(b);
+		return p->failed ? -1 : 0;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->full_q[(p->full_head + p->n_full) % NBATCH] = b;
+	p->n_full++;
+	pthread_cond_broadcast(&p->cv);
+	double w0 = clock_mono();
+	while (!p->n_free)
+		pthread_cond_wait(&p->cv, &p->mu);
+	p->caller_wait += clock_mono() - w0;
+	p->cur = p->free_q[--p->n_free];
+	int failed = p->failed;
+	pthread_mutex_unlock(&p->mu);
+	return failed ? -1 : 0;
+}
+
+int ingester_finish(ingester_t *p, ingest_stats *stats, char *err, size_t errlen)
+{
+	if (p->cur->n || p->cur->nev)
+		ingester_flush(p);
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->closing = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->thread, NULL);
+	}
+	if (getenv("LLMOPS_DEBUG_INGEST"))
+		fprintf(stderr, "ingest: caller cpu %.2fs, waited %.2fs; writer cpu %.2fs, in store_ingest %.2fs, idle %.2fs\n",
+			thread_cpu(), p->caller_wait, p->writer_cpu, p->writer_work, p->writer_wait);
+	int rc = p->failed ? -1 : 0;
+	if (rc && err)
+		snprintf(err, errlen, "%s", p->err);
+	if (stats)
+		*stats = p->stats;
+	for (int i = 0; i < NBATCH; i++) {
+		/* A dictionary trained for a batch that never reached the store. */
+		if (p->batches[i].new_codec)
+			body_codec_free(p->batches[i].new_codec);
+		batch_free(&p->batches[i]);
+	}
+	sb_free(&p->packed);
+	sb_free(&p->z);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+	return rc;
+}

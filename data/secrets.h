@@ -1,0 +1,16 @@
+/* API keys: read from the environment, a file only its owner can read, or a
+ * command's standard output; never from argv, never written anywhere. */
+#ifndef LLMOPS_SECRETS_H
+#define LLMOPS_SECRETS_H
+
+#include <stddef.h>
+
+/* ssh's rule: a key file we own that group or others may read is refused.
+ * 0 when acceptable, -1 with the reason in err. */
+int secret_file_check(const char *path, char *err, size_t errlen);
+
+/* Makes the process non-dumpable and core-less, so that keys in memory or in
+ * /proc/self/environ cannot be read by other processes of the same user. */
+void secrets_harden_process(void);
+
+#endif

@@ -1,0 +1,93 @@
+/* The SQLite store: calls, their bodies, per-minute/hour/day rollups, GenAI
+ * events that arrived apart from their spans, the full-text index, and (for
+ * the features that build on it) prompt versions. WAL mode; the schema is
+ * versioned with PRAGMA user_version and migrated forward only. */
+#ifndef LLMOPS_STORE_H
+#define LLMOPS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/batch.h"
+#include "../core/pricing.h"
+#include "../core/rollup.h"
+
+typedef struct store store_t;
+
+enum {
+	STORE_CREATE = 1,  /* create the file (and its folder) when missing */
+	STORE_BULK = 2,    /* a long import: bigger cache, checkpoints in a helper thread */
+};
+
+int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen);
+void store_close(store_t *st);
+const char *store_path(const store_t *st);
+int store_schema_version(store_t *st);
+
+typedef struct ingest_stats {
+	uint64_t inserted;    /* new calls */
+	uint64_t duplicates;  /* calls already in the store */
+	uint64_t events;      /* new GenAI events */
+	uint64_t filled;      /* calls whose content came from events */
+} ingest_stats;
+
+/* Stores a batch in one transaction: calls (idempotent on trace+span id),
+ * their rollups, and events. Costs come from the call when given, else from
+ * the price table (NULL: none). */
+int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);
+/* Several batches in one transaction: each batch's inserts touch most pages
+ * of the (random) key index, so committing every few batches instead of
+ * every batch writes that index far fewer times. */
+int store_begin(store_t *st, char *err, size_t errlen);
+int store_commit(store_t *st, char *err, size_t errlen);
+
+/* The dictionary new bodies are compressed with (NULL until one is trained). */
+body_codec *store_body_codec(store_t *st);
+
+/* Small integers kept in the store's meta table. */
+int64_t store_meta_get_int(store_t *st, const char *key, int64_t def);
+int store_meta_set_int(store_t *st, const char *key, int64_t v);
+
+/* Totals. */
+int64_t store_call_count(store_t *st);
+int store_time_range(store_t *st, int64_t *first_ns, int64_t *last_ns);
+
+/* Reports from rollups only. */
+enum report_by { BY_MODEL, BY_PROMPT, BY_PROVIDER, BY_FEATURE };
+typedef struct report_group {
+	char *key;
+	rstats s;
+} report_group;
+
+typedef struct report {
+	int64_t from_ns, to_ns; /* effective window (minute aligned) */
+	int by;
+	report_group *groups;   /* sorted by cost, highest first */
+	size_t n;
+	rstats total;
+	char **unpriced_models; /* models with unpriced calls in the window */
+	size_t n_unpriced_models;
+} report_t;
+
+int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *out, char *err, size_t errlen);
+void report_free(report_t *r);
+const char *report_by_name(int by);
+int report_by_parse(const char *s);
+
+/* Full-text index: built after import, in slices, so that it never slows the
+ * import down. Indexes up to max_rows more calls; *pending is what is left.
+ * Search is complete when *pending is 0. */
+int store_fts_step(store_t *st, int max_rows, int64_t *pending);
+/* Ids of calls whose input or output match an FTS5 query, newest first. */
+int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int *n, char *err, size_t errlen);
+
+/* A call's body, for tests and the detail view (malloc'ed, NULL if none). */
+int store_call_body(store_t *st, int64_t id, char **input, char **output, char **variables, char **attrs);
+/* Finds a call by span id hex (or store id); 0 and *id on success. */
+int store_find_call(store_t *st, const char *ref, int64_t *id);
+
+/* Prompt versions (templates), kept for the prompt registry. */
+int store_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
+		     int64_t created_ns);
+
+#endif

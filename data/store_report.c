@@ -1,0 +1,217 @@
+/* Reports read the rollups only, never the calls: the cost of a report is the
+ * number of buckets in the window (minutes at the ragged ends, hours, days),
+ * not the number of calls. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "store_internal.h"
+
+static const char *const by_names[] = {"model", "prompt", "provider", "feature"};
+
+const char *report_by_name(int by)
+{
+	return by >= 0 && by < 4 ? by_names[by] : "?";
+}
+
+int report_by_parse(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, by_names[i]))
+			return i;
+	return -1;
+}
+
+typedef struct dim_row {
+	char *provider, *model, *prompt_name, *prompt_version, *feature;
+} dim_row;
+
+typedef struct dims_t {
+	dim_row *v;
+	int64_t n; /* indexed by id; v[id].model == NULL when absent */
+} dims_t;
+
+static int load_dims(store_t *st, dims_t *d)
+{
+	sqlite3_stmt *s;
+	memset(d, 0, sizeof *d);
+	if (sqlite3_prepare_v2(st->db, "SELECT id, provider, model, prompt_name, prompt_version, feature FROM dims ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (id < 0 || id > 10000000)
+			continue;
+		if (id >= d->n) {
+			int64_t n = id + 64;
+			d->v = xrealloc(d->v, (size_t)n * sizeof *d->v);
+			memset(d->v + d->n, 0, (size_t)(n - d->n) * sizeof *d->v);
+			d->n = n;
+		}
+		dim_row *r = &d->v[id];
+		char **f[5] = {&r->provider, &r->model, &r->prompt_name, &r->prompt_version, &r->feature};
+		for (int i = 0; i < 5; i++)
+			*f[i] = xstrdup((const char *)sqlite3_column_text(s, i + 1));
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static void free_dims(dims_t *d)
+{
+	for (int64_t i = 0; i < d->n; i++) {
+		free(d->v[i].provider);
+		free(d->v[i].model);
+		free(d->v[i].prompt_name);
+		free(d->v[i].prompt_version);
+		free(d->v[i].feature);
+	}
+	free(d->v);
+}
+
+static void group_key(const dim_row *r, int by, char *out, size_t n)
+{
+	switch (by) {
+	case BY_PROMPT:
+		if (*r->prompt_name)
+			snprintf(out, n, "%s@%s", r->prompt_name, *r->prompt_version ? r->prompt_version : "?");
+		else
+			snprintf(out, n, "(none)");
+		break;
+	case BY_PROVIDER: snprintf(out, n, "%s", *r->provider ? r->provider : "(unknown)"); break;
+	case BY_FEATURE: snprintf(out, n, "%s", *r->feature ? r->feature : "(none)"); break;
+	default: snprintf(out, n, "%s", r->model); break;
+	}
+}
+
+static int cmp_groups(const void *a, const void *b)
+{
+	const report_group *x = a, *y = b;
+	if (x->s.cost_nusd != y->s.cost_nusd)
+		return x->s.cost_nusd > y->s.cost_nusd ? -1 : 1;
+	if (x->s.calls != y->s.calls)
+		return x->s.calls > y->s.calls ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Adds one stored rollup row into s. */
+static int add_row(sqlite3_stmt *q, rstats *s)
+{
+	s->calls += (uint64_t)sqlite3_column_int64(q, 1);
+	s->errors += (uint64_t)sqlite3_column_int64(q, 2);
+	if (ecounts_parse_add(&s->errs, (const char *)sqlite3_column_text(q, 3)))
+		return -1;
+	s->input_tokens += (uint64_t)sqlite3_column_int64(q, 4);
+	s->cached_tokens += (uint64_t)sqlite3_column_int64(q, 5);
+	s->output_tokens += (uint64_t)sqlite3_column_int64(q, 6);
+	s->cost_nusd += sqlite3_column_int64(q, 7);
+	s->unpriced += (uint64_t)sqlite3_column_int64(q, 8);
+	if (hist_merge_blob(&s->lat, sqlite3_column_blob(q, 9), (size_t)sqlite3_column_bytes(q, 9)) ||
+	    hist_merge_blob(&s->ttft, sqlite3_column_blob(q, 10), (size_t)sqlite3_column_bytes(q, 10)))
+		return -1;
+	return 0;
+}
+
+int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *r, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	r->by = by;
+	r->from_ns = floor_to(from_ns, NS_PER_MIN);
+	r->to_ns = floor_to(to_ns, NS_PER_MIN) == to_ns ? to_ns : floor_to(to_ns, NS_PER_MIN) + NS_PER_MIN;
+	rstats_init(&r->total);
+	dims_t dims;
+	if (load_dims(st, &dims)) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	/* One rstats per dimension first (cheap to index), grouped at the end. */
+	rstats *per_dim = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *per_dim);
+	rrange ranges[5];
+	int nr = rollup_ranges(r->from_ns, r->to_ns, ranges), rc = 0;
+	for (int i = 0; i < nr && !rc; i++) {
+		char sql[256];
+		snprintf(sql, sizeof sql,
+			 "SELECT dim, calls, errors, error_types, input_tokens, cached_tokens, output_tokens, cost_nusd,"
+			 " unpriced, latency, ttft FROM %s WHERE t >= ? AND t < ?",
+			 rollup_table[ranges[i].res]);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+			rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(q, 1, ranges[i].from);
+		sqlite3_bind_int64(q, 2, ranges[i].to);
+		int step;
+		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+			int64_t dim = sqlite3_column_int64(q, 0);
+			if (dim <= 0 || dim >= dims.n || !dims.v[dim].model)
+				continue;
+			if (add_row(q, &per_dim[dim])) {
+				rc = -2;
+				break;
+			}
+		}
+		if (step != SQLITE_DONE && !rc)
+			rc = -1;
+		sqlite3_finalize(q);
+	}
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", st->path, rc == -2 ? "corrupt rollup row" : sqlite3_errmsg(st->db));
+	} else {
+		strmap groups, unpriced;
+		strmap_init(&groups);
+		strmap_init(&unpriced);
+		size_t cap = 0;
+		for (int64_t d = 1; d < dims.n; d++) {
+			if (!per_dim[d].calls)
+				continue;
+			char key[512];
+			group_key(&dims.v[d], by, key, sizeof key);
+			intptr_t gi = (intptr_t)strmap_get(&groups, key);
+			if (!gi) {
+				if (r->n == cap) {
+					cap = cap ? cap * 2 : 16;
+					r->groups = xrealloc(r->groups, cap * sizeof *r->groups);
+				}
+				r->groups[r->n].key = xstrdup(key);
+				rstats_init(&r->groups[r->n].s);
+				gi = (intptr_t)++r->n;
+				strmap_put(&groups, key, (void *)gi);
+			}
+			rstats_merge(&r->groups[gi - 1].s, &per_dim[d]);
+			rstats_merge(&r->total, &per_dim[d]);
+			if (per_dim[d].unpriced && !strmap_get(&unpriced, dims.v[d].model)) {
+				strmap_put(&unpriced, dims.v[d].model, (void *)1);
+				r->unpriced_models = xrealloc(r->unpriced_models,
+							      (r->n_unpriced_models + 1) * sizeof *r->unpriced_models);
+				r->unpriced_models[r->n_unpriced_models++] = xstrdup(dims.v[d].model);
+			}
+		}
+		strmap_free(&groups, NULL);
+		strmap_free(&unpriced, NULL);
+		if (r->n)
+			qsort(r->groups, r->n, sizeof *r->groups, cmp_groups);
+	}
+	for (int64_t d = 0; d < dims.n; d++)
+		rstats_free(&per_dim[d]);
+	free(per_dim);
+	free_dims(&dims);
+	if (rc)
+		report_free(r);
+	return rc ? -1 : 0;
+}
+
+void report_free(report_t *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->groups[i].key);
+		rstats_free(&r->groups[i].s);
+	}
+	free(r->groups);
+	for (size_t i = 0; i < r->n_unpriced_models; i++)
+		free(r->unpriced_models[i]);
+	free(r->unpriced_models);
+	rstats_free(&r->total);
+	memset(r, 0, sizeof *r);
+}
