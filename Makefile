@@ -1,0 +1,103 @@
+# llmops: `make` builds ./llmops; `make check` installs what is missing, builds
+# warning-free with -Werror and runs every test; `make demo` opens the demo.
+
+CC ?= cc
+PREFIX ?= /usr/local
+PKGS := ncursesw libcurl libcjson sqlite3 libedit libzstd
+VERSION := 0.1.0
+
+OPT ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DLLMOPS_VERSION='"$(VERSION)"' $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC := $(wildcard core/*.c data/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c)
+
+B := build
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
+
+SAN := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o)
+SAN_TEST_OBJ := $(TEST_SRC:%.c=$(SAN)/%.o)
+
+.PHONY: all check demo bench install clean deps deps-test unit unit-san cli
+
+all: llmops
+
+# Objects rebuild when the flags change (make check adds -Werror).
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(CFLAGS_ALL)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_ALL)' > $@
+FORCE:
+
+$(B)/%.o: %.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+llmops: $(B)/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(B)/unit_tests: $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(shell pkg-config --libs check 2>/dev/null)
+
+$(SAN)/%.o: %.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(SAN)/unit_tests: $(SAN_TEST_OBJ) $(SAN_LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs check 2>/dev/null)
+
+deps:
+	@sh scripts/deps.sh
+
+deps-test:
+	@sh scripts/deps.sh --test
+
+# The unit tests run from the repository root (they read ../shared/corpus).
+unit: $(B)/unit_tests
+	@echo "== unit tests"
+	@./$(B)/unit_tests
+
+unit-san: $(SAN)/unit_tests
+	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(SAN)/unit_tests
+
+cli: llmops $(B)/gen_jsonl
+	@echo "== command-line tests"
+	@sh tests/cli/run.sh
+
+check: deps-test
+	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl unit unit-san cli
+
+demo: deps
+	@$(MAKE) --no-print-directory llmops
+	./llmops demo
+
+bench: deps-test
+	@$(MAKE) --no-print-directory llmops $(B)/gen_jsonl $(B)/runstat
+	@sh tests/bench/run.sh
+
+$(B)/gen_jsonl: $(B)/tests/bench/gen_jsonl.o $(LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(B)/runstat: tests/bench/runstat.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS_ALL) -o $@ $<
+
+install: llmops
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 llmops $(DESTDIR)$(PREFIX)/bin/llmops
+	install -m 644 llmops.1 $(DESTDIR)$(PREFIX)/share/man/man1/llmops.1
+
+clean:
+	rm -rf $(B) $(SAN) llmops
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/main.d $(B)/tests/bench/gen_jsonl.d

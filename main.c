@@ -1,0 +1,565 @@
+/* llmops: argv, subcommands and wiring. The only file that sees every layer. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/demo.h"
+#include "core/pricing.h"
+#include "core/sanitize.h"
+#include "data/import.h"
+#include "data/report_out.h"
+#include "data/secrets.h"
+#include "data/store.h"
+
+#ifndef LLMOPS_VERSION
+#define LLMOPS_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
+
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP };
+#define C(x) (1u << (x))
+#define ALL (~0u)
+
+static const struct cmddef {
+	const char *name;
+	enum cmd cmd;
+} commands[] = {
+    {"import", CMD_IMPORT},
+    {"report", CMD_REPORT},
+    {"demo", CMD_DEMO},
+    {"help", CMD_HELP},
+};
+
+enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
+	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_COUNT };
+
+static const struct optdef {
+	const char *name;
+	char shortc;
+	int arg;
+	unsigned cmds;
+} optdefs[O_COUNT] = {
+    [O_CONFIG] = {"config", 'c', 1, ALL},
+    [O_STORE] = {"store", 0, 1, ALL},
+    [O_ASCII] = {"ascii", 0, 0, ALL},
+    [O_NOCOLOR] = {"no-color", 0, 0, ALL},
+    [O_HELP] = {"help", 'h', 0, ALL},
+    [O_VERSION] = {"version", 'V', 0, ALL},
+    [O_FORMAT] = {"format", 0, 1, C(CMD_IMPORT)},
+    [O_SINCE] = {"since", 0, 1, C(CMD_REPORT)},
+    [O_FROM] = {"from", 0, 1, C(CMD_REPORT)},
+    [O_TO] = {"to", 0, 1, C(CMD_REPORT)},
+    [O_BY] = {"by", 0, 1, C(CMD_REPORT)},
+    [O_JSON] = {"json", 0, 0, C(CMD_REPORT)},
+    [O_CALLS] = {"calls", 0, 1, C(CMD_DEMO)},
+    [O_NOTUI] = {"no-tui", 0, 0, C(CMD_DEMO)},
+};
+
+typedef struct args {
+	const char *val[O_COUNT];
+	int set[O_COUNT];
+	enum cmd cmd;
+	const char *cmd_name;
+	char **pos;
+	int npos;
+} args_t;
+
+static const char usage_text[] =
+    "usage: llmops [-c RC] [--store PATH] COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"
+    "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
+    "                                                 cost, errors and latency from the store\n"
+    "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"
+    "\n"
+    "options (anywhere on the line):\n"
+    "  -c, --config RC     rc file (default $LLMOPSRC, $XDG_CONFIG_HOME/llmops/llmopsrc, ~/.llmopsrc)\n"
+    "      --store PATH    store (default $LLMOPS_STORE, 'set store' in the rc,\n"
+    "                      $XDG_DATA_HOME/llmops/llmops.db)\n"
+    "      --ascii         draw with ASCII only\n"
+    "      --no-color      no colours (also NO_COLOR)\n"
+    "  -h, --help          this help\n"
+    "  -V, --version       the version\n"
+    "\n"
+    "DUR is 30s, 15m, 1h, 7d; TIME is RFC 3339 or Unix seconds.\n"
+    "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected).\n"
+    "See llmops(1) for the rc file and the record format.\n";
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "llmops: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n(see llmops --help)\n");
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+static void parse_args(int argc, char **argv, args_t *a)
+{
+	memset(a, 0, sizeof *a);
+	a->pos = calloc((size_t)argc, sizeof *a->pos);
+	int only_pos = 0;
+	for (int i = 1; i < argc; i++) {
+		char *arg = argv[i];
+		if (only_pos || arg[0] != '-' || !strcmp(arg, "-")) {
+			if (!a->cmd_name) {
+				a->cmd_name = arg;
+				for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+					if (!strcmp(arg, commands[k].name))
+						a->cmd = commands[k].cmd;
+				if (a->cmd == CMD_NONE)
+					die_usage("unknown command '%s'", arg);
+			} else {
+				a->pos[a->npos++] = arg;
+			}
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			only_pos = 1;
+			continue;
+		}
+		int id = -1;
+		const char *val = NULL;
+		if (arg[1] == '-') {
+			const char *name = arg + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			for (int k = 0; k < O_COUNT; k++)
+				if (strlen(optdefs[k].name) == len && !strncmp(optdefs[k].name, name, len))
+					id = k;
+			if (id < 0) /* without its value: it might be a secret */
+				die_usage("unknown option '--%.*s'", (int)len, name);
+			if (eq) {
+				if (!optdefs[id].arg)
+					die_usage("option '%s' takes no value", arg);
+				val = eq + 1;
+			}
+		} else {
+			for (int k = 0; k < O_COUNT; k++)
+				if (optdefs[k].shortc && optdefs[k].shortc == arg[1] && !arg[2])
+					id = k;
+			if (id < 0)
+				die_usage("unknown option '%s'", arg);
+		}
+		if (optdefs[id].arg && !val) {
+			if (i + 1 >= argc)
+				die_usage("option '%s' needs a value", arg);
+			val = argv[++i];
+		}
+		a->set[id] = 1;
+		a->val[id] = val;
+	}
+	for (int k = 0; k < O_COUNT; k++)
+		if (a->set[k] && !(optdefs[k].cmds & C(a->cmd)))
+		{
+			if (a->cmd_name)
+				die_usage("option --%s does not apply to '%s'", optdefs[k].name, a->cmd_name);
+			die_usage("option --%s needs a command", optdefs[k].name);
+		}
+}
+
+/* ---- configuration ----------------------------------------------------- */
+
+static char *read_file_cb(const char *path, size_t *len, void *ud)
+{
+	(void)ud;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
+	sbuf b = SBUF_INIT;
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		sb_add(&b, tmp, n);
+	int err = ferror(f);
+	fclose(f);
+	if (err) {
+		sb_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	*len = b.len;
+	return sb_steal(&b);
+}
+
+static char *xdg_path(const char *env, const char *fallback, const char *leaf)
+{
+	const char *base = getenv(env);
+	sbuf b = SBUF_INIT;
+	if (base && *base) {
+		sb_printf(&b, "%s/llmops/%s", base, leaf);
+	} else {
+		const char *home = getenv("HOME");
+		sb_printf(&b, "%s/%s/llmops/%s", home && *home ? home : ".", fallback, leaf);
+	}
+	return sb_steal(&b);
+}
+
+typedef struct ctx {
+	args_t a;
+	config_t cfg;
+	char *rc_path;
+	char *store_path;
+	pricing_t *prices;
+	int ascii;
+} ctx_t;
+
+static void print_config_errors(const config_t *c)
+{
+	if (!c->nerrors)
+		return;
+	char *s = sanitize_str(sb_str(&c->errors), SAN_KEEP_NL);
+	const char *p = s;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		fprintf(stderr, "llmops: %.*s\n", (int)n, p);
+		p += n + (nl ? 1 : 0);
+	}
+	free(s);
+}
+
+static void load_config(ctx_t *x)
+{
+	config_init(&x->cfg);
+	const char *rc = x->a.val[O_CONFIG];
+	int must = rc != NULL;
+	if (!rc && getenv("LLMOPSRC") && *getenv("LLMOPSRC")) {
+		rc = getenv("LLMOPSRC");
+		must = 1;
+	}
+	if (rc) {
+		x->rc_path = xstrdup(rc);
+	} else {
+		x->rc_path = xdg_path("XDG_CONFIG_HOME", ".config", "llmopsrc");
+		if (access(x->rc_path, F_OK) != 0) {
+			const char *home = getenv("HOME");
+			sbuf b = SBUF_INIT;
+			sb_printf(&b, "%s/.llmopsrc", home ? home : ".");
+			if (access(b.p, F_OK) == 0) {
+				free(x->rc_path);
+				x->rc_path = sb_steal(&b);
+			} else {
+				sb_free(&b);
+			}
+		}
+	}
+	config_load(&x->cfg, x->rc_path, must, read_file_cb, NULL);
+	/* Key files are checked now, so that a readable one is reported at once. */
+	for (size_t i = 0; i < x->cfg.providers.n; i++) {
+		const cfg_provider *p = &x->cfg.providers.v[i];
+		const char *files[2] = {p->api_key_file, p->admin_key_file};
+		for (int k = 0; k < 2; k++) {
+			char err[512];
+			if (files[k] && secret_file_check(files[k], err, sizeof err)) {
+				sb_printf(&x->cfg.errors, "%s:%d: %s\n", p->at.file, p->at.line, err);
+				x->cfg.nerrors++;
+			}
+		}
+	}
+	x->ascii = x->a.set[O_ASCII] || config_num(&x->cfg, CFG_ascii) != 0;
+
+	if (x->a.val[O_STORE])
+		x->store_path = xstrdup(x->a.val[O_STORE]);
+	else if (getenv("LLMOPS_STORE") && *getenv("LLMOPS_STORE"))
+		x->store_path = xstrdup(getenv("LLMOPS_STORE"));
+	else if (config_str(&x->cfg, CFG_store))
+		x->store_path = xstrdup(config_str(&x->cfg, CFG_store));
+	else
+		x->store_path = xdg_path("XDG_DATA_HOME", ".local/share", "llmops.db");
+
+	x->prices = pricing_new();
+	const char *pf = config_str(&x->cfg, CFG_pricing_file);
+	if (pf) {
+		size_t len;
+		char *text = read_file_cb(pf, &len, NULL);
+		char err[256];
+		if (!text) {
+			sb_printf(&x->cfg.errors, "%s: cannot read the pricing file: %s\n", pf, strerror(errno));
+			x->cfg.nerrors++;
+		} else if (pricing_load_litellm(x->prices, text, len, err, sizeof err) < 0) {
+			sb_printf(&x->cfg.errors, "%s: %s (built-in prices used)\n", pf, err);
+			x->cfg.nerrors++;
+		} else {
+			x->prices->source = pf;
+		}
+		free(text);
+	}
+}
+
+static void free_ctx(ctx_t *x)
+{
+	config_free(&x->cfg);
+	free(x->rc_path);
+	free(x->store_path);
+	pricing_free(x->prices);
+	free(x->a.pos);
+}
+
+static int open_store(ctx_t *x, int flags, store_t **st)
+{
+	char err[512];
+	if (store_open(x->store_path, flags, st, err, sizeof err)) {
+		char *e = sanitize_str(err, 0);
+		fprintf(stderr, "llmops: %s\n", e);
+		free(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- import ------------------------------------------------------------ */
+
+static int cmd_import(ctx_t *x)
+{
+	if (!x->a.npos)
+		die_usage("import: give the files to import (\"-\" reads stdin)");
+	int fmt = FMT_AUTO;
+	if (x->a.val[O_FORMAT] && (fmt = import_format_parse(x->a.val[O_FORMAT])) < 0)
+		die_usage("--format: expected auto, otlp, jsonl or llm, got '%s'", x->a.val[O_FORMAT]);
+	store_t *st;
+	if (open_store(x, STORE_CREATE | STORE_BULK, &st))
+		return EXIT_FAIL;
+	import_opts o = {.format = fmt,
+			 .progress = isatty(2),
+			 .max_errors_shown = 10,
+			 .prices = x->prices,
+			 .errs = stderr};
+	int worst = EXIT_OK;
+	for (int i = 0; i < x->a.npos; i++) {
+		import_result r;
+		int rc = import_path(st, x->a.pos[i], &o, &r);
+		if (rc == EXIT_FAIL || (rc == EXIT_PARTIAL && worst == EXIT_OK))
+			worst = rc;
+		if (rc == EXIT_FAIL && !r.calls && !r.records)
+			continue;
+		char *label = sanitize_str(strcmp(x->a.pos[i], "-") ? x->a.pos[i] : "<stdin>", 0);
+		char ins[32], dup[32];
+		fmt_thousands(ins, sizeof ins, r.inserted);
+		fmt_thousands(dup, sizeof dup, r.duplicates);
+		printf("%s: %s calls imported", label, ins);
+		if (r.duplicates)
+			printf(", %s already in the store", dup);
+		if (r.rejected)
+			printf(", %llu records rejected", (unsigned long long)r.rejected);
+		if (r.skipped)
+			printf(", %llu %s skipped (not LLM calls)", (unsigned long long)r.skipped,
+			       r.format == FMT_OTLP ? "spans" : "records");
+		if (r.events)
+			printf(", %llu content events (%llu calls filled)", (unsigned long long)r.events,
+			       (unsigned long long)r.filled);
+		printf(" [%s, %.1fs, %.0f MB/s]\n", import_format_name(r.format), r.seconds,
+		       r.seconds > 0 ? (double)r.bytes / 1e6 / r.seconds : 0);
+		free(label);
+	}
+	store_close(st);
+	return worst;
+}
+
+/* ---- report ------------------------------------------------------------ */
+
+static int64_t parse_time_or_die(const char *opt, const char *v)
+{
+	int64_t t;
+	if (clock_parse_time(v, &t))
+		die_usage("%s: expected RFC 3339 or Unix seconds, got '%s'", opt, v);
+	return t;
+}
+
+static int cmd_report(ctx_t *x)
+{
+	if (x->a.npos)
+		die_usage("report: unexpected argument '%s'", x->a.pos[0]);
+	int64_t now = clock_now_ns(), from, to = now, dur = config_dur(&x->cfg, CFG_window);
+	if (x->a.val[O_SINCE] && (x->a.val[O_FROM] || x->a.val[O_TO]))
+		die_usage("report: --since and --from/--to exclude each other");
+	if (x->a.val[O_SINCE] && clock_parse_dur(x->a.val[O_SINCE], &dur))
+		die_usage("--since: expected a duration like 15m, 1h or 7d, got '%s'", x->a.val[O_SINCE]);
+	if (x->a.val[O_TO])
+		to = parse_time_or_die("--to", x->a.val[O_TO]);
+	from = x->a.val[O_FROM] ? parse_time_or_die("--from", x->a.val[O_FROM])
+				 : to - dur;
+	if (from >= to)
+		die_usage("report: the window is empty (--from must be before --to)");
+	int by = BY_MODEL;
+	if (x->a.val[O_BY] && (by = report_by_parse(x->a.val[O_BY])) < 0)
+		die_usage("--by: expected model, prompt, provider or feature, got '%s'", x->a.val[O_BY]);
+	store_t *st;
+	if (open_store(x, 0, &st))
+		return EXIT_FAIL;
+	report_t r;
+	char err[512];
+	int rc = store_report(st, from, to, by, &r, err, sizeof err);
+	store_close(st);
+	if (rc) {
+		fprintf(stderr, "llmops: %s\n", err);
+		return EXIT_FAIL;
+	}
+	if (x->a.set[O_JSON]) {
+		report_write_json(&r, stdout);
+	} else {
+		int width = 200;
+		struct winsize ws;
+		if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			width = ws.ws_col;
+		report_write_text(&r, stdout, width, x->ascii);
+	}
+	report_free(&r);
+	return EXIT_OK;
+}
+
+/* ---- demo -------------------------------------------------------------- */
+
+static int cmd_demo(ctx_t *x)
+{
+	if (x->a.npos)
+		die_usage("demo: unexpected argument '%s'", x->a.pos[0]);
+	long calls = DEMO_DEFAULT_CALLS;
+	if (x->a.val[O_CALLS]) {
+		char *end;
+		calls = strtol(x->a.val[O_CALLS], &end, 10);
+		if (*end || calls < 1 || calls > 100000000)
+			die_usage("--calls: expected a number from 1 to 100000000, got '%s'", x->a.val[O_CALLS]);
+	}
+	/* The demo never lands in a real store by accident: without --store it
+	 * has a file of its own, and it replaces only an earlier demo. */
+	char *path = x->a.val[O_STORE] ? xstrdup(x->a.val[O_STORE]) : xdg_path("XDG_DATA_HOME", ".local/share", "demo.db");
+	char *label = sanitize_str(path, 0);
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		store_t *old;
+		char err[512];
+		int is_demo = 0;
+		if (store_open(path, 0, &old, err, sizeof err) == 0) {
+			int64_t n = store_call_count(old);
+			is_demo = n == 0 || store_meta_get_int(old, "demo", 0) == 1;
+			store_close(old);
+		}
+		if (!is_demo) {
+			fprintf(stderr, "llmops: %s holds data that is not a demo; give another --store\n", label);
+			free(label);
+			free(path);
+			return EXIT_FAIL;
+		}
+	}
+	sbuf tmp = SBUF_INIT;
+	sb_printf(&tmp, "%s.tmp-%d", path, (int)getpid());
+	store_t *st;
+	char err[512];
+	if (store_open(tmp.p, STORE_CREATE | STORE_BULK, &st, err, sizeof err)) {
+		fprintf(stderr, "llmops: %s\n", err);
+		sb_free(&tmp);
+		free(label);
+		free(path);
+		return EXIT_FAIL;
+	}
+	demo_t d;
+	int64_t now = clock_now_ns();
+	demo_init(&d, (uint64_t)calls, now, 42);
+	size_t np;
+	const demo_prompt *ps = demo_prompts(&d, &np);
+	for (size_t i = 0; i < np; i++)
+		store_put_prompt(st, ps[i].name, ps[i].version, ps[i].template, "demo", ps[i].deployed_ns);
+	store_meta_set_int(st, "demo", 1);
+	double t0 = clock_mono();
+	ingester_t *in = ingester_start(st, x->prices, 1);
+	int rc = 0;
+	while (!rc && demo_next(&d, ingester_batch(in), 4096))
+		rc = ingester_flush(in);
+	ingest_stats stats;
+	rc = ingester_finish(in, &stats, err, sizeof err) || rc;
+	demo_free(&d);
+	store_close(st);
+	if (rc) {
+		fprintf(stderr, "llmops: demo: %s\n", err);
+		unlink(tmp.p);
+	} else {
+		const char *sfx[] = {"-wal", "-shm"};
+		for (int i = 0; i < 2; i++) {
+			sbuf s = SBUF_INIT;
+			sb_printf(&s, "%s%s", path, sfx[i]);
+			unlink(s.p);
+			sb_free(&s);
+		}
+		if (rename(tmp.p, path)) {
+			fprintf(stderr, "llmops: %s: %s\n", label, strerror(errno));
+			rc = 1;
+		}
+	}
+	sb_free(&tmp);
+	if (!rc) {
+		char n[32];
+		fmt_thousands(n, sizeof n, stats.inserted);
+		printf("demo store %s: %s calls over the last %d days (%.1fs)\n", label, n, DEMO_DAYS, clock_mono() - t0);
+	}
+	free(label);
+	if (rc) {
+		free(path);
+		return EXIT_FAIL;
+	}
+	if (!x->a.set[O_NOTUI]) {
+		/* Until the console opens it, show what the store says. */
+		free(x->store_path);
+		x->store_path = path;
+		x->a.val[O_SINCE] = NULL;
+		printf("\n");
+		return cmd_report(x);
+	}
+	free(path);
+	return EXIT_OK;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	ctx_t x = {0};
+	parse_args(argc, argv, &x.a);
+	if (x.a.set[O_HELP] || x.a.cmd == CMD_HELP) {
+		fputs(usage_text, stdout);
+		free(x.a.pos);
+		return EXIT_OK;
+	}
+	if (x.a.set[O_VERSION]) {
+		printf("llmops %s\n", LLMOPS_VERSION);
+		free(x.a.pos);
+		return EXIT_OK;
+	}
+	const char *bad;
+	if (clock_check_env(&bad)) {
+		fprintf(stderr, "llmops: LLMOPS_NOW: '%s' is not RFC 3339 or Unix seconds\n", bad);
+		free(x.a.pos);
+		return EXIT_USAGE;
+	}
+	secrets_harden_process();
+	load_config(&x);
+	print_config_errors(&x.cfg);
+	int rc;
+	switch (x.a.cmd) {
+	case CMD_IMPORT: rc = cmd_import(&x); break;
+	case CMD_REPORT: rc = cmd_report(&x); break;
+	case CMD_DEMO: rc = cmd_demo(&x); break;
+	default:
+		fputs(usage_text, stderr);
+		rc = EXIT_USAGE;
+	}
+	free_ctx(&x);
+	return rc;
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Installs what llmops needs to build and test, when it is missing: Debian or
+# Ubuntu packages through apt-get, with sudo when not root. Prints nothing
+# when everything is already there.
+set -eu
+
+need_pkgs=""
+have_pc() { pkg-config --exists "$1" 2>/dev/null; }
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+
+have_cmd cc || need_pkgs="$need_pkgs build-essential"
+have_cmd pkg-config || need_pkgs="$need_pkgs pkg-config"
+# Libraries, by pkg-config name and Debian package.
+for pair in ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev \
+            sqlite3:libsqlite3-dev libedit:libedit-dev libzstd:libzstd-dev; do
+	pc=${pair%%:*}; deb=${pair#*:}
+	have_pc "$pc" || need_pkgs="$need_pkgs $deb"
+done
+if [ "${1:-}" = "--test" ]; then
+	have_pc check || need_pkgs="$need_pkgs check"
+	have_cmd tmux || need_pkgs="$need_pkgs tmux"
+	have_cmd sqlite3 || need_pkgs="$need_pkgs sqlite3"
+	have_cmd python3 || need_pkgs="$need_pkgs python3"
+	have_cmd bc || need_pkgs="$need_pkgs bc"
+fi
+
+[ -z "$need_pkgs" ] && exit 0
+
+if ! have_cmd apt-get; then
+	echo "llmops: missing:$need_pkgs; install them with your package manager" >&2
+	exit 1
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if have_cmd sudo; then SUDO="sudo"; else
+		echo "llmops: missing:$need_pkgs; run as root or install sudo" >&2
+		exit 1
+	fi
+fi
+echo "llmops: installing:$need_pkgs" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $need_pkgs >/dev/null
