@@ -1,0 +1,50 @@
+#!/bin/sh
+# make bench: the figures of issue #2 on a 1M-call JSONL (about 2 KB a call,
+# like production logs). Prints figures only; nothing here asserts on time.
+set -eu
+
+N=${BENCH_CALLS:-1000000}
+RUNS=${BENCH_RUNS:-3}
+D=${BENCH_DIR:-$PWD/build/bench}
+NOW=2026-11-23T12:00:00Z
+mkdir -p "$D"
+J="$D/calls-$N.jsonl"
+S="$D/store.db"
+R="$PWD/build/runstat"
+
+if [ ! -s "$J" ]; then
+	echo "generating $N calls of JSONL..."
+	./build/gen_jsonl "$N" "$NOW" >"$J.tmp" && mv "$J.tmp" "$J"
+	sync # its write-back would compete with the imports measured below
+fi
+bytes=$(stat -c %s "$J")
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); input: $N calls, $(awk -v b="$bytes" 'BEGIN {printf "%.2f GB (%.0f bytes a call)", b/1e9, b/'"$N"'}')"
+cat "$J" >/dev/null # the file in the page cache, as a file a user just wrote
+
+best=""
+for i in $(seq 1 "$RUNS"); do
+	rm -f "$S" "$S-wal" "$S-shm"
+	"$R" ./llmops --store "$S" import "$J" >/dev/null 2>"$D/import.err"
+	set -- $(tail -1 "$D/import.err")
+	wall=$2 rss=$3
+	printf "import run %d: %.2f s wall, %.0f calls/s, %.0f MB/s, peak RSS %.1f MB\n" "$i" "$wall" \
+		"$(echo "$N / $wall" | bc -l)" "$(echo "$bytes / 1000000 / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+	best="$best $wall"
+done
+med=$(echo "$best" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+printf "import: median %.2f s over %d runs (target <= 8 s, peak RSS <= 100 MB)\n" "$med" "$RUNS"
+
+times=""
+for i in $(seq 1 11); do
+	LLMOPS_NOW=$NOW "$R" ./llmops --store "$S" report --since 7d --json >/dev/null 2>"$D/report.err"
+	set -- $(tail -1 "$D/report.err")
+	times="$times $2"
+done
+rmed=$(echo "$times" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+printf "report --json over the 7 days: median %.1f ms over 11 runs (target <= 50 ms)\n" "$(echo "$rmed * 1000" | bc -l)"
+LLMOPS_NOW=$NOW "$R" ./llmops --store "$S" report --since 7d --by prompt --json >/dev/null 2>"$D/report.err"
+set -- $(tail -1 "$D/report.err")
+printf "report --json --by prompt: %.1f ms\n" "$(echo "$2 * 1000" | bc -l)"
+
+size=$(du -cb "$S"* | tail -1 | cut -f1)
+printf "store on disk: %.0f MB (the JSONL is %.1fx larger)\n" "$(echo "$size / 1000000" | bc -l)" "$(echo "$bytes / $size" | bc -l)"

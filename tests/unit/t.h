@@ -1,0 +1,34 @@
+/* Shared by the unit tests (check framework). They run from the repository
+ * root, where tests/corpus holds copies of the real files of shared/corpus. */
+#ifndef LLMOPS_T_H
+#define LLMOPS_T_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/str.h"
+
+#define CORPUS "tests/corpus/"
+
+Suite *suite_hist(void);
+Suite *suite_clock(void);
+Suite *suite_pricing(void);
+Suite *suite_config(void);
+Suite *suite_sanitize(void);
+Suite *suite_jsonl(void);
+Suite *suite_otlp(void);
+Suite *suite_llmdb(void);
+Suite *suite_store(void);
+Suite *suite_report(void);
+Suite *suite_demo(void);
+Suite *suite_body(void);
+
+/* Whole file, NUL-terminated (malloc'ed), or NULL. */
+char *t_read(const char *path, size_t *len);
+/* A fresh temporary directory for this test, and a path inside it. */
+const char *t_tmpdir(void);
+char *t_path(const char *name);
+
+#endif
