@@ -16,16 +16,16 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DLLMOPS_VERSION='"$(VERSION)"' $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC := $(wildcard core/*.c data/*.c)
+LIB_SRC := $(wildcard core/*.c data/*.c tui/*.c views/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 
 B := build
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/keymaps.o
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 
 SAN := build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o)
+SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/keymaps.o
 SAN_TEST_OBJ := $(TEST_SRC:%.c=$(SAN)/%.o)
 
 .PHONY: all check demo bench install clean deps deps-test unit unit-san cli
@@ -41,6 +41,18 @@ FORCE:
 $(B)/%.o: %.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The default keymaps are compiled in from their files.
+$(B)/keymaps.c: keymaps/vim.keys keymaps/emacs.keys scripts/embed.sh
+	@mkdir -p $(B)
+	sh scripts/embed.sh keymap_vim keymaps/vim.keys keymap_emacs keymaps/emacs.keys > $@
+
+$(B)/keymaps.o: $(B)/keymaps.c $(B)/.flags
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(SAN)/keymaps.o: $(B)/keymaps.c $(B)/.flags
+	@mkdir -p $(SAN)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -c $< -o $@
 
 llmops: $(B)/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)

@@ -1,0 +1,184 @@
+#include "filter.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "pricing.h"
+#include "str.h"
+
+void filter_init(filter_t *f)
+{
+	memset(f, 0, sizeof *f);
+	f->status = -1;
+	f->lat_min = f->lat_max = -1;
+}
+
+static void free_values(fvalues *v)
+{
+	for (int i = 0; i < v->n; i++)
+		free(v->v[i]);
+	v->n = 0;
+}
+
+void filter_free(filter_t *f)
+{
+	free_values(&f->model);
+	free_values(&f->provider);
+	free_values(&f->error);
+	free_values(&f->prompt);
+	free_values(&f->feature);
+	free(f->text);
+	filter_init(f);
+}
+
+int filter_empty(const filter_t *f)
+{
+	return !f->model.n && !f->provider.n && !f->error.n && !f->prompt.n && !f->feature.n && f->status < 0 &&
+	       !f->since_ns && f->lat_min < 0 && f->lat_max < 0 && !f->text;
+}
+
+int filter_model_matches(const char *value, const char *model)
+{
+	if (!strcmp(value, model))
+		return 1;
+	char fam[256];
+	return pricing_strip_date(model, fam, sizeof fam) && !strcmp(fam, value);
+}
+
+/* Words become an FTS5 query: each word quoted (so that FTS5 syntax in them is
+ * taken literally), phrases kept as phrases, all of them required. */
+static void add_text(filter_t *f, const char *word)
+{
+	sbuf b = SBUF_INIT;
+	if (f->text) {
+		sb_adds(&b, f->text);
+		sb_addc(&b, ' ');
+		free(f->text);
+	}
+	sb_addc(&b, '"');
+	for (const char *p = word; *p; p++) {
+		if (*p == '"')
+			sb_addc(&b, '"'); /* FTS5 doubles quotes inside a string */
+		sb_addc(&b, *p);
+	}
+	sb_addc(&b, '"');
+	f->text = sb_steal(&b);
+}
+
+static int add_value(fvalues *v, const char *val, const char *field, char *err, size_t errlen)
+{
+	if (!*val) {
+		snprintf(err, errlen, "%s= needs a value", field);
+		return -1;
+	}
+	if (v->n == FILTER_MAX_VALUES) {
+		snprintf(err, errlen, "%s= given too many times", field);
+		return -1;
+	}
+	v->v[v->n++] = xstrdup(val);
+	return 0;
+}
+
+int filter_parse(filter_t *f, const char *expr, char *err, size_t errlen)
+{
+	const char *p = expr ? expr : "";
+	while (*p) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		sbuf term = SBUF_INIT;
+		int quoted = 0;
+		if (*p == '"') {
+			quoted = 1;
+			p++;
+			while (*p && *p != '"')
+				sb_addc(&term, *p++);
+			if (*p != '"') {
+				snprintf(err, errlen, "unterminated quote");
+				sb_free(&term);
+				return -1;
+			}
+			p++;
+		} else {
+			while (*p && !isspace((unsigned char)*p))
+				sb_addc(&term, *p++);
+		}
+		const char *t = sb_str(&term);
+		const char *eq = quoted ? NULL : strchr(t, '=');
+		const char *gt = quoted ? NULL : strchr(t, '>');
+		const char *lt = quoted ? NULL : strchr(t, '<');
+		int rc = 0;
+		if (eq && (!gt || eq < gt) && (!lt || eq < lt)) {
+			size_t kl = (size_t)(eq - t);
+			const char *val = eq + 1;
+			if (kl == 5 && !strncmp(t, "model", 5))
+				rc = add_value(&f->model, val, "model", err, errlen);
+			else if (kl == 8 && !strncmp(t, "provider", 8))
+				rc = add_value(&f->provider, val, "provider", err, errlen);
+			else if (kl == 5 && !strncmp(t, "error", 5))
+				rc = add_value(&f->error, val, "error", err, errlen);
+			else if (kl == 6 && !strncmp(t, "prompt", 6))
+				rc = add_value(&f->prompt, val, "prompt", err, errlen);
+			else if (kl == 7 && !strncmp(t, "feature", 7))
+				rc = add_value(&f->feature, val, "feature", err, errlen);
+			else if (kl == 6 && !strncmp(t, "status", 6)) {
+				if (!strcmp(val, "error"))
+					f->status = 1;
+				else if (!strcmp(val, "ok"))
+					f->status = 0;
+				else {
+					snprintf(err, errlen, "status= is ok or error, not '%.40s'", val);
+					rc = -1;
+				}
+			} else if (kl == 5 && !strncmp(t, "since", 5)) {
+				if (clock_parse_dur(val, &f->since_ns)) {
+					snprintf(err, errlen, "since= takes a duration like 15m, 1h, 7d, not '%.40s'", val);
+					rc = -1;
+				}
+			} else {
+				snprintf(err, errlen, "unknown field '%.*s' (model, provider, status, error, prompt, feature, since, latency)",
+					 (int)(kl > 40 ? 40 : kl), t);
+				rc = -1;
+			}
+		} else if ((gt || lt) && !strncmp(t, "latency", 7) && (t[7] == '>' || t[7] == '<')) {
+			char *end;
+			double v = strtod(t + 8 + (t[8] == '='), &end);
+			if (*end || end == t + 8 + (t[8] == '=') || v < 0) {
+				snprintf(err, errlen, "latency> takes milliseconds, as in latency>2000");
+				rc = -1;
+			} else if (t[7] == '>') {
+				f->lat_min = v;
+			} else {
+				f->lat_max = v;
+			}
+		} else if (*t) {
+			add_text(f, t);
+		}
+		sb_free(&term);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static void copy_values(fvalues *d, const fvalues *s)
+{
+	d->n = s->n;
+	for (int i = 0; i < s->n; i++)
+		d->v[i] = xstrdup(s->v[i]);
+}
+
+void filter_copy(filter_t *d, const filter_t *s)
+{
+	*d = *s;
+	copy_values(&d->model, &s->model);
+	copy_values(&d->provider, &s->provider);
+	copy_values(&d->error, &s->error);
+	copy_values(&d->prompt, &s->prompt);
+	copy_values(&d->feature, &s->feature);
+	d->text = s->text ? xstrdup(s->text) : NULL;
+}
