@@ -78,6 +78,8 @@ int report_by_parse(const char *s);
  * import down. Indexes up to max_rows more calls; *pending is what is left.
  * Search is complete when *pending is 0. */
 int store_fts_step(store_t *st, int max_rows, int64_t *pending);
+/* Calls the index has not reached yet. */
+int64_t store_fts_pending(store_t *st);
 /* Ids of calls whose input or output match an FTS5 query, newest first. */
 int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int *n, char *err, size_t errlen);
 

@@ -161,3 +161,9 @@ int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int 
 	sqlite3_finalize(s);
 	return 0;
 }
+
+int64_t store_fts_pending(store_t *st)
+{
+	int64_t maxid = max_call_id(st), upto = fts_indexed_upto(st);
+	return maxid > upto ? maxid - upto : 0;
+}

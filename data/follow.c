@@ -1,0 +1,212 @@
+#include "follow.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/batch.h"
+#include "../core/sanitize.h"
+
+#define SLICE (4u << 20) /* bytes a poll reads at most: the loop stays responsive */
+
+struct follower {
+	char *path, *dir, *base;
+	int format;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	off_t offset;
+	sbuf carry;        /* a line not finished yet */
+	uint64_t lineno;
+	int ifd;           /* inotify */
+	int vanished;      /* reported once */
+	int pending;
+	batch_t batch;
+};
+
+follower_t *follower_new(const char *path, int format)
+{
+	follower_t *f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(path);
+	f->format = format;
+	f->fd = -1;
+	const char *slash = strrchr(path, '/');
+	f->dir = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+	f->base = xstrdup(slash ? slash + 1 : path);
+	f->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (f->ifd >= 0 &&
+	    inotify_add_watch(f->ifd, f->dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE) < 0) {
+		close(f->ifd);
+		f->ifd = -1;
+	}
+	f->pending = 1; /* catch up with what is there */
+	return f;
+}
+
+void follower_free(follower_t *f)
+{
+	if (!f)
+		return;
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->ifd >= 0)
+		close(f->ifd);
+	sb_free(&f->carry);
+	batch_free(&f->batch);
+	free(f->path);
+	free(f->dir);
+	free(f->base);
+	free(f);
+}
+
+int follower_fd(follower_t *f)
+{
+	return f->ifd;
+}
+
+int follower_pending(follower_t *f)
+{
+	return f->pending;
+}
+
+static void drain_inotify(follower_t *f)
+{
+	char buf[4096];
+	while (f->ifd >= 0 && read(f->ifd, buf, sizeof buf) > 0)
+		;
+}
+
+static void open_current(follower_t *f)
+{
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct stat sb;
+	if (fstat(fd, &sb)) {
+		close(fd);
+		return;
+	}
+	f->fd = fd;
+	f->dev = sb.st_dev;
+	f->ino = sb.st_ino;
+	f->offset = 0;
+	f->lineno = 0;
+	sb_reset(&f->carry);
+}
+
+/* Parses the complete lines of buf into the batch. */
+static void take_lines(follower_t *f, const char *buf, size_t n, char *err, size_t errlen, int *bad)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n')
+			continue;
+		f->lineno++;
+		size_t len = i - start;
+		const char *line = buf + start;
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (len) {
+			char e[256];
+			int rc = f->format == FMT_OTLP ? otlp_parse_doc(line, len, &f->batch, e, sizeof e)
+						       : jsonl_parse_line(line, len, &f->batch, e, sizeof e);
+			if (rc && !*bad) {
+				char *p = sanitize_str(f->path, 0);
+				snprintf(err, errlen, "%s:%llu: %s", p, (unsigned long long)f->lineno, e);
+				free(p);
+				(*bad)++;
+			}
+		}
+		start = i + 1;
+	}
+	sb_reset(&f->carry);
+	if (start < n)
+		sb_add(&f->carry, buf + start, n - start);
+}
+
+int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size_t errlen)
+{
+	drain_inotify(f);
+	struct stat sb;
+	int exists = stat(f->path, &sb) == 0;
+	if (!exists) {
+		if (!f->vanished) {
+			char *p = sanitize_str(f->path, 0);
+			snprintf(err, errlen, "watched file %s vanished (%s)", p, strerror(errno));
+			free(p);
+			f->vanished = 1;
+		}
+	} else {
+		f->vanished = 0;
+	}
+	if (f->fd < 0) {
+		if (!exists) {
+			f->pending = 0;
+			return 0;
+		}
+		open_current(f);
+		if (f->fd < 0) {
+			f->pending = 0;
+			return 0;
+		}
+	}
+	int rotated = exists && (sb.st_ino != f->ino || sb.st_dev != f->dev);
+	struct stat cur;
+	if (fstat(f->fd, &cur) == 0 && cur.st_size < f->offset) {
+		/* Truncated in place: start again from the top. */
+		f->offset = 0;
+		f->lineno = 0;
+		sb_reset(&f->carry);
+	}
+	batch_reset(&f->batch);
+	size_t budget = SLICE;
+	char *buf = xmalloc(65536 + f->carry.len);
+	int bad = 0, eof = 0;
+	while (budget > 0) {
+		size_t pre = f->carry.len;
+		memcpy(buf, f->carry.p ? f->carry.p : "", pre);
+		ssize_t n = pread(f->fd, buf + pre, 65536, f->offset);
+		if (n <= 0) {
+			eof = 1;
+			break;
+		}
+		f->offset += n;
+		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
+		take_lines(f, buf, pre + (size_t)n, err, errlen, &bad);
+		buf = xrealloc(buf, 65536 + f->carry.len);
+	}
+	free(buf);
+	f->pending = !eof;
+	if (eof && rotated) {
+		/* The old file is finished: the last line even without its newline. */
+		if (f->carry.len) {
+			sbuf tail = f->carry;
+			memset(&f->carry, 0, sizeof f->carry);
+			sb_addc(&tail, '\n');
+			take_lines(f, tail.p, tail.len, err, errlen, &bad);
+			sb_free(&tail);
+		}
+		close(f->fd);
+		f->fd = -1;
+		open_current(f);
+		f->pending = f->fd >= 0;
+	}
+	int stored = 0;
+	if (f->batch.n || f->batch.nev) {
+		ingest_stats s = {0};
+		char e[512];
+		if (store_ingest(st, &f->batch, prices, &s, e, sizeof e)) {
+			snprintf(err, errlen, "%s", e);
+			batch_reset(&f->batch);
+			return -1;
+		}
+		stored = (int)(s.inserted + s.filled);
+	}
+	batch_reset(&f->batch);
+	return stored;
+}

@@ -1,0 +1,721 @@
+#include "query.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "store_internal.h"
+
+/* ---- dimensions -------------------------------------------------------- */
+
+typedef struct dim {
+	int64_t id;
+	char *provider, *model, *prompt_name, *prompt_version, *feature;
+} dim;
+
+typedef struct dims {
+	dim *v;
+	size_t n;
+} dims;
+
+static void dims_load(store_t *st, dims *d)
+{
+	memset(d, 0, sizeof *d);
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, provider, model, prompt_name, prompt_version, feature FROM dims", -1, &s,
+			       NULL) != SQLITE_OK)
+		return;
+	size_t cap = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (d->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			d->v = xrealloc(d->v, cap * sizeof *d->v);
+		}
+		dim *x = &d->v[d->n++];
+		x->id = sqlite3_column_int64(s, 0);
+		char **f[5] = {&x->provider, &x->model, &x->prompt_name, &x->prompt_version, &x->feature};
+		for (int i = 0; i < 5; i++)
+			*f[i] = xstrdup((const char *)sqlite3_column_text(s, i + 1));
+	}
+	sqlite3_finalize(s);
+}
+
+static void dims_free(dims *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].provider);
+		free(d->v[i].model);
+		free(d->v[i].prompt_name);
+		free(d->v[i].prompt_version);
+		free(d->v[i].feature);
+	}
+	free(d->v);
+}
+
+static const dim *dims_find(const dims *d, int64_t id)
+{
+	/* ids are dense and mostly in order: look where it should be first */
+	if (id >= 1 && (size_t)id <= d->n && d->v[id - 1].id == id)
+		return &d->v[id - 1];
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].id == id)
+			return &d->v[i];
+	return NULL;
+}
+
+/* ---- series ------------------------------------------------------------ */
+
+static int64_t ceil_to(int64_t t, int64_t step)
+{
+	int64_t f = floor_to(t, step);
+	return f == t ? t : f + step;
+}
+
+static int add_rollup_row(sqlite3_stmt *q, rstats *s, int with_hist)
+{
+	s->calls += (uint64_t)sqlite3_column_int64(q, 2);
+	s->errors += (uint64_t)sqlite3_column_int64(q, 3);
+	if (ecounts_parse_add(&s->errs, (const char *)sqlite3_column_text(q, 4)))
+		return -1;
+	s->input_tokens += (uint64_t)sqlite3_column_int64(q, 5);
+	s->cached_tokens += (uint64_t)sqlite3_column_int64(q, 6);
+	s->output_tokens += (uint64_t)sqlite3_column_int64(q, 7);
+	s->cost_nusd += sqlite3_column_int64(q, 8);
+	s->unpriced += (uint64_t)sqlite3_column_int64(q, 9);
+	if (with_hist && (hist_merge_blob(&s->lat, sqlite3_column_blob(q, 10), (size_t)sqlite3_column_bytes(q, 10)) ||
+			  hist_merge_blob(&s->ttft, sqlite3_column_blob(q, 11), (size_t)sqlite3_column_bytes(q, 11))))
+		return -1;
+	return 0;
+}
+
+static int cmp_group_cost(const void *a, const void *b)
+{
+	const series_group *x = a, *y = b;
+	if (x->total.cost_nusd != y->total.cost_nusd)
+		return x->total.cost_nusd > y->total.cost_nusd ? -1 : 1;
+	if (x->total.calls != y->total.calls)
+		return x->total.calls > y->total.calls ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	if (ncols < 1)
+		ncols = 1;
+	int64_t span = to_ns - from_ns;
+	int res = span <= 6 * NS_PER_HOUR ? RES_1M : span <= 14 * NS_PER_DAY ? RES_1H : RES_1D;
+	int64_t rstep = rollup_step_ns[res];
+	int64_t step = ceil_to(ceil_to(span, ncols) / ncols, rstep);
+	if (step < rstep)
+		step = rstep;
+	int64_t to = ceil_to(to_ns, rstep), from = floor_to(from_ns, rstep);
+	int n = (int)((to - from + step - 1) / step);
+	from = to - (int64_t)n * step;
+	out->from_ns = from;
+	out->to_ns = to;
+	out->step_ns = step;
+	out->ncols = n;
+	out->res = res;
+	out->cols = xcalloc((size_t)n, sizeof *out->cols);
+	dims d;
+	dims_load(st, &d);
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SELECT t, dim, calls, errors, error_types, input_tokens, cached_tokens, output_tokens, cost_nusd,"
+		 " unpriced, latency, ttft FROM %s WHERE t >= ? AND t < ?",
+		 rollup_table[res]);
+	sqlite3_stmt *q;
+	int rc = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		dims_free(&d);
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, from / NS_PER_S);
+	sqlite3_bind_int64(q, 2, to / NS_PER_S);
+	size_t gcap = 0;
+	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+		int64_t t = sqlite3_column_int64(q, 0) * NS_PER_S;
+		int col = (int)((t - from) / step);
+		if (col < 0 || col >= n)
+			continue;
+		const dim *dm = dims_find(&d, sqlite3_column_int64(q, 1));
+		if (!dm)
+			continue;
+		series_group *g = NULL;
+		for (size_t i = 0; i < out->ngroups; i++)
+			if (!strcmp(out->groups[i].key, dm->model)) {
+				g = &out->groups[i];
+				break;
+			}
+		if (!g) {
+			if (out->ngroups == gcap) {
+				gcap = gcap ? gcap * 2 : 8;
+				out->groups = xrealloc(out->groups, gcap * sizeof *out->groups);
+			}
+			g = &out->groups[out->ngroups++];
+			memset(g, 0, sizeof *g);
+			g->key = xstrdup(dm->model);
+			g->provider = xstrdup(dm->provider);
+			g->cols = xcalloc((size_t)n, sizeof *g->cols);
+		}
+		if (add_rollup_row(q, &g->cols[col], 1))
+			rc = -1;
+	}
+	sqlite3_finalize(q);
+	dims_free(&d);
+	/* Totals from the per-model columns. */
+	for (size_t i = 0; i < out->ngroups && !rc; i++) {
+		series_group *g = &out->groups[i];
+		for (int c = 0; c < n; c++) {
+			rstats_merge(&g->total, &g->cols[c]);
+			rstats_merge(&out->cols[c], &g->cols[c]);
+		}
+		rstats_merge(&out->total, &g->total);
+	}
+	if (out->ngroups)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, cmp_group_cost);
+	if (rc) {
+		snprintf(err, errlen, "%s: corrupt rollup row", st->path);
+		series_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void series_free(series_t *s)
+{
+	for (size_t i = 0; i < s->ngroups; i++) {
+		for (int c = 0; c < s->ncols; c++)
+			rstats_free(&s->groups[i].cols[c]);
+		free(s->groups[i].cols);
+		free(s->groups[i].key);
+		free(s->groups[i].provider);
+		rstats_free(&s->groups[i].total);
+	}
+	free(s->groups);
+	for (int c = 0; c < s->ncols; c++)
+		rstats_free(&s->cols[c]);
+	free(s->cols);
+	rstats_free(&s->total);
+	memset(s, 0, sizeof *s);
+}
+
+int store_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, uint64_t *calls)
+{
+	*cost = 0;
+	*calls = 0;
+	rrange r[5];
+	int nr = rollup_ranges(from_ns, to_ns, r);
+	for (int i = 0; i < nr; i++) {
+		char sql[160];
+		snprintf(sql, sizeof sql, "SELECT total(cost_nusd), total(calls) FROM %s WHERE t >= ? AND t < ?",
+			 rollup_table[r[i].res]);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_int64(q, 1, r[i].from);
+		sqlite3_bind_int64(q, 2, r[i].to);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			*cost += (int64_t)sqlite3_column_double(q, 0);
+			*calls += (uint64_t)sqlite3_column_double(q, 1);
+		}
+		sqlite3_finalize(q);
+	}
+	return 0;
+}
+
+int store_changed(store_t *st)
+{
+	sqlite3_stmt *q;
+	int64_t v = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			v = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	int changed = v != st->data_version;
+	st->data_version = v;
+	return changed;
+}
+
+int64_t store_last_ts(store_t *st)
+{
+	int64_t first, last;
+	return store_time_range(st, &first, &last) ? 0 : last;
+}
+
+int store_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, size_t *n)
+{
+	*models = NULL;
+	*n = 0;
+	series_t s;
+	char err[128];
+	if (store_series(st, from_ns, to_ns, 1, &s, err, sizeof err))
+		return -1;
+	*models = xcalloc(s.ngroups ? s.ngroups : 1, sizeof **models);
+	for (size_t i = 0; i < s.ngroups; i++)
+		(*models)[(*n)++] = xstrdup(s.groups[i].key);
+	series_free(&s);
+	return 0;
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+static int in_values(const fvalues *v, const char *s)
+{
+	for (int i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], s))
+			return 1;
+	return 0;
+}
+
+static int dim_matches(const dim *d, const filter_t *f)
+{
+	if (f->model.n) {
+		int ok = 0;
+		for (int i = 0; i < f->model.n && !ok; i++)
+			ok = filter_model_matches(f->model.v[i], d->model);
+		if (!ok)
+			return 0;
+	}
+	if (f->provider.n && !in_values(&f->provider, d->provider))
+		return 0;
+	if (f->feature.n && !in_values(&f->feature, d->feature))
+		return 0;
+	if (f->prompt.n) {
+		int ok = 0;
+		for (int i = 0; i < f->prompt.n && !ok; i++) {
+			const char *v = f->prompt.v[i], *at = strchr(v, '@');
+			if (at)
+				ok = (size_t)(at - v) == strlen(d->prompt_name) && !strncmp(v, d->prompt_name, (size_t)(at - v)) &&
+				     !strcmp(at + 1, d->prompt_version);
+			else
+				ok = !strcmp(v, d->prompt_name);
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static void fill_row(store_t *st, sqlite3_stmt *q, const dims *d, call_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(q, 0);
+	r->ts = sqlite3_column_int64(q, 1);
+	const dim *dm = dims_find(d, sqlite3_column_int64(q, 2));
+	r->model = xstrdup(dm ? dm->model : "?");
+	r->feature = dm && *dm->feature ? xstrdup(dm->feature) : NULL;
+	if (dm && *dm->prompt_name) {
+		sbuf p = SBUF_INIT;
+		sb_printf(&p, "%s@%s", dm->prompt_name, *dm->prompt_version ? dm->prompt_version : "?");
+		r->prompt = sb_steal(&p);
+	}
+	r->is_error = sqlite3_column_int(q, 3);
+	const char *et = (const char *)sqlite3_column_text(q, 4);
+	r->error_type = et ? xstrdup(et) : NULL;
+	r->latency_ms = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 6);
+	r->ttft_ms = sqlite3_column_type(q, 7) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 7);
+	r->input_tokens = sqlite3_column_type(q, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 8);
+	r->output_tokens = sqlite3_column_type(q, 9) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 9);
+	r->cached_tokens = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 10);
+	r->cost_nusd = sqlite3_column_type(q, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 11);
+	hex_encode(sqlite3_column_blob(q, 18), (size_t)(sqlite3_column_bytes(q, 18) > 16 ? 16 : sqlite3_column_bytes(q, 18)),
+		   r->span);
+	/* The preview: the error for a failed call, else the first of the output. */
+	const char *em = (const char *)sqlite3_column_text(q, 5);
+	if (r->is_error) {
+		sbuf p = SBUF_INIT;
+		sb_printf(&p, "%s%s%s", et ? et : "error", em ? ": " : "", em ? em : "");
+		r->preview = sb_steal(&p);
+	} else {
+		char *output = NULL;
+		if (store_body_decode(st, q, 12, NULL, &output, NULL, NULL) == 0 && output) {
+			if (strlen(output) > 240)
+				output[240] = 0;
+			r->preview = output;
+		}
+	}
+}
+
+void call_row_free(call_row *r)
+{
+	free(r->model);
+	free(r->prompt);
+	free(r->feature);
+	free(r->error_type);
+	free(r->preview);
+	memset(r, 0, sizeof *r);
+}
+
+void call_page_free(call_page *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		call_row_free(&p->rows[i]);
+	free(p->rows);
+	memset(p, 0, sizeof *p);
+}
+
+static const char *const sort_cols[] = {"c.ts", "c.latency_ms", "c.cost_nusd"};
+
+int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	const filter_t *f = req->filter;
+	sbuf sql = SBUF_INIT;
+	sb_adds(&sql, "SELECT c.id, c.ts, c.dim, c.status, c.error_type, c.error_message, c.latency_ms, c.ttft_ms,"
+		      " c.input_tokens, c.output_tokens, c.cached_tokens, c.cost_nusd,"
+		      " c.zdict, c.body, c.input, c.output, c.variables, c.attrs, c.span_id FROM calls c WHERE 1");
+	dims d;
+	dims_load(st, &d);
+	int dim_filter = f && (f->model.n || f->provider.n || f->feature.n || f->prompt.n);
+	if (dim_filter) {
+		/* Dimensions are few: match them here, hand SQLite the ids. */
+		int any = 0;
+		sb_adds(&sql, " AND c.dim IN (");
+		for (size_t i = 0; i < d.n; i++)
+			if (dim_matches(&d.v[i], f)) {
+				sb_printf(&sql, "%s%lld", any ? "," : "", (long long)d.v[i].id);
+				any = 1;
+			}
+		sb_adds(&sql, any ? ")" : "NULL)");
+	}
+	if (f && f->status >= 0)
+		sb_printf(&sql, " AND c.status = %d", f->status);
+	if (f && f->error.n) {
+		sb_adds(&sql, " AND c.error_type IN (");
+		for (int i = 0; i < f->error.n; i++)
+			sb_printf(&sql, "%s?%d", i ? "," : "", 10 + i);
+		sb_addc(&sql, ')');
+	}
+	if (f && f->since_ns)
+		sb_adds(&sql, " AND c.ts >= ?1");
+	if (f && f->lat_min >= 0)
+		sb_adds(&sql, " AND c.latency_ms > ?2");
+	if (f && f->lat_max >= 0)
+		sb_adds(&sql, " AND c.latency_ms < ?3");
+	if (f && f->text)
+		sb_adds(&sql, " AND c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?4)");
+	const char *col = sort_cols[req->sort];
+	if (req->sort != SORT_TIME)
+		sb_printf(&sql, " AND %s IS NOT NULL", col);
+	if (req->has_key)
+		sb_printf(&sql, " AND (%s, c.id) %s (?5, ?6)", col, req->older ? "<" : ">");
+	sb_printf(&sql, " ORDER BY %s %s, c.id %s LIMIT ?7", col, req->older ? "DESC" : "ASC", req->older ? "DESC" : "ASC");
+
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		sb_free(&sql);
+		dims_free(&d);
+		return -1;
+	}
+	sb_free(&sql);
+	if (f && f->since_ns)
+		sqlite3_bind_int64(q, 1, req->now_ns - f->since_ns);
+	if (f && f->lat_min >= 0)
+		sqlite3_bind_double(q, 2, f->lat_min);
+	if (f && f->lat_max >= 0)
+		sqlite3_bind_double(q, 3, f->lat_max);
+	if (f && f->text)
+		sqlite3_bind_text(q, 4, f->text, -1, SQLITE_STATIC);
+	for (int i = 0; f && i < f->error.n; i++)
+		sqlite3_bind_text(q, 10 + i, f->error.v[i], -1, SQLITE_STATIC);
+	if (req->has_key) {
+		if (req->sort == SORT_TIME)
+			sqlite3_bind_int64(q, 5, req->key_ts);
+		else
+			sqlite3_bind_double(q, 5, req->key_val);
+		sqlite3_bind_int64(q, 6, req->key_id);
+	}
+	sqlite3_bind_int(q, 7, req->limit);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			out->rows = xrealloc(out->rows, cap * sizeof *out->rows);
+		}
+		fill_row(st, q, &d, &out->rows[out->n++]);
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(q);
+		call_page_free(out);
+		dims_free(&d);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	dims_free(&d);
+	out->complete = out->n < (size_t)req->limit;
+	if (!req->older) {
+		/* Fetched ascending: hand them back newest (or largest) first. */
+		for (size_t i = 0; i < out->n / 2; i++) {
+			call_row t = out->rows[i];
+			out->rows[i] = out->rows[out->n - 1 - i];
+			out->rows[out->n - 1 - i] = t;
+		}
+	}
+	if (f && f->text)
+		out->fts_pending = store_fts_pending(st);
+	return 0;
+}
+
+int store_call_get(store_t *st, int64_t id, call_full *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT c.id, c.ts, c.dim, c.status, c.error_type, c.error_message, c.latency_ms, c.ttft_ms,"
+			       " c.input_tokens, c.output_tokens, c.cached_tokens, c.cost_nusd,"
+			       " c.zdict, c.body, c.input, c.output, c.variables, c.attrs, c.span_id, c.trace_id,"
+			       " c.request_model, c.operation, c.user_id FROM calls c WHERE c.id = ?",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	int rc = -1;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		dims d;
+		dims_load(st, &d);
+		fill_row(st, q, &d, &out->row);
+		const dim *dm = dims_find(&d, sqlite3_column_int64(q, 2));
+		out->provider = xstrdup(dm ? dm->provider : "");
+		dims_free(&d);
+		hex_encode(sqlite3_column_blob(q, 19), (size_t)(sqlite3_column_bytes(q, 19) > 32 ? 32 : sqlite3_column_bytes(q, 19)),
+			   out->trace);
+		const char *t;
+		if ((t = (const char *)sqlite3_column_text(q, 20)))
+			out->request_model = xstrdup(t);
+		if ((t = (const char *)sqlite3_column_text(q, 21)))
+			out->operation = xstrdup(t);
+		if ((t = (const char *)sqlite3_column_text(q, 22)))
+			out->user_id = xstrdup(t);
+		if ((t = (const char *)sqlite3_column_text(q, 5)))
+			out->error_message = xstrdup(t);
+		store_body_decode(st, q, 12, &out->input, &out->output, &out->variables, &out->attrs);
+		rc = 0;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+void call_full_free(call_full *c)
+{
+	call_row_free(&c->row);
+	free(c->provider);
+	free(c->request_model);
+	free(c->operation);
+	free(c->user_id);
+	free(c->error_message);
+	free(c->input);
+	free(c->output);
+	free(c->variables);
+	free(c->attrs);
+	memset(c, 0, sizeof *c);
+}
+
+/* ---- the worker -------------------------------------------------------- */
+
+struct querier {
+	store_t *st;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int pipe[2];
+	int stop;
+	int index;
+	/* the next request, not started */
+	int has_req;
+	page_req req;
+	filter_t filter;
+	uint64_t tag;
+	/* in progress */
+	int running;
+	/* the last result, not taken */
+	int has_res;
+	call_page res;
+	uint64_t res_tag;
+	char res_err[256];
+	int res_rc;
+	int64_t fts_pending;
+};
+
+static void notify(querier_t *q)
+{
+	char c = 1;
+	ssize_t w = write(q->pipe[1], &c, 1);
+	(void)w; /* a full pipe already says "ready" */
+}
+
+static void *worker(void *arg)
+{
+	querier_t *q = arg;
+	pthread_setname_np(pthread_self(), "llmops-query");
+	pthread_mutex_lock(&q->mu);
+	while (!q->stop) {
+		if (q->has_req) {
+			page_req req = q->req;
+			filter_t f = q->filter;
+			req.filter = &f;
+			filter_init(&q->filter);
+			uint64_t tag = q->tag;
+			q->has_req = 0;
+			q->running = 1;
+			pthread_mutex_unlock(&q->mu);
+			call_page page;
+			char err[256] = "";
+			int rc = store_calls_page(q->st, &req, &page, err, sizeof err);
+			filter_free(&f);
+			pthread_mutex_lock(&q->mu);
+			q->running = 0;
+			if (q->has_res)
+				call_page_free(&q->res);
+			q->res = page;
+			q->res_rc = rc;
+			q->res_tag = tag;
+			snprintf(q->res_err, sizeof q->res_err, "%s", err);
+			q->has_res = 1;
+			notify(q);
+			continue;
+		}
+		if (q->index && q->fts_pending != 0) {
+			/* A slice of the full-text index between requests. */
+			pthread_mutex_unlock(&q->mu);
+			int64_t pending = 0;
+			int rc = store_fts_step(q->st, 1000, &pending);
+			pthread_mutex_lock(&q->mu);
+			if (rc == 0) {
+				int changed = (q->fts_pending > 0) != (pending > 0);
+				q->fts_pending = pending;
+				if (changed || pending == 0)
+					notify(q);
+			} else {
+				q->fts_pending = 0; /* the store is busy; look again later */
+			}
+			continue;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
+		pthread_cond_timedwait(&q->cv, &q->mu, &until);
+		if (q->index && !q->has_req) {
+			pthread_mutex_unlock(&q->mu);
+			int64_t p = store_fts_pending(q->st);
+			pthread_mutex_lock(&q->mu);
+			q->fts_pending = p;
+		}
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+querier_t *querier_start(const char *path, int index, char *err, size_t errlen)
+{
+	querier_t *q = xcalloc(1, sizeof *q);
+	if (store_open(path, 0, &q->st, err, errlen)) {
+		free(q);
+		return NULL;
+	}
+	if (pipe2(q->pipe, O_NONBLOCK | O_CLOEXEC)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		store_close(q->st);
+		free(q);
+		return NULL;
+	}
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	filter_init(&q->filter);
+	q->index = index;
+	q->fts_pending = index ? store_fts_pending(q->st) : 0;
+	if (pthread_create(&q->thread, NULL, worker, q)) {
+		snprintf(err, errlen, "cannot start the query thread");
+		close(q->pipe[0]);
+		close(q->pipe[1]);
+		store_close(q->st);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+void querier_stop(querier_t *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	if (q->has_res)
+		call_page_free(&q->res);
+	filter_free(&q->filter);
+	close(q->pipe[0]);
+	close(q->pipe[1]);
+	store_close(q->st);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	free(q);
+}
+
+int querier_fd(querier_t *q)
+{
+	return q->pipe[0];
+}
+
+void querier_submit(querier_t *q, const page_req *req, uint64_t tag)
+{
+	pthread_mutex_lock(&q->mu);
+	filter_free(&q->filter);
+	if (req->filter)
+		filter_copy(&q->filter, req->filter);
+	q->req = *req;
+	q->req.filter = NULL;
+	q->tag = tag;
+	q->has_req = 1;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+int querier_take(querier_t *q, call_page *out, uint64_t *tag, char *err, size_t errlen)
+{
+	char buf[64];
+	while (read(q->pipe[0], buf, sizeof buf) > 0)
+		;
+	pthread_mutex_lock(&q->mu);
+	int got = q->has_res;
+	int rc = 0;
+	if (got) {
+		*out = q->res;
+		*tag = q->res_tag;
+		rc = q->res_rc;
+		snprintf(err, errlen, "%s", q->res_err);
+		q->has_res = 0;
+		memset(&q->res, 0, sizeof q->res);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return got ? (rc ? -1 : 1) : 0;
+}
+
+int querier_busy(querier_t *q)
+{
+	pthread_mutex_lock(&q->mu);
+	int busy = q->has_req || q->running || q->has_res;
+	pthread_mutex_unlock(&q->mu);
+	return busy;
+}
+
+int64_t querier_fts_pending(querier_t *q)
+{
+	pthread_mutex_lock(&q->mu);
+	int64_t p = q->fts_pending;
+	pthread_mutex_unlock(&q->mu);
+	return p;
+}

@@ -1,0 +1,113 @@
+/* What the console asks the store: rollup series for the dashboard, pages of
+ * calls for the trace list, and one call in full. The slow ones (pages, which
+ * may scan) run on a worker thread with its own connection, so a keypress is
+ * never stuck behind a query. */
+#ifndef LLMOPS_QUERY_H
+#define LLMOPS_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/filter.h"
+#include "../core/rollup.h"
+#include "store.h"
+
+/* ---- dashboard series (synchronous: rollups only) ----------------------- */
+
+typedef struct series_group {
+	char *key;      /* model */
+	char *provider;
+	rstats total;
+	rstats *cols;   /* ncols */
+} series_group;
+
+typedef struct series {
+	int64_t from_ns, to_ns, step_ns;
+	int ncols;
+	int res;         /* rollup resolution read */
+	rstats total;
+	rstats *cols;    /* all calls, per column */
+	series_group *groups; /* per model, by cost */
+	size_t ngroups;
+} series_t;
+
+/* [from, to) in ncols columns (fewer when the rollups are coarser). */
+int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *out, char *err, size_t errlen);
+void series_free(series_t *s);
+/* Counts and cost only (no histograms): for today's and this month's spend. */
+int store_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost_nusd, uint64_t *calls);
+/* Has anyone (another process included) changed the store since last asked? */
+int store_changed(store_t *st);
+/* Start of the newest call, 0 when none. */
+int64_t store_last_ts(store_t *st);
+
+/* ---- calls ------------------------------------------------------------- */
+
+enum sort_by { SORT_TIME, SORT_LATENCY, SORT_COST };
+
+typedef struct call_row {
+	int64_t id, ts;
+	char span[33];
+	char *model, *prompt, *feature; /* prompt as NAME@VERSION, or NULL */
+	int is_error;
+	char *error_type;
+	double latency_ms, ttft_ms;
+	int64_t input_tokens, output_tokens, cached_tokens;
+	int64_t cost_nusd;   /* -1 unpriced */
+	char *preview;       /* start of the output (or the error message) */
+} call_row;
+
+typedef struct call_page {
+	call_row *rows;
+	size_t n;
+	int complete;       /* no more rows in that direction */
+	int64_t fts_pending; /* calls the text index has not reached yet */
+} call_page;
+
+typedef struct page_req {
+	const filter_t *filter;
+	int64_t now_ns;
+	int sort;
+	int older;          /* 1: rows after the key, going back in time (or down the sort) */
+	int has_key;
+	int64_t key_ts, key_id;
+	double key_val;
+	int limit;
+} page_req;
+
+int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen);
+void call_page_free(call_page *p);
+void call_row_free(call_row *r);
+
+typedef struct call_full {
+	call_row row;
+	char trace[65];
+	char *provider, *request_model, *operation, *user_id, *error_message;
+	char *input, *output, *variables, *attrs;
+} call_full;
+
+int store_call_get(store_t *st, int64_t id, call_full *out);
+void call_full_free(call_full *c);
+
+/* Models with calls in [from, to), most calls first (for the latency pane). */
+int store_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, size_t *n);
+
+/* ---- the worker -------------------------------------------------------- */
+
+typedef struct querier querier_t;
+
+/* Opens its own connections to the store at path. fd() becomes readable
+ * when a result is ready. It also builds the full-text index in the
+ * background when asked (index = 1). */
+querier_t *querier_start(const char *path, int index, char *err, size_t errlen);
+void querier_stop(querier_t *q);
+int querier_fd(querier_t *q);
+/* Replaces any request not started yet. The filter is copied. */
+void querier_submit(querier_t *q, const page_req *req, uint64_t tag);
+/* A finished page, if any (the caller frees it); 1 when one was returned. */
+int querier_take(querier_t *q, call_page *out, uint64_t *tag, char *err, size_t errlen);
+int querier_busy(querier_t *q);
+/* Full-text index progress: calls not indexed yet (-1 before the first look). */
+int64_t querier_fts_pending(querier_t *q);
+
+#endif
