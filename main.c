@@ -17,6 +17,7 @@
 #include "data/report_out.h"
 #include "data/secrets.h"
 #include "data/store.h"
+#include "views/view.h"
 
 #ifndef LLMOPS_VERSION
 #define LLMOPS_VERSION "0.1.0"
@@ -24,7 +25,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP };
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES };
 #define C(x) (1u << (x))
 #define ALL (~0u)
 
@@ -36,6 +37,7 @@ static const struct cmddef {
     {"report", CMD_REPORT},
     {"demo", CMD_DEMO},
     {"help", CMD_HELP},
+    {"traces", CMD_TRACES},
 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
@@ -73,9 +75,12 @@ typedef struct args {
 } args_t;
 
 static const char usage_text[] =
-    "usage: llmops [-c RC] [--store PATH] COMMAND [ARGS]\n"
+    "usage: llmops [-c RC] [--store PATH] [--ascii] [--no-color] [COMMAND [ARGS]]\n"
+    "\n"
+    "Without a command, llmops opens the console on the dashboard.\n"
     "\n"
     "commands:\n"
+    "  traces [FILTER...]                               the console on the trace list\n"
     "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"
     "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
     "                                                 cost, errors and latency from the store\n"
@@ -91,6 +96,8 @@ static const char usage_text[] =
     "  -V, --version       the version\n"
     "\n"
     "DUR is 30s, 15m, 1h, 7d; TIME is RFC 3339 or Unix seconds.\n"
+    "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F\n"
+    "        since=DUR latency>MS and words to search for, all of which must hold.\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected).\n"
     "See llmops(1) for the rc file and the record format.\n";
 
@@ -425,6 +432,8 @@ static int cmd_report(ctx_t *x)
 	return EXIT_OK;
 }
 
+static int cmd_console(ctx_t *x, const char *view);
+
 /* ---- demo -------------------------------------------------------------- */
 
 static int cmd_demo(ctx_t *x)
@@ -515,15 +524,52 @@ static int cmd_demo(ctx_t *x)
 		return EXIT_FAIL;
 	}
 	if (!x->a.set[O_NOTUI]) {
-		/* Until the console opens it, show what the store says. */
 		free(x->store_path);
 		x->store_path = path;
+		if (isatty(STDOUT_FILENO))
+			return cmd_console(x, "dashboard");
+		/* No terminal to draw on (a pipe, CI): show what the store says. */
 		x->a.val[O_SINCE] = NULL;
 		printf("\n");
 		return cmd_report(x);
 	}
 	free(path);
 	return EXIT_OK;
+}
+
+/* ---- the console ------------------------------------------------------- */
+
+static int cmd_console(ctx_t *x, const char *view)
+{
+	sbuf filter = SBUF_INIT;
+	for (int i = 0; i < x->a.npos; i++) {
+		if (i)
+			sb_addc(&filter, ' ');
+		/* A word with spaces came quoted: keep it one phrase. */
+		if (strchr(x->a.pos[i], ' ') && !strchr(x->a.pos[i], '='))
+			sb_printf(&filter, "\"%s\"", x->a.pos[i]);
+		else
+			sb_adds(&filter, x->a.pos[i]);
+	}
+	filter_t f;
+	filter_init(&f);
+	char err[256];
+	if (filter_parse(&f, sb_str(&filter), err, sizeof err)) {
+		filter_free(&f);
+		sb_free(&filter);
+		die_usage("filter: %s", err);
+	}
+	filter_free(&f);
+	app_opts o = {.cfg = &x->cfg,
+		      .prices = x->prices,
+		      .store_path = x->store_path,
+		      .view = view,
+		      .filter = sb_str(&filter),
+		      .ascii = x->ascii,
+		      .color = !x->a.set[O_NOCOLOR] && config_num(&x->cfg, CFG_color) != 0};
+	int rc = app_main(&o);
+	sb_free(&filter);
+	return rc;
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -556,9 +602,11 @@ int main(int argc, char **argv)
 	case CMD_IMPORT: rc = cmd_import(&x); break;
 	case CMD_REPORT: rc = cmd_report(&x); break;
 	case CMD_DEMO: rc = cmd_demo(&x); break;
+	case CMD_TRACES: rc = cmd_console(&x, "traces"); break;
 	default:
-		fputs(usage_text, stderr);
-		rc = EXIT_USAGE;
+		if (x.a.npos)
+			die_usage("unexpected argument '%s'", x.a.pos[0]);
+		rc = cmd_console(&x, "dashboard");
 	}
 	free_ctx(&x);
 	return rc;

@@ -260,7 +260,7 @@ expect_rc 0 "$LLMOPS" demo --no-tui --calls 3000 --store "$T/demo.db"
 eq "$(json "$T/demo2.json" "d['total']['calls']")" 3000
 expect_rc 1 "$LLMOPS" demo --no-tui --calls 100 --store "$S"
 has "$T/err" "holds data that is not a demo"
-t demo-default-prints-report
+t demo-without-terminal-prints-report
 expect_rc 0 "$LLMOPS" demo --calls 2000
 has "$T/out" "demo store $XDG_DATA_HOME/llmops/demo.db"
 has "$T/out" "by model"

@@ -1,0 +1,839 @@
+/* The console: one thread, one poll() over the terminal, the query thread's
+ * pipe, followed files and a signal self-pipe, with timers. Handlers change
+ * state and mark the screen dirty; one paint a turn; an idle console paints
+ * nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "../core/sanitize.h"
+#include "../data/follow.h"
+#include "../tui/tui.h"
+#include "view.h"
+
+#define MIN_ROWS 24
+#define MIN_COLS 80
+
+/* ---- views ------------------------------------------------------------- */
+
+view_t *app_top(app_t *a)
+{
+	return a->depth ? a->stack[a->depth - 1] : NULL;
+}
+
+void app_push(app_t *a, const view_ops *ops)
+{
+	if (a->depth == (int)(sizeof a->stack / sizeof *a->stack))
+		app_pop(a);
+	view_t *v = xcalloc(1, sizeof *v);
+	v->ops = ops;
+	v->priv = ops->private_size ? xcalloc(1, ops->private_size) : NULL;
+	a->stack[a->depth++] = v;
+	if (ops->open)
+		ops->open(v, a);
+	a->dirty = 1;
+}
+
+void app_pop(app_t *a)
+{
+	if (!a->depth)
+		return;
+	view_t *v = a->stack[--a->depth];
+	if (v->ops->close)
+		v->ops->close(v, a);
+	free(v->priv);
+	free(v);
+	a->dirty = 1;
+}
+
+void app_redraw(app_t *a)
+{
+	a->dirty = 1;
+}
+
+void app_message(app_t *a, int el, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	va_end(ap);
+	a->msg_el = el;
+	a->dirty = 1;
+}
+
+/* Every view reloads: the data, the window or the filter changed. */
+static void reload_all(app_t *a)
+{
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i]->ops->reload)
+			a->stack[i]->ops->reload(a->stack[i], a);
+	a->dirty = 1;
+}
+
+void app_set_window(app_t *a, const char *dur)
+{
+	int64_t ns;
+	if (clock_parse_dur(dur, &ns)) {
+		app_message(a, EL_ERROR, "window: expected a duration like 15m, 1h or 7d, not '%s'", dur);
+		return;
+	}
+	a->window_ns = ns;
+	clock_fmt_dur(ns, a->window_name, sizeof a->window_name);
+	reload_all(a);
+}
+
+int app_set_filter(app_t *a, const char *src)
+{
+	filter_t f;
+	filter_init(&f);
+	char err[256];
+	if (filter_parse(&f, src, err, sizeof err)) {
+		filter_free(&f);
+		app_message(a, EL_ERROR, "filter: %s", err);
+		return -1;
+	}
+	filter_free(&a->filter);
+	a->filter = f;
+	snprintf(a->filter_src, sizeof a->filter_src, "%s", src);
+	reload_all(a);
+	return 0;
+}
+
+void app_query(app_t *a, page_req *req)
+{
+	if (!a->q)
+		return;
+	req->now_ns = a->now_ns;
+	querier_submit(a->q, req, ++a->q_tag);
+}
+
+void app_show_traces(app_t *a, const char *filter, int sort)
+{
+	/* Back to the dashboard first, so that q from the list returns to it. */
+	while (a->depth > 1)
+		app_pop(a);
+	a->sort = sort;
+	filter_t f;
+	filter_init(&f);
+	char err[256];
+	if (filter_parse(&f, filter, err, sizeof err) == 0) {
+		filter_free(&a->filter);
+		a->filter = f;
+		snprintf(a->filter_src, sizeof a->filter_src, "%s", filter);
+	} else {
+		filter_free(&f);
+	}
+	app_push(a, &traces_ops);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void paint(app_t *a);
+
+static int save_display(app_t *a, const char *path)
+{
+	paint(a); /* what the screen shows now, not at the last turn */
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		app_message(a, EL_ERROR, "save-display: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	tui_dump(f);
+	fclose(f);
+	return 0;
+}
+
+static void apply_option(app_t *a, const char *name)
+{
+	int i = config_find_option(name);
+	if (i == CFG_window) {
+		char d[16];
+		clock_fmt_dur(config_dur(a->cfg, CFG_window), d, sizeof d);
+		app_set_window(a, d);
+	} else if (i == CFG_keymap) {
+		app_message(a, EL_MESSAGE, "keymap %s takes effect on the next start", config_str(a->cfg, CFG_keymap));
+	} else {
+		reload_all(a);
+	}
+}
+
+static void command(app_t *a, const char *line)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", line);
+	char *cmd = str_trim(buf);
+	char *arg = cmd + strcspn(cmd, " \t");
+	if (*arg)
+		*arg++ = 0;
+	arg = str_trim(arg);
+	if (!*cmd)
+		return;
+	if (!strcmp(cmd, "q") || !strcmp(cmd, "quit")) {
+		a->quit = 1;
+	} else if (!strcmp(cmd, "window")) {
+		app_set_window(a, arg);
+	} else if (!strcmp(cmd, "filter")) {
+		if (app_set_filter(a, arg) == 0 && strcmp(app_top(a)->ops->name, "traces"))
+			app_show_traces(a, arg, a->sort);
+	} else if (!strcmp(cmd, "view")) {
+		if (!strcmp(arg, "dashboard")) {
+			while (a->depth > 1)
+				app_pop(a);
+		} else if (!strcmp(arg, "traces")) {
+			if (strcmp(app_top(a)->ops->name, "traces"))
+				app_show_traces(a, a->filter_src, a->sort);
+		} else if (!strcmp(arg, "help")) {
+			app_push(a, &help_ops);
+		} else {
+			app_message(a, EL_ERROR, "view: dashboard, traces or help, not '%s'", arg);
+		}
+	} else if (!strcmp(cmd, "sort")) {
+		int s = !strcmp(arg, "time") ? SORT_TIME : !strcmp(arg, "latency") ? SORT_LATENCY : !strcmp(arg, "cost") ? SORT_COST : -1;
+		if (s < 0) {
+			app_message(a, EL_ERROR, "sort: time, latency or cost, not '%s'", arg);
+		} else {
+			a->sort = s;
+			reload_all(a);
+		}
+	} else if (!strcmp(cmd, "set")) {
+		char *eq = strchr(arg, '=');
+		char name[64] = "", *value;
+		if (eq) {
+			snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+			value = str_trim(eq + 1);
+		} else {
+			char *sp = arg + strcspn(arg, " \t");
+			snprintf(name, sizeof name, "%.*s", (int)(sp - arg), arg);
+			value = str_trim(sp);
+		}
+		char *nm = str_trim(name);
+		char err[256];
+		if (!*value) {
+			int i = config_find_option(nm);
+			if (i < 0)
+				app_message(a, EL_ERROR, "set: unknown option '%s'", nm);
+			else
+				app_message(a, EL_MESSAGE, "%s: %s", nm, config_options[i].desc);
+		} else if (config_set(a->cfg, nm, value, err, sizeof err)) {
+			app_message(a, EL_ERROR, "set: %s", err);
+		} else {
+			apply_option(a, nm);
+		}
+	} else if (!strcmp(cmd, "bind")) {
+		char *w[3] = {0};
+		int n = 0;
+		for (char *t = strtok(arg, " \t"); t && n < 3; t = strtok(NULL, " \t"))
+			w[n++] = t;
+		char err[256] = "";
+		if (n != 3)
+			app_message(a, EL_ERROR, "bind: expected 'bind KEYMAP KEY ACTION'");
+		else if (keymap_bind_words(&a->keys, a->keymap_name, w[0], w[1], w[2], err, sizeof err))
+			app_message(a, EL_ERROR, "%s", err);
+		else
+			app_message(a, EL_MESSAGE, "%s bound to %s", w[1], w[2]);
+	} else if (!strcmp(cmd, "save-display")) {
+		save_display(a, arg);
+	} else if (!strcmp(cmd, "help")) {
+		app_push(a, &help_ops);
+	} else {
+		app_message(a, EL_ERROR,
+			    "unknown command '%s' (window, filter, view, sort, set, bind, save-display, help, q)", cmd);
+	}
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+static void search(app_t *a, const char *text, int dir)
+{
+	view_t *v = app_top(a);
+	if (!*text)
+		return;
+	if (!v->ops->search) {
+		app_message(a, EL_ERROR, "this view has nothing to search");
+		return;
+	}
+	if (!v->ops->search(v, a, text, dir)) {
+		char *t = sanitize_str(text, tui_ascii() ? SAN_ASCII : 0);
+		app_message(a, EL_ERROR, "not found: %s", t);
+		free(t);
+	}
+	a->dirty = 1;
+}
+
+static void generic_action(app_t *a, int act)
+{
+	switch (act) {
+	case A_QUIT: a->quit = 1; break;
+	case A_BACK:
+		if (a->depth <= 1)
+			a->quit = 1;
+		else
+			app_pop(a);
+		break;
+	case A_HELP:
+		if (strcmp(app_top(a)->ops->name, "help"))
+			app_push(a, &help_ops);
+		break;
+	case A_PROMPT:
+		prompt_begin(a->cmd, ":", "");
+		a->prompt_kind = ':';
+		break;
+	case A_SEARCH:
+		prompt_begin(a->find, "/", "");
+		a->prompt_kind = '/';
+		break;
+	case A_FILTER:
+		prompt_begin(a->cmd, "filter: ", a->filter_src);
+		a->prompt_kind = 'f';
+		break;
+	case A_SEARCH_NEXT:
+	case A_SEARCH_PREV:
+		if (!a->last_search[0])
+			app_message(a, EL_ERROR, "no search yet: / to search");
+		else
+			search(a, a->last_search, act == A_SEARCH_NEXT ? 1 : -1);
+		break;
+	case A_VIEW_DASHBOARD:
+		while (a->depth > 1)
+			app_pop(a);
+		break;
+	case A_VIEW_TRACES:
+		if (strcmp(app_top(a)->ops->name, "traces"))
+			app_show_traces(a, a->filter_src, a->sort);
+		break;
+	case A_REFRESH:
+		reload_all(a);
+		app_message(a, EL_MESSAGE, "reloaded");
+		break;
+	case A_NONE: break;
+	default:
+		app_message(a, EL_MESSAGE, "%s does nothing in this view", action_table[act].name);
+	}
+	a->dirty = 1;
+}
+
+static void key(app_t *a, int k)
+{
+	if (a->bench)
+		a->t_key = clock_mono();
+	if (k == K_RESIZE) {
+		a->dirty = 1;
+		return;
+	}
+	if (a->prompt_kind) {
+		prompt_t *p = a->prompt_kind == '/' ? a->find : a->cmd;
+		int r = prompt_key(p, k);
+		a->dirty = 1;
+		if (r == PROMPT_MORE)
+			return;
+		int kind = a->prompt_kind;
+		a->prompt_kind = 0;
+		if (r == PROMPT_CANCEL)
+			return;
+		a->msg[0] = 0;
+		const char *line = prompt_line(p);
+		if (kind == ':') {
+			command(a, line);
+		} else if (kind == '/') {
+			snprintf(a->last_search, sizeof a->last_search, "%s", line);
+			search(a, line, 1);
+		} else if (kind == 'f') {
+			if (app_set_filter(a, line) == 0 && strcmp(app_top(a)->ops->name, "traces"))
+				app_show_traces(a, line, a->sort);
+		}
+		return;
+	}
+	view_t *v = app_top(a);
+	int act = keymap_lookup(&a->keys, v->ops->scope, k);
+	if (act == A_NONE && k == K_CTRL('C'))
+		act = A_QUIT; /* raw mode: Ctrl-C is a key, and it should still get you out */
+	if (act == A_NONE) {
+		char name[32];
+		keycode_name(k, name, sizeof name);
+		app_message(a, EL_MESSAGE, "%s is not bound; ? lists the keys", name);
+		return;
+	}
+	a->msg[0] = 0;
+	if (act >= A_WINDOW_1 && act <= A_WINDOW_9 && !(v->ops->action && v->ops->action(v, a, act))) {
+		app_set_window(a, action_windows[act - A_WINDOW_1]);
+		return;
+	}
+	if (v->ops->action && v->ops->action(v, a, act)) {
+		a->dirty = 1;
+		return;
+	}
+	generic_action(a, act);
+}
+
+/* ---- painting ---------------------------------------------------------- */
+
+static void paint_title(app_t *a, int cols)
+{
+	draw_fill(0, 0, cols, EL_TITLE);
+	view_t *v = app_top(a);
+	char t[512] = "";
+	if (v->ops->title)
+		v->ops->title(v, a, t, sizeof t);
+	int x = draw_textf(0, 0, cols, EL_TITLE, " llmops %s %s", glyph(G_DOT), t);
+	char right[128], now[32];
+	clock_fmt_short(a->now_ns, now, sizeof now);
+	/* Freshness in coarse steps, so that an idle screen stays still. */
+	char fresh[48] = "no data";
+	if (a->last_call_ts > 0) {
+		int64_t age = a->now_ns - a->last_call_ts;
+		if (age < 2 * NS_PER_MIN)
+			snprintf(fresh, sizeof fresh, "data live");
+		else {
+			char d[24];
+			clock_fmt_dur(floor_to(age, age < NS_PER_HOUR ? NS_PER_MIN : age < NS_PER_DAY ? NS_PER_HOUR : NS_PER_DAY), d,
+				      sizeof d);
+			snprintf(fresh, sizeof fresh, "data %s old", d);
+		}
+	}
+	snprintf(right, sizeof right, "window %s %s %s UTC %s %s ", a->window_name, glyph(G_DOT), now + 11, glyph(G_DOT),
+		 fresh);
+	int rw = text_width(right);
+	if (x + rw < cols)
+		draw_text(0, cols - rw, rw, right, EL_TITLE);
+}
+
+static void paint_status(app_t *a, int y, int cols)
+{
+	if (a->prompt_kind) {
+		prompt_draw(a->prompt_kind == '/' ? a->find : a->cmd, y, 0, cols);
+		return;
+	}
+	draw_fill(y, 0, cols, EL_STATUS);
+	if (a->msg[0]) {
+		draw_text_cut(y, 1, cols - 2, a->msg, a->msg_el == EL_ERROR ? EL_CRIT : EL_STATUS, 1);
+		return;
+	}
+	char s[512];
+	int64_t pending = a->q ? querier_fts_pending(a->q) : 0;
+	char idx[64] = "";
+	if (pending > 0)
+		snprintf(idx, sizeof idx, " %s indexing text for search", glyph(G_DOT));
+	snprintf(s, sizeof s, "[%s] ? help  : command  / search  q %s%s", app_top(a)->ops->name,
+		 a->depth > 1 ? "back" : "quit", idx);
+	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
+}
+
+static void paint(app_t *a)
+{
+	int rows, cols;
+	tui_size(&rows, &cols);
+	tui_frame_begin();
+	if (rows < MIN_ROWS || cols < MIN_COLS) {
+		char m[128];
+		snprintf(m, sizeof m, "terminal too small: %dx%d", cols, rows);
+		int y = rows / 2 - 1;
+		draw_text(y < 0 ? 0 : y, 0, cols, m, EL_CRIT);
+		snprintf(m, sizeof m, "llmops needs %dx%d; q quits", MIN_COLS, MIN_ROWS);
+		draw_text(y + 1 < rows ? y + 1 : 0, 0, cols, m, EL_DEFAULT);
+	} else {
+		paint_title(a, cols);
+		view_t *v = app_top(a);
+		v->h = rows - 2;
+		v->w = cols;
+		v->ops->draw(v, a, 1, 0, rows - 2, cols);
+		paint_status(a, rows - 1, cols);
+	}
+	tui_frame_end();
+	a->dirty = 0;
+	if (a->bench) {
+		double now = clock_mono();
+		if (!a->first_frame_done) {
+			fprintf(a->bench, "first-frame %.6f\n", now - a->t_start);
+			a->first_frame_done = 1;
+		}
+		if (a->t_key > 0) {
+			fprintf(a->bench, "key-to-frame %.6f\n", now - a->t_key);
+			a->t_key = 0;
+		}
+		fflush(a->bench);
+	}
+}
+
+/* ---- signals ----------------------------------------------------------- */
+
+static int sig_fd = -1;
+
+static void on_signal(int signo)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)signo;
+	if (sig_fd >= 0 && write(sig_fd, &c, 1) < 0) {
+		/* the pipe is full: the loop will wake up anyway */
+	}
+	errno = saved;
+}
+
+static void restore_on_crash(int signo)
+{
+	tui_end();
+	signal(signo, SIG_DFL);
+	raise(signo);
+}
+
+static void install_signals(app_t *a)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCONT};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
+		signal(fatal[i], restore_on_crash);
+	sig_fd = a->sig[1];
+}
+
+static void handle_signals(app_t *a)
+{
+	unsigned char c[64];
+	ssize_t n;
+	while ((n = read(a->sig[0], c, sizeof c)) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (c[i] == SIGWINCH || c[i] == SIGCONT) {
+				tui_resize();
+				a->dirty = 1;
+			} else {
+				/* TERM, INT, HUP, QUIT: leave through the one exit path. */
+				a->quit = 1;
+				if (c[i] == SIGHUP)
+					a->status = 129;
+			}
+		}
+	}
+}
+
+/* ---- script (screen tests) --------------------------------------------- */
+
+static void load_script(app_t *a, const char *path)
+{
+	size_t len;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		app_message(a, EL_ERROR, "LLMOPS_SCRIPT %s: %s", path, strerror(errno));
+		return;
+	}
+	char line[1024];
+	size_t cap = 0;
+	while (fgets(line, sizeof line, f)) {
+		len = strcspn(line, "\r\n");
+		line[len] = 0;
+		if (!len || line[0] == '#')
+			continue;
+		if (a->nscript == cap) {
+			cap = cap ? cap * 2 : 32;
+			a->script = xrealloc(a->script, cap * sizeof *a->script);
+		}
+		a->script[a->nscript++] = xstrdup(line);
+	}
+	fclose(f);
+}
+
+static int app_busy(app_t *a)
+{
+	if (a->q && (querier_busy(a->q) || querier_fts_pending(a->q) != 0))
+		return 1;
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i]->ops->busy && a->stack[i]->ops->busy(a->stack[i], a))
+			return 1;
+	for (size_t i = 0; i < a->nfollowers; i++)
+		if (follower_pending(a->followers[i]))
+			return 1;
+	return 0;
+}
+
+/* Plays one script line, when the console is idle: ":cmd" and "/text" are
+ * typed and entered; other lines are keys ("jj<Enter>", "<C-f>"). */
+static void play_script_line(app_t *a)
+{
+	const char *line = a->script[a->script_pos++];
+	if (line[0] == ':' || line[0] == '/') {
+		key(a, line[0]);
+		for (const char *p = line + 1; *p;) {
+			uint32_t cp;
+			p += utf8_decode((const unsigned char *)p, strlen(p), &cp);
+			key(a, (int)cp);
+		}
+		key(a, K_ENTER);
+		return;
+	}
+	for (const char *p = line; *p;) {
+		int k;
+		if (*p == '<' && strchr(p, '>')) {
+			const char *e = strchr(p, '>');
+			char name[64];
+			snprintf(name, sizeof name, "%.*s", (int)(e - p + 1), p);
+			if (keycode_parse(name, &k) == 0) {
+				key(a, k);
+				p = e + 1;
+				continue;
+			}
+		}
+		uint32_t cp;
+		p += utf8_decode((const unsigned char *)p, strlen(p), &cp);
+		key(a, (int)cp);
+	}
+}
+
+/* ---- live data --------------------------------------------------------- */
+
+static void refresh_tick(app_t *a)
+{
+	int changed = 0;
+	for (size_t i = 0; i < a->nfollowers; i++) {
+		char err[512] = "";
+		int r = follower_poll(a->followers[i], a->st, a->prices, err, sizeof err);
+		if (r > 0)
+			changed = 1;
+		if (*err)
+			app_message(a, EL_ERROR, "%s", err);
+	}
+	if (store_changed(a->st))
+		changed = 1;
+	if (changed) {
+		a->last_call_ts = store_last_ts(a->st);
+		reload_all(a);
+	}
+}
+
+/* ---- setup and the loop ------------------------------------------------ */
+
+static char *state_path(const char *leaf)
+{
+	const char *base = getenv("XDG_STATE_HOME");
+	sbuf b = SBUF_INIT;
+	if (base && *base)
+		sb_printf(&b, "%s/llmops/%s", base, leaf);
+	else
+		sb_printf(&b, "%s/.local/state/llmops/%s", getenv("HOME") ? getenv("HOME") : ".", leaf);
+	return sb_steal(&b);
+}
+
+static void load_keys(app_t *a)
+{
+	a->keymap_name = config_str(a->cfg, CFG_keymap) ? config_str(a->cfg, CFG_keymap) : "vim";
+	sbuf errs = SBUF_INIT;
+	const char *text = keymap_builtin(a->keymap_name);
+	if (!text)
+		text = keymap_builtin("vim");
+	keymap_load(&a->keys, a->keymap_name, text, a->keymap_name, &errs);
+	for (size_t i = 0; i < a->cfg->binds.n; i++) {
+		const cfg_bind *b = &a->cfg->binds.v[i];
+		char err[256] = "";
+		if (keymap_bind_words(&a->keys, a->keymap_name, b->keymap, b->key, b->action, err, sizeof err))
+			sb_printf(&errs, "%s:%d: %s\n", b->at.file, b->at.line, err);
+	}
+	for (size_t i = 0; i < a->cfg->colors.n; i++) {
+		const cfg_color *c = &a->cfg->colors.v[i];
+		char err[256] = "";
+		if (tui_color_set(c->element, c->fg, c->bg, c->attrs, err, sizeof err))
+			sb_printf(&errs, "%s:%d: %s\n", c->at.file, c->at.line, err);
+	}
+	if (errs.len) {
+		sb_adds(&a->cfg->errors, errs.p);
+		a->cfg->nerrors++;
+	}
+	sb_free(&errs);
+}
+
+int app_main(const app_opts *o)
+{
+	app_t app, *a = &app;
+	memset(a, 0, sizeof *a);
+	a->t_start = clock_mono();
+	a->cfg = o->cfg;
+	a->prices = o->prices;
+	a->store_path = xstrdup(o->store_path);
+	a->status = 0;
+	filter_init(&a->filter);
+	const char *bench = getenv("LLMOPS_BENCH");
+	if (bench && *bench)
+		a->bench = fopen(bench, "a");
+	char err[512];
+	if (store_open(a->store_path, STORE_CREATE, &a->st, err, sizeof err)) {
+		fprintf(stderr, "llmops: %s\n", err);
+		return 1;
+	}
+	a->q = querier_start(a->store_path, 1, err, sizeof err);
+	load_keys(a);
+	char *hist = state_path("history"), *shist = state_path("search_history");
+	a->cmd = prompt_new(hist);
+	a->find = prompt_new(shist);
+	free(hist);
+	free(shist);
+	for (size_t i = 0; i < a->cfg->watches.n; i++) {
+		const cfg_path *w = &a->cfg->watches.v[i];
+		a->followers = xrealloc(a->followers, (a->nfollowers + 1) * sizeof *a->followers);
+		a->followers[a->nfollowers++] = follower_new(w->path, !strcmp(w->kind, "otlp") ? FMT_OTLP : FMT_JSONL);
+	}
+	if (pipe2(a->sig, O_NONBLOCK | O_CLOEXEC)) {
+		fprintf(stderr, "llmops: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	install_signals(a);
+	tui_opts to = {.ascii = o->ascii, .color = o->color, .no_display = getenv("LLMOPS_NO_DISPLAY") != NULL};
+	if (tui_init(&to, err, sizeof err)) {
+		fprintf(stderr, "llmops: %s\n", err);
+		return 1;
+	}
+	atexit(tui_end);
+	a->now_ns = clock_now_ns();
+	char d[16];
+	clock_fmt_dur(config_dur(a->cfg, CFG_window), d, sizeof d);
+	a->window_ns = config_dur(a->cfg, CFG_window);
+	snprintf(a->window_name, sizeof a->window_name, "%s", d);
+	a->last_call_ts = store_last_ts(a->st);
+	store_changed(a->st); /* the baseline */
+	if (a->cfg->nerrors) {
+		/* Never printed while the screen is up: the first error, and a count. */
+		const char *e = sb_str(&a->cfg->errors);
+		size_t n = strcspn(e, "\n");
+		app_message(a, EL_ERROR, "%.*s%s", (int)n, e, a->cfg->nerrors > 1 ? " (and more: llmops report shows all)" : "");
+	}
+	const char *script = getenv("LLMOPS_SCRIPT");
+	if (script && *script)
+		load_script(a, script);
+	a->sort = SORT_TIME;
+	app_push(a, &dashboard_ops);
+	if (o->view && !strcmp(o->view, "traces")) {
+		app_set_filter(a, o->filter ? o->filter : "");
+		app_show_traces(a, o->filter ? o->filter : "", SORT_TIME);
+	}
+	a->next_refresh = clock_mono() + config_num(a->cfg, CFG_refresh);
+	a->shown_minute = a->now_ns / NS_PER_MIN;
+	/* Followed files start catching up at once. */
+	refresh_tick(a);
+
+	while (!a->quit && a->depth) {
+		a->now_ns = clock_now_ns();
+		if (a->now_ns / NS_PER_MIN != a->shown_minute) {
+			/* The clock in the title: the only change an idle screen shows. */
+			a->shown_minute = a->now_ns / NS_PER_MIN;
+			a->dirty = 1;
+		}
+		if (a->dirty)
+			paint(a);
+		if (a->script && a->script_pos < a->nscript && !app_busy(a)) {
+			play_script_line(a);
+			continue;
+		}
+		if (a->script && a->script_pos >= a->nscript && !app_busy(a)) {
+			if (a->dirty)
+				paint(a);
+			break; /* the script is done: leave, as tig's tests do */
+		}
+		struct pollfd fds[3 + 64];
+		int nfd = 0;
+		int tty = tui_input_fd();
+		if (tty >= 0)
+			fds[nfd++] = (struct pollfd){.fd = tty, .events = POLLIN};
+		fds[nfd++] = (struct pollfd){.fd = a->sig[0], .events = POLLIN};
+		int qfd = a->q ? querier_fd(a->q) : -1;
+		if (qfd >= 0)
+			fds[nfd++] = (struct pollfd){.fd = qfd, .events = POLLIN};
+		size_t first_follow = (size_t)nfd;
+		for (size_t i = 0; i < a->nfollowers && nfd < (int)(sizeof fds / sizeof *fds); i++) {
+			int ffd = follower_fd(a->followers[i]);
+			if (ffd >= 0)
+				fds[nfd++] = (struct pollfd){.fd = ffd, .events = POLLIN};
+		}
+		double now = clock_mono();
+		int64_t to_minute = (a->shown_minute + 1) * NS_PER_MIN - a->now_ns;
+		double wait = a->next_refresh - now;
+		if (to_minute / 1e9 < wait)
+			wait = (double)to_minute / 1e9;
+		for (size_t i = 0; i < a->nfollowers; i++)
+			if (follower_pending(a->followers[i]))
+				wait = 0; /* a big file catches up in slices */
+		if (a->script)
+			wait = wait > 0.05 ? 0.05 : wait;
+		int timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+		int r = poll(fds, (nfds_t)nfd, timeout);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (fds[tty >= 0 ? 1 : 0].revents & POLLIN)
+			handle_signals(a);
+		if (tty >= 0 && fds[0].revents) {
+			int k, got = 0;
+			while (!a->quit && tui_key(&k)) {
+				key(a, k);
+				got = 1;
+			}
+			if (!got && ((fds[0].revents & (POLLHUP | POLLERR)) || tui_hung_up())) {
+				a->quit = 1; /* the terminal is gone (an SSH drop): leave, do not spin */
+				a->status = 129;
+			}
+		}
+		if (qfd >= 0 && r > 0) {
+			call_page page;
+			uint64_t tag;
+			char qerr[256];
+			int got;
+			while ((got = querier_take(a->q, &page, &tag, qerr, sizeof qerr)) != 0) {
+				/* To every view: the one that asked knows its tag. */
+				for (int i = 0; i < a->depth; i++)
+					if (a->stack[i]->ops->page)
+						a->stack[i]->ops->page(a->stack[i], a, got > 0 ? &page : NULL, tag,
+									 got > 0 ? NULL : qerr);
+				call_page_free(&page);
+				a->dirty = 1;
+			}
+			/* The status line says whether the text index is still being built. */
+			int indexing = querier_fts_pending(a->q) > 0;
+			if (indexing != a->indexing_shown) {
+				a->indexing_shown = indexing;
+				a->dirty = 1;
+			}
+		}
+		int followed = 0;
+		for (size_t i = first_follow; i < (size_t)nfd; i++)
+			if (fds[i].revents)
+				followed = 1;
+		for (size_t i = 0; i < a->nfollowers; i++)
+			if (follower_pending(a->followers[i]))
+				followed = 1;
+		if (followed || clock_mono() >= a->next_refresh) {
+			refresh_tick(a);
+			if (clock_mono() >= a->next_refresh)
+				a->next_refresh = clock_mono() + config_num(a->cfg, CFG_refresh);
+		}
+	}
+	while (a->depth)
+		app_pop(a);
+	tui_end();
+	querier_stop(a->q);
+	for (size_t i = 0; i < a->nfollowers; i++)
+		follower_free(a->followers[i]);
+	free(a->followers);
+	prompt_free(a->cmd);
+	prompt_free(a->find);
+	keymap_free(&a->keys);
+	filter_free(&a->filter);
+	store_close(a->st);
+	for (size_t i = 0; i < a->nscript; i++)
+		free(a->script[i]);
+	free(a->script);
+	free(a->store_path);
+	if (a->bench)
+		fclose(a->bench);
+	close(a->sig[0]);
+	close(a->sig[1]);
+	sig_fd = -1;
+	return a->status;
+}

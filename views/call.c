@@ -1,0 +1,239 @@
+/* One call in full: what it was, what went in and what came out, its
+ * variables and the attributes nobody mapped. Everything is wrapped to the
+ * width (or scrolled sideways with w) and searchable with /. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../tui/tui.h"
+#include "textview.h"
+#include "view.h"
+
+typedef struct callv {
+	textview tv;
+	int64_t id;
+	call_full c;
+	int loaded;
+} callv;
+
+static int64_t pending_id;
+
+static void section(textview *tv, const char *title)
+{
+	tv_add(tv, EL_DEFAULT, 0, "");
+	char line[128];
+	snprintf(line, sizeof line, "%s %s %s%s%s%s%s%s", glyph(G_HLINE), title, glyph(G_HLINE), glyph(G_HLINE),
+		 glyph(G_HLINE), glyph(G_HLINE), glyph(G_HLINE), glyph(G_HLINE));
+	tv_add(tv, EL_PANE, 0, line);
+}
+
+static void json_pairs(textview *tv, const char *json)
+{
+	cJSON *o = json ? cJSON_Parse(json) : NULL;
+	if (!cJSON_IsObject(o)) {
+		if (json)
+			tv_add_block(tv, EL_DEFAULT, 2, json);
+		cJSON_Delete(o);
+		return;
+	}
+	for (cJSON *e = o->child; e; e = e->next) {
+		char *val = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+		const char *v = cJSON_IsString(e) ? e->valuestring : val ? val : "";
+		if (strchr(v, '\n')) {
+			tv_addf(tv, EL_ACCENT, 4, "  %s:", e->string);
+			tv_add_block(tv, EL_DEFAULT, 4, v);
+		} else {
+			char line[4096];
+			snprintf(line, sizeof line, "  %s: %s", e->string, v);
+			tv_add(tv, EL_DEFAULT, 4, line);
+		}
+		free(val);
+	}
+	cJSON_Delete(o);
+}
+
+static void messages(textview *tv, const char *json)
+{
+	cJSON *arr = json ? cJSON_Parse(json) : NULL;
+	if (!cJSON_IsArray(arr)) {
+		tv_add_block(tv, EL_DEFAULT, 2, json ? json : "(none recorded)");
+		cJSON_Delete(arr);
+		return;
+	}
+	const cJSON *m;
+	cJSON_ArrayForEach(m, arr)
+	{
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+		tv_addf(tv, EL_HEADER, 0, "[%s]", cJSON_IsString(role) ? role->valuestring : "?");
+		if (cJSON_IsString(content)) {
+			tv_add_block(tv, EL_DEFAULT, 2, content->valuestring);
+		} else if (content && !cJSON_IsNull(content)) {
+			char *s = cJSON_PrintUnformatted(content);
+			tv_add_block(tv, EL_DEFAULT, 2, s);
+			free(s);
+		}
+		const cJSON *tc;
+		cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(m, "tool_calls"))
+		{
+			const cJSON *name = cJSON_GetObjectItemCaseSensitive(tc, "name");
+			const cJSON *args = cJSON_GetObjectItemCaseSensitive(tc, "arguments");
+			tv_addf(tv, EL_ACCENT, 4, "  [tool call] %s(%s)", cJSON_IsString(name) ? name->valuestring : "?",
+				cJSON_IsString(args) ? args->valuestring : "");
+		}
+	}
+	cJSON_Delete(arr);
+}
+
+static void build(callv *cv, app_t *a)
+{
+	textview *tv = &cv->tv;
+	tv_clear(tv);
+	if (!cv->loaded) {
+		tv_add(tv, EL_CRIT, 0, "this call is not in the store any more");
+		return;
+	}
+	call_full *c = &cv->c;
+	call_row *r = &c->row;
+	char ts[40];
+	clock_fmt_rfc3339(r->ts, ts, sizeof ts);
+	tv_addf(tv, EL_HEADER, 0, "call %lld  span %s  trace %s", (long long)r->id, r->span, c->trace);
+	tv_addf(tv, EL_DEFAULT, 12, "time      %s", ts);
+	tv_addf(tv, EL_DEFAULT, 12, "model     %s%s%s%s %s %s %s %s", r->model, c->request_model ? " (asked for " : "",
+		c->request_model ? c->request_model : "", c->request_model ? ")" : "", glyph(G_DOT),
+		c->provider && *c->provider ? c->provider : "?", glyph(G_DOT), c->operation ? c->operation : "chat");
+	tv_addf(tv, EL_DEFAULT, 12, "prompt    %s %s feature %s %s user %s", r->prompt ? r->prompt : "-", glyph(G_DOT),
+		r->feature ? r->feature : "-", glyph(G_DOT), c->user_id ? c->user_id : "-");
+	if (r->is_error)
+		tv_addf(tv, EL_CRIT, 12, "status    ERROR %s%s%s", r->error_type ? r->error_type : "error",
+			c->error_message ? ": " : "", c->error_message ? c->error_message : "");
+	else
+		tv_add(tv, EL_OK, 12, "status    ok");
+	char lat[16], ttft[16], in[32], cached[32], out[32], cost[32];
+	fmt_ms(lat, sizeof lat, r->latency_ms);
+	fmt_ms(ttft, sizeof ttft, r->ttft_ms);
+	if (r->input_tokens >= 0)
+		fmt_thousands(in, sizeof in, (uint64_t)r->input_tokens);
+	else
+		snprintf(in, sizeof in, "-");
+	if (r->cached_tokens >= 0)
+		fmt_thousands(cached, sizeof cached, (uint64_t)r->cached_tokens);
+	else
+		snprintf(cached, sizeof cached, "-");
+	if (r->output_tokens >= 0)
+		fmt_thousands(out, sizeof out, (uint64_t)r->output_tokens);
+	else
+		snprintf(out, sizeof out, "-");
+	if (r->cost_nusd >= 0)
+		snprintf(cost, sizeof cost, "$%.6f", (double)r->cost_nusd / 1e9);
+	else
+		snprintf(cost, sizeof cost, "unpriced");
+	tv_addf(tv, EL_DEFAULT, 12, "latency   %s %s TTFT %s %s tokens in %s (cached %s) out %s %s cost %s", lat,
+		glyph(G_DOT), ttft, glyph(G_DOT), in, cached, out, glyph(G_DOT), cost);
+	(void)a;
+	section(tv, "input");
+	messages(tv, c->input);
+	section(tv, "output");
+	if (c->output)
+		tv_add_block(tv, EL_DEFAULT, 2, c->output);
+	else
+		tv_add(tv, EL_DIM, 2, r->is_error ? "  (none: the call failed)" : "  (none recorded)");
+	if (c->variables) {
+		section(tv, "variables");
+		json_pairs(tv, c->variables);
+	}
+	if (c->attrs) {
+		section(tv, "attributes");
+		json_pairs(tv, c->attrs);
+	}
+}
+
+static void load(view_t *v, app_t *a)
+{
+	callv *cv = v->priv;
+	call_full_free(&cv->c);
+	cv->loaded = store_call_get(a->st, cv->id, &cv->c) == 0;
+	build(cv, a);
+}
+
+void call_show(app_t *a, int64_t id)
+{
+	pending_id = id;
+	app_push(a, &call_ops);
+}
+
+static void call_open(view_t *v, app_t *a)
+{
+	callv *cv = v->priv;
+	tv_init(&cv->tv);
+	cv->id = pending_id;
+	load(v, a);
+}
+
+static void call_close(view_t *v, app_t *a)
+{
+	(void)a;
+	callv *cv = v->priv;
+	call_full_free(&cv->c);
+	tv_free(&cv->tv);
+}
+
+static void call_draw(view_t *v, app_t *a, int y, int x, int h, int w)
+{
+	(void)a;
+	tv_draw(&((callv *)v->priv)->tv, y, x + 1, h, w - 2);
+}
+
+static int call_action(view_t *v, app_t *a, int act)
+{
+	callv *cv = v->priv;
+	if (act == A_NEXT_ERROR || act == A_PREV_ERROR) {
+		/* The next failed call of the list underneath, opened in place. */
+		view_t *list = a->depth >= 2 ? a->stack[a->depth - 2] : NULL;
+		if (list && list->ops->action && !strcmp(list->ops->name, "traces")) {
+			list->ops->action(list, a, act);
+			int64_t id;
+			if (traces_selected(list, &id) && id != cv->id) {
+				cv->id = id;
+				cv->tv.top = 0;
+				load(v, a);
+			}
+		}
+		return 1;
+	}
+	return tv_action(&cv->tv, act);
+}
+
+static int call_search(view_t *v, app_t *a, const char *text, int dir)
+{
+	(void)a;
+	return tv_search(&((callv *)v->priv)->tv, text, dir);
+}
+
+static void call_title(view_t *v, app_t *a, char *buf, size_t n)
+{
+	(void)a;
+	callv *cv = v->priv;
+	snprintf(buf, n, "call %s %s", cv->loaded ? cv->c.row.span : "?",
+		 cv->loaded && cv->c.row.is_error ? "(error)" : "");
+}
+
+static void call_reload(view_t *v, app_t *a)
+{
+	load(v, a);
+}
+
+const view_ops call_ops = {
+    .name = "call",
+    .scope = SC_CALL,
+    .private_size = sizeof(callv),
+    .open = call_open,
+    .close = call_close,
+    .draw = call_draw,
+    .action = call_action,
+    .reload = call_reload,
+    .search = call_search,
+    .title = call_title,
+};

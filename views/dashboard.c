@@ -1,0 +1,626 @@
+/* The dashboard: what cost, latency and errors are doing now, from the
+ * rollups only (a million calls draw as fast as a thousand). Three panes:
+ * cost burn against the budgets, the latency distribution with its
+ * percentiles, and errors against their thresholds. Tab moves between
+ * them; Enter opens the calls behind the selected row. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../tui/tui.h"
+#include "view.h"
+
+#define NCOLS 60
+
+enum { P_COST, P_LATENCY, P_ERRORS, P_COUNT };
+
+typedef struct dash {
+	series_t s;
+	int loaded;
+	char err[256];
+	int64_t from, to;
+	int64_t today_cost, month_cost, last15_cost, last24_cost;
+	int64_t today_start, month_start;
+	int focus;
+	int sel[P_COUNT];
+	char model[128];   /* the latency pane's model; "" for all */
+	size_t *err_order; /* groups by errors, for the errors pane */
+} dash;
+
+static int cmp_errors_desc(const void *a, const void *b, void *ctx)
+{
+	const series_t *s = ctx;
+	const series_group *x = &s->groups[*(const size_t *)a], *y = &s->groups[*(const size_t *)b];
+	if (x->total.errors != y->total.errors)
+		return x->total.errors > y->total.errors ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static void dash_reload(view_t *v, app_t *a)
+{
+	dash *d = v->priv;
+	series_free(&d->s);
+	free(d->err_order);
+	d->err_order = NULL;
+	d->err[0] = 0;
+	int64_t now = a->now_ns;
+	d->to = now;
+	d->from = now - a->window_ns;
+	if (store_series(a->st, d->from, d->to, NCOLS, &d->s, d->err, sizeof d->err)) {
+		d->loaded = 0;
+		return;
+	}
+	d->loaded = 1;
+	uint64_t calls;
+	d->today_start = floor_to(now, NS_PER_DAY);
+	int64_t y;
+	unsigned m, day;
+	civil_from_days(d->today_start / NS_PER_DAY, &y, &m, &day);
+	d->month_start = days_from_civil(y, m, 1) * NS_PER_DAY;
+	store_spend(a->st, d->today_start, now, &d->today_cost, &calls);
+	store_spend(a->st, d->month_start, now, &d->month_cost, &calls);
+	store_spend(a->st, now - 15 * NS_PER_MIN, now, &d->last15_cost, &calls);
+	store_spend(a->st, now - NS_PER_DAY, now, &d->last24_cost, &calls);
+	d->err_order = xcalloc(d->s.ngroups ? d->s.ngroups : 1, sizeof *d->err_order);
+	for (size_t i = 0; i < d->s.ngroups; i++)
+		d->err_order[i] = i;
+	qsort_r(d->err_order, d->s.ngroups, sizeof *d->err_order, cmp_errors_desc, &d->s);
+	for (int p = 0; p < P_COUNT; p++)
+		if (d->sel[p] >= (int)d->s.ngroups)
+			d->sel[p] = d->s.ngroups ? (int)d->s.ngroups - 1 : 0;
+}
+
+static void dash_open(view_t *v, app_t *a)
+{
+	dash_reload(v, a);
+}
+
+static void dash_close(view_t *v, app_t *a)
+{
+	(void)a;
+	dash *d = v->priv;
+	series_free(&d->s);
+	free(d->err_order);
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int rate_el(app_t *a, double rate)
+{
+	double pct = rate * 100;
+	if (pct >= config_num(a->cfg, CFG_error_crit))
+		return EL_CRIT;
+	if (pct >= config_num(a->cfg, CFG_error_warn))
+		return EL_WARN;
+	return EL_OK;
+}
+
+static int budget_el(double frac)
+{
+	return frac >= 1.0 ? EL_CRIT : frac >= 0.8 ? EL_WARN : frac >= 0.5 ? EL_ACCENT : EL_OK;
+}
+
+static const series_group *latency_group(dash *d)
+{
+	if (!d->model[0])
+		return NULL;
+	for (size_t i = 0; i < d->s.ngroups; i++)
+		if (!strcmp(d->s.groups[i].key, d->model))
+			return &d->s.groups[i];
+	return NULL;
+}
+
+/* Resamples per-column values onto n screen columns. */
+static void resample(const double *src, int ns, double *dst, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int a = i * ns / n, b = (i + 1) * ns / n;
+		if (b <= a)
+			b = a + 1;
+		double sum = 0;
+		int k = 0;
+		for (int j = a; j < b && j < ns; j++)
+			if (src[j] >= 0) {
+				sum = fmax(sum, src[j]);
+				k++;
+			}
+		dst[i] = k ? sum : -1;
+	}
+}
+
+static void spark_of(dash *d, const rstats *cols, int kind, int y, int x, int w, int el)
+{
+	if (w <= 0 || !d->s.ncols)
+		return;
+	double *v = xcalloc((size_t)d->s.ncols, sizeof *v), *o = xcalloc((size_t)w, sizeof *o);
+	double max = 0;
+	for (int c = 0; c < d->s.ncols; c++) {
+		const rstats *r = &cols[c];
+		if (kind == 0)
+			v[c] = (double)r->cost_nusd / 1e9;
+		else if (kind == 1)
+			v[c] = r->calls ? rstats_error_rate(r) : -1;
+		else
+			v[c] = r->lat.total ? hist_quantile(&r->lat, 95) : -1;
+		if (v[c] > max)
+			max = v[c];
+	}
+	int n = w < d->s.ncols ? w : d->s.ncols;
+	resample(v, d->s.ncols, o, n);
+	draw_spark(y, x, o, n, max, el);
+	free(v);
+	free(o);
+}
+
+static void usd(char *b, size_t n, int64_t nusd)
+{
+	fmt_usd(b, n, (double)nusd / 1e9);
+}
+
+/* ---- cost -------------------------------------------------------------- */
+
+static void budget_line(app_t *a, int y, int x, int w, const char *label, int64_t so_far, double rate_per_h,
+			double hours_left, double budget)
+{
+	char proj[32], bud[32];
+	double projected = (double)so_far / 1e9 + rate_per_h * hours_left;
+	fmt_usd(proj, sizeof proj, projected);
+	fmt_usd(bud, sizeof bud, budget);
+	double frac = budget > 0 ? projected / budget : 0;
+	int cx = x;
+	cx += draw_textf(y, cx, w, EL_DEFAULT, "%s proj %s of %s ", label, proj, bud);
+	int bw = 10;
+	if (cx + bw + 6 > x + w)
+		bw = x + w - cx - 6;
+	if (bw > 2) {
+		/* A bar of the projection against the budget, scale to 120%, with
+		 * marks at 50, 80 and 100%. */
+		double scale = frac > 1.2 ? frac : 1.2;
+		draw_fill(y, cx, bw, EL_DIM);
+		draw_bar(y, cx, bw, frac / scale, budget_el(frac));
+		const double marks[] = {0.5, 0.8, 1.0};
+		for (int i = 0; i < 3; i++) {
+			int mx = cx + (int)floor(marks[i] / scale * bw);
+			if (mx >= cx + (int)floor(frac / scale * bw) && mx < cx + bw)
+				draw_glyph(y, mx, G_VLINE, budget_el(marks[i]));
+		}
+		cx += bw + 1;
+	}
+	draw_textf(y, cx, x + w - cx, budget_el(frac), "%.0f%%", frac * 100);
+	(void)a;
+}
+
+static void draw_cost(view_t *v, app_t *a, int y, int x, int h, int w)
+{
+	dash *d = v->priv;
+	char title[64];
+	snprintf(title, sizeof title, "Cost %s %s", glyph(G_DOT), a->window_name);
+	draw_box(y, x, h, w, title, d->focus == P_COST);
+	int ix = x + 2, iw = w - 4, iy = y + 1, ih = h - 2;
+	if (ih < 1 || iw < 10)
+		return;
+	const rstats *t = &d->s.total;
+	double win_h = (double)(d->s.to_ns - d->s.from_ns) / 3.6e12;
+	double avg_h = win_h > 0 ? (double)t->cost_nusd / 1e9 / win_h : 0;
+	double burn_h = (double)d->last15_cost / 1e9 * 4;
+	char spend[32], today[32], burn[32], avg[32];
+	usd(spend, sizeof spend, t->cost_nusd);
+	usd(today, sizeof today, d->today_cost);
+	fmt_usd(burn, sizeof burn, burn_h);
+	fmt_usd(avg, sizeof avg, avg_h);
+	int cx = ix;
+	cx += draw_textf(iy, cx, iw, EL_HEADER, "%s", spend);
+	cx += draw_textf(iy, cx, ix + iw - cx, EL_DEFAULT, " in %s %s today %s %s burn ", a->window_name, glyph(G_DOT), today,
+			 glyph(G_DOT));
+	cx += draw_textf(iy, cx, ix + iw - cx, burn_h > 1.5 * avg_h && burn_h > 0 ? EL_WARN : EL_DEFAULT, "%s/h", burn);
+	cx += draw_textf(iy, cx, ix + iw - cx, EL_DIM, " (15m) vs %s/h", avg);
+	if (t->unpriced) {
+		char n[32];
+		fmt_count(n, sizeof n, (double)t->unpriced);
+		draw_textf(iy, cx + 1, ix + iw - cx - 1, EL_WARN, "%s %s unpriced", glyph(G_MARK), n);
+	}
+	if (ih < 2)
+		return;
+	/* Budgets: the day from the last 15 minutes' burn, the month from the
+	 * last 24 hours'. */
+	double bd = config_num(a->cfg, CFG_budget_daily), bm = config_num(a->cfg, CFG_budget_monthly);
+	double hours_today = (double)(d->today_start + NS_PER_DAY - d->to) / 3.6e12;
+	int64_t y0;
+	unsigned m0, day0;
+	civil_from_days(d->month_start / NS_PER_DAY, &y0, &m0, &day0);
+	int64_t next_month = days_from_civil(m0 == 12 ? y0 + 1 : y0, m0 == 12 ? 1 : m0 + 1, 1) * NS_PER_DAY;
+	double hours_month = (double)(next_month - d->to) / 3.6e12;
+	if (bd <= 0 && bm <= 0) {
+		char mtd[32];
+		usd(mtd, sizeof mtd, d->month_cost);
+		draw_textf(iy + 1, ix, iw, EL_DIM, "month to date %s %s no budget set (budget_daily, budget_monthly)", mtd,
+			   glyph(G_DOT));
+	} else {
+		int half = iw / 2;
+		if (bd > 0)
+			budget_line(a, iy + 1, ix, bm > 0 ? half - 1 : iw, "day", d->today_cost, burn_h, hours_today, bd);
+		if (bm > 0)
+			budget_line(a, iy + 1, bd > 0 ? ix + half + 1 : ix, bd > 0 ? iw - half - 1 : iw, "month", d->month_cost,
+				    (double)d->last24_cost / 1e9 / 24, hours_month, bm);
+	}
+	if (ih < 4)
+		return;
+	/* Per model: spend, share, calls, $/call, and the trend over the window. */
+	int cm = iw >= 90 ? 30 : iw >= 70 ? 24 : 18;
+	int ct = iw - cm - 8 - 6 - 7 - 9 - 4;
+	draw_text(iy + 2, ix, cm, "MODEL", EL_HEADER);
+	draw_text_right(iy + 2, ix + cm, 8, "SPEND", EL_HEADER);
+	draw_text_right(iy + 2, ix + cm + 8, 6, "SHARE", EL_HEADER);
+	draw_text_right(iy + 2, ix + cm + 14, 7, "CALLS", EL_HEADER);
+	draw_text_right(iy + 2, ix + cm + 21, 9, "$/CALL", EL_HEADER);
+	if (ct > 4)
+		draw_text(iy + 2, ix + cm + 31, ct, "TREND", EL_HEADER);
+	int rows = ih - 3;
+	if (!d->s.ngroups) {
+		draw_text(iy + 3, ix, iw, "no calls in this window", EL_DIM);
+		return;
+	}
+	int first = d->sel[P_COST] >= rows ? d->sel[P_COST] - rows + 1 : 0;
+	for (int r = 0; r < rows && first + r < (int)d->s.ngroups; r++) {
+		const series_group *g = &d->s.groups[first + r];
+		int ry = iy + 3 + r;
+		char b[32];
+		draw_text_cut(ry, ix, cm - 1, g->key, EL_DEFAULT, 1);
+		if (g->total.unpriced == g->total.calls) {
+			draw_text_right(ry, ix + cm, 8, "?", EL_WARN);
+		} else {
+			usd(b, sizeof b, g->total.cost_nusd);
+			draw_text_right(ry, ix + cm, 8, b, EL_DEFAULT);
+		}
+		double share = t->cost_nusd ? 100.0 * (double)g->total.cost_nusd / (double)t->cost_nusd : 0;
+		draw_textf(ry, ix + cm + 8, 6, EL_DEFAULT, "%5.0f%%", share);
+		fmt_count(b, sizeof b, (double)g->total.calls);
+		draw_text_right(ry, ix + cm + 14, 7, b, EL_DEFAULT);
+		fmt_usd(b, sizeof b, g->total.calls ? (double)g->total.cost_nusd / 1e9 / (double)g->total.calls : 0);
+		draw_text_right(ry, ix + cm + 21, 9, b, EL_DEFAULT);
+		if (ct > 4)
+			spark_of(d, g->cols, 0, ry, ix + cm + 31, ct, EL_BAR);
+		if (g->total.unpriced)
+			draw_glyph(ry, ix + cm - 1, G_MARK, EL_WARN);
+		if (d->focus == P_COST && first + r == d->sel[P_COST])
+			draw_chgat(ry, ix, iw, EL_SELECTED);
+	}
+}
+
+/* ---- latency ----------------------------------------------------------- */
+
+static void draw_histogram(const hist_t *h, int y, int x, int hh, int w, double *marks, int nmarks, int *mcols)
+{
+	double lo = h->min > 0.5 ? h->min : 0.5, hi = h->max > lo * 1.01 ? h->max : lo * 2;
+	double llo = log(lo), lhi = log(hi);
+	double *cols = xcalloc((size_t)w, sizeof *cols), max = 0;
+	for (uint32_t i = 0; i < h->n; i++) {
+		double v = hist_bucket_mid(h->idx[i]);
+		if (v < lo)
+			v = lo;
+		int c = (int)floor((log(v) - llo) / (lhi - llo) * (w - 1) + 0.5);
+		if (c < 0)
+			c = 0;
+		if (c >= w)
+			c = w - 1;
+		cols[c] += (double)h->cnt[i];
+	}
+	for (int c = 0; c < w; c++)
+		if (cols[c] > max)
+			max = cols[c];
+	for (int c = 0; c < w && max > 0; c++) {
+		int eighths = (int)ceil(cols[c] / max * hh * 8);
+		if (cols[c] > 0 && eighths == 0)
+			eighths = 1;
+		for (int r = 0; r < hh && eighths > 0; r++, eighths -= 8) {
+			int lvl = eighths >= 8 ? 7 : eighths - 1;
+			draw_glyph(y + hh - 1 - r, x + c, (enum glyph)(G_SPARK0 + lvl), EL_BAR);
+		}
+	}
+	for (int i = 0; i < nmarks; i++) {
+		double v = marks[i] < lo ? lo : marks[i] > hi ? hi : marks[i];
+		mcols[i] = (int)floor((log(v) - llo) / (lhi - llo) * (w - 1) + 0.5);
+	}
+	free(cols);
+}
+
+static void draw_latency(view_t *v, int y, int x, int h, int w)
+{
+	dash *d = v->priv;
+	const series_group *g = latency_group(d);
+	char title[160];
+	snprintf(title, sizeof title, "Latency %s %s (m)", glyph(G_DOT), g ? g->key : "all models");
+	draw_box(y, x, h, w, title, d->focus == P_LATENCY);
+	int ix = x + 2, iw = w - 4, iy = y + 1, ih = h - 2;
+	if (ih < 3 || iw < 10)
+		return;
+	const rstats *s = g ? &g->total : &d->s.total;
+	const rstats *cols = g ? g->cols : d->s.cols;
+	if (!s->lat.total) {
+		draw_text(iy, ix, iw, "no latencies in this window", EL_DIM);
+		return;
+	}
+	double q[3] = {hist_quantile(&s->lat, 50), hist_quantile(&s->lat, 95), hist_quantile(&s->lat, 99)};
+	char b[3][16], mx[16], n[16];
+	for (int i = 0; i < 3; i++)
+		fmt_ms(b[i], sizeof b[i], q[i]);
+	fmt_ms(mx, sizeof mx, s->lat.max);
+	fmt_count(n, sizeof n, (double)s->lat.total);
+	int cx = ix;
+	static const char *const names[3] = {"p50", "p95", "p99"};
+	for (int i = 0; i < 3; i++) {
+		cx += draw_textf(iy, cx, ix + iw - cx, EL_DEFAULT, "%s ", names[i]);
+		cx += draw_textf(iy, cx, ix + iw - cx, EL_MARK, "%s  ", b[i]);
+	}
+	/* Only what fits whole: a cut "max" with no number reads as a bug. */
+	char mtail[48];
+	snprintf(mtail, sizeof mtail, "max %s n %s", mx, n);
+	if ((int)strlen(mtail) > ix + iw - cx)
+		snprintf(mtail, sizeof mtail, "n %s", n);
+	if ((int)strlen(mtail) <= ix + iw - cx)
+		draw_text(iy, cx, ix + iw - cx, mtail, EL_DIM);
+	/* The distribution, on a log scale, with the percentiles marked. */
+	int hh = ih - 5;
+	if (hh >= 1) {
+		int mcols[3];
+		draw_histogram(&s->lat, iy + 1, ix, hh, iw, q, 3, mcols);
+		for (int i = 0; i < 3; i++)
+			draw_glyph(iy + 1 + hh, ix + mcols[i], G_MARK, EL_MARK);
+		char lo[16], hi[16];
+		fmt_ms(lo, sizeof lo, s->lat.min);
+		fmt_ms(hi, sizeof hi, s->lat.max);
+		/* Percentile labels sit beside their marks where there is room. */
+		int last = -1;
+		for (int i = 0; i < 3; i++) {
+			char lab[8];
+			snprintf(lab, sizeof lab, "%s", names[i] + 1);
+			int lx = ix + mcols[i] + 1;
+			if (lx > last && lx + 2 < ix + iw) {
+				draw_text(iy + 1 + hh, lx, 2, lab, EL_DIM);
+				last = lx + 2;
+			}
+		}
+		draw_text(iy + 2 + hh, ix, iw, lo, EL_DIM);
+		draw_text_right(iy + 2 + hh, ix, iw, hi, EL_DIM);
+	}
+	/* Time to first token, and p95 over the window. */
+	if (s->ttft.total) {
+		char t[3][16];
+		double tq[3] = {hist_quantile(&s->ttft, 50), hist_quantile(&s->ttft, 95), hist_quantile(&s->ttft, 99)};
+		for (int i = 0; i < 3; i++)
+			fmt_ms(t[i], sizeof t[i], tq[i]);
+		draw_textf(iy + ih - 2, ix, iw, EL_DEFAULT, "TTFT p50 %s  p95 %s  p99 %s", t[0], t[1], t[2]);
+	} else {
+		draw_text(iy + ih - 2, ix, iw, "TTFT not reported (no streaming)", EL_DIM);
+	}
+	int lw = draw_text(iy + ih - 1, ix, iw, "p95 ", EL_DEFAULT);
+	double maxp95 = 0;
+	for (int c = 0; c < d->s.ncols; c++)
+		if (cols[c].lat.total)
+			maxp95 = fmax(maxp95, hist_quantile(&cols[c].lat, 95));
+	char mp[16];
+	fmt_ms(mp, sizeof mp, maxp95);
+	int tail = text_width(mp) + 5;
+	spark_of(d, cols, 2, iy + ih - 1, ix + lw, iw - lw - tail, EL_MARK);
+	draw_textf(iy + ih - 1, ix + iw - tail + 1, tail - 1, EL_DIM, "max %s", mp);
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+static void draw_errors(view_t *v, app_t *a, int y, int x, int h, int w)
+{
+	dash *d = v->priv;
+	draw_box(y, x, h, w, "Errors", d->focus == P_ERRORS);
+	int ix = x + 2, iw = w - 4, iy = y + 1, ih = h - 2;
+	if (ih < 3 || iw < 10)
+		return;
+	const rstats *t = &d->s.total;
+	double rate = rstats_error_rate(t);
+	char e[32], c[32];
+	fmt_thousands(e, sizeof e, t->errors);
+	fmt_count(c, sizeof c, (double)t->calls);
+	int cx = ix + draw_textf(iy, ix, iw, rate_el(a, rate), "%.1f%%", rate * 100);
+	draw_textf(iy, cx, ix + iw - cx, EL_DEFAULT, " errors %s %s of %s calls", glyph(G_DOT), e, c);
+	int lw = draw_text(iy + 1, ix, iw, "rate ", EL_DEFAULT);
+	double maxrate = 0;
+	for (int col = 0; col < d->s.ncols; col++)
+		if (d->s.cols[col].calls)
+			maxrate = fmax(maxrate, rstats_error_rate(&d->s.cols[col]));
+	char th[64];
+	snprintf(th, sizeof th, " warn %g%% crit %g%%", config_num(a->cfg, CFG_error_warn), config_num(a->cfg, CFG_error_crit));
+	int tw = text_width(th);
+	spark_of(d, d->s.cols, 1, iy + 1, ix + lw, iw - lw - tw, rate_el(a, maxrate));
+	draw_text(iy + 1, ix + iw - tw, tw, th, EL_DIM);
+	int cm = iw - 8 - 7 - 1;
+	if (iw >= 60)
+		cm = iw - 8 - 7 - 18;
+	draw_text(iy + 2, ix, cm, "MODEL", EL_HEADER);
+	draw_text_right(iy + 2, ix + cm, 8, "ERRORS", EL_HEADER);
+	draw_text_right(iy + 2, ix + cm + 8, 7, "RATE", EL_HEADER);
+	if (iw >= 60)
+		draw_text(iy + 2, ix + cm + 16, 17, "MOST", EL_HEADER);
+	int rows = ih - 5;
+	int first = d->sel[P_ERRORS] >= rows ? d->sel[P_ERRORS] - rows + 1 : 0;
+	for (int r = 0; r < rows && first + r < (int)d->s.ngroups; r++) {
+		const series_group *g = &d->s.groups[d->err_order[first + r]];
+		int ry = iy + 3 + r;
+		double gr = rstats_error_rate(&g->total);
+		draw_text_cut(ry, ix, cm - 1, g->key, EL_DEFAULT, 1);
+		char b[32];
+		fmt_count(b, sizeof b, (double)g->total.errors);
+		draw_text_right(ry, ix + cm, 8, b, g->total.errors ? EL_DEFAULT : EL_DIM);
+		snprintf(b, sizeof b, "%.1f%%", gr * 100);
+		draw_text_right(ry, ix + cm + 8, 7, b, rate_el(a, gr));
+		if (iw >= 60 && g->total.errs.n) {
+			const ecount *top = &g->total.errs.v[0];
+			for (size_t k = 1; k < g->total.errs.n; k++)
+				if (g->total.errs.v[k].n > top->n)
+					top = &g->total.errs.v[k];
+			draw_text_cut(ry, ix + cm + 16, 17, top->name, EL_DIM, 1);
+		}
+		if (d->focus == P_ERRORS && first + r == d->sel[P_ERRORS])
+			draw_chgat(ry, ix, iw, EL_SELECTED);
+	}
+	/* By type, most first. */
+	sbuf types = SBUF_INIT;
+	ecount *sorted = xcalloc(t->errs.n ? t->errs.n : 1, sizeof *sorted);
+	memcpy(sorted, t->errs.v, t->errs.n * sizeof *sorted);
+	for (size_t i = 0; i < t->errs.n; i++)
+		for (size_t j = i + 1; j < t->errs.n; j++)
+			if (sorted[j].n > sorted[i].n) {
+				ecount tmp = sorted[i];
+				sorted[i] = sorted[j];
+				sorted[j] = tmp;
+			}
+	for (size_t i = 0; i < t->errs.n; i++) {
+		char n[32];
+		fmt_thousands(n, sizeof n, sorted[i].n);
+		sb_printf(&types, "%s%s %s", i ? " " : "", sorted[i].name, n);
+	}
+	free(sorted);
+	draw_text_cut(iy + ih - 2, ix, iw, types.len ? types.p : "no errors", types.len ? EL_DEFAULT : EL_OK, 1);
+	sb_free(&types);
+	draw_text(iy + ih - 1, ix, iw, "e: these errors  Enter: a model's", EL_DIM);
+}
+
+/* ---- the view ---------------------------------------------------------- */
+
+static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
+{
+	dash *d = v->priv;
+	if (!d->loaded) {
+		draw_textf(y + 1, x + 2, w - 4, EL_CRIT, "cannot read the store: %s", d->err);
+		return;
+	}
+	if (w >= 150) {
+		int cw = w * 2 / 5, lw = (w - cw) / 2;
+		draw_cost(v, a, y, x, h, cw);
+		draw_latency(v, y, x + cw, h, lw);
+		draw_errors(v, a, y, x + cw + lw, h, w - cw - lw);
+	} else {
+		int ch = h * 45 / 100;
+		if (ch < 9)
+			ch = 9;
+		draw_cost(v, a, y, x, ch, w);
+		draw_latency(v, y + ch, x, h - ch, w / 2);
+		draw_errors(v, a, y + ch, x + w / 2, h - ch, w - w / 2);
+	}
+}
+
+static void open_traces(app_t *a, const char *extra, int sort)
+{
+	char f[512];
+	snprintf(f, sizeof f, "since=%s%s%s", a->window_name, *extra ? " " : "", extra);
+	app_show_traces(a, f, sort);
+}
+
+static int dash_action(view_t *v, app_t *a, int act)
+{
+	dash *d = v->priv;
+	int n = (int)d->s.ngroups;
+	switch (act) {
+	case A_NEXT_PANE: d->focus = (d->focus + 1) % P_COUNT; return 1;
+	case A_PREV_PANE: d->focus = (d->focus + P_COUNT - 1) % P_COUNT; return 1;
+	case A_MOVE_DOWN:
+	case A_MOVE_UP:
+	case A_MOVE_FIRST:
+	case A_MOVE_LAST:
+	case A_PAGE_DOWN:
+	case A_PAGE_UP: {
+		if (d->focus == P_LATENCY)
+			return dash_action(v, a, A_CYCLE_MODEL);
+		int *s = &d->sel[d->focus];
+		*s += act == A_MOVE_DOWN ? 1 : act == A_MOVE_UP ? -1 : act == A_PAGE_DOWN ? 5 : act == A_PAGE_UP ? -5 : 0;
+		if (act == A_MOVE_FIRST)
+			*s = 0;
+		if (act == A_MOVE_LAST)
+			*s = n - 1;
+		if (*s >= n)
+			*s = n - 1;
+		if (*s < 0)
+			*s = 0;
+		return 1;
+	}
+	case A_CYCLE_MODEL: {
+		/* all, then each model by spend, then all again */
+		int at = -1;
+		for (int i = 0; i < n; i++)
+			if (!strcmp(d->s.groups[i].key, d->model))
+				at = i;
+		if (at + 1 >= n)
+			d->model[0] = 0;
+		else
+			snprintf(d->model, sizeof d->model, "%s", d->s.groups[at + 1].key);
+		return 1;
+	}
+	case A_NEXT_ERROR: {
+		char extra[256] = "status=error";
+		if (d->focus == P_ERRORS && n)
+			snprintf(extra, sizeof extra, "status=error model=%s", d->s.groups[d->err_order[d->sel[P_ERRORS]]].key);
+		open_traces(a, extra, SORT_TIME);
+		return 1;
+	}
+	case A_ENTER: {
+		char extra[300] = "";
+		if (!n) {
+			open_traces(a, "", SORT_TIME);
+			return 1;
+		}
+		if (d->focus == P_COST) {
+			snprintf(extra, sizeof extra, "model=%s", d->s.groups[d->sel[P_COST]].key);
+			open_traces(a, extra, SORT_COST);
+		} else if (d->focus == P_ERRORS) {
+			snprintf(extra, sizeof extra, "status=error model=%s", d->s.groups[d->err_order[d->sel[P_ERRORS]]].key);
+			open_traces(a, extra, SORT_TIME);
+		} else {
+			/* The slow calls: beyond the p95 of what the pane shows. */
+			const series_group *g = latency_group(d);
+			const rstats *s = g ? &g->total : &d->s.total;
+			double p95 = s->lat.total ? hist_quantile(&s->lat, 95) : 0;
+			snprintf(extra, sizeof extra, "latency>%.0f%s%s", floor(p95), g ? " model=" : "", g ? g->key : "");
+			open_traces(a, extra, SORT_LATENCY);
+		}
+		return 1;
+	}
+	case A_REFRESH: dash_reload(v, a); return 1;
+	default: return 0;
+	}
+}
+
+static int dash_search(view_t *v, app_t *a, const char *text, int dir)
+{
+	(void)a;
+	dash *d = v->priv;
+	int n = (int)d->s.ngroups;
+	for (int k = 1; k <= n; k++) {
+		int i = ((d->sel[P_COST] + dir * k) % n + n) % n;
+		if (strstr(d->s.groups[i].key, text)) {
+			d->focus = P_COST;
+			d->sel[P_COST] = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void dash_title(view_t *v, app_t *a, char *buf, size_t n)
+{
+	(void)v;
+	(void)a;
+	snprintf(buf, n, "dashboard");
+}
+
+const view_ops dashboard_ops = {
+    .name = "dashboard",
+    .scope = SC_DASHBOARD,
+    .private_size = sizeof(dash),
+    .open = dash_open,
+    .close = dash_close,
+    .draw = dash_draw,
+    .action = dash_action,
+    .reload = dash_reload,
+    .search = dash_search,
+    .title = dash_title,
+};

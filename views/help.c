@@ -1,0 +1,131 @@
+/* The help screen: the keys in force for the view it was opened from,
+ * generated from the action table and the keymap (so rebinding shows). */
+#include <stdio.h>
+#include <string.h>
+
+#include "../tui/tui.h"
+#include "textview.h"
+#include "view.h"
+
+typedef struct help {
+	textview tv;
+	int scope;
+} help;
+
+static void keys_of(app_t *a, int scope, int act, char *out, size_t n)
+{
+	out[0] = 0;
+	size_t len = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		int sc = pass ? SC_GENERIC : scope;
+		if (pass && scope == SC_GENERIC)
+			break;
+		for (size_t i = 0; i < a->keys.n; i++) {
+			const binding *b = &a->keys.v[i];
+			if (b->scope != sc || b->action != act)
+				continue;
+			/* A generic binding overridden in this view does not apply. */
+			if (pass && keymap_lookup(&a->keys, scope, b->key) != act)
+				continue;
+			char k[32];
+			keycode_name(b->key, k, sizeof k);
+			len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s", len ? " " : "", k);
+		}
+	}
+}
+
+static void build(view_t *v, app_t *a)
+{
+	help *h = v->priv;
+	tv_clear(&h->tv);
+	tv_addf(&h->tv, EL_HEADER, 0, "Keys in the %s view (keymap %s; change them with bind in llmopsrc)",
+		scope_name(h->scope), a->keymap_name);
+	const char *group = NULL;
+	for (int act = 1; act < A_COUNT; act++) {
+		char keys[128];
+		keys_of(a, h->scope, act, keys, sizeof keys);
+		if (!keys[0])
+			continue;
+		if (!group || strcmp(group, action_group((enum action)act))) {
+			group = action_group((enum action)act);
+			tv_add(&h->tv, EL_DEFAULT, 0, "");
+			tv_add(&h->tv, EL_PANE, 0, group);
+		}
+		const char *what = action_table[act].help;
+		char line[512];
+		if (act >= A_WINDOW_1 && act <= A_WINDOW_9)
+			snprintf(line, sizeof line, "  %-16s %-16s time window %s", keys, action_table[act].name,
+				 action_windows[act - A_WINDOW_1]);
+		else
+			snprintf(line, sizeof line, "  %-16s %-16s %s", keys, action_table[act].name, what);
+		tv_add(&h->tv, EL_DEFAULT, 35, line);
+	}
+	tv_add(&h->tv, EL_DEFAULT, 0, "");
+	tv_add(&h->tv, EL_PANE, 0, "Commands (:)");
+	static const char *const cmds[] = {
+	    "  :window DUR          time window (15m, 1h, 7d, ...)",
+	    "  :filter EXPR         trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= latency>MS words",
+	    "  :view NAME           dashboard, traces or help",
+	    "  :sort BY             time, latency or cost",
+	    "  :set NAME VALUE      an option of llmopsrc",
+	    "  :bind KEYMAP KEY ACTION",
+	    "  :save-display FILE   the screen as text",
+	    "  :q                   quit",
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+		tv_add(&h->tv, EL_DEFAULT, 23, cmds[i]);
+}
+
+static void help_open(view_t *v, app_t *a)
+{
+	help *h = v->priv;
+	tv_init(&h->tv);
+	h->scope = a->depth >= 2 ? a->stack[a->depth - 2]->ops->scope : SC_GENERIC;
+	build(v, a);
+}
+
+static void help_close(view_t *v, app_t *a)
+{
+	(void)a;
+	tv_free(&((help *)v->priv)->tv);
+}
+
+static void help_draw(view_t *v, app_t *a, int y, int x, int h, int w)
+{
+	(void)a;
+	tv_draw(&((help *)v->priv)->tv, y, x + 1, h, w - 2);
+}
+
+static int help_action(view_t *v, app_t *a, int act)
+{
+	(void)a;
+	if (act == A_HELP || act == A_ENTER) {
+		app_pop(a); /* ? again closes it */
+		return 1;
+	}
+	return tv_action(&((help *)v->priv)->tv, act);
+}
+
+static int help_search(view_t *v, app_t *a, const char *text, int dir)
+{
+	(void)a;
+	return tv_search(&((help *)v->priv)->tv, text, dir);
+}
+
+static void help_title(view_t *v, app_t *a, char *buf, size_t n)
+{
+	(void)a;
+	snprintf(buf, n, "help: %s keys", scope_name(((help *)v->priv)->scope));
+}
+
+const view_ops help_ops = {
+    .name = "help",
+    .scope = SC_HELP,
+    .private_size = sizeof(help),
+    .open = help_open,
+    .close = help_close,
+    .draw = help_draw,
+    .action = help_action,
+    .search = help_search,
+    .title = help_title,
+};

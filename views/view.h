@@ -1,0 +1,128 @@
+/* Views: one file each plus a const ops table; the generic code (app.c) never
+ * asks which view it is. The app owns the loop, the store, the keymap, the
+ * time window and the trace filter. */
+#ifndef LLMOPS_VIEW_H
+#define LLMOPS_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/config.h"
+#include "../core/filter.h"
+#include "../core/keymap.h"
+#include "../core/pricing.h"
+#include "../data/query.h"
+#include "../data/store.h"
+#include "../tui/prompt.h"
+
+typedef struct app app_t;
+typedef struct view view_t;
+
+typedef struct view_ops {
+	const char *name;
+	int scope;             /* keymap scope (core/keymap.h) */
+	size_t private_size;
+	void (*open)(view_t *v, app_t *a);
+	void (*close)(view_t *v, app_t *a);
+	/* Draws into rows y..y+h-1, columns x..x+w-1. */
+	void (*draw)(view_t *v, app_t *a, int y, int x, int h, int w);
+	/* 1 when the view handled the action. */
+	int (*action)(view_t *v, app_t *a, int action);
+	/* The data, the window or the filter changed. */
+	void (*reload)(view_t *v, app_t *a);
+	/* `/` search: 1 when something matched (dir 1 forward, -1 back). */
+	int (*search)(view_t *v, app_t *a, const char *text, int dir);
+	/* A page of calls from the query thread. */
+	void (*page)(view_t *v, app_t *a, call_page *page, uint64_t tag, const char *err);
+	/* Still waiting for data (screen tests wait for this). */
+	int (*busy)(view_t *v, app_t *a);
+	/* What the title bar says about this view. */
+	void (*title)(view_t *v, app_t *a, char *buf, size_t n);
+} view_ops;
+
+struct view {
+	const view_ops *ops;
+	void *priv;
+	int h, w; /* size at the last draw */
+};
+
+extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops;
+
+/* ---- the application (app.c) ------------------------------------------- */
+
+typedef struct follower follower_t;
+
+struct app {
+	config_t *cfg;
+	store_t *st;
+	pricing_t *prices;
+	char *store_path;
+	keymap_t keys;
+	const char *keymap_name;
+	view_t *stack[16];
+	int depth;
+	int64_t now_ns;
+	int64_t window_ns;
+	char window_name[16];
+	/* the trace list's filter, as typed and parsed */
+	char filter_src[512];
+	filter_t filter;
+	int sort;
+	querier_t *q;
+	uint64_t q_tag;
+	prompt_t *cmd, *find;
+	int prompt_kind; /* 0, ':', '/', 'f' */
+	char last_search[256];
+	char msg[512];
+	int msg_el;
+	int dirty;
+	int quit;
+	int status; /* exit status */
+	int sig[2];
+	double next_refresh;
+	int64_t shown_minute;
+	int64_t last_call_ts;
+	int indexing_shown;
+	follower_t **followers;
+	size_t nfollowers;
+	/* screen tests */
+	char **script;
+	size_t nscript, script_pos;
+	/* figures for make bench (LLMOPS_BENCH=FILE) */
+	FILE *bench;
+	double t_start, t_key;
+	int first_frame_done;
+};
+
+typedef struct app_opts {
+	config_t *cfg;
+	pricing_t *prices;
+	const char *store_path;
+	const char *view;      /* "dashboard" or "traces" */
+	const char *filter;    /* initial trace filter */
+	int ascii, color;
+} app_opts;
+
+/* Runs the console; returns the exit status. */
+int app_main(const app_opts *o);
+
+/* For views. */
+void app_push(app_t *a, const view_ops *ops);
+void app_pop(app_t *a);
+view_t *app_top(app_t *a);
+/* Shows a message in the status line (el: EL_MESSAGE or EL_ERROR). */
+void app_message(app_t *a, int el, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sets the trace filter from text; 0, or -1 with the error shown. */
+int app_set_filter(app_t *a, const char *src);
+/* Submits a page request; the answer comes to the top view's page op. */
+void app_query(app_t *a, page_req *req);
+void app_set_window(app_t *a, const char *dur);
+/* Opens the trace list with a filter (a dashboard drill-down). */
+void app_show_traces(app_t *a, const char *filter, int sort);
+void app_redraw(app_t *a);
+/* Opens a call's detail view (call.c). */
+void call_show(app_t *a, int64_t id);
+/* The call selected in a trace list (traces.c); 0 when none. */
+int traces_selected(view_t *v, int64_t *id);
+
+#endif
