@@ -28,7 +28,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/keymaps.o
 SAN_TEST_OBJ := $(TEST_SRC:%.c=$(SAN)/%.o)
 
-.PHONY: all check demo bench install clean deps deps-test unit unit-san cli
+.PHONY: all check demo bench install clean deps deps-test unit unit-san cli screen tmux
 
 all: llmops
 
@@ -67,6 +67,10 @@ $(SAN)/%.o: %.c $(B)/.flags
 $(SAN)/unit_tests: $(SAN_TEST_OBJ) $(SAN_LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs check 2>/dev/null)
 
+# The console itself under the sanitizers, for the screen tests.
+$(SAN)/llmops: $(SAN)/main.o $(SAN_LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	@sh scripts/deps.sh
 
@@ -86,8 +90,21 @@ cli: llmops $(B)/gen_jsonl
 	@echo "== command-line tests"
 	@sh tests/cli/run.sh
 
+# Screen tests: the console, built with ASan and UBSan, plays keys and its
+# screens are compared with tests/screen/expected.
+screen: $(SAN)/llmops
+	@echo "== screen tests (console under AddressSanitizer and UndefinedBehaviorSanitizer)"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LLMOPS=$(CURDIR)/$(SAN)/llmops sh tests/screen/run.sh
+
+# What only a real terminal shows: resize, hang-up, restoring the terminal,
+# the bytes the terminal receives, a watched file growing.
+tmux: llmops
+	@echo "== terminal tests (tmux)"
+	@sh tests/tmux/run.sh
+
 check: deps-test
-	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl unit unit-san cli
+	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl unit unit-san cli screen tmux
 
 demo: deps
 	@$(MAKE) --no-print-directory llmops

@@ -596,7 +596,11 @@ int main(int argc, char **argv)
 	}
 	secrets_harden_process();
 	load_config(&x);
-	print_config_errors(&x.cfg);
+	/* The console shows them in its status line, and prints them once the
+	 * screen is gone; nothing is written to stderr while it is up. */
+	int console = x.a.cmd == CMD_TRACES || x.a.cmd == CMD_NONE || (x.a.cmd == CMD_DEMO && !x.a.set[O_NOTUI]);
+	if (!console)
+		print_config_errors(&x.cfg);
 	int rc;
 	switch (x.a.cmd) {
 	case CMD_IMPORT: rc = cmd_import(&x); break;
@@ -608,6 +612,8 @@ int main(int argc, char **argv)
 			die_usage("unexpected argument '%s'", x.a.pos[0]);
 		rc = cmd_console(&x, "dashboard");
 	}
+	if (console)
+		print_config_errors(&x.cfg);
 	free_ctx(&x);
 	return rc;
 }

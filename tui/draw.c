@@ -17,14 +17,15 @@ static const char *const utf8_glyphs[G_COUNT] = {
     [G_EIGHTH1] = "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d", "\xe2\x96\x8c", "\xe2\x96\x8b", "\xe2\x96\x8a",
     "\xe2\x96\x89",
     [G_MARK] = "\xe2\x96\xb2", [G_ELLIPSIS] = "\xe2\x80\xa6", [G_UP] = "\xe2\x86\x91", [G_DOWN] = "\xe2\x86\x93",
-    [G_DOT] = "\xc2\xb7",      [G_ARROW] = "\xe2\x86\x92",
+    [G_DOT] = "\xc2\xb7",      [G_ARROW] = "\xe2\x86\x92", [G_CURSOR] = "\xe2\x96\xb6",
+    [G_SHADE1] = "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88",
 };
 
 static const char *const ascii_glyphs[G_COUNT] = {
     [G_HLINE] = "-", [G_VLINE] = "|", [G_TL] = "+", [G_TR] = "+", [G_BL] = "+", [G_BR] = "+", [G_LTEE] = "+",
     [G_RTEE] = "+",  [G_SPARK0] = "_", ".", ",", "-", "=", "+", "*", "#", [G_FULL] = "#",
     [G_EIGHTH1] = " ", " ", " ", " ", "-", "-", "-",
-    [G_MARK] = "^",  [G_ELLIPSIS] = "~", [G_UP] = "^", [G_DOWN] = "v", [G_DOT] = ".", [G_ARROW] = ">",
+    [G_MARK] = "^",  [G_ELLIPSIS] = "~", [G_UP] = "^", [G_DOWN] = "v", [G_DOT] = ".", [G_ARROW] = ">", [G_CURSOR] = ">", [G_SHADE1] = ".", ":", "*", "#",
 };
 
 const char *glyph(enum glyph g)
@@ -159,7 +160,8 @@ void draw_box(int y, int x, int h, int w, const char *title, int focused)
 	draw_glyph(y + h - 1, x + w - 1, G_BR, el);
 	if (title && w > 6) {
 		char t[256];
-		snprintf(t, sizeof t, " %s ", title);
+		/* The focus shows without colour too: a marker before the title. */
+		snprintf(t, sizeof t, focused ? "%s %s " : " %s%s ", focused ? glyph(G_CURSOR) : "", title);
 		draw_text_cut(y, x + 2, w - 4, t, focused ? EL_FOCUS : EL_PANE, 1);
 	}
 }

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <term.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "tui_internal.h"
 
@@ -203,7 +204,9 @@ int tui_dump(FILE *f)
 					sb_add(&line, b, (size_t)len);
 			}
 			if (!wc[0])
-				continue; /* the right half of a wide character */
+				continue;
+			if (wcwidth(wc[0]) == 2)
+				x++; /* its right half holds the same character */
 		}
 		size_t l = line.len;
 		while (l && line.p[l - 1] == ' ')

@@ -401,7 +401,7 @@ static void paint_title(app_t *a, int cols)
 	snprintf(right, sizeof right, "window %s %s %s UTC %s %s ", a->window_name, glyph(G_DOT), now + 11, glyph(G_DOT),
 		 fresh);
 	int rw = text_width(right);
-	if (x + rw < cols)
+	if (x + rw + 2 <= cols) /* never glued to the title */
 		draw_text(0, cols - rw, rw, right, EL_TITLE);
 }
 
@@ -439,11 +439,11 @@ static void paint(app_t *a)
 		snprintf(m, sizeof m, "llmops needs %dx%d; q quits", MIN_COLS, MIN_ROWS);
 		draw_text(y + 1 < rows ? y + 1 : 0, 0, cols, m, EL_DEFAULT);
 	} else {
-		paint_title(a, cols);
 		view_t *v = app_top(a);
 		v->h = rows - 2;
 		v->w = cols;
 		v->ops->draw(v, a, 1, 0, rows - 2, cols);
+		paint_title(a, cols); /* after the view: the title says where it is */
 		paint_status(a, rows - 1, cols);
 	}
 	tui_frame_end();
@@ -559,11 +559,20 @@ static int app_busy(app_t *a)
 }
 
 /* Plays one script line, when the console is idle: ":cmd" and "/text" are
- * typed and entered; other lines are keys ("jj<Enter>", "<C-f>"). */
+ * typed and entered; other lines are keys ("jj<Enter>", "<C-f>"), and so is
+ * what follows "keys " (":<Up>" with the prompt left open). */
 static void play_script_line(app_t *a)
 {
 	const char *line = a->script[a->script_pos++];
-	if (line[0] == ':' || line[0] == '/') {
+	if (!strncmp(line, ":save-display ", 14)) {
+		/* Not typed: a snapshot must not disturb what it records (the
+		 * message line, the command history). */
+		save_display(a, line + 14);
+		return;
+	}
+	if (!strncmp(line, "keys ", 5)) {
+		line += 5; /* keys only, even a leading ':' or '/' */
+	} else if (line[0] == ':' || line[0] == '/') {
 		key(a, line[0]);
 		for (const char *p = line + 1; *p;) {
 			uint32_t cp;
@@ -704,7 +713,7 @@ int app_main(const app_opts *o)
 		/* Never printed while the screen is up: the first error, and a count. */
 		const char *e = sb_str(&a->cfg->errors);
 		size_t n = strcspn(e, "\n");
-		app_message(a, EL_ERROR, "%.*s%s", (int)n, e, a->cfg->nerrors > 1 ? " (and more: llmops report shows all)" : "");
+		app_message(a, EL_ERROR, "%.*s%s", (int)n, e, a->cfg->nerrors > 1 ? " (all are printed when you quit)" : "");
 	}
 	const char *script = getenv("LLMOPS_SCRIPT");
 	if (script && *script)
@@ -836,4 +845,18 @@ int app_main(const app_opts *o)
 	close(a->sig[1]);
 	sig_fd = -1;
 	return a->status;
+}
+
+const char *model_short(const char *model, char *buf, size_t n)
+{
+	/* -YYYYMMDD or -YYYY-MM-DD at the end, as providers date their snapshots. */
+	size_t len = strlen(model), cut = len;
+	const char *m = model;
+	if (len > 9 && m[len - 9] == '-' && strspn(m + len - 8, "0123456789") == 8)
+		cut = len - 9;
+	else if (len > 11 && m[len - 11] == '-' && strspn(m + len - 10, "0123456789-") == 10 && m[len - 6] == '-' &&
+		 m[len - 3] == '-')
+		cut = len - 11;
+	snprintf(buf, n, "%.*s", (int)cut, model);
+	return buf;
 }

@@ -216,8 +216,9 @@ static void call_title(view_t *v, app_t *a, char *buf, size_t n)
 {
 	(void)a;
 	callv *cv = v->priv;
-	snprintf(buf, n, "call %s %s", cv->loaded ? cv->c.row.span : "?",
-		 cv->loaded && cv->c.row.is_error ? "(error)" : "");
+	char pos[16];
+	snprintf(buf, n, "call %s%s %s %s", cv->loaded ? cv->c.row.span : "?",
+		 cv->loaded && cv->c.row.is_error ? " (error)" : "", glyph(G_DOT), tv_position(&cv->tv, pos, sizeof pos));
 }
 
 static void call_reload(view_t *v, app_t *a)

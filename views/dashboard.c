@@ -130,12 +130,12 @@ static void resample(const double *src, int ns, double *dst, int n)
 	}
 }
 
-static void spark_of(dash *d, const rstats *cols, int kind, int y, int x, int w, int el)
+/* The series of one measure over the window's columns, resampled to at most
+ * w values: kind 0 spend, 1 error rate, 2 p95 latency. */
+static int series_values(dash *d, const rstats *cols, int kind, int w, double *o, double *max)
 {
-	if (w <= 0 || !d->s.ncols)
-		return;
-	double *v = xcalloc((size_t)d->s.ncols, sizeof *v), *o = xcalloc((size_t)w, sizeof *o);
-	double max = 0;
+	double *v = xcalloc((size_t)d->s.ncols, sizeof *v);
+	*max = 0;
 	for (int c = 0; c < d->s.ncols; c++) {
 		const rstats *r = &cols[c];
 		if (kind == 0)
@@ -144,15 +144,45 @@ static void spark_of(dash *d, const rstats *cols, int kind, int y, int x, int w,
 			v[c] = r->calls ? rstats_error_rate(r) : -1;
 		else
 			v[c] = r->lat.total ? hist_quantile(&r->lat, 95) : -1;
-		if (v[c] > max)
-			max = v[c];
+		if (v[c] > *max)
+			*max = v[c];
 	}
 	int n = w < d->s.ncols ? w : d->s.ncols;
 	resample(v, d->s.ncols, o, n);
-	draw_spark(y, x, o, n, max, el);
 	free(v);
+	return n;
+}
+
+static void spark_of(dash *d, const rstats *cols, int kind, int y, int x, int w, int el)
+{
+	if (w <= 0 || !d->s.ncols)
+		return;
+	double *o = xcalloc((size_t)w, sizeof *o), max;
+	int n = series_values(d, cols, kind, w, o, &max);
+	draw_spark(y, x, o, n, max, el);
 	free(o);
 }
+
+/* The same series as a column chart h rows high, for panes with room to
+ * spare (200x60): a spike is a tall bar, not one glyph among many. */
+static void chart_of(dash *d, const rstats *cols, int kind, int y, int x, int h, int w, int el)
+{
+	if (w <= 0 || h <= 0 || !d->s.ncols)
+		return;
+	double *o = xcalloc((size_t)w, sizeof *o), max;
+	int n = series_values(d, cols, kind, w, o, &max);
+	for (int c = 0; c < n && max > 0; c++) {
+		if (o[c] <= 0)
+			continue;
+		int eighths = (int)ceil(o[c] / max * h * 8);
+		for (int r = 0; r < h && eighths > 0; r++, eighths -= 8)
+			draw_glyph(y + h - 1 - r, x + c, (enum glyph)(G_SPARK0 + (eighths >= 8 ? 7 : eighths - 1)), el);
+	}
+	free(o);
+}
+
+static void chart_block(dash *d, app_t *a, const rstats *cols, int kind, const char *title, int y, int x, int h, int w,
+			int el);
 
 static void usd(char *b, size_t n, int64_t nusd)
 {
@@ -259,15 +289,31 @@ static void draw_cost(view_t *v, app_t *a, int y, int x, int h, int w)
 		draw_text(iy + 2, ix + cm + 31, ct, "TREND", EL_HEADER);
 	int rows = ih - 3;
 	if (!d->s.ngroups) {
-		draw_text(iy + 3, ix, iw, "no calls in this window", EL_DIM);
+		draw_text(iy + 3, ix, iw,
+			  a->last_call_ts ? "no calls in this window (1-9 widen it)"
+					  : "no calls yet: llmops import FILE, or watch a file in llmopsrc",
+			  EL_DIM);
 		return;
+	}
+	if (rows - (int)d->s.ngroups >= 8) {
+		/* Room to spare: spend over the window as a chart under the table. */
+		int ch = rows - (int)d->s.ngroups - 1;
+		if (ch > 22)
+			ch = 22;
+		char step[16], ctitle[64];
+		clock_fmt_dur((d->s.to_ns - d->s.from_ns) / (d->s.ncols ? d->s.ncols : 1), step, sizeof step);
+		snprintf(ctitle, sizeof ctitle, "spend per %s", step);
+		chart_block(d, a, d->s.cols, 0, ctitle, iy + 4 + (int)d->s.ngroups, ix, ch, iw, EL_BAR);
+		rows = (int)d->s.ngroups;
 	}
 	int first = d->sel[P_COST] >= rows ? d->sel[P_COST] - rows + 1 : 0;
 	for (int r = 0; r < rows && first + r < (int)d->s.ngroups; r++) {
 		const series_group *g = &d->s.groups[first + r];
 		int ry = iy + 3 + r;
 		char b[32];
-		draw_text_cut(ry, ix, cm - 1, g->key, EL_DEFAULT, 1);
+		char mshort[128];
+		draw_text_cut(ry, ix, cm - 1, cm - 1 < (int)strlen(g->key) ? model_short(g->key, mshort, sizeof mshort) : g->key,
+			      EL_DEFAULT, 1);
 		if (g->total.unpriced == g->total.calls) {
 			draw_text_right(ry, ix + cm, 8, "?", EL_WARN);
 		} else {
@@ -284,8 +330,10 @@ static void draw_cost(view_t *v, app_t *a, int y, int x, int h, int w)
 			spark_of(d, g->cols, 0, ry, ix + cm + 31, ct, EL_BAR);
 		if (g->total.unpriced)
 			draw_glyph(ry, ix + cm - 1, G_MARK, EL_WARN);
-		if (d->focus == P_COST && first + r == d->sel[P_COST])
-			draw_chgat(ry, ix, iw, EL_SELECTED);
+		if (d->focus == P_COST && first + r == d->sel[P_COST]) {
+			draw_chgat(ry, ix - 1, iw + 1, EL_SELECTED);
+			draw_text(ry, ix - 1, 1, glyph(G_CURSOR), EL_SELECTED);
+		}
 	}
 }
 
@@ -326,7 +374,54 @@ static void draw_histogram(const hist_t *h, int y, int x, int hh, int w, double 
 	free(cols);
 }
 
-static void draw_latency(view_t *v, int y, int x, int h, int w)
+/* A titled chart with its time axis under it: h rows in all. */
+static void chart_block(dash *d, app_t *a, const rstats *cols, int kind, const char *title, int y, int x, int h, int w,
+			int el)
+{
+	if (h < 4)
+		return;
+	draw_text(y, x, w, title, EL_DIM);
+	chart_of(d, cols, kind, y + 1, x, h - 2, w, el);
+	int n = w < d->s.ncols ? w : d->s.ncols;
+	draw_textf(y + h - 1, x, w, EL_DIM, "-%s", a->window_name);
+	draw_text_right(y + h - 1, x, n, "now", EL_DIM);
+}
+
+/* Time x latency, as lnav's spectrogram: a column per time slice, a row per
+ * band of latency (log scale, slowest on top), darker where more calls fell. */
+static void heat_strip(dash *d, const rstats *cols, const hist_t *all, int y, int x, int h, int w)
+{
+	if (w <= 0 || h <= 0 || !d->s.ncols || !all->total)
+		return;
+	double lo = all->min > 0.5 ? all->min : 0.5, hi = all->max > lo * 1.01 ? all->max : lo * 2;
+	double llo = log(lo), lhi = log(hi);
+	int n = w < d->s.ncols ? w : d->s.ncols;
+	double *cell = xcalloc((size_t)(n * h), sizeof *cell), max = 0;
+	for (int c = 0; c < d->s.ncols; c++) {
+		int oc = c * n / d->s.ncols;
+		const hist_t *hc = &cols[c].lat;
+		for (uint32_t i = 0; i < hc->n; i++) {
+			double v = hist_bucket_mid(hc->idx[i]);
+			int band = (int)floor((log(v < lo ? lo : v) - llo) / (lhi - llo) * h);
+			band = band < 0 ? 0 : band >= h ? h - 1 : band;
+			cell[band * n + oc] += (double)hc->cnt[i];
+		}
+	}
+	for (int i = 0; i < n * h; i++)
+		max = fmax(max, cell[i]);
+	for (int b = 0; b < h; b++)
+		for (int c = 0; c < n; c++) {
+			double f = cell[b * n + c] / max;
+			if (f <= 0)
+				continue;
+			/* sqrt: a lone slow call still shows beside a thousand fast ones */
+			int lvl = (int)ceil(sqrt(f) * 4);
+			draw_glyph(y + h - 1 - b, x + c, (enum glyph)(G_SHADE1 + (lvl > 4 ? 3 : lvl - 1)), lvl >= 3 ? EL_MARK : EL_BAR);
+		}
+	free(cell);
+}
+
+static void draw_latency(view_t *v, app_t *a, int y, int x, int h, int w)
 {
 	dash *d = v->priv;
 	const series_group *g = latency_group(d);
@@ -363,6 +458,25 @@ static void draw_latency(view_t *v, int y, int x, int h, int w)
 		draw_text(iy, cx, ix + iw - cx, mtail, EL_DIM);
 	/* The distribution, on a log scale, with the percentiles marked. */
 	int hh = ih - 5;
+	/* With room to spare, the histogram stays readable and a heat strip of
+	 * latency over time takes the rest. */
+	int heat = 0;
+	if (hh > 20) {
+		int hist_rows = (hh - 3) / 2 > 16 ? 16 : (hh - 3) / 2;
+		heat = hh - hist_rows - 3;
+		if (heat > 20)
+			heat = 20;
+		hh = hist_rows;
+	}
+	if (heat) {
+		char lo[16], hi[16];
+		fmt_ms(lo, sizeof lo, s->lat.min);
+		fmt_ms(hi, sizeof hi, s->lat.max);
+		draw_textf(iy + hh + 4, ix, iw, EL_DIM, "over time: %s (top) to %s, darker = more calls", hi, lo);
+		heat_strip(d, cols, &s->lat, iy + hh + 5, ix, heat, iw);
+		draw_textf(iy + hh + 5 + heat, ix, iw, EL_DIM, "-%s", a->window_name);
+		draw_text_right(iy + hh + 5 + heat, ix, iw < d->s.ncols ? iw : d->s.ncols, "now", EL_DIM);
+	}
 	if (hh >= 1) {
 		int mcols[3];
 		draw_histogram(&s->lat, iy + 1, ix, hh, iw, q, 3, mcols);
@@ -442,12 +556,22 @@ static void draw_errors(view_t *v, app_t *a, int y, int x, int h, int w)
 	if (iw >= 60)
 		draw_text(iy + 2, ix + cm + 16, 17, "MOST", EL_HEADER);
 	int rows = ih - 5;
+	if (rows - (int)d->s.ngroups >= 8) {
+		/* Room to spare: the error rate over the window as a chart. */
+		int ch = rows - (int)d->s.ngroups - 1;
+		if (ch > 22)
+			ch = 22;
+		chart_block(d, a, d->s.cols, 1, "error rate", iy + 4 + (int)d->s.ngroups, ix, ch, iw, rate_el(a, maxrate));
+		rows = (int)d->s.ngroups;
+	}
 	int first = d->sel[P_ERRORS] >= rows ? d->sel[P_ERRORS] - rows + 1 : 0;
 	for (int r = 0; r < rows && first + r < (int)d->s.ngroups; r++) {
 		const series_group *g = &d->s.groups[d->err_order[first + r]];
 		int ry = iy + 3 + r;
 		double gr = rstats_error_rate(&g->total);
-		draw_text_cut(ry, ix, cm - 1, g->key, EL_DEFAULT, 1);
+		char mshort[128];
+		draw_text_cut(ry, ix, cm - 1, cm - 1 < (int)strlen(g->key) ? model_short(g->key, mshort, sizeof mshort) : g->key,
+			      EL_DEFAULT, 1);
 		char b[32];
 		fmt_count(b, sizeof b, (double)g->total.errors);
 		draw_text_right(ry, ix + cm, 8, b, g->total.errors ? EL_DEFAULT : EL_DIM);
@@ -460,13 +584,16 @@ static void draw_errors(view_t *v, app_t *a, int y, int x, int h, int w)
 					top = &g->total.errs.v[k];
 			draw_text_cut(ry, ix + cm + 16, 17, top->name, EL_DIM, 1);
 		}
-		if (d->focus == P_ERRORS && first + r == d->sel[P_ERRORS])
-			draw_chgat(ry, ix, iw, EL_SELECTED);
+		if (d->focus == P_ERRORS && first + r == d->sel[P_ERRORS]) {
+			draw_chgat(ry, ix - 1, iw + 1, EL_SELECTED);
+			draw_text(ry, ix - 1, 1, glyph(G_CURSOR), EL_SELECTED);
+		}
 	}
 	/* By type, most first. */
 	sbuf types = SBUF_INIT;
 	ecount *sorted = xcalloc(t->errs.n ? t->errs.n : 1, sizeof *sorted);
-	memcpy(sorted, t->errs.v, t->errs.n * sizeof *sorted);
+	if (t->errs.n)
+		memcpy(sorted, t->errs.v, t->errs.n * sizeof *sorted);
 	for (size_t i = 0; i < t->errs.n; i++)
 		for (size_t j = i + 1; j < t->errs.n; j++)
 			if (sorted[j].n > sorted[i].n) {
@@ -497,14 +624,14 @@ static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 	if (w >= 150) {
 		int cw = w * 2 / 5, lw = (w - cw) / 2;
 		draw_cost(v, a, y, x, h, cw);
-		draw_latency(v, y, x + cw, h, lw);
+		draw_latency(v, a, y, x + cw, h, lw);
 		draw_errors(v, a, y, x + cw + lw, h, w - cw - lw);
 	} else {
 		int ch = h * 45 / 100;
 		if (ch < 9)
 			ch = 9;
 		draw_cost(v, a, y, x, ch, w);
-		draw_latency(v, y + ch, x, h - ch, w / 2);
+		draw_latency(v, a, y + ch, x, h - ch, w / 2);
 		draw_errors(v, a, y + ch, x + w / 2, h - ch, w - w / 2);
 	}
 }

@@ -41,6 +41,14 @@ static void build(view_t *v, app_t *a)
 	tv_addf(&h->tv, EL_HEADER, 0, "Keys in the %s view (keymap %s; change them with bind in llmopsrc)",
 		scope_name(h->scope), a->keymap_name);
 	const char *group = NULL;
+	/* The key column as wide as its longest entry, within reason. */
+	int kw = 16;
+	for (int act = 1; act < A_COUNT; act++) {
+		char keys[128];
+		keys_of(a, h->scope, act, keys, sizeof keys);
+		if ((int)strlen(keys) > kw)
+			kw = strlen(keys) > 28 ? 28 : (int)strlen(keys);
+	}
 	for (int act = 1; act < A_COUNT; act++) {
 		char keys[128];
 		keys_of(a, h->scope, act, keys, sizeof keys);
@@ -54,11 +62,11 @@ static void build(view_t *v, app_t *a)
 		const char *what = action_table[act].help;
 		char line[512];
 		if (act >= A_WINDOW_1 && act <= A_WINDOW_9)
-			snprintf(line, sizeof line, "  %-16s %-16s time window %s", keys, action_table[act].name,
+			snprintf(line, sizeof line, "  %-*s %-16s time window %s", kw, keys, action_table[act].name,
 				 action_windows[act - A_WINDOW_1]);
 		else
-			snprintf(line, sizeof line, "  %-16s %-16s %s", keys, action_table[act].name, what);
-		tv_add(&h->tv, EL_DEFAULT, 35, line);
+			snprintf(line, sizeof line, "  %-*s %-16s %s", kw, keys, action_table[act].name, what);
+		tv_add(&h->tv, EL_DEFAULT, kw + 20, line);
 	}
 	tv_add(&h->tv, EL_DEFAULT, 0, "");
 	tv_add(&h->tv, EL_PANE, 0, "Commands (:)");
@@ -115,7 +123,9 @@ static int help_search(view_t *v, app_t *a, const char *text, int dir)
 static void help_title(view_t *v, app_t *a, char *buf, size_t n)
 {
 	(void)a;
-	snprintf(buf, n, "help: %s keys", scope_name(((help *)v->priv)->scope));
+	char pos[16];
+	snprintf(buf, n, "help: %s keys %s %s", scope_name(((help *)v->priv)->scope), glyph(G_DOT),
+		 tv_position(&((help *)v->priv)->tv, pos, sizeof pos));
 }
 
 const view_ops help_ops = {

@@ -158,15 +158,25 @@ void tv_draw(textview *t, int y, int x, int h, int w)
 		char *part = xstrndup(s, end < strlen(s) ? end : strlen(s));
 		draw_text_cut(y + r, x + indent, w - indent, part, l->el, !t->wrap);
 		free(part);
-		if ((int)row == t->hit)
+		if ((int)row == t->hit) {
 			draw_chgat(y + r, x, w, EL_SEARCH);
+			if (x > 0) /* the match shows without colour too */
+				draw_text(y + r, x - 1, 1, glyph(G_CURSOR), EL_SEARCH);
+		}
 	}
-	if ((int)t->nrows > h) {
-		/* Where we are, in the last column. */
-		char pos[32];
-		snprintf(pos, sizeof pos, "%d%%", (int)(100.0 * (t->top + h) / (double)t->nrows));
-		draw_text_right(y + h - 1, x, w, pos, EL_DIM);
-	}
+}
+
+const char *tv_position(const textview *t, char *buf, size_t n)
+{
+	if ((int)t->nrows <= t->rows)
+		snprintf(buf, n, "all");
+	else if (t->top == 0)
+		snprintf(buf, n, "top");
+	else if (t->top + t->rows >= (int)t->nrows)
+		snprintf(buf, n, "end");
+	else
+		snprintf(buf, n, "%d%%", (int)(100.0 * (t->top + t->rows) / (double)t->nrows));
+	return buf;
 }
 
 int tv_action(textview *t, int a)

@@ -31,6 +31,8 @@ void tv_add(textview *t, int el, int indent, const char *text);
 void tv_addf(textview *t, int el, int indent, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Several lines (split on newlines), each indented. */
 void tv_add_block(textview *t, int el, int indent, const char *text);
+/* Where the view is: "all", "top", "end" or a percentage, for the title. */
+const char *tv_position(const textview *t, char *buf, size_t n);
 void tv_draw(textview *t, int y, int x, int h, int w);
 /* Moving and searching: 1 when the action is one of the text view's. */
 int tv_action(textview *t, int action);

@@ -112,7 +112,8 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 	if (dir == 0 || dir == 2) {
 		clear_rows(t);
 		reserve(t, p->n);
-		memcpy(t->rows, p->rows, p->n * sizeof *p->rows);
+		if (p->n)
+			memcpy(t->rows, p->rows, p->n * sizeof *p->rows);
 		t->n = p->n;
 		t->more_before = dir == 2 && !p->complete;
 		t->more_after = dir == 0 && !p->complete;
@@ -120,7 +121,8 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 		t->top = 0;
 	} else if (dir == 1) {
 		reserve(t, t->n + p->n);
-		memcpy(t->rows + t->n, p->rows, p->n * sizeof *p->rows);
+		if (p->n)
+			memcpy(t->rows + t->n, p->rows, p->n * sizeof *p->rows);
 		t->n += p->n;
 		t->more_after = !p->complete;
 		if (t->n > KEEP) {
@@ -135,8 +137,10 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 		}
 	} else {
 		reserve(t, t->n + p->n);
-		memmove(t->rows + p->n, t->rows, t->n * sizeof *t->rows);
-		memcpy(t->rows, p->rows, p->n * sizeof *p->rows);
+		if (p->n) {
+			memmove(t->rows + p->n, t->rows, t->n * sizeof *t->rows);
+			memcpy(t->rows, p->rows, p->n * sizeof *p->rows);
+		}
 		t->n += p->n;
 		t->sel += (int)p->n;
 		t->top += (int)p->n;
@@ -266,15 +270,15 @@ static int traces_search(view_t *v, app_t *a, const char *text, int dir)
 
 enum { C_TIME, C_ST, C_MODEL, C_PROMPT, C_LAT, C_TOK, C_COST, C_OUT, C_N };
 
-static void widths(int w, int *cw)
+static void widths(int w, int long_window, int *cw)
 {
 	/* What fits: output takes what is left. */
-	cw[C_TIME] = 8;
+	cw[C_TIME] = long_window ? 11 : 8;
 	cw[C_ST] = 3;
 	cw[C_LAT] = 6;
 	cw[C_COST] = 7;
-	cw[C_MODEL] = w >= 140 ? 26 : w >= 100 ? 22 : 16;
-	cw[C_PROMPT] = w >= 140 ? 20 : 14;
+	cw[C_MODEL] = w >= 140 ? 26 : w >= 100 ? 22 : 17;
+	cw[C_PROMPT] = w >= 140 ? 24 : w >= 100 ? 20 : 16;
 	cw[C_TOK] = w >= 100 ? 11 : 0;
 	int used = 0;
 	for (int c = 0; c < C_OUT; c++)
@@ -286,7 +290,11 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 {
 	traces *t = v->priv;
 	int cw[C_N];
-	widths(w - 1, cw);
+	/* Calls older than a day carry their date. */
+	int long_window = 1;
+	if (t->n && t->rows[0].ts - t->rows[t->n - 1].ts < NS_PER_DAY && a->now_ns - t->rows[t->n - 1].ts < NS_PER_DAY)
+		long_window = 0;
+	widths(w - 1, long_window, cw);
 	static const char *const titles[C_N] = {"TIME", "ST", "MODEL", "PROMPT", "LAT", "IN/OUT", "COST", "OUTPUT"};
 	int cx = x + 1;
 	for (int c = 0; c < C_N; c++) {
@@ -310,9 +318,6 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		t->top = t->sel;
 	if (t->sel >= t->top + rows)
 		t->top = t->sel - rows + 1;
-	int long_window = 1;
-	if (t->n && t->rows[0].ts - t->rows[t->n - 1].ts < NS_PER_DAY && a->now_ns - t->rows[t->n - 1].ts < NS_PER_DAY)
-		long_window = 0;
 	for (int r = 0; r < rows && t->top + r < (int)t->n; r++) {
 		const call_row *row = &t->rows[t->top + r];
 		int ry = y + 1 + r;
@@ -325,13 +330,12 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 			clock_fmt_rfc3339(floor_to(row->ts, NS_PER_S), ts, sizeof ts);
 			snprintf(buf, sizeof buf, "%.8s", ts + 11);
 		}
-		if (long_window && cw[C_TIME] < 11)
-			snprintf(buf, sizeof buf, "%.5s", ts + 11);
 		draw_text(ry, cx, cw[C_TIME], buf, EL_DIM);
 		cx += cw[C_TIME] + 1;
 		draw_text(ry, cx, cw[C_ST], row->is_error ? "ERR" : "ok", row->is_error ? EL_CRIT : EL_OK);
 		cx += cw[C_ST] + 1;
-		draw_text_cut(ry, cx, cw[C_MODEL], row->model, EL_DEFAULT, 1);
+		char mshort[128];
+		draw_text_cut(ry, cx, cw[C_MODEL], model_short(row->model, mshort, sizeof mshort), EL_DEFAULT, 1);
 		cx += cw[C_MODEL] + 1;
 		draw_text_cut(ry, cx, cw[C_PROMPT], row->prompt ? row->prompt : "-", EL_ACCENT, 1);
 		cx += cw[C_PROMPT] + 1;
@@ -363,12 +367,15 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 			char pv[256];
 			snprintf(pv, sizeof pv, "%s", row->preview);
 			for (char *p = pv; *p; p++)
-				if (*p == '\n' || *p == '\r' || *p == '\t')
+				if (*p == '\n' || *p == '\t')
 					*p = ' ';
 			draw_text_cut(ry, cx, cw[C_OUT], pv, row->is_error ? EL_ERROR : EL_DIM, 1);
 		}
-		if (t->top + r == t->sel)
+		if (t->top + r == t->sel) {
 			draw_chgat(ry, x, w, EL_SELECTED);
+			/* The cursor shows without colour too. */
+			draw_text(ry, x, 1, glyph(G_CURSOR), EL_SELECTED);
+		}
 	}
 }
 
@@ -381,8 +388,9 @@ static void traces_title(view_t *v, app_t *a, char *buf, size_t n)
 	char idx[64] = "";
 	if (a->filter.text && t->fts_pending > 0)
 		snprintf(idx, sizeof idx, " (text index %lld behind)", (long long)t->fts_pending);
-	snprintf(buf, n, "traces %s %s %s %s%s %s %s%s", glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls",
-		 glyph(G_DOT), sort, idx, glyph(G_DOT), count, t->more_after ? "+" : "");
+	/* The count and the order first: a long filter is what gets cut. */
+	snprintf(buf, n, "traces %s %s%s %s %s%s %s %s", glyph(G_DOT), count, t->more_after || t->more_before ? "+" : "", glyph(G_DOT),
+		 sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
 }
 
 int traces_selected(view_t *v, int64_t *id)

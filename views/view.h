@@ -124,5 +124,7 @@ void app_redraw(app_t *a);
 void call_show(app_t *a, int64_t id);
 /* The call selected in a trace list (traces.c); 0 when none. */
 int traces_selected(view_t *v, int64_t *id);
+/* A model's name without its date (claude-sonnet-4-5-20250929 -> claude-sonnet-4-5), for narrow columns. */
+const char *model_short(const char *model, char *buf, size_t n);
 
 #endif

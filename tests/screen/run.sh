@@ -1,0 +1,104 @@
+#!/bin/sh
+# Screen tests, as tig's: the real ./llmops plays the keys of a case file
+# (LLMOPS_SCRIPT) with LLMOPS_NO_DISPLAY, a fixed clock and fixed data. The
+# console waits until loading is idle before each key; "@snap" lines save the
+# screen as text and each is compared with tests/screen/expected/CASE.N.screen.
+#
+# A case file (tests/screen/cases/NAME.keys) holds keys, one line per step
+# (":cmd" and "/text" are typed and entered; "<Enter>", "<C-f>", "jjk" are keys),
+# and directives:
+#   #@ store demo|hostile|empty     the data (default demo)
+#   #@ size COLSxLINES              the terminal (default 80x24)
+#   #@ args WORDS                   the command line after "llmops"
+#   #@ rc LINE                      a line of the llmopsrc
+#   #@ env NAME=VALUE               the environment
+#   #@ stderr TEXT                  stderr must hold TEXT after the screen is gone
+#                                   (otherwise stdout and stderr must stay empty)
+# UPDATE=1 writes the expected screens instead of comparing (review them!).
+# Ends with "screen: N passed, N failed".
+set -u
+
+LLMOPS=${LLMOPS:-$PWD/llmops}
+HERE=$PWD/tests/screen
+T=$(mktemp -d /tmp/llmops-screen.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export LLMOPS_NOW=2026-11-20T12:00:00Z LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color LLMOPS_NO_DISPLAY=1
+unset NO_COLOR LLMOPSRC LLMOPS_STORE LLMOPS_BENCH VISUAL EDITOR
+export HOME="$T/home" XDG_DATA_HOME="$T/data"
+mkdir -p "$HOME"
+
+# The data: the demo week, and a store of calls whose text attacks terminals.
+"$LLMOPS" demo --no-tui --calls 5000 --store "$T/demo.db" >/dev/null || exit 1
+"$LLMOPS" import --store "$T/hostile.db" "$HERE/fixtures/hostile.jsonl" >/dev/null 2>&1 || exit 1
+"$LLMOPS" import --store "$T/empty.db" /dev/null >/dev/null 2>&1
+
+pass=0
+fail=0
+only=${1:-}
+for case in "$HERE"/cases/*.keys; do
+	name=$(basename "$case" .keys)
+	[ -n "$only" ] && [ "$only" != "$name" ] && continue
+	d="$T/run/$name"
+	mkdir -p "$d/config/llmops" "$d/state" "$d/out"
+	store=demo size=80x24 args="" envs="" want_err=""
+	: >"$d/config/llmops/llmopsrc"
+	: >"$d/script"
+	n=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		"#@ store "*) store=${line#\#@ store } ;;
+		"#@ size "*) size=${line#\#@ size } ;;
+		"#@ args "*) args=${line#\#@ args } ;;
+		"#@ rc "*) printf '%s\n' "${line#\#@ rc }" | sed "s|\$T|$d|g" >>"$d/config/llmops/llmopsrc" ;;
+		"#@ env "*) envs="$envs ${line#\#@ env }" ;;
+		"#@ stderr "*) want_err=${line#\#@ stderr } ;;
+		"#"*) ;;
+		@snap)
+			n=$((n + 1))
+			printf ':save-display %s/out/%s.%d.screen\n' "$d" "$name" "$n" >>"$d/script"
+			;;
+		*) printf '%s\n' "$line" >>"$d/script" ;;
+		esac
+	done <"$case"
+	cols=${size%x*}
+	lines=${size#*x}
+	# shellcheck disable=SC2086
+	env XDG_CONFIG_HOME="$d/config" XDG_STATE_HOME="$d/state" LINES="$lines" COLUMNS="$cols" \
+		LLMOPS_SCRIPT="$d/script" $envs \
+		timeout 60 "$LLMOPS" --store "$T/$store.db" $args >"$d/stdout" 2>"$d/stderr"
+	rc=$?
+	ok=1
+	errs_ok=1
+	if [ -n "$want_err" ]; then
+		grep -qF -- "$want_err" "$d/stderr" || errs_ok=0
+	elif [ -s "$d/stderr" ]; then
+		errs_ok=0
+	fi
+	if [ $rc -ne 0 ] || [ -s "$d/stdout" ] || [ $errs_ok = 0 ]; then
+		echo "FAIL: $name: exit $rc; stdout: $(head -c 300 "$d/stdout"); stderr: $(head -c 300 "$d/stderr")"
+		ok=0
+	fi
+	i=1
+	while [ $i -le $n ]; do
+		got="$d/out/$name.$i.screen"
+		# Paths under the temporary directory read the same on every run.
+		[ -f "$got" ] && sed -i "s|$T|\$T|g" "$got"
+		want="$HERE/expected/$name.$i.screen"
+		if [ "${UPDATE:-}" = 1 ]; then
+			cp "$got" "$want" 2>/dev/null || { echo "FAIL: $name: screen $i was not saved"; ok=0; }
+		elif [ ! -f "$got" ]; then
+			echo "FAIL: $name: screen $i was not saved"
+			ok=0
+		elif ! diff -u "$want" "$got" >"$d/diff" 2>&1; then
+			echo "FAIL: $name: screen $i differs from tests/screen/expected/$name.$i.screen:"
+			cat "$d/diff"
+			ok=0
+		fi
+		i=$((i + 1))
+	done
+	[ "${UPDATE:-}" != 1 ] && [ -f "$HERE/expected/$name.$((n + 1)).screen" ] &&
+		{ echo "FAIL: $name: expected/$name.$((n + 1)).screen has no @snap"; ok=0; }
+	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
+echo "screen: $pass passed, $fail failed"
+[ $fail -eq 0 ]
