@@ -576,6 +576,7 @@ static int cmd_console(ctx_t *x, const char *view)
 
 int main(int argc, char **argv)
 {
+	app_t0 = clock_mono(); /* the console's first frame is timed from here */
 	ctx_t x = {0};
 	parse_args(argc, argv, &x.a);
 	if (x.a.set[O_HELP] || x.a.cmd == CMD_HELP) {

@@ -545,6 +545,7 @@ struct querier {
 	char res_err[256];
 	int res_rc;
 	int64_t fts_pending;
+	int hold; /* background indexing waits for the first frame */
 };
 
 static void notify(querier_t *q)
@@ -585,7 +586,7 @@ static void *worker(void *arg)
 			notify(q);
 			continue;
 		}
-		if (q->index && q->fts_pending != 0) {
+		if (q->index && !q->hold && q->fts_pending != 0) {
 			/* A slice of the full-text index between requests. */
 			pthread_mutex_unlock(&q->mu);
 			int64_t pending = 0;
@@ -633,6 +634,7 @@ querier_t *querier_start(const char *path, int index, char *err, size_t errlen)
 	pthread_cond_init(&q->cv, NULL);
 	filter_init(&q->filter);
 	q->index = index;
+	q->hold = 1; /* until the first frame is up: see querier_index_now */
 	q->fts_pending = index ? store_fts_pending(q->st) : 0;
 	if (pthread_create(&q->thread, NULL, worker, q)) {
 		snprintf(err, errlen, "cannot start the query thread");
@@ -710,6 +712,18 @@ int querier_busy(querier_t *q)
 	int busy = q->has_req || q->running || q->has_res;
 	pthread_mutex_unlock(&q->mu);
 	return busy;
+}
+
+void querier_index_now(querier_t *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	if (q->hold) {
+		q->hold = 0;
+		pthread_cond_signal(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
 }
 
 int64_t querier_fts_pending(querier_t *q)

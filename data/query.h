@@ -108,6 +108,9 @@ void querier_submit(querier_t *q, const page_req *req, uint64_t tag);
 int querier_take(querier_t *q, call_page *out, uint64_t *tag, char *err, size_t errlen);
 int querier_busy(querier_t *q);
 /* Full-text index progress: calls not indexed yet (-1 before the first look). */
+/* Background full-text indexing starts when this is called: after the first
+ * frame, so that it never competes with it. */
+void querier_index_now(querier_t *q);
 int64_t querier_fts_pending(querier_t *q);
 
 #endif

@@ -448,12 +448,16 @@ static void paint(app_t *a)
 	}
 	tui_frame_end();
 	a->dirty = 0;
+	if (!a->first_frame_done) {
+		querier_index_now(a->q);
+		if (!a->bench)
+			a->first_frame_done = 1;
+	}
 	if (a->bench) {
 		double now = clock_mono();
-		if (!a->first_frame_done) {
+		if (!a->first_frame_done)
 			fprintf(a->bench, "first-frame %.6f\n", now - a->t_start);
-			a->first_frame_done = 1;
-		}
+		a->first_frame_done = 1;
 		if (a->t_key > 0) {
 			fprintf(a->bench, "key-to-frame %.6f\n", now - a->t_key);
 			a->t_key = 0;
@@ -463,6 +467,8 @@ static void paint(app_t *a)
 }
 
 /* ---- signals ----------------------------------------------------------- */
+
+double app_t0;
 
 static int sig_fd = -1;
 
@@ -665,7 +671,7 @@ int app_main(const app_opts *o)
 {
 	app_t app, *a = &app;
 	memset(a, 0, sizeof *a);
-	a->t_start = clock_mono();
+	a->t_start = app_t0 > 0 ? app_t0 : clock_mono();
 	a->cfg = o->cfg;
 	a->prices = o->prices;
 	a->store_path = xstrdup(o->store_path);

@@ -105,6 +105,8 @@ typedef struct app_opts {
 
 /* Runs the console; returns the exit status. */
 int app_main(const app_opts *o);
+/* When the process started (clock_mono), for LLMOPS_BENCH's first frame. */
+extern double app_t0;
 
 /* For views. */
 void app_push(app_t *a, const view_ops *ops);

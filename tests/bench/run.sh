@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench: the figures of issue #2 on a 1M-call JSONL (about 2 KB a call,
+# make bench: the figures of issues #2 and #3 on a 1M-call JSONL (about 2 KB a call,
 # like production logs). Prints figures only; nothing here asserts on time.
 set -eu
 
@@ -48,3 +48,6 @@ printf "report --json --by prompt: %.1f ms\n" "$(echo "$2 * 1000" | bc -l)"
 
 size=$(du -cb "$S"* | tail -1 | cut -f1)
 printf "store on disk: %.0f MB (the JSONL is %.1fx larger)\n" "$(echo "$size / 1000000" | bc -l)" "$(echo "$bytes / $size" | bc -l)"
+
+echo "== the console on the 1M-call store"
+sh tests/bench/console.sh "$S" "$NOW"
