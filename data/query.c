@@ -13,61 +13,6 @@
 
 /* ---- dimensions -------------------------------------------------------- */
 
-typedef struct dim {
-	int64_t id;
-	char *provider, *model, *prompt_name, *prompt_version, *feature;
-} dim;
-
-typedef struct dims {
-	dim *v;
-	size_t n;
-} dims;
-
-static void dims_load(store_t *st, dims *d)
-{
-	memset(d, 0, sizeof *d);
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT id, provider, model, prompt_name, prompt_version, feature FROM dims", -1, &s,
-			       NULL) != SQLITE_OK)
-		return;
-	size_t cap = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (d->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			d->v = xrealloc(d->v, cap * sizeof *d->v);
-		}
-		dim *x = &d->v[d->n++];
-		x->id = sqlite3_column_int64(s, 0);
-		char **f[5] = {&x->provider, &x->model, &x->prompt_name, &x->prompt_version, &x->feature};
-		for (int i = 0; i < 5; i++)
-			*f[i] = xstrdup((const char *)sqlite3_column_text(s, i + 1));
-	}
-	sqlite3_finalize(s);
-}
-
-static void dims_free(dims *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		free(d->v[i].provider);
-		free(d->v[i].model);
-		free(d->v[i].prompt_name);
-		free(d->v[i].prompt_version);
-		free(d->v[i].feature);
-	}
-	free(d->v);
-}
-
-static const dim *dims_find(const dims *d, int64_t id)
-{
-	/* ids are dense and mostly in order: look where it should be first */
-	if (id >= 1 && (size_t)id <= d->n && d->v[id - 1].id == id)
-		return &d->v[id - 1];
-	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].id == id)
-			return &d->v[i];
-	return NULL;
-}
-
 /* ---- series ------------------------------------------------------------ */
 
 static int64_t ceil_to(int64_t t, int64_t step)
@@ -123,8 +68,8 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 	out->ncols = n;
 	out->res = res;
 	out->cols = xcalloc((size_t)n, sizeof *out->cols);
-	dims d;
-	dims_load(st, &d);
+	dims_t d;
+	store_dims_load(st, &d);
 	char sql[256];
 	snprintf(sql, sizeof sql,
 		 "SELECT t, dim, calls, errors, error_types, input_tokens, cached_tokens, output_tokens, cost_nusd,"
@@ -134,7 +79,7 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 	int rc = 0;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
-		dims_free(&d);
+		store_dims_free(&d);
 		return -1;
 	}
 	sqlite3_bind_int64(q, 1, from / NS_PER_S);
@@ -145,7 +90,7 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 		int col = (int)((t - from) / step);
 		if (col < 0 || col >= n)
 			continue;
-		const dim *dm = dims_find(&d, sqlite3_column_int64(q, 1));
+		const dim_row *dm = store_dim(&d, sqlite3_column_int64(q, 1));
 		if (!dm)
 			continue;
 		series_group *g = NULL;
@@ -169,7 +114,7 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 			rc = -1;
 	}
 	sqlite3_finalize(q);
-	dims_free(&d);
+	store_dims_free(&d);
 	/* Totals from the per-model columns. */
 	for (size_t i = 0; i < out->ngroups && !rc; i++) {
 		series_group *g = &out->groups[i];
@@ -276,7 +221,7 @@ static int in_values(const fvalues *v, const char *s)
 	return 0;
 }
 
-static int dim_matches(const dim *d, const filter_t *f)
+static int dim_matches(const dim_row *d, const filter_t *f)
 {
 	if (f->model.n) {
 		int ok = 0;
@@ -305,12 +250,12 @@ static int dim_matches(const dim *d, const filter_t *f)
 	return 1;
 }
 
-static void fill_row(store_t *st, sqlite3_stmt *q, const dims *d, call_row *r)
+static void fill_row(store_t *st, sqlite3_stmt *q, const dims_t *d, call_row *r)
 {
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(q, 0);
 	r->ts = sqlite3_column_int64(q, 1);
-	const dim *dm = dims_find(d, sqlite3_column_int64(q, 2));
+	const dim_row *dm = store_dim(d, sqlite3_column_int64(q, 2));
 	r->model = xstrdup(dm ? dm->model : "?");
 	r->feature = dm && *dm->feature ? xstrdup(dm->feature) : NULL;
 	if (dm && *dm->prompt_name) {
@@ -373,16 +318,16 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 	sb_adds(&sql, "SELECT c.id, c.ts, c.dim, c.status, c.error_type, c.error_message, c.latency_ms, c.ttft_ms,"
 		      " c.input_tokens, c.output_tokens, c.cached_tokens, c.cost_nusd,"
 		      " c.zdict, c.body, c.input, c.output, c.variables, c.attrs, c.span_id FROM calls c WHERE 1");
-	dims d;
-	dims_load(st, &d);
+	dims_t d;
+	store_dims_load(st, &d);
 	int dim_filter = f && (f->model.n || f->provider.n || f->feature.n || f->prompt.n);
 	if (dim_filter) {
 		/* Dimensions are few: match them here, hand SQLite the ids. */
 		int any = 0;
 		sb_adds(&sql, " AND c.dim IN (");
-		for (size_t i = 0; i < d.n; i++)
-			if (dim_matches(&d.v[i], f)) {
-				sb_printf(&sql, "%s%lld", any ? "," : "", (long long)d.v[i].id);
+		for (int64_t i = 1; i < d.n; i++)
+			if (d.v[i].model && dim_matches(&d.v[i], f)) {
+				sb_printf(&sql, "%s%lld", any ? "," : "", (long long)i);
 				any = 1;
 			}
 		sb_adds(&sql, any ? ")" : "NULL)");
@@ -414,7 +359,7 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 	if (sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
 		sb_free(&sql);
-		dims_free(&d);
+		store_dims_free(&d);
 		return -1;
 	}
 	sb_free(&sql);
@@ -449,11 +394,11 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
 		sqlite3_finalize(q);
 		call_page_free(out);
-		dims_free(&d);
+		store_dims_free(&d);
 		return -1;
 	}
 	sqlite3_finalize(q);
-	dims_free(&d);
+	store_dims_free(&d);
 	out->complete = out->n < (size_t)req->limit;
 	if (!req->older) {
 		/* Fetched ascending: hand them back newest (or largest) first. */
@@ -482,12 +427,12 @@ int store_call_get(store_t *st, int64_t id, call_full *out)
 	sqlite3_bind_int64(q, 1, id);
 	int rc = -1;
 	if (sqlite3_step(q) == SQLITE_ROW) {
-		dims d;
-		dims_load(st, &d);
+		dims_t d;
+		store_dims_load(st, &d);
 		fill_row(st, q, &d, &out->row);
-		const dim *dm = dims_find(&d, sqlite3_column_int64(q, 2));
+		const dim_row *dm = store_dim(&d, sqlite3_column_int64(q, 2));
 		out->provider = xstrdup(dm ? dm->provider : "");
-		dims_free(&d);
+		store_dims_free(&d);
 		hex_encode(sqlite3_column_blob(q, 19), (size_t)(sqlite3_column_bytes(q, 19) > 32 ? 32 : sqlite3_column_bytes(q, 19)),
 			   out->trace);
 		const char *t;

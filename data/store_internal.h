@@ -77,4 +77,22 @@ int store_body_decode(store_t *st, sqlite3_stmt *s, int col, char **input, char 
 		      char **attrs);
 int fts_add(store_t *st, int64_t id);
 
+
+/* The dimension table in memory, indexed by id (v[id].model is NULL where
+ * there is no such id): for reports and console queries. */
+typedef struct dim_row {
+	char *provider, *model, *prompt_name, *prompt_version, *feature;
+} dim_row;
+typedef struct dims_t {
+	dim_row *v;
+	int64_t n;
+} dims_t;
+int store_dims_load(store_t *st, dims_t *d);
+void store_dims_free(dims_t *d);
+/* The row of a dimension id, or NULL. */
+static inline const dim_row *store_dim(const dims_t *d, int64_t id)
+{
+	return id > 0 && id < d->n && d->v[id].model ? &d->v[id] : NULL;
+}
+
 #endif

@@ -8,31 +8,7 @@
 #include "../core/clock.h"
 #include "store_internal.h"
 
-static const char *const by_names[] = {"model", "prompt", "provider", "feature"};
-
-const char *report_by_name(int by)
-{
-	return by >= 0 && by < 4 ? by_names[by] : "?";
-}
-
-int report_by_parse(const char *s)
-{
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, by_names[i]))
-			return i;
-	return -1;
-}
-
-typedef struct dim_row {
-	char *provider, *model, *prompt_name, *prompt_version, *feature;
-} dim_row;
-
-typedef struct dims_t {
-	dim_row *v;
-	int64_t n; /* indexed by id; v[id].model == NULL when absent */
-} dims_t;
-
-static int load_dims(store_t *st, dims_t *d)
+int store_dims_load(store_t *st, dims_t *d)
 {
 	sqlite3_stmt *s;
 	memset(d, 0, sizeof *d);
@@ -58,7 +34,7 @@ static int load_dims(store_t *st, dims_t *d)
 	return 0;
 }
 
-static void free_dims(dims_t *d)
+void store_dims_free(dims_t *d)
 {
 	for (int64_t i = 0; i < d->n; i++) {
 		free(d->v[i].provider);
@@ -69,6 +45,22 @@ static void free_dims(dims_t *d)
 	}
 	free(d->v);
 }
+
+static const char *const by_names[] = {"model", "prompt", "provider", "feature"};
+
+const char *report_by_name(int by)
+{
+	return by >= 0 && by < 4 ? by_names[by] : "?";
+}
+
+int report_by_parse(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, by_names[i]))
+			return i;
+	return -1;
+}
+
 
 static void group_key(const dim_row *r, int by, char *out, size_t n)
 {
@@ -121,7 +113,7 @@ int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *
 	r->to_ns = floor_to(to_ns, NS_PER_MIN) == to_ns ? to_ns : floor_to(to_ns, NS_PER_MIN) + NS_PER_MIN;
 	rstats_init(&r->total);
 	dims_t dims;
-	if (load_dims(st, &dims)) {
+	if (store_dims_load(st, &dims)) {
 		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -196,7 +188,7 @@ int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *
 	for (int64_t d = 0; d < dims.n; d++)
 		rstats_free(&per_dim[d]);
 	free(per_dim);
-	free_dims(&dims);
+	store_dims_free(&dims);
 	if (rc)
 		report_free(r);
 	return rc ? -1 : 0;
