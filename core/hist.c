@@ -8,6 +8,7 @@
 #define EMIN (-9)
 #define EMAX 50
 #define FORMAT_VERSION 1
+_Static_assert(HIST_NBUCKETS == 1 + (EMAX - EMIN + 1) * SUB, "bucket count");
 
 uint32_t hist_bucket_index(double v)
 {
@@ -167,6 +168,16 @@ void hist_merge(hist_t *dst, const hist_t *src)
 	note_range(dst, src->min, src->max, src->total, src->sum);
 }
 
+void hist_merge_many(hist_t *dst, const hist_t *const *src, size_t k)
+{
+	hacc a;
+	hacc_init(&a);
+	for (size_t i = 0; i < k; i++)
+		hacc_add(&a, src[i]);
+	hacc_flush(&a, dst);
+	hacc_free(&a);
+}
+
 double hist_quantile(const hist_t *h, double p)
 {
 	if (!h->total)
@@ -260,56 +271,180 @@ void hist_encode(const hist_t *h, sbuf *out)
 	}
 }
 
-int hist_merge_blob(hist_t *h, const void *blob, size_t len)
+/* A parsed blob; buckets point into the scratch arrays or heap ones. */
+typedef struct blob_view {
+	uint64_t total, n;
+	double min, max, sum;
+	uint32_t sidx[512], *bi;
+	uint64_t scnt[512], *bc;
+} blob_view;
+
+static void blob_view_free(blob_view *v)
+{
+	if (v->bi != v->sidx)
+		free(v->bi);
+	if (v->bc != v->scnt)
+		free(v->bc);
+}
+
+/* 0 and v filled (n = 0 for an empty blob), or -1 for a malformed one. */
+static int blob_parse(blob_view *v, const void *blob, size_t len)
 {
 	const uint8_t *p = blob, *end = p + len;
+	v->total = v->n = 0;
+	v->bi = v->sidx;
+	v->bc = v->scnt;
 	if (!blob || len == 0)
 		return 0;
 	if (*p++ != FORMAT_VERSION)
 		return -1;
-	uint64_t total, n;
-	if (get_varint(&p, end, &total))
+	if (get_varint(&p, end, &v->total))
 		return -1;
-	if (!total)
+	if (!v->total)
 		return 0;
-	double mn, mx, sum;
-	if (get_double(&p, end, &mn) || get_double(&p, end, &mx) || get_double(&p, end, &sum) ||
+	uint64_t n;
+	if (get_double(&p, end, &v->min) || get_double(&p, end, &v->max) || get_double(&p, end, &v->sum) ||
 	    get_varint(&p, end, &n))
 		return -1;
 	/* Each bucket takes at least two bytes: a bound on n before allocating. */
 	if (n > (uint64_t)(end - p) / 2)
 		return -1;
-	uint32_t sidx[512], *bi = n <= 512 ? sidx : xmalloc(n * sizeof *bi);
-	uint64_t scnt[512], *bc = n <= 512 ? scnt : xmalloc(n * sizeof *bc);
+	if (n > 512) {
+		v->bi = xmalloc(n * sizeof *v->bi);
+		v->bc = xmalloc(n * sizeof *v->bc);
+	}
 	uint64_t idx = 0, seen = 0;
-	int rc = 0;
-	for (uint64_t i = 0; i < n && !rc; i++) {
+	for (uint64_t i = 0; i < n; i++) {
 		uint64_t d, c;
-		if (get_varint(&p, end, &d) || get_varint(&p, end, &c) || (i && d == 0)) {
-			rc = -1;
-			break;
-		}
+		if (get_varint(&p, end, &d) || get_varint(&p, end, &c) || (i && d == 0))
+			goto bad;
 		idx += d;
-		if (idx > UINT32_MAX) {
-			rc = -1;
-			break;
-		}
-		bi[i] = (uint32_t)idx;
-		bc[i] = c;
+		if (idx >= HIST_NBUCKETS)
+			goto bad;
+		v->bi[i] = (uint32_t)idx;
+		v->bc[i] = c;
 		seen += c;
 	}
-	if (!rc && seen != total)
-		rc = -1;
-	if (!rc) {
-		/* Only a well-formed blob changes h. */
-		merge_sorted(h, bi, bc, (uint32_t)n);
-		note_range(h, mn, mx, total, sum);
+	if (seen != v->total)
+		goto bad;
+	v->n = n;
+	return 0;
+bad:
+	blob_view_free(v);
+	return -1;
+}
+
+int hist_merge_blob(hist_t *h, const void *blob, size_t len)
+{
+	blob_view v;
+	if (blob_parse(&v, blob, len))
+		return -1;
+	/* Only a well-formed blob changes h. */
+	if (v.total) {
+		merge_sorted(h, v.bi, v.bc, (uint32_t)v.n);
+		note_range(h, v.min, v.max, v.total, v.sum);
 	}
-	if (bi != sidx)
-		free(bi);
-	if (bc != scnt)
-		free(bc);
-	return rc;
+	blob_view_free(&v);
+	return 0;
+}
+
+/* ---- dense accumulation ------------------------------------------------- */
+
+void hacc_init(hacc *a)
+{
+	memset(a, 0, sizeof *a);
+}
+
+void hacc_free(hacc *a)
+{
+	free(a->cnt);
+	hacc_init(a);
+}
+
+static void hacc_range(hacc *a, double mn, double mx, uint64_t n, double sum)
+{
+	if (!a->total) {
+		a->min = mn;
+		a->max = mx;
+	} else {
+		if (mn < a->min)
+			a->min = mn;
+		if (mx > a->max)
+			a->max = mx;
+	}
+	a->total += n;
+	a->sum += sum;
+}
+
+static void hacc_buckets(hacc *a, const uint32_t *idx, const uint64_t *cnt, uint32_t n)
+{
+	if (!n)
+		return;
+	if (!a->cnt) {
+		a->cnt = xcalloc(HIST_NBUCKETS, sizeof *a->cnt);
+		a->lo = UINT32_MAX;
+		a->hi = 0;
+	}
+	if (!a->used) {
+		a->lo = idx[0];
+		a->hi = idx[n - 1];
+		a->used = 1;
+	}
+	if (idx[0] < a->lo)
+		a->lo = idx[0];
+	if (idx[n - 1] > a->hi)
+		a->hi = idx[n - 1];
+	for (uint32_t i = 0; i < n; i++)
+		a->cnt[idx[i]] += cnt[i];
+}
+
+void hacc_add(hacc *a, const hist_t *h)
+{
+	if (!h->total)
+		return;
+	hacc_buckets(a, h->idx, h->cnt, h->n);
+	hacc_range(a, h->min, h->max, h->total, h->sum);
+}
+
+int hacc_add_blob(hacc *a, const void *blob, size_t len)
+{
+	blob_view v;
+	if (blob_parse(&v, blob, len))
+		return -1;
+	if (v.total) {
+		hacc_buckets(a, v.bi, v.bc, (uint32_t)v.n);
+		hacc_range(a, v.min, v.max, v.total, v.sum);
+	}
+	blob_view_free(&v);
+	return 0;
+}
+
+void hacc_flush(hacc *a, hist_t *dst)
+{
+	if (!a->total)
+		return;
+	if (dst->total)
+		hacc_add(a, dst);
+	uint32_t n = 0;
+	if (a->used)
+		for (uint32_t j = a->lo; j <= a->hi; j++)
+			n += a->cnt[j] != 0;
+	reserve(dst, n);
+	dst->n = 0;
+	if (a->used)
+		for (uint32_t j = a->lo; j <= a->hi; j++)
+			if (a->cnt[j]) {
+				dst->idx[dst->n] = j;
+				dst->cnt[dst->n++] = a->cnt[j];
+				a->cnt[j] = 0;
+			}
+	dst->total = a->total;
+	dst->min = a->min;
+	dst->max = a->max;
+	dst->sum = a->sum;
+	a->used = 0;
+	a->total = 0;
+	a->min = a->max = a->sum = 0;
 }
 
 int hist_decode(hist_t *h, const void *blob, size_t len)

@@ -32,6 +32,27 @@ void hist_reset(hist_t *h);
 void hist_add(hist_t *h, double v);
 void hist_add_n(hist_t *h, double v, uint64_t n);
 void hist_merge(hist_t *dst, const hist_t *src);
+/* The same as merging each of src in turn, in one pass. */
+void hist_merge_many(hist_t *dst, const hist_t *const *src, size_t k);
+
+/* A dense accumulator: one counter per possible bucket (60 KB), so adding a
+ * histogram costs its own size, not the size of what has been summed so far.
+ * For summing many histograms into one; flush writes the sum into dst (adding
+ * to what dst holds) and leaves the accumulator empty for reuse. */
+#define HIST_NBUCKETS 7681u
+typedef struct hacc {
+	uint64_t *cnt; /* HIST_NBUCKETS, allocated on first use */
+	uint32_t lo, hi;
+	int used;      /* lo..hi valid */
+	uint64_t total;
+	double min, max, sum;
+} hacc;
+
+void hacc_init(hacc *a);
+void hacc_free(hacc *a);
+void hacc_add(hacc *a, const hist_t *h);
+int hacc_add_blob(hacc *a, const void *blob, size_t len); /* -1: malformed, a unchanged */
+void hacc_flush(hacc *a, hist_t *dst);
 /* Nearest-rank quantile, p in (0, 100]: the smallest value with at least
  * p% of the values at or below it. 0 when empty. */
 double hist_quantile(const hist_t *h, double p);

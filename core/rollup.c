@@ -141,6 +141,27 @@ void rstats_merge(rstats *d, const rstats *s)
 	ecounts_merge(&d->errs, &s->errs);
 }
 
+void rstats_merge_many(rstats *d, const rstats *const *s, size_t n)
+{
+	const hist_t **h = xcalloc(n ? n : 1, sizeof *h);
+	for (size_t i = 0; i < n; i++) {
+		d->calls += s[i]->calls;
+		d->errors += s[i]->errors;
+		d->input_tokens += s[i]->input_tokens;
+		d->cached_tokens += s[i]->cached_tokens;
+		d->output_tokens += s[i]->output_tokens;
+		d->unpriced += s[i]->unpriced;
+		d->cost_nusd += s[i]->cost_nusd;
+		ecounts_merge(&d->errs, &s[i]->errs);
+		h[i] = &s[i]->lat;
+	}
+	hist_merge_many(&d->lat, h, n);
+	for (size_t i = 0; i < n; i++)
+		h[i] = &s[i]->ttft;
+	hist_merge_many(&d->ttft, h, n);
+	free(h);
+}
+
 double rstats_error_rate(const rstats *s)
 {
 	return s->calls ? (double)s->errors / (double)s->calls : 0;

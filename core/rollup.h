@@ -44,6 +44,8 @@ void rstats_free(rstats *s);
 /* cost_nusd < 0 means unpriced. */
 void rstats_add_call(rstats *s, const call_t *c, int64_t cost_nusd);
 void rstats_merge(rstats *dst, const rstats *src);
+/* The same as rstats_merge of each in turn, with one pass per histogram. */
+void rstats_merge_many(rstats *dst, const rstats *const *src, size_t n);
 double rstats_error_rate(const rstats *s); /* 0..1 */
 
 /* Rollup resolutions. */

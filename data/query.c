@@ -73,7 +73,7 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 	char sql[256];
 	snprintf(sql, sizeof sql,
 		 "SELECT t, dim, calls, errors, error_types, input_tokens, cached_tokens, output_tokens, cost_nusd,"
-		 " unpriced, latency, ttft FROM %s WHERE t >= ? AND t < ?",
+		 " unpriced, latency, ttft FROM %s WHERE t >= ? AND t < ? ORDER BY t",
 		 rollup_table[res]);
 	sqlite3_stmt *q;
 	int rc = 0;
@@ -84,7 +84,16 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 	}
 	sqlite3_bind_int64(q, 1, from / NS_PER_S);
 	sqlite3_bind_int64(q, 2, to / NS_PER_S);
+	/* Rows come in time order, so each model fills its columns one after
+	 * the other: its histograms for the open column are summed in a dense
+	 * accumulator and written out when the next column starts. */
 	size_t gcap = 0;
+	typedef struct open_cell {
+		int col;
+		hacc lat;  /* the open column's */
+		hacc ttft; /* the whole window's: columns carry none */
+	} open_cell;
+	open_cell *open = NULL;
 	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
 		int64_t t = sqlite3_column_int64(q, 0) * NS_PER_S;
 		int col = (int)((t - from) / step);
@@ -93,36 +102,64 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 		const dim_row *dm = store_dim(&d, sqlite3_column_int64(q, 1));
 		if (!dm)
 			continue;
-		series_group *g = NULL;
-		for (size_t i = 0; i < out->ngroups; i++)
-			if (!strcmp(out->groups[i].key, dm->model)) {
-				g = &out->groups[i];
-				break;
-			}
-		if (!g) {
+		size_t gi = 0;
+		while (gi < out->ngroups && strcmp(out->groups[gi].key, dm->model))
+			gi++;
+		if (gi == out->ngroups) {
 			if (out->ngroups == gcap) {
 				gcap = gcap ? gcap * 2 : 8;
 				out->groups = xrealloc(out->groups, gcap * sizeof *out->groups);
+				open = xrealloc(open, gcap * sizeof *open);
 			}
-			g = &out->groups[out->ngroups++];
+			series_group *g = &out->groups[out->ngroups];
 			memset(g, 0, sizeof *g);
 			g->key = xstrdup(dm->model);
 			g->provider = xstrdup(dm->provider);
 			g->cols = xcalloc((size_t)n, sizeof *g->cols);
+			open[out->ngroups].col = col;
+			hacc_init(&open[out->ngroups].lat);
+			hacc_init(&open[out->ngroups].ttft);
+			out->ngroups++;
 		}
-		if (add_rollup_row(q, &g->cols[col], 1))
+		series_group *g = &out->groups[gi];
+		open_cell *oc = &open[gi];
+		if (oc->col != col) {
+			hacc_flush(&oc->lat, &g->cols[oc->col].lat);
+			oc->col = col;
+		}
+		if (add_rollup_row(q, &g->cols[col], 0) ||
+		    hacc_add_blob(&oc->lat, sqlite3_column_blob(q, 10), (size_t)sqlite3_column_bytes(q, 10)) ||
+		    hacc_add_blob(&oc->ttft, sqlite3_column_blob(q, 11), (size_t)sqlite3_column_bytes(q, 11)))
 			rc = -1;
 	}
+	for (size_t i = 0; i < out->ngroups; i++) {
+		hacc_flush(&open[i].lat, &out->groups[i].cols[open[i].col].lat);
+		hacc_flush(&open[i].ttft, &out->groups[i].total.ttft);
+		hacc_free(&open[i].lat);
+		hacc_free(&open[i].ttft);
+	}
+	free(open);
 	sqlite3_finalize(q);
 	store_dims_free(&d);
 	/* Totals from the per-model columns. */
-	for (size_t i = 0; i < out->ngroups && !rc; i++) {
-		series_group *g = &out->groups[i];
-		for (int c = 0; c < n; c++) {
-			rstats_merge(&g->total, &g->cols[c]);
-			rstats_merge(&out->cols[c], &g->cols[c]);
+	if (!rc) {
+		size_t k = out->ngroups > (size_t)n ? out->ngroups : (size_t)n;
+		const rstats **src = xcalloc(k ? k : 1, sizeof *src);
+		for (size_t i = 0; i < out->ngroups; i++) {
+			series_group *g = &out->groups[i];
+			for (int c = 0; c < n; c++)
+				src[c] = &g->cols[c];
+			rstats_merge_many(&g->total, src, (size_t)n);
 		}
-		rstats_merge(&out->total, &g->total);
+		for (int c = 0; c < n; c++) {
+			for (size_t i = 0; i < out->ngroups; i++)
+				src[i] = &out->groups[i].cols[c];
+			rstats_merge_many(&out->cols[c], src, out->ngroups);
+		}
+		for (size_t i = 0; i < out->ngroups; i++)
+			src[i] = &out->groups[i].total;
+		rstats_merge_many(&out->total, src, out->ngroups);
+		free(src);
 	}
 	if (out->ngroups)
 		qsort(out->groups, out->ngroups, sizeof *out->groups, cmp_group_cost);
@@ -150,6 +187,18 @@ void series_free(series_t *s)
 	free(s->cols);
 	rstats_free(&s->total);
 	memset(s, 0, sizeof *s);
+}
+
+void store_warm(store_t *st, int64_t now_ns)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT sum(length(latency) + length(ttft)) FROM %s WHERE t >= ?", rollup_table[RES_1H]);
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(q, 1, (now_ns - 15 * NS_PER_DAY) / NS_PER_S);
+	sqlite3_step(q);
+	sqlite3_finalize(q);
 }
 
 int store_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, uint64_t *calls)

@@ -14,6 +14,9 @@
 
 /* ---- dashboard series (synchronous: rollups only) ----------------------- */
 
+/* Columns hold everything but a TTFT histogram (the dashboard shows TTFT for
+ * the whole window only, and leaving it out halves the work); totals hold
+ * both. */
 typedef struct series_group {
 	char *key;      /* model */
 	char *provider;
@@ -34,6 +37,10 @@ typedef struct series {
 /* [from, to) in ncols columns (fewer when the rollups are coarser). */
 int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *out, char *err, size_t errlen);
 void series_free(series_t *s);
+/* Reads the hourly rollups of the last 14 days into this connection's page
+ * cache, so that the first switch to a 7d or 14d window does not wait for
+ * the file (run when idle, after the first frame). */
+void store_warm(store_t *st, int64_t now_ns);
 /* Counts and cost only (no histograms): for today's and this month's spend. */
 int store_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost_nusd, uint64_t *calls);
 /* Has anyone (another process included) changed the store since last asked? */

@@ -830,7 +830,9 @@ int64_t store_call_count(store_t *st)
 
 int store_time_range(store_t *st, int64_t *first, int64_t *last)
 {
-	sqlite3_stmt *s = store_stmt(st, ST_RANGE, "SELECT min(ts), max(ts) FROM calls");
+	/* Two subqueries: min and max together in one SELECT defeat SQLite's
+	 * min/max optimisation and scan the whole index (18 MB on 1M calls). */
+	sqlite3_stmt *s = store_stmt(st, ST_RANGE, "SELECT (SELECT min(ts) FROM calls), (SELECT max(ts) FROM calls)");
 	int rc = -1;
 	if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		*first = sqlite3_column_int64(s, 0);

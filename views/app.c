@@ -448,22 +448,22 @@ static void paint(app_t *a)
 	}
 	tui_frame_end();
 	a->dirty = 0;
-	if (!a->first_frame_done) {
+	int first = !a->first_frame_done;
+	if (first)
 		querier_index_now(a->q);
-		if (!a->bench)
-			a->first_frame_done = 1;
-	}
 	if (a->bench) {
 		double now = clock_mono();
-		if (!a->first_frame_done)
+		if (first)
 			fprintf(a->bench, "first-frame %.6f\n", now - a->t_start);
-		a->first_frame_done = 1;
 		if (a->t_key > 0) {
 			fprintf(a->bench, "key-to-frame %.6f\n", now - a->t_key);
 			a->t_key = 0;
 		}
 		fflush(a->bench);
 	}
+	a->first_frame_done = 1;
+	if (first) /* the frame is out: now there is time to read ahead */
+		store_warm(a->st, a->now_ns);
 }
 
 /* ---- signals ----------------------------------------------------------- */

@@ -93,6 +93,37 @@ START_TEST(hist_merge_equals_whole)
 }
 END_TEST
 
+START_TEST(hist_merge_many_equals_whole)
+{
+	/* dst already holds a part; one source is empty; ranges differ. */
+	hist_t whole = HIST_INIT, dst = HIST_INIT, parts[4] = {HIST_INIT, HIST_INIT, HIST_INIT, HIST_INIT};
+	for (int i = 0; i < 8000; i++) {
+		double x = exp(urand() * (i % 4 == 2 ? 3 : 12));
+		hist_add(&whole, x);
+		if (i % 4 == 3)
+			hist_add(&dst, x);
+		else
+			hist_add(&parts[i % 4], x);
+	}
+	const hist_t *src[4] = {&parts[0], &parts[3], &parts[1], &parts[2]};
+	hist_merge_many(&dst, src, 4);
+	ck_assert_uint_eq(dst.total, whole.total);
+	ck_assert_uint_eq(dst.n, whole.n);
+	for (uint32_t i = 0; i < whole.n; i++) {
+		ck_assert_uint_eq(dst.idx[i], whole.idx[i]);
+		ck_assert_uint_eq(dst.cnt[i], whole.cnt[i]);
+	}
+	ck_assert_double_eq(dst.min, whole.min);
+	ck_assert_double_eq(dst.max, whole.max);
+	ck_assert_double_eq_tol(dst.sum, whole.sum, whole.sum * 1e-12);
+	ck_assert_double_eq(hist_quantile(&dst, 99), hist_quantile(&whole, 99));
+	for (int p = 0; p < 4; p++)
+		hist_free(&parts[p]);
+	hist_free(&dst);
+	hist_free(&whole);
+}
+END_TEST
+
 START_TEST(hist_empty_and_corrupt)
 {
 	hist_t h = HIST_INIT;
@@ -114,6 +145,7 @@ Suite *suite_hist(void)
 	TCase *t = tcase_create("hist");
 	tcase_add_test(t, hist_quantiles_within_one_percent);
 	tcase_add_test(t, hist_merge_equals_whole);
+	tcase_add_test(t, hist_merge_many_equals_whole);
 	tcase_add_test(t, hist_empty_and_corrupt);
 	suite_add_tcase(s, t);
 	return s;
