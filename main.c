@@ -13,6 +13,7 @@
 #include "core/demo.h"
 #include "core/pricing.h"
 #include "core/sanitize.h"
+#include "data/golden.h"
 #include "data/import.h"
 #include "data/report_out.h"
 #include "data/secrets.h"
@@ -25,7 +26,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES };
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT };
 #define C(x) (1u << (x))
 #define ALL (~0u)
 
@@ -38,10 +39,11 @@ static const struct cmddef {
     {"demo", CMD_DEMO},
     {"help", CMD_HELP},
     {"traces", CMD_TRACES},
+    {"export", CMD_EXPORT},
 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
-	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_COUNT };
+	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_COUNT };
 
 static const struct optdef {
 	const char *name;
@@ -55,7 +57,7 @@ static const struct optdef {
     [O_NOCOLOR] = {"no-color", 0, 0, ALL},
     [O_HELP] = {"help", 'h', 0, ALL},
     [O_VERSION] = {"version", 'V', 0, ALL},
-    [O_FORMAT] = {"format", 0, 1, C(CMD_IMPORT)},
+    [O_FORMAT] = {"format", 0, 1, C(CMD_IMPORT) | C(CMD_EXPORT)},
     [O_SINCE] = {"since", 0, 1, C(CMD_REPORT)},
     [O_FROM] = {"from", 0, 1, C(CMD_REPORT)},
     [O_TO] = {"to", 0, 1, C(CMD_REPORT)},
@@ -63,6 +65,9 @@ static const struct optdef {
     [O_JSON] = {"json", 0, 0, C(CMD_REPORT)},
     [O_CALLS] = {"calls", 0, 1, C(CMD_DEMO)},
     [O_NOTUI] = {"no-tui", 0, 0, C(CMD_DEMO)},
+    [O_GOLDEN] = {"golden", 0, 1, C(CMD_EXPORT)},
+    [O_OUTPUT] = {"output", 'o', 1, C(CMD_EXPORT)},
+    [O_LABEL] = {"label", 0, 1, C(CMD_EXPORT)},
 };
 
 typedef struct args {
@@ -85,6 +90,8 @@ static const char usage_text[] =
     "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
     "                                                 cost, errors and latency from the store\n"
     "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"
+    "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
+    "                                                 the labelled golden dataset, one JSON object a line\n"
     "\n"
     "options (anywhere on the line):\n"
     "  -c, --config RC     rc file (default $LLMOPSRC, $XDG_CONFIG_HOME/llmops/llmopsrc, ~/.llmopsrc)\n"
@@ -537,6 +544,71 @@ static int cmd_demo(ctx_t *x)
 	return EXIT_OK;
 }
 
+/* ---- export ------------------------------------------------------------ */
+
+/* The label whose output counts as a right answer: the one on the first
+ * label key (1 good by default). */
+static const char *good_label(const config_t *c)
+{
+	for (int k = 1; k <= 9; k++)
+		if (c->labels[k])
+			return c->labels[k];
+	return NULL;
+}
+
+static int cmd_export(ctx_t *x)
+{
+	if (x->a.npos)
+		die_usage("export: unexpected argument '%s'", x->a.pos[0]);
+	if (!x->a.val[O_FORMAT])
+		die_usage("export: give --format jsonl, evals, chat, promptfoo or langfuse");
+	int fmt = golden_format_parse(x->a.val[O_FORMAT]);
+	if (fmt < 0)
+		die_usage("--format: expected jsonl, evals, chat, promptfoo or langfuse, got '%s'", x->a.val[O_FORMAT]);
+	const char *path = x->a.val[O_GOLDEN] ? x->a.val[O_GOLDEN]
+			   : config_str(&x->cfg, CFG_golden) ? config_str(&x->cfg, CFG_golden)
+							     : x->store_path;
+	const char *out = x->a.val[O_OUTPUT];
+	if (out && !*out)
+		die_usage("-o: give a file name (or - for standard output)");
+	char *label = sanitize_str(path, 0);
+	/* Opening creates the tables; a mistyped path must not become an empty
+	 * dataset. */
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		fprintf(stderr, "llmops: no golden dataset at %s\n", label);
+		free(label);
+		return EXIT_FAIL;
+	}
+	golden_t *g;
+	char err[512];
+	int rc = golden_open(path, &g, err, sizeof err);
+	if (rc == 0) {
+		golden_set_good_label(g, good_label(&x->cfg));
+		golden_export_stats st;
+		rc = golden_export_ex(g, fmt, x->a.val[O_LABEL], out, &st, err, sizeof err);
+		golden_close(g);
+		if (rc == 0 && out && strcmp(out, "-")) {
+			char *o = sanitize_str(out, 0);
+			printf("%s: %zu items exported [%s]", o, st.written, golden_format_name(fmt));
+			free(o);
+			if (st.skipped)
+				printf(", %zu labelled items left out (no reference answer)", st.skipped);
+			printf("\n");
+		} else if (rc == 0 && st.skipped) {
+			fprintf(stderr, "llmops: %zu labelled items left out (no reference answer)\n", st.skipped);
+		}
+	}
+	free(label);
+	if (rc) {
+		char *e = sanitize_str(err, 0);
+		fprintf(stderr, "llmops: %s\n", e);
+		free(e);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 /* ---- the console ------------------------------------------------------- */
 
 static int cmd_console(ctx_t *x, const char *view)
@@ -607,6 +679,7 @@ int main(int argc, char **argv)
 	case CMD_IMPORT: rc = cmd_import(&x); break;
 	case CMD_REPORT: rc = cmd_report(&x); break;
 	case CMD_DEMO: rc = cmd_demo(&x); break;
+	case CMD_EXPORT: rc = cmd_export(&x); break;
 	case CMD_TRACES: rc = cmd_console(&x, "traces"); break;
 	default:
 		if (x.a.npos)
