@@ -26,7 +26,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT };
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE };
 #define C(x) (1u << (x))
 #define ALL (~0u)
 
@@ -40,6 +40,7 @@ static const struct cmddef {
     {"help", CMD_HELP},
     {"traces", CMD_TRACES},
     {"export", CMD_EXPORT},
+    {"annotate", CMD_ANNOTATE},
 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
@@ -86,6 +87,7 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  traces [FILTER...]                               the console on the trace list\n"
+    "  annotate [FILTER...]                             label those calls into the golden dataset\n"
     "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"
     "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
     "                                                 cost, errors and latency from the store\n"
@@ -104,7 +106,7 @@ static const char usage_text[] =
     "\n"
     "DUR is 30s, 15m, 1h, 7d; TIME is RFC 3339 or Unix seconds.\n"
     "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F\n"
-    "        since=DUR latency>MS and words to search for, all of which must hold.\n"
+    "        since=DUR sample=N% latency>MS and words to search for, all of which must hold.\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected).\n"
     "See llmops(1) for the rc file and the record format.\n";
 
@@ -671,7 +673,7 @@ int main(int argc, char **argv)
 	load_config(&x);
 	/* The console shows them in its status line, and prints them once the
 	 * screen is gone; nothing is written to stderr while it is up. */
-	int console = x.a.cmd == CMD_TRACES || x.a.cmd == CMD_NONE || (x.a.cmd == CMD_DEMO && !x.a.set[O_NOTUI]);
+	int console = x.a.cmd == CMD_TRACES || x.a.cmd == CMD_ANNOTATE || x.a.cmd == CMD_NONE || (x.a.cmd == CMD_DEMO && !x.a.set[O_NOTUI]);
 	if (!console)
 		print_config_errors(&x.cfg);
 	int rc;
@@ -681,6 +683,7 @@ int main(int argc, char **argv)
 	case CMD_DEMO: rc = cmd_demo(&x); break;
 	case CMD_EXPORT: rc = cmd_export(&x); break;
 	case CMD_TRACES: rc = cmd_console(&x, "traces"); break;
+	case CMD_ANNOTATE: rc = cmd_console(&x, "annotate"); break;
 	default:
 		if (x.a.npos)
 			die_usage("unexpected argument '%s'", x.a.pos[0]);

@@ -44,7 +44,23 @@
 	X(WINDOW_8, "window-8", "time window 90d")                                                  \
 	X(WINDOW_9, "window-9", "time window 365d")                                                   \
 	X(CYCLE_MODEL, "cycle-model", "latency pane: all calls or one model")                       \
-	X(TOGGLE_WRAP, "toggle-wrap", "wrap or scroll long lines")
+	X(TOGGLE_WRAP, "toggle-wrap", "wrap or scroll long lines")                                  \
+	G("Annotating")                                                                             \
+	X(ANNOTATE, "annotate", "label the calls of the filter (or this call's list), one key each") \
+	X(LABEL_1, "label-1", "apply the label on key 1 and move on")                               \
+	X(LABEL_2, "label-2", "apply the label on key 2 and move on")                               \
+	X(LABEL_3, "label-3", "apply the label on key 3 and move on")                               \
+	X(LABEL_4, "label-4", "apply the label on key 4 and move on")                               \
+	X(LABEL_5, "label-5", "apply the label on key 5 and move on")                               \
+	X(LABEL_6, "label-6", "apply the label on key 6 and move on")                               \
+	X(LABEL_7, "label-7", "apply the label on key 7 and move on")                               \
+	X(LABEL_8, "label-8", "apply the label on key 8 and move on")                               \
+	X(LABEL_9, "label-9", "apply the label on key 9 and move on")                               \
+	X(NOTE, "note", "write a note on this call")                                                \
+	X(EDIT_EXPECTED, "edit-expected", "write the expected answer in $VISUAL or $EDITOR")        \
+	X(UNDO, "undo", "undo the last label (again: the one before)")                              \
+	X(SKIP, "skip", "skip this call")                                                           \
+	X(PREV_ITEM, "prev-item", "back to the previous call")
 
 enum action {
 	A_NONE = 0,

@@ -37,7 +37,19 @@ void filter_free(filter_t *f)
 int filter_empty(const filter_t *f)
 {
 	return !f->model.n && !f->provider.n && !f->error.n && !f->prompt.n && !f->feature.n && f->status < 0 &&
-	       !f->since_ns && f->lat_min < 0 && f->lat_max < 0 && !f->text;
+	       !f->since_ns && f->lat_min < 0 && f->lat_max < 0 && !f->text && !f->sample_bp;
+}
+
+unsigned filter_sample_bucket(const void *span_id, size_t len)
+{
+	/* FNV-1a: stable, and spread well enough over random span ids. */
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p = span_id;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (unsigned)(h % 10000);
 }
 
 int filter_model_matches(const char *value, const char *model)
@@ -139,8 +151,19 @@ int filter_parse(filter_t *f, const char *expr, char *err, size_t errlen)
 					snprintf(err, errlen, "since= takes a duration like 15m, 1h, 7d, not '%.40s'", val);
 					rc = -1;
 				}
+			} else if (kl == 6 && !strncmp(t, "sample", 6)) {
+				char *end;
+				double pct = strtod(val, &end);
+				if (end == val || (*end && strcmp(end, "%")) || !(pct > 0 && pct <= 100)) {
+					snprintf(err, errlen, "sample= takes a percentage above 0 and up to 100, as in sample=10%%, not '%.40s'", val);
+					rc = -1;
+				} else {
+					f->sample_bp = (int)(pct * 100 + 0.5);
+					if (f->sample_bp < 1)
+						f->sample_bp = 1;
+				}
 			} else {
-				snprintf(err, errlen, "unknown field '%.*s' (model, provider, status, error, prompt, feature, since, latency)",
+				snprintf(err, errlen, "unknown field '%.*s' (model, provider, status, error, prompt, feature, since, sample, latency)",
 					 (int)(kl > 40 ? 40 : kl), t);
 				rc = -1;
 			}

@@ -23,6 +23,7 @@ typedef struct filter {
 	int64_t since_ns;    /* 0: none */
 	double lat_min, lat_max; /* < 0: none (latency>N is lat_min = N) */
 	char *text;          /* an FTS5 query built from the words, or NULL */
+	int sample_bp;       /* sample=N%: keep N% (in basis points) of the calls; 0: all */
 } filter_t;
 
 void filter_init(filter_t *f);
@@ -31,6 +32,10 @@ void filter_free(filter_t *f);
 int filter_parse(filter_t *f, const char *expr, char *err, size_t errlen);
 int filter_empty(const filter_t *f);
 void filter_copy(filter_t *dst, const filter_t *src);
+
+/* A call's sample bucket, 0..9999, from its span id: the same call is in or
+ * out of a sample=N% on every run and on every machine. */
+unsigned filter_sample_bucket(const void *span_id, size_t len);
 
 /* Does a model name match a model= value (exactly, or as its dated snapshot)? */
 int filter_model_matches(const char *value, const char *model);

@@ -32,7 +32,8 @@ void keycode_name(int key, char *out, size_t n);
 	X(DASHBOARD, "dashboard")                                                                    \
 	X(TRACES, "traces")                                                                          \
 	X(CALL, "call")                                                                              \
-	X(HELP, "help")
+	X(HELP, "help")                                                                              \
+	X(ANNOTATE, "annotate")
 
 enum scope {
 #define X(id, name) SC_##id,

@@ -359,6 +359,61 @@ void call_page_free(call_page *p)
 
 static const char *const sort_cols[] = {"c.ts", "c.latency_ms", "c.cost_nusd"};
 
+/* The filter's terms as SQL over calls c, and their parameters (?1..?4, ?8,
+ * ?10..), shared by the pages of the trace list and the annotation queue. */
+static void where_sql(sbuf *sql, const filter_t *f, const dims_t *d)
+{
+	if (!f)
+		return;
+	if (f->model.n || f->provider.n || f->feature.n || f->prompt.n) {
+		/* Dimensions are few: match them here, hand SQLite the ids. */
+		int any = 0;
+		sb_adds(sql, " AND c.dim IN (");
+		for (int64_t i = 1; i < d->n; i++)
+			if (d->v[i].model && dim_matches(&d->v[i], f)) {
+				sb_printf(sql, "%s%lld", any ? "," : "", (long long)i);
+				any = 1;
+			}
+		sb_adds(sql, any ? ")" : "NULL)");
+	}
+	if (f->status >= 0)
+		sb_printf(sql, " AND c.status = %d", f->status);
+	if (f->error.n) {
+		sb_adds(sql, " AND c.error_type IN (");
+		for (int i = 0; i < f->error.n; i++)
+			sb_printf(sql, "%s?%d", i ? "," : "", 10 + i);
+		sb_addc(sql, ')');
+	}
+	if (f->since_ns)
+		sb_adds(sql, " AND c.ts >= ?1");
+	if (f->lat_min >= 0)
+		sb_adds(sql, " AND c.latency_ms > ?2");
+	if (f->lat_max >= 0)
+		sb_adds(sql, " AND c.latency_ms < ?3");
+	if (f->text)
+		sb_adds(sql, " AND c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?4)");
+	if (f->sample_bp)
+		sb_adds(sql, " AND llmops_sample_bucket(c.span_id) < ?8");
+}
+
+static void where_bind(sqlite3_stmt *q, const filter_t *f, int64_t now_ns)
+{
+	if (!f)
+		return;
+	if (f->since_ns)
+		sqlite3_bind_int64(q, 1, now_ns - f->since_ns);
+	if (f->lat_min >= 0)
+		sqlite3_bind_double(q, 2, f->lat_min);
+	if (f->lat_max >= 0)
+		sqlite3_bind_double(q, 3, f->lat_max);
+	if (f->text)
+		sqlite3_bind_text(q, 4, f->text, -1, SQLITE_STATIC);
+	if (f->sample_bp)
+		sqlite3_bind_int(q, 8, f->sample_bp);
+	for (int i = 0; i < f->error.n; i++)
+		sqlite3_bind_text(q, 10 + i, f->error.v[i], -1, SQLITE_STATIC);
+}
+
 int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
@@ -369,34 +424,7 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 		      " c.zdict, c.body, c.input, c.output, c.variables, c.attrs, c.span_id FROM calls c WHERE 1");
 	dims_t d;
 	store_dims_load(st, &d);
-	int dim_filter = f && (f->model.n || f->provider.n || f->feature.n || f->prompt.n);
-	if (dim_filter) {
-		/* Dimensions are few: match them here, hand SQLite the ids. */
-		int any = 0;
-		sb_adds(&sql, " AND c.dim IN (");
-		for (int64_t i = 1; i < d.n; i++)
-			if (d.v[i].model && dim_matches(&d.v[i], f)) {
-				sb_printf(&sql, "%s%lld", any ? "," : "", (long long)i);
-				any = 1;
-			}
-		sb_adds(&sql, any ? ")" : "NULL)");
-	}
-	if (f && f->status >= 0)
-		sb_printf(&sql, " AND c.status = %d", f->status);
-	if (f && f->error.n) {
-		sb_adds(&sql, " AND c.error_type IN (");
-		for (int i = 0; i < f->error.n; i++)
-			sb_printf(&sql, "%s?%d", i ? "," : "", 10 + i);
-		sb_addc(&sql, ')');
-	}
-	if (f && f->since_ns)
-		sb_adds(&sql, " AND c.ts >= ?1");
-	if (f && f->lat_min >= 0)
-		sb_adds(&sql, " AND c.latency_ms > ?2");
-	if (f && f->lat_max >= 0)
-		sb_adds(&sql, " AND c.latency_ms < ?3");
-	if (f && f->text)
-		sb_adds(&sql, " AND c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?4)");
+	where_sql(&sql, f, &d);
 	const char *col = sort_cols[req->sort];
 	if (req->sort != SORT_TIME)
 		sb_printf(&sql, " AND %s IS NOT NULL", col);
@@ -412,16 +440,7 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 		return -1;
 	}
 	sb_free(&sql);
-	if (f && f->since_ns)
-		sqlite3_bind_int64(q, 1, req->now_ns - f->since_ns);
-	if (f && f->lat_min >= 0)
-		sqlite3_bind_double(q, 2, f->lat_min);
-	if (f && f->lat_max >= 0)
-		sqlite3_bind_double(q, 3, f->lat_max);
-	if (f && f->text)
-		sqlite3_bind_text(q, 4, f->text, -1, SQLITE_STATIC);
-	for (int i = 0; f && i < f->error.n; i++)
-		sqlite3_bind_text(q, 10 + i, f->error.v[i], -1, SQLITE_STATIC);
+	where_bind(q, f, req->now_ns);
 	if (req->has_key) {
 		if (req->sort == SORT_TIME)
 			sqlite3_bind_int64(q, 5, req->key_ts);
@@ -459,6 +478,57 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 	}
 	if (f && f->text)
 		out->fts_pending = store_fts_pending(st);
+	return 0;
+}
+
+int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, call_ref **out, size_t *n,
+		    int *more, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	*more = 0;
+	sbuf sql = SBUF_INIT;
+	sb_adds(&sql, "SELECT c.id, c.ts, c.span_id FROM calls c WHERE 1");
+	dims_t d;
+	store_dims_load(st, &d);
+	where_sql(&sql, f, &d);
+	sb_adds(&sql, " ORDER BY c.ts DESC, c.id DESC LIMIT ?7");
+	sqlite3_stmt *q;
+	int prc = sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL);
+	sb_free(&sql);
+	store_dims_free(&d);
+	if (prc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	where_bind(q, f, now_ns);
+	sqlite3_bind_int64(q, 7, (int64_t)max + 1);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == max) {
+			*more = 1;
+			break;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		call_ref *r = &(*out)[(*n)++];
+		r->id = sqlite3_column_int64(q, 0);
+		r->ts = sqlite3_column_int64(q, 1);
+		int len = sqlite3_column_bytes(q, 2);
+		hex_encode(sqlite3_column_blob(q, 2), (size_t)(len > 16 ? 16 : len), r->span);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(q);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	sqlite3_finalize(q);
 	return 0;
 }
 

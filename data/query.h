@@ -86,6 +86,15 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 void call_page_free(call_page *p);
 void call_row_free(call_row *r);
 
+/* The calls of a filter, newest first, as ids only: what the annotation
+ * queue walks. At most max; *more when there were more. */
+typedef struct call_ref {
+	int64_t id, ts;
+	char span[33];
+} call_ref;
+int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, call_ref **out, size_t *n,
+		    int *more, char *err, size_t errlen);
+
 typedef struct call_full {
 	call_row row;
 	char trace[65];

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/filter.h"
 #include "../core/genai.h"
 #include "../core/map.h"
 #include "store_internal.h"
@@ -147,6 +148,13 @@ static void fn_hist_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	hist_free(&h);
 }
 
+/* sample=N% of a filter: the call's bucket from its span id. */
+static void fn_sample_bucket(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_int(ctx, (int)filter_sample_bucket(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0])));
+}
+
 static void fn_counts_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	ecounts e = {0};
@@ -259,6 +267,8 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 				fn_hist_merge, NULL, NULL);
 	sqlite3_create_function(st->db, "llmops_counts_merge", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				fn_counts_merge, NULL, NULL);
+	sqlite3_create_function(st->db, "llmops_sample_bucket", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				fn_sample_bucket, NULL, NULL);
 	if (migrate(st, err, errlen)) {
 		store_close(st);
 		return -1;

@@ -139,6 +139,13 @@ const char *prompt_line(prompt_t *p)
 	return p->out;
 }
 
+const char *prompt_peek(prompt_t *p)
+{
+	wcstombs(p->out, p->buf, sizeof p->out);
+	p->out[sizeof p->out - 1] = 0;
+	return p->out;
+}
+
 /* The entry `back` steps into the past (0 = newest), or NULL. */
 static const char *entry(prompt_t *p, int back)
 {
@@ -219,6 +226,7 @@ int prompt_key(prompt_t *p, int key)
 	case K_CTRL('G'):
 	case K_CTRL('C'):
 		p->active = 0;
+		prompt_peek(p); /* what was typed stays readable (a note's draft) */
 		return PROMPT_CANCEL;
 	case K_BACKSPACE:
 		if (p->cur == 0) {

@@ -20,6 +20,8 @@ enum { PROMPT_MORE, PROMPT_DONE, PROMPT_CANCEL };
  * and entered into the history. */
 int prompt_key(prompt_t *p, int key);
 const char *prompt_line(prompt_t *p);
+/* The text as it stands while typing (and after a cancel). */
+const char *prompt_peek(prompt_t *p);
 void prompt_draw(prompt_t *p, int y, int x, int w);
 /* Writes the history now (temp file, fsync, rename, mode 0600). */
 int prompt_save(prompt_t *p);

@@ -34,6 +34,11 @@ void tui_frame_end(void);
  * redraw. */
 void tui_suspend(void);
 void tui_resume(void);
+/* Edits text in $VISUAL/$EDITOR (tui/editor.c): 1 and *result (malloc'ed)
+ * when the editor exited 0 with a changed file, 0 when the file came back
+ * unchanged, -1 with err (a non-zero exit changes nothing either). suffix
+ * (".md") lets the editor pick a mode. */
+int tui_edit(const char *initial, const char *suffix, char **result, char *err, size_t errlen);
 
 /* ---- colours ----------------------------------------------------------- */
 

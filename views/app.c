@@ -251,6 +251,18 @@ static void command(app_t *a, const char *line)
 
 /* ---- keys -------------------------------------------------------------- */
 
+static prompt_t *active_prompt(app_t *a)
+{
+	return a->prompt_kind == '/' ? a->find : a->prompt_kind == 'a' ? a->ask : a->cmd;
+}
+
+void app_ask(app_t *a, const char *lead, const char *initial)
+{
+	prompt_begin(a->ask, lead, initial);
+	a->prompt_kind = 'a';
+	a->dirty = 1;
+}
+
 static void search(app_t *a, const char *text, int dir)
 {
 	view_t *v = app_top(a);
@@ -271,6 +283,16 @@ static void search(app_t *a, const char *text, int dir)
 static void generic_action(app_t *a, int act)
 {
 	switch (act) {
+	case A_ANNOTATE:
+		if (!strcmp(app_top(a)->ops->name, "dashboard")) {
+			/* The window the dashboard shows, with the trace filter if one is set. */
+			char f[600];
+			snprintf(f, sizeof f, "since=%s%s%s", a->window_name, a->filter_src[0] ? " " : "", a->filter_src);
+			annotate_show(a, f);
+		} else {
+			annotate_show(a, a->filter_src);
+		}
+		break;
 	case A_QUIT: a->quit = 1; break;
 	case A_BACK:
 		if (a->depth <= 1)
@@ -329,12 +351,21 @@ static void key(app_t *a, int k)
 		return;
 	}
 	if (a->prompt_kind) {
-		prompt_t *p = a->prompt_kind == '/' ? a->find : a->cmd;
+		prompt_t *p = active_prompt(a);
 		int r = prompt_key(p, k);
 		a->dirty = 1;
+		int kind = a->prompt_kind;
+		if (kind == 'a') {
+			view_t *v = app_top(a);
+			if (r != PROMPT_MORE)
+				a->prompt_kind = 0;
+			if (v->ops->answer)
+				v->ops->answer(v, a, r == PROMPT_MORE ? prompt_peek(p) : prompt_line(p),
+					       r == PROMPT_MORE ? ASK_TYPING : r == PROMPT_CANCEL ? ASK_CANCEL : ASK_DONE);
+			return;
+		}
 		if (r == PROMPT_MORE)
 			return;
-		int kind = a->prompt_kind;
 		a->prompt_kind = 0;
 		if (r == PROMPT_CANCEL)
 			return;
@@ -408,7 +439,7 @@ static void paint_title(app_t *a, int cols)
 static void paint_status(app_t *a, int y, int cols)
 {
 	if (a->prompt_kind) {
-		prompt_draw(a->prompt_kind == '/' ? a->find : a->cmd, y, 0, cols);
+		prompt_draw(active_prompt(a), y, 0, cols);
 		return;
 	}
 	draw_fill(y, 0, cols, EL_STATUS);
@@ -629,7 +660,7 @@ static void refresh_tick(app_t *a)
 
 /* ---- setup and the loop ------------------------------------------------ */
 
-static char *state_path(const char *leaf)
+char *app_state_path(const char *leaf)
 {
 	const char *base = getenv("XDG_STATE_HOME");
 	sbuf b = SBUF_INIT;
@@ -687,9 +718,10 @@ int app_main(const app_opts *o)
 	}
 	a->q = querier_start(a->store_path, 1, err, sizeof err);
 	load_keys(a);
-	char *hist = state_path("history"), *shist = state_path("search_history");
+	char *hist = app_state_path("history"), *shist = app_state_path("search_history");
 	a->cmd = prompt_new(hist);
 	a->find = prompt_new(shist);
+	a->ask = prompt_new(NULL); /* notes stay out of any history file */
 	free(hist);
 	free(shist);
 	for (size_t i = 0; i < a->cfg->watches.n; i++) {
@@ -729,6 +761,8 @@ int app_main(const app_opts *o)
 	if (o->view && !strcmp(o->view, "traces")) {
 		app_set_filter(a, o->filter ? o->filter : "");
 		app_show_traces(a, o->filter ? o->filter : "", SORT_TIME);
+	} else if (o->view && !strcmp(o->view, "annotate")) {
+		annotate_show(a, o->filter ? o->filter : "");
 	}
 	a->next_refresh = clock_mono() + config_num(a->cfg, CFG_refresh);
 	a->shown_minute = a->now_ns / NS_PER_MIN;
@@ -838,6 +872,7 @@ int app_main(const app_opts *o)
 	free(a->followers);
 	prompt_free(a->cmd);
 	prompt_free(a->find);
+	prompt_free(a->ask);
 	keymap_free(&a->keys);
 	filter_free(&a->filter);
 	store_close(a->st);

@@ -87,16 +87,9 @@ static void messages(textview *tv, const char *json)
 	cJSON_Delete(arr);
 }
 
-static void build(callv *cv, app_t *a)
+void call_text(textview *tv, const call_full *c, int output_first)
 {
-	textview *tv = &cv->tv;
-	tv_clear(tv);
-	if (!cv->loaded) {
-		tv_add(tv, EL_CRIT, 0, "this call is not in the store any more");
-		return;
-	}
-	call_full *c = &cv->c;
-	call_row *r = &c->row;
+	const call_row *r = &c->row;
 	char ts[40];
 	clock_fmt_rfc3339(r->ts, ts, sizeof ts);
 	tv_addf(tv, EL_HEADER, 0, "call %lld  span %s  trace %s", (long long)r->id, r->span, c->trace);
@@ -132,14 +125,18 @@ static void build(callv *cv, app_t *a)
 		snprintf(cost, sizeof cost, "unpriced");
 	tv_addf(tv, EL_DEFAULT, 12, "latency   %s %s TTFT %s %s tokens in %s (cached %s) out %s %s cost %s", lat,
 		glyph(G_DOT), ttft, glyph(G_DOT), in, cached, out, glyph(G_DOT), cost);
-	(void)a;
-	section(tv, "input");
-	messages(tv, c->input);
-	section(tv, "output");
-	if (c->output)
-		tv_add_block(tv, EL_DEFAULT, 2, c->output);
-	else
-		tv_add(tv, EL_DIM, 2, r->is_error ? "  (none: the call failed)" : "  (none recorded)");
+	for (int part = 0; part < 2; part++) {
+		if (part == output_first) {
+			section(tv, "input");
+			messages(tv, c->input);
+		} else {
+			section(tv, "output");
+			if (c->output)
+				tv_add_block(tv, EL_DEFAULT, 2, c->output);
+			else
+				tv_add(tv, EL_DIM, 2, r->is_error ? "  (none: the call failed)" : "  (none recorded)");
+		}
+	}
 	if (c->variables) {
 		section(tv, "variables");
 		json_pairs(tv, c->variables);
@@ -155,7 +152,20 @@ static void load(view_t *v, app_t *a)
 	callv *cv = v->priv;
 	call_full_free(&cv->c);
 	cv->loaded = store_call_get(a->st, cv->id, &cv->c) == 0;
-	build(cv, a);
+	tv_clear(&cv->tv);
+	if (cv->loaded)
+		call_text(&cv->tv, &cv->c, 0);
+	else
+		tv_add(&cv->tv, EL_CRIT, 0, "this call is not in the store any more");
+}
+
+int call_current(view_t *v, int64_t *id)
+{
+	callv *cv = v->priv;
+	if (v->ops != &call_ops || !cv->loaded)
+		return 0;
+	*id = cv->id;
+	return 1;
 }
 
 void call_show(app_t *a, int64_t id)

@@ -12,7 +12,7 @@ typedef struct help {
 	int scope;
 } help;
 
-static void keys_of(app_t *a, int scope, int act, char *out, size_t n)
+void help_keys_of(app_t *a, int scope, int act, char *out, size_t n)
 {
 	out[0] = 0;
 	size_t len = 0;
@@ -45,13 +45,13 @@ static void build(view_t *v, app_t *a)
 	int kw = 16;
 	for (int act = 1; act < A_COUNT; act++) {
 		char keys[128];
-		keys_of(a, h->scope, act, keys, sizeof keys);
+		help_keys_of(a, h->scope, act, keys, sizeof keys);
 		if ((int)strlen(keys) > kw)
 			kw = strlen(keys) > 28 ? 28 : (int)strlen(keys);
 	}
 	for (int act = 1; act < A_COUNT; act++) {
 		char keys[128];
-		keys_of(a, h->scope, act, keys, sizeof keys);
+		help_keys_of(a, h->scope, act, keys, sizeof keys);
 		if (!keys[0])
 			continue;
 		if (!group || strcmp(group, action_group((enum action)act))) {
@@ -64,6 +64,12 @@ static void build(view_t *v, app_t *a)
 		if (act >= A_WINDOW_1 && act <= A_WINDOW_9)
 			snprintf(line, sizeof line, "  %-*s %-16s time window %s", kw, keys, action_table[act].name,
 				 action_windows[act - A_WINDOW_1]);
+		else if (act >= A_LABEL_1 && act <= A_LABEL_9) {
+			const char *label = a->cfg->labels[act - A_LABEL_1 + 1];
+			if (!label) /* `label N NAME` in the rc binds one */
+				continue;
+			snprintf(line, sizeof line, "  %-*s %-16s label %s and move on", kw, keys, action_table[act].name, label);
+		}
 		else
 			snprintf(line, sizeof line, "  %-*s %-16s %s", kw, keys, action_table[act].name, what);
 		tv_add(&h->tv, EL_DEFAULT, kw + 20, line);
@@ -72,7 +78,7 @@ static void build(view_t *v, app_t *a)
 	tv_add(&h->tv, EL_PANE, 0, "Commands (:)");
 	static const char *const cmds[] = {
 	    "  :window DUR          time window (15m, 1h, 7d, ...)",
-	    "  :filter EXPR         trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= latency>MS words",
+	    "  :filter EXPR         trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= sample=N% latency>MS words",
 	    "  :view NAME           dashboard, traces or help",
 	    "  :sort BY             time, latency or cost",
 	    "  :set NAME VALUE      an option of llmopsrc",

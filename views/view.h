@@ -38,7 +38,12 @@ typedef struct view_ops {
 	int (*busy)(view_t *v, app_t *a);
 	/* What the title bar says about this view. */
 	void (*title)(view_t *v, app_t *a, char *buf, size_t n);
+	/* The line app_ask asked for: typed so far (ASK_TYPING, at every key),
+	 * abandoned (ASK_CANCEL) or entered (ASK_DONE). */
+	void (*answer)(view_t *v, app_t *a, const char *text, int how);
 } view_ops;
+
+enum { ASK_TYPING, ASK_CANCEL, ASK_DONE };
 
 struct view {
 	const view_ops *ops;
@@ -46,7 +51,7 @@ struct view {
 	int h, w; /* size at the last draw */
 };
 
-extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops;
+extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops;
 
 /* ---- the application (app.c) ------------------------------------------- */
 
@@ -70,8 +75,8 @@ struct app {
 	int sort;
 	querier_t *q;
 	uint64_t q_tag;
-	prompt_t *cmd, *find;
-	int prompt_kind; /* 0, ':', '/', 'f' */
+	prompt_t *cmd, *find, *ask;
+	int prompt_kind; /* 0, ':', '/', 'f', or 'a' (a view's question) */
 	char last_search[256];
 	char msg[512];
 	int msg_el;
@@ -98,7 +103,7 @@ typedef struct app_opts {
 	config_t *cfg;
 	pricing_t *prices;
 	const char *store_path;
-	const char *view;      /* "dashboard" or "traces" */
+	const char *view;      /* "dashboard", "traces" or "annotate" */
 	const char *filter;    /* initial trace filter */
 	int ascii, color;
 } app_opts;
@@ -122,8 +127,23 @@ void app_set_window(app_t *a, const char *dur);
 /* Opens the trace list with a filter (a dashboard drill-down). */
 void app_show_traces(app_t *a, const char *filter, int sort);
 void app_redraw(app_t *a);
+/* Asks for a line in the status line; the answer goes to the top view's
+ * answer op. */
+void app_ask(app_t *a, const char *lead, const char *initial);
+/* A file under $XDG_STATE_HOME/llmops (malloc'ed). */
+char *app_state_path(const char *leaf);
+/* The keys bound to an action in a scope, space-separated (help.c). */
+void help_keys_of(app_t *a, int scope, int act, char *out, size_t n);
+/* Opens the annotation queue of a filter (annotate.c). */
+void annotate_show(app_t *a, const char *filter);
 /* Opens a call's detail view (call.c). */
 void call_show(app_t *a, int64_t id);
+/* A call as text lines: metadata, input messages and output (or the output
+ * first: what an annotator judges), variables and attributes (call.c). */
+struct textview;
+void call_text(struct textview *tv, const call_full *c, int output_first);
+/* The call a view shows, for `A` from the call view; 0 when none. */
+int call_current(view_t *v, int64_t *id);
 /* The call selected in a trace list (traces.c); 0 when none. */
 int traces_selected(view_t *v, int64_t *id);
 /* A model's name without its date (claude-sonnet-4-5-20250929 -> claude-sonnet-4-5), for narrow columns. */

@@ -381,6 +381,16 @@ has "$T/err" "no golden dataset at $T/gone.db"
 expect_rc 0 "$LLMOPS" --store "$S" export --format jsonl --golden "$T/team.db"
 rm -f "$XDG_CONFIG_HOME/llmops/llmopsrc"
 
+t console-bad-filter
+# A bad filter is a usage error before any screen opens.
+expect_rc 2 "$LLMOPS" --store "$S" annotate status=error sample=150%
+has "$T/err" "sample= takes a percentage"
+expect_rc 2 "$LLMOPS" --store "$S" traces colour=red
+has "$T/err" "unknown field 'colour'"
+t help-annotate
+expect_rc 0 "$LLMOPS" --help
+has "$T/out" "annotate [FILTER...]"
+has "$T/out" "sample=N%"
 t bad-now
 LLMOPS_NOW=someday "$LLMOPS" --store "$S" report >"$T/out" 2>"$T/err"
 eq "$?" 2

@@ -10,6 +10,7 @@
 #include "../../core/pricing.h"
 #include "../../core/sanitize.h"
 #include "t.h"
+#include "../../core/filter.h"
 
 /* ---- hist -------------------------------------------------------------- */
 
@@ -191,12 +192,48 @@ START_TEST(clock_parses_durations)
 }
 END_TEST
 
+START_TEST(filter_sample)
+{
+	filter_t f;
+	filter_init(&f);
+	char err[256];
+	ck_assert_int_eq(filter_parse(&f, "status=error sample=10%", err, sizeof err), 0);
+	ck_assert_int_eq(f.sample_bp, 1000);
+	ck_assert(!filter_empty(&f));
+	filter_free(&f);
+	ck_assert_int_eq(filter_parse(&f, "sample=2.5", err, sizeof err), 0);
+	ck_assert_int_eq(f.sample_bp, 250);
+	filter_free(&f);
+	const char *bad[] = {"sample=0", "sample=150%", "sample=ten", "sample=10%%", "sample="};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(filter_parse(&f, bad[i], err, sizeof err), -1);
+		ck_assert_msg(strstr(err, "sample="), "%s: %s", bad[i], err);
+		filter_free(&f);
+	}
+	/* Deterministic, and a 10% sample keeps about 10% of random ids. */
+	const unsigned char id[8] = {0x8e, 0x12, 0xf4, 0x77, 0x18, 0x5e, 0xb9, 0x25};
+	ck_assert_uint_eq(filter_sample_bucket(id, 8), filter_sample_bucket(id, 8));
+	int kept = 0;
+	for (int i = 0; i < 20000; i++) {
+		unsigned char r[8];
+		for (int k = 0; k < 8; k++)
+			r[k] = (unsigned char)(urand() * 256);
+		unsigned b = filter_sample_bucket(r, 8);
+		ck_assert_uint_lt(b, 10000);
+		kept += b < 1000;
+	}
+	ck_assert_int_gt(kept, 1800);
+	ck_assert_int_lt(kept, 2200);
+}
+END_TEST
+
 Suite *suite_clock(void)
 {
 	Suite *s = suite_create("clock");
 	TCase *t = tcase_create("clock");
 	tcase_add_test(t, clock_parses_times);
 	tcase_add_test(t, clock_parses_durations);
+	tcase_add_test(t, filter_sample);
 	suite_add_tcase(s, t);
 	return s;
 }
