@@ -702,7 +702,7 @@ static int cmd_prompt_list(ctx_t *x)
 			const char *s = k ? cell[k - 1][c] : head[c];
 			/* Names left, numbers right. */
 			if (c < 5)
-				printf("%-*s", c == NCOL - 1 ? 0 : w[c], s);
+				printf("%-*s", w[c], s);
 			else
 				printf("%*s", w[c], s);
 			printf(c == NCOL - 1 ? "\n" : "  ");
