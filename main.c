@@ -1,5 +1,8 @@
 /* llmops: argv, subcommands and wiring. The only file that sees every layer. */
 #include <errno.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,14 +10,17 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/demo.h"
 #include "core/pricing.h"
 #include "core/sanitize.h"
+#include "core/textdiff.h"
 #include "data/golden.h"
 #include "data/import.h"
+#include "data/prompts.h"
 #include "data/report_out.h"
 #include "data/secrets.h"
 #include "data/store.h"
@@ -26,7 +32,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE };
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE, CMD_PROMPT };
 #define C(x) (1u << (x))
 #define ALL (~0u)
 
@@ -41,10 +47,11 @@ static const struct cmddef {
     {"traces", CMD_TRACES},
     {"export", CMD_EXPORT},
     {"annotate", CMD_ANNOTATE},
+    {"prompt", CMD_PROMPT},
 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
-	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_COUNT };
+	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_PVERSION, O_COUNT };
 
 static const struct optdef {
 	const char *name;
@@ -69,6 +76,8 @@ static const struct optdef {
     [O_GOLDEN] = {"golden", 0, 1, C(CMD_EXPORT)},
     [O_OUTPUT] = {"output", 'o', 1, C(CMD_EXPORT)},
     [O_LABEL] = {"label", 0, 1, C(CMD_EXPORT)},
+    /* After the prompt command, --version names a prompt version. */
+    [O_PVERSION] = {"version", 0, 1, C(CMD_PROMPT)},
 };
 
 typedef struct args {
@@ -92,6 +101,9 @@ static const char usage_text[] =
     "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
     "                                                 cost, errors and latency from the store\n"
     "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"
+    "  prompt add NAME FILE [--version V]               add a prompt version (default: the next number)\n"
+    "  prompt list [NAME]                               prompt versions and how each did in production\n"
+    "  prompt diff NAME V1 V2                           what changed between two versions\n"
     "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
     "                                                 the labelled golden dataset, one JSON object a line\n"
     "\n"
@@ -154,6 +166,8 @@ static void parse_args(int argc, char **argv, args_t *a)
 			for (int k = 0; k < O_COUNT; k++)
 				if (strlen(optdefs[k].name) == len && !strncmp(optdefs[k].name, name, len))
 					id = k;
+			if (id == O_PVERSION && a->cmd != CMD_PROMPT)
+				id = O_VERSION;
 			if (id < 0) /* without its value: it might be a secret */
 				die_usage("unknown option '--%.*s'", (int)len, name);
 			if (eq) {
@@ -611,6 +625,370 @@ static int cmd_export(ctx_t *x)
 	return EXIT_OK;
 }
 
+/* ---- prompt ------------------------------------------------------------ */
+
+/* The rc's `prompts PATH` folders into the store; a folder that cannot be
+ * read is reported and the rest still count. */
+static void sync_prompt_dirs(ctx_t *x, store_t *st)
+{
+	for (size_t i = 0; i < x->cfg.prompt_dirs.n; i++) {
+		char err[1024];
+		int added;
+		if (prompts_sync_dir(st, x->cfg.prompt_dirs.v[i].path, &added, err, sizeof err)) {
+			char *e = sanitize_str(err, 0);
+			fprintf(stderr, "llmops: %s\n", e);
+			free(e);
+		}
+	}
+}
+
+static int cmd_prompt_add(ctx_t *x)
+{
+	if (x->a.npos != 3)
+		die_usage("prompt add: expected NAME FILE [--version V]");
+	const char *name = x->a.pos[1], *file = x->a.pos[2], *ver = x->a.val[O_PVERSION];
+	if (!*name)
+		die_usage("prompt add: the name is empty");
+	if (ver && !*ver)
+		die_usage("--version: the version is empty");
+	char *label = sanitize_str(file, 0);
+	size_t len;
+	char *text = read_file_cb(file, &len, NULL);
+	if (!text) {
+		fprintf(stderr, "llmops: %s: %s\n", label, strerror(errno));
+		free(label);
+		return EXIT_FAIL;
+	}
+	if (strlen(text) != len) {
+		fprintf(stderr, "llmops: %s: holds a NUL byte; a prompt is text\n", label);
+		free(text);
+		free(label);
+		return EXIT_FAIL;
+	}
+	store_t *st;
+	if (open_store(x, STORE_CREATE, &st)) {
+		free(text);
+		free(label);
+		return EXIT_FAIL;
+	}
+	char abs[PATH_MAX], v[256], err[512];
+	sbuf src = SBUF_INIT;
+	sb_printf(&src, "add:%s", realpath(file, abs) ? abs : file);
+	int same;
+	int rc = prompts_add(st, name, ver, text, src.p, clock_now_ns(), v, sizeof v, &same, err, sizeof err);
+	store_close(st);
+	char *n = sanitize_str(name, 0), *sv = sanitize_str(v, 0);
+	if (rc) {
+		char *e = sanitize_str(err, 0);
+		fprintf(stderr, "llmops: %s\n", e);
+		free(e);
+	} else if (same) {
+		printf("%s: %s is the same as version %s; nothing added\n", n, label, sv);
+	} else {
+		printf("added %s@%s\n", n, sv);
+	}
+	free(n);
+	free(sv);
+	sb_free(&src);
+	free(text);
+	free(label);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_prompt_list(ctx_t *x)
+{
+	if (x->a.npos > 2)
+		die_usage("prompt list: unexpected argument '%s'", x->a.pos[2]);
+	const char *name = x->a.npos == 2 ? x->a.pos[1] : NULL;
+	store_t *st;
+	if (open_store(x, STORE_CREATE, &st))
+		return EXIT_FAIL;
+	sync_prompt_dirs(x, st);
+	prompt_list l;
+	char err[512];
+	int rc = prompts_list(st, name, &l, err, sizeof err);
+	store_close(st);
+	if (rc) {
+		fprintf(stderr, "llmops: %s\n", err);
+		return EXIT_FAIL;
+	}
+	if (name && !l.n) {
+		char *n = sanitize_str(name, 0);
+		fprintf(stderr, "llmops: no prompt named '%s'\n", n);
+		free(n);
+		prompt_list_free(&l);
+		return EXIT_FAIL;
+	}
+	if (!l.n) {
+		printf("no prompts yet (llmops prompt add NAME FILE, or 'prompts PATH' in the rc)\n");
+		prompt_list_free(&l);
+		return EXIT_OK;
+	}
+	/* Cells first, so that each column is as wide as its widest cell. */
+	enum { NCOL = 9 };
+	static const char *const head[NCOL] = {"PROMPT", "VERSION", "SOURCE", "FIRST SEEN", "LAST SEEN",
+					       "CALLS", "ERR%", "P95", "$/CALL"};
+	size_t nrows = 0;
+	for (size_t p = 0; p < l.n; p++)
+		nrows += l.v[p].n;
+	char *(*cell)[NCOL] = xcalloc(nrows, sizeof *cell);
+	int w[NCOL];
+	for (int c = 0; c < NCOL; c++)
+		w[c] = (int)strlen(head[c]);
+	size_t r = 0;
+	for (size_t p = 0; p < l.n; p++) {
+		for (size_t i = 0; i < l.v[p].n; i++, r++) {
+			const prompt_ver *v = &l.v[p].v[i];
+			char buf[64], kb[32];
+			cell[r][0] = sanitize_str(l.v[p].name, SAN_ASCII);
+			cell[r][1] = sanitize_str(v->version, SAN_ASCII);
+			cell[r][2] = sanitize_str(prompt_source_kind(v, kb, sizeof kb), SAN_ASCII);
+			int served = v->s.calls > 0;
+			if (served)
+				clock_fmt_short(v->s.first_ns, buf, sizeof buf);
+			cell[r][3] = xstrdup(served ? buf : "-");
+			if (served)
+				clock_fmt_short(v->s.last_ns, buf, sizeof buf);
+			cell[r][4] = xstrdup(served ? buf : "-");
+			fmt_thousands(buf, sizeof buf, v->s.calls);
+			cell[r][5] = xstrdup(buf);
+			snprintf(buf, sizeof buf, "%.1f", served ? 100.0 * (double)v->s.errors / (double)v->s.calls : 0);
+			cell[r][6] = xstrdup(served ? buf : "-");
+			if (v->s.p95_ms > 0)
+				fmt_ms(buf, sizeof buf, v->s.p95_ms);
+			cell[r][7] = xstrdup(v->s.p95_ms > 0 ? buf : "-");
+			uint64_t priced = v->s.calls - v->s.unpriced;
+			if (priced) {
+				double per = (double)v->s.cost_nusd / 1e9 / (double)priced;
+				if (per > 0 && per < 0.0001)
+					snprintf(buf, sizeof buf, "$%.6f", per);
+				else
+					fmt_usd(buf, sizeof buf, per);
+			}
+			cell[r][8] = xstrdup(priced ? buf : "-");
+			for (int c = 0; c < NCOL; c++)
+				if ((int)strlen(cell[r][c]) > w[c])
+					w[c] = (int)strlen(cell[r][c]);
+		}
+	}
+	for (size_t k = 0; k <= nrows; k++) {
+		for (int c = 0; c < NCOL; c++) {
+			const char *s = k ? cell[k - 1][c] : head[c];
+			/* Names left, numbers right. */
+			if (c < 5)
+				printf("%-*s", w[c], s);
+			else
+				printf("%*s", w[c], s);
+			printf(c == NCOL - 1 ? "\n" : "  ");
+		}
+	}
+	for (size_t k = 0; k < nrows; k++)
+		for (int c = 0; c < NCOL; c++)
+			free(cell[k][c]);
+	free(cell);
+	prompt_list_free(&l);
+	return EXIT_OK;
+}
+
+/* Byte offsets where sanitised text s breaks into pieces of at most cols
+ * columns; returns the count (at least 1). */
+static size_t wrap_cols(const char *s, int cols, size_t **brk)
+{
+	size_t n = 0, cap = 4, len = strlen(s);
+	size_t *v = xmalloc(cap * sizeof *v);
+	v[n++] = 0;
+	int used = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		int cw = wcwidth((wchar_t)cp);
+		if (cw < 0)
+			cw = 1;
+		if (used + cw > cols && used > 0) {
+			if (n == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof *v);
+			v[n++] = i;
+			used = 0;
+		}
+		used += cw;
+		i += k;
+	}
+	if (n == cap)
+		v = xrealloc(v, (cap + 1) * sizeof *v);
+	v[n] = len;
+	*brk = v;
+	return n;
+}
+
+static int str_cols(const char *s, size_t len)
+{
+	int cols = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		i += utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		int cw = wcwidth((wchar_t)cp);
+		cols += cw < 0 ? 1 : cw;
+	}
+	return cols;
+}
+
+/* One side's line, sanitised for the terminal with tabs expanded. */
+static char *side_text(const td_diff *d, int side, long line, int ascii)
+{
+	if (line < 0)
+		return xstrdup("");
+	size_t len;
+	int nl;
+	const char *p = textdiff_line(d, side, (size_t)line, &len, &nl);
+	sbuf b = SBUF_INIT, o = SBUF_INIT;
+	sanitize(p, len, SAN_TABS | (ascii ? SAN_ASCII : 0), &b);
+	for (size_t i = 0; i < b.len; i++) {
+		if (b.p[i] == '\t')
+			sb_adds(&o, "    ");
+		else
+			sb_addc(&o, b.p[i]);
+	}
+	sb_free(&b);
+	if (!o.p)
+		return xstrdup("");
+	return sb_steal(&o);
+}
+
+static void pad_print(const char *s, size_t len, int cols)
+{
+	fwrite(s, 1, len, stdout);
+	for (int k = str_cols(s, len); k < cols; k++)
+		putchar(' ');
+}
+
+/* Side by side in the terminal's width: old left, new right, a marker
+ * between them (' ' same, '|' changed, '-' deleted, '+' inserted) so that
+ * it reads without colour; long lines wrap within their column. */
+static void print_side_by_side(const td_diff *d, const char *ta, const char *tb, int width, int ascii)
+{
+	size_t maxl = d->a.n > d->b.n ? d->a.n : d->b.n;
+	int dn = 1;
+	for (size_t m = maxl; m >= 10; m /= 10)
+		dn++;
+	int colw = (width - 2 * dn - 5) / 2;
+	if (colw < 8)
+		colw = 8;
+	printf("%*s ", dn, "");
+	pad_print(ta, strlen(ta), colw);
+	printf("   %*s %s\n", dn, "", tb);
+	td_row *rows;
+	size_t nr = textdiff_rows(d, 3, &rows);
+	static const char marks[] = {' ', '|', '-', '+'};
+	for (size_t i = 0; i < nr; i++) {
+		const td_row *r = &rows[i];
+		if (r->kind == TD_GAP) {
+			printf("%*s %s %zu unchanged line%s %s\n", dn, "", ascii ? "..." : "\xe2\x8b\xaf", r->skip,
+			       r->skip == 1 ? "" : "s", ascii ? "..." : "\xe2\x8b\xaf");
+			continue;
+		}
+		char *la = side_text(d, 0, r->a, ascii), *lb = side_text(d, 1, r->b, ascii);
+		size_t *ba, *bb;
+		size_t na = wrap_cols(la, colw, &ba), nb = wrap_cols(lb, colw, &bb);
+		size_t lines = na > nb ? na : nb;
+		for (size_t k = 0; k < lines; k++) {
+			if (k == 0 && r->a >= 0)
+				printf("%*ld ", dn, r->a + 1);
+			else
+				printf("%*s ", dn, "");
+			if (k < na && r->a >= 0)
+				pad_print(la + ba[k], ba[k + 1] - ba[k], colw);
+			else
+				pad_print("", 0, colw);
+			printf(" %c ", marks[r->kind]);
+			if (k == 0 && r->b >= 0)
+				printf("%*ld ", dn, r->b + 1);
+			else
+				printf("%*s ", dn, "");
+			if (k < nb && r->b >= 0)
+				fwrite(lb + bb[k], 1, bb[k + 1] - bb[k], stdout);
+			putchar('\n');
+		}
+		free(ba);
+		free(bb);
+		free(la);
+		free(lb);
+	}
+	free(rows);
+	if (!d->ndel && !d->nins)
+		printf("(the two versions are identical)\n");
+}
+
+static int cmd_prompt_diff(ctx_t *x)
+{
+	if (x->a.npos != 4)
+		die_usage("prompt diff: expected NAME V1 V2");
+	const char *name = x->a.pos[1], *v1 = x->a.pos[2], *v2 = x->a.pos[3];
+	store_t *st;
+	if (open_store(x, STORE_CREATE, &st))
+		return EXIT_FAIL;
+	sync_prompt_dirs(x, st);
+	char *ta = NULL, *tb = NULL, err[512];
+	int rc = prompts_get_text(st, name, v1, &ta, err, sizeof err);
+	if (!rc)
+		rc = prompts_get_text(st, name, v2, &tb, err, sizeof err);
+	store_close(st);
+	if (rc) {
+		char *e = sanitize_str(err, 0);
+		fprintf(stderr, "llmops: %s\n", e);
+		free(e);
+		free(ta);
+		return EXIT_FAIL;
+	}
+	td_diff d;
+	textdiff_lines(ta, strlen(ta), tb, strlen(tb), &d);
+	sbuf la = SBUF_INIT, lb = SBUF_INIT;
+	sb_printf(&la, "%s@%s", name, v1);
+	sb_printf(&lb, "%s@%s", name, v2);
+	if (isatty(STDOUT_FILENO)) {
+		setlocale(LC_CTYPE, "");
+		int ascii = x->ascii || strcmp(nl_langinfo(CODESET), "UTF-8");
+		int width = 80;
+		struct winsize ws;
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			width = ws.ws_col;
+		char *sa = sanitize_str(la.p, ascii ? SAN_ASCII : 0), *sbb = sanitize_str(lb.p, ascii ? SAN_ASCII : 0);
+		print_side_by_side(&d, sa, sbb, width, ascii);
+		free(sa);
+		free(sbb);
+	} else {
+		/* For patch(1) and scripts: the text as it is. */
+		sbuf u = SBUF_INIT;
+		textdiff_unified(&d, la.p, lb.p, 3, &u);
+		fwrite(u.p ? u.p : "", 1, u.len, stdout);
+		sb_free(&u);
+	}
+	sb_free(&la);
+	sb_free(&lb);
+	textdiff_free(&d);
+	free(ta);
+	free(tb);
+	return EXIT_OK;
+}
+
+static int cmd_prompt(ctx_t *x)
+{
+	const char *sub = x->a.npos ? x->a.pos[0] : NULL;
+	if (!sub)
+		die_usage("prompt: expected add, list or diff");
+	if (x->a.set[O_PVERSION] && strcmp(sub, "add"))
+		die_usage("option --version applies to 'prompt add' only");
+	if (!strcmp(sub, "add"))
+		return cmd_prompt_add(x);
+	if (!strcmp(sub, "list"))
+		return cmd_prompt_list(x);
+	if (!strcmp(sub, "diff"))
+		return cmd_prompt_diff(x);
+	char *s = sanitize_str(sub, 0);
+	fprintf(stderr, "llmops: prompt: unknown subcommand '%s' (add, list or diff)\n(see llmops --help)\n", s);
+	free(s);
+	exit(EXIT_USAGE);
+}
+
 /* ---- the console ------------------------------------------------------- */
 
 static int cmd_console(ctx_t *x, const char *view)
@@ -681,6 +1059,7 @@ int main(int argc, char **argv)
 	case CMD_IMPORT: rc = cmd_import(&x); break;
 	case CMD_REPORT: rc = cmd_report(&x); break;
 	case CMD_DEMO: rc = cmd_demo(&x); break;
+	case CMD_PROMPT: rc = cmd_prompt(&x); break;
 	case CMD_EXPORT: rc = cmd_export(&x); break;
 	case CMD_TRACES: rc = cmd_console(&x, "traces"); break;
 	case CMD_ANNOTATE: rc = cmd_console(&x, "annotate"); break;

@@ -18,6 +18,7 @@ typedef struct call {
 	const char *request_model;
 	const char *operation;      /* chat, text_completion, embeddings, ... */
 	const char *prompt_name, *prompt_version;
+	const char *prompt_template; /* the template text, when the trace carries it */
 	const char *feature, *user_id;
 	int64_t input_tokens;       /* all prompt tokens, cached included; -1 unknown */
 	int64_t cached_tokens;      /* of those, cache reads; -1 unknown */

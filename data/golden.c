@@ -506,9 +506,25 @@ static int claim_body(golden_t *g, void *arg)
 {
 	claim_arg *c = arg;
 	sqlite3_stmt *s;
+	/* Labelled already (by anyone): checked in the same transaction as the
+	 * claim, or two annotators could each see the call free, one label it and
+	 * release it, and the other take it and label it again. */
+	int rc = sqlite3_prepare_v2(g->db, "SELECT 1 FROM golden_items WHERE call_id = ? AND label IS NOT NULL", -1, &s,
+				    NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	bind_text(s, 1, c->call_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW) {
+		c->ours = 2;
+		return SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE)
+		return rc;
 	/* New, renewed, or taken over from a claim that ran out; a live claim
 	 * of someone else's is left as it is and changes nothing. */
-	int rc = sqlite3_prepare_v2(g->db,
+	rc = sqlite3_prepare_v2(g->db,
 				    "INSERT INTO golden_claims(call_id, annotator, until) VALUES(?1, ?2, ?3)"
 				    " ON CONFLICT(call_id) DO UPDATE SET annotator = excluded.annotator,"
 				    "  until = excluded.until WHERE golden_claims.annotator = excluded.annotator"

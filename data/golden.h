@@ -79,7 +79,9 @@ int64_t golden_event_count(golden_t *g);
 /* Claims: an item shown to one annotator is held for ttl_ns so that another
  * annotator working on the same file is shown another call. 1 when the claim
  * is ours (new, renewed, or the other one expired), 0 when someone else holds
- * it, -1 on error. Release drops our claim (leaving the item or quitting). */
+ * it, 2 when the call is labelled already (nothing claimed: checked in the
+ * same transaction, so a call labelled meanwhile is never handed out again),
+ * -1 on error. Release drops our claim (leaving the item or quitting). */
 int golden_claim(golden_t *g, const char *call_id, const char *annotator, int64_t now_ns, int64_t ttl_ns);
 void golden_release(golden_t *g, const char *call_id, const char *annotator);
 

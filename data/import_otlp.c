@@ -546,6 +546,7 @@ static const char *const K_PROMPT[] = {"gen_ai.prompt.name", "langfuse.observati
 static const char *const K_PVERSION[] = {"langfuse.observation.prompt.version", "langfuse.prompt.version",
 					 "traceloop.prompt.version", "traceloop.prompt.version_name",
 					 "llm.prompt_template.version", NULL};
+static const char *const K_TEMPLATE[] = {"llm.prompt_template.template", "traceloop.prompt.template", NULL};
 static const char *const K_VARS[] = {"traceloop.prompt.template_variables", "llm.prompt_template.variables", NULL};
 static const char *const K_FEATURE[] = {"llmops.feature", "feature", "traceloop.association.properties.feature",
 					"app.feature", NULL};
@@ -710,6 +711,13 @@ static int map_span(const cJSON *sp, attrs_t *R, batch_t *b, nanos_src *start, n
 	if (pv)
 		c->prompt_version = arena_strdup(ar, pv);
 	vercel_prompt(&A, c, ar);
+	/* The template goes to the prompt registry, which keys it by name and
+	 * version; without both it stays among the kept attributes. */
+	if (c->prompt_name && c->prompt_version) {
+		const char *tpl = first_str(&A, K_TEMPLATE);
+		if (tpl)
+			c->prompt_template = arena_strdup(ar, tpl);
+	}
 	for (const char *const *k = K_VARS; *k && !c->variables; k++) {
 		const char *s = get_str(&A, *k);
 		cJSON *j = s ? cJSON_Parse(s) : NULL;

@@ -627,6 +627,22 @@ static int key_holder_is(store_t *st, int64_t key, const call_t *c)
 	return rc;
 }
 
+/* A template a trace carried: kept the first time its version is seen, and
+ * never over one that was added or read from a prompts folder. */
+static int store_seen_prompt(store_t *st, const char *name, const char *version, const char *text, int64_t ts)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_PROMPT_SEEN,
+				     "INSERT INTO prompt_versions(name, version, template, source, created_at)"
+				     " VALUES(?,?,?,'trace',?) ON CONFLICT(name, version) DO NOTHING");
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, ts);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(s);
+	return rc;
+}
+
 int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen)
 {
 	ingest_stats local = {0};
@@ -738,6 +754,11 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 			continue;
 		}
 		stats->inserted++;
+		if (c->prompt_template && c->prompt_name && c->prompt_version &&
+		    store_seen_prompt(st, c->prompt_name, c->prompt_version, c->prompt_template, c->ts_ns)) {
+			rc = -1;
+			break;
+		}
 		if (!rc && have_events && !c->input && !c->output &&
 		    fill_from_events(st, c->span_id, c->span_len, c->trace_id, c->trace_len, stats))
 			rc = -1;

@@ -129,7 +129,8 @@ static void load_item(annv *an)
 	an->has_item = an->cur >= 0 && golden_get(an->g, cur_call(an), &an->item) == 0;
 }
 
-static void show(annv *an, app_t *a, long i, int remember)
+/* claim: 0 when next() has just claimed the call. */
+static void show(annv *an, app_t *a, long i, int remember, int claim)
 {
 	if (an->cur >= 0 && an->cur != i) {
 		golden_release(an->g, cur_call(an), an->annotator);
@@ -145,7 +146,7 @@ static void show(annv *an, app_t *a, long i, int remember)
 	if (an->loaded)
 		call_full_free(&an->c);
 	an->loaded = i >= 0 && store_call_get(a->st, an->refs[i].id, &an->c) == 0;
-	if (i >= 0)
+	if (i >= 0 && claim)
 		golden_claim(an->g, an->refs[i].span, an->annotator, a->now_ns, CLAIM_TTL);
 	load_item(an);
 	an->tv.top = 0;
@@ -159,21 +160,22 @@ static void next(annv *an, app_t *a, size_t i)
 	for (; i < an->n; i++) {
 		if (an->state[i] != Q_PENDING)
 			continue;
-		if (golden_is_labelled(an->g, an->refs[i].span) == 1) {
-			/* another annotator got there first */
+		int c = golden_claim(an->g, an->refs[i].span, an->annotator, a->now_ns, CLAIM_TTL);
+		if (c == 2) { /* another annotator got there first */
 			an->state[i] = Q_LABELLED;
 			an->done++;
 			continue;
 		}
-		int c = golden_claim(an->g, an->refs[i].span, an->annotator, a->now_ns, CLAIM_TTL);
 		if (c == 0) {
 			an->state[i] = Q_HELD;
 			continue;
 		}
-		show(an, a, (long)i, 1);
+		if (c < 0) /* the file stayed busy: better another call than one someone may hold */
+			continue;
+		show(an, a, (long)i, 1, 0);
 		return;
 	}
-	show(an, a, -1, 1);
+	show(an, a, -1, 1, 0);
 	size_t skipped = 0, held = 0;
 	for (size_t k = 0; k < an->n; k++) {
 		skipped += an->state[k] == Q_SKIPPED;
@@ -402,7 +404,7 @@ static void undo(annv *an, app_t *a)
 		an->state[i] = still ? Q_LABELLED : Q_PENDING;
 		if (an->labelled_here > 0)
 			an->labelled_here--;
-		show(an, a, i, 1);
+		show(an, a, i, 1, 1);
 	}
 	golden_item it;
 	int has = golden_get(an->g, call, &it) == 0;
@@ -471,7 +473,7 @@ static int ann_action(view_t *v, app_t *a, int act)
 			app_message(a, EL_MESSAGE, "this is the first call shown");
 			return 1;
 		}
-		show(an, a, (long)an->back[--an->nback], 0);
+		show(an, a, (long)an->back[--an->nback], 0, 1);
 		return 1;
 	case A_ANNOTATE: return 1; /* already here */
 	default: return tv_action(&an->tv, act);

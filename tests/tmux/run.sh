@@ -240,8 +240,8 @@ while [ $n -le 15 ]; do
 	$TM send-keys -t a2 2
 	n=$((n + 1))
 done
-n=0
-while [ $n -lt 100 ]; do
+n=0 # each label is fsynced (synchronous=FULL): on a loaded machine this takes a while
+while [ $n -lt 300 ]; do
 	"$LLMOPS" --store "$S" export --golden "$G2" --format jsonl -o "$T/two.jsonl" >/dev/null 2>&1
 	[ "$(wc -l <"$T/two.jsonl")" -ge 30 ] && break
 	sleep 0.1
@@ -258,7 +258,9 @@ for r in rows:
     by[r["annotator"]] = by.get(r["annotator"], 0) + 1
 print(len(ids), len(set(ids)), by.get("ann", 0), by.get("bob", 0))
 PY
-if [ "$(cat "$T/two.out")" = "30 30 15 15" ]; then ok; else bad "two annotators: total, distinct, ann, bob = $(cat "$T/two.out"), wanted 30 30 15 15"; fi
+if [ "$(cat "$T/two.out")" = "30 30 15 15" ]; then ok; else bad "two annotators: total, distinct, ann, bob = $(cat "$T/two.out"), wanted 30 30 15 15
+$(screen a1 | sed -n '1p;$p')
+$(screen a2 | sed -n '1p;$p')"; fi
 
 echo "tmux: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -25,6 +25,8 @@ Suite *suite_report(void);
 Suite *suite_demo(void);
 Suite *suite_body(void);
 Suite *suite_golden(void);
+Suite *suite_textdiff(void);
+Suite *suite_prompts(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);

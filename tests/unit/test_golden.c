@@ -251,6 +251,14 @@ START_TEST(golden_claims)
 	golden_release(g, "c1", "bob");
 	ck_assert_int_eq(golden_claim(g, "c1", "ann", T0 + 93 * NS_PER_S, ttl), 1);
 	ck_assert_int_eq(golden_claim(g, "", "ann", T0, ttl), -1);
+	/* A labelled call is never handed out again, not even to its claimant. */
+	char id[32];
+	golden_call c = call_n(id, sizeof id, 7);
+	ck_assert_int_eq(golden_claim(g, id, "bob", T0, ttl), 1);
+	label(g, &c, "good", "bob", T0);
+	golden_release(g, id, "bob");
+	ck_assert_int_eq(golden_claim(g, id, "ann", T0 + NS_PER_S, ttl), 2);
+	ck_assert_int_eq(golden_claim(g, id, "bob", T0 + NS_PER_S, ttl), 2);
 	golden_close(g);
 }
 END_TEST
