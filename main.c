@@ -32,7 +32,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE, CMD_PROMPT };
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE, CMD_PROMPT, CMD_PROMPTS };
 #define C(x) (1u << (x))
 #define ALL (~0u)
 
@@ -48,6 +48,7 @@ static const struct cmddef {
     {"export", CMD_EXPORT},
     {"annotate", CMD_ANNOTATE},
     {"prompt", CMD_PROMPT},
+    {"prompts", CMD_PROMPTS},
 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
@@ -97,6 +98,7 @@ static const char usage_text[] =
     "commands:\n"
     "  traces [FILTER...]                               the console on the trace list\n"
     "  annotate [FILTER...]                             label those calls into the golden dataset\n"
+    "  prompts                                          the console on the prompt versions\n"
     "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"
     "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
     "                                                 cost, errors and latency from the store\n"
@@ -1051,7 +1053,7 @@ int main(int argc, char **argv)
 	load_config(&x);
 	/* The console shows them in its status line, and prints them once the
 	 * screen is gone; nothing is written to stderr while it is up. */
-	int console = x.a.cmd == CMD_TRACES || x.a.cmd == CMD_ANNOTATE || x.a.cmd == CMD_NONE || (x.a.cmd == CMD_DEMO && !x.a.set[O_NOTUI]);
+	int console = x.a.cmd == CMD_TRACES || x.a.cmd == CMD_ANNOTATE || x.a.cmd == CMD_PROMPTS || x.a.cmd == CMD_NONE || (x.a.cmd == CMD_DEMO && !x.a.set[O_NOTUI]);
 	if (!console)
 		print_config_errors(&x.cfg);
 	int rc;
@@ -1063,6 +1065,7 @@ int main(int argc, char **argv)
 	case CMD_EXPORT: rc = cmd_export(&x); break;
 	case CMD_TRACES: rc = cmd_console(&x, "traces"); break;
 	case CMD_ANNOTATE: rc = cmd_console(&x, "annotate"); break;
+	case CMD_PROMPTS: rc = cmd_console(&x, "prompts"); break;
 	default:
 		if (x.a.npos)
 			die_usage("unexpected argument '%s'", x.a.pos[0]);

@@ -23,6 +23,7 @@
 	X(HELP, "help", "the keys in force")                                                        \
 	X(VIEW_DASHBOARD, "view-dashboard", "the dashboard")                                        \
 	X(VIEW_TRACES, "view-traces", "the trace list")                                             \
+	X(VIEW_PROMPTS, "view-prompts", "prompt versions and how each did in production")           \
 	X(REFRESH, "refresh", "reload now")                                                         \
 	G("Searching")                                                                              \
 	X(PROMPT, "prompt", "command line (:window, :filter, :view, :set, :bind, :q)")              \

@@ -167,7 +167,7 @@ int keymap_bind_words(keymap_t *k, const char *active, const char *where, const 
 	}
 	int scope = scope_parse(sc);
 	if (scope < 0) {
-		snprintf(err, errlen, "bind: unknown scope '%s' (generic, dashboard, traces, call, help, annotate)", sc);
+		snprintf(err, errlen, "bind: unknown scope '%s' (generic, dashboard, traces, call, help, annotate, prompts)", sc);
 		return -1;
 	}
 	int kc;

@@ -33,7 +33,8 @@ void keycode_name(int key, char *out, size_t n);
 	X(TRACES, "traces")                                                                          \
 	X(CALL, "call")                                                                              \
 	X(HELP, "help")                                                                              \
-	X(ANNOTATE, "annotate")
+	X(ANNOTATE, "annotate")                                                                      \
+	X(PROMPTS, "prompts")
 
 enum scope {
 #define X(id, name) SC_##id,

@@ -192,8 +192,11 @@ static void command(app_t *a, const char *line)
 				app_show_traces(a, a->filter_src, a->sort);
 		} else if (!strcmp(arg, "help")) {
 			app_push(a, &help_ops);
+		} else if (!strcmp(arg, "prompts")) {
+			if (strcmp(app_top(a)->ops->name, "prompts"))
+				app_push(a, &prompts_ops);
 		} else {
-			app_message(a, EL_ERROR, "view: dashboard, traces or help, not '%s'", arg);
+			app_message(a, EL_ERROR, "view: dashboard, traces, prompts or help, not '%s'", arg);
 		}
 	} else if (!strcmp(cmd, "sort")) {
 		int s = !strcmp(arg, "time") ? SORT_TIME : !strcmp(arg, "latency") ? SORT_LATENCY : !strcmp(arg, "cost") ? SORT_COST : -1;
@@ -326,6 +329,10 @@ static void generic_action(app_t *a, int act)
 	case A_VIEW_DASHBOARD:
 		while (a->depth > 1)
 			app_pop(a);
+		break;
+	case A_VIEW_PROMPTS:
+		if (strcmp(app_top(a)->ops->name, "prompts"))
+			app_push(a, &prompts_ops);
 		break;
 	case A_VIEW_TRACES:
 		if (strcmp(app_top(a)->ops->name, "traces"))
@@ -761,6 +768,8 @@ int app_main(const app_opts *o)
 	if (o->view && !strcmp(o->view, "traces")) {
 		app_set_filter(a, o->filter ? o->filter : "");
 		app_show_traces(a, o->filter ? o->filter : "", SORT_TIME);
+	} else if (o->view && !strcmp(o->view, "prompts")) {
+		app_push(a, &prompts_ops);
 	} else if (o->view && !strcmp(o->view, "annotate")) {
 		annotate_show(a, o->filter ? o->filter : "");
 	}

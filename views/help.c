@@ -79,7 +79,7 @@ static void build(view_t *v, app_t *a)
 	static const char *const cmds[] = {
 	    "  :window DUR          time window (15m, 1h, 7d, ...)",
 	    "  :filter EXPR         trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= sample=N% latency>MS words",
-	    "  :view NAME           dashboard, traces or help",
+	    "  :view NAME           dashboard, traces, prompts or help",
 	    "  :sort BY             time, latency or cost",
 	    "  :set NAME VALUE      an option of llmopsrc",
 	    "  :bind KEYMAP KEY ACTION",

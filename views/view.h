@@ -51,7 +51,7 @@ struct view {
 	int h, w; /* size at the last draw */
 };
 
-extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops;
+extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops;
 
 /* ---- the application (app.c) ------------------------------------------- */
 

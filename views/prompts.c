@@ -1,0 +1,203 @@
+/* The prompts view: every prompt version, newest first within its prompt,
+ * with what it did in production (from the rollups): when it last served
+ * traffic, calls, error rate against the thresholds, p95 latency and cost
+ * per call, so that "v8 doubled the error rate" shows at a glance. Enter
+ * lists the calls of the selected version. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../data/prompts.h"
+#include "../tui/tui.h"
+#include "view.h"
+
+typedef struct prow {
+	const prompt_info *p;
+	const prompt_ver *v;
+	const prompt_ver *prev; /* the version before, for the change in error rate */
+} prow;
+
+typedef struct promptsv {
+	prompt_list l;
+	prow *rows;
+	size_t n;
+	int sel, top;
+	char err[256];
+} promptsv;
+
+static void load(promptsv *pv, app_t *a)
+{
+	prompt_list_free(&pv->l);
+	free(pv->rows);
+	pv->rows = NULL;
+	pv->n = 0;
+	pv->err[0] = 0;
+	if (prompts_list(a->st, NULL, &pv->l, pv->err, sizeof pv->err))
+		return;
+	for (size_t i = 0; i < pv->l.n; i++)
+		pv->n += pv->l.v[i].n;
+	pv->rows = xcalloc(pv->n ? pv->n : 1, sizeof *pv->rows);
+	size_t k = 0;
+	for (size_t i = 0; i < pv->l.n; i++)
+		for (size_t j = 0; j < pv->l.v[i].n; j++)
+			pv->rows[k++] = (prow){&pv->l.v[i], &pv->l.v[i].v[j], j + 1 < pv->l.v[i].n ? &pv->l.v[i].v[j + 1] : NULL};
+	if (pv->sel >= (int)pv->n)
+		pv->sel = pv->n ? (int)pv->n - 1 : 0;
+}
+
+static void pr_open(view_t *v, app_t *a)
+{
+	load(v->priv, a);
+}
+
+static void pr_close(view_t *v, app_t *a)
+{
+	(void)a;
+	promptsv *pv = v->priv;
+	prompt_list_free(&pv->l);
+	free(pv->rows);
+}
+
+static double err_rate(const prompt_stats *s)
+{
+	return s->calls ? (double)s->errors / (double)s->calls : 0;
+}
+
+static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
+{
+	promptsv *pv = v->priv;
+	if (pv->err[0]) {
+		draw_text(y + 1, x + 2, w - 4, pv->err, EL_CRIT);
+		return;
+	}
+	if (!pv->n) {
+		draw_text(y + 1, x + 2, w - 4, "no prompt versions yet: llmops prompt add NAME FILE, a prompts folder in the rc,",
+			  EL_DIM);
+		draw_text(y + 2, x + 2, w - 4, "or calls that carry a prompt name and version", EL_DIM);
+		return;
+	}
+	int wide = w >= 100;
+	char head[256];
+	int nw = wide ? 30 : 24; /* the name column: what is left at 80 columns */
+	snprintf(head, sizeof head, " %-*s %-6s %-11s %8s %6s %8s %9s%s", nw, "PROMPT@VERSION", "SOURCE", "LAST SEEN", "CALLS",
+		 "ERR%", "P95", "$/CALL", wide ? "  ERRORS VS THE VERSION BEFORE" : "");
+	draw_text(y, x, w, head, EL_HEADER);
+	int rows = h - 1;
+	if (pv->sel < pv->top)
+		pv->top = pv->sel;
+	if (pv->sel >= pv->top + rows)
+		pv->top = pv->sel - rows + 1;
+	for (int r = 0; r < rows && pv->top + r < (int)pv->n; r++) {
+		const prow *p = &pv->rows[pv->top + r];
+		const prompt_stats *s = &p->v->s;
+		int yy = y + 1 + r;
+		char name[160], src[16], seen[40] = "-", calls[24], rate[16] = "-", p95[16] = "-", cost[24] = "-";
+		snprintf(name, sizeof name, "%s@%s", p->p->name, p->v->version);
+		prompt_source_kind(p->v, src, sizeof src);
+		if (s->last_ns) {
+			char d[24];
+			int64_t age = a->now_ns - s->last_ns;
+			if (age < 2 * NS_PER_MIN)
+				snprintf(seen, sizeof seen, "now");
+			else {
+				clock_fmt_dur(floor_to(age, age < NS_PER_HOUR ? NS_PER_MIN : age < NS_PER_DAY ? NS_PER_HOUR : NS_PER_DAY), d,
+					      sizeof d);
+				snprintf(seen, sizeof seen, "%s ago", d);
+			}
+		}
+		fmt_thousands(calls, sizeof calls, s->calls);
+		if (s->calls)
+			snprintf(rate, sizeof rate, "%.1f", err_rate(s) * 100);
+		if (s->p95_ms > 0)
+			fmt_ms(p95, sizeof p95, s->p95_ms);
+		if (s->calls > s->unpriced)
+			snprintf(cost, sizeof cost, "$%.5f", (double)s->cost_nusd / 1e9 / (double)(s->calls - s->unpriced));
+		char line[512];
+		snprintf(line, sizeof line, "%s%-*s %-6s %-11s %8s ", pv->top + r == pv->sel ? glyph(G_CURSOR) : " ", nw,
+			 name, src, seen, calls);
+		int cx = x + draw_text(yy, x, w, line, EL_DEFAULT);
+		double pct = err_rate(s) * 100;
+		int el = !s->calls ? EL_DIM : pct >= config_num(a->cfg, CFG_error_crit) ? EL_CRIT
+					    : pct >= config_num(a->cfg, CFG_error_warn) ? EL_WARN
+											: EL_OK;
+		cx += draw_textf(yy, cx, x + w - cx, el, "%6s", rate);
+		cx += draw_textf(yy, cx, x + w - cx, EL_DEFAULT, " %8s %9s", p95, cost);
+		if (wide && p->prev && p->prev->s.calls && s->calls) {
+			double before = err_rate(&p->prev->s) * 100;
+			char d[64];
+			if (before > 0)
+				snprintf(d, sizeof d, "  %.1f%% -> %.1f%% (x%.1f)", before, pct, pct / before);
+			else
+				snprintf(d, sizeof d, "  %.1f%% -> %.1f%%", before, pct);
+			draw_text(yy, cx, x + w - cx, d, pct > before * 1.5 && pct >= config_num(a->cfg, CFG_error_warn) ? EL_CRIT : EL_DIM);
+		}
+		if (pv->top + r == pv->sel)
+			draw_chgat(yy, x, w, EL_SELECTED);
+	}
+}
+
+static int pr_action(view_t *v, app_t *a, int act)
+{
+	promptsv *pv = v->priv;
+	int n = (int)pv->n, page = v->h > 2 ? v->h - 2 : 1;
+	switch (act) {
+	case A_MOVE_DOWN: pv->sel = pv->sel + 1 < n ? pv->sel + 1 : pv->sel; return 1;
+	case A_MOVE_UP: pv->sel = pv->sel > 0 ? pv->sel - 1 : 0; return 1;
+	case A_PAGE_DOWN: pv->sel = pv->sel + page < n ? pv->sel + page : (n ? n - 1 : 0); return 1;
+	case A_PAGE_UP: pv->sel = pv->sel > page ? pv->sel - page : 0; return 1;
+	case A_MOVE_FIRST: pv->sel = 0; return 1;
+	case A_MOVE_LAST: pv->sel = n ? n - 1 : 0; return 1;
+	case A_ENTER:
+		if (n) {
+			char f[300];
+			snprintf(f, sizeof f, "prompt=%s@%s", pv->rows[pv->sel].p->name, pv->rows[pv->sel].v->version);
+			app_set_filter(a, f);
+			app_show_traces(a, f, SORT_TIME);
+		}
+		return 1;
+	default: return 0;
+	}
+}
+
+static int pr_search(view_t *v, app_t *a, const char *text, int dir)
+{
+	(void)a;
+	promptsv *pv = v->priv;
+	int n = (int)pv->n;
+	for (int k = 1; k <= n; k++) {
+		int i = ((pv->sel + dir * k) % n + n) % n;
+		char name[300];
+		snprintf(name, sizeof name, "%s@%s", pv->rows[i].p->name, pv->rows[i].v->version);
+		if (strstr(name, text)) {
+			pv->sel = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void pr_reload(view_t *v, app_t *a)
+{
+	load(v->priv, a);
+}
+
+static void pr_title(view_t *v, app_t *a, char *buf, size_t n)
+{
+	(void)a;
+	promptsv *pv = v->priv;
+	snprintf(buf, n, "prompts %s %zu prompts, %zu versions (all time)", glyph(G_DOT), pv->l.n, pv->n);
+}
+
+const view_ops prompts_ops = {
+    .name = "prompts",
+    .scope = SC_PROMPTS,
+    .private_size = sizeof(promptsv),
+    .open = pr_open,
+    .close = pr_close,
+    .draw = pr_draw,
+    .action = pr_action,
+    .reload = pr_reload,
+    .search = pr_search,
+    .title = pr_title,
+};
