@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../data/statefile.h"
 #include "tui.h"
 
 static int write_all(int fd, const char *p, size_t n)
@@ -27,25 +28,6 @@ static int write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	sbuf b = SBUF_INIT;
-	char tmp[8192];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		sb_add(&b, tmp, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		sb_free(&b);
-		return NULL;
-	}
-	return b.p ? sb_steal(&b) : xstrdup("");
 }
 
 int tui_edit(const char *initial, const char *suffix, char **result, char *err, size_t errlen)
@@ -109,7 +91,7 @@ int tui_edit(const char *initial, const char *suffix, char **result, char *err, 
 		rc = -1;
 	}
 	if (rc == 0) {
-		char *got = read_file(p);
+		char *got = statefile_read(p);
 		if (!got) {
 			snprintf(err, errlen, "%s: %s", p, strerror(errno));
 			rc = -1;
