@@ -22,6 +22,7 @@
 #include "data/import.h"
 #include "data/prompts.h"
 #include "data/report_out.h"
+#include "data/provider.h"
 #include "data/secrets.h"
 #include "data/store.h"
 #include "views/view.h"
@@ -250,6 +251,7 @@ typedef struct ctx {
 	char *rc_path;
 	char *store_path;
 	pricing_t *prices;
+	provs_t provs; /* providers and their keys (captured from the environment) */
 	int ascii;
 } ctx_t;
 
@@ -306,6 +308,9 @@ static void load_config(ctx_t *x)
 			}
 		}
 	}
+	/* Key variables leave the environment now, before any child process
+	 * (git, $EDITOR, a key command) could inherit them. */
+	provs_init(&x->provs, &x->cfg);
 	x->ascii = x->a.set[O_ASCII] || config_num(&x->cfg, CFG_ascii) != 0;
 
 	if (x->a.val[O_STORE])
@@ -338,6 +343,7 @@ static void load_config(ctx_t *x)
 
 static void free_ctx(ctx_t *x)
 {
+	provs_free(&x->provs);
 	config_free(&x->cfg);
 	free(x->rc_path);
 	free(x->store_path);
@@ -1014,8 +1020,11 @@ static int cmd_console(ctx_t *x, const char *view)
 		die_usage("filter: %s", err);
 	}
 	filter_free(&f);
+	/* Key commands run now, not on the console's loop. */
+	provs_resolve_all(&x->provs);
 	app_opts o = {.cfg = &x->cfg,
 		      .prices = x->prices,
+		      .provs = &x->provs,
 		      .store_path = x->store_path,
 		      .view = view,
 		      .filter = sb_str(&filter),

@@ -13,4 +13,14 @@ int secret_file_check(const char *path, char *err, size_t errlen);
  * /proc/self/environ cannot be read by other processes of the same user. */
 void secrets_harden_process(void);
 
+/* The key in a file (after secret_file_check): its first line, trimmed.
+ * malloc'ed, or NULL with err (which never holds the key). */
+char *secret_read_file(const char *path, char *err, size_t errlen);
+/* The key a command prints: run with /bin/sh -c, no input, its standard
+ * error discarded, killed after timeout_ms; the first line of its output,
+ * trimmed. malloc'ed, or NULL with err. */
+char *secret_run_cmd(const char *cmd, long timeout_ms, char *err, size_t errlen);
+/* Overwrites and frees a key. */
+void secret_free(char *key);
+
 #endif

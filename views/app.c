@@ -712,6 +712,8 @@ int app_main(const app_opts *o)
 	a->t_start = app_t0 > 0 ? app_t0 : clock_mono();
 	a->cfg = o->cfg;
 	a->prices = o->prices;
+	a->provs = o->provs;
+	a->http = http_new();
 	a->store_path = xstrdup(o->store_path);
 	a->status = 0;
 	filter_init(&a->filter);
@@ -796,7 +798,7 @@ int app_main(const app_opts *o)
 				paint(a);
 			break; /* the script is done: leave, as tig's tests do */
 		}
-		struct pollfd fds[3 + 64];
+		struct pollfd fds[3 + 64 + 64];
 		int nfd = 0;
 		int tty = tui_input_fd();
 		if (tty >= 0)
@@ -806,11 +808,14 @@ int app_main(const app_opts *o)
 		if (qfd >= 0)
 			fds[nfd++] = (struct pollfd){.fd = qfd, .events = POLLIN};
 		size_t first_follow = (size_t)nfd;
-		for (size_t i = 0; i < a->nfollowers && nfd < (int)(sizeof fds / sizeof *fds); i++) {
+		for (size_t i = 0; i < a->nfollowers && nfd < 3 + 64; i++) {
 			int ffd = follower_fd(a->followers[i]);
 			if (ffd >= 0)
 				fds[nfd++] = (struct pollfd){.fd = ffd, .events = POLLIN};
 		}
+		size_t end_follow = (size_t)nfd, first_http = (size_t)nfd;
+		int nhttp = http_pollfds(a->http, fds + nfd, (int)(sizeof fds / sizeof *fds) - nfd);
+		nfd += nhttp;
 		double now = clock_mono();
 		int64_t to_minute = (a->shown_minute + 1) * NS_PER_MIN - a->now_ns;
 		double wait = a->next_refresh - now;
@@ -819,6 +824,9 @@ int app_main(const app_opts *o)
 		for (size_t i = 0; i < a->nfollowers; i++)
 			if (follower_pending(a->followers[i]))
 				wait = 0; /* a big file catches up in slices */
+		long hw = http_wait_ms(a->http);
+		if (hw >= 0 && (double)hw / 1000.0 < wait)
+			wait = (double)hw / 1000.0;
 		if (a->script)
 			wait = wait > 0.05 ? 0.05 : wait;
 		int timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
@@ -859,8 +867,10 @@ int app_main(const app_opts *o)
 				a->dirty = 1;
 			}
 		}
+		/* Replies, stream bytes and retries; their handlers mark what changed. */
+		http_process(a->http, fds + first_http, nhttp);
 		int followed = 0;
-		for (size_t i = first_follow; i < (size_t)nfd; i++)
+		for (size_t i = first_follow; i < end_follow; i++)
 			if (fds[i].revents)
 				followed = 1;
 		for (size_t i = 0; i < a->nfollowers; i++)
@@ -874,6 +884,7 @@ int app_main(const app_opts *o)
 	}
 	while (a->depth)
 		app_pop(a);
+	http_free(a->http);
 	tui_end();
 	querier_stop(a->q);
 	for (size_t i = 0; i < a->nfollowers; i++)

@@ -11,6 +11,8 @@
 #include "../core/filter.h"
 #include "../core/keymap.h"
 #include "../core/pricing.h"
+#include "../data/http.h"
+#include "../data/provider.h"
 #include "../data/query.h"
 #include "../data/store.h"
 #include "../tui/prompt.h"
@@ -61,6 +63,8 @@ struct app {
 	config_t *cfg;
 	store_t *st;
 	pricing_t *prices;
+	provs_t *provs;
+	http_t *http; /* every HTTP request of the console, polled by its loop */
 	char *store_path;
 	keymap_t keys;
 	const char *keymap_name;
@@ -102,6 +106,7 @@ struct app {
 typedef struct app_opts {
 	config_t *cfg;
 	pricing_t *prices;
+	provs_t *provs;
 	const char *store_path;
 	const char *view;      /* "dashboard", "traces" or "annotate" */
 	const char *filter;    /* initial trace filter */

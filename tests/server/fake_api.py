@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""A local stand-in for a provider's HTTP API, for tests only.
+
+    fake_api.py PLAN.json LOG.jsonl PORTFILE
+
+Listens on 127.0.0.1 (a free port, written to PORTFILE once listening) and
+answers each request from PLAN: {"routes": {"/v1/chat/completions": [R1, R2,
+...]}}; the path is matched without its query string, each request takes the
+next response of its route and the last one repeats. A response R:
+
+    status      HTTP status (200)
+    headers     {"Name": "value"}
+    body        the body text, or
+    body_file   a file whose bytes are the body (a recorded exchange)
+    sse_lines   when the recorded body has one JSON per blank-line-separated
+                block without "data: " (OpenAI's documented examples): true
+                prefixes each block with "data: "
+    chunk       bytes per write (default: the whole body at once)
+    delay_ms    pause before each write
+    cut_after   close the connection after this many body bytes, mid-stream
+    hang        accept the request and never answer
+    match       {"query_has": "page=p2"}: this response only for such a query
+
+Every request is appended to LOG as one JSON line: method, path, query,
+headers, body.
+"""
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+plan_path, log_path, port_path = sys.argv[1:4]
+with open(plan_path) as f:
+    PLAN = json.load(f)
+counters = {}
+lock = threading.Lock()
+
+
+def pick(path, query):
+    routes = PLAN.get("routes", {})
+    rs = routes.get(path)
+    if rs is None:
+        return {"status": 404, "body": json.dumps({"error": {"message": "no route " + path}})}
+    # Responses with a query match are chosen by it; the others in turn.
+    for r in rs:
+        m = r.get("match")
+        if m and m.get("query_has", "\0") in query:
+            return r
+    plain = [r for r in rs if not r.get("match")]
+    with lock:
+        n = counters.get(path, 0)
+        counters[path] = n + 1
+    return plain[min(n, len(plain) - 1)]
+
+
+def body_of(r):
+    if "body_file" in r:
+        with open(r["body_file"], "rb") as f:
+            b = f.read()
+        if r.get("sse_lines"):
+            blocks = [x.strip() for x in b.decode().split("\n\n") if x.strip() and x.strip() != "...."]
+            b = "".join("data: " + x + "\n\n" for x in blocks).encode()
+            b += b"data: [DONE]\n\n"
+        return b
+    return r.get("body", "").encode()
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def handle_any(self):
+        path, _, query = self.path.partition("?")
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("utf-8", "replace") if n else ""
+        with lock:
+            with open(log_path, "a") as f:
+                f.write(json.dumps({"method": self.command, "path": path, "query": query,
+                                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                                    "body": body}) + "\n")
+        r = pick(path, query)
+        if r.get("hang"):
+            time.sleep(3600)
+            return
+        b = body_of(r)
+        self.send_response(r.get("status", 200))
+        hdrs = dict(r.get("headers", {}))
+        hdrs.setdefault("Content-Type", "application/json")
+        for k, v in hdrs.items():
+            self.send_header(k, v)
+        cut = r.get("cut_after")
+        if cut is None:
+            self.send_header("Content-Length", str(len(b)))
+        else:
+            self.send_header("Content-Length", str(len(b)))  # promises more than it sends
+        self.end_headers()
+        step = r.get("chunk") or len(b) or 1
+        sent = 0
+        for i in range(0, len(b), step):
+            part = b[i:i + step]
+            if cut is not None and sent + len(part) > cut:
+                part = part[:max(0, cut - sent)]
+                self.wfile.write(part)
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if r.get("delay_ms"):
+                time.sleep(r["delay_ms"] / 1000.0)
+            self.wfile.write(part)
+            self.wfile.flush()
+            sent += len(part)
+
+    do_GET = handle_any
+    do_POST = handle_any
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+srv.daemon_threads = True
+tmp = port_path + ".tmp"
+with open(tmp, "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(tmp, port_path)
+srv.serve_forever()

@@ -1,0 +1,107 @@
+/* Server-sent events and retry delays: what the replay and usage clients
+ * build on. */
+#include "../../data/http.h"
+#include "../../data/sse.h"
+#include "t.h"
+
+typedef struct got {
+	sbuf log;
+	int n;
+} got;
+
+static int on_ev(void *ud, const char *event, const char *data, size_t len)
+{
+	got *g = ud;
+	sb_printf(&g->log, "[%s|%.*s]", event, (int)len, data);
+	g->n++;
+	return 0;
+}
+
+/* The same stream fed whole and one byte at a time gives the same events. */
+static void feed_both(const char *text, const char *want)
+{
+	for (int step = 0; step < 2; step++) {
+		got g = {SBUF_INIT, 0};
+		sse_t s;
+		sse_init(&s, on_ev, &g);
+		if (step == 0)
+			sse_feed(&s, text, strlen(text));
+		else
+			for (size_t i = 0; text[i]; i++)
+				sse_feed(&s, text + i, 1);
+		ck_assert_str_eq(sb_str(&g.log), want);
+		sse_free(&s);
+		sb_free(&g.log);
+	}
+}
+
+START_TEST(sse_events)
+{
+	feed_both("event: message_start\ndata: {\"a\":1}\n\n: comment\n\ndata: x\ndata: y\n\n",
+		  "[message_start|{\"a\":1}][|x\ny]");
+	/* CRLF and lone CR line ends, split anywhere. */
+	feed_both("data: one\r\n\r\ndata:two\r\rdata:  three\n\n", "[|one][|two][| three]");
+	/* An event name does not leak into the next event. */
+	feed_both("event: error\ndata: {}\n\ndata: [DONE]\n\n", "[error|{}][|[DONE]]");
+}
+END_TEST
+
+START_TEST(sse_unfinished)
+{
+	got g = {SBUF_INIT, 0};
+	sse_t s;
+	sse_init(&s, on_ev, &g);
+	const char *t = "data: whole\n\ndata: cut in the mid";
+	sse_feed(&s, t, strlen(t));
+	ck_assert_int_eq(g.n, 1);
+	ck_assert_int_eq(sse_end(&s), 1); /* the broken stream is noticed */
+	ck_assert_int_eq(g.n, 1);
+	sse_free(&s);
+	sb_free(&g.log);
+}
+END_TEST
+
+START_TEST(sse_corpus)
+{
+	/* A recorded Anthropic stream: every event is a JSON object. */
+	size_t len;
+	char *t = t_read(CORPUS "anthropic/openllmetry_anthropic_message_streaming.response_body.txt", &len);
+	ck_assert_ptr_nonnull(t);
+	got g = {SBUF_INIT, 0};
+	sse_t s;
+	sse_init(&s, on_ev, &g);
+	sse_feed(&s, t, len);
+	ck_assert_int_eq(sse_end(&s), 0);
+	ck_assert_int_gt(g.n, 5);
+	ck_assert_ptr_nonnull(strstr(sb_str(&g.log), "[message_stop|{\"type\":\"message_stop\""));
+	sse_free(&s);
+	sb_free(&g.log);
+	free(t);
+}
+END_TEST
+
+START_TEST(backoff)
+{
+	ck_assert(http_backoff_s(1, 7, 300) == 7);     /* the server's word */
+	ck_assert(http_backoff_s(1, 900, 300) == 300); /* capped */
+	for (int a = 1; a < 30; a++) {
+		double d = http_backoff_s(a, -1, 300);
+		double base = a > 9 ? 300 : (double)(1 << (a - 1));
+		if (base > 300)
+			base = 300;
+		ck_assert(d <= 300 && d >= base / 2 - 1e-9 && d <= base + 1e-9);
+	}
+}
+END_TEST
+
+Suite *suite_http(void)
+{
+	Suite *s = suite_create("http");
+	TCase *tc = tcase_create("sse");
+	tcase_add_test(tc, sse_events);
+	tcase_add_test(tc, sse_unfinished);
+	tcase_add_test(tc, sse_corpus);
+	tcase_add_test(tc, backoff);
+	suite_add_tcase(s, tc);
+	return s;
+}
