@@ -78,6 +78,13 @@ static const char *const migrations[] = {
     "  c.latency_ms, c.ttft_ms, CASE c.status WHEN 0 THEN 'ok' ELSE 'error' END AS status, c.error_type,"
     "  c.error_message, c.cost_nusd / 1e9 AS cost_usd, c.zdict, c.input, c.output, c.variables, c.attrs"
     "  FROM calls c JOIN dims d ON d.id = c.dim;",
+    /* 2: replays, each with the request sent and the response received */
+    "CREATE TABLE replays(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, call_id INTEGER NOT NULL,"
+    "  span_id TEXT, batch_id INTEGER, prompt_name TEXT, prompt_version TEXT, provider TEXT, model TEXT,"
+    "  status TEXT NOT NULL, error_type TEXT, error_message TEXT, http_status INTEGER,"
+    "  input_tokens INTEGER, cached_tokens INTEGER, output_tokens INTEGER, latency_ms REAL, ttft_ms REAL,"
+    "  cost_nusd INTEGER, request TEXT NOT NULL, response TEXT, output TEXT);"
+    "CREATE INDEX replays_call ON replays(call_id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 

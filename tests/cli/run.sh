@@ -462,5 +462,7 @@ LLMOPS_NOW=someday "$LLMOPS" --store "$S" report >"$T/out" 2>"$T/err"
 eq "$?" 2
 has "$T/err" "LLMOPS_NOW"
 
+. tests/cli/replay.sh
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -94,6 +94,25 @@ START_TEST(backoff)
 }
 END_TEST
 
+
+#include "../../core/template.h"
+
+START_TEST(template_render)
+{
+	sbuf o = SBUF_INIT;
+	char err[256];
+	ck_assert_int_eq(tpl_render("Hi {{ name }}, {{n}} items {{ not a var }} {{", "{\"name\":\"Ann\",\"n\":3}", &o, err,
+				    sizeof err),
+			 0);
+	ck_assert_str_eq(sb_str(&o), "Hi Ann, 3 items {{ not a var }} {{");
+	ck_assert_int_eq(tpl_render("{{a}} and {{b}}", "{\"a\":\"x\"}", &o, err, sizeof err), -1);
+	ck_assert_str_eq(err, "the call has no variable 'b' (it has: a)");
+	ck_assert_int_eq(tpl_render("{{a}}", NULL, &o, err, sizeof err), -1);
+	ck_assert_str_eq(err, "the call has no variable 'a' (it recorded no variables)");
+	sb_free(&o);
+}
+END_TEST
+
 Suite *suite_http(void)
 {
 	Suite *s = suite_create("http");
@@ -102,6 +121,7 @@ Suite *suite_http(void)
 	tcase_add_test(tc, sse_unfinished);
 	tcase_add_test(tc, sse_corpus);
 	tcase_add_test(tc, backoff);
+	tcase_add_test(tc, template_render);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,193 @@
+# Replay against a local stand-in for the providers (tests/server/fake_api.py)
+# that answers with the exchanges recorded in tests/corpus and keeps every
+# request it received. Sourced by tests/cli/run.sh (its helpers and $T).
+
+R="$T/replay"
+mkdir -p "$R"
+RS="$R/store.db"
+OKEY=sk-test-openai-Zq81Lx
+AKEY=sk-ant-test-anthropic-Wd52Pp
+
+# Two calls of prompt `support` at version 2, each with its variables and a
+# conversation whose other messages must reach the provider untouched.
+cat >"$R/calls.jsonl" <<'JSONL'
+{"ts":"2026-11-23T11:00:00Z","trace_id":"aa01","span_id":"00000000000000a1","provider":"openai","model":"gpt-4o-2024-08-06","prompt_name":"support","prompt_version":"2","variables":{"company":"Northwind","tier":"gold"},"input_tokens":40,"output_tokens":9,"latency_ms":900,"ttft_ms":300,"status":"error","error_type":"server_error","input":[{"role":"system","content":"v2 text for Northwind"},{"role":"user","content":"Where is order 42?"},{"role":"assistant","content":"Let me check."},{"role":"user","content":"Thanks, still waiting"}],"output":"Sorry, I cannot help."}
+{"ts":"2026-11-23T11:01:00Z","trace_id":"aa02","span_id":"00000000000000a2","provider":"anthropic","model":"claude-3-5-sonnet-20240620","prompt_name":"support","prompt_version":"2","variables":{"company":"Northwind","tier":"silver"},"input_tokens":30,"output_tokens":7,"latency_ms":700,"status":"ok","input":[{"role":"system","content":"v2 text"},{"role":"user","content":[{"type":"text","text":"Refund please"}]}],"output":"Refund issued."}
+{"ts":"2026-11-23T11:02:00Z","trace_id":"aa03","span_id":"00000000000000a3","provider":"openai","model":"gpt-4o-mini","prompt_name":"support","prompt_version":"2","variables":{"company":"Northwind","tier":"bronze"},"input_tokens":30,"output_tokens":7,"latency_ms":700,"status":"ok","input":[{"role":"user","content":"Hi"}],"output":"Hello."}
+{"ts":"2026-11-23T11:03:00Z","trace_id":"aa04","span_id":"00000000000000a4","provider":"google","model":"gemini-1.5-pro","prompt_name":"support","prompt_version":"2","variables":{"company":"Northwind","tier":"gold"},"input":[{"role":"user","content":"Hi"}],"output":"Hello."}
+JSONL
+"$LLMOPS" --store "$RS" import "$R/calls.jsonl" >/dev/null 2>&1
+printf 'You help customers of {{company}}.\nTier: {{ tier }}.\nBe brief.\n' >"$R/v1.txt"
+printf 'You help customers of {{company}}.\nTier: {{tier}}.\nPlan: {{plan}}.\nBe very thorough.\n' >"$R/v2.txt"
+"$LLMOPS" --store "$RS" prompt add support "$R/v1.txt" --version 1 >/dev/null 2>&1
+"$LLMOPS" --store "$RS" prompt add support "$R/v2.txt" --version 2 >/dev/null 2>&1
+
+# fake PLAN: starts the server with that plan; $PORT and $RLOG are set.
+FAKE_PID=""
+fake() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+	rm -f "$R/port" "$R/log.jsonl"
+	printf '%s' "$1" >"$R/plan.json"
+	python3 tests/server/fake_api.py "$R/plan.json" "$R/log.jsonl" "$R/port" &
+	FAKE_PID=$!
+	n=0
+	while [ ! -s "$R/port" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+	PORT=$(cat "$R/port")
+	RLOG="$R/log.jsonl"
+	touch "$RLOG"
+}
+stop_fake() { [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; FAKE_PID=""; }
+# replay ARGS...: the replay command with the fake server's addresses and
+# keys in the environment (never on the command line).
+replay() {
+	OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
+		OPENAI_API_KEY=$OKEY ANTHROPIC_API_KEY=$AKEY "$LLMOPS" --store "$RS" replay "$@"
+}
+# req N EXPR: a Python expression over the Nth request received (r; b is its JSON body).
+req() {
+	python3 -c "import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; r=L[int(sys.argv[2])]; b=json.loads(r['body']) if r['body'] else None; print($2)" "$RLOG" "$1"
+}
+nreq() { wc -l <"$RLOG" | tr -d ' '; }
+SSE='"headers": {"Content-Type": "text/event-stream"}'
+OC=$CORPUS/openai
+AC=$CORPUS/anthropic
+
+t replay-openai-request
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", \"chunk\": 50, $SSE}]}}"
+expect_rc 0 replay 00000000000000a1 --prompt support@1 --json
+eq "$(req 0 "r['path']")" "/v1/chat/completions"
+eq "$(req 0 "r['headers']['authorization']")" "Bearer $OKEY"
+# The older version, rendered with the call's own variables, replaces the system message.
+eq "$(req 0 "b['messages'][0]")" "{'role': 'system', 'content': 'You help customers of Northwind.\\nTier: gold.\\nBe brief.\\n'}"
+# The rest of the conversation is intact, in order.
+eq "$(req 0 "b['messages'][1:]")" "[{'role': 'user', 'content': 'Where is order 42?'}, {'role': 'assistant', 'content': 'Let me check.'}, {'role': 'user', 'content': 'Thanks, still waiting'}]"
+eq "$(req 0 "(b['model'], b['stream'], b['stream_options'])")" "('gpt-4o-2024-08-06', True, {'include_usage': True})"
+eq "$(json "$T/out" "d['output']")" '"This is a test."'
+eq "$(json "$T/out" "(d['call_id'], d['prompt'], d['model'], d['input_tokens'], d['output_tokens'])")" "('00000000000000a1', 'support@1', 'gpt-4-0613', 12, 5)"
+eq "$(json "$T/out" "d['original_output']")" "Sorry, I cannot help."
+eq "$(json "$T/out" "d['latency_ms'] >= 0 and d['ttft_ms'] >= 0 and d['ttft_ms'] <= d['latency_ms'] and d['cost_usd'] > 0")" "True"
+rid=$(json "$T/out" "d['replay_id']")
+# Saved with its request and response.
+eq "$(sqlite3 "$RS" "SELECT status, prompt_version, output_tokens, request LIKE '%Be brief%', response LIKE '%[DONE]%' FROM replays WHERE id=$rid")" "ok|1|5|1|1"
+
+t replay-text
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", $SSE}]}}"
+expect_rc 0 replay 00000000000000a1 --prompt 1
+eq "$(cat "$T/out")" '"This is a test."'
+has "$T/err" "replaying call 00000000000000a1 with support@1 on openai gpt-4o-2024-08-06"
+has "$T/err" "original"
+has "$T/err" "saved as replay"
+
+t replay-anthropic-request
+fake "{\"routes\": {\"/v1/messages\": [{\"body_file\": \"$AC/openllmetry_anthropic_prompt_caching_stream_read.response_body.txt\", \"chunk\": 64, $SSE}]}}"
+expect_rc 0 replay 00000000000000a2 --prompt support@1 --json
+eq "$(req 0 "r['path']")" "/v1/messages"
+eq "$(req 0 "(r['headers']['x-api-key'], r['headers']['anthropic-version'])")" "('$AKEY', '2023-06-01')"
+# The system prompt is the top-level system; the messages keep only the conversation.
+eq "$(req 0 "repr(b['system'])")" "'You help customers of Northwind.\\nTier: silver.\\nBe brief.\\n'"
+eq "$(req 0 "b['messages']")" "[{'role': 'user', 'content': [{'type': 'text', 'text': 'Refund please'}]}]"
+eq "$(req 0 "(b['max_tokens'], b['stream'], 'authorization' in r['headers'])")" "(4096, True, False)"
+# Input counts cache reads (4 uncached + 1165 read); 221 output tokens.
+eq "$(json "$T/out" "(d['input_tokens'], d['output_tokens'], d['model'])")" "(1169, 221, 'claude-3-5-sonnet-20240620')"
+eq "$(sqlite3 "$RS" "SELECT cached_tokens FROM replays WHERE id=$(json "$T/out" "d['replay_id']")")" "1165"
+
+t replay-anthropic-thinking-tools
+fake "{\"routes\": {\"/v1/messages\": [{\"body_file\": \"$AC/openllmetry_anthropic_thinking_streaming.response_body.txt\", $SSE}, {\"body_file\": \"$AC/openllmetry_anthropic_tools_streaming.response_body.txt\", $SSE}]}}"
+expect_rc 0 replay 00000000000000a2 --prompt support@1 --json
+# The thinking stays out of the answer.
+eq "$(json "$T/out" "len(d['output']) > 0 and 'thinking' not in d['output']")" "True"
+expect_rc 0 replay 00000000000000a2 --prompt support@1 --json
+has "$T/out" "[tool call get_weather]"
+
+t replay-openai-tools
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_tools_streaming.response_body.txt\", $SSE}]}}"
+expect_rc 0 replay 00000000000000a1 --prompt support@1 --json
+has "$T/out" "[tool call get_current_weather]"
+
+t replay-model-override
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", $SSE}]}}"
+expect_rc 0 replay 00000000000000a1 --prompt support@1 --model gpt-4.1-mini --json
+eq "$(req 0 "b['model']")" "gpt-4.1-mini"
+
+t replay-no-system-message
+# A call without a system message gets one, first.
+expect_rc 0 replay 00000000000000a3 --prompt support@1 --json
+eq "$(req 1 "b['messages']")" "[{'role': 'system', 'content': 'You help customers of Northwind.\\nTier: bronze.\\nBe brief.\\n'}, {'role': 'user', 'content': 'Hi'}]"
+t replay-missing-variable
+expect_rc 1 replay 00000000000000a3 --prompt support@2 --json
+has "$T/err" "support@2 cannot be rendered for call 3: the call has no variable 'plan' (it has: company, tier)"
+eq "$(nreq)" 2 # nothing more was sent
+
+t replay-unknown-version
+expect_rc 1 replay 00000000000000a1 --prompt support@9
+has "$T/err" "prompt 'support' has no version '9'"
+t replay-unknown-call
+expect_rc 1 replay ffffffffffffffff --prompt support@1
+has "$T/err" "no call 'ffffffffffffffff'"
+t replay-unsupported-provider
+expect_rc 1 replay 00000000000000a4 --prompt support@1
+has "$T/err" "provider 'google'"
+t replay-usage
+expect_rc 2 "$LLMOPS" --store "$RS" replay 00000000000000a1
+has "$T/err" "--prompt"
+
+t replay-no-key
+OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_API_KEY= "$LLMOPS" --store "$RS" replay 00000000000000a1 --prompt support@1 >"$T/out" 2>"$T/err"
+eq "$?" 1
+has "$T/err" "no API key for openai: set OPENAI_API_KEY"
+
+t replay-key-cmd
+# A key from a command in the rc, never on the command line.
+printf 'provider openai type=openai base_url=http://127.0.0.1:%s/v1 api_key_cmd="printf sk-from-cmd-77"\n' "$PORT" >"$R/rc"
+OPENAI_API_KEY= "$LLMOPS" -c "$R/rc" --store "$RS" replay 00000000000000a1 --prompt support@1 --json >"$T/out" 2>"$T/err"
+eq "$?" 0
+eq "$(req -1 "r['headers']['authorization']")" "Bearer sk-from-cmd-77"
+
+t replay-401
+fake '{"routes": {"/v1/chat/completions": [{"status": 401, "body": "{\"error\": {\"message\": \"Incorrect API key provided\", \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"invalid_api_key\"}}"}]}}'
+expect_rc 1 replay 00000000000000a1 --prompt support@1
+has "$T/err" "API key rejected by openai (HTTP 401): Incorrect API key provided"
+eq "$(nreq)" 1 # not retried
+
+t replay-429-then-ok
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"status\": 429, \"headers\": {\"retry-after-ms\": \"150\"}, \"body\": \"{\\\"error\\\": {\\\"message\\\": \\\"Rate limit reached\\\", \\\"type\\\": \\\"requests\\\", \\\"param\\\": null, \\\"code\\\": \\\"rate_limit_exceeded\\\"}}\"}, {\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", $SSE}]}}"
+expect_rc 0 replay 00000000000000a1 --prompt support@1
+has "$T/err" "rate limited (429); retrying in 0.1 s (attempt 2 of 3)"
+eq "$(cat "$T/out")" '"This is a test."'
+eq "$(nreq)" 2
+
+t replay-5xx
+fake '{"routes": {"/v1/chat/completions": [{"status": 503, "headers": {"retry-after": "0"}, "body": "{\"error\": {\"message\": \"Service unavailable\", \"type\": \"server_error\", \"param\": null, \"code\": null}}"}]}}'
+expect_rc 1 replay 00000000000000a1 --prompt support@1 --json
+eq "$(nreq)" 3 # three attempts
+eq "$(json "$T/out" "(d['status'], d['error_type'])")" "('error', 'server_error')"
+has "$T/out" "Service unavailable"
+
+t replay-context-too-long
+fake '{"routes": {"/v1/chat/completions": [{"status": 400, "body": "{\"error\": {\"message\": \"This model maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.\", \"type\": \"invalid_request_error\", \"param\": \"messages\", \"code\": \"context_length_exceeded\"}}"}]}}'
+expect_rc 1 replay 00000000000000a1 --prompt support@1
+has "$T/err" "context too long for gpt-4o-2024-08-06: This model maximum context length is 128000 tokens"
+eq "$(nreq)" 1
+
+t replay-broken-stream
+# The connection drops midway: what came is kept and marked.
+fake "{\"routes\": {\"/v1/messages\": [{\"body_file\": \"$AC/openllmetry_anthropic_message_streaming.response_body.txt\", \"chunk\": 100, \"cut_after\": 1500, $SSE}]}}"
+expect_rc 1 replay 00000000000000a2 --prompt support@1 --json
+eq "$(json "$T/out" "(d['status'], d['output'].startswith('Here'))")" "('partial', True)"
+has "$T/out" "partial output kept"
+eq "$(sqlite3 "$RS" "SELECT status, length(output) > 0 FROM replays WHERE id=$(json "$T/out" "d['replay_id']")")" "partial|1"
+
+t replay-error-event-in-200
+printf 'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-3-5-sonnet-20240620","content":[],"usage":{"input_tokens":20,"output_tokens":1}}}\n\nevent: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Your refund"}}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n' >"$R/overloaded.txt"
+fake "{\"routes\": {\"/v1/messages\": [{\"body_file\": \"$R/overloaded.txt\", $SSE}]}}"
+expect_rc 1 replay 00000000000000a2 --prompt support@1
+has "$T/err" "overloaded in the stream: Overloaded; partial output kept"
+eq "$(cat "$T/out")" "Your refund"
+
+t replay-keys-nowhere
+# No key in anything the program wrote.
+stop_fake
+for f in "$RS" "$RS-wal" "$T/state" "$T/data" "$T/config"; do
+	[ -e "$f" ] || continue
+	if grep -rqaF -e "$OKEY" -e "$AKEY" -e "sk-from-cmd-77" "$f"; then bad "a key is in $f"; else ok; fi
+done
