@@ -61,7 +61,10 @@
 	X(EDIT_EXPECTED, "edit-expected", "write the expected answer in $VISUAL or $EDITOR")        \
 	X(UNDO, "undo", "undo the last label (again: the one before)")                              \
 	X(SKIP, "skip", "skip this call")                                                           \
-	X(PREV_ITEM, "prev-item", "back to the previous call")
+	X(PREV_ITEM, "prev-item", "back to the previous call")                                    \
+	G("Replaying")                                                                              \
+	X(REPLAY, "replay", "replay this call against another prompt version (:replay V N: a batch)") \
+	X(CANCEL, "cancel", "stop the replay under way (its partial output is kept)")
 
 enum action {
 	A_NONE = 0,

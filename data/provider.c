@@ -127,7 +127,7 @@ static void resolve(prov_t *p, int kind)
 	}
 	if (file || cmd) {
 		p->key_state[kind] = -1;
-		snprintf(p->key_err[kind], sizeof p->key_err[kind], "%s %s key: %s", p->name, kind ? "admin" : "API", err);
+		snprintf(p->key_err[kind], sizeof p->key_err[kind], "%.40s %s key: %.200s", p->name, kind ? "admin" : "API", err);
 		return;
 	}
 	p->key_state[kind] = 2;

@@ -165,6 +165,44 @@ static void apply_option(app_t *a, const char *name)
 	}
 }
 
+/* :replay [[NAME@]VERSION|prev] [N]: the first N calls (20) of the trace
+ * list's filter, each against that version of its prompt. */
+static void batch_replay(app_t *a, char *arg)
+{
+	char *w[2] = {NULL, NULL};
+	int n = 0;
+	for (char *t = strtok(arg, " \t"); t && n < 2; t = strtok(NULL, " \t"))
+		w[n++] = t;
+	char *end = NULL;
+	long max = 20;
+	if (n == 2) {
+		max = strtol(w[1], &end, 10);
+		if (*end || max < 1 || max > 1000) {
+			app_message(a, EL_ERROR, "replay: expected ':replay VERSION N' with N from 1 to 1000, not '%s'", w[1]);
+			return;
+		}
+	}
+	const char *ref = n && strcmp(w[0], "prev") ? w[0] : NULL;
+	call_ref *refs = NULL;
+	size_t nr = 0;
+	int more = 0;
+	char err[256];
+	if (store_call_refs(a->st, &a->filter, a->now_ns, (size_t)max, &refs, &nr, &more, err, sizeof err)) {
+		app_message(a, EL_ERROR, "replay: %s", err);
+		return;
+	}
+	if (!nr) {
+		free(refs);
+		app_message(a, EL_ERROR, "replay: the filter '%s' has no calls", a->filter_src);
+		return;
+	}
+	int64_t *ids = xmalloc(nr * sizeof *ids);
+	for (size_t i = 0; i < nr; i++)
+		ids[i] = refs[i].id;
+	free(refs);
+	replay_show_batch(a, ids, nr, ref);
+}
+
 static void command(app_t *a, const char *line)
 {
 	char buf[1024];
@@ -242,13 +280,15 @@ static void command(app_t *a, const char *line)
 			app_message(a, EL_ERROR, "%s", err);
 		else
 			app_message(a, EL_MESSAGE, "%s bound to %s", w[1], w[2]);
+	} else if (!strcmp(cmd, "replay")) {
+		batch_replay(a, arg);
 	} else if (!strcmp(cmd, "save-display")) {
 		save_display(a, arg);
 	} else if (!strcmp(cmd, "help")) {
 		app_push(a, &help_ops);
 	} else {
 		app_message(a, EL_ERROR,
-			    "unknown command '%s' (window, filter, view, sort, set, bind, save-display, help, q)", cmd);
+			    "unknown command '%s' (window, filter, view, sort, set, bind, replay, save-display, help, q)", cmd);
 	}
 }
 
@@ -296,6 +336,16 @@ static void generic_action(app_t *a, int act)
 			annotate_show(a, a->filter_src);
 		}
 		break;
+	case A_REPLAY: {
+		view_t *top = app_top(a);
+		int64_t id;
+		if ((!strcmp(top->ops->name, "traces") && traces_selected(top, &id)) ||
+		    (!strcmp(top->ops->name, "call") && call_current(top, &id)))
+			replay_show(a, id);
+		else
+			app_message(a, EL_ERROR, "R replays a call: select one in the trace list (:replay V N replays a batch)");
+		break;
+	}
 	case A_QUIT: a->quit = 1; break;
 	case A_BACK:
 		if (a->depth <= 1)

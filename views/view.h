@@ -53,7 +53,7 @@ struct view {
 	int h, w; /* size at the last draw */
 };
 
-extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops;
+extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops, replay_ops;
 
 /* ---- the application (app.c) ------------------------------------------- */
 
@@ -141,6 +141,10 @@ char *app_state_path(const char *leaf);
 void help_keys_of(app_t *a, int scope, int act, char *out, size_t n);
 /* Opens the annotation queue of a filter (annotate.c). */
 void annotate_show(app_t *a, const char *filter);
+/* Replays a call (asking for the version), or a batch of calls against
+ * ref (NULL: the version before each call's), ids taken over (replay.c). */
+void replay_show(app_t *a, int64_t id);
+void replay_show_batch(app_t *a, int64_t *ids, size_t n, const char *ref);
 /* Opens a call's detail view (call.c). */
 void call_show(app_t *a, int64_t id);
 /* A call as text lines: metadata, input messages and output (or the output

@@ -14,6 +14,10 @@
 #   #@ env NAME=VALUE               the environment
 #   #@ stderr TEXT                  stderr must hold TEXT after the screen is gone
 #                                   (otherwise stdout and stderr must stay empty)
+#   #@ server PLAN                  a stand-in provider (tests/server/fake_api.py)
+#                                   answering from fixtures/PLAN ($CORPUS: tests/corpus, $FIXTURES);
+#                                   OPENAI_BASE_URL, ANTHROPIC_BASE_URL and keys point at it
+#   #@ mask SED-ERE                 what varies from run to run (a latency) reads ~
 # UPDATE=1 writes the expected screens instead of comparing (review them!).
 # Ends with "screen: N passed, N failed".
 set -u
@@ -40,7 +44,7 @@ for case in "$HERE"/cases/*.keys; do
 	[ -n "$only" ] && [ "$only" != "$name" ] && continue
 	d="$T/run/$name"
 	mkdir -p "$d/config/llmops" "$d/state" "$d/out"
-	store=demo size=80x24 args="" envs="" want_err=""
+	store=demo size=80x24 args="" envs="" want_err="" plan="" masks=""
 	: >"$d/config/llmops/llmopsrc"
 	: >"$d/script"
 	n=0
@@ -52,6 +56,8 @@ for case in "$HERE"/cases/*.keys; do
 		"#@ rc "*) printf '%s\n' "${line#\#@ rc }" | sed "s|\$T|$d|g" >>"$d/config/llmops/llmopsrc" ;;
 		"#@ env "*) envs="$envs ${line#\#@ env }" ;;
 		"#@ stderr "*) want_err=${line#\#@ stderr } ;;
+		"#@ server "*) plan=${line#\#@ server } ;;
+		"#@ mask "*) masks="$masks${masks:+;}s/${line#\#@ mask }/~/g" ;;
 		"#"*) ;;
 		@snap)
 			n=$((n + 1))
@@ -60,6 +66,17 @@ for case in "$HERE"/cases/*.keys; do
 		*) printf '%s\n' "$line" >>"$d/script" ;;
 		esac
 	done <"$case"
+	srv=""
+	if [ -n "$plan" ]; then
+		sed -e "s|\$CORPUS|$PWD/tests/corpus|g" -e "s|\$FIXTURES|$HERE/fixtures|g" "$HERE/fixtures/$plan" >"$d/plan.json"
+		python3 "$PWD/tests/server/fake_api.py" "$d/plan.json" "$d/requests.jsonl" "$d/port" &
+		srv=$!
+		k=0
+		while [ ! -s "$d/port" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
+		port=$(cat "$d/port")
+		envs="$envs OPENAI_BASE_URL=http://127.0.0.1:$port/v1 ANTHROPIC_BASE_URL=http://127.0.0.1:$port"
+		envs="$envs OPENAI_API_KEY=sk-screen-openai ANTHROPIC_API_KEY=sk-screen-anthropic"
+	fi
 	cols=${size%x*}
 	lines=${size#*x}
 	# shellcheck disable=SC2086
@@ -67,6 +84,7 @@ for case in "$HERE"/cases/*.keys; do
 		LLMOPS_SCRIPT="$d/script" $envs \
 		timeout 60 "$LLMOPS" --store "$T/$store.db" $args >"$d/stdout" 2>"$d/stderr"
 	rc=$?
+	[ -n "$srv" ] && kill "$srv" 2>/dev/null
 	ok=1
 	errs_ok=1
 	if [ -n "$want_err" ]; then
@@ -83,6 +101,7 @@ for case in "$HERE"/cases/*.keys; do
 		got="$d/out/$name.$i.screen"
 		# Paths under the temporary directory read the same on every run.
 		[ -f "$got" ] && sed -i "s|$T|\$T|g" "$got"
+		[ -f "$got" ] && [ -n "$masks" ] && sed -E -i "$masks" "$got"
 		want="$HERE/expected/$name.$i.screen"
 		if [ "${UPDATE:-}" = 1 ]; then
 			cp "$got" "$want" 2>/dev/null || { echo "FAIL: $name: screen $i was not saved"; ok=0; }
