@@ -34,7 +34,8 @@ void keycode_name(int key, char *out, size_t n);
 	X(CALL, "call")                                                                              \
 	X(HELP, "help")                                                                              \
 	X(ANNOTATE, "annotate")                                                                      \
-	X(PROMPTS, "prompts")
+	X(PROMPTS, "prompts")                                                                        \
+	X(DIFF, "diff")
 
 enum scope {
 #define X(id, name) SC_##id,

@@ -14,6 +14,10 @@
 #   #@ env NAME=VALUE               the environment
 #   #@ stderr TEXT                  stderr must hold TEXT after the screen is gone
 #                                   (otherwise stdout and stderr must stay empty)
+#   #@ sh COMMAND                   run first, in the case's own folder, with $LLMOPS and
+#                                   $STORE, a copy of the store made for this case alone
+#                                   (prompt versions to add, calls to import); the
+#                                   console then opens that copy
 # UPDATE=1 writes the expected screens instead of comparing (review them!).
 # Ends with "screen: N passed, N failed".
 set -u
@@ -43,6 +47,7 @@ for case in "$HERE"/cases/*.keys; do
 	store=demo size=80x24 args="" envs="" want_err=""
 	: >"$d/config/llmops/llmopsrc"
 	: >"$d/script"
+	: >"$d/setup"
 	n=0
 	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in
@@ -52,6 +57,7 @@ for case in "$HERE"/cases/*.keys; do
 		"#@ rc "*) printf '%s\n' "${line#\#@ rc }" | sed "s|\$T|$d|g" >>"$d/config/llmops/llmopsrc" ;;
 		"#@ env "*) envs="$envs ${line#\#@ env }" ;;
 		"#@ stderr "*) want_err=${line#\#@ stderr } ;;
+		"#@ sh "*) printf '%s\n' "${line#\#@ sh }" >>"$d/setup" ;;
 		"#"*) ;;
 		@snap)
 			n=$((n + 1))
@@ -62,12 +68,21 @@ for case in "$HERE"/cases/*.keys; do
 	done <"$case"
 	cols=${size%x*}
 	lines=${size#*x}
+	db="$T/$store.db"
+	ok=1
+	if [ -s "$d/setup" ]; then
+		cp "$db" "$d/store.db"
+		db="$d/store.db"
+		if ! (cd "$d" && LLMOPS="$LLMOPS" STORE="$db" sh -e setup) >"$d/setup.out" 2>&1; then
+			echo "FAIL: $name: its #@ sh lines failed: $(head -c 300 "$d/setup.out")"
+			ok=0
+		fi
+	fi
 	# shellcheck disable=SC2086
 	env XDG_CONFIG_HOME="$d/config" XDG_STATE_HOME="$d/state" LINES="$lines" COLUMNS="$cols" \
 		LLMOPS_SCRIPT="$d/script" $envs \
-		timeout 60 "$LLMOPS" --store "$T/$store.db" $args >"$d/stdout" 2>"$d/stderr"
+		timeout 60 "$LLMOPS" --store "$db" $args >"$d/stdout" 2>"$d/stderr"
 	rc=$?
-	ok=1
 	errs_ok=1
 	if [ -n "$want_err" ]; then
 		grep -qF -- "$want_err" "$d/stderr" || errs_ok=0
