@@ -160,19 +160,60 @@ static void build_side(sbs_layout *l, sbuf *scratch, const td_diff *d, int side,
 	out->npieces = l->nbrk - out->piece0 - 1;
 }
 
-static void build_row(sbs_layout *l, sbuf *scratch, const td_diff *d, const td_row *r, sbs_row *out)
+struct sbs_pair {
+	int done, marked;
+	td_words w;
+};
+
+void sidebyside_cache_free(sbs_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		textdiff_words_free(&c->v[i].w);
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+/* The word diff of a changed pair, from the cache when it has it. An old
+ * line belongs to one pair at most, whatever the context. */
+static const sbs_pair *pair_words(const td_diff *d, sbs_cache *cache, const td_row *r, sbs_pair *own)
+{
+	sbs_pair *p = own;
+	if (cache) {
+		if (!cache->v) {
+			cache->n = d->a.n;
+			cache->v = xcalloc(cache->n ? cache->n : 1, sizeof *cache->v);
+		}
+		p = &cache->v[r->a];
+		if (p->done)
+			return p;
+	}
+	size_t alen, blen;
+	int nl;
+	const char *a = textdiff_line(d, 0, (size_t)r->a, &alen, &nl);
+	const char *b = textdiff_line(d, 1, (size_t)r->b, &blen, &nl);
+	textdiff_words(a, alen, b, blen, &p->w);
+	p->marked = worth_marking(a, alen, b, blen, &p->w);
+	p->done = 1;
+	return p;
+}
+
+static void build_row(sbs_layout *l, sbuf *scratch, const td_diff *d, sbs_cache *cache, const td_row *r,
+		      sbs_row *out)
 {
 	memset(out, 0, sizeof *out);
 	out->kind = r->kind;
 	out->skip = r->skip;
-	td_words w = {0};
+	static const td_words none;
+	const td_words *w = &none;
+	sbs_pair own = {0};
 	int marked = 0, nl_a = 1, nl_b = 1;
 	if (r->kind == TD_CHANGED) {
-		size_t alen, blen;
-		const char *a = textdiff_line(d, 0, (size_t)r->a, &alen, &nl_a);
-		const char *b = textdiff_line(d, 1, (size_t)r->b, &blen, &nl_b);
-		textdiff_words(a, alen, b, blen, &w);
-		marked = worth_marking(a, alen, b, blen, &w);
+		size_t len;
+		textdiff_line(d, 0, (size_t)r->a, &len, &nl_a);
+		textdiff_line(d, 1, (size_t)r->b, &len, &nl_b);
+		const sbs_pair *p = pair_words(d, cache, r, &own);
+		w = &p->w;
+		marked = p->marked;
 	}
 	/* A pair too different to mark word by word reads as deleted and inserted. */
 	char ma = ' ', mb = ' ';
@@ -184,11 +225,11 @@ static void build_row(sbs_layout *l, sbuf *scratch, const td_diff *d, const td_r
 	} else if (r->kind == TD_INSERTED) {
 		mb = '+';
 	}
-	build_side(l, scratch, d, 0, r->kind == TD_GAP ? -1 : r->a, ma, marked ? w.a : NULL, marked ? w.na : 0,
+	build_side(l, scratch, d, 0, r->kind == TD_GAP ? -1 : r->a, ma, marked ? w->a : NULL, marked ? w->na : 0,
 		   marked && !nl_a && nl_b, &out->side[0]);
-	build_side(l, scratch, d, 1, r->kind == TD_GAP ? -1 : r->b, mb, marked ? w.b : NULL, marked ? w.nb : 0,
+	build_side(l, scratch, d, 1, r->kind == TD_GAP ? -1 : r->b, mb, marked ? w->b : NULL, marked ? w->nb : 0,
 		   marked && !nl_b && nl_a, &out->side[1]);
-	textdiff_words_free(&w);
+	textdiff_words_free(&own.w);
 	size_t h = out->side[0].npieces > out->side[1].npieces ? out->side[0].npieces : out->side[1].npieces;
 	out->height = h ? h : 1;
 }
@@ -198,7 +239,7 @@ static int changed_kind(int kind)
 	return kind == TD_CHANGED || kind == TD_DELETED || kind == TD_INSERTED;
 }
 
-void sidebyside_build(sbs_layout *l, const td_diff *d, int context, int cols, int flags)
+void sidebyside_build(sbs_layout *l, const td_diff *d, sbs_cache *cache, int context, int cols, int flags)
 {
 	memset(l, 0, sizeof *l);
 	l->cols = cols > 1 ? cols : 1;
@@ -211,7 +252,7 @@ void sidebyside_build(sbs_layout *l, const td_diff *d, int context, int cols, in
 	size_t hcap = 0;
 	for (size_t i = 0; i < l->nrows; i++) {
 		sbs_row *r = &l->rows[i];
-		build_row(l, &scratch, d, &rows[i], r);
+		build_row(l, &scratch, d, cache, &rows[i], r);
 		r->first = l->nlines;
 		l->nlines += r->height;
 		if (changed_kind(r->kind) && (i == 0 || !changed_kind(l->rows[i - 1].kind))) {

@@ -67,10 +67,21 @@ typedef struct sbs_layout {
 	int cols, flags, context;
 } sbs_layout;
 
+/* The word diffs of a diff's changed pairs, which depend neither on the
+ * width nor on the context: kept across the layouts of one diff, so that a
+ * resize or a toggle does not diff two long lines word by word again. */
+typedef struct sbs_pair sbs_pair;
+typedef struct sbs_cache {
+	sbs_pair *v; /* by old line number */
+	size_t n;
+} sbs_cache;
+void sidebyside_cache_free(sbs_cache *c);
+
 /* Lays out d with `context` equal lines around the changes (negative: the
- * whole text) and sides of `cols` text columns. The display text is a copy:
+ * whole text) and sides of `cols` text columns; cache, when given, must
+ * belong to this d (free it when d changes). The display text is a copy:
  * d may go before l does. l is overwritten; free it with sidebyside_free. */
-void sidebyside_build(sbs_layout *l, const td_diff *d, int context, int cols, int flags);
+void sidebyside_build(sbs_layout *l, const td_diff *d, sbs_cache *cache, int context, int cols, int flags);
 void sidebyside_free(sbs_layout *l);
 
 /* The piece of a side on display line `line`: 1 with its text offset and

@@ -27,6 +27,7 @@ typedef struct diffv {
 	char *ver[2];  /* left (old) and right (new) */
 	char *text[2];
 	td_diff d;
+	sbs_cache words; /* of d, across layouts */
 	sbs_layout l;
 	int built;
 	int cols;      /* text columns of a half at the last layout; 0: lay out again */
@@ -172,6 +173,7 @@ static void say_if_identical(diffv *dv, app_t *a)
 /* The texts changed: diff them again and show the first hunk. */
 static void compare(diffv *dv)
 {
+	sidebyside_cache_free(&dv->words);
 	textdiff_free(&dv->d);
 	textdiff_lines(dv->text[0], strlen(dv->text[0]), dv->text[1], strlen(dv->text[1]), &dv->d);
 	dv->cols = 0;
@@ -232,6 +234,7 @@ static void diff_close(view_t *v, app_t *a)
 	(void)a;
 	diffv *dv = v->priv;
 	sidebyside_free(&dv->l);
+	sidebyside_cache_free(&dv->words);
 	textdiff_free(&dv->d);
 	free(dv->name);
 	for (int s = 0; s < 2; s++) {
@@ -261,7 +264,7 @@ static void relayout(diffv *dv, int cols)
 	}
 	sidebyside_free(&dv->l);
 	int flags = (tui_ascii() ? SBS_ASCII : 0) | (tui_colors_on() ? 0 : SBS_MARKERS) | (dv->wrap ? 0 : SBS_NOWRAP);
-	sidebyside_build(&dv->l, &dv->d, dv->whole || identical(dv) ? -1 : CONTEXT, cols, flags);
+	sidebyside_build(&dv->l, &dv->d, &dv->words, dv->whole || identical(dv) ? -1 : CONTEXT, cols, flags);
 	dv->built = 1;
 	dv->cols = cols;
 	dv->hit = -1;

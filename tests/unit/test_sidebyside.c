@@ -14,7 +14,7 @@ typedef struct fixture {
 static void lay(fixture *f, const char *a, const char *b, int context, int cols, int flags)
 {
 	textdiff_lines(a, strlen(a), b, strlen(b), &f->d);
-	sidebyside_build(&f->l, &f->d, context, cols, flags);
+	sidebyside_build(&f->l, &f->d, NULL, context, cols, flags);
 }
 
 static void unlay(fixture *f)
@@ -135,6 +135,20 @@ START_TEST(sbs_word_marks)
 	ck_assert_uint_eq(f.l.spans[r->side[1].span0].len, 3);
 	ck_assert_uint_eq(f.l.nhunks, 1);
 	ck_assert_uint_eq(f.l.hunks[0], 1);
+
+	/* Laid out again from a cache of the word diffs: the same marks. */
+	sbs_cache cache = {0};
+	for (int pass = 0; pass < 2; pass++) {
+		sbs_layout l2;
+		sidebyside_build(&l2, &f.d, &cache, pass ? 1 : -1, 20, 0);
+		const sbs_row *r2 = sidebyside_row(&l2, l2.hunks[0], NULL);
+		ck_assert_uint_eq(r2->side[0].nspans, 1);
+		ck_assert_uint_eq(l2.spans[r2->side[0].span0].off, 10);
+		ck_assert_uint_eq(l2.spans[r2->side[0].span0].len, 5);
+		ck_assert_int_eq(r2->side[1].mark, '~');
+		sidebyside_free(&l2);
+	}
+	sidebyside_cache_free(&cache);
 	unlay(&f);
 
 	/* Without colour the marks are in the text too, and the spans cover them. */
