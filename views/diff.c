@@ -558,7 +558,7 @@ static int diff_action(view_t *v, app_t *a, int act)
 	case A_PREV_HUNK: jump(dv, a, act == A_NEXT_HUNK ? 1 : -1); return 1;
 	case A_DIFF_LEFT:
 	case A_DIFF_RIGHT: ask(dv, a, act == A_DIFF_RIGHT); return 1;
-	case A_DIFF: app_message(a, EL_MESSAGE, "this is the diff: < and > choose other versions"); return 1;
+	case A_DIFF: app_message(a, EL_MESSAGE, "this is the diff (? lists the keys that choose other versions)"); return 1;
 	default: return 0;
 	}
 	clamp_top(dv);

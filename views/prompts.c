@@ -81,8 +81,11 @@ static void mark(promptsv *pv, app_t *a)
 	}
 	pv->mark_name = xstrdup(p->p->name);
 	pv->mark_ver = xstrdup(p->v->version);
-	app_message(a, EL_MESSAGE, "%s@%s marked: D on another version of %s diffs the two", p->p->name, p->v->version,
-		    p->p->name);
+	char keys[64];
+	help_keys_of(a, SC_PROMPTS, A_DIFF, keys, sizeof keys);
+	keys[strcspn(keys, " ")] = 0; /* the first key bound, whatever the keymap */
+	app_message(a, EL_MESSAGE, "%s@%s marked: %s on another version of %s diffs the two", p->p->name, p->v->version,
+		    keys[0] ? keys : "diff", p->p->name);
 }
 
 /* D: the selected version against the marked one of the same prompt (the
