@@ -129,4 +129,7 @@ install: llmops
 clean:
 	rm -rf $(B) $(SAN) llmops
 
+# The sanitizer objects too: without their dependencies a changed header
+# (the action table) would leave objects that disagree on an enum.
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/main.d $(B)/tests/bench/gen_jsonl.d
+-include $(SAN_LIB_OBJ:.o=.d) $(SAN_TEST_OBJ:.o=.d) $(SAN)/main.d

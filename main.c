@@ -1,6 +1,5 @@
 /* llmops: argv, subcommands and wiring. The only file that sees every layer. */
 #include <errno.h>
-#include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
@@ -12,7 +11,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "core/clock.h"
 #include <cJSON.h>
@@ -114,7 +112,8 @@ static const char usage_text[] =
     "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"
     "  prompt add NAME FILE [--version V]               add a prompt version (default: the next number)\n"
     "  prompt list [NAME]                               prompt versions and how each did in production\n"
-    "  prompt diff NAME V1 V2                           what changed between two versions\n"
+    "  prompt diff NAME V1 V2                           what changed between two versions: side by side on\n"
+    "                                                 a terminal, a unified diff through a pipe\n"
     "  replay CALL_ID --prompt NAME@VERSION [--model M] [--json]\n"
     "                                                 send the call again with that prompt version\n"
     "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
@@ -808,134 +807,6 @@ static int cmd_prompt_list(ctx_t *x)
 	return EXIT_OK;
 }
 
-/* Byte offsets where sanitised text s breaks into pieces of at most cols
- * columns; returns the count (at least 1). */
-static size_t wrap_cols(const char *s, int cols, size_t **brk)
-{
-	size_t n = 0, cap = 4, len = strlen(s);
-	size_t *v = xmalloc(cap * sizeof *v);
-	v[n++] = 0;
-	int used = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		int cw = wcwidth((wchar_t)cp);
-		if (cw < 0)
-			cw = 1;
-		if (used + cw > cols && used > 0) {
-			if (n == cap)
-				v = xrealloc(v, (cap *= 2) * sizeof *v);
-			v[n++] = i;
-			used = 0;
-		}
-		used += cw;
-		i += k;
-	}
-	if (n == cap)
-		v = xrealloc(v, (cap + 1) * sizeof *v);
-	v[n] = len;
-	*brk = v;
-	return n;
-}
-
-static int str_cols(const char *s, size_t len)
-{
-	int cols = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		i += utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		int cw = wcwidth((wchar_t)cp);
-		cols += cw < 0 ? 1 : cw;
-	}
-	return cols;
-}
-
-/* One side's line, sanitised for the terminal with tabs expanded. */
-static char *side_text(const td_diff *d, int side, long line, int ascii)
-{
-	if (line < 0)
-		return xstrdup("");
-	size_t len;
-	int nl;
-	const char *p = textdiff_line(d, side, (size_t)line, &len, &nl);
-	sbuf b = SBUF_INIT, o = SBUF_INIT;
-	sanitize(p, len, SAN_TABS | (ascii ? SAN_ASCII : 0), &b);
-	for (size_t i = 0; i < b.len; i++) {
-		if (b.p[i] == '\t')
-			sb_adds(&o, "    ");
-		else
-			sb_addc(&o, b.p[i]);
-	}
-	sb_free(&b);
-	if (!o.p)
-		return xstrdup("");
-	return sb_steal(&o);
-}
-
-static void pad_print(const char *s, size_t len, int cols)
-{
-	fwrite(s, 1, len, stdout);
-	for (int k = str_cols(s, len); k < cols; k++)
-		putchar(' ');
-}
-
-/* Side by side in the terminal's width: old left, new right, a marker
- * between them (' ' same, '|' changed, '-' deleted, '+' inserted) so that
- * it reads without colour; long lines wrap within their column. */
-static void print_side_by_side(const td_diff *d, const char *ta, const char *tb, int width, int ascii)
-{
-	size_t maxl = d->a.n > d->b.n ? d->a.n : d->b.n;
-	int dn = 1;
-	for (size_t m = maxl; m >= 10; m /= 10)
-		dn++;
-	int colw = (width - 2 * dn - 5) / 2;
-	if (colw < 8)
-		colw = 8;
-	printf("%*s ", dn, "");
-	pad_print(ta, strlen(ta), colw);
-	printf("   %*s %s\n", dn, "", tb);
-	td_row *rows;
-	size_t nr = textdiff_rows(d, 3, &rows);
-	static const char marks[] = {' ', '|', '-', '+'};
-	for (size_t i = 0; i < nr; i++) {
-		const td_row *r = &rows[i];
-		if (r->kind == TD_GAP) {
-			printf("%*s %s %zu unchanged line%s %s\n", dn, "", ascii ? "..." : "\xe2\x8b\xaf", r->skip,
-			       r->skip == 1 ? "" : "s", ascii ? "..." : "\xe2\x8b\xaf");
-			continue;
-		}
-		char *la = side_text(d, 0, r->a, ascii), *lb = side_text(d, 1, r->b, ascii);
-		size_t *ba, *bb;
-		size_t na = wrap_cols(la, colw, &ba), nb = wrap_cols(lb, colw, &bb);
-		size_t lines = na > nb ? na : nb;
-		for (size_t k = 0; k < lines; k++) {
-			if (k == 0 && r->a >= 0)
-				printf("%*ld ", dn, r->a + 1);
-			else
-				printf("%*s ", dn, "");
-			if (k < na && r->a >= 0)
-				pad_print(la + ba[k], ba[k + 1] - ba[k], colw);
-			else
-				pad_print("", 0, colw);
-			printf(" %c ", marks[r->kind]);
-			if (k == 0 && r->b >= 0)
-				printf("%*ld ", dn, r->b + 1);
-			else
-				printf("%*s ", dn, "");
-			if (k < nb && r->b >= 0)
-				fwrite(lb + bb[k], 1, bb[k + 1] - bb[k], stdout);
-			putchar('\n');
-		}
-		free(ba);
-		free(bb);
-		free(la);
-		free(lb);
-	}
-	free(rows);
-	if (!d->ndel && !d->nins)
-		printf("(the two versions are identical)\n");
-}
-
 static int cmd_prompt_diff(ctx_t *x)
 {
 	if (x->a.npos != 4)
@@ -957,29 +828,29 @@ static int cmd_prompt_diff(ctx_t *x)
 		free(ta);
 		return EXIT_FAIL;
 	}
+	if (isatty(STDOUT_FILENO)) {
+		/* On a terminal: the console's diff view, side by side with the
+		 * changed words marked, as git diff hands a terminal to a pager. */
+		free(ta);
+		free(tb);
+		app_opts o = {.cfg = &x->cfg,
+			      .prices = x->prices,
+			      .store_path = x->store_path,
+			      .view = "diff",
+			      .diff = {name, v1, v2},
+			      .ascii = x->ascii,
+			      .color = !x->a.set[O_NOCOLOR] && config_num(&x->cfg, CFG_color) != 0};
+		return app_main(&o);
+	}
+	/* For patch(1) and scripts: the text as it is. */
 	td_diff d;
 	textdiff_lines(ta, strlen(ta), tb, strlen(tb), &d);
-	sbuf la = SBUF_INIT, lb = SBUF_INIT;
+	sbuf la = SBUF_INIT, lb = SBUF_INIT, u = SBUF_INIT;
 	sb_printf(&la, "%s@%s", name, v1);
 	sb_printf(&lb, "%s@%s", name, v2);
-	if (isatty(STDOUT_FILENO)) {
-		setlocale(LC_CTYPE, "");
-		int ascii = x->ascii || strcmp(nl_langinfo(CODESET), "UTF-8");
-		int width = 80;
-		struct winsize ws;
-		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-			width = ws.ws_col;
-		char *sa = sanitize_str(la.p, ascii ? SAN_ASCII : 0), *sbb = sanitize_str(lb.p, ascii ? SAN_ASCII : 0);
-		print_side_by_side(&d, sa, sbb, width, ascii);
-		free(sa);
-		free(sbb);
-	} else {
-		/* For patch(1) and scripts: the text as it is. */
-		sbuf u = SBUF_INIT;
-		textdiff_unified(&d, la.p, lb.p, 3, &u);
-		fwrite(u.p ? u.p : "", 1, u.len, stdout);
-		sb_free(&u);
-	}
+	textdiff_unified(&d, la.p, lb.p, 3, &u);
+	fwrite(u.p ? u.p : "", 1, u.len, stdout);
+	sb_free(&u);
 	sb_free(&la);
 	sb_free(&lb);
 	textdiff_free(&d);

@@ -26,7 +26,7 @@
 	X(VIEW_PROMPTS, "view-prompts", "prompt versions and how each did in production")           \
 	X(REFRESH, "refresh", "reload now")                                                         \
 	G("Searching")                                                                              \
-	X(PROMPT, "prompt", "command line (:window, :filter, :view, :set, :bind, :q)")              \
+	X(PROMPT, "prompt", "command line (:window, :filter, :view, :diff, :set, :bind, :q)")       \
 	X(SEARCH, "search", "search this view")                                                     \
 	X(SEARCH_NEXT, "search-next", "next match")                                                 \
 	X(SEARCH_PREV, "search-prev", "previous match")                                             \
@@ -46,6 +46,14 @@
 	X(WINDOW_9, "window-9", "time window 365d")                                                   \
 	X(CYCLE_MODEL, "cycle-model", "latency pane: all calls or one model")                       \
 	X(TOGGLE_WRAP, "toggle-wrap", "wrap or scroll long lines")                                  \
+	G("Prompt diffs")                                                                           \
+	X(DIFF, "diff", "two prompt versions side by side: this one and the one before (or the marked one)") \
+	X(MARK, "mark", "mark this version (again: unmark); D on another diffs the two")            \
+	X(NEXT_HUNK, "next-hunk", "next hunk (a run of changed lines)")                             \
+	X(PREV_HUNK, "prev-hunk", "previous hunk")                                                  \
+	X(TOGGLE_CONTEXT, "toggle-context", "the whole text, or only the hunks with 3 lines around") \
+	X(DIFF_LEFT, "diff-left", "another version on the left (the old side)")                     \
+	X(DIFF_RIGHT, "diff-right", "another version on the right (the new side)")                  \
 	G("Annotating")                                                                             \
 	X(ANNOTATE, "annotate", "label the calls of the filter (or this call's list), one key each") \
 	X(LABEL_1, "label-1", "apply the label on key 1 and move on")                               \

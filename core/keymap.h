@@ -35,7 +35,8 @@ void keycode_name(int key, char *out, size_t n);
 	X(HELP, "help")                                                                              \
 	X(ANNOTATE, "annotate")                                                                      \
 	X(PROMPTS, "prompts")                                                                        \
-	X(REPLAY, "replay")
+	X(REPLAY, "replay") \
+	X(DIFF, "diff")
 
 enum scope {
 #define X(id, name) SC_##id,

@@ -22,7 +22,7 @@ struct prompt {
 	History *hist;
 	char *path;
 	int active;
-	char lead[160];
+	char lead[160]; /* a view's question can say what it wants (app_ask) */
 	wchar_t buf[MAXLEN];
 	int len, cur;
 	int hpos;          /* -1: editing a new line; else how far back in history */

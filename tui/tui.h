@@ -60,7 +60,11 @@ int tui_edit(const char *initial, const char *suffix, char **result, char *err, 
 	X(MARK, "mark", "magenta", "default", "bold", "bold")                                        \
 	X(BAR, "bar", "green", "default", "", "")                                                   \
 	X(ERROR, "error", "red", "default", "", "bold")                                             \
-	X(SEARCH, "search", "black", "yellow", "", "reverse bold")
+	X(SEARCH, "search", "black", "yellow", "", "reverse bold")                                   \
+	X(DIFF_DEL, "diff-del", "red", "default", "", "")                                            \
+	X(DIFF_ADD, "diff-add", "green", "default", "", "")                                          \
+	X(DIFF_DEL_WORD, "diff-del-word", "red", "default", "reverse", "reverse")                    \
+	X(DIFF_ADD_WORD, "diff-add-word", "green", "default", "reverse", "reverse")
 
 enum element {
 #define X(id, name, fg, bg, attr, mono) EL_##id,

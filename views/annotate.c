@@ -476,6 +476,10 @@ static int ann_action(view_t *v, app_t *a, int act)
 		show(an, a, (long)an->back[--an->nback], 0, 1);
 		return 1;
 	case A_ANNOTATE: return 1; /* already here */
+	case A_DIFF: /* this call's prompt version against the one before */
+		if (an->cur >= 0 && an->loaded)
+			diff_show_spec(a, an->c.row.prompt);
+		return 1;
 	default: return tv_action(&an->tv, act);
 	}
 }

@@ -282,13 +282,25 @@ static void command(app_t *a, const char *line)
 			app_message(a, EL_MESSAGE, "%s bound to %s", w[1], w[2]);
 	} else if (!strcmp(cmd, "replay")) {
 		batch_replay(a, arg);
+	} else if (!strcmp(cmd, "diff")) {
+		/* :diff [NAME [V1 [V2]]]: V1 on the left; the defaults are D's. */
+		char *w[4] = {0};
+		int n = 0;
+		for (char *t = strtok(arg, " \t"); t && n < 4; t = strtok(NULL, " \t"))
+			w[n++] = t;
+		if (n > 3)
+			app_message(a, EL_ERROR, "diff: expected ':diff [NAME [V1 [V2]]]'");
+		else if (n == 2)
+			diff_show(a, w[0], NULL, w[1]);
+		else
+			diff_show(a, w[0], w[1], w[2]);
 	} else if (!strcmp(cmd, "save-display")) {
 		save_display(a, arg);
 	} else if (!strcmp(cmd, "help")) {
 		app_push(a, &help_ops);
 	} else {
 		app_message(a, EL_ERROR,
-			    "unknown command '%s' (window, filter, view, sort, set, bind, replay, save-display, help, q)", cmd);
+			    "unknown command '%s' (window, filter, view, sort, diff, set, bind, replay, save-display, help, q)", cmd);
 	}
 }
 
@@ -391,6 +403,11 @@ static void generic_action(app_t *a, int act)
 	case A_REFRESH:
 		reload_all(a);
 		app_message(a, EL_MESSAGE, "reloaded");
+		break;
+	case A_DIFF:
+		/* Views with a version or a call at hand diff that; elsewhere the
+		 * version in traffic against the one before. */
+		diff_show(a, NULL, NULL, NULL);
 		break;
 	case A_NONE: break;
 	default:
@@ -816,7 +833,15 @@ int app_main(const app_opts *o)
 	if (script && *script)
 		load_script(a, script);
 	a->sort = SORT_TIME;
-	app_push(a, &dashboard_ops);
+	int opened = 1;
+	if (o->view && !strcmp(o->view, "diff")) {
+		/* llmops prompt diff on a terminal: the diff alone, as a pager; q quits. */
+		opened = diff_show(a, o->diff[0], o->diff[1], o->diff[2]) == 0;
+		if (!opened)
+			a->status = 1;
+	} else {
+		app_push(a, &dashboard_ops);
+	}
 	if (o->view && !strcmp(o->view, "traces")) {
 		app_set_filter(a, o->filter ? o->filter : "");
 		app_show_traces(a, o->filter ? o->filter : "", SORT_TIME);
@@ -936,6 +961,11 @@ int app_main(const app_opts *o)
 		app_pop(a);
 	http_free(a->http);
 	tui_end();
+	if (!opened) {
+		char *m = sanitize_str(a->msg, 0);
+		fprintf(stderr, "llmops: %s\n", m);
+		free(m);
+	}
 	querier_stop(a->q);
 	for (size_t i = 0; i < a->nfollowers; i++)
 		follower_free(a->followers[i]);

@@ -213,6 +213,11 @@ static int call_action(view_t *v, app_t *a, int act)
 		}
 		return 1;
 	}
+	if (act == A_DIFF) {
+		if (cv->loaded) /* this call's prompt version against the one before */
+			diff_show_spec(a, cv->c.row.prompt);
+		return 1;
+	}
 	return tv_action(&cv->tv, act);
 }
 

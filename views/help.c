@@ -81,6 +81,7 @@ static void build(view_t *v, app_t *a)
 	    "  :filter EXPR         trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= sample=N% latency>MS words",
 	    "  :view NAME           dashboard, traces, prompts or help",
 	    "  :sort BY             time, latency or cost",
+	    "  :diff NAME V1 V2     two versions of a prompt side by side, V1 on the left (:diff NAME V: V against the one before; :diff NAME: the one in traffic)",
 	    "  :set NAME VALUE      an option of llmopsrc",
 	    "  :bind KEYMAP KEY ACTION",
 	    "  :save-display FILE   the screen as text",

@@ -2,7 +2,8 @@
  * with what it did in production (from the rollups): when it last served
  * traffic, calls, error rate against the thresholds, p95 latency and cost
  * per call, so that "v8 doubled the error rate" shows at a glance. Enter
- * lists the calls of the selected version. */
+ * lists the calls of the selected version; D diffs it against the version
+ * before, or against the version marked with m. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ typedef struct promptsv {
 	size_t n;
 	int sel, top;
 	char err[256];
+	char *mark_name, *mark_ver; /* the marked version, kept across reloads */
 } promptsv;
 
 static void load(promptsv *pv, app_t *a)
@@ -57,6 +59,51 @@ static void pr_close(view_t *v, app_t *a)
 	promptsv *pv = v->priv;
 	prompt_list_free(&pv->l);
 	free(pv->rows);
+	free(pv->mark_name);
+	free(pv->mark_ver);
+}
+
+static int marked(const promptsv *pv, const prow *p)
+{
+	return pv->mark_name && !strcmp(pv->mark_name, p->p->name) && !strcmp(pv->mark_ver, p->v->version);
+}
+
+static void mark(promptsv *pv, app_t *a)
+{
+	const prow *p = &pv->rows[pv->sel];
+	int was = marked(pv, p);
+	free(pv->mark_name);
+	free(pv->mark_ver);
+	pv->mark_name = pv->mark_ver = NULL;
+	if (was) {
+		app_message(a, EL_MESSAGE, "%s@%s unmarked", p->p->name, p->v->version);
+		return;
+	}
+	pv->mark_name = xstrdup(p->p->name);
+	pv->mark_ver = xstrdup(p->v->version);
+	char keys[64];
+	help_keys_of(a, SC_PROMPTS, A_DIFF, keys, sizeof keys);
+	keys[strcspn(keys, " ")] = 0; /* the first key bound, whatever the keymap */
+	app_message(a, EL_MESSAGE, "%s@%s marked: %s on another version of %s diffs the two", p->p->name, p->v->version,
+		    keys[0] ? keys : "diff", p->p->name);
+}
+
+/* D: the selected version against the marked one of the same prompt (the
+ * older on the left), else against the version before it. */
+static void diff(promptsv *pv, app_t *a)
+{
+	const prow *p = &pv->rows[pv->sel];
+	if (pv->mark_name && !strcmp(pv->mark_name, p->p->name) && !marked(pv, p)) {
+		for (int i = 0; i < (int)pv->n; i++) {
+			if (!marked(pv, &pv->rows[i]))
+				continue;
+			/* Newest first: the row further down is the older version. */
+			const prow *older = i > pv->sel ? &pv->rows[i] : p, *newer = i > pv->sel ? p : &pv->rows[i];
+			diff_show(a, p->p->name, older->v->version, newer->v->version);
+			return;
+		}
+	}
+	diff_show(a, p->p->name, NULL, p->v->version);
 }
 
 static double err_rate(const prompt_stats *s)
@@ -114,8 +161,9 @@ static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		if (s->calls > s->unpriced)
 			snprintf(cost, sizeof cost, "$%.5f", (double)s->cost_nusd / 1e9 / (double)(s->calls - s->unpriced));
 		char line[512];
-		snprintf(line, sizeof line, "%s%-*s %-6s %-11s %8s ", pv->top + r == pv->sel ? glyph(G_CURSOR) : " ", nw,
-			 name, src, seen, calls);
+		/* The mark shows without colour: a star where the cursor is not. */
+		snprintf(line, sizeof line, "%s%-*s %-6s %-11s %8s ",
+			 pv->top + r == pv->sel ? glyph(G_CURSOR) : marked(pv, p) ? "*" : " ", nw, name, src, seen, calls);
 		int cx = x + draw_text(yy, x, w, line, EL_DEFAULT);
 		double pct = err_rate(s) * 100;
 		int el = !s->calls ? EL_DIM : pct >= config_num(a->cfg, CFG_error_crit) ? EL_CRIT
@@ -156,6 +204,16 @@ static int pr_action(view_t *v, app_t *a, int act)
 			app_show_traces(a, f, SORT_TIME);
 		}
 		return 1;
+	case A_MARK:
+		if (n)
+			mark(pv, a);
+		return 1;
+	case A_DIFF:
+		if (n)
+			diff(pv, a);
+		else
+			app_message(a, EL_ERROR, "no prompt versions to diff");
+		return 1;
 	default: return 0;
 	}
 }
@@ -186,7 +244,9 @@ static void pr_title(view_t *v, app_t *a, char *buf, size_t n)
 {
 	(void)a;
 	promptsv *pv = v->priv;
-	snprintf(buf, n, "prompts %s %zu prompts, %zu versions (all time)", glyph(G_DOT), pv->l.n, pv->n);
+	int len = snprintf(buf, n, "prompts %s %zu prompts, %zu versions (all time)", glyph(G_DOT), pv->l.n, pv->n);
+	if (pv->mark_name && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, " %s marked %s@%s", glyph(G_DOT), pv->mark_name, pv->mark_ver);
 }
 
 const view_ops prompts_ops = {

@@ -217,6 +217,10 @@ static int traces_action(view_t *v, app_t *a, int act)
 			return 1;
 		}
 		return 1;
+	case A_DIFF: /* the selected call's prompt version against the one before */
+		if (t->n)
+			diff_show_spec(a, t->rows[t->sel].prompt);
+		return 1;
 	case A_NEXT_ERROR:
 	case A_PREV_ERROR: {
 		int d = act == A_NEXT_ERROR ? 1 : -1, at = find_error(t, t->sel + d, d);

@@ -53,7 +53,7 @@ struct view {
 	int h, w; /* size at the last draw */
 };
 
-extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops, replay_ops;
+extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops, replay_ops, diff_ops;
 
 /* ---- the application (app.c) ------------------------------------------- */
 
@@ -108,8 +108,9 @@ typedef struct app_opts {
 	pricing_t *prices;
 	provs_t *provs;
 	const char *store_path;
-	const char *view;      /* "dashboard", "traces" or "annotate" */
+	const char *view;      /* "dashboard", "traces", "prompts", "annotate" or "diff" */
 	const char *filter;    /* initial trace filter */
+	const char *diff[3];   /* view "diff": NAME, the old and the new version */
 	int ascii, color;
 } app_opts;
 
@@ -145,6 +146,14 @@ void annotate_show(app_t *a, const char *filter);
  * ref (NULL: the version before each call's), ids taken over (replay.c). */
 void replay_show(app_t *a, int64_t id);
 void replay_show_batch(app_t *a, int64_t *ids, size_t n, const char *ref);
+/* Opens the diff of two versions of a prompt (diff.c): old_v on the left,
+ * new_v on the right. new_v NULL: the version in traffic (the one that
+ * served last); old_v NULL: the version before new_v; name NULL: the prompt
+ * whose version in traffic served last. 0, or -1 with the reason in the
+ * status line (no such version, no text stored for it, no version before). */
+int diff_show(app_t *a, const char *name, const char *old_v, const char *new_v);
+/* The same for "NAME@VERSION" (a call's prompt) against the version before. */
+int diff_show_spec(app_t *a, const char *spec);
 /* Opens a call's detail view (call.c). */
 void call_show(app_t *a, int64_t id);
 /* A call as text lines: metadata, input messages and output (or the output

@@ -18,6 +18,10 @@
 #                                   answering from fixtures/PLAN ($CORPUS: tests/corpus, $FIXTURES);
 #                                   OPENAI_BASE_URL, ANTHROPIC_BASE_URL and keys point at it
 #   #@ mask SED-ERE                 what varies from run to run (a latency) reads ~
+#   #@ sh COMMAND                   run first, in the case's own folder, with $LLMOPS and
+#                                   $STORE, a copy of the store made for this case alone
+#                                   (prompt versions to add, calls to import); the
+#                                   console then opens that copy
 # UPDATE=1 writes the expected screens instead of comparing (review them!).
 # Ends with "screen: N passed, N failed".
 set -u
@@ -47,6 +51,7 @@ for case in "$HERE"/cases/*.keys; do
 	store=demo size=80x24 args="" envs="" want_err="" plan="" masks=""
 	: >"$d/config/llmops/llmopsrc"
 	: >"$d/script"
+	: >"$d/setup"
 	n=0
 	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in
@@ -58,6 +63,7 @@ for case in "$HERE"/cases/*.keys; do
 		"#@ stderr "*) want_err=${line#\#@ stderr } ;;
 		"#@ server "*) plan=${line#\#@ server } ;;
 		"#@ mask "*) masks="$masks${masks:+;}s/${line#\#@ mask }/~/g" ;;
+		"#@ sh "*) printf '%s\n' "${line#\#@ sh }" >>"$d/setup" ;;
 		"#"*) ;;
 		@snap)
 			n=$((n + 1))
@@ -79,13 +85,22 @@ for case in "$HERE"/cases/*.keys; do
 	fi
 	cols=${size%x*}
 	lines=${size#*x}
+	db="$T/$store.db"
+	ok=1
+	if [ -s "$d/setup" ]; then
+		cp "$db" "$d/store.db"
+		db="$d/store.db"
+		if ! (cd "$d" && LLMOPS="$LLMOPS" STORE="$db" sh -e setup) >"$d/setup.out" 2>&1; then
+			echo "FAIL: $name: its #@ sh lines failed: $(head -c 300 "$d/setup.out")"
+			ok=0
+		fi
+	fi
 	# shellcheck disable=SC2086
 	env XDG_CONFIG_HOME="$d/config" XDG_STATE_HOME="$d/state" LINES="$lines" COLUMNS="$cols" \
 		LLMOPS_SCRIPT="$d/script" $envs \
-		timeout 60 "$LLMOPS" --store "$T/$store.db" $args >"$d/stdout" 2>"$d/stderr"
+		timeout 60 "$LLMOPS" --store "$db" $args >"$d/stdout" 2>"$d/stderr"
 	rc=$?
 	[ -n "$srv" ] && kill "$srv" 2>/dev/null
-	ok=1
 	errs_ok=1
 	if [ -n "$want_err" ]; then
 		grep -qF -- "$want_err" "$d/stderr" || errs_ok=0

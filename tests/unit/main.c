@@ -51,6 +51,7 @@ int main(void)
 	srunner_add_suite(sr, suite_sanitize());
 	srunner_add_suite(sr, suite_body());
 	srunner_add_suite(sr, suite_textdiff());
+	srunner_add_suite(sr, suite_sidebyside());
 	srunner_add_suite(sr, suite_prompts());
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_jsonl());

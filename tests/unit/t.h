@@ -26,6 +26,7 @@ Suite *suite_demo(void);
 Suite *suite_body(void);
 Suite *suite_golden(void);
 Suite *suite_textdiff(void);
+Suite *suite_sidebyside(void);
 Suite *suite_prompts(void);
 Suite *suite_http(void);
 
