@@ -82,6 +82,7 @@ static void build(view_t *v, app_t *a)
 	    "  :view NAME           dashboard, traces, prompts or help",
 	    "  :sort BY             time, latency or cost",
 	    "  :diff NAME V1 V2     two versions of a prompt side by side, V1 on the left (:diff NAME V: V against the one before; :diff NAME: the one in traffic)",
+	    "  :replay [V|prev] [N] replay the first N (20) calls of the trace list's filter against version V of their prompt (prev: the one before each call's), four at a time",
 	    "  :set NAME VALUE      an option of llmopsrc",
 	    "  :bind KEYMAP KEY ACTION",
 	    "  :save-display FILE   the screen as text",
