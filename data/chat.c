@@ -39,22 +39,26 @@ static cJSON *parse_messages(const char *input, char *err, size_t errlen)
 	return msgs;
 }
 
-/* Recorded request settings worth keeping: the GenAI convention's names. */
-static double attr_num(const char *attrs, const char *key, double def)
+/* Recorded request settings worth keeping (the GenAI convention's names):
+ * max_tokens and temperature, -1 when not recorded. */
+static void recorded(const char *attrs, double *max_tokens, double *temperature)
 {
+	static const char *const keys[2] = {"gen_ai.request.max_tokens", "gen_ai.request.temperature"};
+	double *out[2] = {max_tokens, temperature};
 	cJSON *a = attrs ? cJSON_Parse(attrs) : NULL;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
-	double r = def;
-	if (cJSON_IsNumber(v))
-		r = v->valuedouble;
-	else if (cJSON_IsString(v) && *v->valuestring) {
-		char *end;
-		double d = strtod(v->valuestring, &end);
-		if (!*end)
-			r = d;
+	for (int i = 0; i < 2; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keys[i]);
+		*out[i] = -1;
+		if (cJSON_IsNumber(v)) {
+			*out[i] = v->valuedouble;
+		} else if (cJSON_IsString(v) && *v->valuestring) {
+			char *end;
+			double d = strtod(v->valuestring, &end);
+			if (!*end)
+				*out[i] = d;
+		}
 	}
 	cJSON_Delete(a);
-	return r;
 }
 
 static void finish_body(cJSON *root, sbuf *body)
@@ -91,10 +95,10 @@ int chat_build_openai(const char *input, const char *system, const char *model, 
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "model", model);
 	cJSON_AddItemToObject(root, "messages", msgs);
-	double mt = attr_num(attrs, "gen_ai.request.max_tokens", -1);
+	double mt, t;
+	recorded(attrs, &mt, &t);
 	if (mt > 0)
 		cJSON_AddNumberToObject(root, "max_completion_tokens", mt);
-	double t = attr_num(attrs, "gen_ai.request.temperature", -1);
 	if (t >= 0)
 		cJSON_AddNumberToObject(root, "temperature", t);
 	cJSON_AddBoolToObject(root, "stream", 1);
@@ -120,11 +124,11 @@ int chat_build_anthropic(const char *input, const char *system, const char *mode
 	}
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "model", model);
-	double mt = attr_num(attrs, "gen_ai.request.max_tokens", -1);
+	double mt, t;
+	recorded(attrs, &mt, &t);
 	cJSON_AddNumberToObject(root, "max_tokens", mt > 0 ? mt : 4096);
 	cJSON_AddStringToObject(root, "system", system);
 	cJSON_AddItemToObject(root, "messages", msgs);
-	double t = attr_num(attrs, "gen_ai.request.temperature", -1);
 	if (t >= 0)
 		cJSON_AddNumberToObject(root, "temperature", t);
 	cJSON_AddBoolToObject(root, "stream", 1);
@@ -171,6 +175,25 @@ static int error_object(chat_result *r, const cJSON *root, long status)
 	set_error(r, cJSON_IsString(t) ? t->valuestring : NULL, cJSON_IsString(c) ? c->valuestring : NULL,
 		  cJSON_IsString(m) ? m->valuestring : cJSON_IsString(e) ? e->valuestring : NULL, status);
 	return 1;
+}
+
+/* A whole body: the answer's JSON, or NULL when it is an error (set in r,
+ * with the start of the body when it is not even JSON). */
+static cJSON *whole_body(chat_result *r, const char *body, size_t len, long status)
+{
+	cJSON *j = cJSON_ParseWithLength(body, len);
+	if (!j || error_object(r, j, status) || status >= 400) {
+		if (!r->error) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "HTTP %ld: %.*s", status, (int)(len > 100 ? 100 : len), body);
+			set_error(r, NULL, NULL, msg, status);
+		}
+		cJSON_Delete(j);
+		return NULL;
+	}
+	r->started = r->finished = 1;
+	set_str(r->model, sizeof r->model, cJSON_GetObjectItemCaseSensitive(j, "model"));
+	return j;
 }
 
 static void openai_usage(chat_result *r, const cJSON *u)
@@ -235,18 +258,9 @@ void chat_openai_event(chat_result *r, const char *data, size_t len)
 
 void chat_openai_body(chat_result *r, const char *body, size_t len, long status)
 {
-	cJSON *j = cJSON_ParseWithLength(body, len);
-	if (!j || error_object(r, j, status) || status >= 400) {
-		if (!r->error) {
-			char msg[160];
-			snprintf(msg, sizeof msg, "HTTP %ld: %.*s", status, (int)(len > 100 ? 100 : len), body);
-			set_error(r, NULL, NULL, msg, status);
-		}
-		cJSON_Delete(j);
+	cJSON *j = whole_body(r, body, len, status);
+	if (!j)
 		return;
-	}
-	r->started = r->finished = 1;
-	set_str(r->model, sizeof r->model, cJSON_GetObjectItemCaseSensitive(j, "model"));
 	const cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "choices"), 0);
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(ch, "message");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "content");
@@ -337,18 +351,9 @@ void chat_anthropic_event(chat_result *r, const char *event, const char *data, s
 
 void chat_anthropic_body(chat_result *r, const char *body, size_t len, long status)
 {
-	cJSON *j = cJSON_ParseWithLength(body, len);
-	if (!j || error_object(r, j, status) || status >= 400) {
-		if (!r->error) {
-			char msg[160];
-			snprintf(msg, sizeof msg, "HTTP %ld: %.*s", status, (int)(len > 100 ? 100 : len), body);
-			set_error(r, NULL, NULL, msg, status);
-		}
-		cJSON_Delete(j);
+	cJSON *j = whole_body(r, body, len, status);
+	if (!j)
 		return;
-	}
-	r->started = r->finished = 1;
-	set_str(r->model, sizeof r->model, cJSON_GetObjectItemCaseSensitive(j, "model"));
 	const cJSON *b;
 	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(j, "content")) anthropic_block(r, b);
 	set_str(r->stop_reason, sizeof r->stop_reason, cJSON_GetObjectItemCaseSensitive(j, "stop_reason"));

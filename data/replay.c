@@ -482,13 +482,10 @@ static void batch_changed(void *ud, replay_t *r)
 
 static void batch_pump(rbatch_t *b)
 {
-	size_t running = b->next - b->done;
-	while (b->next < b->n && running < (size_t)b->concurrency) {
-		replay_t *r = b->v[b->next++];
-		running++;
-		replay_start(r, b->http); /* may finish at once (no key): counted by batch_changed */
-		running = b->next - b->done;
-	}
+	/* A replay that ends at once (no key) is counted by batch_changed,
+	 * which pumps again: next - done is always what runs. */
+	while (b->next < b->n && b->next - b->done < (size_t)b->concurrency)
+		replay_start(b->v[b->next++], b->http);
 }
 
 rbatch_t *rbatch_new(store_t *st, provs_t *ps, pricing_t *prices, const int64_t *ids, size_t n,

@@ -409,14 +409,13 @@ static void draw_batch(rview *rv, int y, int x, int h, int w)
 		rv->top = rv->sel - rows + 1;
 	for (int i = 0; i < rows && rv->top + i < (int)b->n; i++) {
 		const replay_t *r = b->v[rv->top + i];
-		char st[200], tok[32], lat[32], cost[32];
+		char tok[32], lat[32], cost[32];
 		const char *s = r->state == RP_DONE && !r->partial ? "ok" : r->state == RP_READY ? "queued"
 							    : r->state == RP_RUNNING ? "running"
 							    : r->state == RP_WAITING ? "retrying"
 							    : r->partial ? "partial"
 							    : r->state == RP_CANCELLED ? "cancelled"
 							    : r->res.error_type[0] ? r->res.error_type : "error";
-		(void)st;
 		fmt_tok(r->res.output_tokens, tok, sizeof tok);
 		fmt_ms(lat, sizeof lat, replay_finished(r) ? r->latency_ms : -1);
 		fmt_cost(r->cost_nusd, cost, sizeof cost);
