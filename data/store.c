@@ -78,6 +78,18 @@ static const char *const migrations[] = {
     "  c.latency_ms, c.ttft_ms, CASE c.status WHEN 0 THEN 'ok' ELSE 'error' END AS status, c.error_type,"
     "  c.error_message, c.cost_nusd / 1e9 AS cost_usd, c.zdict, c.input, c.output, c.variables, c.attrs"
     "  FROM calls c JOIN dims d ON d.id = c.dim;",
+    /* 2: what the providers' usage and cost APIs report (data/usage.c).
+     * Times are Unix seconds, as the APIs give them; width is the bucket's
+     * in seconds. A usage bucket fetched with nothing in it is one row with
+     * model '' and zeros, so that the store knows the time was fetched. */
+    "CREATE TABLE usage_buckets(provider TEXT NOT NULL, width INTEGER NOT NULL, start_s INTEGER NOT NULL,"
+    "  end_s INTEGER NOT NULL, model TEXT NOT NULL, requests INTEGER," /* NULL: not reported */
+    "  input_tokens INTEGER NOT NULL," /* all billed input: cached and cache writes included */
+    "  cached_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,"
+    "  fetched_at INTEGER NOT NULL, PRIMARY KEY(provider, width, start_s, model)) WITHOUT ROWID;"
+    "CREATE TABLE cost_buckets(provider TEXT NOT NULL, width INTEGER NOT NULL, start_s INTEGER NOT NULL,"
+    "  end_s INTEGER NOT NULL, cost_nusd INTEGER NOT NULL," /* USD, nano-dollars */
+    "  fetched_at INTEGER NOT NULL, PRIMARY KEY(provider, width, start_s)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 

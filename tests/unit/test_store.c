@@ -55,9 +55,9 @@ START_TEST(store_schema_and_modes)
 {
 	char *path;
 	store_t *st = open_new(&path);
-	ck_assert_int_eq(store_schema_version(st), 1);
+	ck_assert_int_eq(store_schema_version(st), 2);
 	store_close(st);
-	ck_assert_int_eq(q_int(path, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(q_int(path, "PRAGMA user_version"), 2);
 	ck_assert_int_eq(q_int(path, "PRAGMA application_id"), 0x4c4c4d4f);
 	struct stat sb;
 	ck_assert_int_eq(stat(path, &sb), 0);
