@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../core/pricing.h"
 #include "http.h"
@@ -110,6 +111,9 @@ typedef struct usage_sum {
 int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out, char *err,
 		    size_t errlen);
 void usage_sum_free(usage_sum *s);
+/* `llmops usage`: CONTRACT's JSON, or a table for people. */
+void usage_write_json(const usage_sum *s, FILE *out);
+void usage_write_text(const usage_sum *s, FILE *out);
 /* What a provider billed in the window: cost reports where they cover whole
  * days, priced tokens for the rest. */
 static inline int64_t usage_billed_nusd(const usage_prov *p)
@@ -155,7 +159,7 @@ int usage_poller_busy(usage_poller_t *u);
 int usage_poller_active(const usage_poller_t *u);
 
 enum usage_state {
-	US_NO_KEY,    /* not polled: msg says how to add one */
+	US_NO_KEY = 1, /* not polled: msg says how to add one */
 	US_KEY_ERROR, /* a configured key could not be read: msg */
 	US_WAITING,   /* polled, nothing fetched yet */
 	US_OK,
