@@ -130,3 +130,5 @@ clean:
 	rm -rf $(B) $(SAN) llmops
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/main.d $(B)/tests/bench/gen_jsonl.d
+# The sanitizer build follows header changes too.
+-include $(SAN_LIB_OBJ:.o=.d) $(SAN_TEST_OBJ:.o=.d) $(SAN)/main.d
