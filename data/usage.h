@@ -155,6 +155,8 @@ long usage_poller_wait_ms(usage_poller_t *u);
 void usage_poller_refresh(usage_poller_t *u);
 /* A first fetch is still under way (the screen tests wait for it). */
 int usage_poller_busy(usage_poller_t *u);
+/* Counts the pages stored: what shows them is out of date when it moved. */
+unsigned usage_poller_generation(const usage_poller_t *u);
 /* Providers with an admin key, polled. */
 int usage_poller_active(const usage_poller_t *u);
 

@@ -78,6 +78,7 @@ struct usage_poller {
 	size_t n;
 	void (*cb)(void *ud, int event, const char *msg);
 	void *ud;
+	unsigned gen; /* pages stored so far */
 };
 
 static void setmsg(uprov *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -360,6 +361,7 @@ static void on_done(void *ud, http_resp *r)
 		return;
 	}
 	track(s, &pg);
+	u->gen++;
 	emit(u, UE_STORED, NULL);
 	if (pg.has_more) {
 		if ((s->page && !strcmp(s->page, pg.next_page)) || ++s->pages_run >= MAX_PAGES) {
@@ -541,8 +543,10 @@ void usage_poller_refresh(usage_poller_t *u)
 				http_cancel(u->h, s->req);
 				s->req = NULL;
 			}
-			if (!s->req)
+			if (!s->req) {
 				s->due = now;
+				s->settled = 0; /* a script waits for this fetch too */
+			}
 		}
 	}
 }
@@ -608,4 +612,9 @@ void usage_poller_status(const usage_poller_t *u, size_t i, usage_status *out)
 		out->state = US_OK;
 	else
 		out->state = US_WAITING;
+}
+
+unsigned usage_poller_generation(const usage_poller_t *u)
+{
+	return u ? u->gen : 0;
 }

@@ -14,6 +14,10 @@
 #   #@ env NAME=VALUE               the environment
 #   #@ stderr TEXT                  stderr must hold TEXT after the screen is gone
 #                                   (otherwise stdout and stderr must stay empty)
+#   #@ fake PLAN                    tests/server/fake_api.py answers as the providers
+#                                   (OPENAI_BASE_URL, ANTHROPIC_BASE_URL) from
+#                                   fixtures/PLAN; the case gets its own copy of
+#                                   the store, which the console writes into
 # UPDATE=1 writes the expected screens instead of comparing (review them!).
 # Ends with "screen: N passed, N failed".
 set -u
@@ -24,6 +28,7 @@ T=$(mktemp -d /tmp/llmops-screen.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export LLMOPS_NOW=2026-11-20T12:00:00Z LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color LLMOPS_NO_DISPLAY=1
 unset NO_COLOR LLMOPSRC LLMOPS_STORE LLMOPS_BENCH VISUAL EDITOR
+unset OPENAI_API_KEY OPENAI_ADMIN_KEY ANTHROPIC_API_KEY ANTHROPIC_ADMIN_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
 export HOME="$T/home" XDG_DATA_HOME="$T/data"
 mkdir -p "$HOME"
 
@@ -40,7 +45,7 @@ for case in "$HERE"/cases/*.keys; do
 	[ -n "$only" ] && [ "$only" != "$name" ] && continue
 	d="$T/run/$name"
 	mkdir -p "$d/config/llmops" "$d/state" "$d/out"
-	store=demo size=80x24 args="" envs="" want_err=""
+	store=demo size=80x24 args="" envs="" want_err="" fake=""
 	: >"$d/config/llmops/llmopsrc"
 	: >"$d/script"
 	n=0
@@ -52,6 +57,7 @@ for case in "$HERE"/cases/*.keys; do
 		"#@ rc "*) printf '%s\n' "${line#\#@ rc }" | sed "s|\$T|$d|g" >>"$d/config/llmops/llmopsrc" ;;
 		"#@ env "*) envs="$envs ${line#\#@ env }" ;;
 		"#@ stderr "*) want_err=${line#\#@ stderr } ;;
+		"#@ fake "*) fake=${line#\#@ fake } ;;
 		"#"*) ;;
 		@snap)
 			n=$((n + 1))
@@ -62,11 +68,24 @@ for case in "$HERE"/cases/*.keys; do
 	done <"$case"
 	cols=${size%x*}
 	lines=${size#*x}
+	storefile="$T/$store.db"
+	fakepid=""
+	if [ -n "$fake" ]; then
+		cp "$storefile" "$d/store.db"
+		storefile="$d/store.db"
+		python3 "$PWD/tests/server/fake_api.py" "$HERE/fixtures/$fake" "$d/fake.log" "$d/fake.port" 2>"$d/fake.err" &
+		fakepid=$!
+		i=0
+		while [ ! -f "$d/fake.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		port=$(cat "$d/fake.port")
+		envs="$envs OPENAI_BASE_URL=http://127.0.0.1:$port/v1 ANTHROPIC_BASE_URL=http://127.0.0.1:$port"
+	fi
 	# shellcheck disable=SC2086
 	env XDG_CONFIG_HOME="$d/config" XDG_STATE_HOME="$d/state" LINES="$lines" COLUMNS="$cols" \
 		LLMOPS_SCRIPT="$d/script" $envs \
-		timeout 60 "$LLMOPS" --store "$T/$store.db" $args >"$d/stdout" 2>"$d/stderr"
+		timeout 60 "$LLMOPS" --store "$storefile" $args >"$d/stdout" 2>"$d/stderr"
 	rc=$?
+	[ -n "$fakepid" ] && kill "$fakepid"
 	ok=1
 	errs_ok=1
 	if [ -n "$want_err" ]; then
