@@ -11,6 +11,8 @@ trap 'rm -rf "$T"' EXIT
 export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" XDG_STATE_HOME="$T/state"
 mkdir -p "$HOME"
 unset LLMOPS_STORE LLMOPSRC NO_COLOR
+# Never the real providers, whatever the environment holds.
+unset OPENAI_API_KEY OPENAI_ADMIN_KEY ANTHROPIC_API_KEY ANTHROPIC_ADMIN_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
 export LLMOPS_NOW=2026-11-23T12:00:00Z
 
 pass=0
@@ -501,7 +503,6 @@ m = [d for d in m if d["path"] == sys.argv[2] and all(q in d["query"] for q in s
 print(m[int(sys.argv[3]) - 1]["query"] if len(m) >= int(sys.argv[3]) else "")' "$T/fake.log" "$@"
 }
 sq() { sqlite3 "$1" "$2"; }
-unset OPENAI_API_KEY OPENAI_ADMIN_KEY ANTHROPIC_API_KEY ANTHROPIC_ADMIN_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
 mkdir -p "$T/plans"
 # The plans. LLMOPS_NOW is 2026-11-23T12:00:00Z; the bodies are the shapes of
 # reference/formats.md sections 1 and 2 (tests/corpus/openai for OpenAI).
