@@ -28,6 +28,7 @@
 #include "data/replay.h"
 #include "data/secrets.h"
 #include "data/store.h"
+#include "data/usage.h"
 #include "views/view.h"
 
 #ifndef LLMOPS_VERSION
@@ -36,7 +37,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE, CMD_PROMPT, CMD_PROMPTS, CMD_REPLAY };
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE, CMD_PROMPT, CMD_PROMPTS, CMD_REPLAY, CMD_USAGE };
 #define C(x) (1u << (x))
 #define ALL (~0u)
 
@@ -54,10 +55,11 @@ static const struct cmddef {
     {"prompt", CMD_PROMPT},
     {"prompts", CMD_PROMPTS},
     {"replay", CMD_REPLAY},
+    {"usage", CMD_USAGE},
 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
-	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_PVERSION, O_PROMPTREF, O_MODEL, O_COUNT };
+	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_PVERSION, O_PROMPTREF, O_MODEL, O_PROVIDER, O_COUNT };
 
 static const struct optdef {
 	const char *name;
@@ -72,11 +74,11 @@ static const struct optdef {
     [O_HELP] = {"help", 'h', 0, ALL},
     [O_VERSION] = {"version", 'V', 0, ALL},
     [O_FORMAT] = {"format", 0, 1, C(CMD_IMPORT) | C(CMD_EXPORT)},
-    [O_SINCE] = {"since", 0, 1, C(CMD_REPORT)},
+    [O_SINCE] = {"since", 0, 1, C(CMD_REPORT) | C(CMD_USAGE)},
     [O_FROM] = {"from", 0, 1, C(CMD_REPORT)},
     [O_TO] = {"to", 0, 1, C(CMD_REPORT)},
     [O_BY] = {"by", 0, 1, C(CMD_REPORT)},
-    [O_JSON] = {"json", 0, 0, C(CMD_REPORT) | C(CMD_REPLAY)},
+    [O_JSON] = {"json", 0, 0, C(CMD_REPORT) | C(CMD_REPLAY) | C(CMD_USAGE)},
     [O_CALLS] = {"calls", 0, 1, C(CMD_DEMO)},
     [O_NOTUI] = {"no-tui", 0, 0, C(CMD_DEMO)},
     [O_GOLDEN] = {"golden", 0, 1, C(CMD_EXPORT)},
@@ -86,6 +88,7 @@ static const struct optdef {
     [O_PVERSION] = {"version", 0, 1, C(CMD_PROMPT)},
     [O_PROMPTREF] = {"prompt", 0, 1, C(CMD_REPLAY)},
     [O_MODEL] = {"model", 0, 1, C(CMD_REPLAY)},
+    [O_PROVIDER] = {"provider", 0, 1, C(CMD_USAGE)},
 };
 
 typedef struct args {
@@ -118,6 +121,8 @@ static const char usage_text[] =
     "                                                 send the call again with that prompt version\n"
     "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
     "                                                 the labelled golden dataset, one JSON object a line\n"
+    "  usage sync [--provider NAME] [--since DUR]       fetch what the providers bill (admin keys) into the store\n"
+    "  usage [--provider NAME] [--since DUR] [--json]   the stored provider usage and cost reports (default 7d)\n"
     "\n"
     "options (anywhere on the line):\n"
     "  -c, --config RC     rc file (default $LLMOPSRC, $XDG_CONFIG_HOME/llmops/llmopsrc, ~/.llmopsrc)\n"
@@ -131,7 +136,7 @@ static const char usage_text[] =
     "DUR is 30s, 15m, 1h, 7d; TIME is RFC 3339 or Unix seconds.\n"
     "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F\n"
     "        since=DUR sample=N% latency>MS and words to search for, all of which must hold.\n"
-    "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected).\n"
+    "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected, some providers failed).\n"
     "See llmops(1) for the rc file and the record format.\n";
 
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -878,6 +883,194 @@ static int cmd_prompt(ctx_t *x)
 	exit(EXIT_USAGE);
 }
 
+/* ---- usage ------------------------------------------------------------- */
+
+#define USAGE_DEFAULT_SINCE "7d"
+
+static int64_t usage_since(ctx_t *x)
+{
+	int64_t dur;
+	const char *v = x->a.val[O_SINCE] ? x->a.val[O_SINCE] : USAGE_DEFAULT_SINCE;
+	if (clock_parse_dur(v, &dur) || dur <= 0)
+		die_usage("--since: expected a duration like 15m, 1h or 7d, got '%s'", v);
+	return dur;
+}
+
+static void usage_print(const char *msg)
+{
+	char *m = sanitize_str(msg, 0);
+	fprintf(stderr, "llmops: %s\n", m);
+	free(m);
+}
+
+static void sync_event(void *ud, int ev, const char *msg)
+{
+	(void)ud;
+	if (ev == UE_ERROR || ev == UE_RETRY)
+		usage_print(msg);
+}
+
+static void fmt_span(int64_t a_s, int64_t b_s, char *out, size_t n)
+{
+	char a[32], b[32];
+	clock_fmt_short(a_s * NS_PER_S, a, sizeof a);
+	clock_fmt_short(b_s * NS_PER_S, b, sizeof b);
+	/* The day once when both ends are on it. */
+	snprintf(out, n, "%s to %s UTC", a, strncmp(a, b, 11) ? b : b + 11);
+}
+
+/* One fetch of every stream of the providers with an admin key, in this
+ * process's own HTTP loop; then what was fetched, and the numbers. */
+static int cmd_usage_sync(ctx_t *x)
+{
+	if (x->a.npos > 1)
+		die_usage("usage sync: unexpected argument '%s'", x->a.pos[1]);
+	if (x->a.set[O_JSON])
+		die_usage("option --json applies to 'usage', not 'usage sync'");
+	int64_t since = usage_since(x);
+	const char *only = x->a.val[O_PROVIDER];
+	if (only && !provs_find(&x->provs, only)) {
+		char *o = sanitize_str(only, 0);
+		die_usage("--provider: no provider named '%s' (openai, anthropic, or a provider line's name)", o);
+	}
+	store_t *st;
+	if (open_store(x, STORE_CREATE, &st))
+		return EXIT_FAIL;
+	http_t *h = http_new();
+	usage_opts o = {.backfill_usage_s = since / NS_PER_S,
+			.backfill_cost_s = since / NS_PER_S,
+			.max_attempts = 3,
+			.once = 1,
+			.only = only};
+	usage_poller_t *u = usage_poller_new(h, st, &x->provs, &o);
+	usage_poller_on_event(u, sync_event, NULL);
+	size_t n = usage_poller_count(u);
+	if (!usage_poller_active(u)) {
+		for (size_t i = 0; i < n; i++) {
+			usage_status s;
+			usage_poller_status(u, i, &s);
+			usage_print(s.msg);
+		}
+		usage_poller_free(u);
+		http_free(h);
+		store_close(st);
+		return EXIT_FAIL;
+	}
+	usage_poller_tick(u);
+	http_run(h, NULL);
+	int ok = 0, failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		usage_status s;
+		usage_poller_status(u, i, &s);
+		char *name = sanitize_str(s.provider, 0);
+		if (s.state == US_NO_KEY || s.state == US_KEY_ERROR) {
+			/* Not asked for by name: simply not polled. */
+			if (only)
+				failed++;
+			usage_print(s.msg);
+			free(name);
+			continue;
+		}
+		for (int k = 0; k < s.nstreams; k++) {
+			const usage_stream_status *ss = &s.streams[k];
+			char span[96];
+			printf("%s: %s: ", name, ss->name);
+			if (!ss->ok) {
+				printf("failed\n");
+				failed++;
+				continue;
+			}
+			ok++;
+			if (!ss->pages) {
+				printf("up to date\n");
+				continue;
+			}
+			fmt_span(ss->first_s, ss->last_s, span, sizeof span);
+			printf("%d bucket%s in %d page%s, %s\n", ss->buckets, ss->buckets == 1 ? "" : "s", ss->pages,
+			       ss->pages == 1 ? "" : "s", span);
+		}
+		free(name);
+	}
+	usage_poller_free(u);
+	http_free(h);
+	int64_t now = clock_now_ns();
+	usage_sum sum;
+	char err[512];
+	if (ok && usage_summarize(st, x->prices, now - since, now, &sum, err, sizeof err) == 0) {
+		printf("\n");
+		usage_write_text(&sum, stdout);
+		usage_sum_free(&sum);
+	}
+	store_close(st);
+	return failed ? (ok ? EXIT_PARTIAL : EXIT_FAIL) : EXIT_OK;
+}
+
+static int cmd_usage_show(ctx_t *x)
+{
+	if (x->a.npos)
+		die_usage("usage: unexpected argument '%s' (sync, or nothing)", x->a.pos[0]);
+	int64_t since = usage_since(x);
+	struct stat sb;
+	if (stat(x->store_path, &sb) != 0) {
+		char *p = sanitize_str(x->store_path, 0);
+		fprintf(stderr, "llmops: no store at %s; llmops usage sync fetches what the providers report\n", p);
+		free(p);
+		return EXIT_FAIL;
+	}
+	store_t *st;
+	if (open_store(x, 0, &st))
+		return EXIT_FAIL;
+	int64_t now = clock_now_ns();
+	usage_sum sum;
+	char err[512];
+	int rc = usage_summarize(st, x->prices, now - since, now, &sum, err, sizeof err);
+	store_close(st);
+	if (rc) {
+		fprintf(stderr, "llmops: %s\n", err);
+		return EXIT_FAIL;
+	}
+	const char *only = x->a.val[O_PROVIDER];
+	if (only) {
+		/* By name, or every provider of that type. */
+		prov_t *p = provs_find(&x->provs, only);
+		size_t k = 0;
+		for (size_t i = 0; i < sum.nmodels; i++) {
+			prov_t *q = provs_find(&x->provs, sum.models[i].provider);
+			if (!strcmp(sum.models[i].provider, only) || (q && p && !strcmp(only, prov_type_name(p->type)) && q->type == p->type))
+				sum.models[k++] = sum.models[i];
+			else {
+				free(sum.models[i].provider);
+				free(sum.models[i].model);
+			}
+		}
+		sum.nmodels = k;
+		k = 0;
+		for (size_t i = 0; i < sum.nprovs; i++) {
+			prov_t *q = provs_find(&x->provs, sum.provs[i].provider);
+			if (!strcmp(sum.provs[i].provider, only) || (q && p && !strcmp(only, prov_type_name(p->type)) && q->type == p->type))
+				sum.provs[k++] = sum.provs[i];
+			else
+				free(sum.provs[i].provider);
+		}
+		sum.nprovs = k;
+	}
+	if (x->a.set[O_JSON])
+		usage_write_json(&sum, stdout);
+	else
+		usage_write_text(&sum, stdout);
+	usage_sum_free(&sum);
+	return EXIT_OK;
+}
+
+static int cmd_usage(ctx_t *x)
+{
+	if (x->a.npos && !strcmp(x->a.pos[0], "sync"))
+		return cmd_usage_sync(x);
+	if (x->a.set[O_PROVIDER] && !x->a.val[O_PROVIDER][0])
+		die_usage("--provider: give a provider name");
+	return cmd_usage_show(x);
+}
+
 /* ---- the console ------------------------------------------------------- */
 
 static int cmd_console(ctx_t *x, const char *view)
@@ -1104,6 +1297,7 @@ int main(int argc, char **argv)
 	case CMD_PROMPT: rc = cmd_prompt(&x); break;
 	case CMD_REPLAY: rc = cmd_replay(&x); break;
 	case CMD_EXPORT: rc = cmd_export(&x); break;
+	case CMD_USAGE: rc = cmd_usage(&x); break;
 	case CMD_TRACES: rc = cmd_console(&x, "traces"); break;
 	case CMD_ANNOTATE: rc = cmd_console(&x, "annotate"); break;
 	case CMD_PROMPTS: rc = cmd_console(&x, "prompts"); break;

@@ -24,7 +24,7 @@
 	X(VIEW_DASHBOARD, "view-dashboard", "the dashboard")                                        \
 	X(VIEW_TRACES, "view-traces", "the trace list")                                             \
 	X(VIEW_PROMPTS, "view-prompts", "prompt versions and how each did in production")           \
-	X(REFRESH, "refresh", "reload now")                                                         \
+	X(REFRESH, "refresh", "reload now, and poll the providers' bills again (a rejected key too)") \
 	G("Searching")                                                                              \
 	X(PROMPT, "prompt", "command line (:window, :filter, :view, :diff, :set, :bind, :q)")       \
 	X(SEARCH, "search", "search this view")                                                     \

@@ -91,6 +91,8 @@ static void req_free(http_req *r)
 	if (r->added)
 		curl_multi_remove_handle(r->h->m, r->e);
 	curl_easy_cleanup(r->e);
+	for (struct curl_slist *h = r->hdrs; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data)); /* an Authorization or x-api-key header */
 	curl_slist_free_all(r->hdrs);
 	/* The body may hold a key-free prompt, the headers a key: wipe both. */
 	if (r->body) {

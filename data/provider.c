@@ -112,7 +112,8 @@ static void resolve(prov_t *p, int kind)
 	const cfg_provider *c = p->cfg;
 	const char *file = c ? (kind ? c->admin_key_file : c->api_key_file) : NULL;
 	const char *cmd = c ? (kind ? c->admin_key_cmd : c->api_key_cmd) : NULL;
-	char err[256] = "";
+	/* Shorter than key_err, so that the provider and the kind fit before it. */
+	char err[200] = "";
 	char *k = NULL;
 	if (file)
 		k = secret_read_file(file, err, sizeof err);

@@ -85,6 +85,18 @@ static const char *const migrations[] = {
     "  input_tokens INTEGER, cached_tokens INTEGER, output_tokens INTEGER, latency_ms REAL, ttft_ms REAL,"
     "  cost_nusd INTEGER, request TEXT NOT NULL, response TEXT, output TEXT);"
     "CREATE INDEX replays_call ON replays(call_id);",
+    /* 3: what the providers' usage and cost APIs report (data/usage.c).
+     * Times are Unix seconds, as the APIs give them; width is the bucket's
+     * in seconds. A usage bucket fetched with nothing in it is one row with
+     * model '' and zeros, so that the store knows the time was fetched. */
+    "CREATE TABLE usage_buckets(provider TEXT NOT NULL, width INTEGER NOT NULL, start_s INTEGER NOT NULL,"
+    "  end_s INTEGER NOT NULL, model TEXT NOT NULL, requests INTEGER," /* NULL: not reported */
+    "  input_tokens INTEGER NOT NULL," /* all billed input: cached and cache writes included */
+    "  cached_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,"
+    "  fetched_at INTEGER NOT NULL, PRIMARY KEY(provider, width, start_s, model)) WITHOUT ROWID;"
+    "CREATE TABLE cost_buckets(provider TEXT NOT NULL, width INTEGER NOT NULL, start_s INTEGER NOT NULL,"
+    "  end_s INTEGER NOT NULL, cost_nusd INTEGER NOT NULL," /* USD, nano-dollars */
+    "  fetched_at INTEGER NOT NULL, PRIMARY KEY(provider, width, start_s)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 

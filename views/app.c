@@ -467,6 +467,8 @@ static void key(app_t *a, int k)
 		return;
 	}
 	a->msg[0] = 0;
+	if (act == A_REFRESH) /* in every view: providers stopped by a rejected key too */
+		usage_poller_refresh(a->usage);
 	if (act >= A_WINDOW_1 && act <= A_WINDOW_9 && !(v->ops->action && v->ops->action(v, a, act))) {
 		app_set_window(a, action_windows[act - A_WINDOW_1]);
 		return;
@@ -660,6 +662,8 @@ static int app_busy(app_t *a)
 {
 	if (a->q && (querier_busy(a->q) || querier_fts_pending(a->q) != 0))
 		return 1;
+	if (usage_poller_busy(a->usage))
+		return 1;
 	for (int i = 0; i < a->depth; i++)
 		if (a->stack[i]->ops->busy && a->stack[i]->ops->busy(a->stack[i], a))
 			return 1;
@@ -732,6 +736,17 @@ static void refresh_tick(app_t *a)
 	}
 }
 
+/* The usage poller's news: a rejected key or a body that is not the
+ * documented shape goes to the status line; what was stored, the dashboard
+ * picks up when it next draws (a reload would move every view's selection). */
+static void on_usage_event(void *ud, int ev, const char *msg)
+{
+	app_t *a = ud;
+	if (ev == UE_ERROR)
+		app_message(a, EL_ERROR, "%s", msg);
+	a->dirty = 1;
+}
+
 /* ---- setup and the loop ------------------------------------------------ */
 
 char *app_state_path(const char *leaf)
@@ -793,6 +808,12 @@ int app_main(const app_opts *o)
 		return 1;
 	}
 	a->q = querier_start(a->store_path, 1, err, sizeof err);
+	/* Billed spend: the providers with an admin key, from a week back (a
+	 * month of cost reports, for the monthly budget). */
+	usage_opts uo = {.backfill_usage_s = 7 * 86400, .backfill_cost_s = 31 * 86400};
+	provs_t none = {0};
+	a->usage = usage_poller_new(a->http, a->st, a->provs ? a->provs : &none, &uo);
+	usage_poller_on_event(a->usage, on_usage_event, a);
 	load_keys(a);
 	char *hist = app_state_path("history"), *shist = app_state_path("search_history");
 	a->cmd = prompt_new(hist);
@@ -873,6 +894,7 @@ int app_main(const app_opts *o)
 				paint(a);
 			break; /* the script is done: leave, as tig's tests do */
 		}
+		usage_poller_tick(a->usage); /* starts the fetches that are due */
 		struct pollfd fds[3 + 64 + 64];
 		int nfd = 0;
 		int tty = tui_input_fd();
@@ -899,9 +921,11 @@ int app_main(const app_opts *o)
 		for (size_t i = 0; i < a->nfollowers; i++)
 			if (follower_pending(a->followers[i]))
 				wait = 0; /* a big file catches up in slices */
-		long hw = http_wait_ms(a->http);
+		long hw = http_wait_ms(a->http), uw = usage_poller_wait_ms(a->usage);
 		if (hw >= 0 && (double)hw / 1000.0 < wait)
 			wait = (double)hw / 1000.0;
+		if (uw >= 0 && (double)uw / 1000.0 < wait)
+			wait = (double)uw / 1000.0;
 		if (a->script)
 			wait = wait > 0.05 ? 0.05 : wait;
 		int timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
@@ -959,6 +983,7 @@ int app_main(const app_opts *o)
 	}
 	while (a->depth)
 		app_pop(a);
+	usage_poller_free(a->usage);
 	http_free(a->http);
 	tui_end();
 	if (!opened) {

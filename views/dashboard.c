@@ -16,6 +16,24 @@
 
 enum { P_COST, P_LATENCY, P_ERRORS, P_COUNT };
 
+/* A row of the cost pane's model table: a traced model, with what its
+ * provider billed for it where the provider reports tokens per model, or a
+ * model only the bill knows (g < 0): spend the traces do not show. */
+typedef struct cost_row {
+	int g;           /* index in s.groups, or -1 */
+	const char *model;
+	int64_t billed;  /* the provider's tokens priced; -1 when none */
+	int unpriced;
+	int64_t rank;    /* the larger of traced and billed */
+} cost_row;
+
+/* Billed against traced over a span, for the providers whose bill is in
+ * the store. */
+typedef struct billed_span {
+	int have;
+	int64_t billed, traced; /* traced: the calls of those providers only */
+} billed_span;
+
 typedef struct dash {
 	series_t s;
 	int loaded;
@@ -27,6 +45,12 @@ typedef struct dash {
 	int sel[P_COUNT];
 	char model[128];   /* the latency pane's model; "" for all */
 	size_t *err_order; /* groups by errors, for the errors pane */
+	/* billed spend (the providers' usage and cost reports) */
+	usage_sum us;
+	billed_span bwin, btoday, bmonth, b24;
+	unsigned usage_gen;
+	cost_row *rows;
+	size_t nrows;
 } dash;
 
 static int cmp_errors_desc(const void *a, const void *b, void *ctx)
@@ -37,6 +61,8 @@ static int cmp_errors_desc(const void *a, const void *b, void *ctx)
 		return x->total.errors > y->total.errors ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
+
+static void billed_reload(dash *d, app_t *a);
 
 static void dash_reload(view_t *v, app_t *a)
 {
@@ -68,8 +94,9 @@ static void dash_reload(view_t *v, app_t *a)
 		d->err_order[i] = i;
 	qsort_r(d->err_order, d->s.ngroups, sizeof *d->err_order, cmp_errors_desc, &d->s);
 	for (int p = 0; p < P_COUNT; p++)
-		if (d->sel[p] >= (int)d->s.ngroups)
+		if (p != P_COST && d->sel[p] >= (int)d->s.ngroups)
 			d->sel[p] = d->s.ngroups ? (int)d->s.ngroups - 1 : 0;
+	billed_reload(d, a); /* and the cost pane's rows */
 }
 
 static void dash_open(view_t *v, app_t *a)
@@ -83,6 +110,8 @@ static void dash_close(view_t *v, app_t *a)
 	dash *d = v->priv;
 	series_free(&d->s);
 	free(d->err_order);
+	usage_sum_free(&d->us);
+	free(d->rows);
 }
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -189,6 +218,348 @@ static void usd(char *b, size_t n, int64_t nusd)
 	fmt_usd(b, n, (double)nusd / 1e9);
 }
 
+/* ---- billed spend ------------------------------------------------------ */
+
+/* Is a traced call's provider one whose bill is in the store: the same
+ * name, or the type of the provider line of that name? */
+static int same_provider(app_t *a, const char *traced, const char *billed)
+{
+	if (!traced || !billed)
+		return 0;
+	if (!strcmp(traced, billed))
+		return 1;
+	prov_t *p = a->provs ? provs_find(a->provs, billed) : NULL;
+	return p && !strcmp(prov_type_name(p->type), traced);
+}
+
+static int has_bill(const usage_prov *p)
+{
+	return p->has_usage || p->has_cost;
+}
+
+static void span_of(const usage_sum *us, billed_span *o)
+{
+	memset(o, 0, sizeof *o);
+	for (size_t i = 0; i < us->nprovs; i++)
+		if (has_bill(&us->provs[i])) {
+			o->have = 1;
+			o->billed += usage_billed_nusd(&us->provs[i]);
+		}
+}
+
+/* Where a provider's bill in the store begins, within [from, ...). */
+static int64_t bill_start(const usage_prov *p, int64_t from)
+{
+	return p->first_s >= 0 && p->first_s * NS_PER_S > from ? p->first_s * NS_PER_S : from;
+}
+
+/* Billed over [from, to) against the traced spend of the same providers
+ * over the same time: from where each one's bill in the store begins, so
+ * that a window reaching back before the first fetch compares like with
+ * like. us: the window's sums when already made. */
+static void billed_over(app_t *a, int64_t from, int64_t to, const usage_sum *us, billed_span *o)
+{
+	usage_sum own;
+	char err[256];
+	memset(o, 0, sizeof *o);
+	if (!us) {
+		if (usage_summarize(a->st, a->prices, from, to, &own, err, sizeof err))
+			return;
+		us = &own;
+	}
+	span_of(us, o);
+	for (size_t i = 0; o->have && i < us->nprovs; i++) {
+		const usage_prov *p = &us->provs[i];
+		int64_t start = bill_start(p, from);
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= has_bill(&us->provs[k]) && bill_start(&us->provs[k], from) == start;
+		if (!has_bill(p) || seen || start >= to)
+			continue;
+		/* One report for each start (usually one for all providers). */
+		report_t r;
+		if (store_report(a->st, start, to, BY_PROVIDER, &r, err, sizeof err))
+			continue;
+		for (size_t g = 0; g < r.n; g++)
+			for (size_t k = 0; k < us->nprovs; k++) {
+				const usage_prov *q = &us->provs[k];
+				if (has_bill(q) && bill_start(q, from) == start && same_provider(a, r.groups[g].key, q->provider)) {
+					o->traced += r.groups[g].s.cost_nusd;
+					break;
+				}
+			}
+		report_free(&r);
+	}
+	if (us == &own)
+		usage_sum_free(&own);
+}
+
+/* The same model under two names: "gpt-4o-2024-08-06" and "gpt-4o". */
+static int same_family(const char *x, const char *y)
+{
+	char fx[128], fy[128];
+	pricing_strip_date(x, fx, sizeof fx);
+	pricing_strip_date(y, fy, sizeof fy);
+	return !strcmp(fx, fy);
+}
+
+static void row_add(cost_row *r, const usage_model *m)
+{
+	r->billed = (r->billed < 0 ? 0 : r->billed) + m->est_nusd;
+	r->unpriced |= m->unpriced;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const cost_row *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	return strcmp(x->model, y->model);
+}
+
+/* Traced models with their billed estimate beside them, then the models
+ * only the bill knows; with a bill, the costliest of either first. */
+static void build_rows(dash *d)
+{
+	free(d->rows);
+	d->nrows = 0;
+	d->rows = xcalloc(d->s.ngroups + d->us.nmodels + 1, sizeof *d->rows);
+	for (size_t g = 0; g < d->s.ngroups; g++)
+		d->rows[d->nrows++] = (cost_row){(int)g, d->s.groups[g].key, -1, 0, d->s.groups[g].total.cost_nusd};
+	size_t ntraced = d->nrows;
+	char *taken = xcalloc(d->us.nmodels + 1, 1);
+	/* Exact names first, then a family that only one traced model has. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t m = 0; m < d->us.nmodels; m++) {
+			const usage_model *um = &d->us.models[m];
+			if (taken[m] || !*um->model)
+				continue;
+			int hit = -1, hits = 0;
+			for (size_t r = 0; r < ntraced; r++)
+				if (pass ? same_family(d->rows[r].model, um->model) : !strcmp(d->rows[r].model, um->model)) {
+					hit = (int)r;
+					hits++;
+				}
+			if (hits == 1 || (pass == 0 && hits)) {
+				row_add(&d->rows[hit], um);
+				taken[m] = 1;
+			}
+		}
+	for (size_t m = 0; m < d->us.nmodels; m++) {
+		const usage_model *um = &d->us.models[m];
+		if (taken[m] || (!um->input_tokens && !um->output_tokens))
+			continue;
+		cost_row *r = &d->rows[d->nrows++];
+		*r = (cost_row){-1, *um->model ? um->model : "(no model)", -1, 0, 0};
+		row_add(r, um);
+	}
+	free(taken);
+	int any = 0;
+	for (size_t r = 0; r < d->nrows; r++) {
+		if (d->rows[r].billed > d->rows[r].rank)
+			d->rows[r].rank = d->rows[r].billed;
+		any |= d->rows[r].billed >= 0;
+	}
+	if (any)
+		qsort(d->rows, d->nrows, sizeof *d->rows, cmp_rows);
+	if (d->sel[P_COST] >= (int)d->nrows)
+		d->sel[P_COST] = d->nrows ? (int)d->nrows - 1 : 0;
+}
+
+static void billed_reload(dash *d, app_t *a)
+{
+	usage_sum_free(&d->us);
+	char err[256];
+	if (usage_summarize(a->st, a->prices, d->from, d->to, &d->us, err, sizeof err))
+		memset(&d->us, 0, sizeof d->us);
+	d->usage_gen = usage_poller_generation(a->usage);
+	billed_over(a, d->from, d->to, &d->us, &d->bwin);
+	if (d->bwin.have) {
+		billed_over(a, d->today_start, d->to, NULL, &d->btoday);
+		billed_over(a, d->month_start, d->to, NULL, &d->bmonth);
+		billed_over(a, d->to - NS_PER_DAY, d->to, NULL, &d->b24);
+	} else {
+		memset(&d->btoday, 0, sizeof d->btoday);
+		memset(&d->bmonth, 0, sizeof d->bmonth);
+		memset(&d->b24, 0, sizeof d->b24);
+	}
+	build_rows(d);
+}
+
+/* What the traces miss of a span's spend (never below nothing: a bill that
+ * lags the traces says nothing about what they miss). */
+static int64_t untraced_of(const billed_span *b)
+{
+	return b->have && b->billed > b->traced ? b->billed - b->traced : 0;
+}
+
+/* A line of parts that drops its least important parts to fit. */
+typedef struct part {
+	char text[200];
+	int el, prio; /* prio 0 always stays; higher goes first */
+} part;
+
+static void draw_parts(part *pt, int n, int y, int x, int w)
+{
+	int keep[24], total = 0;
+	for (int i = 0; i < n; i++) {
+		keep[i] = 1;
+		total += text_width(pt[i].text);
+	}
+	while (total > w) {
+		int worst = -1;
+		for (int i = 0; i < n; i++)
+			if (keep[i] && pt[i].prio > 0 && (worst < 0 || pt[i].prio >= pt[worst].prio))
+				worst = i;
+		if (worst < 0)
+			break;
+		keep[worst] = 0;
+		total -= text_width(pt[worst].text);
+	}
+	int cx = x;
+	for (int i = 0; i < n && cx < x + w; i++)
+		if (keep[i])
+			cx += draw_text_cut(y, cx, x + w - cx, pt[i].text, pt[i].el, 1);
+}
+
+static const usage_prov *bill_of(const dash *d, const char *name)
+{
+	for (size_t i = 0; i < d->us.nprovs; i++)
+		if (!strcmp(d->us.provs[i].provider, name) && has_bill(&d->us.provs[i]))
+			return &d->us.provs[i];
+	return NULL;
+}
+
+/* One provider's part: its bill, or why there is none. What went wrong
+ * outranks an amount (the total has those); a provider with neither key
+ * nor bill ranks last. */
+static void provider_part(const dash *d, const usage_status *st, const char *name, part *p)
+{
+	const usage_prov *b = bill_of(d, name);
+	char amt[32] = "";
+	if (b)
+		fmt_usd(amt, sizeof amt, (double)usage_billed_nusd(b) / 1e9);
+	const char *why = NULL;
+	p->el = EL_DEFAULT;
+	p->prio = 3;
+	switch (st ? st->state : US_OK) {
+	case US_STOPPED: why = "key rejected, r retries"; p->el = EL_WARN; p->prio = 1; break;
+	case US_FAILED: why = "failing"; p->el = EL_WARN; p->prio = 1; break;
+	case US_RETRYING: why = "retrying"; p->el = EL_WARN; p->prio = 1; break;
+	case US_WAITING: why = "fetching"; p->el = EL_DIM; p->prio = 4; break;
+	case US_NO_KEY: why = "no admin key"; p->el = EL_DIM; p->prio = b ? 3 : 7; break;
+	case US_KEY_ERROR: why = "admin key unreadable"; p->el = EL_WARN; p->prio = 1; break;
+	}
+	if (b && why)
+		snprintf(p->text, sizeof p->text, " %s %s %s (%s)", glyph(G_DOT), name, amt, why);
+	else if (b)
+		snprintf(p->text, sizeof p->text, " %s %s %s%s", glyph(G_DOT), name, amt, b->unpriced ? "+?" : "");
+	else if (why)
+		snprintf(p->text, sizeof p->text, " %s %s: %s", glyph(G_DOT), name, why);
+	else
+		snprintf(p->text, sizeof p->text, " %s %s $0", glyph(G_DOT), name);
+}
+
+/* The line under the traced spend: what the providers billed for the same
+ * window, per provider, and the gap as untraced spend; or how to get it. */
+static void draw_billed(dash *d, app_t *a, int y, int x, int w)
+{
+	part pt[24];
+	int n = 0;
+	size_t np = usage_poller_count(a->usage);
+	if (!d->bwin.have && !usage_poller_active(a->usage)) {
+		/* No admin key anywhere: how to add one. */
+		sbuf envs = SBUF_INIT;
+		const char *kerr = NULL;
+		for (size_t i = 0; i < np; i++) {
+			usage_status st;
+			usage_poller_status(a->usage, i, &st);
+			prov_t *p = a->provs ? provs_find(a->provs, st.provider) : NULL;
+			if (st.state == US_KEY_ERROR && !kerr)
+				kerr = p ? p->key_err[KEY_ADMIN] : NULL;
+			if (st.state == US_NO_KEY && p && !strstr(sb_str(&envs), p->env_name[KEY_ADMIN]))
+				sb_printf(&envs, "%s%s", envs.len ? " or " : "", p->env_name[KEY_ADMIN]);
+		}
+		if (kerr)
+			draw_textf(y, x, w, EL_WARN, "billed spend: %s", kerr);
+		else
+			draw_textf(y, x, w, EL_DIM, "billed spend needs an admin key: set %s",
+				   envs.len ? envs.p : "admin_key_file= on a provider line");
+		sb_free(&envs);
+		return;
+	}
+	char b[32];
+	if (!d->bwin.have) {
+		snprintf(pt[n].text, sizeof pt[n].text, "billed:");
+		pt[n].el = EL_DEFAULT;
+		pt[n++].prio = 0;
+	} else {
+		int estimated = 0;
+		for (size_t i = 0; i < d->us.nprovs; i++)
+			estimated |= d->us.provs[i].estimated_nusd != 0 || (d->us.provs[i].has_usage && !d->us.provs[i].has_cost);
+		usd(b, sizeof b, d->bwin.billed);
+		pt[n] = (part){"", EL_DEFAULT, 0};
+		snprintf(pt[n++].text, sizeof pt[0].text, "billed ");
+		pt[n] = (part){"", EL_HEADER, 0};
+		snprintf(pt[n++].text, sizeof pt[0].text, "%s", b);
+		if (estimated) {
+			/* Tokens at the price table's rates, until a cost report says. */
+			pt[n] = (part){" est.", EL_DIM, 5};
+			n++;
+		}
+		int64_t gap = d->bwin.billed - d->bwin.traced;
+		if (gap >= 0) {
+			usd(b, sizeof b, gap);
+			pt[n] = (part){"", gap > 0 && gap * 20 > d->bwin.billed ? EL_WARN : EL_DEFAULT, 0};
+			snprintf(pt[n++].text, sizeof pt[0].text, " %s untraced spend %s", glyph(G_DOT), b);
+			if (gap > 0 && d->bwin.billed > 0) {
+				pt[n] = (part){"", EL_DIM, 6};
+				snprintf(pt[n++].text, sizeof pt[0].text, " (%.0f%%)", 100.0 * (double)gap / (double)d->bwin.billed);
+			}
+		} else {
+			/* Usage reports lag the calls by minutes. */
+			usd(b, sizeof b, -gap);
+			pt[n] = (part){"", EL_DIM, 0};
+			snprintf(pt[n++].text, sizeof pt[0].text, " %s traced exceeds billed by %s", glyph(G_DOT), b);
+		}
+		/* A window reaching back before the first bucket stored says so. */
+		int64_t first = -1;
+		for (size_t i = 0; i < d->us.nprovs; i++)
+			if (d->us.provs[i].first_s >= 0 && (first < 0 || d->us.provs[i].first_s < first))
+				first = d->us.provs[i].first_s;
+		if (first >= 0 && first * NS_PER_S > d->from + NS_PER_HOUR) {
+			char since[32];
+			clock_fmt_short(first * NS_PER_S, since, sizeof since);
+			pt[n] = (part){"", EL_WARN, 2};
+			snprintf(pt[n++].text, sizeof pt[0].text, " (billed since %s)", since + 5);
+		}
+	}
+	/* Per provider: the polled ones in the rc's order, then any other
+	 * whose bill is in the store. */
+	for (size_t i = 0; i < np && n < 22; i++) {
+		usage_status st;
+		usage_poller_status(a->usage, i, &st);
+		provider_part(d, &st, st.provider, &pt[n++]);
+	}
+	for (size_t i = 0; i < d->us.nprovs && n < 22; i++) {
+		int known = 0;
+		for (size_t k = 0; k < np; k++) {
+			usage_status st;
+			usage_poller_status(a->usage, k, &st);
+			known |= !strcmp(st.provider, d->us.provs[i].provider);
+		}
+		if (known || !has_bill(&d->us.provs[i]))
+			continue;
+		provider_part(d, NULL, d->us.provs[i].provider, &pt[n++]);
+	}
+	if (!d->bwin.have && n > 1 && pt[1].text[0] == ' ') {
+		/* "billed: openai: fetching", not "billed: · openai: fetching" */
+		size_t skip = 1 + strlen(glyph(G_DOT));
+		memmove(pt[1].text, pt[1].text + skip, strlen(pt[1].text + skip) + 1);
+	}
+	draw_parts(pt, n, y, x, w);
+}
+
 /* ---- cost -------------------------------------------------------------- */
 
 static void budget_line(app_t *a, int y, int x, int w, const char *label, int64_t so_far, double rate_per_h,
@@ -253,83 +624,118 @@ static void draw_cost(view_t *v, app_t *a, int y, int x, int h, int w)
 	}
 	if (ih < 2)
 		return;
+	draw_billed(d, a, iy + 1, ix, iw);
+	if (ih < 3)
+		return;
 	/* Budgets: the day from the last 15 minutes' burn, the month from the
-	 * last 24 hours'. */
+	 * last 24 hours'. Where the providers' bills are in, what the traces
+	 * missed is added, so far and at the rate it accrued. */
 	double bd = config_num(a->cfg, CFG_budget_daily), bm = config_num(a->cfg, CFG_budget_monthly);
 	double hours_today = (double)(d->today_start + NS_PER_DAY - d->to) / 3.6e12;
+	double hours_gone = (double)(d->to - d->today_start) / 3.6e12;
 	int64_t y0;
 	unsigned m0, day0;
 	civil_from_days(d->month_start / NS_PER_DAY, &y0, &m0, &day0);
 	int64_t next_month = days_from_civil(m0 == 12 ? y0 + 1 : y0, m0 == 12 ? 1 : m0 + 1, 1) * NS_PER_DAY;
 	double hours_month = (double)(next_month - d->to) / 3.6e12;
+	int64_t day_so_far = d->today_cost + untraced_of(&d->btoday);
+	int64_t month_so_far = d->month_cost + untraced_of(&d->bmonth);
+	double day_rate = burn_h + (hours_gone > 0 ? (double)untraced_of(&d->btoday) / 1e9 / hours_gone : 0);
+	double month_rate = ((double)d->last24_cost + (double)untraced_of(&d->b24)) / 1e9 / 24;
 	if (bd <= 0 && bm <= 0) {
 		char mtd[32];
-		usd(mtd, sizeof mtd, d->month_cost);
-		draw_textf(iy + 1, ix, iw, EL_DIM, "month to date %s %s no budget set (budget_daily, budget_monthly)", mtd,
+		usd(mtd, sizeof mtd, month_so_far);
+		draw_textf(iy + 2, ix, iw, EL_DIM, "month to date %s %s no budget set (budget_daily, budget_monthly)", mtd,
 			   glyph(G_DOT));
 	} else {
 		int half = iw / 2;
 		if (bd > 0)
-			budget_line(a, iy + 1, ix, bm > 0 ? half - 1 : iw, "day", d->today_cost, burn_h, hours_today, bd);
+			budget_line(a, iy + 2, ix, bm > 0 ? half - 1 : iw, "day", day_so_far, day_rate, hours_today, bd);
 		if (bm > 0)
-			budget_line(a, iy + 1, bd > 0 ? ix + half + 1 : ix, bd > 0 ? iw - half - 1 : iw, "month", d->month_cost,
-				    (double)d->last24_cost / 1e9 / 24, hours_month, bm);
+			budget_line(a, iy + 2, bd > 0 ? ix + half + 1 : ix, bd > 0 ? iw - half - 1 : iw, "month", month_so_far,
+				    month_rate, hours_month, bm);
 	}
-	if (ih < 4)
+	if (ih < 5)
 		return;
-	/* Per model: spend, share, calls, $/call, and the trend over the window. */
-	int cm = iw >= 90 ? 30 : iw >= 70 ? 24 : 18;
-	int ct = iw - cm - 8 - 6 - 7 - 9 - 4;
-	draw_text(iy + 2, ix, cm, "MODEL", EL_HEADER);
-	draw_text_right(iy + 2, ix + cm, 8, "SPEND", EL_HEADER);
-	draw_text_right(iy + 2, ix + cm + 8, 6, "SHARE", EL_HEADER);
-	draw_text_right(iy + 2, ix + cm + 14, 7, "CALLS", EL_HEADER);
-	draw_text_right(iy + 2, ix + cm + 21, 9, "$/CALL", EL_HEADER);
+	/* Per model: spend, what the provider billed for it, share, calls,
+	 * $/call, and the trend over the window. */
+	int billed_col = 0;
+	for (size_t r = 0; r < d->nrows; r++)
+		billed_col |= d->rows[r].billed >= 0;
+	int bw = billed_col ? 8 : 0;
+	int cm = iw >= 90 ? 30 : iw >= 70 ? 24 - bw / 4 : 18 - bw / 4;
+	int ct = iw - cm - 8 - bw - 6 - 7 - 9 - 4;
+	int hy = iy + 3;
+	draw_text(hy, ix, cm, "MODEL", EL_HEADER);
+	draw_text_right(hy, ix + cm, 8, billed_col ? "TRACED" : "SPEND", EL_HEADER);
+	if (billed_col)
+		draw_text_right(hy, ix + cm + 8, 8, "BILLED", EL_HEADER);
+	draw_text_right(hy, ix + cm + bw + 8, 6, "SHARE", EL_HEADER);
+	draw_text_right(hy, ix + cm + bw + 14, 7, "CALLS", EL_HEADER);
+	draw_text_right(hy, ix + cm + bw + 21, 9, "$/CALL", EL_HEADER);
 	if (ct > 4)
-		draw_text(iy + 2, ix + cm + 31, ct, "TREND", EL_HEADER);
-	int rows = ih - 3;
-	if (!d->s.ngroups) {
-		draw_text(iy + 3, ix, iw,
+		draw_text(hy, ix + cm + bw + 31, ct, "TREND", EL_HEADER);
+	int rows = ih - 4;
+	if (!d->nrows) {
+		draw_text(hy + 1, ix, iw,
 			  a->last_call_ts ? "no calls in this window (1-9 widen it)"
 					  : "no calls yet: llmops import FILE, or watch a file in llmopsrc",
 			  EL_DIM);
 		return;
 	}
-	if (rows - (int)d->s.ngroups >= 8) {
+	if (rows - (int)d->nrows >= 8) {
 		/* Room to spare: spend over the window as a chart under the table. */
-		int ch = rows - (int)d->s.ngroups - 1;
+		int ch = rows - (int)d->nrows - 1;
 		if (ch > 22)
 			ch = 22;
 		char step[16], ctitle[64];
 		clock_fmt_dur((d->s.to_ns - d->s.from_ns) / (d->s.ncols ? d->s.ncols : 1), step, sizeof step);
 		snprintf(ctitle, sizeof ctitle, "spend per %s", step);
-		chart_block(d, a, d->s.cols, 0, ctitle, iy + 4 + (int)d->s.ngroups, ix, ch, iw, EL_BAR);
-		rows = (int)d->s.ngroups;
+		chart_block(d, a, d->s.cols, 0, ctitle, hy + 2 + (int)d->nrows, ix, ch, iw, EL_BAR);
+		rows = (int)d->nrows;
 	}
 	int first = d->sel[P_COST] >= rows ? d->sel[P_COST] - rows + 1 : 0;
-	for (int r = 0; r < rows && first + r < (int)d->s.ngroups; r++) {
-		const series_group *g = &d->s.groups[first + r];
-		int ry = iy + 3 + r;
+	for (int r = 0; r < rows && first + r < (int)d->nrows; r++) {
+		const cost_row *row = &d->rows[first + r];
+		const series_group *g = row->g >= 0 ? &d->s.groups[row->g] : NULL;
+		int ry = hy + 1 + r;
 		char b[32];
 		char mshort[128];
-		draw_text_cut(ry, ix, cm - 1, cm - 1 < (int)strlen(g->key) ? model_short(g->key, mshort, sizeof mshort) : g->key,
-			      EL_DEFAULT, 1);
-		if (g->total.unpriced == g->total.calls) {
-			draw_text_right(ry, ix + cm, 8, "?", EL_WARN);
-		} else {
-			usd(b, sizeof b, g->total.cost_nusd);
-			draw_text_right(ry, ix + cm, 8, b, EL_DEFAULT);
+		draw_text_cut(ry, ix, cm - 1,
+			      cm - 1 < (int)strlen(row->model) ? model_short(row->model, mshort, sizeof mshort) : row->model,
+			      g ? EL_DEFAULT : EL_WARN, 1);
+		if (billed_col) {
+			if (row->billed < 0)
+				snprintf(b, sizeof b, "-");
+			else if (row->unpriced && !row->billed)
+				snprintf(b, sizeof b, "?");
+			else
+				usd(b, sizeof b, row->billed);
+			draw_text_right(ry, ix + cm + 8, 8, b, row->billed < 0 ? EL_DIM : row->unpriced ? EL_WARN : EL_DEFAULT);
 		}
-		double share = t->cost_nusd ? 100.0 * (double)g->total.cost_nusd / (double)t->cost_nusd : 0;
-		draw_textf(ry, ix + cm + 8, 6, EL_DEFAULT, "%5.0f%%", share);
-		fmt_count(b, sizeof b, (double)g->total.calls);
-		draw_text_right(ry, ix + cm + 14, 7, b, EL_DEFAULT);
-		fmt_usd(b, sizeof b, g->total.calls ? (double)g->total.cost_nusd / 1e9 / (double)g->total.calls : 0);
-		draw_text_right(ry, ix + cm + 21, 9, b, EL_DEFAULT);
-		if (ct > 4)
-			spark_of(d, g->cols, 0, ry, ix + cm + 31, ct, EL_BAR);
-		if (g->total.unpriced)
-			draw_glyph(ry, ix + cm - 1, G_MARK, EL_WARN);
+		if (!g) {
+			/* Only the bill knows it: spend the traces do not show. */
+			draw_text_right(ry, ix + cm, 8, "-", EL_DIM);
+			if (ct > 4)
+				draw_text(ry, ix + cm + bw + 31, ct, "untraced", EL_WARN);
+		} else {
+			if (g->total.unpriced == g->total.calls) {
+				draw_text_right(ry, ix + cm, 8, "?", EL_WARN);
+			} else {
+				usd(b, sizeof b, g->total.cost_nusd);
+				draw_text_right(ry, ix + cm, 8, b, EL_DEFAULT);
+			}
+			double share = t->cost_nusd ? 100.0 * (double)g->total.cost_nusd / (double)t->cost_nusd : 0;
+			draw_textf(ry, ix + cm + bw + 8, 6, EL_DEFAULT, "%5.0f%%", share);
+			fmt_count(b, sizeof b, (double)g->total.calls);
+			draw_text_right(ry, ix + cm + bw + 14, 7, b, EL_DEFAULT);
+			fmt_usd(b, sizeof b, g->total.calls ? (double)g->total.cost_nusd / 1e9 / (double)g->total.calls : 0);
+			draw_text_right(ry, ix + cm + bw + 21, 9, b, EL_DEFAULT);
+			if (ct > 4)
+				spark_of(d, g->cols, 0, ry, ix + cm + bw + 31, ct, EL_BAR);
+			if (g->total.unpriced)
+				draw_glyph(ry, ix + cm - 1, G_MARK, EL_WARN);
+		}
 		if (d->focus == P_COST && first + r == d->sel[P_COST]) {
 			draw_chgat(ry, ix - 1, iw + 1, EL_SELECTED);
 			draw_text(ry, ix - 1, 1, glyph(G_CURSOR), EL_SELECTED);
@@ -621,15 +1027,18 @@ static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		draw_textf(y + 1, x + 2, w - 4, EL_CRIT, "cannot read the store: %s", d->err);
 		return;
 	}
+	if (d->usage_gen != usage_poller_generation(a->usage))
+		billed_reload(d, a); /* the poller stored buckets since */
 	if (w >= 150) {
 		int cw = w * 2 / 5, lw = (w - cw) / 2;
 		draw_cost(v, a, y, x, h, cw);
 		draw_latency(v, a, y, x + cw, h, lw);
 		draw_errors(v, a, y, x + cw + lw, h, w - cw - lw);
 	} else {
-		int ch = h * 45 / 100;
-		if (ch < 9)
-			ch = 9;
+		/* 45%, and a row for the billed line */
+		int ch = h * 45 / 100 + 1;
+		if (ch < 10)
+			ch = 10;
 		draw_cost(v, a, y, x, ch, w);
 		draw_latency(v, a, y + ch, x, h - ch, w / 2);
 		draw_errors(v, a, y + ch, x + w / 2, h - ch, w - w / 2);
@@ -658,14 +1067,14 @@ static int dash_action(view_t *v, app_t *a, int act)
 	case A_PAGE_UP: {
 		if (d->focus == P_LATENCY)
 			return dash_action(v, a, A_CYCLE_MODEL);
-		int *s = &d->sel[d->focus];
+		int *s = &d->sel[d->focus], lim = d->focus == P_COST ? (int)d->nrows : n;
 		*s += act == A_MOVE_DOWN ? 1 : act == A_MOVE_UP ? -1 : act == A_PAGE_DOWN ? 5 : act == A_PAGE_UP ? -5 : 0;
 		if (act == A_MOVE_FIRST)
 			*s = 0;
 		if (act == A_MOVE_LAST)
-			*s = n - 1;
-		if (*s >= n)
-			*s = n - 1;
+			*s = lim - 1;
+		if (*s >= lim)
+			*s = lim - 1;
 		if (*s < 0)
 			*s = 0;
 		return 1;
@@ -691,12 +1100,17 @@ static int dash_action(view_t *v, app_t *a, int act)
 	}
 	case A_ENTER: {
 		char extra[300] = "";
+		if (d->focus == P_COST && d->nrows && d->rows[d->sel[P_COST]].g < 0) {
+			app_message(a, EL_MESSAGE, "%s is billed but has no traced calls: its spend is untraced",
+				    d->rows[d->sel[P_COST]].model);
+			return 1;
+		}
 		if (!n) {
 			open_traces(a, "", SORT_TIME);
 			return 1;
 		}
 		if (d->focus == P_COST) {
-			snprintf(extra, sizeof extra, "model=%s", d->s.groups[d->sel[P_COST]].key);
+			snprintf(extra, sizeof extra, "model=%s", d->rows[d->sel[P_COST]].model);
 			open_traces(a, extra, SORT_COST);
 		} else if (d->focus == P_ERRORS) {
 			snprintf(extra, sizeof extra, "status=error model=%s", d->s.groups[d->err_order[d->sel[P_ERRORS]]].key);
@@ -720,10 +1134,10 @@ static int dash_search(view_t *v, app_t *a, const char *text, int dir)
 {
 	(void)a;
 	dash *d = v->priv;
-	int n = (int)d->s.ngroups;
+	int n = (int)d->nrows;
 	for (int k = 1; k <= n; k++) {
 		int i = ((d->sel[P_COST] + dir * k) % n + n) % n;
-		if (strstr(d->s.groups[i].key, text)) {
+		if (strstr(d->rows[i].model, text)) {
 			d->focus = P_COST;
 			d->sel[P_COST] = i;
 			return 1;

@@ -15,6 +15,7 @@
 #include "../data/provider.h"
 #include "../data/query.h"
 #include "../data/store.h"
+#include "../data/usage.h"
 #include "../tui/prompt.h"
 
 typedef struct app app_t;
@@ -65,6 +66,7 @@ struct app {
 	pricing_t *prices;
 	provs_t *provs;
 	http_t *http; /* every HTTP request of the console, polled by its loop */
+	usage_poller_t *usage; /* the providers' usage and cost reports, on http */
 	char *store_path;
 	keymap_t keys;
 	const char *keymap_name;

@@ -11,6 +11,8 @@ trap 'rm -rf "$T"' EXIT
 export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" XDG_STATE_HOME="$T/state"
 mkdir -p "$HOME"
 unset LLMOPS_STORE LLMOPSRC NO_COLOR
+# Never the real providers, whatever the environment holds.
+unset OPENAI_API_KEY OPENAI_ADMIN_KEY ANTHROPIC_API_KEY ANTHROPIC_ADMIN_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
 export LLMOPS_NOW=2026-11-23T12:00:00Z
 
 pass=0
@@ -456,6 +458,358 @@ eq "$(awk '$1 == "support-answer" && $2 == "6" {gsub(",", "", $(NF-3)); print ($
 eq "$(awk '$1 == "support-answer" && $2 == "8" {gsub(",", "", $(NF-3)); print ($(NF-3) > 0)}' "$T/out")" 1
 expect_rc 0 "$LLMOPS" --store "$T/demo.db" prompt diff support-answer 7 8
 has "$T/out" "--- support-answer@7"
+
+# ---- provider usage and cost APIs, against a local server ----------------------
+# tests/server/fake_api.py speaks the four endpoints; each case gets a plan.
+# The keys are distinctive so that a grep finds any copy of them.
+OK_KEY=sk-admin-CLITEST-openai-5d1e9c0a
+AK_KEY=sk-ant-admin01-CLITEST-anth-77b0f3
+FAKE_PID=""
+fake_stop() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=""
+}
+trap 'fake_stop; rm -rf "$T"' EXIT
+fake() { # PLAN: the providers answer from $T/plans/PLAN.json; requests go to $T/fake.log
+	fake_stop
+	rm -f "$T/fake.port" "$T/fake.log"
+	python3 tests/server/fake_api.py "$T/plans/$1.json" "$T/fake.log" "$T/fake.port" 2>"$T/fake.err" &
+	FAKE_PID=$!
+	i=0
+	while [ ! -f "$T/fake.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	PORT=$(cat "$T/fake.port")
+	: >"$T/fake.log"
+}
+# keyed CMD...: with both admin keys and the fake server as both providers
+keyed() {
+	env OPENAI_ADMIN_KEY="$OK_KEY" ANTHROPIC_ADMIN_KEY="$AK_KEY" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" \
+		ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" "$@"
+}
+# reqs PATH [QUERY-PART...]: the requests the server saw on PATH whose query holds every part
+reqs() {
+	python3 -c 'import json,sys
+n = 0
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d["path"] == sys.argv[2] and all(q in d["query"] for q in sys.argv[3:]):
+        n += 1
+print(n)' "$T/fake.log" "$@"
+}
+# nth_query PATH N [QUERY-PART...]: the query of the Nth such request (1-based)
+nth_query() {
+	python3 -c 'import json,sys
+m = [json.loads(l) for l in open(sys.argv[1])]
+m = [d for d in m if d["path"] == sys.argv[2] and all(q in d["query"] for q in sys.argv[4:])]
+print(m[int(sys.argv[3]) - 1]["query"] if len(m) >= int(sys.argv[3]) else "")' "$T/fake.log" "$@"
+}
+sq() { sqlite3 "$1" "$2"; }
+mkdir -p "$T/plans"
+# The plans. LLMOPS_NOW is 2026-11-23T12:00:00Z; the bodies are the shapes of
+# reference/formats.md sections 1 and 2 (tests/corpus/openai for OpenAI).
+python3 - "$T/plans" <<'EOF'
+import datetime, json, sys
+out = sys.argv[1]
+NOW = 1795435200  # 2026-11-23T12:00:00Z
+DAY = 86400
+TODAY = NOW - 12 * 3600
+def iso(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def oa_usage(start, n, w, rows, nxt=None):
+    return json.dumps({"object": "page", "has_more": nxt is not None, "next_page": nxt, "data": [
+        {"object": "bucket", "start_time": start + i * w, "end_time": start + (i + 1) * w, "results": [
+            {"object": "organization.usage.completions.result", "model": m, "input_tokens": a,
+             "input_cached_tokens": c, "output_tokens": o, "num_model_requests": r, "project_id": None,
+             "user_id": None, "api_key_id": None, "batch": None, "service_tier": None} for (m, a, c, o, r) in rows]}
+        for i in range(n)]})
+def oa_costs(vals):
+    return json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
+        {"object": "bucket", "start_time": d, "end_time": d + DAY, "results": [
+            {"object": "organization.costs.result", "amount": {"value": v, "currency": "usd"}, "line_item": None,
+             "project_id": None}]} for (d, v) in vals]})
+def an_usage(start, n, w, rows, nxt=None):
+    return json.dumps({"has_more": nxt is not None, "next_page": nxt, "data": [
+        {"starting_at": iso(start + i * w), "ending_at": iso(start + (i + 1) * w), "results": [
+            {"uncached_input_tokens": u, "cache_creation": {"ephemeral_5m_input_tokens": c5,
+             "ephemeral_1h_input_tokens": c1}, "cache_read_input_tokens": cr, "output_tokens": o,
+             "server_tool_use": {"web_search_requests": 0}, "model": m, "workspace_id": None, "api_key_id": None,
+             "service_tier": "standard", "context_window": "0-200k"} for (m, u, c5, c1, cr, o) in rows]}
+        for i in range(n)]})
+def an_costs(vals):
+    return json.dumps({"has_more": False, "next_page": None, "data": [
+        {"starting_at": iso(d), "ending_at": iso(d + DAY), "results": [
+            {"amount": v, "currency": "USD", "workspace_id": None, "description": None, "cost_type": None,
+             "model": None, "service_tier": None, "token_type": None, "context_window": None}]} for (d, v) in vals]})
+def m(*parts):
+    return {"query_has": list(parts)}
+H11 = NOW - 3600
+MINI = [("gpt-4o-mini-2024-07-18", 1000, 100, 200, 2)]
+OA_HOURS = oa_usage(NOW - 48 * 3600, 48, 3600, [("gpt-4o-2024-08-06", 50000, 0, 10000, 10)])
+OA_COSTS = oa_costs([(TODAY - 2 * DAY, 1.25), (TODAY - DAY, "12.50"), (TODAY, 0.5)])  # a number and a string
+OA_USAGE = "/v1/organization/usage/completions"
+OA_COST = "/v1/organization/costs"
+AN_USAGE = "/v1/organizations/usage_report/messages"
+AN_COST = "/v1/organizations/cost_report"
+def openai(minute=None, costs=None):
+    return {OA_USAGE: minute or [
+        {"match": m("bucket_width=1m", "page=p2"), "body": oa_usage(H11 + 1200, 20, 60, MINI, "p3")},
+        {"match": m("bucket_width=1m", "page=p3"), "body": oa_usage(H11 + 2400, 20, 60, MINI)},
+        {"match": m("bucket_width=1m"), "body": oa_usage(H11, 20, 60, MINI, "p2")},
+        {"match": m("bucket_width=1h"), "body": OA_HOURS}],
+        OA_COST: costs or [{"body": OA_COSTS}]}
+SONNET = [("claude-sonnet-4-5-20250929", 100, 30, 20, 400, 50)]
+def anthropic(cost=None):
+    return {AN_USAGE: [
+        {"match": m("bucket_width=1m", "page=c2"), "body": an_usage(H11 + 1200, 20, 60, SONNET, "c3")},
+        {"match": m("bucket_width=1m", "page=c3"), "body": an_usage(H11 + 2400, 20, 60, SONNET)},
+        {"match": m("bucket_width=1m"), "body": an_usage(H11, 20, 60, SONNET, "c2")},
+        {"match": m("bucket_width=1h"), "body": an_usage(NOW - 48 * 3600, 48, 3600, [])}],
+        AN_COST: cost or [{"body": an_costs([(TODAY - DAY, "734.50"), (TODAY, "123.45")])}]}
+plans = {
+    "both": {**openai(), **anthropic()},
+    # Fetched again: the last quarter hour of minutes says something else.
+    "again": {**openai(minute=[
+        {"match": m("bucket_width=1m"), "body": oa_usage(NOW - 900, 15, 60, [("gpt-4o-mini-2024-07-18", 5, 0, 1, 1)])},
+        {"match": m("bucket_width=1h"), "body": OA_HOURS}])},
+    "rate-limited": {**openai(minute=[
+        {"match": m("bucket_width=1m"), "status": 429, "headers": {"retry-after-ms": "20"},
+         "body": json.dumps({"error": {"message": "Rate limit reached", "type": "requests"}})},
+        {"match": m("bucket_width=1m"), "body": oa_usage(H11, 60, 60, MINI)},
+        {"match": m("bucket_width=1h"), "body": OA_HOURS}]),
+        **anthropic(cost=[{"status": 429, "headers": {"Retry-After": "1"}, "body": "{}"},
+                          {"body": an_costs([(TODAY, "100")])}])},
+    "server-error": openai(costs=[{"status": 500, "body": "{\"error\":{\"message\":\"boom\"}}"}, {"body": OA_COSTS}]),
+    "server-down": openai(costs=[{"status": 503, "body": "{}"}]),
+    "hang": openai(minute=[
+        {"match": m("bucket_width=1m"), "hang": True},
+        {"match": m("bucket_width=1m"), "body": oa_usage(H11, 60, 60, MINI)},
+        {"match": m("bucket_width=1h"), "body": OA_HOURS}]),
+    "hang-always": {OA_USAGE: [{"hang": True}], OA_COST: [{"hang": True}]},
+    "garbage": openai(costs=[{"body": "<html><body>502 Bad Gateway</body></html>",
+                              "headers": {"Content-Type": "text/html"}}]),
+    "wrong-shape": openai(costs=[{"body": json.dumps({"object": "page", "data": [
+        {"object": "bucket", "start_time": TODAY, "end_time": TODAY + DAY,
+         "results": [{"amount": {"value": "lots", "currency": "usd"}}]}], "has_more": False})}]),
+    "rejected": {OA_USAGE: [{"status": 401, "body": json.dumps({"error": {
+        "message": "Incorrect API key provided: sk-admin-CLITEST-openai-5d1e9c0a. You can find your key at ...",
+        "type": "invalid_request_error", "code": "invalid_api_key"}})}],
+                 OA_COST: [{"status": 403, "body": "{}"}]},
+}
+for k, v in plans.items():
+    json.dump({"routes": v}, open(f"{out}/{k}.json", "w"))
+EOF
+U="$T/usage.db"
+
+t usage-help
+expect_rc 0 "$LLMOPS" --help
+has "$T/out" "usage sync [--provider NAME] [--since DUR]"
+has "$T/out" "usage [--provider NAME] [--since DUR] [--json]"
+
+t usage-sync-openai-pages
+fake both
+expect_rc 0 keyed "$LLMOPS" --store "$U" usage sync --provider openai --since 2d
+has "$T/out" "openai: tokens per minute: 60 buckets in 3 pages, 2026-11-23 11:00 to 12:00 UTC"
+has "$T/out" "openai: tokens per hour: 48 buckets in 1 page"
+has "$T/out" "openai: cost reports: 3 buckets in 1 page"
+lacks "$T/out" "anthropic"
+# Every page asked for, each with the cursor of the page before.
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 3
+lacks_q=$(nth_query /v1/organization/usage/completions 1 bucket_width=1m)
+case $lacks_q in *page=*) bad "the first page asked with a cursor: $lacks_q" ;; *) ok ;; esac
+case $(nth_query /v1/organization/usage/completions 2 bucket_width=1m) in *"&page=p2"*) ok ;; *) bad "page 2 without page=p2" ;; esac
+case $(nth_query /v1/organization/usage/completions 3 bucket_width=1m) in *"&page=p3"*) ok ;; *) bad "page 3 without page=p3" ;; esac
+eq "$(nth_query /v1/organization/usage/completions 1 bucket_width=1m)" \
+	"start_time=1795431600&end_time=1795435200&bucket_width=1m&group_by%5B%5D=model&limit=60"
+eq "$(reqs /v1/organization/costs bucket_width=1d start_time=1795219200)" 1
+eq "$(reqs /v1/organizations/usage_report/messages)" 0
+python3 -c 'import json,sys
+h = [json.loads(l)["headers"] for l in open(sys.argv[1])]
+print(all(x.get("authorization") == "Bearer " + sys.argv[2] for x in h))' "$T/fake.log" "$OK_KEY" >"$T/auth"
+has "$T/auth" "True"
+# All three pages' buckets are stored, each with the time it was fetched.
+eq "$(sq "$U" "SELECT count(*), sum(input_tokens), min(fetched_at), max(fetched_at) FROM usage_buckets WHERE width=60")" "60|60000|1795435200|1795435200"
+eq "$(sq "$U" "SELECT count(DISTINCT start_s) FROM usage_buckets WHERE width=3600")" 48
+eq "$(sq "$U" "SELECT group_concat(cost_nusd) FROM (SELECT cost_nusd FROM cost_buckets ORDER BY start_s)")" "1250000000,12500000000,500000000"
+
+t usage-json
+expect_rc 0 "$LLMOPS" --store "$U" usage --json --since 2d
+eq "$(json "$T/out" 'sorted(d.keys())')" "['billed', 'from', 'to', 'usage']"
+eq "$(json "$T/out" 'd["from"] + " " + d["to"]')" "2026-11-21T12:00:00Z 2026-11-23T12:00:00Z"
+# The minutes of 11:00 count once: the hour bucket of 11:00 gives way to them.
+eq "$(json "$T/out" '[(u["model"], u["requests"], u["input_tokens"], u["cached_tokens"], u["output_tokens"]) for u in d["usage"]]')" \
+	"[('gpt-4o-2024-08-06', 470, 2350000, 0, 470000), ('gpt-4o-mini-2024-07-18', 120, 60000, 6000, 12000)]"
+# Buckets that start in the window: 11-22 ("12.50", a string) and 11-23 (0.5).
+eq "$(json "$T/out" 'd["billed"]')" "[{'provider': 'openai', 'cost_usd': 13}]"
+expect_rc 0 "$LLMOPS" --store "$U" usage --since 2d
+has "$T/out" "PROVIDER"
+has "$T/out" "gpt-4o-mini-2024-07-18"
+has "$T/out" "billed (cost reports): openai \$13.00"
+expect_rc 2 "$LLMOPS" --store "$U" usage sync --json
+expect_rc 2 "$LLMOPS" --store "$U" usage sync --since soon
+expect_rc 2 "$LLMOPS" --store "$U" usage frobnicate
+expect_rc 2 "$LLMOPS" --store "$U" report --provider openai
+expect_rc 1 "$LLMOPS" --store "$T/none.db" usage
+has "$T/err" "llmops usage sync"
+
+t usage-sync-incremental-and-replaced
+fake again
+expect_rc 0 keyed "$LLMOPS" --store "$U" usage sync --provider openai --since 2d
+# Only what may still change: minutes from 11:45, the hour of 11:00, the
+# cost reports from 11-22 (a day stays open for a day after it ends).
+eq "$(nth_query /v1/organization/usage/completions 1 bucket_width=1m)" \
+	"start_time=1795434300&end_time=1795435200&bucket_width=1m&group_by%5B%5D=model&limit=15"
+eq "$(reqs /v1/organization/usage/completions bucket_width=1h start_time=1795431600)" 1
+eq "$(reqs /v1/organization/costs start_time=1795305600)" 1
+# The re-fetched minutes replace the stored ones.
+expect_rc 0 "$LLMOPS" --store "$U" usage --json --since 1h
+eq "$(json "$T/out" '[(u["model"], u["requests"], u["input_tokens"]) for u in d["usage"]]')" \
+	"[('gpt-4o-mini-2024-07-18', 105, 45075)]"
+eq "$(sq "$U" "SELECT count(*) FROM usage_buckets WHERE width=60")" 60
+
+t usage-sync-anthropic
+A="$T/anth.db"
+fake both
+expect_rc 0 keyed "$LLMOPS" --store "$A" usage sync --provider anthropic --since 2d
+has "$T/out" "anthropic: tokens per minute: 60 buckets in 3 pages"
+eq "$(reqs /v1/organizations/usage_report/messages bucket_width=1m)" 3
+case $(nth_query /v1/organizations/usage_report/messages 3 bucket_width=1m) in *"&page=c3"*) ok ;; *) bad "page 3 without page=c3" ;; esac
+eq "$(nth_query /v1/organizations/usage_report/messages 1 bucket_width=1m)" \
+	"starting_at=2026-11-23T11%3A00%3A00Z&ending_at=2026-11-23T12%3A00%3A00Z&bucket_width=1m&group_by%5B%5D=model&limit=60"
+python3 -c 'import json,sys
+h = [json.loads(l)["headers"] for l in open(sys.argv[1])]
+print(all(x.get("x-api-key") == sys.argv[2] and x.get("anthropic-version") == "2023-06-01" and "authorization" not in x for x in h))' \
+	"$T/fake.log" "$AK_KEY" >"$T/auth"
+has "$T/auth" "True"
+expect_rc 0 "$LLMOPS" --store "$A" usage --json --since 2d
+# Input is uncached + cache writes + cache reads; no request count; cents to dollars.
+eq "$(json "$T/out" '[(u["provider"], u["model"], u["requests"], u["input_tokens"], u["cached_tokens"], u["output_tokens"]) for u in d["usage"]]')" \
+	"[('anthropic', 'claude-sonnet-4-5-20250929', None, 33000, 24000, 3000)]"
+eq "$(json "$T/out" 'd["billed"]')" "[{'provider': 'anthropic', 'cost_usd': 8.5795}]"
+
+t usage-sync-both-and-rate-limited
+R="$T/rl.db"
+fake rate-limited
+expect_rc 0 keyed "$LLMOPS" --store "$R" usage sync --since 1h
+has "$T/err" "openai: GET /v1/organization/usage/completions: HTTP 429 (rate limited); retrying in 0.0s"
+has "$T/err" "anthropic: GET /v1/organizations/cost_report: HTTP 429 (rate limited); retrying in 1.0s"
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 2
+eq "$(reqs /v1/organizations/cost_report)" 2
+eq "$(sq "$R" "SELECT provider, count(*) FROM usage_buckets WHERE width=60 GROUP BY 1")" "anthropic|60
+openai|60"
+eq "$(sq "$R" "SELECT provider, cost_nusd FROM cost_buckets WHERE start_s=1795392000 ORDER BY 1")" "anthropic|1000000000
+openai|500000000"
+
+t usage-sync-server-error
+E="$T/err.db"
+fake server-error
+expect_rc 0 keyed "$LLMOPS" --store "$E" usage sync --provider openai --since 1h
+has "$T/err" "openai: GET /v1/organization/costs: HTTP 500; retrying in"
+eq "$(reqs /v1/organization/costs)" 2
+eq "$(sq "$E" "SELECT count(*) FROM cost_buckets")" 3
+fake server-down
+expect_rc 3 keyed "$LLMOPS" --store "$E" usage sync --provider openai --since 1h
+has "$T/err" "openai: GET /v1/organization/costs: HTTP 503; gave up after 3 attempts"
+has "$T/out" "openai: cost reports: failed"
+has "$T/out" "openai: tokens per minute: "
+eq "$(reqs /v1/organization/costs)" 3
+
+t usage-sync-hang
+H="$T/hang.db"
+fake hang
+# LLMOPS_USAGE_TIMEOUT_MS: a short wait for an answer, so that the case is quick.
+keyed env LLMOPS_USAGE_TIMEOUT_MS=300 "$LLMOPS" --store "$H" usage sync --provider openai --since 1h >"$T/out" 2>"$T/err"
+eq "$?" 0
+has "$T/err" "openai: GET /v1/organization/usage/completions: no answer in time; retrying in"
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 2
+eq "$(sq "$H" "SELECT count(*) FROM usage_buckets WHERE width=60")" 60
+
+t usage-sync-garbage
+G="$T/garbage.db"
+fake garbage
+expect_rc 3 keyed "$LLMOPS" --store "$G" usage sync --provider openai --since 1h
+has "$T/err" "openai: GET /v1/organization/costs: the body is not JSON"
+eq "$(reqs /v1/organization/costs)" 1 # not retried: a shape does not mend itself in seconds
+eq "$(sq "$G" "SELECT count(*) FROM cost_buckets")" 0
+eq "$(sq "$G" "SELECT count(*) > 0 FROM usage_buckets")" 1
+fake wrong-shape
+expect_rc 3 keyed "$LLMOPS" --store "$G" usage sync --provider openai --since 1h
+has "$T/err" "openai: GET /v1/organization/costs: not the documented shape: data[0].results[0].amount.value is not a number"
+eq "$(sq "$G" "SELECT count(*) FROM cost_buckets")" 0
+
+t usage-sync-rejected-key
+K="$T/rejected.db"
+fake rejected
+expect_rc 1 keyed "$LLMOPS" --store "$K" usage sync --provider openai
+has "$T/err" "admin key rejected by openai"
+lacks "$T/err" "CLITEST"
+eq "$(sq "$K" "SELECT (SELECT count(*) FROM usage_buckets) + (SELECT count(*) FROM cost_buckets)")" 0
+# A rejected key is not retried.
+eq "$(($(reqs /v1/organization/usage/completions) + $(reqs /v1/organization/costs) <= 3))" 1
+
+t usage-sync-no-key
+expect_rc 1 "$LLMOPS" --store "$K" usage sync
+has "$T/err" "no admin key for openai: set OPENAI_ADMIN_KEY"
+has "$T/err" "no admin key for anthropic: set ANTHROPIC_ADMIN_KEY"
+expect_rc 2 "$LLMOPS" --store "$K" usage sync --provider nosuch
+has "$T/err" "no provider named 'nosuch'"
+# Only one provider keyed: the other is simply not polled.
+fake both
+env OPENAI_ADMIN_KEY="$OK_KEY" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
+	"$LLMOPS" --store "$T/one.db" usage sync --since 1h >"$T/out" 2>"$T/err"
+eq "$?" 0
+has "$T/err" "no admin key for anthropic"
+eq "$(reqs /v1/organizations/usage_report/messages)" 0
+
+t usage-admin-key-cmd-and-file
+fake both
+printf 'provider openai type=openai admin_key_cmd="printf sk-admin-FROMCMD-4411"\n' >"$T/cmd.rc"
+env OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" "$LLMOPS" -c "$T/cmd.rc" --store "$T/cmd.db" usage sync --provider openai --since 1h \
+	>"$T/out" 2>"$T/err"
+eq "$?" 0
+eq "$(grep -c 'Bearer sk-admin-FROMCMD-4411' "$T/fake.log")" 5
+printf '%s\n' "$OK_KEY" >"$T/admin.key"
+chmod 644 "$T/admin.key"
+printf 'provider openai type=openai admin_key_file=%s\n' "$T/admin.key" >"$T/file.rc"
+env OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" "$LLMOPS" -c "$T/file.rc" --store "$T/cmd.db" usage sync --provider openai --since 1h \
+	>"$T/out" 2>"$T/err"
+eq "$?" 1
+has "$T/err" "admin.key"
+lacks "$T/err" "CLITEST"
+chmod 600 "$T/admin.key"
+: >"$T/fake.log"
+env OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" "$LLMOPS" -c "$T/file.rc" --store "$T/cmd.db" usage sync --provider openai --since 1h \
+	>"$T/out" 2>"$T/err"
+eq "$?" 0
+eq "$(grep -c "Bearer $OK_KEY" "$T/fake.log")" 5
+
+t usage-keys-stay-secret
+# In no argv, and (the variables wiped once read) not in the environment a
+# process shows, while a fetch is under way.
+fake hang-always
+env OPENAI_ADMIN_KEY="$OK_KEY" ANTHROPIC_ADMIN_KEY="$AK_KEY" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" \
+	LLMOPS_USAGE_TIMEOUT_MS=20000 "$LLMOPS" --store "$T/secret.db" usage sync --provider openai >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ "$(reqs /v1/organization/usage/completions)" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+tr '\0' '\n' </proc/$pid/cmdline >"$T/cmdline"
+tr '\0' '\n' </proc/$pid/environ >"$T/environ" 2>/dev/null
+kill $pid
+wait $pid 2>/dev/null
+has "$T/cmdline" "usage"
+lacks "$T/cmdline" "CLITEST"
+lacks "$T/environ" "CLITEST"
+# The console with both keys: it polls, keeps a command history, and quits.
+fake both
+printf ':window 6h\n:q\n' >"$T/console.keys"
+expect_rc 0 keyed env LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/console.keys" "$LLMOPS" --store "$T/console.db"
+eq "$(sq "$T/console.db" "SELECT count(*) > 0 FROM usage_buckets")" 1
+has "$XDG_STATE_HOME/llmops/history" "window"
+# In no file llmops wrote: stores (and any WAL left by the killed one), the
+# history, its output. Left out: what the test itself wrote with the keys
+# (the server's request log, the plans, the key file).
+fake_stop
+grep -rla -e "$OK_KEY" -e "$AK_KEY" -e "CLITEST" "$T" --exclude=fake.log --exclude='*.json' --exclude=admin.key \
+	>"$T/leaks" 2>&1
+eq "$(cat "$T/leaks")" ""
 
 t bad-now
 LLMOPS_NOW=someday "$LLMOPS" --store "$S" report >"$T/out" 2>"$T/err"

@@ -16,7 +16,9 @@
 #                                   (otherwise stdout and stderr must stay empty)
 #   #@ server PLAN                  a stand-in provider (tests/server/fake_api.py)
 #                                   answering from fixtures/PLAN ($CORPUS: tests/corpus, $FIXTURES);
-#                                   OPENAI_BASE_URL, ANTHROPIC_BASE_URL and keys point at it
+#                                   OPENAI_BASE_URL, ANTHROPIC_BASE_URL and keys point at it;
+#                                   the case gets its own copy of the store, which
+#                                   the console writes into (replays, usage reports)
 #   #@ mask SED-ERE                 what varies from run to run (a latency) reads ~
 #   #@ sh COMMAND                   run first, in the case's own folder, with $LLMOPS and
 #                                   $STORE, a copy of the store made for this case alone
@@ -32,6 +34,7 @@ T=$(mktemp -d /tmp/llmops-screen.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export LLMOPS_NOW=2026-11-20T12:00:00Z LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color LLMOPS_NO_DISPLAY=1
 unset NO_COLOR LLMOPSRC LLMOPS_STORE LLMOPS_BENCH VISUAL EDITOR
+unset OPENAI_API_KEY OPENAI_ADMIN_KEY ANTHROPIC_API_KEY ANTHROPIC_ADMIN_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
 export HOME="$T/home" XDG_DATA_HOME="$T/data"
 mkdir -p "$HOME"
 
@@ -87,9 +90,11 @@ for case in "$HERE"/cases/*.keys; do
 	lines=${size#*x}
 	db="$T/$store.db"
 	ok=1
-	if [ -s "$d/setup" ]; then
+	if [ -n "$plan" ] || [ -s "$d/setup" ]; then
 		cp "$db" "$d/store.db"
 		db="$d/store.db"
+	fi
+	if [ -s "$d/setup" ]; then
 		if ! (cd "$d" && LLMOPS="$LLMOPS" STORE="$db" sh -e setup) >"$d/setup.out" 2>&1; then
 			echo "FAIL: $name: its #@ sh lines failed: $(head -c 300 "$d/setup.out")"
 			ok=0

@@ -19,7 +19,11 @@ next response of its route and the last one repeats. A response R:
     delay_ms    pause before each write
     cut_after   close the connection after this many body bytes, mid-stream
     hang        accept the request and never answer
-    match       {"query_has": "page=p2"}: this response only for such a query
+    match       {"query_has": "page=p2"}: this response only for such a query;
+                "query_has" may be a list, all of which the query must hold.
+                The first response whose match holds picks the match: the
+                responses with that same match are taken in turn (the last
+                repeats), like a route's plain responses
 
 Every request is appended to LOG as one JSON line: method, path, query,
 headers, body.
@@ -43,11 +47,21 @@ def pick(path, query):
     rs = routes.get(path)
     if rs is None:
         return {"status": 404, "body": json.dumps({"error": {"message": "no route " + path}})}
+
+    def holds(m):
+        want = m.get("query_has", "\0")
+        return all(w in query for w in (want if isinstance(want, list) else [want]))
+
     # Responses with a query match are chosen by it; the others in turn.
     for r in rs:
         m = r.get("match")
-        if m and m.get("query_has", "\0") in query:
-            return r
+        if m and holds(m):
+            same = [x for x in rs if x.get("match") == m]
+            key = (path, json.dumps(m, sort_keys=True))
+            with lock:
+                n = counters.get(key, 0)
+                counters[key] = n + 1
+            return same[min(n, len(same) - 1)]
     plain = [r for r in rs if not r.get("match")]
     with lock:
         n = counters.get(path, 0)
@@ -119,7 +133,15 @@ class H(BaseHTTPRequestHandler):
     do_POST = handle_any
 
 
-srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that hung up (a request it cancelled, a timeout) is
+        # part of the tests, not an error of the server.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
+srv = Server(("127.0.0.1", 0), H)
 srv.daemon_threads = True
 tmp = port_path + ".tmp"
 with open(tmp, "w") as f:

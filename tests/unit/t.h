@@ -29,6 +29,7 @@ Suite *suite_textdiff(void);
 Suite *suite_sidebyside(void);
 Suite *suite_prompts(void);
 Suite *suite_http(void);
+Suite *suite_usage(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);

@@ -1,0 +1,620 @@
+/* Polling the providers' usage and cost APIs: three streams a provider
+ * (tokens per minute, tokens per hour, daily cost reports), each a small
+ * state machine driven by the caller's loop. Nothing here waits: a retry
+ * is a request started with a delay, a poll a due time the loop folds into
+ * its own wait. */
+#include "usage.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/sanitize.h"
+
+enum { S_MIN, S_HOUR, S_COST, S_N };
+
+static const struct sdef {
+	int kind, width;
+	int64_t settle;   /* a bucket fetched this long after its end is final */
+	int min_interval; /* seconds between two fetches, at least */
+	const char *name;
+} sdefs[S_N] = {
+    /* The providers say data appears within minutes; a quarter of an hour
+     * leaves room for late reports. */
+    {UK_USAGE, 60, 15 * 60, 0, "tokens per minute"},
+    {UK_USAGE, 3600, 3600, 5 * 60, "tokens per hour"},
+    /* A day's cost report may still change the day after. */
+    {UK_COST, 86400, 86400, 15 * 60, "cost reports"},
+};
+
+#define BACKOFF_CAP_S 300.0
+#define MAX_PAGES 1000
+/* A first fetch that failed this often no longer keeps the screen tests
+ * waiting; the console goes on retrying. */
+#define SETTLE_ATTEMPTS 3
+
+enum { O_NONE, O_OK, O_RETRYING, O_FAILED };
+
+typedef struct uprov uprov;
+
+typedef struct ustream {
+	uprov *p;
+	int i;            /* index in sdefs */
+	http_req *req;
+	double due;       /* clock_mono of the next fetch; < 0: no more */
+	double retry_at;  /* a delayed retry starts then; 0 when none */
+	int attempt;      /* failures in a row of the request under way */
+	char *page;       /* the cursor of the request under way */
+	int pages_run;
+	int64_t from, to; /* this fetch's range, Unix seconds */
+	int outcome;
+	int settled;      /* the first fetch came to an end */
+	/* what was fetched (usage sync prints it) */
+	int pages, buckets;
+	int64_t first_s, last_s;
+} ustream;
+
+struct uprov {
+	usage_poller_t *u;
+	prov_t *prov;
+	const char *key; /* owned by the provider table */
+	int nokey;       /* US_NO_KEY, US_KEY_ERROR, or 0 when polled */
+	int stopped;     /* the key was rejected */
+	char msg[256];
+	int64_t last_ok_ns;
+	ustream s[S_N];
+};
+
+struct usage_poller {
+	http_t *h;
+	store_t *st;
+	usage_opts o;
+	long timeout_ms;
+	uprov *v;
+	size_t n;
+	void (*cb)(void *ud, int event, const char *msg);
+	void *ud;
+	unsigned gen; /* pages stored so far */
+};
+
+static void setmsg(uprov *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void setmsg(uprov *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof p->msg, fmt, ap);
+	va_end(ap);
+}
+
+static void emit(usage_poller_t *u, int ev, const char *msg)
+{
+	if (u->cb)
+		u->cb(u->ud, ev, msg ? msg : "");
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static int max_limit(int type, int kind, int width)
+{
+	if (kind == UK_COST)
+		return type == PROV_OPENAI ? 180 : 31;
+	return width == 60 ? 1440 : width == 3600 ? 168 : 31;
+}
+
+static const char *path_of(const ustream *s)
+{
+	int openai = s->p->prov->type == PROV_OPENAI;
+	if (sdefs[s->i].kind == UK_COST)
+		return openai ? "/organization/costs" : "/v1/organizations/cost_report";
+	return openai ? "/organization/usage/completions" : "/v1/organizations/usage_report/messages";
+}
+
+/* "GET /v1/organization/costs": what messages name (never the query, never
+ * the host's credentials if the URL had any). */
+static void endpoint(const ustream *s, char *out, size_t n)
+{
+	const char *b = s->p->prov->base_url, *sep = strstr(b, "://");
+	const char *path = sep ? strchr(sep + 3, '/') : NULL;
+	snprintf(out, n, "GET %s%s", path ? path : "", path_of(s));
+}
+
+static void url_escape(sbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+			sb_addc(b, (char)*p);
+		} else {
+			sb_addc(b, '%');
+			sb_addc(b, hex[*p >> 4]);
+			sb_addc(b, hex[*p & 15]);
+		}
+	}
+}
+
+static void build_url(const ustream *s, sbuf *u)
+{
+	const prov_t *p = s->p->prov;
+	const struct sdef *d = &sdefs[s->i];
+	const char *w = d->width == 60 ? "1m" : d->width == 3600 ? "1h" : "1d";
+	int64_t n = (s->to - s->from + d->width - 1) / d->width;
+	int lim = max_limit(p->type, d->kind, d->width);
+	if (n < lim)
+		lim = n < 1 ? 1 : (int)n;
+	sb_printf(u, "%s%s?", p->base_url, path_of(s));
+	if (p->type == PROV_OPENAI) {
+		sb_printf(u, "start_time=%lld&end_time=%lld", (long long)s->from, (long long)s->to);
+	} else {
+		char a[40], b[40];
+		clock_fmt_rfc3339(s->from * NS_PER_S, a, sizeof a);
+		clock_fmt_rfc3339(s->to * NS_PER_S, b, sizeof b);
+		sb_adds(u, "starting_at=");
+		url_escape(u, a);
+		sb_adds(u, "&ending_at=");
+		url_escape(u, b);
+	}
+	sb_printf(u, "&bucket_width=%s", w);
+	if (d->kind == UK_USAGE)
+		sb_adds(u, "&group_by%5B%5D=model"); /* group_by[]=model, the form both SDKs send */
+	sb_printf(u, "&limit=%d", lim);
+	if (s->page) {
+		sb_adds(u, "&page=");
+		url_escape(u, s->page);
+	}
+}
+
+static void on_done(void *ud, http_resp *r);
+static void fail(ustream *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void issue(ustream *s, long delay_ms)
+{
+	usage_poller_t *u = s->p->u;
+	sbuf url = SBUF_INIT, auth = SBUF_INIT;
+	build_url(s, &url);
+	const char *hdrs[4] = {0};
+	/* The key goes into a header, and the header into curl's copy; ours is
+	 * wiped at once. */
+	if (s->p->prov->type == PROV_OPENAI) {
+		sb_printf(&auth, "Authorization: Bearer %s", s->p->key);
+		hdrs[0] = auth.p;
+		hdrs[1] = "Accept: application/json";
+	} else {
+		sb_printf(&auth, "x-api-key: %s", s->p->key);
+		hdrs[0] = auth.p;
+		hdrs[1] = "anthropic-version: 2023-06-01";
+		hdrs[2] = "Accept: application/json";
+	}
+	http_spec sp = {.url = url.p,
+			.headers = hdrs,
+			.timeout_ms = u->timeout_ms,
+			.delay_ms = delay_ms,
+			.on_done = on_done,
+			.ud = s};
+	char err[256];
+	s->req = http_start(u->h, &sp, err, sizeof err);
+	s->retry_at = delay_ms > 0 ? clock_mono() + (double)delay_ms / 1000.0 : 0;
+	explicit_bzero(auth.p, auth.len);
+	sb_free(&auth);
+	sb_free(&url);
+	if (!s->req)
+		fail(s, "%s: %s", s->p->prov->name, err);
+}
+
+/* ---- outcomes ---------------------------------------------------------- */
+
+static double interval_of(const ustream *s)
+{
+	int poll = s->p->prov->poll > 0 ? s->p->prov->poll : 60;
+	return poll > sdefs[s->i].min_interval ? poll : sdefs[s->i].min_interval;
+}
+
+static void end_run(ustream *s, int outcome)
+{
+	s->outcome = outcome;
+	s->settled = 1;
+	s->attempt = 0;
+	free(s->page);
+	s->page = NULL;
+	s->due = s->p->u->o.once ? -1 : clock_mono() + interval_of(s);
+}
+
+static void fail(ustream *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->p->msg, sizeof s->p->msg, fmt, ap);
+	va_end(ap);
+	end_run(s, O_FAILED);
+	emit(s->p->u, UE_ERROR, s->p->msg);
+}
+
+static void done(ustream *s)
+{
+	end_run(s, O_OK);
+	s->p->last_ok_ns = clock_now_ns();
+	int clean = 1;
+	for (int i = 0; i < S_N; i++)
+		if (s->p->s[i].outcome == O_FAILED || s->p->s[i].outcome == O_RETRYING)
+			clean = 0;
+	if (clean)
+		s->p->msg[0] = 0;
+	emit(s->p->u, UE_STATE, NULL);
+}
+
+/* A rejected key stops the provider until the user refreshes: retrying
+ * would only repeat the rejection (and may lock the key). */
+static void reject(uprov *p)
+{
+	p->stopped = 1;
+	for (int i = 0; i < S_N; i++) {
+		ustream *s = &p->s[i];
+		if (s->req)
+			http_cancel(p->u->h, s->req);
+		s->req = NULL;
+		end_run(s, O_FAILED);
+	}
+	setmsg(p, "admin key rejected by %s", p->prov->name);
+	emit(p->u, UE_ERROR, p->msg);
+}
+
+/* The provider's error message, if the body has one: untrusted text, and
+ * it may echo part of the key, so it is cut short, stripped of anything
+ * that looks like a key, and sanitised. */
+static void error_text(const uprov *p, const sbuf *body, char *out, size_t n)
+{
+	out[0] = 0;
+	cJSON *doc = cJSON_ParseWithLength(body->p ? body->p : "", body->len);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+	const cJSON *m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "message") : NULL;
+	if (cJSON_IsString(m) && m->valuestring) {
+		sbuf b = SBUF_INIT;
+		const char *t = m->valuestring;
+		size_t klen = p->key ? strlen(p->key) : 0;
+		while (*t && b.len < 160) {
+			if (klen && !strncmp(t, p->key, klen)) {
+				sb_adds(&b, "[key]");
+				t += klen;
+			} else if (!strncmp(t, "sk-", 3)) {
+				sb_adds(&b, "[key]");
+				t += 3;
+				while (*t && *t != ' ' && *t != '\'' && *t != '"' && *t != ',' && *t != '.')
+					t++;
+			} else {
+				sb_addc(&b, *t++);
+			}
+		}
+		char *clean = sanitize_str(sb_str(&b), 0);
+		snprintf(out, n, ": %s", clean);
+		free(clean);
+		sb_free(&b);
+	}
+	cJSON_Delete(doc);
+}
+
+static void track(ustream *s, const usage_page *pg)
+{
+	s->pages++;
+	for (size_t i = 0; i < pg->n; i++) {
+		s->buckets++;
+		if (!s->first_s || pg->v[i].start < s->first_s)
+			s->first_s = pg->v[i].start;
+		if (pg->v[i].end > s->last_s)
+			s->last_s = pg->v[i].end;
+	}
+}
+
+static void on_done(void *ud, http_resp *r)
+{
+	ustream *s = ud;
+	uprov *p = s->p;
+	usage_poller_t *u = p->u;
+	s->req = NULL;
+	s->retry_at = 0;
+	char ep[256];
+	endpoint(s, ep, sizeof ep);
+	if (!r->failed && (r->status == 401 || r->status == 403)) {
+		reject(p);
+		return;
+	}
+	if (r->failed || r->status == 429 || r->status == 408 || r->status >= 500) {
+		s->attempt++;
+		char why[300];
+		if (r->failed)
+			snprintf(why, sizeof why, "%s", r->err);
+		else
+			snprintf(why, sizeof why, "HTTP %ld%s", r->status, r->status == 429 ? " (rate limited)" : "");
+		if (u->o.max_attempts && s->attempt >= u->o.max_attempts) {
+			fail(s, "%s: %s: %s; gave up after %d attempts", p->prov->name, ep, why, s->attempt);
+			return;
+		}
+		/* The server's retry-after when it gave one; else exponential,
+		 * with jitter, capped at five minutes. */
+		double d = http_backoff_s(s->attempt, r->failed ? -1 : r->retry_after_s, BACKOFF_CAP_S);
+		setmsg(p, "%s: %s: %s; retrying in %.1fs", p->prov->name, ep, why, d);
+		s->outcome = O_RETRYING;
+		if (s->attempt >= SETTLE_ATTEMPTS)
+			s->settled = 1;
+		emit(u, UE_RETRY, p->msg);
+		issue(s, (long)ceil(d * 1000));
+		return;
+	}
+	if (r->status != 200) {
+		char txt[200];
+		error_text(p, &r->body, txt, sizeof txt);
+		fail(s, "%s: %s: HTTP %ld%s", p->prov->name, ep, r->status, txt);
+		return;
+	}
+	usage_page pg;
+	char err[400];
+	if (usage_parse(p->prov->type, sdefs[s->i].kind, ep, r->body.p ? r->body.p : "", r->body.len, &pg, err,
+			sizeof err)) {
+		fail(s, "%s: %s", p->prov->name, err);
+		return;
+	}
+	if (usage_store_page(u->st, p->prov->name, sdefs[s->i].width, &pg, clock_now_ns() / NS_PER_S, err, sizeof err)) {
+		usage_page_free(&pg);
+		fail(s, "%s: %s", p->prov->name, err);
+		return;
+	}
+	track(s, &pg);
+	u->gen++;
+	emit(u, UE_STORED, NULL);
+	if (pg.has_more) {
+		if ((s->page && !strcmp(s->page, pg.next_page)) || ++s->pages_run >= MAX_PAGES) {
+			usage_page_free(&pg);
+			fail(s, "%s: %s: next_page does not move on; stopped paging", p->prov->name, ep);
+			return;
+		}
+		free(s->page);
+		s->page = pg.next_page;
+		pg.next_page = NULL;
+		usage_page_free(&pg);
+		s->attempt = 0;
+		issue(s, 0);
+		return;
+	}
+	usage_page_free(&pg);
+	done(s);
+}
+
+/* ---- runs -------------------------------------------------------------- */
+
+static int64_t floor_s(int64_t t, int64_t step)
+{
+	return t - ((t % step) + step) % step;
+}
+
+static int64_t ceil_s(int64_t t, int64_t step)
+{
+	int64_t f = floor_s(t, step);
+	return f == t ? t : f + step;
+}
+
+/* The range a fetch covers: minutes for the last hour or two, hours
+ * before that (complete ones only: the current hour is the minutes'),
+ * days for the cost reports. */
+static void range_of(const ustream *s, int64_t now, int64_t *lo, int64_t *hi)
+{
+	const usage_opts *o = &s->p->u->o;
+	switch (s->i) {
+	case S_MIN: {
+		int64_t a = now - o->backfill_usage_s, b = floor_s(now, 3600) - 3600;
+		*lo = floor_s(a > b ? a : b, 60);
+		*hi = ceil_s(now, 60);
+		break;
+	}
+	case S_HOUR:
+		*lo = floor_s(now - o->backfill_usage_s, 3600);
+		*hi = floor_s(now, 3600);
+		break;
+	default:
+		*lo = floor_s(now - o->backfill_cost_s, 86400);
+		*hi = ceil_s(now, 86400);
+	}
+}
+
+static void start_run(ustream *s)
+{
+	int64_t now = clock_now_ns() / NS_PER_S, lo, hi;
+	range_of(s, now, &lo, &hi);
+	const struct sdef *d = &sdefs[s->i];
+	free(s->page);
+	s->page = NULL;
+	s->pages_run = 0;
+	s->attempt = 0;
+	/* Incremental: from the oldest bucket that may still change. */
+	s->from = lo < hi ? usage_fetch_start(s->p->u->st, s->p->prov->name, d->kind, d->width, lo, hi, d->settle) : hi;
+	s->to = hi;
+	if (s->from >= s->to) {
+		done(s); /* everything in the range is final */
+		return;
+	}
+	issue(s, 0);
+}
+
+/* ---- the poller -------------------------------------------------------- */
+
+usage_poller_t *usage_poller_new(http_t *h, store_t *st, provs_t *provs, const usage_opts *o)
+{
+	usage_poller_t *u = xcalloc(1, sizeof *u);
+	u->h = h;
+	u->st = st;
+	u->o = *o;
+	/* LLMOPS_USAGE_TIMEOUT_MS: for the tests of a server that accepts and
+	 * never answers, which would otherwise wait the full 30 s. */
+	const char *t = getenv("LLMOPS_USAGE_TIMEOUT_MS");
+	u->timeout_ms = t && atol(t) > 0 ? atol(t) : 30000;
+	u->v = xcalloc(provs->n ? provs->n : 1, sizeof *u->v);
+	for (size_t i = 0; i < provs->n; i++) {
+		prov_t *pv = &provs->v[i];
+		if (o->only && strcmp(o->only, pv->name) && strcmp(o->only, prov_type_name(pv->type)))
+			continue;
+		uprov *p = &u->v[u->n++];
+		p->u = u;
+		p->prov = pv;
+		p->key = prov_key(pv, KEY_ADMIN, p->msg, sizeof p->msg);
+		if (!p->key)
+			p->nokey = pv->key_state[KEY_ADMIN] == 2 ? US_NO_KEY : US_KEY_ERROR;
+		for (int k = 0; k < S_N; k++) {
+			p->s[k].p = p;
+			p->s[k].i = k;
+			p->s[k].due = p->key ? 0 : -1; /* due at once */
+		}
+	}
+	return u;
+}
+
+void usage_poller_free(usage_poller_t *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->n; i++)
+		for (int k = 0; k < S_N; k++) {
+			if (u->v[i].s[k].req)
+				http_cancel(u->h, u->v[i].s[k].req);
+			free(u->v[i].s[k].page);
+		}
+	free(u->v);
+	free(u);
+}
+
+void usage_poller_on_event(usage_poller_t *u, void (*cb)(void *ud, int event, const char *msg), void *ud)
+{
+	u->cb = cb;
+	u->ud = ud;
+}
+
+static int polled(const uprov *p)
+{
+	return !p->nokey && !p->stopped;
+}
+
+void usage_poller_tick(usage_poller_t *u)
+{
+	double now = clock_mono();
+	for (size_t i = 0; i < u->n; i++) {
+		uprov *p = &u->v[i];
+		for (int k = 0; k < S_N && polled(p); k++) {
+			ustream *s = &p->s[k];
+			if (!s->req && s->due >= 0 && now >= s->due)
+				start_run(s);
+		}
+	}
+}
+
+long usage_poller_wait_ms(usage_poller_t *u)
+{
+	double now = clock_mono(), at = -1;
+	for (size_t i = 0; i < u->n; i++) {
+		const uprov *p = &u->v[i];
+		for (int k = 0; k < S_N && polled(p); k++) {
+			const ustream *s = &p->s[k];
+			if (!s->req && s->due >= 0 && (at < 0 || s->due < at))
+				at = s->due;
+		}
+	}
+	if (at < 0)
+		return -1;
+	double ms = (at - now) * 1000;
+	return ms <= 0 ? 0 : (long)ceil(ms);
+}
+
+void usage_poller_refresh(usage_poller_t *u)
+{
+	double now = clock_mono();
+	for (size_t i = 0; i < u->n; i++) {
+		uprov *p = &u->v[i];
+		if (p->nokey)
+			continue;
+		if (p->stopped) {
+			p->stopped = 0;
+			p->msg[0] = 0;
+			emit(u, UE_STATE, NULL);
+		}
+		for (int k = 0; k < S_N; k++) {
+			ustream *s = &p->s[k];
+			/* A retry waiting out its backoff goes now; a request on the
+			 * wire is left to finish. */
+			if (s->req && s->retry_at > now) {
+				http_cancel(u->h, s->req);
+				s->req = NULL;
+			}
+			if (!s->req) {
+				s->due = now;
+				s->settled = 0; /* a script waits for this fetch too */
+			}
+		}
+	}
+}
+
+int usage_poller_busy(usage_poller_t *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		for (int k = 0; k < S_N && polled(&u->v[i]); k++)
+			if (!u->v[i].s[k].settled)
+				return 1;
+	return 0;
+}
+
+int usage_poller_active(const usage_poller_t *u)
+{
+	int n = 0;
+	for (size_t i = 0; i < u->n; i++)
+		n += !u->v[i].nokey;
+	return n;
+}
+
+size_t usage_poller_count(const usage_poller_t *u)
+{
+	return u->n;
+}
+
+void usage_poller_status(const usage_poller_t *u, size_t i, usage_status *out)
+{
+	memset(out, 0, sizeof *out);
+	const uprov *p = &u->v[i];
+	out->provider = p->prov->name;
+	snprintf(out->msg, sizeof out->msg, "%s", p->msg);
+	out->last_ok_ns = p->last_ok_ns;
+	int ok = 0, retrying = 0, failed = 0;
+	for (int k = 0; k < S_N; k++) {
+		const ustream *s = &p->s[k];
+		ok += s->outcome == O_OK;
+		retrying += s->outcome == O_RETRYING;
+		failed += s->outcome == O_FAILED;
+		usage_stream_status *ss = &out->streams[k];
+		ss->name = sdefs[k].name;
+		ss->width_s = sdefs[k].width;
+		ss->kind = sdefs[k].kind;
+		ss->ran = s->outcome != O_NONE;
+		ss->ok = s->outcome == O_OK;
+		ss->pages = s->pages;
+		ss->buckets = s->buckets;
+		ss->first_s = s->first_s;
+		ss->last_s = s->last_s;
+		ss->from_s = s->from;
+		ss->to_s = s->to;
+	}
+	out->nstreams = S_N;
+	if (p->nokey)
+		out->state = p->nokey;
+	else if (p->stopped)
+		out->state = US_STOPPED;
+	else if (retrying)
+		out->state = US_RETRYING;
+	else if (failed)
+		out->state = US_FAILED;
+	else if (ok)
+		out->state = US_OK;
+	else
+		out->state = US_WAITING;
+}
+
+unsigned usage_poller_generation(const usage_poller_t *u)
+{
+	return u ? u->gen : 0;
+}
