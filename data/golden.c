@@ -475,6 +475,44 @@ int golden_is_labelled(golden_t *g, const char *call_id)
 	return query_int(g, "SELECT count(*) FROM golden_items WHERE call_id = ?1 AND label IS NOT NULL", call_id, 0) > 0;
 }
 
+int golden_labelled_ids(golden_t *g, char ***ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *s;
+	/* BINARY collation: the primary key's order is strcmp's. */
+	if (sqlite3_prepare_v2(g->db, "SELECT call_id FROM golden_items WHERE label IS NOT NULL ORDER BY call_id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+		if (!id)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*ids = xrealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[(*n)++] = xstrdup(id);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		golden_ids_free(*ids, *n);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void golden_ids_free(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
 int64_t golden_count(golden_t *g, const char *label)
 {
 	return query_int(g, "SELECT count(*) FROM golden_items WHERE label IS NOT NULL AND (?1 IS NULL OR label = ?1)",

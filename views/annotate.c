@@ -75,9 +75,18 @@ static char *draft_load(annv *an, const char *call)
 
 /* ---- the queue ----------------------------------------------------------- */
 
-static void golden_call_of(const call_full *c, golden_call *gc)
+/* A call as the golden dataset takes it; the prompt's name and version are
+ * split into the struct's own buffers. */
+typedef struct gcall {
+	golden_call gc;
+	char name[256], version[128];
+} gcall;
+
+static void golden_call_of(const call_full *c, gcall *g)
 {
-	memset(gc, 0, sizeof *gc);
+	golden_call *gc = &g->gc;
+	char *name = g->name, *version = g->version;
+	memset(g, 0, sizeof *g);
 	gc->call_id = c->row.span;
 	gc->trace_id = c->trace;
 	gc->model = c->row.model;
@@ -87,16 +96,20 @@ static void golden_call_of(const call_full *c, golden_call *gc)
 	gc->variables = c->variables;
 	gc->ts_ns = c->row.ts;
 	/* NAME@VERSION as the call row carries it */
-	static char name[256], version[128];
-	name[0] = version[0] = 0;
 	if (c->row.prompt) {
 		const char *at = strrchr(c->row.prompt, '@');
-		snprintf(name, sizeof name, "%.*s", at ? (int)(at - c->row.prompt) : (int)strlen(c->row.prompt),
+		snprintf(name, sizeof g->name, "%.*s", at ? (int)(at - c->row.prompt) : (int)strlen(c->row.prompt),
 			 c->row.prompt);
-		snprintf(version, sizeof version, "%s", at && strcmp(at + 1, "?") ? at + 1 : "");
+		snprintf(version, sizeof g->version, "%s", at && strcmp(at + 1, "?") ? at + 1 : "");
 		gc->prompt_name = name;
 		gc->prompt_version = *version ? version : NULL;
 	}
+}
+
+/* bsearch over golden_labelled_ids: the key is a span, the elements char *. */
+static int cmp_id(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
 }
 
 static const char *cur_call(annv *an)
@@ -241,11 +254,16 @@ static void ann_open(view_t *v, app_t *a)
 		return;
 	}
 	an->state = xcalloc(an->n ? an->n : 1, 1);
-	for (size_t i = 0; i < an->n; i++)
-		if (golden_is_labelled(an->g, an->refs[i].span) == 1) {
+	char **lab = NULL;
+	size_t nlab = 0;
+	if (golden_labelled_ids(an->g, &lab, &nlab))
+		app_message(a, EL_ERROR, "annotate: cannot read which calls are labelled in %s", golden_path(an->g));
+	for (size_t i = 0; i < an->n && nlab; i++)
+		if (bsearch(an->refs[i].span, lab, nlab, sizeof *lab, cmp_id)) {
 			an->state[i] = Q_LABELLED;
 			an->done++;
 		}
+	golden_ids_free(lab, nlab);
 	next(an, a, 0);
 	if (!an->n)
 		app_message(a, EL_MESSAGE, "no calls match '%s'", an->filter_src);
@@ -369,10 +387,10 @@ static void apply_label(annv *an, app_t *a, int k)
 		app_message(a, EL_ERROR, "no call to label here");
 		return;
 	}
-	golden_call gc;
+	gcall gc;
 	golden_call_of(&an->c, &gc);
 	char err[512];
-	if (golden_label(an->g, &gc, label, an->annotator, a->now_ns, err, sizeof err)) {
+	if (golden_label(an->g, &gc.gc, label, an->annotator, a->now_ns, err, sizeof err)) {
 		app_message(a, EL_ERROR, "not saved: %s", err);
 		return;
 	}
@@ -430,9 +448,9 @@ static void edit_expected(annv *an, app_t *a)
 		app_message(a, EL_MESSAGE, "expected answer unchanged: nothing saved");
 		return;
 	}
-	golden_call gc;
+	gcall gc;
 	golden_call_of(&an->c, &gc);
-	if (golden_expected(an->g, &gc, text, an->annotator, a->now_ns, err, sizeof err))
+	if (golden_expected(an->g, &gc.gc, text, an->annotator, a->now_ns, err, sizeof err))
 		app_message(a, EL_ERROR, "not saved: %s", err);
 	else
 		app_message(a, EL_MESSAGE, "expected answer saved for %s", an->c.row.span);
@@ -495,10 +513,10 @@ static void ann_answer(view_t *v, app_t *a, const char *text, int how)
 			app_message(a, EL_MESSAGE, "note kept as a draft: n to go on");
 		return;
 	}
-	golden_call gc;
+	gcall gc;
 	golden_call_of(&an->c, &gc);
 	char err[512];
-	if (golden_note(an->g, &gc, text, an->annotator, a->now_ns, err, sizeof err)) {
+	if (golden_note(an->g, &gc.gc, text, an->annotator, a->now_ns, err, sizeof err)) {
 		app_message(a, EL_ERROR, "note not saved: %s (kept as a draft)", err);
 		draft_save(an, cur_call(an), text);
 		return;

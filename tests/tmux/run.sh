@@ -228,6 +228,11 @@ python3 -c "import json,sys; [print(json.loads(l)['call_id']) for l in open(sys.
 if [ "$(wc -l <"$T/exported")" -eq 20 ]; then ok; else bad "$(wc -l <"$T/exported") labels exported after kill -9, wanted 20"; fi
 if cmp -s "$T/shown" "$T/exported"; then ok; else bad "export order differs from labelling order: $(paste -d' ' "$T/shown" "$T/exported" | head -5)"; fi
 $TM kill-session -t an 2>/dev/null
+# Opened again, the queue counts the 20 as labelled and starts on a call without a label.
+$TM new-session -d -s an -x 100 -y 30 "$LLMOPS --store $S annotate status=error"
+expect_screen an "annotate 20/"
+if screen an | grep -q "not labelled"; then ok; else bad "the reopened queue does not start on an unlabelled call: $(screen an | head -3)"; fi
+$TM kill-session -t an 2>/dev/null
 
 t annotate-two-annotators
 G2="$T/golden2.db"

@@ -46,6 +46,18 @@ static void label(golden_t *g, const golden_call *c, const char *l, const char *
 	ck_assert_msg(golden_label(g, c, l, who, now, err, sizeof err) == 0, "%s", err);
 }
 
+/* The labelled ids, one string, comma-separated in their sorted order. */
+static void labelled_are(golden_t *g, const char *want)
+{
+	char **ids, got[256] = "";
+	size_t n;
+	ck_assert_int_eq(golden_labelled_ids(g, &ids, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "," : "", ids[i]);
+	golden_ids_free(ids, n);
+	ck_assert_str_eq(got, want);
+}
+
 static char *label_of(golden_t *g, const char *call_id)
 {
 	golden_item it;
@@ -120,8 +132,10 @@ START_TEST(golden_undo_walks_back)
 	char c3[32];
 	golden_call cc = call_n(c3, sizeof c3, 3);
 	label(g, &cc, "bad", "bob", T0 + 4);
+	labelled_are(g, "000000000000a001,000000000000a002,000000000000a003");
 
 	ck_assert_int_eq(golden_undo(g, "ann", T0 + 5, got, sizeof got, err, sizeof err), 0);
+	labelled_are(g, "000000000000a001,000000000000a003");
 	ck_assert_str_eq(got, b);
 	ck_assert_ptr_null(label_of(g, b));
 	ck_assert_int_eq(golden_is_labelled(g, b), 0);
@@ -133,6 +147,7 @@ START_TEST(golden_undo_walks_back)
 	ck_assert_int_eq(golden_undo(g, "ann", T0 + 7, got, sizeof got, err, sizeof err), 0);
 	ck_assert_str_eq(got, a);
 	ck_assert_ptr_null(label_of(g, a));
+	labelled_are(g, "000000000000a003");
 	ck_assert_int_eq(golden_undo(g, "ann", T0 + 8, got, sizeof got, err, sizeof err), 1);
 	l = label_of(g, c3);
 	ck_assert_str_eq(l, "bad");
