@@ -985,6 +985,10 @@ static int cmd_usage_sync(ctx_t *x)
 				printf("up to date\n");
 				continue;
 			}
+			if (!ss->buckets) {
+				printf("nothing reported in %d page%s\n", ss->pages, ss->pages == 1 ? "" : "s");
+				continue;
+			}
 			fmt_span(ss->first_s, ss->last_s, span, sizeof span);
 			printf("%d bucket%s in %d page%s, %s\n", ss->buckets, ss->buckets == 1 ? "" : "s", ss->pages,
 			       ss->pages == 1 ? "" : "s", span);
