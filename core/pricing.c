@@ -270,6 +270,10 @@ int64_t price_cost_nusd(const price_t *pr, int64_t input, int64_t cached, int64_
 		cached = input;
 	if (output < 0)
 		output = 0;
-	int64_t pico = (input - cached) * pr->in_ppt + cached * pr->cached_ppt + output * pr->out_ppt;
-	return (pico + 500) / 1000;
+	/* In 128 bits: a month of an organisation's tokens at pico-dollar
+	 * rates passes 2^63. The result is clamped, never wrapped. */
+	__int128 pico = (__int128)(input - cached) * pr->in_ppt + (__int128)cached * pr->cached_ppt +
+			(__int128)output * pr->out_ppt;
+	__int128 n = (pico + 500) / 1000;
+	return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : (int64_t)n;
 }

@@ -263,7 +263,8 @@ static int parse_bucket(pctx *c, int type, int kind, const cJSON *b, usage_bucke
 			int64_t v;
 			if ((type == PROV_OPENAI ? openai_cost_row : anthropic_cost_row)(c, r, &v, w))
 				return -1;
-			o->cost_nusd += v;
+			if (__builtin_add_overflow(o->cost_nusd, v, &o->cost_nusd))
+				return bad(c, "%s: the amounts overflow", w);
 		} else {
 			usage_row *row = &o->rows[o->nrows];
 			if ((type == PROV_OPENAI ? openai_usage_row : anthropic_usage_row)(c, r, row, w))
@@ -499,7 +500,11 @@ int64_t usage_fetch_start(store_t *st, const char *provider, int kind, int width
 
 typedef struct dayrep {
 	const char *provider;
-	int64_t day; /* Unix days */
+	int64_t day;      /* Unix days */
+	int64_t cost;     /* the report */
+	int64_t est;      /* the day's tokens priced */
+	int final;        /* fetched long enough after the day ended */
+	int unpriced;
 } dayrep;
 
 static usage_prov *prov_of(usage_sum *s, const char *name)
@@ -545,6 +550,13 @@ static int cmp_models(const void *a, const void *b)
 	return strcmp(x->model, y->model);
 }
 
+/* Sums of money and tokens stop at the largest value instead of wrapping. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
 static int sql_fail(store_t *st, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "usage: %s", sqlite3_errmsg(st->db));
@@ -560,53 +572,65 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 	/* Buckets that start in the window: [from, to) rounded up to seconds. */
 	int64_t from = (from_ns + NS_PER_S - 1) / NS_PER_S, to = (to_ns + NS_PER_S - 1) / NS_PER_S;
 	sqlite3_stmt *q;
+	int rc;
 
 	/* Cost reports: whole days inside the window replace the estimate. */
 	dayrep *days = NULL;
 	size_t ndays = 0;
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT provider, start_s, end_s, cost_nusd FROM cost_buckets"
+			       "SELECT provider, start_s, end_s, cost_nusd, fetched_at FROM cost_buckets"
 			       " WHERE width=86400 AND start_s>=? AND start_s<? ORDER BY provider, start_s",
 			       -1, &q, NULL) != SQLITE_OK)
 		return sql_fail(st, err, errlen);
 	sqlite3_bind_int64(q, 1, from);
 	sqlite3_bind_int64(q, 2, to);
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		usage_prov *p = prov_of(out, (const char *)sqlite3_column_text(q, 0));
 		int64_t start = sqlite3_column_int64(q, 1), end = sqlite3_column_int64(q, 2), c = sqlite3_column_int64(q, 3);
 		p->has_cost = 1;
-		p->cost_report_nusd += c;
+		p->cost_report_nusd = sat_add(p->cost_report_nusd, c);
 		if (end <= to) {
-			p->reported_nusd += c;
 			days = xrealloc(days, (ndays + 1) * sizeof *days);
-			days[ndays++] = (dayrep){p->provider, start / 86400};
+			days[ndays++] = (dayrep){p->provider, start / 86400, c, 0,
+						 sqlite3_column_int64(q, 4) >= end + USAGE_COST_FINAL_S, 0};
 		}
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		free(days);
+		usage_sum_free(out);
+		return sql_fail(st, err, errlen);
+	}
 
 	/* Tokens, each hour once: the hour bucket where the minutes are not
 	 * all there, the minutes everywhere else. */
+	/* An hour bucket that starts before the window counts for the part of
+	 * it inside (the traces of those minutes are in the window), unless
+	 * the minutes of that part are all there. Sums run in floating point
+	 * and are clamped: no count of tokens wraps around. */
 	if (sqlite3_prepare_v2(
 		st->db,
 		"WITH m AS (SELECT provider, start_s/3600 AS h, count(DISTINCT start_s) AS n FROM usage_buckets"
 		"   WHERE width=60 AND start_s>=?1 AND start_s<?2 GROUP BY 1, 2),"
 		" hr AS (SELECT DISTINCT provider, start_s/3600 AS h FROM usage_buckets"
-		"   WHERE width=3600 AND start_s>=?1 AND start_s<?2),"
+		"   WHERE width=3600 AND start_s>?1-3600 AND start_s<?2),"
 		" useh AS (SELECT hr.provider, hr.h FROM hr LEFT JOIN m ON m.provider=hr.provider AND m.h=hr.h"
-		"   WHERE coalesce(m.n, 0) < 60)"
-		" SELECT u.provider, u.model, u.start_s/86400, sum(u.requests), sum(u.input_tokens),"
-		"  sum(u.cached_tokens), sum(u.output_tokens)"
-		" FROM usage_buckets u LEFT JOIN useh ON useh.provider=u.provider AND useh.h=u.start_s/3600"
-		" WHERE u.start_s>=?1 AND u.start_s<?2"
-		"  AND ((u.width=3600 AND useh.h IS NOT NULL) OR (u.width=60 AND useh.h IS NULL))"
-		" GROUP BY 1, 2, 3",
+		"   WHERE coalesce(m.n, 0) < CASE WHEN hr.h*3600 < ?1 THEN (hr.h*3600 + 3600 - ?1 + 59)/60 ELSE 60 END),"
+		" w AS (SELECT u.*, CASE WHEN u.start_s < ?1 THEN (u.start_s + u.width - ?1) * 1.0 / u.width ELSE 1.0 END AS f"
+		"   FROM usage_buckets u LEFT JOIN useh ON useh.provider=u.provider AND useh.h=u.start_s/3600"
+		"   WHERE u.start_s>?1-u.width AND u.start_s<?2"
+		"    AND ((u.width=3600 AND useh.h IS NOT NULL) OR (u.width=60 AND useh.h IS NULL)))"
+		" SELECT provider, model, start_s/86400, round(sum(requests*f)), min(round(sum(input_tokens*f)), 1e15),"
+		"  min(round(sum(cached_tokens*f)), 1e15), min(round(sum(output_tokens*f)), 1e15)"
+		" FROM w GROUP BY 1, 2, 3",
 		-1, &q, NULL) != SQLITE_OK) {
 		free(days);
+		usage_sum_free(out);
 		return sql_fail(st, err, errlen);
 	}
 	sqlite3_bind_int64(q, 1, from);
 	sqlite3_bind_int64(q, 2, to);
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *prov = (const char *)sqlite3_column_text(q, 0), *model = (const char *)sqlite3_column_text(q, 1);
 		int64_t day = sqlite3_column_int64(q, 2);
 		int64_t in = sqlite3_column_int64(q, 4), cached = sqlite3_column_int64(q, 5), outt = sqlite3_column_int64(q, 6);
@@ -616,27 +640,47 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 			continue; /* markers of buckets with nothing in them */
 		usage_model *m = model_of_sum(out, prov, model);
 		if (sqlite3_column_type(q, 3) != SQLITE_NULL)
-			m->requests = (m->requests < 0 ? 0 : m->requests) + sqlite3_column_int64(q, 3);
-		m->input_tokens += in;
-		m->cached_tokens += cached;
-		m->output_tokens += outt;
+			m->requests = sat_add(m->requests < 0 ? 0 : m->requests, sqlite3_column_int64(q, 3));
+		m->input_tokens = sat_add(m->input_tokens, in);
+		m->cached_tokens = sat_add(m->cached_tokens, cached);
+		m->output_tokens = sat_add(m->output_tokens, outt);
 		const price_t *pr = *model && prices ? pricing_lookup(prices, model) : NULL;
-		/* Cache writes are priced as input, as the traces' costs are:
-		 * the two estimates compare like for like. */
+		/* Cache writes are priced as input, as the traces' costs are
+		 * (CONTRACT's formula): the two estimates compare like for like. */
 		int64_t est = pr ? price_cost_nusd(pr, in, cached, outt) : 0;
-		if (!pr && (in || outt))
-			m->unpriced = 1;
-		m->est_nusd += est;
-		int reported = 0;
-		for (size_t i = 0; i < ndays && !reported; i++)
-			reported = days[i].day == day && !strcmp(days[i].provider, prov);
-		if (!reported) {
-			p->estimated_nusd += est;
-			if (!pr && (in || outt))
-				p->unpriced = 1;
+		int unpriced = !pr && (in || outt);
+		m->unpriced |= unpriced;
+		m->est_nusd = sat_add(m->est_nusd, est);
+		dayrep *dr = NULL;
+		for (size_t i = 0; i < ndays && !dr; i++)
+			if (days[i].day == day && !strcmp(days[i].provider, prov))
+				dr = &days[i];
+		if (dr) {
+			dr->est = sat_add(dr->est, est);
+			dr->unpriced |= unpriced;
+		} else {
+			p->estimated_nusd = sat_add(p->estimated_nusd, est);
+			p->unpriced |= unpriced;
 		}
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		free(days);
+		usage_sum_free(out);
+		return sql_fail(st, err, errlen);
+	}
+	/* A day's report fetched soon after the day ended may still be short
+	 * of late usage: until it is final, the larger of it and the day's
+	 * priced tokens counts. */
+	for (size_t i = 0; i < ndays; i++) {
+		usage_prov *p = prov_of(out, days[i].provider);
+		if (days[i].final || days[i].cost >= days[i].est) {
+			p->reported_nusd = sat_add(p->reported_nusd, days[i].cost);
+		} else {
+			p->estimated_nusd = sat_add(p->estimated_nusd, days[i].est);
+			p->unpriced |= days[i].unpriced;
+		}
+	}
 	free(days);
 
 	/* How far back each provider's numbers go (a window reaching further
@@ -644,11 +688,17 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT provider, min(s) FROM (SELECT provider, min(start_s) AS s FROM usage_buckets GROUP BY 1"
 			       " UNION ALL SELECT provider, min(start_s) FROM cost_buckets GROUP BY 1) GROUP BY 1",
-			       -1, &q, NULL) != SQLITE_OK)
+			       -1, &q, NULL) != SQLITE_OK) {
+		usage_sum_free(out);
 		return sql_fail(st, err, errlen);
-	while (sqlite3_step(q) == SQLITE_ROW)
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		prov_of(out, (const char *)sqlite3_column_text(q, 0))->first_s = sqlite3_column_int64(q, 1);
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		usage_sum_free(out);
+		return sql_fail(st, err, errlen);
+	}
 	if (out->nprovs)
 		qsort(out->provs, out->nprovs, sizeof *out->provs, cmp_provs);
 	if (out->nmodels)

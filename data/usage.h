@@ -90,9 +90,15 @@ typedef struct usage_model {
 	int unpriced;              /* tokens of a model the price table lacks */
 } usage_model;
 
+/* A day's cost report fetched this long after the day ended is final;
+ * before that the day counts the larger of the report and its priced
+ * tokens (a report fetched just after midnight may lack late usage). */
+#define USAGE_COST_FINAL_S (6 * 3600)
+
 typedef struct usage_prov {
 	char *provider;
-	int64_t reported_nusd;     /* the cost reports of the days wholly inside the window */
+	int64_t reported_nusd;     /* the cost reports of the days wholly inside the window
+				    * (a report not yet final only where it is the larger) */
 	int64_t estimated_nusd;    /* the priced tokens of the rest of the window */
 	int64_t cost_report_nusd;  /* all cost reports that start inside the window (usage --json) */
 	int has_cost, has_usage;   /* buckets of either kind in the window */

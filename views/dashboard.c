@@ -51,6 +51,10 @@ typedef struct dash {
 	unsigned usage_gen;
 	cost_row *rows;
 	size_t nrows;
+	/* The cost pane's selected model, once the user has moved to one: the
+	 * cursor stays on it as the rows re-sort (until then, on the top row). */
+	char cost_sel[128];
+	int cost_moved;
 } dash;
 
 static int cmp_errors_desc(const void *a, const void *b, void *ctx)
@@ -64,9 +68,22 @@ static int cmp_errors_desc(const void *a, const void *b, void *ctx)
 
 static void billed_reload(dash *d, app_t *a);
 
+/* The cost pane's rows point into the series and the usage sums: before
+ * either is freed, the selected model's name is kept and the rows go. */
+static void rows_drop(dash *d)
+{
+	if (d->cost_moved && d->nrows && d->sel[P_COST] >= 0 && d->sel[P_COST] < (int)d->nrows)
+		snprintf(d->cost_sel, sizeof d->cost_sel, "%s", d->rows[d->sel[P_COST]].model);
+	free(d->rows);
+	d->rows = NULL;
+	d->nrows = 0;
+}
+
 static void dash_reload(view_t *v, app_t *a)
 {
 	dash *d = v->priv;
+	rows_drop(d);
+	usage_sum_free(&d->us);
 	series_free(&d->s);
 	free(d->err_order);
 	d->err_order = NULL;
@@ -321,8 +338,7 @@ static int cmp_rows(const void *a, const void *b)
  * only the bill knows; with a bill, the costliest of either first. */
 static void build_rows(dash *d)
 {
-	free(d->rows);
-	d->nrows = 0;
+	rows_drop(d);
 	d->rows = xcalloc(d->s.ngroups + d->us.nmodels + 1, sizeof *d->rows);
 	for (size_t g = 0; g < d->s.ngroups; g++)
 		d->rows[d->nrows++] = (cost_row){(int)g, d->s.groups[g].key, -1, 0, d->s.groups[g].total.cost_nusd};
@@ -358,16 +374,27 @@ static void build_rows(dash *d)
 	for (size_t r = 0; r < d->nrows; r++) {
 		if (d->rows[r].billed > d->rows[r].rank)
 			d->rows[r].rank = d->rows[r].billed;
+		/* A model only the bill knows, at no price we know: spend the
+		 * traces miss of any size, so on top. */
+		if (d->rows[r].g < 0 && d->rows[r].unpriced)
+			d->rows[r].rank = INT64_MAX;
 		any |= d->rows[r].billed >= 0;
 	}
 	if (any)
 		qsort(d->rows, d->nrows, sizeof *d->rows, cmp_rows);
+	/* The rows re-sort as the bill comes in: the cursor stays on its model. */
+	for (size_t r = 0; *d->cost_sel && r < d->nrows; r++)
+		if (!strcmp(d->rows[r].model, d->cost_sel)) {
+			d->sel[P_COST] = (int)r;
+			break;
+		}
 	if (d->sel[P_COST] >= (int)d->nrows)
 		d->sel[P_COST] = d->nrows ? (int)d->nrows - 1 : 0;
 }
 
 static void billed_reload(dash *d, app_t *a)
 {
+	rows_drop(d);
 	usage_sum_free(&d->us);
 	char err[256];
 	if (usage_summarize(a->st, a->prices, d->from, d->to, &d->us, err, sizeof err))
@@ -494,28 +521,42 @@ static void draw_billed(dash *d, app_t *a, int y, int x, int w)
 		pt[n].el = EL_DEFAULT;
 		pt[n++].prio = 0;
 	} else {
-		int estimated = 0;
-		for (size_t i = 0; i < d->us.nprovs; i++)
+		int estimated = 0, unpriced = 0;
+		for (size_t i = 0; i < d->us.nprovs; i++) {
 			estimated |= d->us.provs[i].estimated_nusd != 0 || (d->us.provs[i].has_usage && !d->us.provs[i].has_cost);
+			unpriced |= d->us.provs[i].unpriced;
+		}
 		usd(b, sizeof b, d->bwin.billed);
 		pt[n] = (part){"", EL_DEFAULT, 0};
 		snprintf(pt[n++].text, sizeof pt[0].text, "billed ");
 		pt[n] = (part){"", EL_HEADER, 0};
-		snprintf(pt[n++].text, sizeof pt[0].text, "%s", b);
+		/* Tokens of a model the price table lacks have no price: the
+		 * amount is at least this much. */
+		snprintf(pt[n++].text, sizeof pt[0].text, "%s%s", b, unpriced ? "+?" : "");
 		if (estimated) {
 			/* Tokens at the price table's rates, until a cost report says. */
-			pt[n] = (part){" est.", EL_DIM, 5};
+			pt[n] = (part){" est.", EL_DIM, 2};
 			n++;
 		}
 		int64_t gap = d->bwin.billed - d->bwin.traced;
 		if (gap >= 0) {
 			usd(b, sizeof b, gap);
 			pt[n] = (part){"", gap > 0 && gap * 20 > d->bwin.billed ? EL_WARN : EL_DEFAULT, 0};
-			snprintf(pt[n++].text, sizeof pt[0].text, " %s untraced spend %s", glyph(G_DOT), b);
+			snprintf(pt[n++].text, sizeof pt[0].text, " %s untraced spend %s%s", glyph(G_DOT), unpriced ? "at least " : "", b);
 			if (gap > 0 && d->bwin.billed > 0) {
 				pt[n] = (part){"", EL_DIM, 6};
 				snprintf(pt[n++].text, sizeof pt[0].text, " (%.0f%%)", 100.0 * (double)gap / (double)d->bwin.billed);
 			}
+		} else if (unpriced) {
+			/* Below the traces only because some tokens have no price. */
+			pt[n] = (part){"", EL_WARN, 0};
+			const char *which = "some models";
+			for (size_t i = 0; i < d->us.nmodels; i++)
+				if (d->us.models[i].unpriced && *d->us.models[i].model) {
+					which = d->us.models[i].model;
+					break;
+				}
+			snprintf(pt[n++].text, sizeof pt[0].text, " %s untraced spend unknown: no price for %.80s", glyph(G_DOT), which);
 		} else {
 			/* Usage reports lag the calls by minutes. */
 			usd(b, sizeof b, -gap);
@@ -1077,6 +1118,7 @@ static int dash_action(view_t *v, app_t *a, int act)
 			*s = lim - 1;
 		if (*s < 0)
 			*s = 0;
+		d->cost_moved |= d->focus == P_COST;
 		return 1;
 	}
 	case A_CYCLE_MODEL: {
@@ -1140,6 +1182,7 @@ static int dash_search(view_t *v, app_t *a, const char *text, int dir)
 		if (strstr(d->rows[i].model, text)) {
 			d->focus = P_COST;
 			d->sel[P_COST] = i;
+			d->cost_moved = 1;
 			return 1;
 		}
 	}

@@ -209,6 +209,11 @@ START_TEST(bodies_not_the_documented_shape)
 	ck_assert_ptr_nonnull(strstr(e, "amount is missing"));
 	e = parse_bad(PROV_OPENAI, UK_USAGE, OU, "{\"data\":[],\"has_more\":\"yes\"}");
 	ck_assert_ptr_nonnull(strstr(e, "has_more"));
+	/* Amounts whose sum passes what 64 bits hold: refused, never wrapped. */
+	e = parse_bad(PROV_OPENAI, UK_COST, OC,
+		      "{\"data\":[{\"start_time\":0,\"end_time\":86400,\"results\":[{\"amount\":{\"value\":8e9}},"
+		      "{\"amount\":{\"value\":8e9}}]}]}");
+	ck_assert_msg(strstr(e, "data[0].results[1]: the amounts overflow"), "%s", e);
 }
 END_TEST
 
@@ -410,6 +415,38 @@ START_TEST(store_cost_reports_reconcile_the_estimate)
 	ck_assert_int_eq(u->reported_nusd, 0);
 	ck_assert_int_eq(u->estimated_nusd, 12 * est_hour + 60 * est_min);
 	usage_sum_free(&s);
+
+	/* Yesterday's report fetched just after midnight, short of the
+	 * day's priced tokens: until it is final the larger counts. */
+	put_cost(st, "openai", DAY0 - 86400, 1000000, DAY0 + 600);
+	s = sum(st, pr, DAY0 - 86400, now);
+	u = find_prov(&s, "openai");
+	ck_assert_int_eq(u->reported_nusd, 0);
+	ck_assert_int_eq(u->estimated_nusd, 24 * est_hour + 60 * est_min);
+	usage_sum_free(&s);
+	/* Fetched again six hours after the day ended, it is final. */
+	put_cost(st, "openai", DAY0 - 86400, 1000000, DAY0 + USAGE_COST_FINAL_S);
+	s = sum(st, pr, DAY0 - 86400, now);
+	u = find_prov(&s, "openai");
+	ck_assert_int_eq(u->reported_nusd, 1000000);
+	ck_assert_int_eq(u->estimated_nusd, 60 * est_min);
+	usage_sum_free(&s);
+
+	/* A window starting at 10:15 with only the hour bucket of 10:00
+	 * there: three quarters of it count, as the traces of 10:15-11:00 do. */
+	put(st, "openai", 3600, DAY0 + 10 * 3600, 1, "gpt-4o-mini", 4000, now);
+	s = sum(st, pr, DAY0 + 10 * 3600 + 900, DAY0 + 11 * 3600);
+	ck_assert_int_eq(find_model(&s, "openai", "gpt-4o-mini")->input_tokens, 3000);
+	ck_assert_int_eq(find_model(&s, "openai", "gpt-4o-mini")->requests, 2); /* 1.5, rounded */
+	usage_sum_free(&s);
+	/* ... unless the minutes of 10:15-11:00 are all there. */
+	put(st, "openai", 60, DAY0 + 10 * 3600 + 900, 45, "gpt-4o-mini", 10, now);
+	s = sum(st, pr, DAY0 + 10 * 3600 + 900, DAY0 + 11 * 3600);
+	ck_assert_int_eq(find_model(&s, "openai", "gpt-4o-mini")->input_tokens, 450);
+	usage_sum_free(&s);
+
+	/* Tokens past any real month are priced without wrapping around. */
+	ck_assert(price_cost_nusd(p, 9000000000000000LL, 0, 9000000000000000LL) > 0);
 
 	/* A model the price table lacks is unpriced, not guessed. */
 	put(st, "openai", 60, DAY0 + 11 * 3600, 1, "frobnicator-9", 1000, now);
