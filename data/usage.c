@@ -516,7 +516,7 @@ static usage_prov *prov_of(usage_sum *s, const char *name)
 	usage_prov *p = &s->provs[s->nprovs++];
 	memset(p, 0, sizeof *p);
 	p->provider = xstrdup(name);
-	p->first_s = -1;
+	p->first_s = p->first_usage_s = -1;
 	return p;
 }
 
@@ -686,14 +686,20 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 	/* How far back each provider's numbers go (a window reaching further
 	 * says so). */
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT provider, min(s) FROM (SELECT provider, min(start_s) AS s FROM usage_buckets GROUP BY 1"
-			       " UNION ALL SELECT provider, min(start_s) FROM cost_buckets GROUP BY 1) GROUP BY 1",
+			       "SELECT provider, min(u), min(c) FROM"
+			       " (SELECT provider, min(start_s) AS u, NULL AS c FROM usage_buckets GROUP BY 1"
+			       "  UNION ALL SELECT provider, NULL, min(start_s) FROM cost_buckets GROUP BY 1) GROUP BY 1",
 			       -1, &q, NULL) != SQLITE_OK) {
 		usage_sum_free(out);
 		return sql_fail(st, err, errlen);
 	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		prov_of(out, (const char *)sqlite3_column_text(q, 0))->first_s = sqlite3_column_int64(q, 1);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		usage_prov *p = prov_of(out, (const char *)sqlite3_column_text(q, 0));
+		int64_t u = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 1);
+		int64_t c = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 2);
+		p->first_usage_s = u;
+		p->first_s = u < 0 ? c : c < 0 || u < c ? u : c;
+	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		usage_sum_free(out);

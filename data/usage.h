@@ -104,6 +104,7 @@ typedef struct usage_prov {
 	int has_cost, has_usage;   /* buckets of either kind in the window */
 	int unpriced;              /* some of the estimate's tokens have no price */
 	int64_t first_s;           /* the oldest stored bucket of this provider, any window */
+	int64_t first_usage_s;     /* and the oldest of its token counts (the models' figures) */
 } usage_prov;
 
 typedef struct usage_sum {

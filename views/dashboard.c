@@ -709,8 +709,23 @@ static void draw_cost(view_t *v, app_t *a, int y, int x, int h, int w)
 	int hy = iy + 3;
 	draw_text(hy, ix, cm, "MODEL", EL_HEADER);
 	draw_text_right(hy, ix + cm, 8, billed_col ? "TRACED" : "SPEND", EL_HEADER);
-	if (billed_col)
-		draw_text_right(hy, ix + cm + 8, 8, "BILLED", EL_HEADER);
+	if (billed_col) {
+		/* The models' bill is their token counts, kept for a week: a
+		 * longer window says how much of it the column covers. */
+		int64_t first = -1;
+		for (size_t i = 0; i < d->us.nprovs; i++)
+			if (d->us.provs[i].first_usage_s >= 0 && (first < 0 || d->us.provs[i].first_usage_s < first))
+				first = d->us.provs[i].first_usage_s;
+		char hd[16] = "BILLED";
+		if (first >= 0 && first * NS_PER_S > d->from + NS_PER_HOUR) {
+			int64_t span = d->to - first * NS_PER_S;
+			if (span >= NS_PER_DAY)
+				snprintf(hd, sizeof hd, "BILL %dd", (int)((span + NS_PER_DAY / 2) / NS_PER_DAY));
+			else
+				snprintf(hd, sizeof hd, "BILL %dh", (int)((span + NS_PER_HOUR / 2) / NS_PER_HOUR));
+		}
+		draw_text_right(hy, ix + cm + 8, 8, hd, EL_HEADER);
+	}
 	draw_text_right(hy, ix + cm + bw + 8, 6, "SHARE", EL_HEADER);
 	draw_text_right(hy, ix + cm + bw + 14, 7, "CALLS", EL_HEADER);
 	draw_text_right(hy, ix + cm + bw + 21, 9, "$/CALL", EL_HEADER);

@@ -448,6 +448,13 @@ START_TEST(store_cost_reports_reconcile_the_estimate)
 	/* Tokens past any real month are priced without wrapping around. */
 	ck_assert(price_cost_nusd(p, 9000000000000000LL, 0, 9000000000000000LL) > 0);
 
+	/* A month of cost reports, a week of tokens: each says how far back. */
+	put_cost(st, "openai", DAY0 - 30 * 86400, 5, now);
+	s = sum(st, pr, DAY0 - 86400, now);
+	ck_assert_int_eq(find_prov(&s, "openai")->first_s, DAY0 - 30 * 86400);
+	ck_assert_int_eq(find_prov(&s, "openai")->first_usage_s, DAY0 - 86400);
+	usage_sum_free(&s);
+
 	/* A model the price table lacks is unpriced, not guessed. */
 	put(st, "openai", 60, DAY0 + 11 * 3600, 1, "frobnicator-9", 1000, now);
 	s = sum(st, pr, DAY0 + 11 * 3600, now);
