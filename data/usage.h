@@ -138,6 +138,7 @@ enum usage_event {
 	UE_ERROR,     /* something the user must see (msg) */
 	UE_RETRY,     /* a failed request will be retried (msg) */
 	UE_STATE,     /* a provider's state changed */
+	UE_NOTE,      /* what the refresh key could not do yet (msg) */
 };
 
 /* The providers polled are those with an admin key (resolved already, as
@@ -151,7 +152,9 @@ void usage_poller_tick(usage_poller_t *u);
 /* Milliseconds until a fetch is due (-1: none waits on time). */
 long usage_poller_wait_ms(usage_poller_t *u);
 /* The refresh key: providers stopped by a rejected key start again, and
- * every stream that is not under way is fetched now. */
+ * every stream that is not under way is fetched now, except one the server
+ * asked to wait (a 429's retry-after): that one goes when the wait is over,
+ * and a UE_NOTE says when. */
 void usage_poller_refresh(usage_poller_t *u);
 /* A first fetch is still under way (the screen tests wait for it). */
 int usage_poller_busy(usage_poller_t *u);

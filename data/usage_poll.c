@@ -32,10 +32,15 @@ static const struct sdef {
 };
 
 #define BACKOFF_CAP_S 300.0
+/* Never sooner than this after a failure, whatever the server said: a
+ * "Retry-After: 0" must not become a request per loop turn. */
+#define MIN_RETRY_S 1.0
 #define MAX_PAGES 1000
 /* A first fetch that failed this often no longer keeps the screen tests
  * waiting; the console goes on retrying. */
 #define SETTLE_ATTEMPTS 3
+/* Nor does one told to wait this long: nothing happens in the meantime. */
+#define SETTLE_WAIT_S 10.0
 
 enum { O_NONE, O_OK, O_RETRYING, O_FAILED };
 
@@ -47,7 +52,11 @@ typedef struct ustream {
 	http_req *req;
 	double due;       /* clock_mono of the next fetch; < 0: no more */
 	double retry_at;  /* a delayed retry starts then; 0 when none */
-	int attempt;      /* failures in a row of the request under way */
+	double not_before; /* clock_mono before which the server asked not to be
+			    * asked (its retry-after); the refresh key too waits */
+	long nb_status;   /* the HTTP status that asked it */
+	int attempt;      /* failures in a row of the request under way (a
+			   * refresh that restarts the fetch keeps counting) */
 	char *page;       /* the cursor of the request under way */
 	int pages_run;
 	int64_t from, to; /* this fetch's range, Unix seconds */
@@ -195,8 +204,13 @@ static void issue(ustream *s, long delay_ms)
 			.on_done = on_done,
 			.ud = s};
 	char err[256];
+	double now = clock_mono();
+	if (s->not_before > now && (s->not_before - now) * 1000 > (double)delay_ms) {
+		delay_ms = (long)ceil((s->not_before - now) * 1000);
+		sp.delay_ms = delay_ms;
+	}
 	s->req = http_start(u->h, &sp, err, sizeof err);
-	s->retry_at = delay_ms > 0 ? clock_mono() + (double)delay_ms / 1000.0 : 0;
+	s->retry_at = delay_ms > 0 ? now + (double)delay_ms / 1000.0 : 0;
 	explicit_bzero(auth.p, auth.len);
 	sb_free(&auth);
 	sb_free(&url);
@@ -334,9 +348,17 @@ static void on_done(void *ud, http_resp *r)
 		/* The server's retry-after when it gave one; else exponential,
 		 * with jitter, capped at five minutes. */
 		double d = http_backoff_s(s->attempt, r->failed ? -1 : r->retry_after_s, BACKOFF_CAP_S);
+		if (d < MIN_RETRY_S)
+			d = MIN_RETRY_S;
+		if (!r->failed && r->retry_after_s >= 0) {
+			/* The server's word holds for every request of the stream,
+			 * the refresh key's included. */
+			s->not_before = clock_mono() + d;
+			s->nb_status = r->status;
+		}
 		setmsg(p, "%s: %s: %s; retrying in %.1fs", p->prov->name, ep, why, d);
 		s->outcome = O_RETRYING;
-		if (s->attempt >= SETTLE_ATTEMPTS)
+		if (s->attempt >= SETTLE_ATTEMPTS || d >= SETTLE_WAIT_S)
 			s->settled = 1;
 		emit(u, UE_RETRY, p->msg);
 		issue(s, (long)ceil(d * 1000));
@@ -425,7 +447,6 @@ static void start_run(ustream *s)
 	free(s->page);
 	s->page = NULL;
 	s->pages_run = 0;
-	s->attempt = 0;
 	/* Incremental: from the oldest bucket that may still change. */
 	s->from = lo < hi ? usage_fetch_start(s->p->u->st, s->p->prov->name, d->kind, d->width, lo, hi, d->settle) : hi;
 	s->to = hi;
@@ -535,8 +556,21 @@ void usage_poller_refresh(usage_poller_t *u)
 			p->msg[0] = 0;
 			emit(u, UE_STATE, NULL);
 		}
+		double wait = 0;
+		long why = 0;
 		for (int k = 0; k < S_N; k++) {
 			ustream *s = &p->s[k];
+			if (s->not_before > now) {
+				/* The server asked for a pause: the fetch waits for it,
+				 * refresh or not (asking sooner only earns another 429). */
+				if (s->not_before - now > wait) {
+					wait = s->not_before - now;
+					why = s->nb_status;
+				}
+				if (!s->req)
+					s->due = now; /* issue() holds it until then */
+				continue;
+			}
 			/* A retry waiting out its backoff goes now; a request on the
 			 * wire is left to finish. */
 			if (s->req && s->retry_at > now) {
@@ -547,6 +581,15 @@ void usage_poller_refresh(usage_poller_t *u)
 				s->due = now;
 				s->settled = 0; /* a script waits for this fetch too */
 			}
+		}
+		if (wait > 0) {
+			char m[160];
+			if (why == 429)
+				snprintf(m, sizeof m, "%s: rate limited, next try in %.0fs", p->prov->name, ceil(wait));
+			else
+				snprintf(m, sizeof m, "%s: asked to wait (HTTP %ld), next try in %.0fs", p->prov->name, why,
+					 ceil(wait));
+			emit(u, UE_NOTE, m);
 		}
 	}
 }

@@ -402,7 +402,8 @@ static void generic_action(app_t *a, int act)
 		break;
 	case A_REFRESH:
 		reload_all(a);
-		app_message(a, EL_MESSAGE, "reloaded");
+		if (!a->msg[0]) /* the poller's word on what it could not fetch yet outranks this */
+			app_message(a, EL_MESSAGE, "reloaded");
 		break;
 	case A_DIFF:
 		/* Views with a version or a call at hand diff that; elsewhere the
@@ -744,6 +745,8 @@ static void on_usage_event(void *ud, int ev, const char *msg)
 	app_t *a = ud;
 	if (ev == UE_ERROR)
 		app_message(a, EL_ERROR, "%s", msg);
+	else if (ev == UE_NOTE)
+		app_message(a, EL_MESSAGE, "%s", msg);
 	a->dirty = 1;
 }
 

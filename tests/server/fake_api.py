@@ -26,7 +26,7 @@ next response of its route and the last one repeats. A response R:
                 repeats), like a route's plain responses
 
 Every request is appended to LOG as one JSON line: method, path, query,
-headers, body.
+headers, body, and t (when it arrived, Unix seconds).
 """
 import json
 import os
@@ -95,7 +95,7 @@ class H(BaseHTTPRequestHandler):
             with open(log_path, "a") as f:
                 f.write(json.dumps({"method": self.command, "path": path, "query": query,
                                     "headers": {k.lower(): v for k, v in self.headers.items()},
-                                    "body": body}) + "\n")
+                                    "body": body, "t": time.time()}) + "\n")
         r = pick(path, query)
         if r.get("hang"):
             time.sleep(3600)
