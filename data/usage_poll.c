@@ -580,7 +580,20 @@ void usage_poller_refresh(usage_poller_t *u)
 			if (!s->req) {
 				s->due = now;
 				s->settled = 0; /* a script waits for this fetch too */
+				/* What the last fetch came to is no longer the news:
+				 * until this one ends, the pane says it is fetching
+				 * (not "failing" for as long as a server takes). */
+				if (s->outcome != O_OK)
+					s->outcome = O_NONE;
 			}
+		}
+		int clean = 1;
+		for (int k = 0; k < S_N; k++)
+			if (p->s[k].outcome == O_FAILED || p->s[k].outcome == O_RETRYING)
+				clean = 0;
+		if (clean && p->msg[0]) {
+			p->msg[0] = 0;
+			emit(u, UE_STATE, NULL);
 		}
 		if (wait > 0) {
 			char m[160];
