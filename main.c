@@ -906,7 +906,7 @@ static void usage_print(const char *msg)
 static void sync_event(void *ud, int ev, const char *msg)
 {
 	(void)ud;
-	if (ev == UE_ERROR || ev == UE_RETRY)
+	if (ev == UE_ERROR || ev == UE_RETRY || ev == UE_RETRY_AGAIN)
 		usage_print(msg);
 }
 

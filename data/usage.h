@@ -136,7 +136,12 @@ typedef struct usage_opts {
 enum usage_event {
 	UE_STORED,    /* buckets were stored: what is shown is out of date */
 	UE_ERROR,     /* something the user must see (msg) */
-	UE_RETRY,     /* a failed request will be retried (msg) */
+	UE_RETRY,     /* a failed request will be retried (msg): the first
+		       * failure of a fetch, or one of another kind than the
+		       * last (another status, a timeout after a 503) */
+	UE_RETRY_AGAIN, /* the same failure again, retried again (msg) */
+	UE_CLEARED,   /* what a UE_RETRY announced went away (msg: that
+		       * announcement, word for word) */
 	UE_STATE,     /* a provider's state changed */
 	UE_NOTE,      /* what the refresh key could not do yet (msg) */
 };

@@ -62,6 +62,11 @@ typedef struct ustream {
 	int64_t from, to; /* this fetch's range, Unix seconds */
 	int outcome;
 	int settled;      /* the first fetch came to an end */
+	/* The failure being retried, without its delay ("openai: GET
+	 * /v1/organization/costs: HTTP 503"), and the message that announced
+	 * it: a retry of the same failure is not news. */
+	char kind[600];
+	char shown[256];
 	/* what was fetched (usage sync prints it) */
 	int pages, buckets;
 	int64_t first_s, last_s;
@@ -226,6 +231,16 @@ static double interval_of(const ustream *s)
 	return poll > sdefs[s->i].min_interval ? poll : sdefs[s->i].min_interval;
 }
 
+/* A failure announced with UE_RETRY went away (a page came, or the fetch
+ * ended): what shows it can stop showing it. */
+static void recovered(ustream *s)
+{
+	if (s->shown[0])
+		emit(s->p->u, UE_CLEARED, s->shown);
+	s->shown[0] = 0;
+	s->kind[0] = 0;
+}
+
 static void end_run(ustream *s, int outcome)
 {
 	s->outcome = outcome;
@@ -243,11 +258,13 @@ static void fail(ustream *s, const char *fmt, ...)
 	vsnprintf(s->p->msg, sizeof s->p->msg, fmt, ap);
 	va_end(ap);
 	end_run(s, O_FAILED);
+	s->shown[0] = s->kind[0] = 0; /* the error takes the retry's place */
 	emit(s->p->u, UE_ERROR, s->p->msg);
 }
 
 static void done(ustream *s)
 {
+	recovered(s);
 	end_run(s, O_OK);
 	s->p->last_ok_ns = clock_now_ns();
 	int clean = 1;
@@ -270,6 +287,7 @@ static void reject(uprov *p)
 			http_cancel(p->u->h, s->req);
 		s->req = NULL;
 		end_run(s, O_FAILED);
+		s->shown[0] = s->kind[0] = 0;
 	}
 	setmsg(p, "admin key rejected by %s", p->prov->name);
 	emit(p->u, UE_ERROR, p->msg);
@@ -356,11 +374,20 @@ static void on_done(void *ud, http_resp *r)
 			s->not_before = clock_mono() + d;
 			s->nb_status = r->status;
 		}
-		setmsg(p, "%s: %s: %s; retrying in %.1fs", p->prov->name, ep, why, d);
+		char kind[sizeof s->kind];
+		snprintf(kind, sizeof kind, "%s: %s: %s", p->prov->name, ep, why);
+		setmsg(p, "%s; retrying in %.*fs", kind, d < 10 ? 1 : 0, d); /* "1.0s", "100s" */
 		s->outcome = O_RETRYING;
 		if (s->attempt >= SETTLE_ATTEMPTS || d >= SETTLE_WAIT_S)
 			s->settled = 1;
-		emit(u, UE_RETRY, p->msg);
+		if (strcmp(kind, s->kind)) {
+			/* The first failure of the fetch, or another kind of it. */
+			snprintf(s->kind, sizeof s->kind, "%s", kind);
+			snprintf(s->shown, sizeof s->shown, "%s", p->msg);
+			emit(u, UE_RETRY, p->msg);
+		} else {
+			emit(u, UE_RETRY_AGAIN, p->msg);
+		}
 		issue(s, (long)ceil(d * 1000));
 		return;
 	}
@@ -384,6 +411,7 @@ static void on_done(void *ud, http_resp *r)
 	}
 	track(s, &pg);
 	u->gen++;
+	recovered(s);
 	emit(u, UE_STORED, NULL);
 	if (pg.has_more) {
 		if ((s->page && !strcmp(s->page, pg.next_page)) || ++s->pages_run >= MAX_PAGES) {
@@ -580,6 +608,7 @@ void usage_poller_refresh(usage_poller_t *u)
 			if (!s->req) {
 				s->due = now;
 				s->settled = 0; /* a script waits for this fetch too */
+				s->kind[0] = 0; /* its first failure is news again */
 				/* What the last fetch came to is no longer the news:
 				 * until this one ends, the pane says it is fetching
 				 * (not "failing" for as long as a server takes). */
