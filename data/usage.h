@@ -154,7 +154,8 @@ void usage_poller_free(usage_poller_t *u);
 void usage_poller_on_event(usage_poller_t *u, void (*cb)(void *ud, int event, const char *msg), void *ud);
 /* Starts the fetches that are due. Call once a loop turn. */
 void usage_poller_tick(usage_poller_t *u);
-/* Milliseconds until a fetch is due (-1: none waits on time). */
+/* Milliseconds until a fetch is due, or a page fetched is to be stored
+ * again (the store was locked by another writer); -1: none waits on time. */
 long usage_poller_wait_ms(usage_poller_t *u);
 /* The refresh key: providers stopped by a rejected key start again, and
  * every stream that is not under way is fetched now, except one the server

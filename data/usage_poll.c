@@ -41,6 +41,15 @@ static const struct sdef {
 #define SETTLE_ATTEMPTS 3
 /* Nor does one told to wait this long: nothing happens in the meantime. */
 #define SETTLE_WAIT_S 10.0
+/* The store is written on the caller's thread (the console's): while
+ * another process holds the write lock (an import, an annotator), a page
+ * waits this long for it, then stays in memory and is tried again 1, 2,
+ * then every 4 s; never fetched again for it. Said after STORE_WARN_S;
+ * usage sync gives the page up after STORE_GIVEUP_S. */
+#define STORE_WAIT_MS 80
+#define STORE_RETRY_CAP_S 4.0
+#define STORE_WARN_S 30.0
+#define STORE_GIVEUP_S 300.0
 
 enum { O_NONE, O_OK, O_RETRYING, O_FAILED };
 
@@ -67,6 +76,13 @@ typedef struct ustream {
 	 * it: a retry of the same failure is not news. */
 	char kind[600];
 	char shown[256];
+	/* A page fetched that the store, locked by another writer, has not
+	 * taken yet; tried again at store_at. */
+	int holding;
+	usage_page held;
+	int64_t held_fetched; /* Unix seconds: when it was fetched */
+	double held_since, store_at;
+	int store_tries;
 	/* what was fetched (usage sync prints it) */
 	int pages, buckets;
 	int64_t first_s, last_s;
@@ -183,6 +199,7 @@ static void build_url(const ustream *s, sbuf *u)
 
 static void on_done(void *ud, http_resp *r);
 static void fail(ustream *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void store_held(ustream *s);
 
 static void issue(ustream *s, long delay_ms)
 {
@@ -327,6 +344,20 @@ static void error_text(const uprov *p, const sbuf *body, char *out, size_t n)
 	cJSON_Delete(doc);
 }
 
+/* A failure retried, p->msg saying it: news (UE_RETRY) when it is the
+ * fetch's first or another kind than the last, else UE_RETRY_AGAIN. */
+static void announce(ustream *s, const char *kind)
+{
+	uprov *p = s->p;
+	if (strcmp(kind, s->kind)) {
+		snprintf(s->kind, sizeof s->kind, "%s", kind);
+		snprintf(s->shown, sizeof s->shown, "%s", p->msg);
+		emit(p->u, UE_RETRY, p->msg);
+	} else {
+		emit(p->u, UE_RETRY_AGAIN, p->msg);
+	}
+}
+
 static void track(ustream *s, const usage_page *pg)
 {
 	s->pages++;
@@ -380,14 +411,7 @@ static void on_done(void *ud, http_resp *r)
 		s->outcome = O_RETRYING;
 		if (s->attempt >= SETTLE_ATTEMPTS || d >= SETTLE_WAIT_S)
 			s->settled = 1;
-		if (strcmp(kind, s->kind)) {
-			/* The first failure of the fetch, or another kind of it. */
-			snprintf(s->kind, sizeof s->kind, "%s", kind);
-			snprintf(s->shown, sizeof s->shown, "%s", p->msg);
-			emit(u, UE_RETRY, p->msg);
-		} else {
-			emit(u, UE_RETRY_AGAIN, p->msg);
-		}
+		announce(s, kind);
 		issue(s, (long)ceil(d * 1000));
 		return;
 	}
@@ -404,31 +428,101 @@ static void on_done(void *ud, http_resp *r)
 		fail(s, "%s: %s", p->prov->name, err);
 		return;
 	}
-	if (usage_store_page(u->st, p->prov->name, sdefs[s->i].width, &pg, clock_now_ns() / NS_PER_S, err, sizeof err)) {
-		usage_page_free(&pg);
-		fail(s, "%s: %s", p->prov->name, err);
-		return;
-	}
-	track(s, &pg);
+	s->holding = 1;
+	s->held = pg;
+	s->held_fetched = clock_now_ns() / NS_PER_S;
+	s->held_since = clock_mono();
+	s->store_tries = 0;
+	store_held(s);
+}
+
+/* A page is in the store: on to the next page, or the fetch is done. */
+static void stored(ustream *s, usage_page *pg)
+{
+	uprov *p = s->p;
+	usage_poller_t *u = p->u;
+	track(s, pg);
 	u->gen++;
 	recovered(s);
 	emit(u, UE_STORED, NULL);
-	if (pg.has_more) {
-		if ((s->page && !strcmp(s->page, pg.next_page)) || ++s->pages_run >= MAX_PAGES) {
-			usage_page_free(&pg);
+	if (p->stopped) {
+		/* The key was rejected while the page waited for the store: it
+		 * is in, and the provider stays stopped. */
+		usage_page_free(pg);
+		return;
+	}
+	if (pg->has_more) {
+		if ((s->page && !strcmp(s->page, pg->next_page)) || ++s->pages_run >= MAX_PAGES) {
+			char ep[256];
+			endpoint(s, ep, sizeof ep);
+			usage_page_free(pg);
 			fail(s, "%s: %s: next_page does not move on; stopped paging", p->prov->name, ep);
 			return;
 		}
 		free(s->page);
-		s->page = pg.next_page;
-		pg.next_page = NULL;
-		usage_page_free(&pg);
+		s->page = pg->next_page;
+		pg->next_page = NULL;
+		usage_page_free(pg);
 		s->attempt = 0;
 		issue(s, 0);
 		return;
 	}
-	usage_page_free(&pg);
+	usage_page_free(pg);
 	done(s);
+}
+
+/* Stores the page held, waiting STORE_WAIT_MS at most for a lock another
+ * process holds (not the 5 s the store waits elsewhere: this runs on the
+ * console's thread, between two keys). Locked out, the page stays held. */
+static void store_held(ustream *s)
+{
+	uprov *p = s->p;
+	usage_poller_t *u = p->u;
+	char err[400];
+	int prev = store_busy_timeout(u->st, STORE_WAIT_MS);
+	/* The transaction is begun here, so that a lock is told from any other
+	 * failure; usage_store_page writes and commits inside it. */
+	int busy = 0, rc = store_begin(u->st, err, sizeof err);
+	if (rc)
+		busy = store_busy(u->st);
+	else
+		rc = usage_store_page(u->st, p->prov->name, sdefs[s->i].width, &s->held, s->held_fetched, err,
+				      sizeof err);
+	if (rc && !busy)
+		store_rollback(u->st); /* whatever failed, the transaction is not left open */
+	store_busy_timeout(u->st, prev);
+	if (rc && busy) {
+		double now = clock_mono(), held = now - s->held_since;
+		s->store_tries++;
+		double wait = ldexp(1.0, s->store_tries > 3 ? 2 : s->store_tries - 1);
+		s->store_at = now + (wait < STORE_RETRY_CAP_S ? wait : STORE_RETRY_CAP_S);
+		if (u->o.once && held >= STORE_GIVEUP_S) {
+			size_t n = s->held.n;
+			s->holding = 0;
+			usage_page_free(&s->held);
+			fail(s, "%s: the store stayed locked by another process for %.0fs; %zu buckets fetched were not stored",
+			     p->prov->name, held, n);
+			return;
+		}
+		if (held >= STORE_WARN_S) {
+			char kind[sizeof s->kind];
+			snprintf(kind, sizeof kind, "%s: the store is locked by another process", p->prov->name);
+			if (strcmp(kind, s->kind)) { /* said once, not at every try */
+				setmsg(p, "%s; %zu buckets wait to be stored", kind, s->held.n);
+				announce(s, kind);
+			}
+		}
+		return;
+	}
+	usage_page pg = s->held;
+	s->holding = 0;
+	memset(&s->held, 0, sizeof s->held);
+	if (rc) {
+		usage_page_free(&pg);
+		fail(s, "%s: %s", p->prov->name, err);
+		return;
+	}
+	stored(s, &pg);
 }
 
 /* ---- runs -------------------------------------------------------------- */
@@ -526,6 +620,8 @@ void usage_poller_free(usage_poller_t *u)
 			if (u->v[i].s[k].req)
 				http_cancel(u->h, u->v[i].s[k].req);
 			free(u->v[i].s[k].page);
+			if (u->v[i].s[k].holding)
+				usage_page_free(&u->v[i].s[k].held);
 		}
 	free(u->v);
 	free(u);
@@ -547,9 +643,11 @@ void usage_poller_tick(usage_poller_t *u)
 	double now = clock_mono();
 	for (size_t i = 0; i < u->n; i++) {
 		uprov *p = &u->v[i];
-		for (int k = 0; k < S_N && polled(p); k++) {
+		for (int k = 0; k < S_N; k++) {
 			ustream *s = &p->s[k];
-			if (!s->req && s->due >= 0 && now >= s->due)
+			if (s->holding && now >= s->store_at)
+				store_held(s);
+			else if (polled(p) && !s->req && !s->holding && s->due >= 0 && now >= s->due)
 				start_run(s);
 		}
 	}
@@ -560,10 +658,11 @@ long usage_poller_wait_ms(usage_poller_t *u)
 	double now = clock_mono(), at = -1;
 	for (size_t i = 0; i < u->n; i++) {
 		const uprov *p = &u->v[i];
-		for (int k = 0; k < S_N && polled(p); k++) {
+		for (int k = 0; k < S_N; k++) {
 			const ustream *s = &p->s[k];
-			if (!s->req && s->due >= 0 && (at < 0 || s->due < at))
-				at = s->due;
+			double t = s->holding ? s->store_at : polled(p) && !s->req && s->due >= 0 ? s->due : -1;
+			if (t >= 0 && (at < 0 || t < at))
+				at = t;
 		}
 	}
 	if (at < 0)
@@ -588,6 +687,10 @@ void usage_poller_refresh(usage_poller_t *u)
 		long why = 0;
 		for (int k = 0; k < S_N; k++) {
 			ustream *s = &p->s[k];
+			if (s->holding) {
+				s->store_at = now; /* the page fetched goes in now, if it can */
+				continue;
+			}
 			if (s->not_before > now) {
 				/* The server asked for a pause: the fetch waits for it,
 				 * refresh or not (asking sooner only earns another 429). */

@@ -587,6 +587,8 @@ plans = {
         {"match": m("bucket_width=1m"), "status": 429, "headers": {"Retry-After": "0"}, "body": "{}"},
         {"match": m("bucket_width=1m"), "body": oa_usage(H11, 60, 60, MINI)},
         {"match": m("bucket_width=1h"), "body": OA_HOURS}]),
+    # Answered only once the test holds the store's write lock.
+    "locked": {path: [dict(r, hold_until=out + "/../lock.ready") for r in rs] for path, rs in openai().items()},
     "server-error": openai(costs=[{"status": 500, "body": "{\"error\":{\"message\":\"boom\"}}"}, {"body": OA_COSTS}]),
     "server-down": openai(costs=[{"status": 503, "body": "{}"}]),
     "hang": openai(minute=[
@@ -759,6 +761,48 @@ eq "$?" 0
 has "$T/err" "openai: GET /v1/organization/usage/completions: no answer in time; retrying in"
 eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 2
 eq "$(sq "$H" "SELECT count(*) FROM usage_buckets WHERE width=60")" 60
+
+t usage-sync-store-locked
+# Another process holds the store's write lock (an import, an annotator)
+# when the pages come: they wait in memory, nothing is fetched twice, and
+# they land once the lock is let go.
+L="$T/locked.db"
+"$LLMOPS" --store "$L" import /dev/null >/dev/null 2>&1
+fake locked # its answers wait for $T/lock.ready
+rm -f "$T/lock.ready" "$T/lock.release"
+keyed "$LLMOPS" --store "$L" usage sync --provider openai --since 2d >"$T/out" 2>"$T/err" &
+syncer=$!
+n=0
+while [ "$(($(reqs /v1/organization/usage/completions) + $(reqs /v1/organization/costs)))" -lt 3 ] && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+python3 - "$L" "$T/lock.ready" "$T/lock.release" <<'EOF' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+db.execute("COMMIT")
+EOF
+locker=$!
+n=0
+while [ ! -f "$T/lock.ready" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 1 # the pages come, and their first tries at the store find it locked
+if kill -0 "$syncer" 2>/dev/null; then ok; else bad "usage sync ended while the store was locked: $(cat "$T/err")"; fi
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 1 # page 2 waits for page 1 to be stored
+eq "$(sq "$L" "SELECT count(*) FROM usage_buckets")" 0
+: >"$T/lock.release"
+wait "$locker"
+wait "$syncer"
+eq "$?" 0
+has "$T/out" "openai: tokens per minute: 60 buckets in 3 pages"
+has "$T/out" "openai: cost reports: 3 buckets in 1 page"
+lacks "$T/err" "locked"
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 3
+eq "$(reqs /v1/organization/costs)" 1 # stored late, not fetched again
+eq "$(sq "$L" "SELECT count(*) FROM usage_buckets WHERE width=60")" 60
 
 t usage-sync-garbage
 G="$T/garbage.db"
