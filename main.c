@@ -906,7 +906,7 @@ static void usage_print(const char *msg)
 static void sync_event(void *ud, int ev, const char *msg)
 {
 	(void)ud;
-	if (ev == UE_ERROR || ev == UE_RETRY)
+	if (ev == UE_ERROR || ev == UE_RETRY || ev == UE_RETRY_AGAIN)
 		usage_print(msg);
 }
 
@@ -956,8 +956,24 @@ static int cmd_usage_sync(ctx_t *x)
 		store_close(st);
 		return EXIT_FAIL;
 	}
+	/* Until no request is under way and no page fetched waits for the
+	 * store (locked by another writer: the poller tries it again). */
 	usage_poller_tick(u);
-	http_run(h, NULL);
+	for (;;) {
+		long uw = usage_poller_wait_ms(u), hw = http_wait_ms(h), wait = 1000;
+		if (!http_active(h) && uw < 0)
+			break;
+		if (hw >= 0 && hw < wait)
+			wait = hw;
+		if (uw >= 0 && uw < wait)
+			wait = uw;
+		struct pollfd fds[64];
+		int nfd = http_pollfds(h, fds, 64);
+		if (poll(fds, (nfds_t)nfd, (int)wait) < 0 && errno != EINTR)
+			break;
+		http_process(h, fds, nfd);
+		usage_poller_tick(u);
+	}
 	int ok = 0, failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		usage_status s;

@@ -374,8 +374,10 @@ int http_run(http_t *h, volatile int *stop_flag)
 
 double http_backoff_s(int attempt, double retry_after_s, double cap_s)
 {
+	/* Never zero, even when the server says 0: that would be a request
+	 * per loop turn. Callers that poll for long floor it higher. */
 	if (retry_after_s >= 0)
-		return retry_after_s < cap_s ? retry_after_s : cap_s;
+		return retry_after_s < 0.1 ? 0.1 : retry_after_s < cap_s ? retry_after_s : cap_s;
 	double base = ldexp(1.0, attempt < 1 ? 0 : (attempt > 20 ? 20 : attempt - 1));
 	if (base > cap_s)
 		base = cap_s;

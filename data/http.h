@@ -71,7 +71,8 @@ void http_process(http_t *h, const struct pollfd *fds, int n);
 int http_run(http_t *h, volatile int *stop_flag);
 
 /* Delay before retry `attempt` (1, 2, ...): the server's retry-after when
- * given, else exponential from 1 s with full jitter, capped at cap_s. */
+ * given, else exponential from 1 s with full jitter, capped at cap_s; never
+ * below 0.1 s. */
 double http_backoff_s(int attempt, double retry_after_s, double cap_s);
 
 #endif

@@ -211,7 +211,7 @@ static void save(replay_t *r)
 	sqlite3_bind_text(s, i++, sb_str(&r->raw), (int)r->raw.len, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, i++, sb_str(&r->res.text), (int)r->res.text.len, SQLITE_TRANSIENT);
 	/* A busy store (an import) must not lose the replay: wait a little. */
-	sqlite3_busy_timeout(r->st->db, 2000);
+	store_busy_timeout(r->st, 2000);
 	if (sqlite3_step(s) == SQLITE_DONE)
 		r->replay_id = sqlite3_last_insert_rowid(r->st->db);
 	else

@@ -264,7 +264,7 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 	mode_t old = umask(077);
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(st->db, 5000);
+		store_busy_timeout(st, 5000);
 		/* Reading anything forces the header check, so a file that is not a
 		 * database fails here, not later. */
 		rc = sqlite3_exec(st->db, exists ? "SELECT count(*) FROM sqlite_schema" : "PRAGMA page_size=16384",
@@ -842,6 +842,28 @@ int store_begin(store_t *st, char *err, size_t errlen)
 		return -1;
 	st->in_txn = 1;
 	return 0;
+}
+
+int store_busy_timeout(store_t *st, int ms)
+{
+	int was = st->busy_ms;
+	st->busy_ms = ms;
+	sqlite3_busy_timeout(st->db, ms);
+	return was;
+}
+
+void store_rollback(store_t *st)
+{
+	if (!st->in_txn)
+		return;
+	st->in_txn = 0;
+	exec(st->db, "ROLLBACK", NULL, 0);
+}
+
+int store_busy(store_t *st)
+{
+	int c = sqlite3_errcode(st->db);
+	return c == SQLITE_BUSY || c == SQLITE_LOCKED;
 }
 
 int store_commit(store_t *st, char *err, size_t errlen)

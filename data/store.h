@@ -40,6 +40,15 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
  * every batch writes that index far fewer times. */
 int store_begin(store_t *st, char *err, size_t errlen);
 int store_commit(store_t *st, char *err, size_t errlen);
+/* Ends a transaction begun with store_begin without its writes (none open:
+ * nothing). */
+void store_rollback(store_t *st);
+/* How long a statement waits for a lock another connection holds (5 s from
+ * store_open); returns the wait it replaces. A write on the console's own
+ * thread waits briefly, and tries again later. */
+int store_busy_timeout(store_t *st, int ms);
+/* The last statement failed because another connection held the lock. */
+int store_busy(store_t *st);
 
 /* The dictionary new bodies are compressed with (NULL until one is trained). */
 body_codec *store_body_codec(store_t *st);

@@ -58,6 +58,7 @@ struct store {
 	body_codec *codec;    /* the one new bodies are compressed with */
 	int has_events;
 	int in_txn;           /* inside store_begin .. store_commit */
+	int busy_ms;          /* the connection's busy timeout */
 	int64_t data_version; /* last PRAGMA data_version seen */
 	/* bulk imports: checkpoints on a thread of their own */
 	pthread_t ck_thread;

@@ -143,8 +143,14 @@ typedef struct usage_opts {
 enum usage_event {
 	UE_STORED,    /* buckets were stored: what is shown is out of date */
 	UE_ERROR,     /* something the user must see (msg) */
-	UE_RETRY,     /* a failed request will be retried (msg) */
+	UE_RETRY,     /* a failed request will be retried (msg): the first
+		       * failure of a fetch, or one of another kind than the
+		       * last (another status, a timeout after a 503) */
+	UE_RETRY_AGAIN, /* the same failure again, retried again (msg) */
+	UE_CLEARED,   /* what a UE_RETRY announced went away (msg: that
+		       * announcement, word for word) */
 	UE_STATE,     /* a provider's state changed */
+	UE_NOTE,      /* what the refresh key could not do yet (msg) */
 };
 
 /* The providers polled are those with an admin key (resolved already, as
@@ -155,10 +161,13 @@ void usage_poller_free(usage_poller_t *u);
 void usage_poller_on_event(usage_poller_t *u, void (*cb)(void *ud, int event, const char *msg), void *ud);
 /* Starts the fetches that are due. Call once a loop turn. */
 void usage_poller_tick(usage_poller_t *u);
-/* Milliseconds until a fetch is due (-1: none waits on time). */
+/* Milliseconds until a fetch is due, or a page fetched is to be stored
+ * again (the store was locked by another writer); -1: none waits on time. */
 long usage_poller_wait_ms(usage_poller_t *u);
 /* The refresh key: providers stopped by a rejected key start again, and
- * every stream that is not under way is fetched now. */
+ * every stream that is not under way is fetched now, except one the server
+ * asked to wait (a 429's retry-after): that one goes when the wait is over,
+ * and a UE_NOTE says when. */
 void usage_poller_refresh(usage_poller_t *u);
 /* A first fetch is still under way (the screen tests wait for it). */
 int usage_poller_busy(usage_poller_t *u);

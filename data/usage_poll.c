@@ -32,10 +32,24 @@ static const struct sdef {
 };
 
 #define BACKOFF_CAP_S 300.0
+/* Never sooner than this after a failure, whatever the server said: a
+ * "Retry-After: 0" must not become a request per loop turn. */
+#define MIN_RETRY_S 1.0
 #define MAX_PAGES 1000
 /* A first fetch that failed this often no longer keeps the screen tests
  * waiting; the console goes on retrying. */
 #define SETTLE_ATTEMPTS 3
+/* Nor does one told to wait this long: nothing happens in the meantime. */
+#define SETTLE_WAIT_S 10.0
+/* The store is written on the caller's thread (the console's): while
+ * another process holds the write lock (an import, an annotator), a page
+ * waits this long for it, then stays in memory and is tried again 1, 2,
+ * then every 4 s; never fetched again for it. Said after STORE_WARN_S;
+ * usage sync gives the page up after STORE_GIVEUP_S. */
+#define STORE_WAIT_MS 80
+#define STORE_RETRY_CAP_S 4.0
+#define STORE_WARN_S 30.0
+#define STORE_GIVEUP_S 300.0
 
 enum { O_NONE, O_OK, O_RETRYING, O_FAILED };
 
@@ -47,12 +61,28 @@ typedef struct ustream {
 	http_req *req;
 	double due;       /* clock_mono of the next fetch; < 0: no more */
 	double retry_at;  /* a delayed retry starts then; 0 when none */
-	int attempt;      /* failures in a row of the request under way */
+	double not_before; /* clock_mono before which the server asked not to be
+			    * asked (its retry-after); the refresh key too waits */
+	long nb_status;   /* the HTTP status that asked it */
+	int attempt;      /* failures in a row of the request under way (a
+			   * refresh that restarts the fetch keeps counting) */
 	char *page;       /* the cursor of the request under way */
 	int pages_run;
 	int64_t from, to; /* this fetch's range, Unix seconds */
 	int outcome;
 	int settled;      /* the first fetch came to an end */
+	/* The failure being retried, without its delay ("openai: GET
+	 * /v1/organization/costs: HTTP 503"), and the message that announced
+	 * it: a retry of the same failure is not news. */
+	char kind[600];
+	char shown[256];
+	/* A page fetched that the store, locked by another writer, has not
+	 * taken yet; tried again at store_at. */
+	int holding;
+	usage_page held;
+	int64_t held_fetched; /* Unix seconds: when it was fetched */
+	double held_since, store_at;
+	int store_tries;
 	/* what was fetched (usage sync prints it) */
 	int pages, buckets;
 	int64_t first_s, last_s;
@@ -169,6 +199,7 @@ static void build_url(const ustream *s, sbuf *u)
 
 static void on_done(void *ud, http_resp *r);
 static void fail(ustream *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void store_held(ustream *s);
 
 static void issue(ustream *s, long delay_ms)
 {
@@ -195,8 +226,13 @@ static void issue(ustream *s, long delay_ms)
 			.on_done = on_done,
 			.ud = s};
 	char err[256];
+	double now = clock_mono();
+	if (s->not_before > now && (s->not_before - now) * 1000 > (double)delay_ms) {
+		delay_ms = (long)ceil((s->not_before - now) * 1000);
+		sp.delay_ms = delay_ms;
+	}
 	s->req = http_start(u->h, &sp, err, sizeof err);
-	s->retry_at = delay_ms > 0 ? clock_mono() + (double)delay_ms / 1000.0 : 0;
+	s->retry_at = delay_ms > 0 ? now + (double)delay_ms / 1000.0 : 0;
 	explicit_bzero(auth.p, auth.len);
 	sb_free(&auth);
 	sb_free(&url);
@@ -210,6 +246,16 @@ static double interval_of(const ustream *s)
 {
 	int poll = s->p->prov->poll > 0 ? s->p->prov->poll : 60;
 	return poll > sdefs[s->i].min_interval ? poll : sdefs[s->i].min_interval;
+}
+
+/* A failure announced with UE_RETRY went away (a page came, or the fetch
+ * ended): what shows it can stop showing it. */
+static void recovered(ustream *s)
+{
+	if (s->shown[0])
+		emit(s->p->u, UE_CLEARED, s->shown);
+	s->shown[0] = 0;
+	s->kind[0] = 0;
 }
 
 static void end_run(ustream *s, int outcome)
@@ -229,11 +275,13 @@ static void fail(ustream *s, const char *fmt, ...)
 	vsnprintf(s->p->msg, sizeof s->p->msg, fmt, ap);
 	va_end(ap);
 	end_run(s, O_FAILED);
+	s->shown[0] = s->kind[0] = 0; /* the error takes the retry's place */
 	emit(s->p->u, UE_ERROR, s->p->msg);
 }
 
 static void done(ustream *s)
 {
+	recovered(s);
 	end_run(s, O_OK);
 	s->p->last_ok_ns = clock_now_ns();
 	int clean = 1;
@@ -256,6 +304,7 @@ static void reject(uprov *p)
 			http_cancel(p->u->h, s->req);
 		s->req = NULL;
 		end_run(s, O_FAILED);
+		s->shown[0] = s->kind[0] = 0;
 	}
 	setmsg(p, "admin key rejected by %s", p->prov->name);
 	emit(p->u, UE_ERROR, p->msg);
@@ -293,6 +342,20 @@ static void error_text(const uprov *p, const sbuf *body, char *out, size_t n)
 		sb_free(&b);
 	}
 	cJSON_Delete(doc);
+}
+
+/* A failure retried, p->msg saying it: news (UE_RETRY) when it is the
+ * fetch's first or another kind than the last, else UE_RETRY_AGAIN. */
+static void announce(ustream *s, const char *kind)
+{
+	uprov *p = s->p;
+	if (strcmp(kind, s->kind)) {
+		snprintf(s->kind, sizeof s->kind, "%s", kind);
+		snprintf(s->shown, sizeof s->shown, "%s", p->msg);
+		emit(p->u, UE_RETRY, p->msg);
+	} else {
+		emit(p->u, UE_RETRY_AGAIN, p->msg);
+	}
 }
 
 static void track(ustream *s, const usage_page *pg)
@@ -334,11 +397,21 @@ static void on_done(void *ud, http_resp *r)
 		/* The server's retry-after when it gave one; else exponential,
 		 * with jitter, capped at five minutes. */
 		double d = http_backoff_s(s->attempt, r->failed ? -1 : r->retry_after_s, BACKOFF_CAP_S);
-		setmsg(p, "%s: %s: %s; retrying in %.1fs", p->prov->name, ep, why, d);
+		if (d < MIN_RETRY_S)
+			d = MIN_RETRY_S;
+		if (!r->failed && r->retry_after_s >= 0) {
+			/* The server's word holds for every request of the stream,
+			 * the refresh key's included. */
+			s->not_before = clock_mono() + d;
+			s->nb_status = r->status;
+		}
+		char kind[sizeof s->kind];
+		snprintf(kind, sizeof kind, "%s: %s: %s", p->prov->name, ep, why);
+		setmsg(p, "%s; retrying in %.*fs", kind, d < 10 ? 1 : 0, d); /* "1.0s", "100s" */
 		s->outcome = O_RETRYING;
-		if (s->attempt >= SETTLE_ATTEMPTS)
+		if (s->attempt >= SETTLE_ATTEMPTS || d >= SETTLE_WAIT_S)
 			s->settled = 1;
-		emit(u, UE_RETRY, p->msg);
+		announce(s, kind);
 		issue(s, (long)ceil(d * 1000));
 		return;
 	}
@@ -355,30 +428,101 @@ static void on_done(void *ud, http_resp *r)
 		fail(s, "%s: %s", p->prov->name, err);
 		return;
 	}
-	if (usage_store_page(u->st, p->prov->name, sdefs[s->i].width, &pg, clock_now_ns() / NS_PER_S, err, sizeof err)) {
-		usage_page_free(&pg);
-		fail(s, "%s: %s", p->prov->name, err);
+	s->holding = 1;
+	s->held = pg;
+	s->held_fetched = clock_now_ns() / NS_PER_S;
+	s->held_since = clock_mono();
+	s->store_tries = 0;
+	store_held(s);
+}
+
+/* A page is in the store: on to the next page, or the fetch is done. */
+static void stored(ustream *s, usage_page *pg)
+{
+	uprov *p = s->p;
+	usage_poller_t *u = p->u;
+	track(s, pg);
+	u->gen++;
+	recovered(s);
+	emit(u, UE_STORED, NULL);
+	if (p->stopped) {
+		/* The key was rejected while the page waited for the store: it
+		 * is in, and the provider stays stopped. */
+		usage_page_free(pg);
 		return;
 	}
-	track(s, &pg);
-	u->gen++;
-	emit(u, UE_STORED, NULL);
-	if (pg.has_more) {
-		if ((s->page && !strcmp(s->page, pg.next_page)) || ++s->pages_run >= MAX_PAGES) {
-			usage_page_free(&pg);
+	if (pg->has_more) {
+		if ((s->page && !strcmp(s->page, pg->next_page)) || ++s->pages_run >= MAX_PAGES) {
+			char ep[256];
+			endpoint(s, ep, sizeof ep);
+			usage_page_free(pg);
 			fail(s, "%s: %s: next_page does not move on; stopped paging", p->prov->name, ep);
 			return;
 		}
 		free(s->page);
-		s->page = pg.next_page;
-		pg.next_page = NULL;
-		usage_page_free(&pg);
+		s->page = pg->next_page;
+		pg->next_page = NULL;
+		usage_page_free(pg);
 		s->attempt = 0;
 		issue(s, 0);
 		return;
 	}
-	usage_page_free(&pg);
+	usage_page_free(pg);
 	done(s);
+}
+
+/* Stores the page held, waiting STORE_WAIT_MS at most for a lock another
+ * process holds (not the 5 s the store waits elsewhere: this runs on the
+ * console's thread, between two keys). Locked out, the page stays held. */
+static void store_held(ustream *s)
+{
+	uprov *p = s->p;
+	usage_poller_t *u = p->u;
+	char err[400];
+	int prev = store_busy_timeout(u->st, STORE_WAIT_MS);
+	/* The transaction is begun here, so that a lock is told from any other
+	 * failure; usage_store_page writes and commits inside it. */
+	int busy = 0, rc = store_begin(u->st, err, sizeof err);
+	if (rc)
+		busy = store_busy(u->st);
+	else
+		rc = usage_store_page(u->st, p->prov->name, sdefs[s->i].width, &s->held, s->held_fetched, err,
+				      sizeof err);
+	if (rc && !busy)
+		store_rollback(u->st); /* whatever failed, the transaction is not left open */
+	store_busy_timeout(u->st, prev);
+	if (rc && busy) {
+		double now = clock_mono(), held = now - s->held_since;
+		s->store_tries++;
+		double wait = ldexp(1.0, s->store_tries > 3 ? 2 : s->store_tries - 1);
+		s->store_at = now + (wait < STORE_RETRY_CAP_S ? wait : STORE_RETRY_CAP_S);
+		if (u->o.once && held >= STORE_GIVEUP_S) {
+			size_t n = s->held.n;
+			s->holding = 0;
+			usage_page_free(&s->held);
+			fail(s, "%s: the store stayed locked by another process for %.0fs; %zu buckets fetched were not stored",
+			     p->prov->name, held, n);
+			return;
+		}
+		if (held >= STORE_WARN_S) {
+			char kind[sizeof s->kind];
+			snprintf(kind, sizeof kind, "%s: the store is locked by another process", p->prov->name);
+			if (strcmp(kind, s->kind)) { /* said once, not at every try */
+				setmsg(p, "%s; %zu buckets wait to be stored", kind, s->held.n);
+				announce(s, kind);
+			}
+		}
+		return;
+	}
+	usage_page pg = s->held;
+	s->holding = 0;
+	memset(&s->held, 0, sizeof s->held);
+	if (rc) {
+		usage_page_free(&pg);
+		fail(s, "%s: %s", p->prov->name, err);
+		return;
+	}
+	stored(s, &pg);
 }
 
 /* ---- runs -------------------------------------------------------------- */
@@ -425,7 +569,6 @@ static void start_run(ustream *s)
 	free(s->page);
 	s->page = NULL;
 	s->pages_run = 0;
-	s->attempt = 0;
 	/* Incremental: from the oldest bucket that may still change. */
 	s->from = lo < hi ? usage_fetch_start(s->p->u->st, s->p->prov->name, d->kind, d->width, lo, hi, d->settle) : hi;
 	s->to = hi;
@@ -477,6 +620,8 @@ void usage_poller_free(usage_poller_t *u)
 			if (u->v[i].s[k].req)
 				http_cancel(u->h, u->v[i].s[k].req);
 			free(u->v[i].s[k].page);
+			if (u->v[i].s[k].holding)
+				usage_page_free(&u->v[i].s[k].held);
 		}
 	free(u->v);
 	free(u);
@@ -498,9 +643,11 @@ void usage_poller_tick(usage_poller_t *u)
 	double now = clock_mono();
 	for (size_t i = 0; i < u->n; i++) {
 		uprov *p = &u->v[i];
-		for (int k = 0; k < S_N && polled(p); k++) {
+		for (int k = 0; k < S_N; k++) {
 			ustream *s = &p->s[k];
-			if (!s->req && s->due >= 0 && now >= s->due)
+			if (s->holding && now >= s->store_at)
+				store_held(s);
+			else if (polled(p) && !s->req && !s->holding && s->due >= 0 && now >= s->due)
 				start_run(s);
 		}
 	}
@@ -511,10 +658,11 @@ long usage_poller_wait_ms(usage_poller_t *u)
 	double now = clock_mono(), at = -1;
 	for (size_t i = 0; i < u->n; i++) {
 		const uprov *p = &u->v[i];
-		for (int k = 0; k < S_N && polled(p); k++) {
+		for (int k = 0; k < S_N; k++) {
 			const ustream *s = &p->s[k];
-			if (!s->req && s->due >= 0 && (at < 0 || s->due < at))
-				at = s->due;
+			double t = s->holding ? s->store_at : polled(p) && !s->req && s->due >= 0 ? s->due : -1;
+			if (t >= 0 && (at < 0 || t < at))
+				at = t;
 		}
 	}
 	if (at < 0)
@@ -535,8 +683,25 @@ void usage_poller_refresh(usage_poller_t *u)
 			p->msg[0] = 0;
 			emit(u, UE_STATE, NULL);
 		}
+		double wait = 0;
+		long why = 0;
 		for (int k = 0; k < S_N; k++) {
 			ustream *s = &p->s[k];
+			if (s->holding) {
+				s->store_at = now; /* the page fetched goes in now, if it can */
+				continue;
+			}
+			if (s->not_before > now) {
+				/* The server asked for a pause: the fetch waits for it,
+				 * refresh or not (asking sooner only earns another 429). */
+				if (s->not_before - now > wait) {
+					wait = s->not_before - now;
+					why = s->nb_status;
+				}
+				if (!s->req)
+					s->due = now; /* issue() holds it until then */
+				continue;
+			}
 			/* A retry waiting out its backoff goes now; a request on the
 			 * wire is left to finish. */
 			if (s->req && s->retry_at > now) {
@@ -546,7 +711,30 @@ void usage_poller_refresh(usage_poller_t *u)
 			if (!s->req) {
 				s->due = now;
 				s->settled = 0; /* a script waits for this fetch too */
+				s->kind[0] = 0; /* its first failure is news again */
+				/* What the last fetch came to is no longer the news:
+				 * until this one ends, the pane says it is fetching
+				 * (not "failing" for as long as a server takes). */
+				if (s->outcome != O_OK)
+					s->outcome = O_NONE;
 			}
+		}
+		int clean = 1;
+		for (int k = 0; k < S_N; k++)
+			if (p->s[k].outcome == O_FAILED || p->s[k].outcome == O_RETRYING)
+				clean = 0;
+		if (clean && p->msg[0]) {
+			p->msg[0] = 0;
+			emit(u, UE_STATE, NULL);
+		}
+		if (wait > 0) {
+			char m[160];
+			if (why == 429)
+				snprintf(m, sizeof m, "%s: rate limited, next try in %.0fs", p->prov->name, ceil(wait));
+			else
+				snprintf(m, sizeof m, "%s: asked to wait (HTTP %ld), next try in %.0fs", p->prov->name, why,
+					 ceil(wait));
+			emit(u, UE_NOTE, m);
 		}
 	}
 }

@@ -402,7 +402,8 @@ static void generic_action(app_t *a, int act)
 		break;
 	case A_REFRESH:
 		reload_all(a);
-		app_message(a, EL_MESSAGE, "reloaded");
+		if (!a->msg[0]) /* the poller's word on what it could not fetch yet outranks this */
+			app_message(a, EL_MESSAGE, "reloaded");
 		break;
 	case A_DIFF:
 		/* Views with a version or a call at hand diff that; elsewhere the
@@ -520,7 +521,8 @@ static void paint_status(app_t *a, int y, int cols)
 	}
 	draw_fill(y, 0, cols, EL_STATUS);
 	if (a->msg[0]) {
-		draw_text_cut(y, 1, cols - 2, a->msg, a->msg_el == EL_ERROR ? EL_CRIT : EL_STATUS, 1);
+		draw_text_cut(y, 1, cols - 2, a->msg,
+			      a->msg_el == EL_ERROR ? EL_CRIT : a->msg_el == EL_WARN ? EL_WARN : EL_STATUS, 1);
 		return;
 	}
 	char s[512];
@@ -737,13 +739,29 @@ static void refresh_tick(app_t *a)
 }
 
 /* The usage poller's news: a rejected key or a body that is not the
- * documented shape goes to the status line; what was stored, the dashboard
- * picks up when it next draws (a reload would move every view's selection). */
+ * documented shape goes to the status line, and so does a failure being
+ * retried (a 429, a 5xx, a timeout) when it is new: its first time, or
+ * another kind than before; the same one again is left to the pane's
+ * "retrying", and once it is over it leaves the status line. What was
+ * stored, the dashboard picks up when it next draws (a reload would move
+ * every view's selection). The text came from a server, in part. */
 static void on_usage_event(void *ud, int ev, const char *msg)
 {
 	app_t *a = ud;
-	if (ev == UE_ERROR)
-		app_message(a, EL_ERROR, "%s", msg);
+	char *m = sanitize_str(msg, 0);
+	if (ev == UE_ERROR) {
+		app_message(a, EL_ERROR, "%s", m);
+	} else if (ev == UE_RETRY) {
+		app_message(a, EL_WARN, "%s", m);
+	} else if (ev == UE_NOTE) {
+		app_message(a, EL_MESSAGE, "%s", m);
+	} else if (ev == UE_CLEARED) {
+		char was[sizeof a->msg];
+		snprintf(was, sizeof was, "%s", m); /* as app_message would have cut it */
+		if (a->msg_el == EL_WARN && !strcmp(a->msg, was))
+			a->msg[0] = 0;
+	}
+	free(m);
 	a->dirty = 1;
 }
 

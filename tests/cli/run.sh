@@ -571,12 +571,24 @@ plans = {
         {"match": m("bucket_width=1m"), "body": oa_usage(NOW - 900, 15, 60, [("gpt-4o-mini-2024-07-18", 5, 0, 1, 1)])},
         {"match": m("bucket_width=1h"), "body": OA_HOURS}])},
     "rate-limited": {**openai(minute=[
-        {"match": m("bucket_width=1m"), "status": 429, "headers": {"retry-after-ms": "20"},
+        {"match": m("bucket_width=1m"), "status": 429, "headers": {"retry-after-ms": "0"},
          "body": json.dumps({"error": {"message": "Rate limit reached", "type": "requests"}})},
         {"match": m("bucket_width=1m"), "body": oa_usage(H11, 60, 60, MINI)},
         {"match": m("bucket_width=1h"), "body": OA_HOURS}]),
         **anthropic(cost=[{"status": 429, "headers": {"Retry-After": "1"}, "body": "{}"},
                           {"body": an_costs([(TODAY, "100")])}])},
+    # A long wait asked for: the refresh key must not cut it short.
+    "retry-after-long": openai(minute=[
+        {"match": m("bucket_width=1m"), "status": 429, "headers": {"Retry-After": "100"},
+         "body": json.dumps({"error": {"message": "Rate limit reached", "type": "requests"}})},
+        {"match": m("bucket_width=1m"), "body": oa_usage(H11, 60, 60, MINI)},
+        {"match": m("bucket_width=1h"), "body": OA_HOURS}]),
+    "retry-after-zero": openai(minute=[
+        {"match": m("bucket_width=1m"), "status": 429, "headers": {"Retry-After": "0"}, "body": "{}"},
+        {"match": m("bucket_width=1m"), "body": oa_usage(H11, 60, 60, MINI)},
+        {"match": m("bucket_width=1h"), "body": OA_HOURS}]),
+    # Answered only once the test holds the store's write lock.
+    "locked": {path: [dict(r, hold_until=out + "/../lock.ready") for r in rs] for path, rs in openai().items()},
     "server-error": openai(costs=[{"status": 500, "body": "{\"error\":{\"message\":\"boom\"}}"}, {"body": OA_COSTS}]),
     "server-down": openai(costs=[{"status": 503, "body": "{}"}]),
     "hang": openai(minute=[
@@ -689,7 +701,8 @@ t usage-sync-both-and-rate-limited
 R="$T/rl.db"
 fake rate-limited
 expect_rc 0 keyed "$LLMOPS" --store "$R" usage sync --since 1h
-has "$T/err" "openai: GET /v1/organization/usage/completions: HTTP 429 (rate limited); retrying in 0.0s"
+# retry-after-ms: 0 is not "at once": a second at least.
+has "$T/err" "openai: GET /v1/organization/usage/completions: HTTP 429 (rate limited); retrying in 1.0s"
 has "$T/err" "anthropic: GET /v1/organizations/cost_report: HTTP 429 (rate limited); retrying in 1.0s"
 eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 2
 eq "$(reqs /v1/organizations/cost_report)" 2
@@ -697,6 +710,33 @@ eq "$(sq "$R" "SELECT provider, count(*) FROM usage_buckets WHERE width=60 GROUP
 openai|60"
 eq "$(sq "$R" "SELECT provider, cost_nusd FROM cost_buckets WHERE start_s=1795392000 ORDER BY 1")" "anthropic|1000000000
 openai|500000000"
+# gap PATH QUERY-PART: seconds between the first two such requests
+gap() {
+	python3 -c 'import json,sys
+t = [d["t"] for d in map(json.loads, open(sys.argv[1])) if d["path"] == sys.argv[2] and sys.argv[3] in d["query"]]
+print("%.1f" % (t[1] - t[0]) if len(t) > 1 else "none")' "$T/fake.log" "$@"
+}
+at_least_1s() { # SECONDS: 0.9 or more (a lower bound only: a slow machine passes too)
+	if [ "$1" != none ] && [ "$(python3 -c "print(float('$1') >= 0.9)")" = True ]; then ok; else bad "retried after $1 s, wanted 1 s or more"; fi
+}
+at_least_1s "$(gap /v1/organization/usage/completions bucket_width=1m)"
+
+t usage-sync-retry-after-zero
+fake retry-after-zero
+expect_rc 0 keyed "$LLMOPS" --store "$T/ra0.db" usage sync --provider openai --since 1h
+has "$T/err" "openai: GET /v1/organization/usage/completions: HTTP 429 (rate limited); retrying in 1.0s"
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 2
+at_least_1s "$(gap /v1/organization/usage/completions bucket_width=1m)"
+
+t usage-refresh-keeps-retry-after
+# Asked to wait 100 s, the console waits; five presses of r send nothing
+# more to that endpoint, and r says when the next try is.
+fake retry-after-long
+printf 'rrrrr\n:save-display %s\n' "$T/ra.screen" >"$T/ra.keys"
+expect_rc 0 env OPENAI_ADMIN_KEY="$OK_KEY" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 \
+	LLMOPS_SCRIPT="$T/ra.keys" "$LLMOPS" --store "$T/ra.db"
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 1
+has "$T/ra.screen" "openai: rate limited, next try in "
 
 t usage-sync-server-error
 E="$T/err.db"
@@ -721,6 +761,48 @@ eq "$?" 0
 has "$T/err" "openai: GET /v1/organization/usage/completions: no answer in time; retrying in"
 eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 2
 eq "$(sq "$H" "SELECT count(*) FROM usage_buckets WHERE width=60")" 60
+
+t usage-sync-store-locked
+# Another process holds the store's write lock (an import, an annotator)
+# when the pages come: they wait in memory, nothing is fetched twice, and
+# they land once the lock is let go.
+L="$T/locked.db"
+"$LLMOPS" --store "$L" import /dev/null >/dev/null 2>&1
+fake locked # its answers wait for $T/lock.ready
+rm -f "$T/lock.ready" "$T/lock.release"
+keyed "$LLMOPS" --store "$L" usage sync --provider openai --since 2d >"$T/out" 2>"$T/err" &
+syncer=$!
+n=0
+while [ "$(($(reqs /v1/organization/usage/completions) + $(reqs /v1/organization/costs)))" -lt 3 ] && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+python3 - "$L" "$T/lock.ready" "$T/lock.release" <<'EOF' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+db.execute("COMMIT")
+EOF
+locker=$!
+n=0
+while [ ! -f "$T/lock.ready" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 1 # the pages come, and their first tries at the store find it locked
+if kill -0 "$syncer" 2>/dev/null; then ok; else bad "usage sync ended while the store was locked: $(cat "$T/err")"; fi
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 1 # page 2 waits for page 1 to be stored
+eq "$(sq "$L" "SELECT count(*) FROM usage_buckets")" 0
+: >"$T/lock.release"
+wait "$locker"
+wait "$syncer"
+eq "$?" 0
+has "$T/out" "openai: tokens per minute: 60 buckets in 3 pages"
+has "$T/out" "openai: cost reports: 3 buckets in 1 page"
+lacks "$T/err" "locked"
+eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 3
+eq "$(reqs /v1/organization/costs)" 1 # stored late, not fetched again
+eq "$(sq "$L" "SELECT count(*) FROM usage_buckets WHERE width=60")" 60
 
 t usage-sync-garbage
 G="$T/garbage.db"

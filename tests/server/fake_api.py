@@ -19,6 +19,7 @@ next response of its route and the last one repeats. A response R:
     delay_ms    pause before each write
     cut_after   close the connection after this many body bytes, mid-stream
     hang        accept the request and never answer
+    hold_until  answer only once this file exists (the test is ready for it)
     match       {"query_has": "page=p2"}: this response only for such a query;
                 "query_has" may be a list, all of which the query must hold.
                 The first response whose match holds picks the match: the
@@ -26,7 +27,7 @@ next response of its route and the last one repeats. A response R:
                 repeats), like a route's plain responses
 
 Every request is appended to LOG as one JSON line: method, path, query,
-headers, body.
+headers, body, and t (when it arrived, Unix seconds).
 """
 import json
 import os
@@ -95,11 +96,13 @@ class H(BaseHTTPRequestHandler):
             with open(log_path, "a") as f:
                 f.write(json.dumps({"method": self.command, "path": path, "query": query,
                                     "headers": {k.lower(): v for k, v in self.headers.items()},
-                                    "body": body}) + "\n")
+                                    "body": body, "t": time.time()}) + "\n")
         r = pick(path, query)
         if r.get("hang"):
             time.sleep(3600)
             return
+        while r.get("hold_until") and not os.path.exists(r["hold_until"]):
+            time.sleep(0.05)
         b = body_of(r)
         self.send_response(r.get("status", 200))
         hdrs = dict(r.get("headers", {}))

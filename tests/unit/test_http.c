@@ -84,6 +84,7 @@ START_TEST(backoff)
 {
 	ck_assert(http_backoff_s(1, 7, 300) == 7);     /* the server's word */
 	ck_assert(http_backoff_s(1, 900, 300) == 300); /* capped */
+	ck_assert(http_backoff_s(1, 0, 300) >= 0.1);    /* "Retry-After: 0" is not "now, forever" */
 	for (int a = 1; a < 30; a++) {
 		double d = http_backoff_s(a, -1, 300);
 		double base = a > 9 ? 300 : (double)(1 << (a - 1));
