@@ -97,6 +97,9 @@ static const char *const migrations[] = {
     "CREATE TABLE cost_buckets(provider TEXT NOT NULL, width INTEGER NOT NULL, start_s INTEGER NOT NULL,"
     "  end_s INTEGER NOT NULL, cost_nusd INTEGER NOT NULL," /* USD, nano-dollars */
     "  fetched_at INTEGER NOT NULL, PRIMARY KEY(provider, width, start_s)) WITHOUT ROWID;",
+    /* 4: the cost pane sums a window of buckets on every reload: by time,
+     * not by a scan of a year of them. */
+    "CREATE INDEX usage_buckets_time ON usage_buckets(start_s);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 

@@ -610,16 +610,19 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 	 * and are clamped: no count of tokens wraps around. */
 	if (sqlite3_prepare_v2(
 		st->db,
-		"WITH m AS (SELECT provider, start_s/3600 AS h, count(DISTINCT start_s) AS n FROM usage_buckets"
-		"   WHERE width=60 AND start_s>=?1 AND start_s<?2 GROUP BY 1, 2),"
-		" hr AS (SELECT DISTINCT provider, start_s/3600 AS h FROM usage_buckets"
-		"   WHERE width=3600 AND start_s>?1-3600 AND start_s<?2),"
-		" useh AS (SELECT hr.provider, hr.h FROM hr LEFT JOIN m ON m.provider=hr.provider AND m.h=hr.h"
-		"   WHERE coalesce(m.n, 0) < CASE WHEN hr.h*3600 < ?1 THEN (hr.h*3600 + 3600 - ?1 + 59)/60 ELSE 60 END),"
+		/* Per provider and hour: whether an hour bucket is there and
+		 * how many minutes; then, per hour, the buckets it takes, found
+		 * through the primary key (joins against a scanned list of hours
+		 * made a month's sum take seconds). */
+		"WITH d AS (SELECT provider, start_s/3600 AS h, max(width=3600) AS hh,"
+		"   count(DISTINCT CASE WHEN width=60 AND start_s>=?1 THEN start_s END) AS n FROM usage_buckets"
+		"   WHERE start_s>?1-3600 AND start_s<?2 GROUP BY 1, 2),"
+		" pick AS (SELECT provider, h, CASE WHEN hh AND n < CASE WHEN h*3600 < ?1 THEN (h*3600 + 3600 - ?1 + 59)/60"
+		"   ELSE 60 END THEN 3600 ELSE 60 END AS width FROM d),"
 		" w AS (SELECT u.*, CASE WHEN u.start_s < ?1 THEN (u.start_s + u.width - ?1) * 1.0 / u.width ELSE 1.0 END AS f"
-		"   FROM usage_buckets u LEFT JOIN useh ON useh.provider=u.provider AND useh.h=u.start_s/3600"
-		"   WHERE u.start_s>?1-u.width AND u.start_s<?2"
-		"    AND ((u.width=3600 AND useh.h IS NOT NULL) OR (u.width=60 AND useh.h IS NULL)))"
+		"   FROM pick JOIN usage_buckets u ON u.provider=pick.provider AND u.width=pick.width"
+		"    AND u.start_s >= CASE WHEN pick.width=60 THEN max(pick.h*3600, ?1) ELSE pick.h*3600 END"
+		"    AND u.start_s < min(pick.h*3600 + 3600, ?2))"
 		" SELECT provider, model, start_s/86400, round(sum(requests*f)), min(round(sum(input_tokens*f)), 1e15),"
 		"  min(round(sum(cached_tokens*f)), 1e15), min(round(sum(output_tokens*f)), 1e15)"
 		" FROM w GROUP BY 1, 2, 3",
@@ -683,25 +686,31 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 	}
 	free(days);
 
-	/* How far back each provider's numbers go (a window reaching further
-	 * says so). */
+	/* How far back the numbers of each provider in the window go (a window
+	 * reaching further says so): the first key of each stream, through the
+	 * primary key, not a scan of every bucket. */
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT provider, min(u), min(c) FROM"
-			       " (SELECT provider, min(start_s) AS u, NULL AS c FROM usage_buckets GROUP BY 1"
-			       "  UNION ALL SELECT provider, NULL, min(start_s) FROM cost_buckets GROUP BY 1) GROUP BY 1",
+			       "SELECT (SELECT min(start_s) FROM usage_buckets WHERE provider=?1 AND width=60),"
+			       " (SELECT min(start_s) FROM usage_buckets WHERE provider=?1 AND width=3600),"
+			       " (SELECT min(start_s) FROM cost_buckets WHERE provider=?1 AND width=86400)",
 			       -1, &q, NULL) != SQLITE_OK) {
 		usage_sum_free(out);
 		return sql_fail(st, err, errlen);
 	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		usage_prov *p = prov_of(out, (const char *)sqlite3_column_text(q, 0));
-		int64_t u = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 1);
-		int64_t c = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 2);
-		p->first_usage_s = u;
-		p->first_s = u < 0 ? c : c < 0 || u < c ? u : c;
+	for (size_t i = 0; i < out->nprovs; i++) {
+		usage_prov *p = &out->provs[i];
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, p->provider, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+			break;
+		int64_t v[3];
+		for (int k = 0; k < 3; k++)
+			v[k] = sqlite3_column_type(q, k) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, k);
+		p->first_usage_s = v[0] < 0 ? v[1] : v[1] < 0 || v[0] < v[1] ? v[0] : v[1];
+		p->first_s = p->first_usage_s < 0 ? v[2] : v[2] < 0 || p->first_usage_s < v[2] ? p->first_usage_s : v[2];
 	}
 	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
+	if (out->nprovs && rc != SQLITE_ROW) {
 		usage_sum_free(out);
 		return sql_fail(st, err, errlen);
 	}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench: the figures of issues #2 and #3 on a 1M-call JSONL (about 2 KB a call,
+# make bench: the figures of issues #2 and #3 on a 1M-call JSONL, then the billed-spend sums (#4) (about 2 KB a call,
 # like production logs). Prints figures only; nothing here asserts on time.
 set -eu
 
@@ -51,3 +51,35 @@ printf "store on disk: %.0f MB (the JSONL is %.1fx larger)\n" "$(echo "$size / 1
 
 echo "== the console on the 1M-call store"
 sh tests/bench/console.sh "$S" "$NOW"
+
+echo "== billed spend: a year of hour buckets and two days of minutes, 2 providers x 5 models"
+U="$D/usage.db"
+rm -f "$U" "$U-wal" "$U-shm"
+./llmops --store "$U" import /dev/null >/dev/null 2>&1
+python3 - "$U" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+now = 1795435200  # 2026-11-23T12:00:00Z
+rows = []
+for prov in ("openai", "anthropic"):
+    for m in range(5):
+        model = "model-%d" % m
+        for k in range(2 * 1440):
+            s = now - 2 * 86400 + k * 60
+            rows.append((prov, 60, s, s + 60, model, 1, 100, 10, 0, 50, s + 1000))
+        for k in range(365 * 24):
+            s = now - 365 * 86400 + k * 3600
+            rows.append((prov, 3600, s, s + 3600, model, 60, 6000, 600, 0, 3000, s + 7200))
+db.executemany("INSERT OR REPLACE INTO usage_buckets VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+PY
+for w in 1h 30d 365d; do
+	times=""
+	for i in $(seq 1 5); do
+		LLMOPS_NOW=$NOW "$R" ./llmops --store "$U" usage --since $w >/dev/null 2>"$D/usage.err"
+		set -- $(tail -1 "$D/usage.err")
+		times="$times $2"
+	done
+	umed=$(echo "$times" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	printf "usage --since %s (the sums the cost pane makes on a reload; the whole process): median %.1f ms over 5 runs\n" "$w" "$(echo "$umed * 1000" | bc -l)"
+done

@@ -482,7 +482,7 @@ START_TEST(store_migrates_a_version_1_store)
 			 SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(store_open(path, 0, &st, err, sizeof err), 0);
-	ck_assert_int_eq(store_schema_version(st), 3); /* replays (2), then usage (3) */
+	ck_assert_int_eq(store_schema_version(st), 4); /* replays (2), usage (3), its time index (4) */
 	put(st, "anthropic", 60, DAY0, 1, "claude-haiku-4-5", 3, DAY0);
 	store_close(st);
 	free(path);
