@@ -1,6 +1,6 @@
 #!/bin/sh
-# make bench: the figures of issues #2 and #3 on a 1M-call JSONL, then the billed-spend sums (#4) (about 2 KB a call,
-# like production logs). Prints figures only; nothing here asserts on time.
+# make bench: the figures of issues #2 and #3 on a 1M-call JSONL (about 2 KB a call, like production
+# logs), then the billed-spend sums of #4. Prints figures only; nothing here asserts on time.
 set -eu
 
 N=${BENCH_CALLS:-1000000}
