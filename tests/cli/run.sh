@@ -777,15 +777,7 @@ while [ "$(($(reqs /v1/organization/usage/completions) + $(reqs /v1/organization
 	sleep 0.1
 	n=$((n + 1))
 done
-python3 - "$L" "$T/lock.ready" "$T/lock.release" <<'EOF' &
-import os, sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()
-while not os.path.exists(sys.argv[3]):
-    time.sleep(0.05)
-db.execute("COMMIT")
-EOF
+python3 "$PWD/tests/server/hold_lock.py" "$L" "$T/lock.ready" "$T/lock.release" &
 locker=$!
 n=0
 while [ ! -f "$T/lock.ready" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done

@@ -415,15 +415,7 @@ expect_screen ul "openai: fetching"
 n=0
 while [ "$(grep -c '"path"' "$T/ulock.log" 2>/dev/null)" -lt 3 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 # An import, say: it holds the write lock until told to let go.
-python3 - "$T/ulock.db" "$T/ulock.ready" "$T/ulock.release" <<'EOF2' &
-import os, sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()
-while not os.path.exists(sys.argv[3]):
-    time.sleep(0.05)
-db.execute("COMMIT")
-EOF2
+python3 "$PWD/tests/server/hold_lock.py" "$T/ulock.db" "$T/ulock.ready" "$T/ulock.release" &
 ulock_locker=$!
 n=0
 while [ ! -f "$T/ulock.ready" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
