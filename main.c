@@ -1205,6 +1205,7 @@ static int cmd_replay(ctx_t *x)
 		return EXIT_FAIL;
 	}
 	replay_cli c = {.tty = isatty(1), .json = x->a.set[O_JSON]};
+	r->timeout_s = (double)config_dur(&x->cfg, CFG_replay_timeout) / 1e9;
 	r->on_change = replay_cli_change;
 	r->ud = &c;
 	if (!c.json) {

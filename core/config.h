@@ -25,7 +25,8 @@
 	X(keymap, STR, "vim", "key bindings: vim or emacs")                                         \
 	X(annotator, STR, NULL, "name recorded with labels (default: $USER)")                       \
 	X(color, BOOL, "yes", "use colours when the terminal has them")                             \
-	X(ascii, BOOL, "no", "draw with ASCII only")
+	X(ascii, BOOL, "no", "draw with ASCII only")                                                \
+	X(replay_timeout, DUR, "60s", "overall deadline of one replay, retries included")
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_NUM, CFG_DUR, CFG_BOOL };
 

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@ struct http_req {
 	http_spec s;
 	http_resp resp;
 	double t_start, start_at;
+	size_t max;      /* the body cap */
+	int got_header;  /* the server answered something: connected */
+	int too_large;
 	int added;
 	http_req *next;
 };
@@ -134,6 +138,13 @@ static size_t write_cb(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 	if (r->resp.ttfb_s < 0)
 		r->resp.ttfb_s = clock_mono() - r->t_start;
+	/* Counted decoded: the cap is what memory holds, whatever the wire
+	 * carried. Stopping here ends the transfer (a write error). */
+	if (len > r->max - r->resp.bytes) {
+		r->too_large = 1;
+		return 0;
+	}
+	r->resp.bytes += len;
 	if (r->s.on_data) {
 		if (r->s.on_data(r->s.ud, p, len)) {
 			r->resp.aborted = 1;
@@ -156,6 +167,9 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 	http_req *r = ud;
 	size_t len = size * n;
 	char v[128];
+	r->got_header = 1;
+	if (len >= 5 && !strncmp(p, "HTTP/", 5))
+		r->resp.content_length = -1; /* a new response (after a 100 Continue) */
 	const char *colon = memchr(p, ':', len);
 	if (!colon)
 		return len;
@@ -188,6 +202,18 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 		}
 	} else if (hdr_is(p, len, "content-type")) {
 		snprintf(r->resp.content_type, sizeof r->resp.content_type, "%s", v);
+	} else if (hdr_is(p, len, "content-length")) {
+		char *end;
+		errno = 0;
+		unsigned long long cl = strtoull(v, &end, 10);
+		if (end != v && !*end && v[0] != '-') {
+			r->resp.content_length = errno == ERANGE || cl > (unsigned long long)LLONG_MAX ? LLONG_MAX : (long long)cl;
+			/* Refused before a byte of the body is read. */
+			if ((unsigned long long)r->resp.content_length > r->max) {
+				r->too_large = 1;
+				return 0;
+			}
+		}
 	}
 	return len;
 }
@@ -201,6 +227,9 @@ http_req *http_start(http_t *h, const http_spec *s, char *err, size_t errlen)
 	r->url = xstrdup(s->url);
 	r->resp.retry_after_s = -1;
 	r->resp.ttfb_s = -1;
+	r->resp.content_length = -1;
+	r->max = s->max_bytes > 0 ? s->max_bytes : HTTP_MAX_BYTES_DEFAULT;
+	r->resp.max_bytes = r->max;
 	r->e = curl_easy_init();
 	if (!r->e) {
 		snprintf(err, errlen, "cannot start an HTTP request");
@@ -253,6 +282,11 @@ void http_cancel(http_t *h, http_req *r)
 	req_free(r);
 }
 
+long long http_content_length(const http_req *r)
+{
+	return r ? r->resp.content_length : -1;
+}
+
 long http_status(const http_req *r)
 {
 	long code = 0;
@@ -297,19 +331,77 @@ long http_wait_ms(http_t *h)
 	return ms <= 0 ? 0 : (long)ceil(ms);
 }
 
+/* "30s", "1.5s": a timeout as messages say it. */
+static void fmt_secs(char *out, size_t n, double s)
+{
+	if (s == floor(s))
+		snprintf(out, n, "%.0fs", s);
+	else
+		snprintf(out, n, "%.1fs", s);
+}
+
+void http_fmt_size(char *out, size_t n, size_t bytes)
+{
+	if (bytes >= HTTP_MIB && bytes % HTTP_MIB == 0)
+		snprintf(out, n, "%zu MiB", bytes / HTTP_MIB);
+	else if (bytes >= 1024 && bytes % 1024 == 0)
+		snprintf(out, n, "%zu KiB", bytes / 1024);
+	else
+		snprintf(out, n, "%zu bytes", bytes);
+}
+
+/* Which of the bounds ended a request, or what else did. */
+static void classify(http_req *r, CURLcode rc)
+{
+	http_resp *resp = &r->resp;
+	char d[32];
+	resp->failed = 1;
+	if (r->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		resp->why = HTTP_E_TOO_LARGE;
+		http_fmt_size(d, sizeof d, r->max);
+		snprintf(resp->err, sizeof resp->err, "larger than %s", d);
+		return;
+	}
+	int connected = resp->connected;
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		resp->timed_out = 1;
+		/* curl says "timed out" for all three: the clock tells them apart. */
+		if (r->s.timeout_ms > 0 && resp->total_s * 1000.0 >= (double)r->s.timeout_ms - 50) {
+			resp->why = HTTP_E_DEADLINE;
+			fmt_secs(d, sizeof d, (double)r->s.timeout_ms / 1000.0);
+			snprintf(resp->err, sizeof resp->err, "no complete answer within %s", d);
+		} else if (!connected) {
+			resp->why = HTTP_E_CONNECT;
+			fmt_secs(d, sizeof d, (double)(r->s.connect_timeout_ms > 0 ? r->s.connect_timeout_ms : 10000) / 1000.0);
+			snprintf(resp->err, sizeof resp->err, "no connection within %s", d);
+		} else {
+			resp->why = HTTP_E_IDLE;
+			snprintf(resp->err, sizeof resp->err, "connected, %s for %lds",
+				 resp->ttfb_s < 0 ? "no answer" : "nothing more received",
+				 r->s.idle_timeout_s > 0 ? r->s.idle_timeout_s : 60L);
+		}
+		return;
+	}
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
+	    (!connected && rc != CURLE_WRITE_ERROR)) {
+		resp->why = HTTP_E_CONNECT;
+		snprintf(resp->err, sizeof resp->err, "no connection: %s", curl_easy_strerror(rc));
+		return;
+	}
+	resp->why = HTTP_E_BROKEN;
+	snprintf(resp->err, sizeof resp->err, "%s", curl_easy_strerror(rc));
+}
+
 static void finish(http_t *h, http_req *r, CURLcode rc)
 {
 	http_resp *resp = &r->resp;
 	curl_easy_getinfo(r->e, CURLINFO_RESPONSE_CODE, &resp->status);
 	resp->total_s = clock_mono() - r->t_start;
-	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && resp->aborted)) {
-		resp->failed = 1;
-		resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-		if (rc == CURLE_OPERATION_TIMEDOUT)
-			snprintf(resp->err, sizeof resp->err, "no answer in time");
-		else
-			snprintf(resp->err, sizeof resp->err, "%s", curl_easy_strerror(rc));
-	}
+	curl_off_t connect_us = 0;
+	curl_easy_getinfo(r->e, CURLINFO_CONNECT_TIME_T, &connect_us);
+	resp->connected = r->got_header || connect_us > 0;
+	if (r->too_large || (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && resp->aborted)))
+		classify(r, rc);
 	unlink_req(h, r);
 	if (r->s.on_done)
 		r->s.on_done(r->s.ud, resp);

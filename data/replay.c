@@ -61,6 +61,7 @@ replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_i
 	r->call_id = call_id;
 	r->cost_nusd = -1;
 	r->latency_ms = r->ttft_ms = -1;
+	r->timeout_s = REPLAY_TIMEOUT_S;
 	chat_result_init(&r->res);
 	snprintf(r->span, sizeof r->span, "%s", c.row.span);
 	/* The call's own prompt, NAME@VERSION. */
@@ -252,31 +253,78 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
 		chat_openai_event(&r->res, data, len);
 	if (r->ttft_ms < 0 && r->res.text.len + r->res.thinking.len > before)
 		r->ttft_ms = (clock_mono() - r->t_attempt) * 1000.0;
+	if (r->res.text.len + r->res.thinking.len > REPLAY_MAX_ANSWER) {
+		char cap[32];
+		http_fmt_size(cap, sizeof cap, REPLAY_MAX_ANSWER);
+		snprintf(r->over, sizeof r->over, "the answer is longer than %s", cap);
+		return 1;
+	}
 	return 0;
+}
+
+/* "POST /v1/chat/completions" at the provider's base URL, for messages: the
+ * path only, never a host's credentials or a query. */
+static void endpoint(const replay_t *r, char *out, size_t n)
+{
+	const char *b = r->prov->base_url, *sep = strstr(b, "://");
+	const char *path = sep ? strchr(sep + 3, '/') : NULL;
+	size_t pl = path ? strcspn(path, "?#") : 0;
+	snprintf(out, n, "POST %.*s%s", (int)pl, path ? path : "",
+		 r->prov->type == PROV_ANTHROPIC ? "/v1/messages" : "/chat/completions");
+}
+
+static int too_large(replay_t *r, size_t cap)
+{
+	char ep[160], c[32];
+	endpoint(r, ep, sizeof ep);
+	http_fmt_size(c, sizeof c, cap);
+	snprintf(r->over, sizeof r->over, "response from %.150s larger than %.30s", ep, c);
+	return -1;
+}
+
+static int feed(replay_t *r, const char *p, size_t n)
+{
+	int rc = sse_feed(&r->sse, p, n);
+	if (r->sse.too_long) {
+		char ep[160], c[32];
+		endpoint(r, ep, sizeof ep);
+		http_fmt_size(c, sizeof c, SSE_MAX_EVENT);
+		snprintf(r->over, sizeof r->over, "an event from %.150s is longer than %.30s", ep, c);
+	}
+	changed(r);
+	return rc ? -1 : 0;
 }
 
 static int on_data(void *ud, const char *p, size_t n)
 {
 	replay_t *r = ud;
-	if (r->raw.len < RAW_CAP)
-		sb_add(&r->raw, p, n);
-	long st = http_status(r->hr);
-	if (!r->sse_on && st == 200) {
+	if (r->sse_on) {
+		if (r->raw.len < RAW_CAP)
+			sb_add(&r->raw, p, n);
+		return feed(r, p, n);
+	}
+	/* A whole body (an answer not streamed, an error) is parsed at its end,
+	 * held until then: refused past its cap, before reading when its
+	 * length says so. */
+	if (!r->raw.len && http_content_length(r->hr) > (long long)REPLAY_MAX_BODY) {
+		size_t i = 0;
+		while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r'))
+			i++;
+		if (i == n || p[i] == '{' || http_status(r->hr) != 200)
+			return too_large(r, REPLAY_MAX_BODY);
+	}
+	if (r->raw.len + n > REPLAY_MAX_BODY)
+		return too_large(r, REPLAY_MAX_BODY);
+	sb_add(&r->raw, p, n);
+	if (http_status(r->hr) == 200) {
 		/* A stream, unless the first bytes are a whole JSON body. */
 		size_t i = 0;
 		while (i < r->raw.len && (r->raw.p[i] == ' ' || r->raw.p[i] == '\n' || r->raw.p[i] == '\r'))
 			i++;
 		if (i < r->raw.len && r->raw.p[i] != '{') {
 			r->sse_on = 1;
-			sse_feed(&r->sse, r->raw.p, r->raw.len);
-			changed(r);
-			return 0;
+			return feed(r, r->raw.p, r->raw.len);
 		}
-		return 0;
-	}
-	if (r->sse_on) {
-		sse_feed(&r->sse, p, n);
-		changed(r);
 	}
 	return 0;
 }
@@ -284,6 +332,27 @@ static int on_data(void *ud, const char *p, size_t n)
 static int retryable(long status)
 {
 	return status == 408 || status == 409 || status == 429 || status >= 500;
+}
+
+/* The provider's base URL as messages show it: without credentials a URL
+ * may carry (user:password@) or a query. */
+static void where(const replay_t *r, char *out, size_t n)
+{
+	const char *b = r->prov->base_url, *sep = strstr(b, "://");
+	const char *host = sep ? sep + 3 : b;
+	size_t hl = strcspn(host, "/?#");
+	const char *at = memchr(host, '@', hl);
+	if (at) {
+		hl -= (size_t)(at + 1 - host);
+		host = at + 1;
+	}
+	const char *rest = host + hl;
+	snprintf(out, n, "%.*s%.*s%.*s", (int)(sep ? sep + 3 - b : 0), b, (int)hl, host, (int)strcspn(rest, "?#"), rest);
+}
+
+static void fmt_timeout(const replay_t *r, char *out, size_t n)
+{
+	clock_fmt_dur((int64_t)(r->timeout_s * 1e9), out, n);
 }
 
 static void on_done(void *ud, http_resp *resp)
@@ -295,9 +364,9 @@ static void on_done(void *ud, http_resp *resp)
 	int ptype = r->prov->type;
 	if (r->sse_on) {
 		int cut = sse_end(&r->sse);
-		if (!resp->failed && !r->res.finished && !r->res.error && cut)
+		if (!resp->failed && !r->res.finished && !r->res.error && cut && !r->over[0])
 			resp->failed = 1;
-	} else if (resp->status && !resp->failed) {
+	} else if (resp->status && !resp->failed && !r->over[0]) {
 		if (ptype == PROV_ANTHROPIC)
 			chat_anthropic_body(&r->res, sb_str(&r->raw), r->raw.len, resp->status);
 		else
@@ -306,6 +375,39 @@ static void on_done(void *ud, http_resp *resp)
 			r->ttft_ms = resp->ttfb_s * 1000.0;
 	}
 	int got = r->res.text.len > 0 || r->res.thinking.len > 0 || r->res.started;
+	char tmo[32], url[300];
+	fmt_timeout(r, tmo, sizeof tmo);
+	where(r, url, sizeof url);
+	/* A cap, on this side (an event, the answer, a whole body) or the
+	 * stream's: what came before is kept, nothing is retried (the same
+	 * server would send the same). */
+	if (r->over[0] || resp->why == HTTP_E_TOO_LARGE) {
+		if (!r->over[0])
+			too_large(r, resp->max_bytes);
+		r->partial = r->res.text.len > 0;
+		snprintf(r->err, sizeof r->err, "%s%s", r->over, r->partial ? "; partial output kept" : "");
+		snprintf(r->res.error_type, sizeof r->res.error_type, "too_large");
+		r->note[0] = 0;
+		end(r, RP_FAILED);
+		return;
+	}
+	if (resp->why == HTTP_E_DEADLINE) {
+		r->partial = r->res.text.len > 0;
+		if (r->partial)
+			snprintf(r->err, sizeof r->err, "gave up after the replay_timeout of %s; partial output kept (%zu characters)",
+				 tmo, r->res.text.len);
+		else if (resp->status)
+			snprintf(r->err, sizeof r->err,
+				 "gave up after the replay_timeout of %s: %s answered HTTP %ld, then no answer text (attempt %d of %d)",
+				 tmo, url, resp->status, r->attempts, MAX_ATTEMPTS);
+		else
+			snprintf(r->err, sizeof r->err, "gave up after the replay_timeout of %s: %s, %s (attempt %d of %d)", tmo, url,
+				 resp->connected ? "connected, no answer yet" : "no connection yet", r->attempts, MAX_ATTEMPTS);
+		snprintf(r->res.error_type, sizeof r->res.error_type, "timeout");
+		r->note[0] = 0;
+		end(r, RP_FAILED);
+		return;
+	}
 	/* Retry what a retry can fix, while nothing of the answer was shown. */
 	int retry = !got && r->attempts < MAX_ATTEMPTS &&
 		    ((resp->failed && !resp->status) || retryable(resp->status));
@@ -314,16 +416,28 @@ static void on_done(void *ud, http_resp *resp)
 		snprintf(r->err, sizeof r->err, "%s asks to wait %.0f s before retrying (HTTP %ld): %s", r->provider,
 			 resp->retry_after_s, resp->status, r->res.error_msg);
 	}
+	char why[300];
+	if (resp->status == 429)
+		snprintf(why, sizeof why, "rate limited (429)");
+	else if (resp->status >= 400)
+		snprintf(why, sizeof why, "server error (%ld)", resp->status);
+	else if (resp->failed)
+		snprintf(why, sizeof why, "%s", resp->err); /* no connection, connected and no answer, ... */
+	else
+		why[0] = 0;
 	if (retry) {
 		double d = http_backoff_s(r->attempts, resp->retry_after_s, 60);
-		char why[48];
-		if (resp->status == 429)
-			snprintf(why, sizeof why, "rate limited (429)");
-		else if (resp->status)
-			snprintf(why, sizeof why, "server error (%ld)", resp->status);
-		else
-			snprintf(why, sizeof why, "no connection");
-		snprintf(r->note, sizeof r->note, "%s; retrying in %.1f s (attempt %d of %d)", why, d, r->attempts + 1,
+		/* The next attempt must have a moment before the deadline. */
+		if (clock_mono() + d + 0.5 >= r->deadline) {
+			retry = 0;
+			if (!*r->err && resp->failed)
+				snprintf(r->err, sizeof r->err, "%.250s: %.250s; not retried: the replay_timeout of %.30s ends first", url, why,
+					 tmo);
+		}
+	}
+	if (retry) {
+		double d = http_backoff_s(r->attempts, resp->retry_after_s, 60);
+		snprintf(r->note, sizeof r->note, "%.100s; retrying in %.1f s (attempt %d of %d)", why, d, r->attempts + 1,
 			 MAX_ATTEMPTS);
 		chat_result_free(&r->res);
 		chat_result_init(&r->res);
@@ -340,8 +454,8 @@ static void on_done(void *ud, http_resp *resp)
 			snprintf(r->err, sizeof r->err, "the stream broke after %zu characters (%.200s); partial output kept",
 				 r->res.text.len, *resp->err ? resp->err : "no end marker");
 		} else if (resp->failed) {
-			snprintf(r->err, sizeof r->err, "no answer from %s: %s", r->prov->base_url, resp->err);
-			snprintf(r->res.error_type, sizeof r->res.error_type, "%s", resp->timed_out ? "timeout" : "connection");
+			snprintf(r->err, sizeof r->err, "%s: %s (%d attempt%s)", url, resp->err, r->attempts,
+				 r->attempts == 1 ? "" : "s");
 		} else if (resp->status == 401 || resp->status == 403) {
 			snprintf(r->err, sizeof r->err, "API key rejected by %s (HTTP %ld): %s", r->provider, resp->status,
 				 r->res.error_msg);
@@ -358,9 +472,12 @@ static void on_done(void *ud, http_resp *resp)
 			if (r->res.text.len && (!resp->status || resp->status == 200))
 				r->partial = 1;
 		} else if (resp->status != 200) {
-			snprintf(r->err, sizeof r->err, "HTTP %ld from %s", resp->status, r->prov->base_url);
+			snprintf(r->err, sizeof r->err, "HTTP %ld from %s", resp->status, url);
 		}
 	}
+	if (resp->failed && !got && !*r->res.error_type)
+		snprintf(r->res.error_type, sizeof r->res.error_type, "%s",
+			 resp->timed_out && resp->why != HTTP_E_CONNECT ? "timeout" : "connection");
 	r->note[0] = 0;
 	end(r, *r->err ? RP_FAILED : RP_DONE);
 }
@@ -391,16 +508,29 @@ static void send_attempt(replay_t *r, long delay_ms)
 	hdrs[nh] = NULL;
 	sse_free(&r->sse);
 	sse_init(&r->sse, on_event, r);
+	r->sse.max = SSE_MAX_EVENT;
 	r->sse_on = 0;
+	r->over[0] = 0;
 	r->attempts++;
 	r->t_attempt = clock_mono() + (double)delay_ms / 1000.0;
 	r->ttft_ms = -1;
+	/* What is left of the replay's deadline is this attempt's; silence ends
+	 * an attempt at half the deadline, so that a retry still has time.
+	 * LLMOPS_HTTP_IDLE (seconds) overrides that, for tests. */
+	double left = r->deadline - r->t_attempt;
+	long idle = (long)(r->timeout_s / 2);
+	const char *ie = getenv("LLMOPS_HTTP_IDLE");
+	if (ie && atol(ie) > 0)
+		idle = atol(ie);
 	http_spec s = {.method = "POST",
 		       .url = url.p,
 		       .headers = hdrs,
 		       .body = r->request.p,
 		       .body_len = r->request.len,
-		       .idle_timeout_s = getenv("LLMOPS_HTTP_IDLE") ? atol(getenv("LLMOPS_HTTP_IDLE")) : 120,
+		       .timeout_ms = left > 0.001 ? (long)ceil(left * 1000.0) : 1,
+		       .connect_timeout_ms = 10000,
+		       .idle_timeout_s = idle > 0 ? idle : 1,
+		       .max_bytes = REPLAY_MAX_STREAM,
 		       .delay_ms = delay_ms,
 		       .on_data = on_data,
 		       .on_done = on_done,
@@ -420,6 +550,9 @@ void replay_start(replay_t *r, http_t *h)
 	r->http = h;
 	r->state = RP_RUNNING;
 	r->t0 = clock_mono();
+	if (r->timeout_s <= 0)
+		r->timeout_s = REPLAY_TIMEOUT_S;
+	r->deadline = r->t0 + r->timeout_s;
 	send_attempt(r, 0);
 	if (r->state == RP_RUNNING)
 		changed(r);
@@ -484,8 +617,11 @@ static void batch_pump(rbatch_t *b)
 {
 	/* A replay that ends at once (no key) is counted by batch_changed,
 	 * which pumps again: next - done is always what runs. */
-	while (b->next < b->n && b->next - b->done < (size_t)b->concurrency)
+	while (b->next < b->n && b->next - b->done < (size_t)b->concurrency) {
+		if (b->timeout_s > 0)
+			b->v[b->next]->timeout_s = b->timeout_s;
 		replay_start(b->v[b->next++], b->http);
+	}
 }
 
 rbatch_t *rbatch_new(store_t *st, provs_t *ps, pricing_t *prices, const int64_t *ids, size_t n,

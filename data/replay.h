@@ -4,7 +4,12 @@
  * Runs on an http_t, so the console's loop drives it and a keypress never
  * waits for it. Every replay is saved in the store with its request and
  * response. Retries: 429, 408, 409 and 5xx, and a connection that failed
- * before any answer, up to 3 attempts, honouring retry-after (up to 60 s). */
+ * before any answer, up to 3 attempts, honouring retry-after (up to 60 s).
+ *
+ * Bounded whatever the server does: one deadline for the whole replay,
+ * retries included (timeout_s, the rc's replay_timeout); an idle timeout of
+ * half that per attempt; caps on the stream, on one event, on a whole
+ * (non-streamed) body and on the answer kept. */
 #ifndef LLMOPS_REPLAY_H
 #define LLMOPS_REPLAY_H
 
@@ -18,6 +23,11 @@
 #include "store.h"
 
 enum { RP_READY, RP_RUNNING, RP_WAITING, RP_DONE, RP_FAILED, RP_CANCELLED };
+
+#define REPLAY_TIMEOUT_S 60.0
+#define REPLAY_MAX_STREAM (64 * HTTP_MIB) /* all the bytes of one attempt */
+#define REPLAY_MAX_BODY (4 * HTTP_MIB)    /* a whole JSON body (an answer not streamed, an error) */
+#define REPLAY_MAX_ANSWER (4 * HTTP_MIB)  /* the answer and its thinking, kept and shown */
 
 typedef struct replay_t replay_t;
 struct replay_t {
@@ -34,6 +44,7 @@ struct replay_t {
 	int64_t orig_in, orig_out, orig_cost_nusd;
 	double orig_latency_ms, orig_ttft_ms;
 	char *orig_version; /* the version that produced the call */
+	double timeout_s; /* the whole replay, retries included (REPLAY_TIMEOUT_S unless set before replay_start) */
 	/* the replay */
 	int state;
 	chat_result res;
@@ -54,7 +65,8 @@ struct replay_t {
 	sse_t sse;
 	int sse_on;
 	sbuf raw; /* the response as received (capped), saved with the replay */
-	double t0, t_attempt;
+	double t0, t_attempt, deadline;
+	char over[256]; /* a cap this side hit (the stream, an event, the answer): why on_data stopped */
 	int64_t batch_id;
 	/* Called whenever something a viewer shows changed. */
 	void (*on_change)(void *ud, replay_t *r);
@@ -93,6 +105,7 @@ typedef struct rbatch_t {
 	void *ud;
 	char err[320]; /* the first call that could not be prepared, if any */
 	size_t skipped;
+	double timeout_s; /* each replay's, when > 0 */
 } rbatch_t;
 
 typedef struct rbatch_sum {

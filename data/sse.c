@@ -27,6 +27,11 @@ static int dispatch(sse_t *s)
 	return rc;
 }
 
+static size_t cap_of(const sse_t *s)
+{
+	return s->max ? s->max : SSE_MAX_EVENT;
+}
+
 static int line(sse_t *s, const char *p, size_t n)
 {
 	if (n == 0)
@@ -40,6 +45,10 @@ static int line(sse_t *s, const char *p, size_t n)
 	if (vl && *v == ' ')
 		v++, vl--;
 	if (fl == 4 && !memcmp(p, "data", 4)) {
+		if (s->data.len + vl + 1 > cap_of(s)) {
+			s->too_long = 1;
+			return -1;
+		}
 		if (s->has_data)
 			sb_addc(&s->data, '\n');
 		sb_add(&s->data, v, vl);
@@ -54,6 +63,8 @@ static int line(sse_t *s, const char *p, size_t n)
 
 int sse_feed(sse_t *s, const char *p, size_t n)
 {
+	if (s->too_long)
+		return -1;
 	size_t i = 0;
 	if (s->last_cr && n && p[0] == '\n')
 		i = 1;
@@ -64,6 +75,10 @@ int sse_feed(sse_t *s, const char *p, size_t n)
 			continue;
 		int rc;
 		if (s->line.len) {
+			if (s->line.len + (i - start) > cap_of(s)) {
+				s->too_long = 1;
+				return -1;
+			}
 			sb_add(&s->line, p + start, i - start);
 			rc = line(s, s->line.p, s->line.len);
 			sb_reset(&s->line);
@@ -80,8 +95,13 @@ int sse_feed(sse_t *s, const char *p, size_t n)
 		if (rc)
 			return rc;
 	}
-	if (start < n)
+	if (start < n) {
+		if (s->line.len + (n - start) > cap_of(s)) {
+			s->too_long = 1;
+			return -1;
+		}
 		sb_add(&s->line, p + start, n - start);
+	}
 	return 0;
 }
 

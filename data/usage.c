@@ -275,12 +275,44 @@ static int parse_bucket(pctx *c, int type, int kind, const cJSON *b, usage_bucke
 	return 0;
 }
 
+/* The most values a page may hold. A parsed value costs cJSON some 80
+ * bytes whatever its text, so a body of "0,0,0,..." within the size cap
+ * would still take hundreds of megabytes as a tree; a real page of a week
+ * of hours for dozens of models holds some 150,000. */
+#define MAX_VALUES 1000000
+
+/* Values in a JSON text, counted without parsing it: one per comma and per
+ * opening bracket, outside strings (an upper bound, which is what matters). */
+static size_t count_values(const char *p, size_t len, size_t stop_after)
+{
+	size_t n = 1;
+	int in_str = 0;
+	for (size_t i = 0; i < len && n <= stop_after; i++) {
+		char ch = p[i];
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if (ch == ',' || ch == '[' || ch == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 int usage_parse(int prov_type, int kind, const char *endpoint, const char *body, size_t len, usage_page *out,
 		char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	out->kind = kind;
 	pctx c = {endpoint, err, errlen};
+	if (count_values(body, len, MAX_VALUES) > MAX_VALUES) {
+		snprintf(err, errlen, "%s: the body holds more than %d values; not read", endpoint, MAX_VALUES);
+		return -1;
+	}
 	cJSON *doc = cJSON_ParseWithLength(body, len);
 	if (!doc) {
 		snprintf(err, errlen, "%s: the body is not JSON", endpoint);

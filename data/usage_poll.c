@@ -31,6 +31,14 @@ static const struct sdef {
     {UK_COST, 86400, 86400, 15 * 60, "cost reports"},
 };
 
+/* Every request is bounded: connecting, silence, the whole exchange, and
+ * the page's size. A page of a real organisation is well under a megabyte
+ * (a week of hours for dozens of models); the cap leaves room for far more
+ * and keeps a server that never stops sending from filling memory. */
+#define CONNECT_TIMEOUT_MS 10000
+#define IDLE_TIMEOUT_S 20
+#define DEADLINE_MS 30000
+#define MAX_PAGE_BYTES (8 * HTTP_MIB)
 #define BACKOFF_CAP_S 300.0
 /* Never sooner than this after a failure, whatever the server said: a
  * "Retry-After: 0" must not become a request per loop turn. */
@@ -103,7 +111,7 @@ struct usage_poller {
 	http_t *h;
 	store_t *st;
 	usage_opts o;
-	long timeout_ms;
+	long timeout_ms, idle_s;
 	uprov *v;
 	size_t n;
 	void (*cb)(void *ud, int event, const char *msg);
@@ -222,6 +230,9 @@ static void issue(ustream *s, long delay_ms)
 	http_spec sp = {.url = url.p,
 			.headers = hdrs,
 			.timeout_ms = u->timeout_ms,
+			.connect_timeout_ms = CONNECT_TIMEOUT_MS,
+			.idle_timeout_s = u->idle_s,
+			.max_bytes = MAX_PAGE_BYTES,
 			.delay_ms = delay_ms,
 			.on_done = on_done,
 			.ud = s};
@@ -316,6 +327,8 @@ static void reject(uprov *p)
 static void error_text(const uprov *p, const sbuf *body, char *out, size_t n)
 {
 	out[0] = 0;
+	if (body->len > 65536)
+		return; /* an error message is a few lines: a tree of a big body is not worth its memory */
 	cJSON *doc = cJSON_ParseWithLength(body->p ? body->p : "", body->len);
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
 	const cJSON *m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "message") : NULL;
@@ -381,6 +394,14 @@ static void on_done(void *ud, http_resp *r)
 	endpoint(s, ep, sizeof ep);
 	if (!r->failed && (r->status == 401 || r->status == 403)) {
 		reject(p);
+		return;
+	}
+	if (r->why == HTTP_E_TOO_LARGE) {
+		/* Not retried: the same server would send the same again. The
+		 * next poll asks anew. */
+		char cap[32];
+		http_fmt_size(cap, sizeof cap, r->max_bytes);
+		fail(s, "%s: response from %s larger than %s", p->prov->name, ep, cap);
 		return;
 	}
 	if (r->failed || r->status == 429 || r->status == 408 || r->status >= 500) {
@@ -587,10 +608,13 @@ usage_poller_t *usage_poller_new(http_t *h, store_t *st, provs_t *provs, const u
 	u->h = h;
 	u->st = st;
 	u->o = *o;
-	/* LLMOPS_USAGE_TIMEOUT_MS: for the tests of a server that accepts and
-	 * never answers, which would otherwise wait the full 30 s. */
+	/* LLMOPS_USAGE_TIMEOUT_MS and LLMOPS_HTTP_IDLE (seconds): for the tests
+	 * of a server that accepts and never answers, or drips, which would
+	 * otherwise wait the full time. */
 	const char *t = getenv("LLMOPS_USAGE_TIMEOUT_MS");
-	u->timeout_ms = t && atol(t) > 0 ? atol(t) : 30000;
+	u->timeout_ms = t && atol(t) > 0 ? atol(t) : DEADLINE_MS;
+	const char *idle = getenv("LLMOPS_HTTP_IDLE");
+	u->idle_s = idle && atol(idle) > 0 ? atol(idle) : IDLE_TIMEOUT_S;
 	u->v = xcalloc(provs->n ? provs->n : 1, sizeof *u->v);
 	for (size_t i = 0; i < provs->n; i++) {
 		prov_t *pv = &provs->v[i];

@@ -66,6 +66,7 @@ static void start_single(view_t *v, app_t *a, const char *ref)
 		return;
 	}
 	rv->owns_r = 1;
+	rv->r->timeout_s = (double)config_dur(a->cfg, CFG_replay_timeout) / 1e9;
 	rv->r->on_change = changed_cb;
 	rv->r->ud = a;
 	replay_start(rv->r, a->http);
@@ -85,6 +86,7 @@ static void replay_open(view_t *v, app_t *a)
 		free(pending.ref);
 		pending.ids = NULL;
 		pending.ref = NULL;
+		rv->b->timeout_s = (double)config_dur(a->cfg, CFG_replay_timeout) / 1e9;
 		rv->b->on_change = batch_cb;
 		rv->b->ud = a;
 		if (!rv->b->n) {

@@ -20,6 +20,18 @@ next response of its route and the last one repeats. A response R:
     cut_after   close the connection after this many body bytes, mid-stream
     hang        accept the request and never answer
     hold_until  answer only once this file exists (the test is ready for it)
+    endless     a text sent again and again, never ending (chunked), as a
+                broken proxy or a hostile server may: a body with no end
+    content_length  the Content-Length announced, whatever is sent (with
+                endless: a huge body announced and streamed)
+    drip_ms     send the body (or the endless text) one byte at a time, this
+                many milliseconds apart: a server that never stalls long
+                enough for an idle timeout and never finishes
+    garbage     this many bytes of random binary (seeded: the same bytes
+                every run) as the body
+    gzip        the body gzip-compressed, with Content-Encoding: gzip;
+    gzip_cut    ... and cut to this many compressed bytes (a truncated gzip
+                stream that the Content-Length calls complete)
     match       {"query_has": "page=p2"}: this response only for such a query;
                 "query_has" may be a list, all of which the query must hold.
                 The first response whose match holds picks the match: the
@@ -29,8 +41,10 @@ next response of its route and the last one repeats. A response R:
 Every request is appended to LOG as one JSON line: method, path, query,
 headers, body, and t (when it arrived, Unix seconds).
 """
+import gzip
 import json
 import os
+import random
 import sys
 import threading
 import time
@@ -71,6 +85,8 @@ def pick(path, query):
 
 
 def body_of(r):
+    if "garbage" in r:
+        return random.Random(13).randbytes(int(r["garbage"]))
     if "body_file" in r:
         with open(r["body_file"], "rb") as f:
             b = f.read()
@@ -104,11 +120,30 @@ class H(BaseHTTPRequestHandler):
         while r.get("hold_until") and not os.path.exists(r["hold_until"]):
             time.sleep(0.05)
         b = body_of(r)
+        if r.get("gzip"):
+            b = gzip.compress(b)
+            if "gzip_cut" in r:
+                b = b[:int(r["gzip_cut"])]
         self.send_response(r.get("status", 200))
         hdrs = dict(r.get("headers", {}))
         hdrs.setdefault("Content-Type", "application/json")
+        if r.get("gzip"):
+            hdrs["Content-Encoding"] = "gzip"
         for k, v in hdrs.items():
             self.send_header(k, v)
+        if "endless" in r:
+            self.endless(r)
+            return
+        if "content_length" in r:
+            self.send_header("Content-Length", str(r["content_length"]))
+            self.end_headers()
+            self.drip(r, b)
+            return
+        if r.get("drip_ms"):
+            self.send_header("Content-Length", str(len(b)))
+            self.end_headers()
+            self.drip(r, b)
+            return
         cut = r.get("cut_after")
         if cut is None:
             self.send_header("Content-Length", str(len(b)))
@@ -131,6 +166,38 @@ class H(BaseHTTPRequestHandler):
             self.wfile.write(part)
             self.wfile.flush()
             sent += len(part)
+
+    def drip(self, r, b):
+        """The bytes, one at a time drip_ms apart (all at once without it)."""
+        if not r.get("drip_ms"):
+            self.wfile.write(b)
+            self.wfile.flush()
+            return
+        for i in range(len(b)):
+            self.wfile.write(b[i:i + 1])
+            self.wfile.flush()
+            time.sleep(r["drip_ms"] / 1000.0)
+
+    def endless(self, r):
+        """The text again and again until the client hangs up: chunked, or
+        under the Content-Length the plan announces."""
+        text = r["endless"].encode()
+        chunked = "content_length" not in r
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(r["content_length"]))
+        self.end_headers()
+        block = text * max(1, 65536 // max(1, len(text)))
+        while True:
+            data = text if r.get("drip_ms") else block
+            if chunked:
+                data = b"%x\r\n%s\r\n" % (len(data), data)
+            if r.get("drip_ms"):
+                self.drip(r, data)
+            else:
+                self.wfile.write(data)
+                self.wfile.flush()
 
     do_GET = handle_any
     do_POST = handle_any
