@@ -758,7 +758,7 @@ fake hang
 # LLMOPS_USAGE_TIMEOUT_MS: a short wait for an answer, so that the case is quick.
 keyed env LLMOPS_USAGE_TIMEOUT_MS=300 "$LLMOPS" --store "$H" usage sync --provider openai --since 1h >"$T/out" 2>"$T/err"
 eq "$?" 0
-has "$T/err" "openai: GET /v1/organization/usage/completions: no answer in time; retrying in"
+has "$T/err" "openai: GET /v1/organization/usage/completions: no complete answer within 0.3s; retrying in"
 eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 2
 eq "$(sq "$H" "SELECT count(*) FROM usage_buckets WHERE width=60")" 60
 
@@ -889,6 +889,116 @@ t bad-now
 LLMOPS_NOW=someday "$LLMOPS" --store "$S" report >"$T/out" 2>"$T/err"
 eq "$?" 2
 has "$T/err" "LLMOPS_NOW"
+
+# ---- usage sync against a hostile provider -----------------------------------
+# One plan per fault, on every OpenAI report endpoint: the command must end by
+# itself (the product's own timeouts; `timeout 120` only guards the test
+# against a hang), say what happened, and stay under 256 MiB whatever came.
+python3 - "$T/plans" <<'EOF'
+import json, sys
+out = sys.argv[1]
+PAGE = json.dumps({"object": "page", "has_more": False, "next_page": None, "data": []})
+ROUTES = ["/v1/organization/usage/completions", "/v1/organization/costs"]
+def every(r):
+    return {p: [r] for p in ROUTES}
+plans = {
+    "endless": every({"endless": "0,"}),
+    "huge-length": every({"endless": "0", "content_length": 10 * 1024 ** 3}),
+    # Within the size cap, yet a tree of millions of values.
+    "many-values": every({"body": '{"object":"page","data":[' + "0," * 3500000 + "0]}"}),
+    "drip": every({"body": PAGE, "drip_ms": 1000}),
+    "hang-every": every({"hang": True}),
+    "binary": every({"garbage": 4096}),
+    "gzip-cut": every({"body": json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
+        {"object": "bucket", "start_time": 1795431600 + 60 * i, "end_time": 1795431660 + 60 * i, "results": []}
+        for i in range(60)]}), "gzip": True, "gzip_cut": 200}),
+}
+for k, v in plans.items():
+    json.dump({"routes": v}, open(f"{out}/{k}.json", "w"))
+EOF
+# hostile_sync [ENV=VALUE...]: usage sync of openai against the running fake,
+# its peak memory (KiB) in $T/peak
+hostile_sync() {
+	keyed env "$@" timeout 120 /usr/bin/time -f %M -o "$T/peak" "$LLMOPS" --store "$T/hostile.db" usage sync \
+		--provider openai --since 1h >"$T/out" 2>"$T/err"
+	rc=$?
+}
+under_256m() {
+	kb=$(tail -n 1 "$T/peak")
+	if [ "$kb" -lt 262144 ] 2>/dev/null; then ok; else bad "peak memory $kb KiB, wanted under 256 MiB"; fi
+}
+ended() { if [ "$rc" -ne 124 ]; then ok; else bad "still running after 120 s"; fi; }
+
+t usage-sync-endless-body
+fake endless
+hostile_sync LLMOPS_USAGE_TIMEOUT_MS=10000
+ended
+eq "$rc" 1
+has "$T/err" "openai: response from GET /v1/organization/usage/completions larger than 8 MiB"
+has "$T/err" "openai: response from GET /v1/organization/costs larger than 8 MiB"
+under_256m
+eq "$(reqs /v1/organization/costs)" 1 # not retried: it would only come again
+
+t usage-sync-huge-content-length
+fake huge-length
+hostile_sync LLMOPS_USAGE_TIMEOUT_MS=10000
+ended
+eq "$rc" 1
+has "$T/err" "openai: response from GET /v1/organization/costs larger than 8 MiB"
+under_256m
+
+t usage-sync-many-values
+fake many-values
+hostile_sync
+ended
+eq "$rc" 1
+has "$T/err" "openai: GET /v1/organization/costs: the body holds more than 1000000 values; not read"
+under_256m
+
+t usage-sync-drip
+# A byte a second is never idle long enough: the overall deadline ends it.
+fake drip
+hostile_sync LLMOPS_USAGE_TIMEOUT_MS=1500
+ended
+eq "$rc" 1
+has "$T/err" "openai: GET /v1/organization/costs: no complete answer within 1.5s; retrying in"
+has "$T/err" "openai: GET /v1/organization/costs: no complete answer within 1.5s; gave up after 3 attempts"
+under_256m
+
+t usage-sync-accept-and-hang
+# Connected and silent: the idle timeout, said as such, not "no connection".
+fake hang-every
+hostile_sync LLMOPS_HTTP_IDLE=1
+ended
+eq "$rc" 1
+has "$T/err" "openai: GET /v1/organization/costs: connected, no answer for 1s; retrying in"
+has "$T/err" "openai: GET /v1/organization/costs: connected, no answer for 1s; gave up after 3 attempts"
+lacks "$T/err" "no connection"
+
+t usage-sync-no-connection
+# Nothing listens on the port any more: that is "no connection".
+fake_stop
+hostile_sync
+ended
+eq "$rc" 1
+has "$T/err" "openai: GET /v1/organization/costs: no connection: Couldn't connect to server; gave up after 3 attempts"
+
+t usage-sync-binary-garbage
+fake binary
+hostile_sync
+ended
+eq "$rc" 1
+has "$T/err" "openai: GET /v1/organization/costs: the body is not JSON"
+under_256m
+
+t usage-sync-truncated-gzip
+fake gzip-cut
+hostile_sync
+ended
+eq "$rc" 1
+has "$T/err" "openai: GET /v1/organization/usage/completions: the body is not JSON"
+eq "$(sq "$T/hostile.db" "SELECT count(*) FROM usage_buckets")" 0
+fake_stop
 
 . tests/cli/replay.sh
 
