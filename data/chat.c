@@ -182,6 +182,14 @@ static int error_object(chat_result *r, const cJSON *root, long status)
 static cJSON *whole_body(chat_result *r, const char *body, size_t len, long status)
 {
 	cJSON *j = cJSON_ParseWithLength(body, len);
+	if (!j && status < 400) {
+		/* A success that is not an answer: said as such, not as the
+		 * provider's error, and none of its bytes quoted. */
+		r->error = 1;
+		snprintf(r->error_type, sizeof r->error_type, "bad_response");
+		snprintf(r->error_msg, sizeof r->error_msg, "the body is not JSON");
+		return NULL;
+	}
 	if (!j || error_object(r, j, status) || status >= 400) {
 		if (!r->error) {
 			char msg[160];

@@ -21,7 +21,8 @@ typedef struct chat_result {
 	int started;           /* some answer arrived */
 	int finished;          /* the stream's end was seen ([DONE], message_stop) or a whole body was read */
 	int error;             /* an error body or an error event */
-	char error_type[32];   /* normalised: rate_limit, context_length, auth, overloaded, ... */
+	char error_type[32];   /* normalised: rate_limit, context_length, auth, overloaded, ...;
+				* bad_response: a success that is not an answer */
 	char error_msg[256];   /* the provider's message */
 	int tool_open;         /* OpenAI: index of the tool call being streamed, -1 none */
 } chat_result;

@@ -22,6 +22,9 @@ struct http_req {
 	size_t max;      /* the body cap */
 	int got_header;  /* the server answered something: connected */
 	int too_large;
+	int idle_out;    /* ended here: nothing came for idle_timeout_s */
+	double last_rx;  /* clock_mono of the last byte received (or of the start) */
+	double idle_s;
 	int added;
 	http_req *next;
 };
@@ -136,8 +139,9 @@ static size_t write_cb(char *p, size_t size, size_t n, void *ud)
 {
 	http_req *r = ud;
 	size_t len = size * n;
+	r->last_rx = clock_mono();
 	if (r->resp.ttfb_s < 0)
-		r->resp.ttfb_s = clock_mono() - r->t_start;
+		r->resp.ttfb_s = r->last_rx - r->t_start;
 	/* Counted decoded: the cap is what memory holds, whatever the wire
 	 * carried. Stopping here ends the transfer (a write error). */
 	if (len > r->max - r->resp.bytes) {
@@ -168,6 +172,7 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 	char v[128];
 	r->got_header = 1;
+	r->last_rx = clock_mono();
 	if (len >= 5 && !strncmp(p, "HTTP/", 5))
 		r->resp.content_length = -1; /* a new response (after a 100 Continue) */
 	const char *colon = memchr(p, ':', len);
@@ -256,8 +261,10 @@ http_req *http_start(http_t *h, const http_spec *s, char *err, size_t errlen)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, s->connect_timeout_ms > 0 ? s->connect_timeout_ms : 10000L);
 	if (s->timeout_ms > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, s->idle_timeout_s > 0 ? s->idle_timeout_s : 60L);
+	/* The idle timeout is kept here, not with curl's low-speed limit: that
+	 * one averages over seconds and counts the request body sent, so a
+	 * silent server would get several seconds more than it is given. */
+	r->idle_s = s->idle_timeout_s > 0 ? (double)s->idle_timeout_s : 60.0;
 	if (!strcmp(r->s.method, "POST")) {
 		r->body = xmalloc(s->body_len + 1);
 		memcpy(r->body, s->body ? s->body : "", s->body_len);
@@ -317,14 +324,31 @@ int http_pollfds(http_t *h, struct pollfd *fds, int max)
 	return n;
 }
 
+/* When a request under way has been silent too long: counted from the last
+ * byte received, or from the connection once made (connecting has its own
+ * timeout); -1 while it is still connecting. */
+static double idle_at(http_req *r)
+{
+	curl_off_t connect_us = 0;
+	if (!r->got_header) {
+		curl_easy_getinfo(r->e, CURLINFO_CONNECT_TIME_T, &connect_us);
+		if (connect_us <= 0)
+			return -1; /* the socket wakes the loop once connected */
+	}
+	double base = r->last_rx, conn = r->t_start + (double)connect_us / 1e6;
+	return (conn > base ? conn : base) + r->idle_s;
+}
+
 long http_wait_ms(http_t *h)
 {
 	double now = clock_mono(), at = -1;
 	if (h->deadline >= 0)
 		at = h->deadline;
-	for (http_req *r = h->reqs; r; r = r->next)
-		if (!r->added && (at < 0 || r->start_at < at))
-			at = r->start_at;
+	for (http_req *r = h->reqs; r; r = r->next) {
+		double t = r->added ? idle_at(r) : r->start_at;
+		if (t >= 0 && (at < 0 || t < at))
+			at = t;
+	}
 	if (at < 0)
 		return -1;
 	double ms = (at - now) * 1000.0;
@@ -365,8 +389,13 @@ static void classify(http_req *r, CURLcode rc)
 	int connected = resp->connected;
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		resp->timed_out = 1;
-		/* curl says "timed out" for all three: the clock tells them apart. */
-		if (r->s.timeout_ms > 0 && resp->total_s * 1000.0 >= (double)r->s.timeout_ms - 50) {
+		/* curl says "timed out" for the connect timeout and the deadline
+		 * alike: the clock tells them apart. */
+		if (r->idle_out) {
+			resp->why = HTTP_E_IDLE;
+			snprintf(resp->err, sizeof resp->err, "connected, %s for %.0fs",
+				 resp->ttfb_s < 0 ? "no answer" : "nothing more received", r->idle_s);
+		} else if (r->s.timeout_ms > 0 && resp->total_s * 1000.0 >= (double)r->s.timeout_ms - 50) {
 			resp->why = HTTP_E_DEADLINE;
 			fmt_secs(d, sizeof d, (double)r->s.timeout_ms / 1000.0);
 			snprintf(resp->err, sizeof resp->err, "no complete answer within %s", d);
@@ -375,10 +404,10 @@ static void classify(http_req *r, CURLcode rc)
 			fmt_secs(d, sizeof d, (double)(r->s.connect_timeout_ms > 0 ? r->s.connect_timeout_ms : 10000) / 1000.0);
 			snprintf(resp->err, sizeof resp->err, "no connection within %s", d);
 		} else {
-			resp->why = HTTP_E_IDLE;
-			snprintf(resp->err, sizeof resp->err, "connected, %s for %lds",
-				 resp->ttfb_s < 0 ? "no answer" : "nothing more received",
-				 r->s.idle_timeout_s > 0 ? r->s.idle_timeout_s : 60L);
+			/* A connect timeout counted from a connection made? Rare
+			 * enough: said as what curl says. */
+			resp->why = HTTP_E_BROKEN;
+			snprintf(resp->err, sizeof resp->err, "%s", curl_easy_strerror(rc));
 		}
 		return;
 	}
@@ -427,13 +456,28 @@ void http_process(http_t *h, const struct pollfd *fds, int n)
 	for (http_req *r = h->reqs; r; r = r->next)
 		if (!r->added && r->start_at <= now) {
 			r->added = 1;
-			r->t_start = now;
+			r->t_start = r->last_rx = now;
 			curl_multi_add_handle(h->m, r->e);
 			started = 1;
 		}
 	if (started || (h->deadline >= 0 && clock_mono() >= h->deadline)) {
 		h->deadline = -1;
 		curl_multi_socket_action(h->m, CURL_SOCKET_TIMEOUT, 0, &h->running);
+	}
+	/* Silent too long: ended here, one at a time (on_done may start or
+	 * cancel requests, so the list is walked again after each). */
+	for (int again = 1; again;) {
+		again = 0;
+		double t = clock_mono();
+		for (http_req *r = h->reqs; r; r = r->next) {
+			double at = r->added ? idle_at(r) : -1;
+			if (at < 0 || t < at)
+				continue; /* not started, still connecting (the connect timeout's business), or not yet */
+			r->idle_out = 1;
+			finish(h, r, CURLE_OPERATION_TIMEDOUT);
+			again = 1;
+			break;
+		}
 	}
 	for (;;) {
 		int left;

@@ -378,6 +378,20 @@ static void on_done(void *ud, http_resp *resp)
 	char tmo[32], url[300];
 	fmt_timeout(r, tmo, sizeof tmo);
 	where(r, url, sizeof url);
+	if ((r->sse_on && !resp->failed && !got && !r->res.finished && !r->res.error && !r->over[0]) ||
+	    (r->res.error && !strcmp(r->res.error_type, "bad_response"))) {
+		/* Bytes came, but not one event of the chat protocol nor an answer
+		 * in JSON: an empty answer would be a lie. */
+		char ep[160];
+		endpoint(r, ep, sizeof ep);
+		snprintf(r->err, sizeof r->err,
+			 "the answer from %s is neither an event stream of the chat protocol nor JSON (HTTP %ld, %zu bytes)", ep,
+			 resp->status, resp->bytes);
+		snprintf(r->res.error_type, sizeof r->res.error_type, "bad_response");
+		r->note[0] = 0;
+		end(r, RP_FAILED);
+		return;
+	}
 	/* A cap, on this side (an event, the answer, a whole body) or the
 	 * stream's: what came before is kept, nothing is retried (the same
 	 * server would send the same). */

@@ -184,6 +184,139 @@ expect_rc 1 replay 00000000000000a2 --prompt support@1
 has "$T/err" "overloaded in the stream: Overloaded; partial output kept"
 eq "$(cat "$T/out")" "Your refund"
 
+# ---- replay against a hostile provider --------------------------------------
+# Each fault of tests/server/fake_api.py: the replay ends by itself (its
+# replay_timeout, set short in the rc; `timeout 120` only guards the test
+# against a hang), says what happened, and stays under 256 MiB.
+printf 'set replay_timeout = 3s\n' >"$R/limits.rc"
+# hostile_replay CALL [ENV=VALUE...]: replay CALL against support@1 with that
+# rc, its peak memory (KiB) in $R/peak
+hostile_replay() {
+	call=$1
+	shift
+	env OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
+		OPENAI_API_KEY=$OKEY ANTHROPIC_API_KEY=$AKEY "$@" timeout 120 /usr/bin/time -f %M -o "$R/peak" \
+		"$LLMOPS" -c "$R/limits.rc" --store "$RS" replay "$call" --prompt support@1 --json >"$T/out" 2>"$T/err"
+	rc=$?
+}
+replay_ended() { if [ "$rc" -ne 124 ]; then ok; else bad "still running after 120 s"; fi; }
+replay_under_256m() {
+	kb=$(tail -n 1 "$R/peak")
+	if [ "$kb" -lt 262144 ] 2>/dev/null; then ok; else bad "peak memory $kb KiB, wanted under 256 MiB"; fi
+}
+replay_err() { json "$T/out" "d.get('error', '')"; }
+# A chat completion chunk of 1,000 characters of text, as an endless stream.
+DELTA="data: {\\\"choices\\\":[{\\\"index\\\":0,\\\"delta\\\":{\\\"content\\\":\\\"$(printf '%01000d' 0)\\\"}}]}\\n\\n"
+
+t replay-endless-answer
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"endless\": \"$DELTA\", $SSE}]}}"
+hostile_replay 00000000000000a1
+replay_ended
+eq "$rc" 1
+eq "$(json "$T/out" "(d['status'], d['error_type'], len(d['output']) >= 4 << 20)")" "('partial', 'too_large', True)"
+has "$T/out" "the answer is longer than 4 MiB; partial output kept"
+replay_under_256m
+eq "$(nreq)" 1
+
+t replay-endless-pings
+# Events that carry nothing: the stream's own cap ends it.
+fake "{\"routes\": {\"/v1/messages\": [{\"endless\": \"event: ping\\ndata: {\\\"type\\\": \\\"ping\\\"}\\n\\n\", $SSE}]}}"
+hostile_replay 00000000000000a2
+replay_ended
+eq "$rc" 1
+has "$T/out" "response from POST /v1/messages larger than 64 MiB"
+replay_under_256m
+
+t replay-endless-line
+# One line that never ends.
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"endless\": \"data: xxxxxxxxxxxxxxxx\", $SSE}]}}"
+hostile_replay 00000000000000a1
+replay_ended
+eq "$rc" 1
+has "$T/out" "an event from POST /v1/chat/completions is longer than 1 MiB"
+replay_under_256m
+
+t replay-huge-content-length
+fake '{"routes": {"/v1/chat/completions": [{"endless": "{", "content_length": 10737418240}]}}'
+hostile_replay 00000000000000a1
+replay_ended
+eq "$rc" 1
+has "$T/out" "response from POST /v1/chat/completions larger than 64 MiB"
+eq "$(json "$T/out" "d['error_type']")" "too_large"
+replay_under_256m
+eq "$(nreq)" 1 # not retried
+# A whole JSON body (not a stream) has a smaller cap.
+python3 -c 'import json,sys; json.dump({"routes": {"/v1/chat/completions": [{"body": json.dumps({"id": "x", "pad": "a" * (5 << 20)})}]}}, open(sys.argv[1], "w"))' "$R/big.json"
+fake "$(cat "$R/big.json")"
+hostile_replay 00000000000000a1
+eq "$rc" 1
+has "$T/out" "response from POST /v1/chat/completions larger than 4 MiB"
+replay_under_256m
+
+t replay-drip
+# A byte a second: never silent long, never done; the replay_timeout ends it.
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", \"drip_ms\": 1000, $SSE}]}}"
+hostile_replay 00000000000000a1 LLMOPS_HTTP_IDLE=60
+replay_ended
+eq "$rc" 1
+has "$T/out" "gave up after the replay_timeout of 3s"
+eq "$(json "$T/out" "d['error_type']")" "timeout"
+replay_under_256m
+eq "$(sqlite3 "$RS" "SELECT status, error_message LIKE '%replay_timeout of 3s%' FROM replays WHERE id=$(json "$T/out" "d['replay_id']")")" "error|1"
+
+t replay-accept-and-hang-idle
+# Connected, and nothing: the idle timeout per attempt, retried, said as
+# such (not "no connection").
+fake '{"routes": {"/v1/chat/completions": [{"hang": true}]}}'
+printf 'set replay_timeout = 60s\n' >"$R/limits.rc"
+hostile_replay 00000000000000a1 LLMOPS_HTTP_IDLE=1
+replay_ended
+eq "$rc" 1
+eq "$(replay_err)" "http://127.0.0.1:$PORT/v1: connected, no answer for 1s (3 attempts)"
+eq "$(json "$T/out" "d['error_type']")" "timeout"
+eq "$(nreq)" 3
+# Without --json the retries are said as they happen.
+env OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_API_KEY=$OKEY LLMOPS_HTTP_IDLE=1 \
+	"$LLMOPS" -c "$R/limits.rc" --store "$RS" replay 00000000000000a1 --prompt support@1 >"$T/out" 2>"$T/err"
+has "$T/err" "llmops: connected, no answer for 1s; retrying in"
+lacks "$T/err" "no connection"
+
+t replay-accept-and-hang-deadline
+# Idle never fires before the deadline: the replay_timeout, retries included.
+printf 'set replay_timeout = 2s\n' >"$R/limits.rc"
+hostile_replay 00000000000000a1 LLMOPS_HTTP_IDLE=60
+replay_ended
+eq "$rc" 1
+eq "$(replay_err)" "gave up after the replay_timeout of 2s: http://127.0.0.1:$PORT/v1, connected, no answer yet (attempt 1 of 3)"
+
+t replay-no-connection
+printf 'set replay_timeout = 30s\n' >"$R/limits.rc"
+stop_fake # nothing listens on $PORT any more
+hostile_replay 00000000000000a1
+replay_ended
+eq "$rc" 1
+eq "$(replay_err)" "http://127.0.0.1:$PORT/v1: no connection: Couldn't connect to server (3 attempts)"
+eq "$(json "$T/out" "d['error_type']")" "connection"
+
+t replay-binary-garbage
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"garbage\": 4096, $SSE}]}}"
+hostile_replay 00000000000000a1
+replay_ended
+eq "$rc" 1
+has "$T/out" "the answer from POST /v1/chat/completions is neither an event stream of the chat protocol nor JSON (HTTP 200, 4096 bytes)"
+replay_under_256m
+
+t replay-truncated-gzip
+# Cut midway, the gzip stream decodes to part of the answer: kept, and said.
+fake "{\"routes\": {\"/v1/messages\": [{\"body_file\": \"$AC/openllmetry_anthropic_message_streaming.response_body.txt\", \"gzip\": true, \"gzip_cut\": 700, $SSE}]}}"
+hostile_replay 00000000000000a2
+replay_ended
+eq "$rc" 1
+eq "$(json "$T/out" "(d['status'], len(d['output']) > 0)")" "('partial', True)"
+has "$T/out" "partial output kept"
+replay_under_256m
+stop_fake
+
 t replay-keys-nowhere
 # No key in anything the program wrote.
 stop_fake
