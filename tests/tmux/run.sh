@@ -439,5 +439,60 @@ if [ "$(grep -c '"path"' "$T/ulock.log")" = 3 ]; then ok; else bad "fetched agai
 $TM kill-session -t ul
 kill "$ulock_srv" 2>/dev/null
 
+# ---- a provider that never stops sending: keys answered, memory bounded ----------------
+t usage-endless-body-memory
+cat >"$T/uend-plan.json" <<'EOF2'
+{"routes": {
+ "/v1/organization/usage/completions": [{"endless": "0,"}],
+ "/v1/organization/costs": [{"endless": "0,"}]}}
+EOF2
+python3 "$PWD/tests/server/fake_api.py" "$T/uend-plan.json" "$T/uend.log" "$T/uend.port" 2>/dev/null &
+uend_srv=$!
+n=0
+while [ ! -s "$T/uend.port" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+port=$(cat "$T/uend.port")
+cp "$S" "$T/uend.db"
+: >"$XDG_CONFIG_HOME/llmops/llmopsrc"
+$TM new-session -d -s ue -x 100 -y 30 "sh -c 'echo \$\$ >$T/uend.pid; exec env OPENAI_ADMIN_KEY=sk-admin-tmux-5 \
+OPENAI_BASE_URL=http://127.0.0.1:$port/v1 $LLMOPS --store $T/uend.db'"
+expect_screen ue "larger than 8 MiB" 20
+n=0
+while [ "$(grep -c '"path"' "$T/uend.log")" -lt 3 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+if [ "$(grep -c '"path"' "$T/uend.log")" -ge 3 ]; then ok; else bad "the three report requests never went out"; fi
+$TM send-keys -t ue '?'
+if wait_for ue "help: dashboard keys" 3; then ok; else bad "? not answered within 3 s while a provider floods: $(screen ue | head -3)"; fi
+$TM send-keys -t ue q
+# Every endless body was cut at its cap: the peak stays far below 256 MiB.
+hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$(cat "$T/uend.pid")/status" 2>/dev/null)
+if [ -n "$hwm" ] && [ "$hwm" -lt 262144 ]; then ok; else bad "peak memory ${hwm:-?} KiB, wanted under 256 MiB"; fi
+$TM kill-session -t ue
+kill "$uend_srv" 2>/dev/null
+
+# ---- R against a server that never answers: given up at the replay_timeout -------------
+t replay-timeout-console
+printf '{"routes": {"/v1/messages": [{"hang": true}], "/v1/chat/completions": [{"hang": true}]}}' >"$T/rt-plan.json"
+python3 tests/server/fake_api.py "$T/rt-plan.json" "$T/rt.log" "$T/rt.port" 2>/dev/null &
+rt_srv=$!
+n=0
+while [ ! -s "$T/rt.port" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+port=$(cat "$T/rt.port")
+printf 'set replay_timeout = 3s\n' >"$XDG_CONFIG_HOME/llmops/llmopsrc"
+cp "$S" "$T/rt.db"
+# LLMOPS_HTTP_IDLE: no idle timeout within the 3 s, so that the deadline is what ends it.
+$TM new-session -d -s rt -x 100 -y 30 "env LLMOPS_HTTP_IDLE=60 OPENAI_BASE_URL=http://127.0.0.1:$port/v1 \
+ANTHROPIC_BASE_URL=http://127.0.0.1:$port OPENAI_API_KEY=k ANTHROPIC_API_KEY=k $LLMOPS --store $T/rt.db traces prompt=support-answer@8"
+expect_screen rt "support-answer@8"
+$TM send-keys -t rt R
+expect_screen rt "against version"
+$TM send-keys -t rt Enter
+expect_screen rt "waiting for the first token"
+expect_screen rt "gave up after the replay_timeout of 3s" 10
+expect_screen rt "connected, no answer yet"
+if [ "$(sqlite3 "$T/rt.db" "SELECT status, error_type FROM replays")" = "error|timeout" ]; then ok; else
+	bad "saved as $(sqlite3 "$T/rt.db" "SELECT status, error_type FROM replays"), wanted error|timeout"; fi
+$TM kill-session -t rt
+kill "$rt_srv" 2>/dev/null
+rm -f "$XDG_CONFIG_HOME/llmops/llmopsrc"
+
 echo "tmux: $pass passed, $fail failed"
 [ $fail -eq 0 ]
