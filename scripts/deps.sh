@@ -22,6 +22,7 @@ if [ "${1:-}" = "--test" ]; then
 	have_cmd sqlite3 || need_pkgs="$need_pkgs sqlite3"
 	have_cmd python3 || need_pkgs="$need_pkgs python3"
 	have_cmd bc || need_pkgs="$need_pkgs bc"
+	[ -x /usr/bin/time ] || need_pkgs="$need_pkgs time" # peak memory of a command (the hostile-server tests)
 fi
 
 [ -z "$need_pkgs" ] && exit 0

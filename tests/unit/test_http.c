@@ -80,6 +80,43 @@ START_TEST(sse_corpus)
 }
 END_TEST
 
+START_TEST(sse_caps)
+{
+	/* A line that never ends is refused once past the cap, in pieces or whole. */
+	got g = {SBUF_INIT, 0};
+	sse_t s;
+	sse_init(&s, on_ev, &g);
+	s.max = 64;
+	int rc = sse_feed(&s, "data: ", 6);
+	for (int i = 0; i < 20 && rc == 0; i++)
+		rc = sse_feed(&s, "xxxxxxxxxx", 10);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(s.too_long, 1);
+	ck_assert_uint_le(s.line.len, 64);
+	ck_assert_int_eq(sse_feed(&s, "\n\n", 2), -1); /* nothing more is taken */
+	ck_assert_int_eq(g.n, 0);
+	sse_free(&s);
+	/* Short lines that add up to an event past the cap. */
+	sse_init(&s, on_ev, &g);
+	s.max = 64;
+	rc = 0;
+	for (int i = 0; i < 20 && rc == 0; i++)
+		rc = sse_feed(&s, "data: 0123456789\n", 17);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(s.too_long, 1);
+	ck_assert_uint_le(s.data.len, 64);
+	ck_assert_int_eq(g.n, 0);
+	sse_free(&s);
+	/* Up to the cap, an event goes through. */
+	sse_init(&s, on_ev, &g);
+	s.max = 64;
+	ck_assert_int_eq(sse_feed(&s, "data: 0123456789\ndata: 0123456789\n\n", 35), 0);
+	ck_assert_int_eq(g.n, 1);
+	sse_free(&s);
+	sb_free(&g.log);
+}
+END_TEST
+
 START_TEST(backoff)
 {
 	ck_assert(http_backoff_s(1, 7, 300) == 7);     /* the server's word */
@@ -121,6 +158,7 @@ Suite *suite_http(void)
 	tcase_add_test(tc, sse_events);
 	tcase_add_test(tc, sse_unfinished);
 	tcase_add_test(tc, sse_corpus);
+	tcase_add_test(tc, sse_caps);
 	tcase_add_test(tc, backoff);
 	tcase_add_test(tc, template_render);
 	suite_add_tcase(s, tc);
