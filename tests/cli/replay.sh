@@ -289,6 +289,11 @@ replay_ended
 eq "$rc" 1
 eq "$(replay_err)" "gave up after the replay_timeout of 2s: http://127.0.0.1:$PORT/v1, connected, no answer yet (attempt 1 of 3)"
 
+t replay-timeout-bad-value
+printf 'set replay_timeout = soon\n' >"$R/bad.rc"
+"$LLMOPS" -c "$R/bad.rc" --store "$RS" replay ffffffffffffffff --prompt support@1 >"$T/out" 2>"$T/err"
+has "$T/err" "bad.rc:1: replay_timeout: expected a duration like 15m, 1h or 7d, got 'soon'"
+
 t replay-no-connection
 printf 'set replay_timeout = 30s\n' >"$R/limits.rc"
 stop_fake # nothing listens on $PORT any more
