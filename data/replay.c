@@ -350,9 +350,10 @@ static void where(const replay_t *r, char *out, size_t n)
 	snprintf(out, n, "%.*s%.*s%.*s", (int)(sep ? sep + 3 - b : 0), b, (int)hl, host, (int)strcspn(rest, "?#"), rest);
 }
 
+/* In seconds, as the default reads ("60s", not "1m"). */
 static void fmt_timeout(const replay_t *r, char *out, size_t n)
 {
-	clock_fmt_dur((int64_t)(r->timeout_s * 1e9), out, n);
+	snprintf(out, n, "%.0fs", r->timeout_s);
 }
 
 static void on_done(void *ud, http_resp *resp)

@@ -230,14 +230,11 @@ static const char *state_text(const replay_t *r, char *buf, size_t n)
 {
 	switch (r->state) {
 	case RP_READY: return "waiting to start";
-	case RP_RUNNING: {
+	case RP_RUNNING:
 		/* Against the replay_timeout, which ends it, retries included. */
-		char tmo[32];
-		clock_fmt_dur((int64_t)(r->timeout_s * 1e9), tmo, sizeof tmo);
-		snprintf(buf, n, "%s %.1fs of %s", r->res.text.len ? "streaming" : "waiting for the first token",
-			 clock_mono() - r->t0, tmo);
+		snprintf(buf, n, "%s %.1fs of %.0fs", r->res.text.len ? "streaming" : "waiting for the first token",
+			 clock_mono() - r->t0, r->timeout_s);
 		return buf;
-	}
 	case RP_WAITING: return r->note;
 	case RP_DONE: return r->partial ? "partial" : "done";
 	case RP_CANCELLED: return "cancelled";
