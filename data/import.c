@@ -14,6 +14,7 @@
 
 #include "../core/clock.h"
 #include "../core/sanitize.h"
+#include "otlp_pb.h"
 
 static const char *const format_names[] = {"auto", "jsonl", "otlp", "llm"};
 
@@ -72,6 +73,19 @@ static int reader_fill(reader *r, char *err, size_t errlen)
 		r->end += (size_t)n;
 		return 0;
 	}
+}
+
+/* At least want bytes from start, fewer only at the end of the input. */
+static int reader_need(reader *r, size_t want, char *err, size_t errlen)
+{
+	if (r->cap < want) {
+		r->buf = xrealloc(r->buf, want + 1);
+		r->cap = want;
+	}
+	while (r->end - r->start < want && !r->eof)
+		if (reader_fill(r, err, errlen))
+			return -1;
+	return 0;
 }
 
 /* ---- the import -------------------------------------------------------- */
@@ -137,6 +151,19 @@ static void reject(run *r, uint64_t lineno, const char *reason)
 	free(label);
 }
 
+/* A protobuf message has no line: its number and where it starts. */
+static void reject_msg(run *r, uint64_t msgno, uint64_t offset, const char *reason)
+{
+	r->res->rejected++;
+	if (r->res->rejected > (uint64_t)r->o->max_errors_shown)
+		return;
+	clear_progress(r);
+	char *label = sanitize_str(r->rd.label, 0);
+	fprintf(r->o->errs, "llmops: %s: message %llu (byte %llu): %s\n", label, (unsigned long long)msgno,
+		(unsigned long long)offset, reason);
+	free(label);
+}
+
 /* A full batch goes to the writer. */
 static int hand_over(run *r)
 {
@@ -158,6 +185,22 @@ static int parse_record(run *r, int fmt, const char *p, size_t n, uint64_t linen
 	b->bytes += n;
 	if (rc)
 		reject(r, lineno, err);
+	else
+		r->res->calls += b->n - before;
+	return hand_over(r);
+}
+
+static int parse_pb(run *r, const char *p, size_t n, uint64_t msgno, uint64_t offset)
+{
+	char err[256];
+	batch_t *b = ingester_batch(r->ing);
+	size_t before = b->n;
+	int rc = otlp_pb_parse((const uint8_t *)p, n, b, err, sizeof err);
+	r->res->records++;
+	b->records++;
+	b->bytes += n;
+	if (rc)
+		reject_msg(r, msgno, offset, err);
 	else
 		r->res->calls += b->n - before;
 	return hand_over(r);
@@ -284,6 +327,112 @@ static int run_docs(run *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* OTLP protobuf: one message (the whole input), or messages each after its
+ * length. A bad message is rejected and the next one read; a length that
+ * claims more than the input holds ends the file. */
+static int run_pb(run *r, int framing, char *err, size_t errlen)
+{
+	reader *rd = &r->rd;
+	if (framing == PB_SINGLE) {
+		while (!rd->eof && rd->end - rd->start <= OTLP_PB_MAX_MSG)
+			if (reader_fill(rd, err, errlen))
+				return -1;
+		size_t n = rd->end - rd->start;
+		if (n > OTLP_PB_MAX_MSG) {
+			r->res->records++;
+			reject_msg(r, 1, 0, "a message larger than 256 MiB is not supported");
+			return 0;
+		}
+		if (n && parse_pb(r, rd->buf + rd->start, n, 1, 0))
+			return -1;
+		rd->start = rd->end;
+		rd->consumed += n;
+		return 0;
+	}
+	char why[160];
+	for (uint64_t msgno = 1;; msgno++) {
+		if (reader_need(rd, framing == PB_BE32 ? 4 : 10, err, errlen))
+			return -1;
+		size_t avail = rd->end - rd->start;
+		if (avail == 0)
+			return 0;
+		const uint8_t *p = (const uint8_t *)rd->buf + rd->start;
+		uint64_t offset = rd->consumed, len;
+		size_t hdr;
+		if (framing == PB_BE32) {
+			hdr = 4;
+			if (avail < 4) {
+				len = 0;
+				hdr = 0;
+			} else {
+				len = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+			}
+		} else {
+			int k = otlp_pb_varint(p, avail, &len);
+			if (k < 0) {
+				r->res->records++;
+				reject_msg(r, msgno, offset, "malformed length prefix; the rest of the file is not read");
+				rd->consumed += avail;
+				rd->start = rd->end;
+				return 0;
+			}
+			hdr = (size_t)k;
+		}
+		if (hdr == 0) {
+			r->res->records++;
+			snprintf(why, sizeof why, "truncated: the length prefix is cut short (%zu bytes)", avail);
+			reject_msg(r, msgno, offset, why);
+			rd->consumed += avail;
+			rd->start = rd->end;
+			return 0;
+		}
+		if (len > OTLP_PB_MAX_MSG) {
+			/* Passed over without holding it, to the next message. */
+			r->res->records++;
+			snprintf(why, sizeof why, "a message of %llu bytes is larger than 256 MiB", (unsigned long long)len);
+			reject_msg(r, msgno, offset, why);
+			uint64_t skip = hdr + len;
+			while (skip) {
+				size_t take = rd->end - rd->start < skip ? rd->end - rd->start : (size_t)skip;
+				rd->start += take;
+				rd->consumed += take;
+				skip -= take;
+				if (skip && rd->eof)
+					return 0;
+				if (skip && reader_fill(rd, err, errlen))
+					return -1;
+			}
+			continue;
+		}
+		if (reader_need(rd, hdr + (size_t)len, err, errlen))
+			return -1;
+		avail = rd->end - rd->start;
+		if (avail < hdr + len) {
+			r->res->records++;
+			snprintf(why, sizeof why, "truncated: the length prefix claims %llu bytes, %zu remain",
+				 (unsigned long long)len, avail - hdr);
+			reject_msg(r, msgno, offset, why);
+			rd->consumed += avail;
+			rd->start = rd->end;
+			return 0;
+		}
+		if (parse_pb(r, rd->buf + rd->start + hdr, (size_t)len, msgno, offset))
+			return -1;
+		rd->start += hdr + (size_t)len;
+		rd->consumed += hdr + len;
+		progress(r, 0);
+	}
+}
+
+/* Text that opens as JSON does (after a byte-order mark and blanks). */
+static int json_start(const char *p, size_t n)
+{
+	size_t i = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i < n && (p[i] == '{' || p[i] == '[');
+}
+
 /* Format from the first bytes. */
 static int detect_format(const char *p, size_t n)
 {
@@ -361,7 +510,7 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 	}
 	r.rd.cap = READ_CHUNK * 2;
 	r.rd.buf = xmalloc(r.rd.cap + 1);
-	int rc = 0, doc_mode = 0;
+	int rc = 0, doc_mode = 0, pb = -1;
 	if (reader_fill(&r.rd, err, sizeof err) == 0) {
 		while (!r.rd.eof && r.rd.end < 65536 && reader_fill(&r.rd, err, sizeof err) == 0)
 			;
@@ -369,9 +518,19 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 	int fmt = o->format;
 	if (!*err) {
 		int detected = detect_format(r.rd.buf, r.rd.end);
+		if (detected != FMT_LLM && (fmt == FMT_AUTO || fmt == FMT_OTLP)) {
+			pb = otlp_pb_sniff((const uint8_t *)r.rd.buf, r.rd.end);
+			/* Told it is OTLP, binary data is read as protobuf so that what
+			 * is wrong with it is said in protobuf terms. */
+			if (pb < 0 && fmt == FMT_OTLP && r.rd.end && !json_start(r.rd.buf, r.rd.end) &&
+			    text_check(r.rd.buf, r.rd.end) >= 0)
+				pb = r.rd.buf[0] == 0x0a ? PB_SINGLE : r.rd.buf[0] == 0 ? PB_BE32 : PB_VARINT;
+			if (pb >= 0)
+				detected = FMT_OTLP;
+		}
 		if (fmt == FMT_AUTO)
 			fmt = detected;
-		if (fmt == FMT_OTLP)
+		if (fmt == FMT_OTLP && pb < 0)
 			doc_mode = otlp_doc_mode(r.rd.buf, r.rd.end);
 		if (fmt == FMT_LLM && is_stdin)
 			snprintf(err, sizeof err, "an llm logs.db cannot be read from standard input; give its path");
@@ -390,6 +549,8 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 			r.rd.fd = -1;
 			rc = llmdb_read(path, emit_llm, &r, ingester_batch(r.ing), err, sizeof err);
 			r.rd.consumed = r.rd.size;
+		} else if (pb >= 0) {
+			rc = run_pb(&r, pb, err, sizeof err);
 		} else if (fmt == FMT_OTLP && doc_mode) {
 			rc = run_docs(&r, err, sizeof err);
 		} else {

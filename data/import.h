@@ -61,6 +61,11 @@ int jsonl_parse_line(const char *line, size_t len, batch_t *b, char *err, size_t
 /* The reference parser (cJSON) the fast path falls back to; for tests. */
 int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t errlen);
 int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t errlen);
+/* The mapping of a parsed OTLP/JSON request (the protobuf reader builds the
+ * same tree). doc is the text it was parsed from, whose digits give numeric
+ * nanosecond times exactly; NULL when there is none (times are strings). */
+struct cJSON;
+int otlp_map_root(const struct cJSON *root, const char *doc, size_t len, batch_t *b, char *err, size_t errlen);
 
 /* Validates a record's bytes: NUL bytes and invalid UTF-8 make it binary.
  * Returns the offset of the first bad byte, or -1 when the text is clean. */

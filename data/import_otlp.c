@@ -848,6 +848,13 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 			snprintf(err, errlen, "malformed JSON at offset %ld", (long)(end - doc));
 		return -1;
 	}
+	int rc = otlp_map_root(root, doc, len, b, err, errlen);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int otlp_map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, char *err, size_t errlen)
+{
 	size_t saved_n = b->n, saved_ev = b->nev;
 	uint64_t saved_skip = b->skipped;
 	int rc = 0;
@@ -855,7 +862,6 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 	if (!cJSON_IsObject(root) ||
 	    (!cJSON_IsArray(rspans) && !cJSON_IsArray(rlogs) && !cJSON_IsArray(field(root, "resourceMetrics")))) {
 		snprintf(err, errlen, "not an OTLP/JSON request (no resourceSpans or resourceLogs)");
-		cJSON_Delete(root);
 		return -1;
 	}
 	nanos_src start = {doc, len, "startTimeUnixNano", 0}, endt = {doc, len, "endTimeUnixNano", 0},
@@ -889,7 +895,6 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 			cJSON_ArrayForEach(lr, field(sl, "logRecords")) if (!rc) map_log(lr, b, &evt, &obs);
 		}
 	}
-	cJSON_Delete(root);
 	if (rc) {
 		b->n = saved_n;
 		b->nev = saved_ev;
