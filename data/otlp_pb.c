@@ -267,8 +267,9 @@ static int sniff_msg(const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Every message of a length-prefixed stream that is here, the last one
- * possibly cut short. */
+/* A length-prefixed stream: its first message decides (possibly cut short
+ * where the part that was read ends). What comes after it may be bad: the
+ * reading loop rejects a bad message and goes on with the next. */
 static int sniff_stream(const uint8_t *p, size_t n, int be32)
 {
 	size_t pos = 0, seen = 0;
@@ -282,23 +283,22 @@ static int sniff_stream(const uint8_t *p, size_t n, int be32)
 			hdr = 4;
 		} else {
 			int k = otlp_pb_varint(p + pos, n - pos, &len);
-			if (k < 0)
-				return -1;
-			if (k == 0)
+			if (k <= 0)
 				break;
 			hdr = (size_t)k;
 		}
-		if (len == 0 || len > OTLP_PB_MAX_MSG)
-			return -1;
 		size_t have = n - pos - hdr;
-		if (sniff_msg(p + pos + hdr, len < have ? (size_t)len : have))
-			return -1;
+		if (len == 0 || len > OTLP_PB_MAX_MSG || sniff_msg(p + pos + hdr, len < have ? (size_t)len : have)) {
+			if (pos == 0)
+				return -1;
+			break;
+		}
 		seen += hdr + (len < have ? (size_t)len : have);
 		if (len >= have)
 			break;
 		pos += hdr + (size_t)len;
 	}
-	return seen >= SNIFF_MIN || (seen && seen == n) ? 0 : -1;
+	return seen >= SNIFF_MIN ? 0 : -1;
 }
 
 int otlp_pb_sniff(const uint8_t *p, size_t n)
