@@ -115,8 +115,7 @@ static const struct mdef {
 
 typedef struct walk {
 	const uint8_t *base; /* the message's first byte, for offsets */
-	int sniff;           /* outer levels strict; an end cut short is fine */
-	int cut;             /* the end was cut short */
+	int sniff;           /* outer levels strict */
 	int leaf_f1;         /* wire type of field 1 in the first span or log record, -1 */
 	size_t err_at;
 	char err[200];
@@ -140,7 +139,9 @@ static const char *wt_name(unsigned wt)
 	return names[wt & 7];
 }
 
-static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth)
+/* cut_ok: the n bytes are only the start of the message (a peek), so a
+ * field may run past them; never inside a message that ended earlier. */
+static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth, int cut_ok)
 {
 	if (depth > OTLP_PB_MAX_DEPTH)
 		return walk_fail(w, p, "values nested deeper than %d levels", OTLP_PB_MAX_DEPTH);
@@ -152,10 +153,8 @@ static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth)
 		const uint8_t *at = p;
 		uint64_t tag, v;
 		int k = otlp_pb_varint(p, (size_t)(end - p), &tag);
-		if (k == 0 && w->sniff) {
-			w->cut = 1;
+		if (k == 0 && cut_ok)
 			return 0;
-		}
 		if (k <= 0)
 			return walk_fail(w, at, "%s: malformed field tag", MSG[m].name);
 		p += k;
@@ -180,10 +179,8 @@ static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth)
 		switch (wt) {
 		case WT_VARINT:
 			k = otlp_pb_varint(p, left, &v);
-			if (k == 0 && w->sniff) {
-				w->cut = 1;
+			if (k == 0 && cut_ok)
 				return 0;
-			}
 			if (k <= 0)
 				return walk_fail(w, at, "%s: field %llu: malformed varint", MSG[m].name, (unsigned long long)num);
 			p += k;
@@ -192,10 +189,8 @@ static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth)
 		case WT_I32: {
 			size_t sz = wt == WT_I64 ? 8 : 4;
 			if (left < sz) {
-				if (w->sniff) {
-					w->cut = 1;
+				if (cut_ok)
 					return 0;
-				}
 				return walk_fail(w, at, "truncated: %s field %llu needs %zu bytes, %zu remain", MSG[m].name,
 						 (unsigned long long)num, sz, left);
 			}
@@ -204,25 +199,22 @@ static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth)
 		}
 		case WT_LEN:
 			k = otlp_pb_varint(p, left, &v);
-			if (k == 0 && w->sniff) {
-				w->cut = 1;
+			if (k == 0 && cut_ok)
 				return 0;
-			}
 			if (k <= 0)
 				return walk_fail(w, at, "%s: field %llu: malformed length", MSG[m].name, (unsigned long long)num);
 			p += k;
 			left -= (size_t)k;
 			if (v > left) {
-				if (!w->sniff)
+				if (!cut_ok)
 					return walk_fail(w, at, "truncated: %s field %llu claims %llu bytes, %zu remain",
 							 MSG[m].name, (unsigned long long)num, (unsigned long long)v, left);
 				/* The part that is here must still make sense. */
-				w->cut = 1;
 				if (f->num && f->sub >= 0)
-					return walk_msg(w, f->sub, p, left, depth + 1);
+					return walk_msg(w, f->sub, p, left, depth + 1, 1);
 				return 0;
 			}
-			if (f->num && f->sub >= 0 && walk_msg(w, f->sub, p, (size_t)v, depth + 1))
+			if (f->num && f->sub >= 0 && walk_msg(w, f->sub, p, (size_t)v, depth + 1, 0))
 				return -1;
 			p += v;
 			break;
@@ -232,11 +224,11 @@ static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth)
 }
 
 /* Which request a message is: M_TREQ or M_LREQ, or -1 with the reason. */
-static int classify(const uint8_t *p, size_t n, int sniff, walk *out)
+static int classify(const uint8_t *p, size_t n, int sniff, int cut_ok, walk *out)
 {
 	walk t = {.base = p, .sniff = sniff, .leaf_f1 = -2}, l = t;
-	int tok = walk_msg(&t, M_TREQ, p, n, 0) == 0;
-	int lok = walk_msg(&l, M_LREQ, p, n, 0) == 0;
+	int tok = walk_msg(&t, M_TREQ, p, n, 0, cut_ok) == 0;
+	int lok = walk_msg(&l, M_LREQ, p, n, 0, cut_ok) == 0;
 	if (tok && lok) {
 		/* Nothing told them apart: a span always carries its trace id
 		 * (field 1), a log record need not carry its time. */
@@ -257,12 +249,12 @@ static int classify(const uint8_t *p, size_t n, int sniff, walk *out)
 /* Enough of the start validated that it cannot be chance. */
 #define SNIFF_MIN 8
 
-static int sniff_msg(const uint8_t *p, size_t n)
+static int sniff_msg(const uint8_t *p, size_t n, int cut_ok)
 {
 	if (n == 0 || p[0] != 0x0a)
 		return -1; /* every exporter writes resource_spans/resource_logs first */
 	walk w;
-	if (classify(p, n, 1, &w) < 0)
+	if (classify(p, n, 1, cut_ok, &w) < 0)
 		return -1;
 	return 0;
 }
@@ -288,7 +280,7 @@ static int sniff_stream(const uint8_t *p, size_t n, int be32)
 			hdr = (size_t)k;
 		}
 		size_t have = n - pos - hdr;
-		if (len == 0 || len > OTLP_PB_MAX_MSG || sniff_msg(p + pos + hdr, len < have ? (size_t)len : have)) {
+		if (len == 0 || len > OTLP_PB_MAX_MSG || sniff_msg(p + pos + hdr, len < have ? (size_t)len : have, len > have)) {
 			if (pos == 0)
 				return -1;
 			break;
@@ -315,7 +307,7 @@ int otlp_pb_sniff(const uint8_t *p, size_t n)
 	for (int i = 0; i < 3; i++) {
 		int ok;
 		if (order[i] == PB_SINGLE)
-			ok = n >= SNIFF_MIN && sniff_msg(p, n) == 0;
+			ok = n >= SNIFF_MIN && sniff_msg(p, n, 1) == 0;
 		else
 			ok = sniff_stream(p, n, order[i] == PB_BE32) == 0;
 		if (ok)
@@ -615,7 +607,7 @@ cJSON *otlp_pb_to_json(const uint8_t *p, size_t n, char *err, size_t errlen)
 		return NULL;
 	}
 	walk w;
-	int kind = classify(p, n, 0, &w);
+	int kind = classify(p, n, 0, 0, &w);
 	if (kind < 0) {
 		snprintf(err, errlen, "not an OTLP request: %s (at byte %zu of the message)", w.err, w.err_at);
 		return NULL;

@@ -329,6 +329,17 @@ START_TEST(pb_never_taken_for_text)
 			n = 24;
 		ck_assert_msg(otlp_pb_sniff((const uint8_t *)texts[i], n) == -1, "taken for protobuf: %s", texts[i]);
 	}
+	/* Pretty-printed JSON after any number of blank lines or spaces (a
+	 * newline is the tag byte of field 1, a space a small length). */
+	for (int k = 0; k < 40; k++) {
+		sbuf b = SBUF_INIT;
+		for (int i = 0; i < k; i++)
+			sb_addc(&b, k % 3 == 2 ? ' ' : k % 3 == 1 && i % 2 ? '\r' : '\n');
+		sb_adds(&b, k % 2 ? "{\n  \"resourceSpans\": [\n    {\n      \"resource\": {\n        \"attributes\": []}}]}\n"
+				  : "\n{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{}}]}]}]}\n");
+		ck_assert_msg(otlp_pb_sniff((const uint8_t *)b.p, b.len) == -1, "taken for protobuf: %s", b.p);
+		sb_free(&b);
+	}
 	/* Random bytes are not protobuf either. */
 	uint8_t junk[4096];
 	uint64_t x = 88172645463325252ull;
@@ -399,6 +410,40 @@ START_TEST(pb_bad_messages_say_why)
 	expect_bad(req.p, req.len, "nested deeper than 64 levels");
 	sb_free(&req);
 	sb_free(&m);
+}
+END_TEST
+
+/* Every byte of a real message changed, and every length of it: a reason or
+ * a result, never a read out of bounds (the sanitizer build checks). */
+START_TEST(pb_mutations_are_survived)
+{
+	size_t len;
+	char *pb = t_read(CORPUS "otel/generated/otlp_traces_otel.pb", &len);
+	ck_assert_ptr_nonnull(pb);
+	uint8_t *m = xmalloc(len);
+	size_t rejected = 0;
+	for (size_t i = 0; i < len; i++) {
+		static const uint8_t flips[] = {0x00, 0xff, 0x80, 0x7f};
+		for (size_t f = 0; f < sizeof flips; f++) {
+			memcpy(m, pb, len);
+			m[i] ^= flips[f];
+			batch_t b = {0};
+			char err[256] = "";
+			if (otlp_pb_parse(m, len, &b, err, sizeof err)) {
+				ck_assert_msg(*err, "rejected without a reason (byte %zu)", i);
+				rejected++;
+			}
+			otlp_pb_sniff(m, len);
+			batch_free(&b);
+		}
+		batch_t b = {0};
+		char err[256] = "";
+		otlp_pb_parse((const uint8_t *)pb, i, &b, err, sizeof err);
+		batch_free(&b);
+	}
+	ck_assert_uint_gt(rejected, 0);
+	free(m);
+	free(pb);
 }
 END_TEST
 
@@ -507,6 +552,7 @@ Suite *suite_otlp_pb(void)
 	tcase_add_test(t, pb_framings_detected);
 	tcase_add_test(t, pb_never_taken_for_text);
 	tcase_add_test(t, pb_bad_messages_say_why);
+	tcase_add_test(t, pb_mutations_are_survived);
 	tcase_add_test(t, pb_logs_told_from_traces);
 	tcase_add_test(t, pb_values_of_every_kind);
 	suite_add_tcase(s, t);
