@@ -334,11 +334,11 @@ static int run_pb(run *r, int framing, char *err, size_t errlen)
 {
 	reader *rd = &r->rd;
 	if (framing == PB_SINGLE) {
-		while (!rd->eof && rd->end - rd->start <= OTLP_PB_MAX_MSG)
+		while (!rd->eof && rd->end - rd->start <= OTLP_PB_MAX_MSG && rd->size <= OTLP_PB_MAX_MSG)
 			if (reader_fill(rd, err, errlen))
 				return -1;
 		size_t n = rd->end - rd->start;
-		if (n > OTLP_PB_MAX_MSG) {
+		if (n > OTLP_PB_MAX_MSG || rd->size > OTLP_PB_MAX_MSG) {
 			r->res->records++;
 			reject_msg(r, 1, 0, "a message larger than 256 MiB is not supported");
 			return 0;
