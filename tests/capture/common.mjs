@@ -32,12 +32,12 @@ export async function logExporters() {
 }
 
 // A plain SDK tracer provider, registered globally, exporting in both encodings.
-export async function registerProvider(extraProcessors = []) {
+export async function registerProvider(extraProcessors = [], { plainExport = true } = {}) {
 	const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
 	const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 	const { resourceFromAttributes } = await import('@opentelemetry/resources');
 	const processors = [...extraProcessors,
-		...(await traceExporters()).map((e) => new BatchSpanProcessor(e))];
+		...(plainExport ? (await traceExporters()).map((e) => new BatchSpanProcessor(e)) : [])];
 	const provider = new NodeTracerProvider({
 		resource: resourceFromAttributes({ 'service.name': `capture-${LIB}` }),
 		spanProcessors: processors,
@@ -48,11 +48,14 @@ export async function registerProvider(extraProcessors = []) {
 
 // Every provider request the script makes is announced here first; its marker routes the
 // replay server and lets expected.mjs join the served body with what the script meant.
+// Each call's start and end are kept on the clock OpenTelemetry stamps spans with (not
+// Date.now(), which drifts away from it by milliseconds), so that its spans can be found.
 const calls = [];
+const otelNow = () => performance.timeOrigin + performance.now();
 export function cap(key, meta) {
 	const n = calls.length + 1;
 	const marker = `[cap:${key}:${n}]`;
-	calls.push({ call: n, key, ...meta });
+	calls.push({ call: n, key, ...meta, t_start_ms: otelNow() });
 	return marker;
 }
 
@@ -60,9 +63,10 @@ export async function attempt(fn) {
 	try {
 		return await fn();
 	} catch (e) {
-		const last = calls[calls.length - 1];
-		last.client_error = `${e?.constructor?.name}: ${String(e?.message).slice(0, 200)}`;
+		calls[calls.length - 1].client_error = `${e?.constructor?.name}: ${String(e?.message).slice(0, 200)}`;
 		return null;
+	} finally {
+		calls[calls.length - 1].t_end_ms = otelNow();
 	}
 }
 
@@ -95,12 +99,10 @@ async function drain(stream) {
 }
 
 // The Anthropic requests every library is run through (prefix tells the libraries' calls apart).
-export async function anthropicScenarios(client, prefix, only) {
+export async function anthropicScenarios(client, prefix, only, meta = {}) {
 	const want = (s) => !only || only.includes(s);
-	const user = (key, scenario, text, meta = {}) => {
-		const t = `${cap(key, { scenario, provider: 'anthropic', user_text: `${prefix} ${text}`, ...meta })} ${prefix} ${text}`;
-		return t;
-	};
+	const user = (key, scenario, text) =>
+		`${cap(key, { scenario, provider: 'anthropic', user_text: `${prefix} ${text}`, ...meta })} ${prefix} ${text}`;
 	if (want('chat'))
 		await attempt(() => client.messages.create({ model: 'claude-3-5-sonnet-20240620', max_tokens: 1024,
 			system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral' } }],
@@ -139,9 +141,9 @@ export async function anthropicScenarios(client, prefix, only) {
 }
 
 // The OpenAI requests every library is run through.
-export async function openaiScenarios(client, prefix, only) {
+export async function openaiScenarios(client, prefix, only, meta = {}) {
 	const want = (s) => !only || only.includes(s);
-	const user = (key, scenario, text, meta = {}) =>
+	const user = (key, scenario, text) =>
 		`${cap(key, { scenario, provider: 'openai', user_text: `${prefix} ${text}`, ...meta })} ${prefix} ${text}`;
 	if (want('chat'))
 		await attempt(() => client.chat.completions.create({ model: 'gpt-4o-mini',

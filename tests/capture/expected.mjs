@@ -229,20 +229,19 @@ for (const r of requests) {
 	if (c.client_error)
 		e.client_error = c.client_error;
 
-	// Spans open while the server answered this request, innermost (latest start) first; when the
-	// client sent a traceparent, only that trace's (a span open in another trace is another story,
-	// which the notes then list separately).
+	// Spans of the call: those that overlap the call (from the script's announcing it to the
+	// client's return) for at least half of the shorter of the two, innermost (latest start) first,
+	// each named with its trace. Half, because span start times are whole milliseconds of another
+	// clock, so that a neighbour call's span may touch the window by a millisecond or two.
 	const tp = r.traceparent ? r.traceparent.split('-')[1] : null;
-	const open = spans.filter((s) => s.start <= r.received_ms + 1 && s.end >= r.received_ms - 1)
+	const overlap = (s) => Math.min(s.end, c.t_end_ms) - Math.max(s.start, c.t_start_ms);
+	const covering = spans.filter((s) => overlap(s) > 0 &&
+		overlap(s) >= 0.5 * Math.min(s.end - s.start, c.t_end_ms - c.t_start_ms))
 		.sort((a, b) => b.start - a.start);
-	const covering = tp && open.some((s) => s.trace === tp) ? open.filter((s) => s.trace === tp) : open;
-	const elsewhere = open.filter((s) => !covering.includes(s));
 	const em = {};
-	em.spans = covering.map((s) => `${s.name} [${s.scope}]${s.parent ? '' : ' (root)'}`);
-	if (elsewhere.length)
-		em.spans_in_other_traces = elsewhere.map((s) => `${s.name} [${s.scope}]${s.parent ? '' : ' (root)'}`);
+	em.spans = covering.map((s) => `${s.name} [${s.scope}] trace ${s.trace.slice(0, 8)}${s.parent ? '' : ' (root)'}`);
 	if (r.traceparent)
-		em.traceparent_sent = tp === covering[0]?.trace ? 'yes, trace of these spans' : 'yes, trace not exported';
+		em.traceparent_sent = `trace ${tp.slice(0, 8)}${covering.some((s) => s.trace === tp) ? '' : ' (not exported)'}`;
 	em.model = e.model ? findValue(covering, (k, v) => v === e.model) : [];
 	em.request_model = findValue(covering, (k, v) => v === r.request_model);
 	if (e.input_tokens != null) {

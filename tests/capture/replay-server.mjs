@@ -109,7 +109,23 @@ const TRACELOOP_PROMPTS = {
 	}],
 };
 
+// Langfuse prompt management (GET BASE/api/public/v2/prompts/NAME), one chat prompt.
+const LANGFUSE_PROMPT = {
+	id: 'lf-prompt-capture-1', name: 'support-reply', version: 4, type: 'chat',
+	prompt: [
+		{ role: 'system', content: 'You answer for the support team of {{product}}.' },
+		{ role: 'user', content: '{{marker}} {{customer}} asks: {{question}}' },
+	],
+	config: { model: 'gpt-4o-mini', temperature: 0.2 }, labels: ['production', 'latest'], tags: ['support'],
+	commitMessage: null, resolutionGraph: null,
+};
+
 const server = http.createServer((req, res) => {
+	if (req.method === 'GET' && /\/api\/public\/v2\/prompts\/support-reply(\?|$)/.test(req.url)) {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify(LANGFUSE_PROMPT));
+		return;
+	}
 	if (req.method === 'GET' && req.url.endsWith('/v1/traceloop/prompts')) {
 		res.writeHead(200, { 'content-type': 'application/json' });
 		res.end(JSON.stringify(TRACELOOP_PROMPTS));
