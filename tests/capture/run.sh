@@ -70,12 +70,12 @@ for lib in $libs; do
 		CAPTURE_REPLAY_URL="http://127.0.0.1:$(cat "$run/replay.port")" \
 		CAPTURE_OTLP_URL="http://127.0.0.1:$(cat "$run/otlp.port")" \
 		OPENAI_API_KEY=sk-capture-placeholder ANTHROPIC_API_KEY=sk-ant-capture-placeholder \
-		"$node" "$run/$script.mjs" >"$out/$lib/script.log" 2>&1; then
+		"$node" "$run/$script.mjs" >"$run/$script.log" 2>&1; then
+		cp "$run/$script.log" "$out/$lib/script.log"
 		echo "$lib: script failed, see $out/$lib/script.log" >&2
 		status=1
 		continue
 	fi
-	[ -s "$out/$lib/script.log" ] || rm -f "$out/$lib/script.log"
 	"$node" "$run/expected.mjs" "$corpus" "$out/$lib" || status=1
 done
 echo "capture: output in $out"
