@@ -148,6 +148,19 @@ for (const line of readLines(path.join(dir, 'traces.jsonl'))) {
 				});
 }
 
+// Log records (some libraries put message content there) count as events of their span.
+const bySpanId = new Map(spans.map((s) => [s.id, s]));
+for (const line of readLines(path.join(dir, 'logs.jsonl'))) {
+	for (const rl of JSON.parse(line).resourceLogs || [])
+		for (const sl of rl.scopeLogs || [])
+			for (const lr of sl.logRecords || []) {
+				const attrs = Object.fromEntries((lr.attributes || []).map((a) => [a.key, anyValue(a.value)]));
+				const s = bySpanId.get(lr.spanId);
+				if (s)
+					s.events.push({ name: `log ${attrs['event.name'] || lr.eventName || ''}`.trim(), attrs: { ...attrs, body: anyValue(lr.body) } });
+			}
+}
+
 // Attribute values, with JSON strings opened up so that usage_details and message lists count.
 function flat(attrs, prefix = '', out = []) {
 	for (const [k, v] of Object.entries(attrs)) {

@@ -6,12 +6,15 @@
 #   CAPTURE_NODE   node >= 22 (default: node on PATH)
 #   CAPTURE_ENV    folder whose node_modules holds the packages of package.json
 #                  (default: tests/capture itself, after `npm ci` there)
+#   CAPTURE_ENV_OTEL3  the same for otel3/package.json (otel-openai needs the OpenTelemetry
+#                  3.x stack; default: tests/capture/otel3)
 # Without -o the output goes to a temporary folder, printed at the end.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 corpus=$(cd "$here/../corpus" && pwd)
 node=${CAPTURE_NODE:-node}
 envdir=${CAPTURE_ENV:-$here}
+envdir3=${CAPTURE_ENV_OTEL3:-$here/otel3}
 out=
 while getopts o: opt; do
 	case $opt in
@@ -44,6 +47,9 @@ run=$(mktemp -d /tmp/llmops-capture-run.XXXXXX)
 # real path, so the scripts are copied beside a link to the packages.
 cp "$here"/*.mjs "$run/"
 ln -s "$envdir/node_modules" "$run/node_modules"
+mkdir "$run/otel3"
+cp "$here"/otel3/*.mjs "$run/otel3/"
+ln -s "$envdir3/node_modules" "$run/otel3/node_modules"
 cp "$here/package.json" "$run/package.json"
 
 "$node" "$run/replay-server.mjs" "$corpus" "$out" "$run/replay.port" &
@@ -58,6 +64,13 @@ done
 status=0
 for lib in $libs; do
 	script=$(echo "$lib" | tr '+' '_')
+	if [ "$lib" = otel-openai ]; then
+		script=otel3/$lib
+		if [ ! -d "$envdir3/node_modules/@opentelemetry/instrumentation-openai" ]; then
+			echo "$lib: skipped: packages not installed (run 'npm ci' in tests/capture/otel3, or set CAPTURE_ENV_OTEL3)"
+			continue
+		fi
+	fi
 	if [ ! -f "$here/$script.mjs" ]; then
 		echo "$lib: no script $script.mjs" >&2
 		status=1
@@ -70,8 +83,8 @@ for lib in $libs; do
 		CAPTURE_REPLAY_URL="http://127.0.0.1:$(cat "$run/replay.port")" \
 		CAPTURE_OTLP_URL="http://127.0.0.1:$(cat "$run/otlp.port")" \
 		OPENAI_API_KEY=sk-capture-placeholder ANTHROPIC_API_KEY=sk-ant-capture-placeholder \
-		"$node" "$run/$script.mjs" >"$run/$script.log" 2>&1; then
-		cp "$run/$script.log" "$out/$lib/script.log"
+		"$node" "$run/$script.mjs" >"$run/$lib.log" 2>&1; then
+		cp "$run/$lib.log" "$out/$lib/script.log"
 		echo "$lib: script failed, see $out/$lib/script.log" >&2
 		status=1
 		continue
