@@ -5,7 +5,7 @@
 # usage: sh tests/capture/run.sh [-o OUT_DIR] [LIB ...]
 #   CAPTURE_NODE   node >= 22 (default: node on PATH)
 #   CAPTURE_ENV    folder whose node_modules holds the packages of package.json
-#                  (default: tests/capture itself, after `npm ci` there)
+#                  (default: tests/capture itself, after `npm install` there)
 #   CAPTURE_ENV_OTEL3  the same for otel3/package.json (otel-openai needs the OpenTelemetry
 #                  3.x stack; default: tests/capture/otel3)
 # Without -o the output goes to a temporary folder, printed at the end.
@@ -35,7 +35,7 @@ if [ "$major" -lt 22 ]; then
 	exit 0
 fi
 if [ ! -d "$envdir/node_modules/@anthropic-ai/sdk" ]; then
-	echo "skipped: packages not installed (run 'npm ci' in tests/capture, or set CAPTURE_ENV)"
+	echo "skipped: packages not installed (run 'npm install' in tests/capture, or set CAPTURE_ENV)"
 	exit 0
 fi
 
@@ -67,7 +67,7 @@ for lib in $libs; do
 	if [ "$lib" = otel-openai ]; then
 		script=otel3/$lib
 		if [ ! -d "$envdir3/node_modules/@opentelemetry/instrumentation-openai" ]; then
-			echo "$lib: skipped: packages not installed (run 'npm ci' in tests/capture/otel3, or set CAPTURE_ENV_OTEL3)"
+			echo "$lib: skipped: packages not installed (run 'npm install' in tests/capture/otel3, or set CAPTURE_ENV_OTEL3)"
 			continue
 		fi
 	fi
