@@ -90,6 +90,7 @@ for lib in $libs; do
 		continue
 	fi
 	"$node" "$run/expected.mjs" "$corpus" "$out/$lib" || status=1
+	"$node" "$run/twins.mjs" "$out/$lib" || status=1
 done
 echo "capture: output in $out"
 exit $status
