@@ -9,4 +9,4 @@ await anthropicScenarios(client, 'sdk-alone');
 const withContent = await anthropicClient({ openTelemetry: { traces: { contentMode: 'content' } } });
 await anthropicScenarios(withContent, 'sdk-alone-content', ['chat', 'thinking']);
 await provider.shutdown();
-writeManifest({ notes: 'calls 1-11 default client (metadata_only); 12-13 with openTelemetry.traces.contentMode=content' });
+writeManifest({ notes: 'calls 1-12 default client (metadata_only); 13-14 with openTelemetry.traces.contentMode=content' });

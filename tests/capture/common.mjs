@@ -135,8 +135,10 @@ export async function anthropicScenarios(client, prefix, only, meta = {}) {
 			messages: [{ role: 'user', content: user('anthropic_404', 'not_found', 'error case: unknown model') }] }));
 		await attempt(() => client.messages.create({ model: 'claude-3-5-sonnet-20240620', max_tokens: 1024,
 			messages: [{ role: 'user', content: user('anthropic_400ctx', 'context_length', 'error case: prompt too long') }] }));
+		await attempt(() => client.messages.create({ model: 'claude-3-5-sonnet-20240620', max_tokens: 1024,
+			messages: [{ role: 'user', content: user('anthropic_529', 'overloaded', 'error case: overloaded') }] }));
 		await attempt(async () => drain(await client.messages.create({ model: 'claude-3-5-sonnet-20240620', max_tokens: 1024, stream: true,
-			messages: [{ role: 'user', content: user('anthropic_529', 'overloaded', 'error case: overloaded (streaming request)') }] })));
+			messages: [{ role: 'user', content: user('anthropic_529', 'overloaded_stream', 'error case: overloaded (streaming request)') }] })));
 	}
 }
 

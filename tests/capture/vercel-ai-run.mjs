@@ -73,7 +73,8 @@ export async function runVercel({ legacy }) {
 	for (const [key, scenario, model, stream] of [['anthropic_429', 'rate_limit', 'claude-3-5-sonnet-20240620', false],
 		['anthropic_404', 'not_found', 'claude-does-not-exist', false],
 		['anthropic_400ctx', 'context_length', 'claude-3-5-sonnet-20240620', false],
-		['anthropic_529', 'overloaded', 'claude-3-5-sonnet-20240620', true]]) {
+		['anthropic_529', 'overloaded', 'claude-3-5-sonnet-20240620', false],
+		['anthropic_529', 'overloaded_stream', 'claude-3-5-sonnet-20240620', true]]) {
 		const args = { model: anthropic(model), ...common('anthropic-errors'),
 			prompt: say(key, scenario, 'anthropic', `error case: ${scenario} (${stream ? 'streamText' : 'generateText'})`) };
 		await attempt(() => stream ? drain(ai.streamText(args)) : ai.generateText(args));
