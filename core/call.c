@@ -53,6 +53,16 @@ const char *call_norm_provider(const char *p)
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (strcasecmp(p, map[i].from) == 0)
 			return map[i].to;
+	/* The Vercel AI SDK names the API too: "openai.chat", "anthropic.messages". */
+	const char *dot = strchr(p, '.');
+	if (dot && dot > p && dot - p < 32) {
+		char head[32];
+		memcpy(head, p, (size_t)(dot - p));
+		head[dot - p] = 0;
+		for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+			if (strcasecmp(head, map[i].from) == 0)
+				return map[i].to;
+	}
 	return NULL; /* caller keeps its own lower-cased copy */
 }
 
@@ -242,7 +252,7 @@ const char *call_classify_error(long http_status, const char *raw, const char *m
 	squash(message, m, sizeof m);
 	const char *t;
 	if (http_status >= 400 && (t = from_status(http_status, m))) {
-		*rank = ERR_RANK_STATUS;
+		*rank = !strcmp(t, "bad_request") || !strcmp(t, "server_error") ? ERR_RANK_GENERIC_STATUS : ERR_RANK_STATUS;
 		return t;
 	}
 	long ms = status_in_message(message);

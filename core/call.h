@@ -48,8 +48,10 @@ typedef struct call {
 void call_init(call_t *c);
 
 /* How an error's type was known, weakest first: merging two records of one
- * request keeps the better-founded one. */
-enum { ERR_RANK_NONE, ERR_RANK_CLASS, ERR_RANK_MESSAGE, ERR_RANK_STATUS };
+ * request keeps the better-founded one. A status that only says "bad
+ * request" or "server error" tells less than a provider's message saying
+ * which. */
+enum { ERR_RANK_NONE, ERR_RANK_CLASS, ERR_RANK_GENERIC_STATUS, ERR_RANK_MESSAGE, ERR_RANK_STATUS };
 
 /* The attribute under which a call's thinking is kept in its attrs. */
 #define CALL_THINKING_KEY "llmops.thinking"

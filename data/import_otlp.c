@@ -404,6 +404,24 @@ static void prepend_system(cJSON *msgs, char *text)
 	free(text);
 }
 
+/* The model's thinking, kept apart from the answer. */
+static void thinking_of_json(const cJSON *v, call_t *c, arena_t *ar)
+{
+	if (c->thinking)
+		return;
+	char *t = genai_output_thinking(v);
+	if (t && *t)
+		c->thinking = arena_strdup(ar, t);
+	free(t);
+}
+
+static void thinking_attr(const cJSON *v, call_t *c, arena_t *ar)
+{
+	cJSON *j = any_json(v);
+	thinking_of_json(j, c, ar);
+	cJSON_Delete(j);
+}
+
 static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 {
 	cJSON *in = NULL;
@@ -424,8 +442,10 @@ static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 		}
 	}
 	const cJSON *om = get(A, "gen_ai.output.messages");
-	if (om)
+	if (om) {
 		out = text_attr(om, 1);
+		thinking_attr(om, c, ar);
+	}
 
 	/* OpenLLMetry <= 0.54: gen_ai.prompt.N.*, gen_ai.completion.N.* */
 	if (!in)
@@ -435,6 +455,8 @@ static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 	cJSON *comp = flattened(A, "gen_ai.completion.");
 	if (!out && comp)
 		out = genai_output_text(comp);
+	if (comp)
+		thinking_of_json(comp, c, ar);
 	cJSON_Delete(comp);
 
 	/* OpenInference */
@@ -446,6 +468,8 @@ static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 	cJSON *oi_out = flattened(A, "llm.output_messages.");
 	if (!out && oi_out)
 		out = genai_output_text(oi_out);
+	if (oi_out)
+		thinking_of_json(oi_out, c, ar);
 	cJSON_Delete(oi_out);
 
 	/* Span events: gen_ai.*.message, gen_ai.choice, gen_ai.content.*,
@@ -540,7 +564,7 @@ static const char *const K_OUT[] = {"gen_ai.usage.output_tokens", "gen_ai.usage.
 static const char *const K_CACHED[] = {"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
 				       "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens",
 				       "ai.usage.inputTokenDetails.cacheReadTokens", NULL};
-static const char *const K_CWRITE[] = {"gen_ai.usage.cache_creation.input_tokens",
+static const char *const K_CWRITE[] = {"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_write.input_tokens",
 				       "gen_ai.usage.cache_creation_input_tokens",
 				       "llm.token_count.prompt_details.cache_write",
 				       "ai.usage.inputTokenDetails.cacheWriteTokens", NULL};
@@ -1071,6 +1095,14 @@ static int map_span(const cJSON *sp, attrs_t *R, const char *scope, batch_t *b, 
 		c->provider = p ? p : low;
 	} else {
 		c->provider = call_guess_provider(c->model);
+		/* Langfuse's wrappers name their generations "OpenAI.chat",
+		 * "anthropic-messages": a model nobody knows still has a provider. */
+		for (const char *hint = S->name; !c->provider && hint; hint = hint == S->name ? S->scope : NULL) {
+			char low[128];
+			snprintf(low, sizeof low, "%s", hint);
+			str_lower(low);
+			c->provider = strstr(low, "openai") ? "openai" : strstr(low, "anthropic") ? "anthropic" : NULL;
+		}
 	}
 	c->input_tokens = first_int(&A, K_IN);
 	c->output_tokens = first_int(&A, K_OUT);
@@ -1096,9 +1128,11 @@ static int map_span(const cJSON *sp, attrs_t *R, const char *scope, batch_t *b, 
 			c->ttft_ms = ms;
 	}
 	int64_t cst;
+	/* Langfuse keeps milliseconds: the first token may seem to come a
+	 * fraction of one before the start. */
 	if (c->ttft_ms < 0 && json_date(get_str(&A, "langfuse.observation.completion_start_time"), &cst) == 0 &&
-	    cst >= t0 && (S->end_ns < 0 || cst <= S->end_ns))
-		c->ttft_ms = (double)(cst - t0) / 1e6;
+	    cst >= t0 - NS_PER_MS && (S->end_ns < 0 || cst <= S->end_ns + NS_PER_MS))
+		c->ttft_ms = cst > t0 ? (double)(cst - t0) / 1e6 : 0;
 	c->prompt_name = X.prompt;
 	c->prompt_version = X.version;
 	c->feature = X.feature;

@@ -355,13 +355,16 @@ static void merge_members(const member *m, size_t n, call_t *out)
 		for (size_t i = n; i-- > 0 && !out->error_message;)
 			out->error_message = m[i].c.error_message;
 	}
-	/* A prompt's name and version belong together. */
+	/* A prompt's name and version belong together; a version alone (as
+	 * OpenInference may give it) is still a version. */
 	for (size_t i = n; i-- > 0;)
 		if (m[i].c.prompt_name) {
 			out->prompt_name = m[i].c.prompt_name;
 			out->prompt_version = m[i].c.prompt_version;
 			break;
 		}
+	if (!out->prompt_name)
+		out->prompt_version = PICK(prompt_version);
 	out->feature = PICK(feature);
 	out->user_id = PICK(user_id);
 	out->session_id = PICK(session_id);
@@ -879,6 +882,10 @@ static int settle_trace(ctx_t *x, trace_mem *t)
 
 /* ---- a provider SDK's own span, alone at the root of a trace ------------- */
 
+/* Some layers keep milliseconds, and one may end its span a moment before
+ * the SDK's own (on an error, say). */
+#define JOIN_SLACK_NS (50 * NS_PER_MS)
+
 static int sdk_scope(const char *scope)
 {
 	return scope && !strncmp(scope, "com.anthropic.sdk", 17);
@@ -936,7 +943,8 @@ static int joinable(store_t *st, int64_t id, const char *scope, const call_t *sd
 		match = str_eq(o.provider, sdk->provider) &&
 			(str_eq(o.model, sdk->model) || str_eq(o.request_model, sdk->request_model) ||
 			 str_eq(o.request_model, sdk->model) || str_eq(o.model, sdk->request_model)) &&
-			nd->start <= sdk_start && (nd->end < 0 || sdk_end < 0 || nd->end >= sdk_end);
+			nd->start <= sdk_start + JOIN_SLACK_NS &&
+			(nd->end < 0 || sdk_end < 0 || nd->end + JOIN_SLACK_NS >= sdk_end);
 		for (int w = 0; w < 2 && match; w++)
 			if (tok(&o, w) >= 0 && tok(sdk, w) >= 0 && tok(&o, w) != tok(sdk, w))
 				match = 0;
@@ -1025,8 +1033,9 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 	sqlite3_stmt *s;
 	/* An SDK root looks for the layer whose span holds it; another layer
 	 * looks for SDK roots inside its own time. */
-	const char *sql = is_sdk_root ? "SELECT id FROM calls WHERE ts >= ? AND ts <= ? AND id <> ? ORDER BY ts DESC LIMIT 64"
-				      : "SELECT id FROM calls WHERE ts >= ? AND ts <= ? AND id <> ? ORDER BY ts LIMIT 64";
+	/* The nearest in time first: of two alike requests close together,
+	 * each layer joins its own. */
+	const char *sql = "SELECT id FROM calls WHERE ts >= ? AND ts <= ? AND id <> ? ORDER BY abs(ts - ?) LIMIT 64";
 	if (!is_sdk_root && !any_sdk_roots(st)) {
 		arena_free(&ar);
 		goto out;
@@ -1036,11 +1045,12 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 		rc = -1;
 		goto out;
 	}
-	int64_t lo = is_sdk_root ? nd->start - 600 * NS_PER_S : nd->start;
-	int64_t hi = is_sdk_root ? nd->start : (nd->end >= 0 ? nd->end : nd->start);
+	int64_t lo = is_sdk_root ? nd->start - 600 * NS_PER_S : nd->start - JOIN_SLACK_NS;
+	int64_t hi = (is_sdk_root ? nd->start : (nd->end >= 0 ? nd->end : nd->start)) + JOIN_SLACK_NS;
 	sqlite3_bind_int64(s, 1, lo);
 	sqlite3_bind_int64(s, 2, hi);
 	sqlite3_bind_int64(s, 3, nd->call_id);
+	sqlite3_bind_int64(s, 4, nd->start);
 	int64_t cand[64];
 	size_t nc = 0;
 	while (nc < 64 && sqlite3_step(s) == SQLITE_ROW)

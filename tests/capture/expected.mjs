@@ -106,7 +106,7 @@ function errorType(status, body) {
 		return 'overloaded';
 	if (status === 401 || status === 403)
 		return 'auth';
-	if (status === 400 && /context_length_exceeded|prompt is too long/.test(body))
+	if (status === 400 && /context_length_exceeded|prompt is too long|context_length/.test(body))
 		return 'context_length';
 	if (status === 400)
 		return 'bad_request';
