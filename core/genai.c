@@ -43,6 +43,8 @@ static void part_text(const cJSON *part, sbuf *b)
 		t = str_of(part, "content");
 	if (genai_is_thinking_part(part))
 		return; /* kept apart from the answer: genai_output_thinking */
+	if (type && !strcmp(type, "custom"))
+		return; /* a provider's own bookkeeping (the AI SDK's message_start) */
 	if (t && (!type || !strcmp(type, "text") || !strcmp(type, "output_text") || !strcmp(type, "input_text"))) {
 		sb_adds(b, t);
 		return;
