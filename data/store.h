@@ -45,6 +45,8 @@ int store_commit(store_t *st, char *err, size_t errlen);
 /* After an import: drops the stored steps of traces that hold no LLM call,
  * and says how many. */
 int store_prune_spans(store_t *st, uint64_t *pruned);
+/* Traces noted since the last prune. */
+size_t store_span_traces_pending(const store_t *st);
 /* Ends a transaction begun with store_begin without its writes (none open:
  * nothing). */
 void store_rollback(store_t *st);

@@ -959,20 +959,21 @@ no:
 	return 0;
 }
 
+/* Has any provider SDK's root span been stored? Kept in the meta table, so
+ * that the layers of a Langfuse trace are only looked for where they can be. */
 static int any_sdk_roots(store_t *st)
 {
-	if (st->sdk_roots < 0) {
-		sqlite3_stmt *s;
-		st->sdk_roots = 0;
-		if (sqlite3_prepare_v2(st->db,
-				       "SELECT 1 FROM spans WHERE parent_id IS NULL AND rec IS NOT NULL"
-				       " AND scope >= 'com.anthropic.sdk' AND scope < 'com.anthropic.sdl' LIMIT 1",
-				       -1, &s, NULL) == SQLITE_OK) {
-			st->sdk_roots = sqlite3_step(s) == SQLITE_ROW;
-			sqlite3_finalize(s);
-		}
-	}
+	if (st->sdk_roots < 0)
+		st->sdk_roots = store_meta_get_int(st, "sdk_roots", 0) > 0;
 	return st->sdk_roots;
+}
+
+static int note_sdk_root(store_t *st)
+{
+	if (any_sdk_roots(st))
+		return 0;
+	st->sdk_roots = 1;
+	return store_meta_set_int(st, "sdk_roots", 1);
 }
 
 /* Joins the calls of two spans: an SDK's root span and another layer's. */
@@ -1036,10 +1037,6 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 	/* The nearest in time first: of two alike requests close together,
 	 * each layer joins its own. */
 	const char *sql = "SELECT id FROM calls WHERE ts >= ? AND ts <= ? AND id <> ? ORDER BY abs(ts - ?) LIMIT 64";
-	if (!is_sdk_root && !any_sdk_roots(st)) {
-		arena_free(&ar);
-		goto out;
-	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		arena_free(&ar);
 		rc = -1;
@@ -1133,18 +1130,36 @@ static void note_trace(store_t *st, const uint8_t *id, int len)
 	sb_add(&st->span_traces, id, (size_t)len);
 }
 
+static int cmp_span_key(const void *a, const void *b, void *ud)
+{
+	const batch_t *bt = ud;
+	const span_rec *x = &bt->spans[*(const size_t *)a], *y = &bt->spans[*(const size_t *)b];
+	int n = x->trace_len < y->trace_len ? x->trace_len : y->trace_len;
+	int c = memcmp(x->trace_id, y->trace_id, (size_t)n);
+	if (c || x->trace_len != y->trace_len)
+		return c ? c : x->trace_len - y->trace_len;
+	n = x->span_len < y->span_len ? x->span_len : y->span_len;
+	c = memcmp(x->span_id, y->span_id, (size_t)n);
+	return c ? c : x->span_len - y->span_len;
+}
+
 int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, rebuild_set *rebuild)
 {
 	ctx_t x = {st, b, prices, stats, rebuild, {0}, NULL, NULL, 0, 0, 0};
 	x.settled = xcalloc(b->n ? b->n : 1, 1);
 	for (int r = 0; r < RES_COUNT; r++)
 		racc_reset(&b->acc[r]);
-	if (st->sdk_roots == 0)
-		st->sdk_roots = -1; /* look again: another process may have added some */
+	st->sdk_roots = -1; /* look again: another process may have added some */
 	int rc = 0;
 	uint8_t *fresh = xcalloc(b->nspans ? b->nspans : 1, 1);
+	/* In key order, consecutive inserts land on neighbouring pages. */
+	size_t *order = xmalloc((b->nspans ? b->nspans : 1) * sizeof *order);
+	for (size_t i = 0; i < b->nspans; i++)
+		order[i] = i;
+	qsort_r(order, b->nspans, sizeof *order, cmp_span_key, b);
 	/* 1. The spans themselves; one seen before is not stored twice. */
-	for (size_t i = 0; i < b->nspans && !rc; i++) {
+	for (size_t oi = 0; oi < b->nspans && !rc; oi++) {
+		size_t i = order[oi];
 		span_rec *S = &b->spans[i];
 		sqlite3_stmt *s = store_stmt(st, ST_SPAN_EXISTS, "SELECT 1 FROM spans WHERE trace_id=? AND span_id=?");
 		sqlite3_bind_blob(s, 1, S->trace_id, S->trace_len, SQLITE_STATIC);
@@ -1189,36 +1204,44 @@ int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 		if (S->call >= 0) {
 			x.fresh_llm++;
 			u64map_put(&x.bcalls, span_hash(S->trace_id, S->trace_len, S->span_id, S->span_len), S->call + 1);
-			if (sdk_scope(S->scope) && !S->parent_len)
-				st->sdk_roots = 1;
+			if (sdk_scope(S->scope) && !S->parent_len && note_sdk_root(st))
+				rc = -1;
 		} else {
 			stats->spans++;
 			note_trace(st, S->trace_id, S->trace_len);
 		}
 	}
-	/* 2. Each trace with something new, once. */
+	/* 2. Each trace with something new, once (1: seen, 2: a step with
+	 * context arrived, so the calls below it may change). */
 	u64map seen = {0};
+	for (size_t i = 0; i < b->nspans; i++) {
+		span_rec *S = &b->spans[i];
+		if (!fresh[i])
+			continue;
+		uint64_t h = hash64(S->trace_id, S->trace_len, 0x74) | 1;
+		int64_t f = u64map_get(&seen, h) | 1 | (S->call < 0 && S->ctx ? 2 : 0);
+		u64map_put(&seen, h, f);
+	}
 	for (size_t i = 0; i < b->nspans && !rc; i++) {
 		span_rec *S = &b->spans[i];
 		if (!fresh[i])
 			continue;
 		uint64_t h = hash64(S->trace_id, S->trace_len, 0x74) | 1;
-		if (u64map_get(&seen, h))
+		int64_t f = u64map_get(&seen, h);
+		if (f & 4)
 			continue;
-		u64map_put(&seen, h, 1);
+		u64map_put(&seen, h, f | 4);
 		trace_mem t = {0};
-		for (size_t j = i; j < b->nspans; j++)
-			if (fresh[j] && b->spans[j].call < 0 && b->spans[j].ctx &&
-			    same_id(b->spans[j].trace_id, b->spans[j].trace_len, S->trace_id, S->trace_len))
-				t.new_ctx = 1;
+		t.new_ctx = (f & 2) != 0;
 		if (trace_load(st, S->trace_id, S->trace_len, &x.bcalls, &t))
 			rc = -1;
 		else
 			rc = settle_trace(&x, &t);
 		trace_free(&t);
 	}
-	/* 3. A provider SDK's span alone at the root of its own trace. */
-	for (size_t i = 0; i < b->nspans && !rc; i++) {
+	/* 3. A provider SDK's span alone at the root of its own trace: only
+	 * where the store has ever seen one. */
+	for (size_t i = 0; i < b->nspans && !rc && any_sdk_roots(st); i++) {
 		span_rec *S = &b->spans[i];
 		if (fresh[i] && S->call >= 0)
 			rc = sdk_pass(&x, S->trace_id, S->trace_len, S->span_id, S->span_len);
@@ -1243,11 +1266,17 @@ int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 	free(x.bcalls.vals);
 	free(x.settled);
 	free(fresh);
+	free(order);
 	batch_rollup_up(b);
 	return rc;
 }
 
 /* ---- spans of traces that never got a call -------------------------------- */
+
+size_t store_span_traces_pending(const store_t *st)
+{
+	return st->span_trace_seen.len;
+}
 
 int store_prune_spans(store_t *st, uint64_t *pruned)
 {
