@@ -126,6 +126,17 @@ def run(lib):
         if len(got) == len(want):
             for e, c in zip(want, got):
                 compare(lib, e, c)
+    # The rollups the panes and reports read agree with the calls, at every
+    # resolution, after layers were merged into calls.
+    db = sqlite3.connect(store)
+    truth = db.execute("SELECT count(*), total(coalesce(input_tokens, 0)), total(coalesce(output_tokens, 0)),"
+                       " sum(status = 1) FROM calls").fetchone()
+    for tbl in ("rollup_1m", "rollup_1h", "rollup_1d"):
+        got = db.execute(f"SELECT total(calls), total(input_tokens), total(output_tokens), total(errors)"
+                         f" FROM {tbl}").fetchone()
+        check(tuple(int(v or 0) for v in got) == tuple(int(v or 0) for v in truth), lib,
+              f"{tbl} holds {got}, the calls {truth}")
+    db.close()
     # Imported again: nothing changes.
     imp(lib, store, files)
     check(load(store) == calls, lib, "a second import changed the calls")
