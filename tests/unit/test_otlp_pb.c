@@ -133,7 +133,6 @@ START_TEST(pb_hand_encoded_span)
 	ck_assert_int_eq(c->is_error, 1);
 	ck_assert_str_eq(c->error_type, "rate_limit");
 	ck_assert_str_eq(c->error_message, "slow down");
-	ck_assert_str_eq(c->feature, "checkout-bot");
 	batch_free(&b);
 
 	/* The tree the mapping sees: ids in hex, times as decimal strings, the
