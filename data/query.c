@@ -340,8 +340,13 @@ static void fill_row(store_t *st, sqlite3_stmt *q, const dims_t *d, call_row *r)
 	} else {
 		char *output = NULL;
 		if (store_body_decode(st, q, 12, NULL, &output, NULL, NULL) == 0 && output) {
-			if (strlen(output) > 240)
-				output[240] = 0;
+			if (strlen(output) > 240) {
+				/* cut between characters, never inside one */
+				size_t cut = 240;
+				while (cut > 0 && ((unsigned char)output[cut] & 0xc0) == 0x80)
+					cut--;
+				output[cut] = 0;
+			}
 			r->preview = output;
 		}
 	}
