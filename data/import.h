@@ -83,7 +83,8 @@ long text_check(const char *s, size_t n);
  * to emit() when full (and at the end); emit returns the batch to fill next,
  * or NULL to stop. 0 or -1 with a message in err. */
 typedef batch_t *(*llmdb_emit_fn)(batch_t *full, void *ud);
-/* A row that cannot be imported: where names it ("responses row 12 (id ...)"). */
+/* A row that cannot be imported: where names it by table, rowid and id
+ * ("responses row 12 (id ...)"). */
 typedef void (*llmdb_reject_fn)(void *ud, const char *where, const char *reason);
 int llmdb_read(const char *path, llmdb_emit_fn emit, llmdb_reject_fn reject, void *ud, batch_t *b, char *err,
 	       size_t errlen);

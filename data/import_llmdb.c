@@ -263,12 +263,12 @@ static int read_responses(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn rejec
 	sqlite3_stmt *s, *tc = NULL;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, model, resolved_model, prompt, system, response, conversation_id, duration_ms,"
-			       " datetime_utc, input_tokens, output_tokens, token_details, options_json FROM responses ORDER BY id",
+			       " datetime_utc, input_tokens, output_tokens, token_details, options_json, rowid FROM responses ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK) {
 		/* Older schemas lack resolved_model or token_details. */
 		if (sqlite3_prepare_v2(db,
 				       "SELECT id, model, NULL, prompt, system, response, conversation_id, duration_ms,"
-				       " datetime_utc, input_tokens, output_tokens, NULL, options_json FROM responses ORDER BY id",
+				       " datetime_utc, input_tokens, output_tokens, NULL, options_json, rowid FROM responses ORDER BY id",
 				       -1, &s, NULL) != SQLITE_OK)
 			return -1;
 	}
@@ -279,9 +279,15 @@ static int read_responses(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn rejec
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
 		const char *id = col(s, 0);
 		b->records++;
-		row++;
-		if (!id)
+		row = (uint64_t)sqlite3_column_int64(s, 13);
+		if (!id) {
+			if (reject) {
+				char where[64];
+				snprintf(where, sizeof where, "responses row %llu", (unsigned long long)row);
+				reject(ud, where, "id is missing");
+			}
 			continue;
+		}
 		call_t *c = batch_add_call(b);
 		arena_t *a = &b->arena;
 		set_ids(c, col(s, 6) ? col(s, 6) : id, id);
@@ -394,7 +400,7 @@ static int read_turns(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn reject, v
 	sqlite3_stmt *s, *parent;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, thread_id, parent_message_hash, tip_message_hash, model, resolved_model, input_tokens,"
-			       " output_tokens, token_details, duration_ms, datetime_utc, options_json FROM turns ORDER BY id",
+			       " output_tokens, token_details, duration_ms, datetime_utc, options_json, rowid FROM turns ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT parent_hash, role FROM messages WHERE hash = ?", -1, &parent, NULL) != SQLITE_OK) {
@@ -406,9 +412,15 @@ static int read_turns(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn reject, v
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
 		const char *id = col(s, 0);
 		b->records++;
-		row++;
-		if (!id)
+		row = (uint64_t)sqlite3_column_int64(s, 12);
+		if (!id) {
+			if (reject) {
+				char where[64];
+				snprintf(where, sizeof where, "turns row %llu", (unsigned long long)row);
+				reject(ud, where, "id is missing");
+			}
 			continue;
+		}
 		call_t *c = batch_add_call(b);
 		arena_t *a = &b->arena;
 		set_ids(c, col(s, 1) ? col(s, 1) : id, id);

@@ -305,14 +305,16 @@ sqlite3 "$T/num-logs.db" "INSERT INTO responses(id, model, duration_ms, datetime
 	('r3','gpt-4o-mini',500,'not a date',10,3,NULL),
 	('r4','gpt-4o-mini',500,NULL,10,3,NULL),
 	('r5','gpt-4o-mini',500,'1970-01-01T00:00:00',10,3,NULL),
-	('r6','gpt-4o-mini',500,'2026-11-23T11:30:02+00:00',10,3,NULL)"
+	('r6','gpt-4o-mini',500,'2026-11-23T11:30:02+00:00',10,3,NULL),
+	(NULL,'gpt-4o-mini',500,'2026-11-23T11:30:03+00:00',10,3,NULL)"
 expect_rc 3 "$LLMOPS" --store "$T/num-logs.db.store" import "$T/num-logs.db"
+has "$T/err" "num-logs.db: responses row 7: id is missing"
 has "$T/err" "num-logs.db: responses row 1 (id r1): input_tokens: 1e+308 is out of range"
 has "$T/err" "responses row 2 (id r2): token_details cache_read_input_tokens: 1e+308 is out of range"
 has "$T/err" "responses row 3 (id r3): datetime_utc: 'not a date' is not a time"
 has "$T/err" "responses row 4 (id r4): datetime_utc is missing"
 has "$T/err" "responses row 5 (id r5): datetime_utc: 1970-01-01T00:00:00Z is out of range"
-has "$T/out" "1 calls imported, 5 records rejected"
+has "$T/out" "1 calls imported, 6 records rejected"
 lacks "$T/out" "skipped"
 
 t records-never-half-kept
