@@ -161,7 +161,7 @@ static void reject_row(void *ud, const char *where, const char *reason)
 static int hand_over(run *r)
 {
 	batch_t *b = ingester_batch(r->ing);
-	if (b->n < BATCH_CALLS && b->arena.used_total < BATCH_BYTES && b->nev < BATCH_CALLS)
+	if (b->n < BATCH_CALLS && b->arena.used_total < BATCH_BYTES && b->nev < BATCH_CALLS && b->nspans < 4 * BATCH_CALLS)
 		return 0;
 	r->res->skipped += b->skipped;
 	return ingester_flush(r->ing);
@@ -429,6 +429,13 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 		}
 		res->inserted = st_stats.inserted;
 		res->duplicates = st_stats.duplicates;
+		res->merged = st_stats.merged;
+		/* Steps of traces that hold no LLM call are not kept. */
+		uint64_t pruned = 0;
+		if (store_prune_spans(st, &pruned) && !*err)
+			snprintf(err, sizeof err, "%s: could not drop the spans of traces without a call", store_path(st));
+		res->skipped += pruned;
+		res->spans = st_stats.spans > pruned ? st_stats.spans - pruned : 0;
 		res->events = st_stats.events;
 		res->filled = st_stats.filled;
 	}

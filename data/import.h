@@ -44,6 +44,8 @@ typedef struct import_result {
 	uint64_t rejected;     /* bad records */
 	uint64_t skipped;      /* spans that were not LLM calls, log records without GenAI content */
 	uint64_t events, filled;
+	uint64_t merged;       /* LLM spans of a request another layer recorded too */
+	uint64_t spans;        /* other spans kept with their traces */
 	uint64_t bytes;
 	double seconds;
 } import_result;

@@ -1,5 +1,7 @@
 #include "query.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,6 +12,7 @@
 
 #include "../core/clock.h"
 #include "store_internal.h"
+#include "trace.h"
 
 /* ---- dimensions -------------------------------------------------------- */
 
@@ -545,6 +548,20 @@ int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, 
 	return 0;
 }
 
+/* The model's thinking is kept among the attributes; shown on its own. */
+static void take_thinking(call_full *c)
+{
+	cJSON *a = c->attrs ? cJSON_Parse(c->attrs) : NULL;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, CALL_THINKING_KEY);
+	if (cJSON_IsString(t)) {
+		c->thinking = xstrdup(t->valuestring);
+		cJSON_DeleteItemFromObjectCaseSensitive(a, CALL_THINKING_KEY);
+		free(c->attrs);
+		c->attrs = a->child ? cJSON_PrintUnformatted(a) : NULL;
+	}
+	cJSON_Delete(a);
+}
+
 int store_call_get(store_t *st, int64_t id, call_full *out)
 {
 	memset(out, 0, sizeof *out);
@@ -553,7 +570,7 @@ int store_call_get(store_t *st, int64_t id, call_full *out)
 			       "SELECT c.id, c.ts, c.dim, c.status, c.error_type, c.error_message, c.latency_ms, c.ttft_ms,"
 			       " c.input_tokens, c.output_tokens, c.cached_tokens, c.cost_nusd,"
 			       " c.zdict, c.body, c.input, c.output, c.variables, c.attrs, c.span_id, c.trace_id,"
-			       " c.request_model, c.operation, c.user_id FROM calls c WHERE c.id = ?",
+			       " c.request_model, c.operation, c.user_id, c.session_id FROM calls c WHERE c.id = ?",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
@@ -576,10 +593,22 @@ int store_call_get(store_t *st, int64_t id, call_full *out)
 			out->user_id = xstrdup(t);
 		if ((t = (const char *)sqlite3_column_text(q, 5)))
 			out->error_message = xstrdup(t);
+		if ((t = (const char *)sqlite3_column_text(q, 23)))
+			out->session_id = xstrdup(t);
 		store_body_decode(st, q, 12, &out->input, &out->output, &out->variables, &out->attrs);
+		take_thinking(out);
 		rc = 0;
 	}
 	sqlite3_finalize(q);
+	if (rc == 0) {
+		/* Where in its trace the call was made. */
+		trace_view t;
+		if (store_trace_of_call(st, id, &t) == 0) {
+			out->trace_path = trace_path_of(&t, id);
+			out->trace_spans = t.n;
+			trace_view_free(&t);
+		}
+	}
 	return rc;
 }
 
@@ -590,6 +619,9 @@ void call_full_free(call_full *c)
 	free(c->request_model);
 	free(c->operation);
 	free(c->user_id);
+	free(c->session_id);
+	free(c->thinking);
+	free(c->trace_path);
 	free(c->error_message);
 	free(c->input);
 	free(c->output);

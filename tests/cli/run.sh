@@ -1050,6 +1050,66 @@ LLMOPS_NOW=someday "$LLMOPS" --store "$S" report >"$T/out" 2>"$T/err"
 eq "$?" 2
 has "$T/err" "LLMOPS_NOW"
 
+# ---- real instrumentation libraries, one call per provider request ---------
+t captured-libraries
+mkdir -p "$T/captured"
+python3 tests/cli/captured.py "$LLMOPS" "$PWD/tests/corpus/captured" "$T/captured" >"$T/captured.out" 2>&1
+cap=$(tail -n 1 "$T/captured.out")
+case "$cap" in
+"captured: "*" passed, 0 failed") ok ;;
+*) bad "$(grep -v '^captured:' "$T/captured.out" | head -n 20)" ;;
+esac
+
+# Layers of one request in either order: nested (Traceloop over the Anthropic
+# SDK) and apart, the SDK's span a root of its own (Langfuse's startObservation).
+for lib in traceloop+anthropic-sdk langfuse+anthropic-sdk; do
+t "layers-either-order $lib"
+L="$PWD/tests/corpus/captured/$lib/traces.jsonl"
+python3 - "$L" "$T/outer.jsonl" "$T/inner.jsonl" <<'PY'
+import json, sys
+src, outer, inner = sys.argv[1:]
+o, i = open(outer, "w"), open(inner, "w")
+for line in open(src):
+    d = json.loads(line)
+    for rs in d["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            f = i if ss["scope"]["name"].startswith("com.anthropic.sdk") else o
+            f.write(json.dumps({"resourceSpans": [dict(rs, scopeSpans=[ss])]}) + "\n")
+PY
+rm -f "$T"/in-first.db* "$T"/out-first.db*
+"$LLMOPS" --store "$T/in-first.db" import "$T/inner.jsonl" >/dev/null 2>&1
+"$LLMOPS" --store "$T/in-first.db" import "$T/outer.jsonl" >"$T/out" 2>&1
+has "$T/out" "spans of the same requests merged"
+"$LLMOPS" --store "$T/out-first.db" import "$T/outer.jsonl" "$T/inner.jsonl" >/dev/null 2>&1
+q="SELECT span_id, provider, model, input_tokens, cached_tokens, output_tokens, status, error_type, latency_ms FROM calls_v ORDER BY span_id"
+eq "$(sqlite3 "$T/in-first.db" "$q")" "$(sqlite3 "$T/out-first.db" "$q")"
+eq "$(sqlite3 "$T/in-first.db" "SELECT count(*) FROM calls")" \
+	"$(json "$PWD/tests/corpus/captured/$lib/expected.json" "len([e for e in d if e['emitted']['spans']])")"
+"$LLMOPS" --store "$T/in-first.db" report --since 30d --json >"$T/a.json"
+"$LLMOPS" --store "$T/out-first.db" report --since 30d --json >"$T/b.json"
+eq "$(json "$T/a.json" "d['total']['calls'], d['total']['input_tokens'], d['total']['output_tokens']")" \
+	"$(json "$T/b.json" "d['total']['calls'], d['total']['input_tokens'], d['total']['output_tokens']")"
+done
+
+t trace-tree
+V="$PWD/tests/corpus/captured/vercel-ai-otel/traces.jsonl"
+"$LLMOPS" --store "$T/vercel.db" import "$V" >"$T/out" 2>&1
+has "$T/out" "other spans of their traces kept"
+tid=$(sqlite3 "$T/vercel.db" "SELECT trace_id FROM calls_v WHERE output LIKE '%San Francisco%' LIMIT 1")
+expect_rc 0 "$LLMOPS" --store "$T/vercel.db" trace "$tid"
+has "$T/out" "trace $tid"
+has "$T/out" "invoke_agent"
+has "$T/out" "execute_tool"
+has "$T/out" "[call "
+span=$(sqlite3 "$T/vercel.db" "SELECT span_id FROM calls_v WHERE trace_id='$tid' LIMIT 1")
+expect_rc 0 "$LLMOPS" --store "$T/vercel.db" trace "$span" --json
+eq "$(json "$T/out" "d['trace_id']")" "$tid"
+eq "$(json "$T/out" "[s['name'].split()[0] for s in d['spans'] if s['depth'] == 0]")" "['invoke_agent']"
+eq "$(json "$T/out" "sum(1 for s in d['spans'] if s['call'] and s['call']['outermost'])")" \
+	"$(sqlite3 "$T/vercel.db" "SELECT count(*) FROM calls_v WHERE trace_id='$tid'")"
+expect_rc 1 "$LLMOPS" --store "$T/vercel.db" trace 0123456789abcdef0123456789abcdef
+has "$T/err" "no trace or call"
+
 . tests/cli/replay.sh
 
 echo "cli: $pass passed, $fail failed"

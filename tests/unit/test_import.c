@@ -431,7 +431,9 @@ START_TEST(otlp_mapping_details)
 	char err[256] = "";
 	ck_assert_msg(otlp_parse_doc(doc, strlen(doc), &b, err, sizeof err) == 0, "%s", err);
 	ck_assert_uint_eq(b.n, 1);
-	ck_assert_uint_eq(b.skipped, 1);
+	/* the other span is kept as a step of the trace, not as a call */
+	ck_assert_uint_eq(b.nspans, 2);
+	ck_assert_int_eq(b.spans[b.calls[0].span].call, 0);
 	call_t *c = &b.calls[0];
 	ck_assert_int_eq(c->ts_ns, 1795423686094000123LL); /* exact, not through a double */
 	ck_assert_double_eq(c->latency_ms, 2000);
@@ -443,7 +445,9 @@ START_TEST(otlp_mapping_details)
 	ck_assert_str_eq(c->prompt_name, "invoice-help");
 	ck_assert_str_eq(c->prompt_version, "3");
 	ck_assert_str_eq(c->variables, "{\"customer\":\"Ann\"}");
-	ck_assert_str_eq(c->feature, "billing");
+	/* the service is the feature of last resort, once the trace is put together */
+	ck_assert_ptr_null(c->feature);
+	ck_assert_str_eq(b.spans[c->span].service, "billing");
 	ck_assert_int_eq(c->is_error, 1);
 	ck_assert_str_eq(c->error_type, "overloaded");
 	ck_assert_str_eq(c->error_message, "Overloaded");
