@@ -1279,7 +1279,10 @@ static int cmd_replay(ctx_t *x)
 		if (*r->res.error_type)
 			cJSON_AddStringToObject(o, "error_type", r->res.error_type);
 		char *js = cJSON_PrintUnformatted(o);
-		puts(js);
+		sbuf safe = SBUF_INIT;
+		sanitize_json(js, strlen(js), &safe); /* a model's answer may hold anything */
+		puts(sb_str(&safe));
+		sb_free(&safe);
 		cJSON_free(js);
 		cJSON_Delete(o);
 	} else {

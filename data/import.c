@@ -34,7 +34,6 @@ int import_format_parse(const char *s)
 #define BATCH_CALLS 4096
 #define BATCH_BYTES (24u << 20)
 #define READ_CHUNK (1u << 20)
-#define MAX_DOC (256u << 20)
 
 /* ---- reading ----------------------------------------------------------- */
 
@@ -56,7 +55,11 @@ static int reader_fill(reader *r, char *err, size_t errlen)
 		r->start = 0;
 	}
 	if (r->end == r->cap) {
+		/* Callers give up on a record past the largest one allowed, so the
+		 * buffer never needs to be much larger than that. */
 		size_t cap = r->cap * 2;
+		if (cap > IMPORT_MAX_DOC + READ_CHUNK)
+			cap = IMPORT_MAX_DOC + READ_CHUNK;
 		r->buf = xrealloc(r->buf, cap + 1);
 		r->cap = cap;
 	}
@@ -146,8 +149,25 @@ static void reject(run *r, uint64_t lineno, const char *reason)
 	if (r->res->rejected > (uint64_t)r->o->max_errors_shown)
 		return;
 	clear_progress(r);
-	char *label = sanitize_str(r->rd.label, 0);
-	fprintf(r->o->errs, "llmops: %s:%llu: %s\n", label, (unsigned long long)lineno, reason);
+	/* Reasons quote the input: nothing in it may reach the terminal raw. */
+	char *label = sanitize_str(r->rd.label, 0), *why = sanitize_str(reason, 0);
+	fprintf(r->o->errs, "llmops: %s:%llu: %s\n", label, (unsigned long long)lineno, why);
+	free(why);
+	free(label);
+}
+
+/* A logs.db row: named by its table, row number and id rather than a line. */
+static void reject_row(void *ud, const char *where, const char *reason)
+{
+	run *r = ud;
+	r->res->rejected++;
+	if (r->res->rejected > (uint64_t)r->o->max_errors_shown)
+		return;
+	clear_progress(r);
+	char *label = sanitize_str(r->rd.label, 0), *at = sanitize_str(where, 0), *why = sanitize_str(reason, 0);
+	fprintf(r->o->errs, "llmops: %s: %s: %s\n", label, at, why);
+	free(why);
+	free(at);
 	free(label);
 }
 
@@ -214,20 +234,24 @@ static int blank(const char *p, size_t n)
 	return 1;
 }
 
-/* One record a line (JSONL; OTLP as the Collector's file exporter writes it). */
+/* One record a line (JSONL; OTLP as the Collector's file exporter writes it,
+ * where one line is a whole batch of spans and may be as large as a
+ * document). */
 static int run_lines(run *r, int fmt, char *err, size_t errlen)
 {
 	reader *rd = &r->rd;
 	uint64_t lineno = 0;
 	int skipping = 0; /* inside an over-long line */
+	size_t max_line = fmt == FMT_OTLP ? IMPORT_MAX_DOC : IMPORT_MAX_LINE;
+	const char *too_long = fmt == FMT_OTLP ? "line longer than 256 MiB" : "line longer than 16 MiB";
 	for (;;) {
 		char *nl = memchr(rd->buf + rd->start, '\n', rd->end - rd->start);
 		if (nl) {
 			size_t len = (size_t)(nl - (rd->buf + rd->start));
 			lineno++;
-			if (!skipping && len > IMPORT_MAX_LINE) {
+			if (!skipping && len > max_line) {
 				r->res->records++;
-				reject(r, lineno, "line longer than 16 MiB");
+				reject(r, lineno, too_long);
 			} else if (!skipping && !blank(rd->buf + rd->start, len)) {
 				size_t l = len;
 				if (l && rd->buf[rd->start + l - 1] == '\r')
@@ -243,9 +267,9 @@ static int run_lines(run *r, int fmt, char *err, size_t errlen)
 		}
 		if (rd->eof) {
 			size_t len = rd->end - rd->start;
-			if (len && !skipping && len > IMPORT_MAX_LINE) {
+			if (len && !skipping && len > max_line) {
 				r->res->records++;
-				reject(r, lineno + 1, "line longer than 16 MiB");
+				reject(r, lineno + 1, too_long);
 			} else if (len && !skipping && !blank(rd->buf + rd->start, len)) {
 				lineno++;
 				if (parse_record(r, fmt, rd->buf + rd->start, len, lineno))
@@ -255,10 +279,10 @@ static int run_lines(run *r, int fmt, char *err, size_t errlen)
 			rd->start = rd->end;
 			return 0;
 		}
-		if (rd->end - rd->start > IMPORT_MAX_LINE && !skipping) {
+		if (rd->end - rd->start > max_line && !skipping) {
 			/* Rejected without holding it: drop what is read until its end. */
 			r->res->records++;
-			reject(r, lineno + 1, "line longer than 16 MiB");
+			reject(r, lineno + 1, too_long);
 			skipping = 1;
 		}
 		if (skipping) {
@@ -276,7 +300,7 @@ static int run_docs(run *r, char *err, size_t errlen)
 {
 	reader *rd = &r->rd;
 	while (!rd->eof) {
-		if (rd->end - rd->start > MAX_DOC) {
+		if (rd->end - rd->start > IMPORT_MAX_DOC) {
 			snprintf(err, errlen, "%s: a JSON document larger than 256 MiB is not supported", rd->label);
 			return -1;
 		}
@@ -547,7 +571,7 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 		if (fmt == FMT_LLM) {
 			close(r.rd.fd);
 			r.rd.fd = -1;
-			rc = llmdb_read(path, emit_llm, &r, ingester_batch(r.ing), err, sizeof err);
+			rc = llmdb_read(path, emit_llm, reject_row, &r, ingester_batch(r.ing), err, sizeof err);
 			r.rd.consumed = r.rd.size;
 		} else if (pb >= 0) {
 			rc = run_pb(&r, pb, err, sizeof err);

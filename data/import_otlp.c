@@ -35,7 +35,10 @@ static int any_int(const cJSON *v, int64_t *out)
 	if (!i)
 		i = field(v, "stringValue");
 	if (cJSON_IsNumber(i) && isfinite(i->valuedouble)) {
-		*out = (int64_t)i->valuedouble;
+		/* held to the int64 range (the cast would be undefined); the
+		 * call's range check then names the field */
+		double d = i->valuedouble;
+		*out = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
 		return 0;
 	}
 	if (cJSON_IsString(i)) {
@@ -48,7 +51,7 @@ static int any_int(const cJSON *v, int64_t *out)
 		}
 		double d = strtod(i->valuestring, &end);
 		if (end != i->valuestring && !*end && isfinite(d)) {
-			*out = (int64_t)d;
+			*out = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
 			return 0;
 		}
 	}
@@ -263,15 +266,24 @@ static int raw_next_number(nanos_src *ns, uint64_t *out)
 	return -1;
 }
 
+/* 0, 1 when absent, -1 when not an integer, -2 when outside int64's
+ * nanoseconds (negative, or past 2262). */
 static int get_nanos(const cJSON *o, nanos_src *src, int64_t *out)
 {
 	const cJSON *v = field(o, src->key);
 	if (cJSON_IsString(v)) {
 		char *end;
 		errno = 0;
-		unsigned long long n = strtoull(v->valuestring, &end, 10);
-		if (end == v->valuestring || *end || errno || n > INT64_MAX)
+		const char *t = v->valuestring;
+		while (*t == ' ')
+			t++;
+		if (*t == '-' || *t == '+')
+			return *t == '-' && t[1] >= '0' && t[1] <= '9' ? -2 : -1;
+		unsigned long long n = strtoull(t, &end, 10);
+		if (end == t || *end)
 			return -1;
+		if (errno || n > INT64_MAX)
+			return -2;
 		*out = (int64_t)n;
 		return 0;
 	}
@@ -281,6 +293,8 @@ static int get_nanos(const cJSON *o, nanos_src *src, int64_t *out)
 			*out = (int64_t)n;
 			return 0;
 		}
+		if (!(v->valuedouble >= 0 && v->valuedouble < 9.2e18))
+			return -2;
 		*out = (int64_t)v->valuedouble;
 		return 0;
 	}
@@ -1024,13 +1038,15 @@ static int map_span(const cJSON *sp, attrs_t *R, const char *scope, batch_t *b, 
 	if (rs) {
 		if (!llm)
 			goto skip;
-		snprintf(err, errlen, "span %d: startTimeUnixNano %s", idx + 1, rs > 0 ? "missing" : "is not an integer");
+		snprintf(err, errlen, "span %d: startTimeUnixNano %s", idx + 1,
+			 rs > 0 ? "missing" : rs == -2 ? "is out of range" : "is not an integer");
 		goto out;
 	}
 	if (re < 0) {
 		if (!llm)
 			goto skip;
-		snprintf(err, errlen, "span %d: endTimeUnixNano is not an integer", idx + 1);
+		snprintf(err, errlen, "span %d: endTimeUnixNano %s", idx + 1,
+			 re == -2 ? "is out of range" : "is not an integer");
 		goto out;
 	}
 	const cJSON *pid = field(sp, "parentSpanId");
@@ -1109,6 +1125,12 @@ static int map_span(const cJSON *sp, attrs_t *R, const char *scope, batch_t *b, 
 	c->cached_tokens = first_int(&A, K_CACHED);
 	int64_t cwrite = first_int(&A, K_CWRITE);
 	consume(&A, K_DERIVED);
+	if (c->input_tokens > IMPORT_MAX_TOKENS || c->output_tokens > IMPORT_MAX_TOKENS ||
+	    c->cached_tokens > IMPORT_MAX_TOKENS || cwrite > IMPORT_MAX_TOKENS) {
+		cJSON_Delete(X.vars);
+		snprintf(err, errlen, "span %d: a token count is out of range (at most 1,000,000,000 a call)", idx + 1);
+		goto out;
+	}
 	/* Input counts cache reads and writes. Where a library reported
 	 * Anthropic's uncached input_tokens, the parts outgrow the whole. */
 	int64_t cache_parts = (c->cached_tokens > 0 ? c->cached_tokens : 0) + (cwrite > 0 ? cwrite : 0);
@@ -1147,6 +1169,11 @@ static int map_span(const cJSON *sp, attrs_t *R, const char *scope, batch_t *b, 
 	const char *svc = R ? get_str(R, "service.name") : NULL;
 	if (svc)
 		S->service = arena_strdup(ar, svc);
+	char why[200];
+	if (import_check_call(c, "startTimeUnixNano", why, sizeof why)) {
+		snprintf(err, errlen, "span %d: %s", idx + 1, why);
+		goto out;
+	}
 	/* The template goes to the prompt registry, which keys it by name and
 	 * version; without both it stays among the kept attributes. */
 	if (c->prompt_name && c->prompt_version) {
@@ -1283,6 +1310,15 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 			snprintf(err, errlen, "truncated JSON: the record ends early");
 		else
 			snprintf(err, errlen, "malformed JSON at offset %ld", (long)(end - doc));
+		return -1;
+	}
+	/* A second request on the same line would otherwise vanish unread. */
+	const char *tail = end ? end : doc + len;
+	while (tail < doc + len && (*tail == ' ' || *tail == '\t' || *tail == '\r' || *tail == '\n'))
+		tail++;
+	if (tail < doc + len) {
+		snprintf(err, errlen, "unexpected text after the request at offset %ld (one request a line)", (long)(tail - doc));
+		cJSON_Delete(root);
 		return -1;
 	}
 	int rc = otlp_map_root(root, doc, len, b, err, errlen);

@@ -26,15 +26,23 @@ static int64_t ceil_to(int64_t t, int64_t step)
 
 static int add_rollup_row(sqlite3_stmt *q, rstats *s, int with_hist)
 {
-	s->calls += (uint64_t)sqlite3_column_int64(q, 2);
-	s->errors += (uint64_t)sqlite3_column_int64(q, 3);
+	/* saturating, as the report's sums: a corrupt or hostile store must not
+	 * wrap into a negative cost */
+	int64_t v[8];
+	for (int i = 0; i < 8; i++) {
+		v[i] = i == 2 ? 0 : sqlite3_column_int64(q, 2 + i);
+		if (v[i] < 0)
+			v[i] = 0;
+	}
+	s->calls = sat_add_u64(s->calls, (uint64_t)v[0]);
+	s->errors = sat_add_u64(s->errors, (uint64_t)v[1]);
 	if (ecounts_parse_add(&s->errs, (const char *)sqlite3_column_text(q, 4)))
 		return -1;
-	s->input_tokens += (uint64_t)sqlite3_column_int64(q, 5);
-	s->cached_tokens += (uint64_t)sqlite3_column_int64(q, 6);
-	s->output_tokens += (uint64_t)sqlite3_column_int64(q, 7);
-	s->cost_nusd += sqlite3_column_int64(q, 8);
-	s->unpriced += (uint64_t)sqlite3_column_int64(q, 9);
+	s->input_tokens = sat_add_u64(s->input_tokens, (uint64_t)v[3]);
+	s->cached_tokens = sat_add_u64(s->cached_tokens, (uint64_t)v[4]);
+	s->output_tokens = sat_add_u64(s->output_tokens, (uint64_t)v[5]);
+	s->cost_nusd = sat_add_i64(s->cost_nusd, v[6]);
+	s->unpriced = sat_add_u64(s->unpriced, (uint64_t)v[7]);
 	if (with_hist && (hist_merge_blob(&s->lat, sqlite3_column_blob(q, 10), (size_t)sqlite3_column_bytes(q, 10)) ||
 			  hist_merge_blob(&s->ttft, sqlite3_column_blob(q, 11), (size_t)sqlite3_column_bytes(q, 11))))
 		return -1;
@@ -335,8 +343,13 @@ static void fill_row(store_t *st, sqlite3_stmt *q, const dims_t *d, call_row *r)
 	} else {
 		char *output = NULL;
 		if (store_body_decode(st, q, 12, NULL, &output, NULL, NULL) == 0 && output) {
-			if (strlen(output) > 240)
-				output[240] = 0;
+			if (strlen(output) > 240) {
+				/* cut between characters, never inside one */
+				size_t cut = 240;
+				while (cut > 0 && ((unsigned char)output[cut] & 0xc0) == 0x80)
+					cut--;
+				output[cut] = 0;
+			}
 			r->preview = output;
 		}
 	}

@@ -492,8 +492,11 @@ void trace_write_json(const trace_view *t, FILE *out)
 		cJSON_AddItemToArray(arr, j);
 	}
 	char *txt = cJSON_PrintUnformatted(o);
-	fputs(txt, out);
+	sbuf safe = SBUF_INIT;
+	sanitize_json(txt, strlen(txt), &safe); /* span names and attributes are anyone's text */
+	fputs(sb_str(&safe), out);
 	fputc('\n', out);
+	sb_free(&safe);
 	free(txt);
 	cJSON_Delete(o);
 }
