@@ -60,31 +60,33 @@ enum {
 
 typedef struct fdef {
 	uint8_t num, wt;
-	int8_t sub; /* the message a LEN field holds, or -1 */
+	int8_t sub; /* the message a LEN field holds, S for a string, or -1 */
 } fdef;
+
+#define S (-2)
 
 static const fdef F_TREQ[] = {{1, WT_LEN, M_RSPANS}, {0, 0, 0}};
 static const fdef F_LREQ[] = {{1, WT_LEN, M_RLOGS}, {0, 0, 0}};
-static const fdef F_RSPANS[] = {{1, WT_LEN, M_RES}, {2, WT_LEN, M_SSPANS}, {3, WT_LEN, -1}, {0, 0, 0}};
-static const fdef F_RLOGS[] = {{1, WT_LEN, M_RES}, {2, WT_LEN, M_SLOGS}, {3, WT_LEN, -1}, {0, 0, 0}};
+static const fdef F_RSPANS[] = {{1, WT_LEN, M_RES}, {2, WT_LEN, M_SSPANS}, {3, WT_LEN, S}, {0, 0, 0}};
+static const fdef F_RLOGS[] = {{1, WT_LEN, M_RES}, {2, WT_LEN, M_SLOGS}, {3, WT_LEN, S}, {0, 0, 0}};
 static const fdef F_RES[] = {{1, WT_LEN, M_KV}, {2, WT_VARINT, -1}, {0, 0, 0}};
-static const fdef F_SSPANS[] = {{1, WT_LEN, M_SCOPE}, {2, WT_LEN, M_SPAN}, {3, WT_LEN, -1}, {0, 0, 0}};
-static const fdef F_SLOGS[] = {{1, WT_LEN, M_SCOPE}, {2, WT_LEN, M_LOG}, {3, WT_LEN, -1}, {0, 0, 0}};
-static const fdef F_SCOPE[] = {{1, WT_LEN, -1}, {2, WT_LEN, -1}, {3, WT_LEN, M_KV}, {4, WT_VARINT, -1}, {0, 0, 0}};
-static const fdef F_SPAN[] = {{1, WT_LEN, -1},    {2, WT_LEN, -1},     {3, WT_LEN, -1},    {4, WT_LEN, -1},
-			      {5, WT_LEN, -1},    {6, WT_VARINT, -1},  {7, WT_I64, -1},    {8, WT_I64, -1},
+static const fdef F_SSPANS[] = {{1, WT_LEN, M_SCOPE}, {2, WT_LEN, M_SPAN}, {3, WT_LEN, S}, {0, 0, 0}};
+static const fdef F_SLOGS[] = {{1, WT_LEN, M_SCOPE}, {2, WT_LEN, M_LOG}, {3, WT_LEN, S}, {0, 0, 0}};
+static const fdef F_SCOPE[] = {{1, WT_LEN, S}, {2, WT_LEN, S}, {3, WT_LEN, M_KV}, {4, WT_VARINT, -1}, {0, 0, 0}};
+static const fdef F_SPAN[] = {{1, WT_LEN, -1},    {2, WT_LEN, -1},     {3, WT_LEN, S},     {4, WT_LEN, -1},
+			      {5, WT_LEN, S},    {6, WT_VARINT, -1},  {7, WT_I64, -1},    {8, WT_I64, -1},
 			      {9, WT_LEN, M_KV},  {10, WT_VARINT, -1}, {11, WT_LEN, M_EVENT}, {12, WT_VARINT, -1},
 			      {13, WT_LEN, M_LINK}, {14, WT_VARINT, -1}, {15, WT_LEN, M_STATUS}, {16, WT_I32, -1},
 			      {0, 0, 0}};
-static const fdef F_EVENT[] = {{1, WT_I64, -1}, {2, WT_LEN, -1}, {3, WT_LEN, M_KV}, {4, WT_VARINT, -1}, {0, 0, 0}};
-static const fdef F_LINK[] = {{1, WT_LEN, -1},     {2, WT_LEN, -1}, {3, WT_LEN, -1}, {4, WT_LEN, M_KV},
+static const fdef F_EVENT[] = {{1, WT_I64, -1}, {2, WT_LEN, S}, {3, WT_LEN, M_KV}, {4, WT_VARINT, -1}, {0, 0, 0}};
+static const fdef F_LINK[] = {{1, WT_LEN, -1},     {2, WT_LEN, -1}, {3, WT_LEN, S}, {4, WT_LEN, M_KV},
 			      {5, WT_VARINT, -1}, {6, WT_I32, -1}, {0, 0, 0}};
-static const fdef F_STATUS[] = {{2, WT_LEN, -1}, {3, WT_VARINT, -1}, {0, 0, 0}};
-static const fdef F_LOG[] = {{1, WT_I64, -1},    {2, WT_VARINT, -1}, {3, WT_LEN, -1},  {5, WT_LEN, M_ANY},
+static const fdef F_STATUS[] = {{2, WT_LEN, S}, {3, WT_VARINT, -1}, {0, 0, 0}};
+static const fdef F_LOG[] = {{1, WT_I64, -1},    {2, WT_VARINT, -1}, {3, WT_LEN, S},  {5, WT_LEN, M_ANY},
 			     {6, WT_LEN, M_KV},  {7, WT_VARINT, -1}, {8, WT_I32, -1},  {9, WT_LEN, -1},
-			     {10, WT_LEN, -1},   {11, WT_I64, -1},   {12, WT_LEN, -1}, {0, 0, 0}};
-static const fdef F_KV[] = {{1, WT_LEN, -1}, {2, WT_LEN, M_ANY}, {0, 0, 0}};
-static const fdef F_ANY[] = {{1, WT_LEN, -1}, {2, WT_VARINT, -1}, {3, WT_VARINT, -1}, {4, WT_I64, -1},
+			     {10, WT_LEN, -1},   {11, WT_I64, -1},   {12, WT_LEN, S}, {0, 0, 0}};
+static const fdef F_KV[] = {{1, WT_LEN, S}, {2, WT_LEN, M_ANY}, {0, 0, 0}};
+static const fdef F_ANY[] = {{1, WT_LEN, S}, {2, WT_VARINT, -1}, {3, WT_VARINT, -1}, {4, WT_I64, -1},
 			     {5, WT_LEN, M_ARR}, {6, WT_LEN, M_KVL}, {7, WT_LEN, -1}, {0, 0, 0}};
 static const fdef F_ARR[] = {{1, WT_LEN, M_ANY}, {0, 0, 0}};
 static const fdef F_KVL[] = {{1, WT_LEN, M_KV}, {0, 0, 0}};
@@ -216,6 +218,11 @@ static int walk_msg(walk *w, int m, const uint8_t *p, size_t n, int depth, int c
 			}
 			if (f->num && f->sub >= 0 && walk_msg(w, f->sub, p, (size_t)v, depth + 1, 0))
 				return -1;
+			/* As from JSON, a string is never kept cut short at a NUL. */
+			const uint8_t *nul = f->num && f->sub == S ? memchr(p, 0, (size_t)v) : NULL;
+			if (nul)
+				return walk_fail(w, nul, "%s field %llu: a string holding a NUL byte", MSG[m].name,
+						 (unsigned long long)num);
 			p += v;
 			break;
 		}

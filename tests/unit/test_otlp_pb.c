@@ -389,6 +389,8 @@ START_TEST(pb_bad_messages_say_why)
 	expect_bad("\x0a\x05\x12\x03\x0a\x01", 6, "truncated");
 	/* Field 8 as a varint: a fixed64 in a Span, a fixed32 in a LogRecord. */
 	expect_bad("\x0a\x06\x12\x04\x12\x02\x40\x01", 8, "not an OTLP request");
+	/* A NUL inside a string would cut it: the message is rejected. */
+	expect_bad("\x0a\x0d\x12\x0b\x12\x09\x2a\x07" "ch\0t x", 15, "Span field 5: a string holding a NUL byte");
 	/* Arrays within arrays: bounded, not a stack overflow. */
 	sbuf deep = SBUF_INIT;
 	sb_adds(&deep, "");
