@@ -3,7 +3,7 @@
 
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS := ncursesw libcurl libcjson sqlite3 libedit libzstd
+PKGS := ncursesw libcurl libcjson sqlite3 libedit libzstd libprotobuf-c
 VERSION := 0.1.0
 
 OPT ?= -O2 -g
@@ -13,19 +13,22 @@ WARN += -Werror
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DLLMOPS_VERSION='"$(VERSION)"' $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DLLMOPS_VERSION='"$(VERSION)"' $(OPT) $(WARN) -I$(GEN) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC := $(wildcard core/*.c data/*.c tui/*.c views/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 
 B := build
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/keymaps.o
+# Code generated from data/otlp.proto by protoc-c; never committed.
+GEN := $(B)/gen
+PB_H := $(GEN)/otlp.pb-c.h
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/keymaps.o $(GEN)/otlp.pb-c.o
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 
 SAN := build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/keymaps.o
+SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/keymaps.o $(SAN)/gen/otlp.pb-c.o
 SAN_TEST_OBJ := $(TEST_SRC:%.c=$(SAN)/%.o)
 
 .PHONY: all check demo bench install clean deps deps-test unit unit-san cli screen tmux
@@ -38,9 +41,21 @@ $(B)/.flags: FORCE
 	@echo '$(CC) $(CFLAGS_ALL)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_ALL)' > $@
 FORCE:
 
-$(B)/%.o: %.c $(B)/.flags
+# Every object may include the generated header: it exists before any compiles.
+$(B)/%.o: %.c $(B)/.flags | $(PB_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(GEN)/otlp.pb-c.c $(PB_H) &: data/otlp.proto
+	@mkdir -p $(GEN)
+	protoc-c --proto_path=data --c_out=$(GEN) data/otlp.proto
+
+$(GEN)/otlp.pb-c.o: $(GEN)/otlp.pb-c.c $(PB_H) $(B)/.flags
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(SAN)/gen/otlp.pb-c.o: $(GEN)/otlp.pb-c.c $(PB_H) $(B)/.flags
+	@mkdir -p $(SAN)/gen
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -c $< -o $@
 
 # The default keymaps are compiled in from their files.
 $(B)/keymaps.c: keymaps/vim.keys keymaps/emacs.keys scripts/embed.sh
@@ -60,7 +75,7 @@ llmops: $(B)/main.o $(LIB_OBJ)
 $(B)/unit_tests: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(shell pkg-config --libs check 2>/dev/null)
 
-$(SAN)/%.o: %.c $(B)/.flags
+$(SAN)/%.o: %.c $(B)/.flags | $(PB_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
@@ -86,7 +101,7 @@ unit-san: $(SAN)/unit_tests
 	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(SAN)/unit_tests
 
-cli: llmops $(B)/gen_jsonl
+cli: llmops $(B)/gen_jsonl $(B)/otlp_json2pb
 	@echo "== command-line tests"
 	@sh tests/cli/run.sh
 
@@ -104,7 +119,7 @@ tmux: llmops
 	@sh tests/tmux/run.sh
 
 check: deps-test
-	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl unit unit-san cli screen tmux
+	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl $(B)/otlp_json2pb unit unit-san cli screen tmux
 
 demo: deps
 	@$(MAKE) --no-print-directory llmops
@@ -115,6 +130,10 @@ bench: deps-test
 	@sh tests/bench/run.sh
 
 $(B)/gen_jsonl: $(B)/tests/bench/gen_jsonl.o $(LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# OTLP/JSON to protobuf, for the protobuf twins of the corpus and the CLI tests.
+$(B)/otlp_json2pb: $(B)/tests/cli/otlp_json2pb.o $(B)/tests/unit/otlp_encode.o $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 $(B)/runstat: tests/bench/runstat.c
@@ -131,5 +150,5 @@ clean:
 
 # The sanitizer objects too: without their dependencies a changed header
 # (the action table) would leave objects that disagree on an enum.
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/main.d $(B)/tests/bench/gen_jsonl.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/main.d $(B)/tests/bench/gen_jsonl.d $(B)/tests/cli/otlp_json2pb.d
 -include $(SAN_LIB_OBJ:.o=.d) $(SAN_TEST_OBJ:.o=.d) $(SAN)/main.d

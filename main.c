@@ -26,6 +26,7 @@
 #include "data/report_out.h"
 #include "data/provider.h"
 #include "data/replay.h"
+#include "data/trace.h"
 #include "data/secrets.h"
 #include "data/store.h"
 #include "data/usage.h"
@@ -37,7 +38,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE, CMD_PROMPT, CMD_PROMPTS, CMD_REPLAY, CMD_USAGE };
+enum cmd { CMD_NONE, CMD_IMPORT, CMD_REPORT, CMD_DEMO, CMD_HELP, CMD_TRACES, CMD_EXPORT, CMD_ANNOTATE, CMD_PROMPT, CMD_PROMPTS, CMD_REPLAY, CMD_USAGE, CMD_TRACE };
 #define C(x) (1u << (x))
 #define ALL (~0u)
 
@@ -56,6 +57,7 @@ static const struct cmddef {
     {"prompts", CMD_PROMPTS},
     {"replay", CMD_REPLAY},
     {"usage", CMD_USAGE},
+    {"trace", CMD_TRACE},
 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
@@ -78,7 +80,7 @@ static const struct optdef {
     [O_FROM] = {"from", 0, 1, C(CMD_REPORT)},
     [O_TO] = {"to", 0, 1, C(CMD_REPORT)},
     [O_BY] = {"by", 0, 1, C(CMD_REPORT)},
-    [O_JSON] = {"json", 0, 0, C(CMD_REPORT) | C(CMD_REPLAY) | C(CMD_USAGE)},
+    [O_JSON] = {"json", 0, 0, C(CMD_REPORT) | C(CMD_REPLAY) | C(CMD_USAGE) | C(CMD_TRACE)},
     [O_CALLS] = {"calls", 0, 1, C(CMD_DEMO)},
     [O_NOTUI] = {"no-tui", 0, 0, C(CMD_DEMO)},
     [O_GOLDEN] = {"golden", 0, 1, C(CMD_EXPORT)},
@@ -124,6 +126,8 @@ static const char usage_text[] =
     "                                                 the labelled golden dataset, one JSON object a line\n"
     "  usage sync [--provider NAME] [--since DUR]       fetch what the providers bill (admin keys) into the store\n"
     "  usage [--provider NAME] [--since DUR] [--json]   the stored provider usage and cost reports (default 7d)\n"
+    "  trace ID [--json]                                a trace's spans as a tree, with its calls (ID: a trace\n"
+    "                                                 id, or the span id of a call or of any span in it)\n"
     "\n"
     "options (anywhere on the line):\n"
     "  -c, --config RC     rc file (default $LLMOPSRC, $XDG_CONFIG_HOME/llmops/llmopsrc, ~/.llmopsrc)\n"
@@ -410,6 +414,10 @@ static int cmd_import(ctx_t *x)
 		printf("%s: %s calls imported", label, ins);
 		if (r.duplicates)
 			printf(", %s already in the store", dup);
+		if (r.merged)
+			printf(", %llu spans of the same requests merged", (unsigned long long)r.merged);
+		if (r.spans)
+			printf(", %llu other spans of their traces kept", (unsigned long long)r.spans);
 		if (r.rejected)
 			printf(", %llu records rejected", (unsigned long long)r.rejected);
 		if (r.skipped)
@@ -1179,6 +1187,30 @@ static void json_num_or_null(cJSON *o, const char *k, double v, int have)
 		cJSON_AddNullToObject(o, k);
 }
 
+static int cmd_trace(ctx_t *x)
+{
+	if (x->a.npos != 1)
+		die_usage("trace: give one ID (a trace id, or the span id of a call)");
+	store_t *st;
+	if (open_store(x, 0, &st))
+		return EXIT_FAIL;
+	trace_view t;
+	char err[600];
+	int rc = EXIT_OK;
+	if (store_trace_get(st, x->a.pos[0], &t, err, sizeof err)) {
+		fprintf(stderr, "llmops: trace: %s\n", err);
+		rc = EXIT_FAIL;
+	} else {
+		if (x->a.set[O_JSON])
+			trace_write_json(&t, stdout);
+		else
+			trace_write_text(&t, stdout, x->ascii);
+		trace_view_free(&t);
+	}
+	store_close(st);
+	return rc;
+}
+
 static int cmd_replay(ctx_t *x)
 {
 	if (x->a.npos != 1)
@@ -1249,7 +1281,10 @@ static int cmd_replay(ctx_t *x)
 		if (*r->res.error_type)
 			cJSON_AddStringToObject(o, "error_type", r->res.error_type);
 		char *js = cJSON_PrintUnformatted(o);
-		puts(js);
+		sbuf safe = SBUF_INIT;
+		sanitize_json(js, strlen(js), &safe); /* a model's answer may hold anything */
+		puts(sb_str(&safe));
+		sb_free(&safe);
 		cJSON_free(js);
 		cJSON_Delete(o);
 	} else {
@@ -1320,6 +1355,7 @@ int main(int argc, char **argv)
 	case CMD_REPLAY: rc = cmd_replay(&x); break;
 	case CMD_EXPORT: rc = cmd_export(&x); break;
 	case CMD_USAGE: rc = cmd_usage(&x); break;
+	case CMD_TRACE: rc = cmd_trace(&x); break;
 	case CMD_TRACES: rc = cmd_console(&x, "traces"); break;
 	case CMD_ANNOTATE: rc = cmd_console(&x, "annotate"); break;
 	case CMD_PROMPTS: rc = cmd_console(&x, "prompts"); break;

@@ -27,9 +27,22 @@ span_event_t *batch_add_event(batch_t *b)
 	return e;
 }
 
+span_rec *batch_add_span(batch_t *b)
+{
+	if (b->nspans == b->spcap) {
+		b->spcap = b->spcap ? b->spcap * 2 : 64;
+		b->spans = xrealloc(b->spans, b->spcap * sizeof *b->spans);
+	}
+	span_rec *s = &b->spans[b->nspans++];
+	memset(s, 0, sizeof *s);
+	s->end_ns = -1;
+	s->call = -1;
+	return s;
+}
+
 void batch_reset(batch_t *b)
 {
-	b->n = b->nev = 0;
+	b->n = b->nev = b->nspans = 0;
 	b->bytes = b->records = b->skipped = 0;
 	b->prepared = 0;
 	b->codec = b->new_codec = NULL;
@@ -42,6 +55,7 @@ void batch_free(batch_t *b)
 {
 	free(b->calls);
 	free(b->events);
+	free(b->spans);
 	arena_free(&b->arena);
 	for (int r = 0; r < RES_COUNT; r++)
 		racc_free(&b->acc[r]);
@@ -68,6 +82,13 @@ void batch_rollup(batch_t *b, const uint8_t *keep)
 		int64_t t = floor_to(c->ts_ns, NS_PER_MIN) / NS_PER_S;
 		rstats_add_call(racc_get(&b->acc[RES_1M], RES_1M, t, (int64_t)c->dim_hash), c, c->cost);
 	}
+	batch_rollup_up(b);
+}
+
+void batch_rollup_up(batch_t *b)
+{
+	for (int r = RES_1H; r < RES_COUNT; r++)
+		racc_reset(&b->acc[r]);
 	/* Hours and days from the minutes: a merge of a few sorted lists per
 	 * bucket instead of three histogram updates per call. */
 	racc *m = &b->acc[RES_1M];

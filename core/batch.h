@@ -24,11 +24,30 @@ typedef struct span_event {
 	const char *body; /* JSON object */
 } span_event_t;
 
+/* A span as OTLP gave it: an LLM call's (call >= 0) or one of the other
+ * steps of its trace (agent, tool, retrieval, HTTP), kept so that a trace
+ * can be drawn whole and its context passed down to the calls below. */
+typedef struct span_rec {
+	uint8_t trace_id[CALL_ID_MAX], span_id[CALL_ID_MAX], parent_id[CALL_ID_MAX];
+	uint8_t trace_len, span_len, parent_len; /* parent_len 0: a root */
+	int64_t start_ns, end_ns;                /* end -1: unknown */
+	const char *name, *scope;
+	const char *service;                     /* the resource's service.name */
+	int kind;                                /* OTLP SpanKind */
+	int status;                              /* 0 unset, 1 ok, 2 error */
+	const char *status_message;
+	const char *attrs;                       /* JSON object: attributes (not for calls) */
+	const char *ctx;                         /* JSON object: what it passes to the calls below */
+	long call;                               /* its call in the batch, -1: not an LLM span */
+} span_rec;
+
 typedef struct batch {
 	call_t *calls;
 	size_t n, cap;
 	span_event_t *events;
 	size_t nev, evcap;
+	span_rec *spans;
+	size_t nspans, spcap;
 	arena_t arena;
 	uint64_t bytes;    /* source bytes covered, for progress */
 	uint64_t records;  /* source records (lines, documents, rows) */
@@ -42,6 +61,7 @@ typedef struct batch {
 
 call_t *batch_add_call(batch_t *b);
 span_event_t *batch_add_event(batch_t *b);
+span_rec *batch_add_span(batch_t *b);
 void batch_reset(batch_t *b);
 void batch_free(batch_t *b);
 
@@ -50,6 +70,8 @@ void batch_free(batch_t *b);
 void batch_prepare(batch_t *b, pricing_t *prices);
 /* Rollups again, over the calls whose keep[i] is set (after duplicates). */
 void batch_rollup(batch_t *b, const uint8_t *keep);
+/* The hour and day rollups again from the minute ones. */
+void batch_rollup_up(batch_t *b);
 uint64_t call_dim_hash(const call_t *c);
 
 #endif

@@ -13,6 +13,7 @@ void call_init(call_t *c)
 	memset(c, 0, sizeof *c);
 	c->input_tokens = c->cached_tokens = c->output_tokens = -1;
 	c->latency_ms = c->ttft_ms = -1;
+	c->span = -1;
 }
 
 const char *call_norm_provider(const char *p)
@@ -52,6 +53,16 @@ const char *call_norm_provider(const char *p)
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (strcasecmp(p, map[i].from) == 0)
 			return map[i].to;
+	/* The Vercel AI SDK names the API too: "openai.chat", "anthropic.messages". */
+	const char *dot = strchr(p, '.');
+	if (dot && dot > p && dot - p < 32) {
+		char head[32];
+		memcpy(head, p, (size_t)(dot - p));
+		head[dot - p] = 0;
+		for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+			if (strcasecmp(head, map[i].from) == 0)
+				return map[i].to;
+	}
 	return NULL; /* caller keeps its own lower-cased copy */
 }
 
@@ -157,4 +168,107 @@ int call_set_id(uint8_t *dst, uint8_t *len, const char *hex)
 		return -1;
 	*len = (uint8_t)n;
 	return 0;
+}
+
+static const char *from_status(long s, const char *m)
+{
+	if (s == 400 || s == 413 || s == 422) {
+		if (has(m, "contextlength") || has(m, "maximumcontext") || has(m, "contextwindow") ||
+		    has(m, "promptistoolong") || has(m, "toomanytokens") || s == 413)
+			return "context_length";
+		return "bad_request";
+	}
+	if (s == 401 || s == 403)
+		return "auth";
+	if (s == 404)
+		return "not_found";
+	if (s == 408 || s == 504)
+		return "timeout";
+	if (s == 429)
+		return has(m, "insufficientquota") || has(m, "exceededyourcurrentquota") ? "quota" : "rate_limit";
+	if (s == 499)
+		return "cancelled";
+	if (s == 529)
+		return "overloaded";
+	if (s >= 500 && s < 600)
+		return has(m, "overloaded") ? "overloaded" : "server_error";
+	if (s >= 400 && s < 500)
+		return "bad_request";
+	return NULL;
+}
+
+/* What a provider's error text says (squashed), when it says it plainly. */
+static const char *from_message(const char *m)
+{
+	if (!*m)
+		return NULL;
+	if (has(m, "contextlength") || has(m, "maximumcontext") || has(m, "contextwindow") ||
+	    has(m, "promptistoolong") || has(m, "toomanytokens"))
+		return "context_length";
+	if (has(m, "insufficientquota") || has(m, "exceededyourcurrentquota"))
+		return "quota";
+	if (has(m, "overloaded"))
+		return "overloaded";
+	if (has(m, "ratelimit") || has(m, "toomanyrequests"))
+		return "rate_limit";
+	if (has(m, "doesnotexist") || has(m, "modelnotfound") || has(m, "notfounderror") || has(m, "notfound"))
+		return "not_found";
+	if (has(m, "invalidapikey") || has(m, "incorrectapikey") || has(m, "authenticationerror") ||
+	    has(m, "permissionerror") || has(m, "unauthorized"))
+		return "auth";
+	if (has(m, "requesttimedout") || has(m, "timedout"))
+		return "timeout";
+	if (has(m, "internalservererror") || has(m, "serviceunavailable") || has(m, "badgateway") ||
+	    has(m, "apierror"))
+		return "server_error";
+	if (has(m, "invalidrequesterror") || has(m, "badrequest"))
+		return "bad_request";
+	return NULL;
+}
+
+/* An HTTP status quoted near the start of an SDK's error text, as in
+ * "529 {"type":"error",...}" or "Error: 404 The model ... does not exist". */
+static long status_in_message(const char *msg)
+{
+	if (!msg)
+		return 0;
+	for (size_t i = 0; msg[i] && i < 64; i++) {
+		if (!isdigit((unsigned char)msg[i]) || (i && isdigit((unsigned char)msg[i - 1])))
+			continue;
+		if (isdigit((unsigned char)msg[i + 1]) && isdigit((unsigned char)msg[i + 2]) &&
+		    !isdigit((unsigned char)msg[i + 3])) {
+			long s = (msg[i] - '0') * 100 + (msg[i + 1] - '0') * 10 + (msg[i + 2] - '0');
+			if (s >= 400 && s < 600)
+				return s;
+		}
+	}
+	return 0;
+}
+
+const char *call_classify_error(long http_status, const char *raw, const char *message, char *buf, size_t n,
+				int *rank)
+{
+	char m[512];
+	squash(message, m, sizeof m);
+	const char *t;
+	if (http_status >= 400 && (t = from_status(http_status, m))) {
+		*rank = !strcmp(t, "bad_request") || !strcmp(t, "server_error") ? ERR_RANK_GENERIC_STATUS : ERR_RANK_STATUS;
+		return t;
+	}
+	long ms = status_in_message(message);
+	if (ms && (t = from_status(ms, m))) {
+		*rank = ERR_RANK_MESSAGE;
+		return t;
+	}
+	/* A provider's own error type ("overloaded_error") as the class. */
+	char r[128];
+	squash(raw, r, sizeof r);
+	if ((t = from_message(m)) || (*r && strcmp(r, "error") && (t = from_message(r)) &&
+				      !has(r, "apicallerror") && !has(r, "apierror"))) {
+		*rank = ERR_RANK_MESSAGE;
+		return t;
+	}
+	t = call_norm_error(raw, NULL, buf, n);
+	*rank = t ? ERR_RANK_CLASS : ERR_RANK_NONE;
+	return t;
 }

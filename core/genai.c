@@ -23,6 +23,12 @@ static void add_args(sbuf *b, const cJSON *args)
 	}
 }
 
+int genai_is_thinking_part(const cJSON *part)
+{
+	const char *type = str_of(part, "type");
+	return type && (!strcmp(type, "thinking") || !strcmp(type, "reasoning") || !strcmp(type, "redacted_thinking"));
+}
+
 static void part_text(const cJSON *part, sbuf *b)
 {
 	if (cJSON_IsString(part)) {
@@ -35,8 +41,11 @@ static void part_text(const cJSON *part, sbuf *b)
 	const char *t = str_of(part, "text");
 	if (!t)
 		t = str_of(part, "content");
-	if (t && (!type || !strcmp(type, "text") || !strcmp(type, "output_text") || !strcmp(type, "input_text") ||
-		  !strcmp(type, "reasoning") || !strcmp(type, "thinking"))) {
+	if (genai_is_thinking_part(part))
+		return; /* kept apart from the answer: genai_output_thinking */
+	if (type && !strcmp(type, "custom"))
+		return; /* a provider's own bookkeeping (the AI SDK's message_start) */
+	if (t && (!type || !strcmp(type, "text") || !strcmp(type, "output_text") || !strcmp(type, "input_text"))) {
 		sb_adds(b, t);
 		return;
 	}
@@ -379,4 +388,60 @@ void genai_messages_text(const char *json, sbuf *out)
 		}
 	}
 	cJSON_Delete(a);
+}
+
+/* The thinking parts of a content array, joined. */
+static void thinking_of(const cJSON *content, sbuf *b)
+{
+	const cJSON *part;
+	cJSON_ArrayForEach(part, content)
+	{
+		if (!cJSON_IsObject(part) || !genai_is_thinking_part(part))
+			continue;
+		const char *t = str_of(part, "thinking");
+		if (!t)
+			t = str_of(part, "content");
+		if (!t)
+			t = str_of(part, "text");
+		if (!t)
+			t = "[redacted thinking]";
+		if (b->len)
+			sb_addc(b, '\n');
+		sb_adds(b, t);
+	}
+}
+
+char *genai_output_thinking(const cJSON *v)
+{
+	cJSON *parsed = NULL;
+	if (cJSON_IsString(v)) {
+		parsed = cJSON_Parse(v->valuestring);
+		v = parsed;
+	}
+	sbuf b = SBUF_INIT;
+	if (cJSON_IsArray(v) && cJSON_IsObject(cJSON_GetArrayItem(v, 0)) &&
+	    !cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(v, 0), "type"))
+		v = cJSON_GetArrayItem(v, 0); /* a list of messages: the first */
+	if (cJSON_IsObject(v)) {
+		const cJSON *choices = cJSON_GetObjectItemCaseSensitive(v, "choices");
+		if (cJSON_IsArray(choices))
+			v = cJSON_GetArrayItem(choices, 0);
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v, "message");
+		const cJSON *src = cJSON_IsObject(msg) ? msg : v;
+		const cJSON *content = cJSON_GetObjectItemCaseSensitive(src, "content");
+		if (!content)
+			content = cJSON_GetObjectItemCaseSensitive(src, "parts");
+		thinking_of(content, &b);
+		const char *rc = str_of(src, "reasoning_content");
+		if (!b.len && rc)
+			sb_adds(&b, rc);
+	} else if (cJSON_IsArray(v)) {
+		thinking_of(v, &b); /* a bare list of parts */
+	}
+	cJSON_Delete(parsed);
+	if (!b.len) {
+		sb_free(&b);
+		return NULL;
+	}
+	return sb_steal(&b);
 }

@@ -27,6 +27,10 @@ cJSON *genai_norm_messages(const cJSON *v);
 /* Text of a response: an output message (or an array of them: the first),
  * with tool calls rendered as "[tool call] name(arguments)". malloc'ed. */
 char *genai_output_text(const cJSON *v);
+/* The model's thinking in a response (parts of type thinking, reasoning or
+ * redacted_thinking), which genai_output_text leaves out; NULL when none. */
+char *genai_output_thinking(const cJSON *v);
+int genai_is_thinking_part(const cJSON *part);
 
 /* Builds a call's input messages and output from GenAI events: each event is
  * a name (gen_ai.system.message, gen_ai.user.message,

@@ -16,7 +16,7 @@ void ecounts_add(ecounts *e, const char *name, uint64_t n)
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(e->v[mid].name, name);
 		if (c == 0) {
-			e->v[mid].n += n;
+			e->v[mid].n = sat_add_u64(e->v[mid].n, n);
 			return;
 		}
 		if (c < 0)
@@ -29,7 +29,7 @@ void ecounts_add(ecounts *e, const char *name, uint64_t n)
 		e->v = xrealloc(e->v, e->cap * sizeof *e->v);
 	}
 	memmove(e->v + lo + 1, e->v + lo, (e->n - lo) * sizeof *e->v);
-	snprintf(e->v[lo].name, sizeof e->v[lo].name, "%s", name);
+	e->v[lo].name = xstrdup(name);
 	e->v[lo].n = n;
 	e->n++;
 }
@@ -49,17 +49,16 @@ int ecounts_parse_add(ecounts *e, const char *text)
 		const char *eq = strchr(p, '=');
 		if (!eq)
 			return -1;
-		char name[48];
 		size_t n = (size_t)(eq - p);
-		if (n == 0 || n >= sizeof name)
+		if (n == 0)
 			return -1;
-		memcpy(name, p, n);
-		name[n] = 0;
 		char *end;
 		unsigned long long v = strtoull(eq + 1, &end, 10);
 		if (end == eq + 1 || (*end && *end != ';'))
 			return -1;
+		char *name = xstrndup(p, n);
 		ecounts_add(e, name, v);
+		free(name);
 		p = *end ? end + 1 : end;
 	}
 	return 0;
@@ -73,11 +72,14 @@ void ecounts_format(const ecounts *e, sbuf *out)
 
 void ecounts_reset(ecounts *e)
 {
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i].name);
 	e->n = 0;
 }
 
 void ecounts_free(ecounts *e)
 {
+	ecounts_reset(e);
 	free(e->v);
 	memset(e, 0, sizeof *e);
 }
@@ -112,15 +114,15 @@ void rstats_add_call(rstats *s, const call_t *c, int64_t cost_nusd)
 		ecounts_add(&s->errs, c->error_type ? c->error_type : "error", 1);
 	}
 	if (c->input_tokens > 0)
-		s->input_tokens += (uint64_t)c->input_tokens;
+		s->input_tokens = sat_add_u64(s->input_tokens, (uint64_t)c->input_tokens);
 	if (c->cached_tokens > 0)
-		s->cached_tokens += (uint64_t)c->cached_tokens;
+		s->cached_tokens = sat_add_u64(s->cached_tokens, (uint64_t)c->cached_tokens);
 	if (c->output_tokens > 0)
-		s->output_tokens += (uint64_t)c->output_tokens;
+		s->output_tokens = sat_add_u64(s->output_tokens, (uint64_t)c->output_tokens);
 	if (cost_nusd < 0)
 		s->unpriced++;
 	else
-		s->cost_nusd += cost_nusd;
+		s->cost_nusd = sat_add_i64(s->cost_nusd, cost_nusd);
 	if (c->latency_ms >= 0)
 		hist_add(&s->lat, c->latency_ms);
 	if (c->ttft_ms >= 0)
@@ -129,13 +131,13 @@ void rstats_add_call(rstats *s, const call_t *c, int64_t cost_nusd)
 
 void rstats_merge(rstats *d, const rstats *s)
 {
-	d->calls += s->calls;
-	d->errors += s->errors;
-	d->input_tokens += s->input_tokens;
-	d->cached_tokens += s->cached_tokens;
-	d->output_tokens += s->output_tokens;
-	d->unpriced += s->unpriced;
-	d->cost_nusd += s->cost_nusd;
+	d->calls = sat_add_u64(d->calls, s->calls);
+	d->errors = sat_add_u64(d->errors, s->errors);
+	d->input_tokens = sat_add_u64(d->input_tokens, s->input_tokens);
+	d->cached_tokens = sat_add_u64(d->cached_tokens, s->cached_tokens);
+	d->output_tokens = sat_add_u64(d->output_tokens, s->output_tokens);
+	d->unpriced = sat_add_u64(d->unpriced, s->unpriced);
+	d->cost_nusd = sat_add_i64(d->cost_nusd, s->cost_nusd);
 	hist_merge(&d->lat, &s->lat);
 	hist_merge(&d->ttft, &s->ttft);
 	ecounts_merge(&d->errs, &s->errs);
@@ -145,13 +147,13 @@ void rstats_merge_many(rstats *d, const rstats *const *s, size_t n)
 {
 	const hist_t **h = xcalloc(n ? n : 1, sizeof *h);
 	for (size_t i = 0; i < n; i++) {
-		d->calls += s[i]->calls;
-		d->errors += s[i]->errors;
-		d->input_tokens += s[i]->input_tokens;
-		d->cached_tokens += s[i]->cached_tokens;
-		d->output_tokens += s[i]->output_tokens;
-		d->unpriced += s[i]->unpriced;
-		d->cost_nusd += s[i]->cost_nusd;
+		d->calls = sat_add_u64(d->calls, s[i]->calls);
+		d->errors = sat_add_u64(d->errors, s[i]->errors);
+		d->input_tokens = sat_add_u64(d->input_tokens, s[i]->input_tokens);
+		d->cached_tokens = sat_add_u64(d->cached_tokens, s[i]->cached_tokens);
+		d->output_tokens = sat_add_u64(d->output_tokens, s[i]->output_tokens);
+		d->unpriced = sat_add_u64(d->unpriced, s[i]->unpriced);
+		d->cost_nusd = sat_add_i64(d->cost_nusd, s[i]->cost_nusd);
 		ecounts_merge(&d->errs, &s[i]->errs);
 		h[i] = &s[i]->lat;
 	}

@@ -13,7 +13,7 @@
 
 /* Errors by type, kept sorted by name; serialised as "rate_limit=3;timeout=1". */
 typedef struct ecount {
-	char name[48];
+	char *name; /* owned by the ecounts */
 	uint64_t n;
 } ecount;
 
@@ -37,6 +37,21 @@ typedef struct rstats {
 	hist_t lat, ttft;
 	ecounts errs;
 } rstats;
+
+/* Sums that stop at the largest value instead of wrapping: a hostile or
+ * corrupt count must not turn into a negative cost. */
+static inline uint64_t sat_add_u64(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static inline int64_t sat_add_i64(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
 
 void rstats_init(rstats *s);
 void rstats_reset(rstats *s);

@@ -213,3 +213,60 @@ char *sanitize_str(const char *in, int flags)
 		sanitize(in, strlen(in), flags, &b);
 	return sb_steal(&b);
 }
+
+void sanitize_clip(const char *in, size_t max_bytes, char *out, size_t outlen)
+{
+	if (!outlen)
+		return;
+	sbuf b = SBUF_INIT;
+	sanitize(in ? in : "", in ? strlen(in) : 0, 0, &b);
+	size_t n = b.len;
+	int clipped = 0;
+	if (max_bytes > outlen - 1)
+		max_bytes = outlen - 1;
+	if (n > max_bytes) {
+		/* Room for the ellipsis, then back to the start of a character. */
+		n = max_bytes >= 3 ? max_bytes - 3 : 0;
+		while (n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
+			n--;
+		clipped = 1;
+	}
+	memcpy(out, b.len ? b.p : "", n);
+	if (clipped && n + 3 < outlen) {
+		memcpy(out + n, "\xe2\x80\xa6", 3);
+		n += 3;
+	}
+	out[n] = 0;
+	sb_free(&b);
+}
+
+void sanitize_json(const char *in, size_t n, sbuf *out)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0;
+	while (i < n) {
+		if (s[i] < 0x80) {
+			size_t j = i;
+			while (j < n && s[j] < 0x80)
+				j++;
+			sb_add(out, in + i, j - i);
+			i = j;
+			continue;
+		}
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		/* Bytes at or above 0x80 only occur inside JSON strings, where an
+		 * escape means the same character. */
+		if ((cp >= 0x80 && cp <= 0x9f) || san_is_format_char(cp) || cp == 0xfffd) {
+			if (cp >= 0x10000) {
+				uint32_t v = cp - 0x10000;
+				sb_printf(out, "\\u%04x\\u%04x", 0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff));
+			} else {
+				sb_printf(out, "\\u%04x", cp);
+			}
+		} else {
+			sb_add(out, in + i, k);
+		}
+		i += k;
+	}
+}

@@ -27,6 +27,14 @@ enum {
 void sanitize(const char *in, size_t n, int flags, sbuf *out);
 /* Convenience: sanitised copy of a NUL-terminated string (malloc'ed). */
 char *sanitize_str(const char *in, int flags);
+/* A sanitised quotation of untrusted text for a message: at most max_bytes
+ * (and outlen - 1), cut at a character boundary and marked with an ellipsis. */
+void sanitize_clip(const char *in, size_t max_bytes, char *out, size_t outlen);
+/* JSON text for a file or a pipe: C1 controls, bidi, zero-width and other
+ * invisible characters become \uXXXX escapes and invalid UTF-8 becomes
+ * \ufffd, so that what another program or a terminal shows is what the
+ * value holds. The input must be valid JSON text. */
+void sanitize_json(const char *in, size_t n, sbuf *out);
 
 /* Decodes one code point strictly; returns the bytes consumed (>= 1) and
  * sets *cp (U+FFFD on error). */

@@ -1,5 +1,7 @@
 #include "follow.h"
 
+#define FOLLOW_PRUNE_TRACES 50000
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -197,7 +199,7 @@ int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size
 		f->pending = f->fd >= 0;
 	}
 	int stored = 0;
-	if (f->batch.n || f->batch.nev) {
+	if (f->batch.n || f->batch.nev || f->batch.nspans) {
 		ingest_stats s = {0};
 		char e[512];
 		if (store_ingest(st, &f->batch, prices, &s, e, sizeof e)) {
@@ -205,7 +207,12 @@ int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size
 			batch_reset(&f->batch);
 			return -1;
 		}
-		stored = (int)(s.inserted + s.filled);
+		stored = (int)(s.inserted + s.filled + s.merged);
+		/* A file followed for hours: now and then drop the steps of traces
+		 * that never got a call (by now they are long finished). */
+		uint64_t pruned;
+		if (store_span_traces_pending(st) > FOLLOW_PRUNE_TRACES)
+			store_prune_spans(st, &pruned);
 	}
 	batch_reset(&f->batch);
 	return stored;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/sanitize.h"
 #include "../core/str.h"
 
 /* The busy handler waits this long for the write lock; the retry loop below
@@ -874,8 +875,13 @@ int golden_export_ex(golden_t *g, int format, const char *label, const char *pat
 			}
 			char *line = cJSON_PrintUnformatted(row);
 			cJSON_Delete(row);
-			fputs(line, f);
+			/* escaped, not raw: the same value, but no bidi or C1
+			 * character reaches whatever shows the file */
+			sbuf safe = SBUF_INIT;
+			sanitize_json(line, strlen(line), &safe);
+			fputs(sb_str(&safe), f);
 			fputc('\n', f);
+			sb_free(&safe);
 			free(line);
 			st->written++;
 		}

@@ -14,6 +14,7 @@
 
 #include "../core/clock.h"
 #include "../core/sanitize.h"
+#include "otlp_pb.h"
 
 static const char *const format_names[] = {"auto", "jsonl", "otlp", "llm"};
 
@@ -33,7 +34,6 @@ int import_format_parse(const char *s)
 #define BATCH_CALLS 4096
 #define BATCH_BYTES (24u << 20)
 #define READ_CHUNK (1u << 20)
-#define MAX_DOC (256u << 20)
 
 /* ---- reading ----------------------------------------------------------- */
 
@@ -55,7 +55,11 @@ static int reader_fill(reader *r, char *err, size_t errlen)
 		r->start = 0;
 	}
 	if (r->end == r->cap) {
+		/* Callers give up on a record past the largest one allowed, so the
+		 * buffer never needs to be much larger than that. */
 		size_t cap = r->cap * 2;
+		if (cap > IMPORT_MAX_DOC + READ_CHUNK)
+			cap = IMPORT_MAX_DOC + READ_CHUNK;
 		r->buf = xrealloc(r->buf, cap + 1);
 		r->cap = cap;
 	}
@@ -72,6 +76,19 @@ static int reader_fill(reader *r, char *err, size_t errlen)
 		r->end += (size_t)n;
 		return 0;
 	}
+}
+
+/* At least want bytes from start, fewer only at the end of the input. */
+static int reader_need(reader *r, size_t want, char *err, size_t errlen)
+{
+	if (r->cap < want) {
+		r->buf = xrealloc(r->buf, want + 1);
+		r->cap = want;
+	}
+	while (r->end - r->start < want && !r->eof)
+		if (reader_fill(r, err, errlen))
+			return -1;
+	return 0;
 }
 
 /* ---- the import -------------------------------------------------------- */
@@ -132,8 +149,38 @@ static void reject(run *r, uint64_t lineno, const char *reason)
 	if (r->res->rejected > (uint64_t)r->o->max_errors_shown)
 		return;
 	clear_progress(r);
+	/* Reasons quote the input: nothing in it may reach the terminal raw. */
+	char *label = sanitize_str(r->rd.label, 0), *why = sanitize_str(reason, 0);
+	fprintf(r->o->errs, "llmops: %s:%llu: %s\n", label, (unsigned long long)lineno, why);
+	free(why);
+	free(label);
+}
+
+/* A logs.db row: named by its table, row number and id rather than a line. */
+static void reject_row(void *ud, const char *where, const char *reason)
+{
+	run *r = ud;
+	r->res->rejected++;
+	if (r->res->rejected > (uint64_t)r->o->max_errors_shown)
+		return;
+	clear_progress(r);
+	char *label = sanitize_str(r->rd.label, 0), *at = sanitize_str(where, 0), *why = sanitize_str(reason, 0);
+	fprintf(r->o->errs, "llmops: %s: %s: %s\n", label, at, why);
+	free(why);
+	free(at);
+	free(label);
+}
+
+/* A protobuf message has no line: its number and where it starts. */
+static void reject_msg(run *r, uint64_t msgno, uint64_t offset, const char *reason)
+{
+	r->res->rejected++;
+	if (r->res->rejected > (uint64_t)r->o->max_errors_shown)
+		return;
+	clear_progress(r);
 	char *label = sanitize_str(r->rd.label, 0);
-	fprintf(r->o->errs, "llmops: %s:%llu: %s\n", label, (unsigned long long)lineno, reason);
+	fprintf(r->o->errs, "llmops: %s: message %llu (byte %llu): %s\n", label, (unsigned long long)msgno,
+		(unsigned long long)offset, reason);
 	free(label);
 }
 
@@ -141,7 +188,7 @@ static void reject(run *r, uint64_t lineno, const char *reason)
 static int hand_over(run *r)
 {
 	batch_t *b = ingester_batch(r->ing);
-	if (b->n < BATCH_CALLS && b->arena.used_total < BATCH_BYTES && b->nev < BATCH_CALLS)
+	if (b->n < BATCH_CALLS && b->arena.used_total < BATCH_BYTES && b->nev < BATCH_CALLS && b->nspans < 4 * BATCH_CALLS)
 		return 0;
 	r->res->skipped += b->skipped;
 	return ingester_flush(r->ing);
@@ -163,6 +210,22 @@ static int parse_record(run *r, int fmt, const char *p, size_t n, uint64_t linen
 	return hand_over(r);
 }
 
+static int parse_pb(run *r, const char *p, size_t n, uint64_t msgno, uint64_t offset)
+{
+	char err[256];
+	batch_t *b = ingester_batch(r->ing);
+	size_t before = b->n;
+	int rc = otlp_pb_parse((const uint8_t *)p, n, b, err, sizeof err);
+	r->res->records++;
+	b->records++;
+	b->bytes += n;
+	if (rc)
+		reject_msg(r, msgno, offset, err);
+	else
+		r->res->calls += b->n - before;
+	return hand_over(r);
+}
+
 static int blank(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -171,20 +234,24 @@ static int blank(const char *p, size_t n)
 	return 1;
 }
 
-/* One record a line (JSONL; OTLP as the Collector's file exporter writes it). */
+/* One record a line (JSONL; OTLP as the Collector's file exporter writes it,
+ * where one line is a whole batch of spans and may be as large as a
+ * document). */
 static int run_lines(run *r, int fmt, char *err, size_t errlen)
 {
 	reader *rd = &r->rd;
 	uint64_t lineno = 0;
 	int skipping = 0; /* inside an over-long line */
+	size_t max_line = fmt == FMT_OTLP ? IMPORT_MAX_DOC : IMPORT_MAX_LINE;
+	const char *too_long = fmt == FMT_OTLP ? "line longer than 256 MiB" : "line longer than 16 MiB";
 	for (;;) {
 		char *nl = memchr(rd->buf + rd->start, '\n', rd->end - rd->start);
 		if (nl) {
 			size_t len = (size_t)(nl - (rd->buf + rd->start));
 			lineno++;
-			if (!skipping && len > IMPORT_MAX_LINE) {
+			if (!skipping && len > max_line) {
 				r->res->records++;
-				reject(r, lineno, "line longer than 16 MiB");
+				reject(r, lineno, too_long);
 			} else if (!skipping && !blank(rd->buf + rd->start, len)) {
 				size_t l = len;
 				if (l && rd->buf[rd->start + l - 1] == '\r')
@@ -200,9 +267,9 @@ static int run_lines(run *r, int fmt, char *err, size_t errlen)
 		}
 		if (rd->eof) {
 			size_t len = rd->end - rd->start;
-			if (len && !skipping && len > IMPORT_MAX_LINE) {
+			if (len && !skipping && len > max_line) {
 				r->res->records++;
-				reject(r, lineno + 1, "line longer than 16 MiB");
+				reject(r, lineno + 1, too_long);
 			} else if (len && !skipping && !blank(rd->buf + rd->start, len)) {
 				lineno++;
 				if (parse_record(r, fmt, rd->buf + rd->start, len, lineno))
@@ -212,10 +279,10 @@ static int run_lines(run *r, int fmt, char *err, size_t errlen)
 			rd->start = rd->end;
 			return 0;
 		}
-		if (rd->end - rd->start > IMPORT_MAX_LINE && !skipping) {
+		if (rd->end - rd->start > max_line && !skipping) {
 			/* Rejected without holding it: drop what is read until its end. */
 			r->res->records++;
-			reject(r, lineno + 1, "line longer than 16 MiB");
+			reject(r, lineno + 1, too_long);
 			skipping = 1;
 		}
 		if (skipping) {
@@ -233,7 +300,7 @@ static int run_docs(run *r, char *err, size_t errlen)
 {
 	reader *rd = &r->rd;
 	while (!rd->eof) {
-		if (rd->end - rd->start > MAX_DOC) {
+		if (rd->end - rd->start > IMPORT_MAX_DOC) {
 			snprintf(err, errlen, "%s: a JSON document larger than 256 MiB is not supported", rd->label);
 			return -1;
 		}
@@ -282,6 +349,112 @@ static int run_docs(run *r, char *err, size_t errlen)
 		progress(r, 0);
 	}
 	return 0;
+}
+
+/* OTLP protobuf: one message (the whole input), or messages each after its
+ * length. A bad message is rejected and the next one read; a length that
+ * claims more than the input holds ends the file. */
+static int run_pb(run *r, int framing, char *err, size_t errlen)
+{
+	reader *rd = &r->rd;
+	if (framing == PB_SINGLE) {
+		while (!rd->eof && rd->end - rd->start <= OTLP_PB_MAX_MSG && rd->size <= OTLP_PB_MAX_MSG)
+			if (reader_fill(rd, err, errlen))
+				return -1;
+		size_t n = rd->end - rd->start;
+		if (n > OTLP_PB_MAX_MSG || rd->size > OTLP_PB_MAX_MSG) {
+			r->res->records++;
+			reject_msg(r, 1, 0, "a message larger than 256 MiB is not supported");
+			return 0;
+		}
+		if (n && parse_pb(r, rd->buf + rd->start, n, 1, 0))
+			return -1;
+		rd->start = rd->end;
+		rd->consumed += n;
+		return 0;
+	}
+	char why[160];
+	for (uint64_t msgno = 1;; msgno++) {
+		if (reader_need(rd, framing == PB_BE32 ? 4 : 10, err, errlen))
+			return -1;
+		size_t avail = rd->end - rd->start;
+		if (avail == 0)
+			return 0;
+		const uint8_t *p = (const uint8_t *)rd->buf + rd->start;
+		uint64_t offset = rd->consumed, len;
+		size_t hdr;
+		if (framing == PB_BE32) {
+			hdr = 4;
+			if (avail < 4) {
+				len = 0;
+				hdr = 0;
+			} else {
+				len = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+			}
+		} else {
+			int k = otlp_pb_varint(p, avail, &len);
+			if (k < 0) {
+				r->res->records++;
+				reject_msg(r, msgno, offset, "malformed length prefix; the rest of the file is not read");
+				rd->consumed += avail;
+				rd->start = rd->end;
+				return 0;
+			}
+			hdr = (size_t)k;
+		}
+		if (hdr == 0) {
+			r->res->records++;
+			snprintf(why, sizeof why, "truncated: the length prefix is cut short (%zu bytes)", avail);
+			reject_msg(r, msgno, offset, why);
+			rd->consumed += avail;
+			rd->start = rd->end;
+			return 0;
+		}
+		if (len > OTLP_PB_MAX_MSG) {
+			/* Passed over without holding it, to the next message. */
+			r->res->records++;
+			snprintf(why, sizeof why, "a message of %llu bytes is larger than 256 MiB", (unsigned long long)len);
+			reject_msg(r, msgno, offset, why);
+			uint64_t skip = hdr + len;
+			while (skip) {
+				size_t take = rd->end - rd->start < skip ? rd->end - rd->start : (size_t)skip;
+				rd->start += take;
+				rd->consumed += take;
+				skip -= take;
+				if (skip && rd->eof)
+					return 0;
+				if (skip && reader_fill(rd, err, errlen))
+					return -1;
+			}
+			continue;
+		}
+		if (reader_need(rd, hdr + (size_t)len, err, errlen))
+			return -1;
+		avail = rd->end - rd->start;
+		if (avail < hdr + len) {
+			r->res->records++;
+			snprintf(why, sizeof why, "truncated: the length prefix claims %llu bytes, %zu remain",
+				 (unsigned long long)len, avail - hdr);
+			reject_msg(r, msgno, offset, why);
+			rd->consumed += avail;
+			rd->start = rd->end;
+			return 0;
+		}
+		if (parse_pb(r, rd->buf + rd->start + hdr, (size_t)len, msgno, offset))
+			return -1;
+		rd->start += hdr + (size_t)len;
+		rd->consumed += hdr + len;
+		progress(r, 0);
+	}
+}
+
+/* Text that opens as JSON does (after a byte-order mark and blanks). */
+static int json_start(const char *p, size_t n)
+{
+	size_t i = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i < n && (p[i] == '{' || p[i] == '[');
 }
 
 /* Format from the first bytes. */
@@ -361,7 +534,7 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 	}
 	r.rd.cap = READ_CHUNK * 2;
 	r.rd.buf = xmalloc(r.rd.cap + 1);
-	int rc = 0, doc_mode = 0;
+	int rc = 0, doc_mode = 0, pb = -1;
 	if (reader_fill(&r.rd, err, sizeof err) == 0) {
 		while (!r.rd.eof && r.rd.end < 65536 && reader_fill(&r.rd, err, sizeof err) == 0)
 			;
@@ -369,9 +542,19 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 	int fmt = o->format;
 	if (!*err) {
 		int detected = detect_format(r.rd.buf, r.rd.end);
+		if (detected != FMT_LLM && (fmt == FMT_AUTO || fmt == FMT_OTLP)) {
+			pb = otlp_pb_sniff((const uint8_t *)r.rd.buf, r.rd.end);
+			/* Told it is OTLP, binary data is read as protobuf so that what
+			 * is wrong with it is said in protobuf terms. */
+			if (pb < 0 && fmt == FMT_OTLP && r.rd.end && !json_start(r.rd.buf, r.rd.end) &&
+			    text_check(r.rd.buf, r.rd.end) >= 0)
+				pb = r.rd.buf[0] == 0x0a ? PB_SINGLE : r.rd.buf[0] == 0 ? PB_BE32 : PB_VARINT;
+			if (pb >= 0)
+				detected = FMT_OTLP;
+		}
 		if (fmt == FMT_AUTO)
 			fmt = detected;
-		if (fmt == FMT_OTLP)
+		if (fmt == FMT_OTLP && pb < 0)
 			doc_mode = otlp_doc_mode(r.rd.buf, r.rd.end);
 		if (fmt == FMT_LLM && is_stdin)
 			snprintf(err, sizeof err, "an llm logs.db cannot be read from standard input; give its path");
@@ -388,8 +571,10 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 		if (fmt == FMT_LLM) {
 			close(r.rd.fd);
 			r.rd.fd = -1;
-			rc = llmdb_read(path, emit_llm, &r, ingester_batch(r.ing), err, sizeof err);
+			rc = llmdb_read(path, emit_llm, reject_row, &r, ingester_batch(r.ing), err, sizeof err);
 			r.rd.consumed = r.rd.size;
+		} else if (pb >= 0) {
+			rc = run_pb(&r, pb, err, sizeof err);
 		} else if (fmt == FMT_OTLP && doc_mode) {
 			rc = run_docs(&r, err, sizeof err);
 		} else {
@@ -405,6 +590,13 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 		}
 		res->inserted = st_stats.inserted;
 		res->duplicates = st_stats.duplicates;
+		res->merged = st_stats.merged;
+		/* Steps of traces that hold no LLM call are not kept. */
+		uint64_t pruned = 0;
+		if (store_prune_spans(st, &pruned) && !*err)
+			snprintf(err, sizeof err, "%s: could not drop the spans of traces without a call", store_path(st));
+		res->skipped += pruned;
+		res->spans = st_stats.spans > pruned ? st_stats.spans - pruned : 0;
 		res->events = st_stats.events;
 		res->filled = st_stats.filled;
 	}

@@ -17,7 +17,16 @@ enum import_format { FMT_AUTO, FMT_JSONL, FMT_OTLP, FMT_LLM };
 const char *import_format_name(int f);
 int import_format_parse(const char *s);
 
-#define IMPORT_MAX_LINE (16u << 20) /* a longer line is rejected */
+#define IMPORT_MAX_LINE (16u << 20) /* a longer JSONL line is rejected */
+#define IMPORT_MAX_DOC (256u << 20)  /* an OTLP line or document: a Collector batch with content */
+
+/* What a call's numbers may be; a record outside them is rejected, so that no
+ * sum or time computed from the store can overflow or mislead. */
+#define IMPORT_MIN_TS_NS 946684800000000000LL /* 2000-01-01T00:00:00Z */
+#define IMPORT_MAX_AHEAD_NS 86400000000000LL  /* a day after now: clocks drift */
+#define IMPORT_MAX_TOKENS 1000000000LL        /* of each kind, in one call */
+#define IMPORT_MAX_COST_USD 10000.0           /* one call */
+#define IMPORT_MAX_MS 86400000.0              /* latency and time to first token: a day */
 
 typedef struct import_opts {
 	int format;
@@ -35,6 +44,8 @@ typedef struct import_result {
 	uint64_t rejected;     /* bad records */
 	uint64_t skipped;      /* spans that were not LLM calls, log records without GenAI content */
 	uint64_t events, filled;
+	uint64_t merged;       /* LLM spans of a request another layer recorded too */
+	uint64_t spans;        /* other spans kept with their traces */
 	uint64_t bytes;
 	double seconds;
 } import_result;
@@ -61,6 +72,15 @@ int jsonl_parse_line(const char *line, size_t len, batch_t *b, char *err, size_t
 /* The reference parser (cJSON) the fast path falls back to; for tests. */
 int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t errlen);
 int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t errlen);
+/* The mapping of a parsed OTLP/JSON request (the protobuf reader builds the
+ * same tree). doc is the text it was parsed from, whose digits give numeric
+ * nanosecond times exactly; NULL when there is none (times are strings). */
+struct cJSON;
+int otlp_map_root(const struct cJSON *root, const char *doc, size_t len, batch_t *b, char *err, size_t errlen);
+
+/* Checks a parsed call against the ranges above; ts_name names the start
+ * time's field in the message. 0, or -1 with the reason in err. */
+int import_check_call(const call_t *c, const char *ts_name, char *err, size_t errlen);
 
 /* Validates a record's bytes: NUL bytes and invalid UTF-8 make it binary.
  * Returns the offset of the first bad byte, or -1 when the text is clean. */
@@ -70,6 +90,10 @@ long text_check(const char *s, size_t n);
  * to emit() when full (and at the end); emit returns the batch to fill next,
  * or NULL to stop. 0 or -1 with a message in err. */
 typedef batch_t *(*llmdb_emit_fn)(batch_t *full, void *ud);
-int llmdb_read(const char *path, llmdb_emit_fn emit, void *ud, batch_t *b, char *err, size_t errlen);
+/* A row that cannot be imported: where names it by table, rowid and id
+ * ("responses row 12 (id ...)"). */
+typedef void (*llmdb_reject_fn)(void *ud, const char *where, const char *reason);
+int llmdb_read(const char *path, llmdb_emit_fn emit, llmdb_reject_fn reject, void *ud, batch_t *b, char *err,
+	       size_t errlen);
 
 #endif

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/clock.h"
 #include "../core/genai.h"
 #include "../core/jsonscan.h"
+#include "../core/sanitize.h"
 #include "import.h"
 
 long text_check(const char *s, size_t n)
@@ -42,6 +44,69 @@ long text_check(const char *s, size_t n)
 		    (c == 0xf4 && p[i + 1] > 0x8f))
 			return (long)i;
 		i += len;
+	}
+	return -1;
+}
+
+/* The latest start time a call may have: a day after now, by the wall clock
+ * or by the injected clock of the tests, whichever is later. */
+static int too_late(int64_t ts)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t wall = (int64_t)now.tv_sec * NS_PER_S + now.tv_nsec;
+	if (ts <= wall + IMPORT_MAX_AHEAD_NS)
+		return 0;
+	return ts > clock_now_ns() + IMPORT_MAX_AHEAD_NS;
+}
+
+int import_check_call(const call_t *c, const char *ts_name, char *err, size_t errlen)
+{
+	if (c->ts_ns < IMPORT_MIN_TS_NS || too_late(c->ts_ns)) {
+		char when[40];
+		clock_fmt_rfc3339(c->ts_ns, when, sizeof when);
+		snprintf(err, errlen, "%s: %s is out of range (from 2000-01-01 to a day after now)", ts_name, when);
+		return -1;
+	}
+	const struct {
+		const char *name;
+		int64_t v;
+	} toks[] = {{"input_tokens", c->input_tokens}, {"cached_tokens", c->cached_tokens},
+		    {"output_tokens", c->output_tokens}};
+	for (size_t i = 0; i < 3; i++)
+		if (toks[i].v > IMPORT_MAX_TOKENS) {
+			snprintf(err, errlen, "%s: %lld is out of range (at most 1,000,000,000 a call)", toks[i].name,
+				 (long long)toks[i].v);
+			return -1;
+		}
+	const struct {
+		const char *name;
+		double v;
+	} ms[] = {{"latency_ms", c->latency_ms}, {"ttft_ms", c->ttft_ms}};
+	for (size_t i = 0; i < 2; i++)
+		if (!(ms[i].v <= IMPORT_MAX_MS)) {
+			snprintf(err, errlen, "%s: %.15g is out of range (at most 86400000, a day)", ms[i].name, ms[i].v);
+			return -1;
+		}
+	if (c->has_cost && (c->cost_nusd < 0 || c->cost_nusd > (int64_t)(IMPORT_MAX_COST_USD * 1e9))) {
+		snprintf(err, errlen, "cost_usd: %.15g is out of range (0 to 10000 USD a call)", (double)c->cost_nusd / 1e9);
+		return -1;
+	}
+	return 0;
+}
+
+/* Offset of a \u0000 escape in JSON text, or -1: decoded, it would end the
+ * C string that holds the value, and silently drop the rest. */
+static long nul_escape(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	while ((p = memmem(p, (size_t)(end - p), "\\u0000", 6))) {
+		size_t at = (size_t)(p - s), bs = 0;
+		while (bs < at && s[at - bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return (long)(p - s);
+		p++;
 	}
 	return -1;
 }
@@ -97,12 +162,17 @@ static int finish_call(call_t *c, arena_t *a, const char *line, size_t len, int 
 			 (long long)c->cached_tokens, (long long)c->input_tokens);
 		return -1;
 	}
+	if (import_check_call(c, "ts", err, errlen))
+		return -1;
+	char q[64];
 	if (trace && call_set_id(c->trace_id, &c->trace_len, trace)) {
-		snprintf(err, errlen, "trace_id: '%.40s' is not hex", trace);
+		sanitize_clip(trace, 40, q, sizeof q);
+		snprintf(err, errlen, "trace_id: '%s' is not hex", q);
 		return -1;
 	}
 	if (span && call_set_id(c->span_id, &c->span_len, span)) {
-		snprintf(err, errlen, "span_id: '%.40s' is not hex", span);
+		sanitize_clip(span, 40, q, sizeof q);
+		snprintf(err, errlen, "span_id: '%s' is not hex", q);
 		return -1;
 	}
 	if (!trace || !span) {
@@ -179,6 +249,16 @@ int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t
 	long bad = text_check(line, len);
 	if (bad >= 0)
 		FAIL("invalid UTF-8 at column %ld", bad + 1);
+	/* cJSON stops after the first value: whatever follows on the line would
+	 * otherwise be dropped without a word. */
+	size_t rest = end ? (size_t)(end - line) : len;
+	while (rest < len && (line[rest] == ' ' || line[rest] == '\t' || line[rest] == '\r'))
+		rest++;
+	if (rest < len)
+		FAIL("unexpected text after the record at column %zu (one JSON object a line)", rest + 1);
+	long nul = nul_escape(line, len);
+	if (nul >= 0)
+		FAIL("\\u0000 (a NUL character) at column %ld cannot be stored; the value would be cut there", nul + 1);
 
 	call_t *c = batch_add_call(b);
 	arena_t *a = &b->arena;
@@ -205,8 +285,11 @@ int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t
 	c->field = f->valuedouble;
 		if (!strcmp(k, "ts")) {
 			if (cJSON_IsString(f)) {
-				if (clock_parse_rfc3339(f->valuestring, strlen(f->valuestring), &c->ts_ns))
-					FAIL("ts: '%.40s' is not an RFC 3339 time", f->valuestring);
+				if (clock_parse_rfc3339(f->valuestring, strlen(f->valuestring), &c->ts_ns)) {
+					char q[64];
+					sanitize_clip(f->valuestring, 40, q, sizeof q);
+					FAIL("ts: '%s' is not an RFC 3339 time", q);
+				}
 			} else if (cJSON_IsNumber(f)) {
 				c->ts_ns = clock_from_unix_guess(f->valuedouble);
 				if (c->ts_ns < 0)
@@ -267,7 +350,9 @@ int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t
 			STR(operation);
 		} else if (!strcmp(k, "cost_usd")) {
 			if (!cJSON_IsNumber(f) || f->valuedouble < 0 || !isfinite(f->valuedouble))
-				FAIL("cost_usd: expected a number >= 0, got %s", type_name(f));
+				FAIL("cost_usd: expected a number >= 0, got %s", cJSON_IsNumber(f) ? "a negative number" : type_name(f));
+			if (f->valuedouble > IMPORT_MAX_COST_USD)
+				FAIL("cost_usd: %.15g is out of range (0 to 10000 USD a call)", f->valuedouble);
 			c->has_cost = 1;
 			c->cost_nusd = llround(f->valuedouble * 1e9);
 		} else if (!strcmp(k, "input")) {
@@ -461,7 +546,8 @@ static int parse_fast(const char *line, size_t len, batch_t *b)
 			double v;
 			int ii;
 			int64_t iv;
-			if (t != JS_NUM || js_number(&s, &v, &ii, &iv) || v < 0 || !isfinite(v))
+			if (t != JS_NUM || js_number(&s, &v, &ii, &iv) || v < 0 || !isfinite(v) ||
+			    (fk == K_COST && v > IMPORT_MAX_COST_USD))
 				goto slow;
 			if (fk == K_LATENCY)
 				c->latency_ms = v;
@@ -547,7 +633,7 @@ slow:
 
 int jsonl_parse_line(const char *line, size_t len, batch_t *b, char *err, size_t errlen)
 {
-	if (text_check(line, len) < 0 && parse_fast(line, len, b) == 0)
+	if (text_check(line, len) < 0 && nul_escape(line, len) < 0 && parse_fast(line, len, b) == 0)
 		return 0;
 	return jsonl_parse_slow(line, len, b, err, errlen);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/sanitize.h"
 #include "import.h"
 
 /* A ULID (26 Crockford base32 characters) is 128 bits: a trace id. */
@@ -75,29 +76,111 @@ static void set_model(call_t *c, arena_t *a, const char *model, const char *reso
 	c->provider = prov ? prov : call_guess_provider(c->model);
 }
 
+/* A token count: a whole number from 0 to the import limit, or -1 with the
+ * reason (a column may hold a real or text whatever the schema says). */
+static int token_value(double v, const char *name, int64_t *out, char *err, size_t errlen)
+{
+	if (!(v >= 0 && v <= (double)IMPORT_MAX_TOKENS) || v != (double)(int64_t)v) {
+		snprintf(err, errlen, "%s: %.15g is out of range (a whole number from 0 to 1,000,000,000)", name, v);
+		return -1;
+	}
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int token_col(sqlite3_stmt *s, int i, const char *name, int64_t *out, char *err, size_t errlen)
+{
+	int t = sqlite3_column_type(s, i);
+	if (t == SQLITE_NULL)
+		return 0;
+	if (t == SQLITE_INTEGER) {
+		int64_t v = sqlite3_column_int64(s, i);
+		if (v >= 0 && v <= IMPORT_MAX_TOKENS) {
+			*out = v;
+			return 0;
+		}
+		snprintf(err, errlen, "%s: %lld is out of range (0 to 1,000,000,000)", name, (long long)v);
+		return -1;
+	}
+	if (t != SQLITE_FLOAT) {
+		snprintf(err, errlen, "%s: not a number", name);
+		return -1;
+	}
+	return token_value(sqlite3_column_double(s, i), name, out, err, errlen);
+}
+
 /* Tokens: OpenAI's input includes cached tokens (prompt_tokens_details);
  * Anthropic's excludes cache reads and writes, which CONTRACT counts. */
-static void set_tokens(call_t *c, sqlite3_stmt *s, int in_col, int out_col, int details_col)
+static int set_tokens(call_t *c, sqlite3_stmt *s, int in_col, int out_col, int details_col, char *err, size_t errlen)
 {
-	if (sqlite3_column_type(s, in_col) != SQLITE_NULL)
-		c->input_tokens = sqlite3_column_int64(s, in_col);
-	if (sqlite3_column_type(s, out_col) != SQLITE_NULL)
-		c->output_tokens = sqlite3_column_int64(s, out_col);
+	if (token_col(s, in_col, "input_tokens", &c->input_tokens, err, errlen) ||
+	    token_col(s, out_col, "output_tokens", &c->output_tokens, err, errlen))
+		return -1;
 	cJSON *d = col(s, details_col) ? cJSON_Parse(col(s, details_col)) : NULL;
 	const cJSON *ptd = cJSON_GetObjectItemCaseSensitive(d, "prompt_tokens_details");
 	const cJSON *cached = cJSON_GetObjectItemCaseSensitive(ptd, "cached_tokens");
 	const cJSON *cr = cJSON_GetObjectItemCaseSensitive(d, "cache_read_input_tokens");
 	const cJSON *cw = cJSON_GetObjectItemCaseSensitive(d, "cache_creation_input_tokens");
+	int rc = 0;
 	if (cJSON_IsNumber(cached)) {
-		c->cached_tokens = (int64_t)cached->valuedouble;
+		rc = token_value(cached->valuedouble, "token_details cached_tokens", &c->cached_tokens, err, errlen);
 	} else if (cJSON_IsNumber(cr) || cJSON_IsNumber(cw)) {
-		int64_t r = cJSON_IsNumber(cr) ? (int64_t)cr->valuedouble : 0;
-		int64_t w = cJSON_IsNumber(cw) ? (int64_t)cw->valuedouble : 0;
-		c->cached_tokens = r;
-		if (c->input_tokens >= 0)
-			c->input_tokens += r + w;
+		int64_t r = 0, w = 0;
+		if ((cJSON_IsNumber(cr) && token_value(cr->valuedouble, "token_details cache_read_input_tokens", &r, err, errlen)) ||
+		    (cJSON_IsNumber(cw) &&
+		     token_value(cw->valuedouble, "token_details cache_creation_input_tokens", &w, err, errlen))) {
+			rc = -1;
+		} else {
+			/* each at most the limit, so the sum cannot overflow; the
+			 * call's check holds it to the limit */
+			c->cached_tokens = r;
+			if (c->input_tokens >= 0)
+				c->input_tokens += r + w;
+		}
 	}
 	cJSON_Delete(d);
+	return rc;
+}
+
+/* The time, tokens and duration of a row, checked as every importer checks
+ * them; on failure the row is rejected by name and the call taken back. */
+static int row_numbers(call_t *c, sqlite3_stmt *s, int ts_col, int dur_col, int in_col, int out_col, int details_col,
+		       char *err, size_t errlen)
+{
+	const char *ts = col(s, ts_col);
+	if (!ts) {
+		snprintf(err, errlen, "datetime_utc is missing");
+		return -1;
+	}
+	if (clock_parse_rfc3339(ts, strlen(ts), &c->ts_ns)) {
+		char q[64];
+		sanitize_clip(ts, 40, q, sizeof q);
+		snprintf(err, errlen, "datetime_utc: '%s' is not a time", q);
+		return -1;
+	}
+	if (sqlite3_column_type(s, dur_col) != SQLITE_NULL) {
+		double ms = sqlite3_column_double(s, dur_col);
+		if (!(ms >= 0)) {
+			snprintf(err, errlen, "duration_ms: %.15g is negative", ms);
+			return -1;
+		}
+		c->latency_ms = ms;
+	}
+	if (set_tokens(c, s, in_col, out_col, details_col, err, errlen))
+		return -1;
+	return import_check_call(c, "datetime_utc", err, errlen);
+}
+
+static void reject_row(llmdb_reject_fn reject, void *ud, batch_t *b, const char *table, uint64_t row, const char *id,
+		       const char *reason)
+{
+	b->n--;
+	if (!reject)
+		return;
+	char where[160], q[64];
+	sanitize_clip(id, 40, q, sizeof q);
+	snprintf(where, sizeof where, "%s row %llu (id %s)", table, (unsigned long long)row, q);
+	reject(ud, where, reason);
 }
 
 static void add_msg(cJSON *arr, const char *role, const char *text)
@@ -172,7 +255,7 @@ static int flush(batch_t **b, llmdb_emit_fn emit, void *ud, int force)
 	return 0;
 }
 
-static int read_responses(sqlite3 *db, llmdb_emit_fn emit, void *ud, batch_t **bp)
+static int read_responses(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn reject, void *ud, batch_t **bp)
 {
 	batch_t *b = *bp;
 	int has_frag = table_exists(db, "prompt_fragments") && table_exists(db, "fragments");
@@ -180,36 +263,41 @@ static int read_responses(sqlite3 *db, llmdb_emit_fn emit, void *ud, batch_t **b
 	sqlite3_stmt *s, *tc = NULL;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, model, resolved_model, prompt, system, response, conversation_id, duration_ms,"
-			       " datetime_utc, input_tokens, output_tokens, token_details, options_json FROM responses ORDER BY id",
+			       " datetime_utc, input_tokens, output_tokens, token_details, options_json, rowid FROM responses ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK) {
 		/* Older schemas lack resolved_model or token_details. */
 		if (sqlite3_prepare_v2(db,
 				       "SELECT id, model, NULL, prompt, system, response, conversation_id, duration_ms,"
-				       " datetime_utc, input_tokens, output_tokens, NULL, options_json FROM responses ORDER BY id",
+				       " datetime_utc, input_tokens, output_tokens, NULL, options_json, rowid FROM responses ORDER BY id",
 				       -1, &s, NULL) != SQLITE_OK)
 			return -1;
 	}
 	if (has_tools)
 		sqlite3_prepare_v2(db, "SELECT name, arguments FROM tool_calls WHERE response_id = ? ORDER BY id", -1, &tc, NULL);
 	int rc = 0;
+	uint64_t row = 0;
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
 		const char *id = col(s, 0);
 		b->records++;
-		if (!id)
+		row = (uint64_t)sqlite3_column_int64(s, 13);
+		if (!id) {
+			if (reject) {
+				char where[64];
+				snprintf(where, sizeof where, "responses row %llu", (unsigned long long)row);
+				reject(ud, where, "id is missing");
+			}
 			continue;
+		}
 		call_t *c = batch_add_call(b);
 		arena_t *a = &b->arena;
 		set_ids(c, col(s, 6) ? col(s, 6) : id, id);
-		if (!col(s, 8) || clock_parse_rfc3339(col(s, 8), strlen(col(s, 8)), &c->ts_ns)) {
-			b->n--;
-			b->skipped++;
+		char why[256];
+		if (row_numbers(c, s, 8, 7, 9, 10, 11, why, sizeof why)) {
+			reject_row(reject, ud, b, "responses", row, id, why);
 			continue;
 		}
 		set_model(c, a, col(s, 1), col(s, 2));
 		c->operation = "chat";
-		if (sqlite3_column_type(s, 7) != SQLITE_NULL)
-			c->latency_ms = (double)sqlite3_column_int64(s, 7);
-		set_tokens(c, s, 9, 10, 11);
 		char *sys = has_frag ? fragments_text(db, "system_fragments", "response_id", id, NULL) : NULL;
 		char *prompt = has_frag ? fragments_text(db, "prompt_fragments", "response_id", id, NULL) : NULL;
 		sys = join2(sys, col(s, 4));
@@ -306,13 +394,13 @@ static char *message_text(sqlite3 *db, const char *hash)
 	return b.len ? sb_steal(&b) : (sb_free(&b), NULL);
 }
 
-static int read_turns(sqlite3 *db, llmdb_emit_fn emit, void *ud, batch_t **bp)
+static int read_turns(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn reject, void *ud, batch_t **bp)
 {
 	batch_t *b = *bp;
 	sqlite3_stmt *s, *parent;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, thread_id, parent_message_hash, tip_message_hash, model, resolved_model, input_tokens,"
-			       " output_tokens, token_details, duration_ms, datetime_utc, options_json FROM turns ORDER BY id",
+			       " output_tokens, token_details, duration_ms, datetime_utc, options_json, rowid FROM turns ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT parent_hash, role FROM messages WHERE hash = ?", -1, &parent, NULL) != SQLITE_OK) {
@@ -320,24 +408,29 @@ static int read_turns(sqlite3 *db, llmdb_emit_fn emit, void *ud, batch_t **bp)
 		return -1;
 	}
 	int rc = 0;
+	uint64_t row = 0;
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
 		const char *id = col(s, 0);
 		b->records++;
-		if (!id)
+		row = (uint64_t)sqlite3_column_int64(s, 12);
+		if (!id) {
+			if (reject) {
+				char where[64];
+				snprintf(where, sizeof where, "turns row %llu", (unsigned long long)row);
+				reject(ud, where, "id is missing");
+			}
 			continue;
+		}
 		call_t *c = batch_add_call(b);
 		arena_t *a = &b->arena;
 		set_ids(c, col(s, 1) ? col(s, 1) : id, id);
-		if (!col(s, 10) || clock_parse_rfc3339(col(s, 10), strlen(col(s, 10)), &c->ts_ns)) {
-			b->n--;
-			b->skipped++;
+		char why[256];
+		if (row_numbers(c, s, 10, 9, 6, 7, 8, why, sizeof why)) {
+			reject_row(reject, ud, b, "turns", row, id, why);
 			continue;
 		}
 		set_model(c, a, col(s, 4), col(s, 5));
 		c->operation = "chat";
-		if (sqlite3_column_type(s, 9) != SQLITE_NULL)
-			c->latency_ms = (double)sqlite3_column_int64(s, 9);
-		set_tokens(c, s, 6, 7, 8);
 		/* Walk the chain from the tip back to the root; the turn's reply is
 		 * what lies after parent_message_hash. */
 		char *hashes[512], *roles[512];
@@ -396,7 +489,8 @@ static int read_turns(sqlite3 *db, llmdb_emit_fn emit, void *ud, batch_t **bp)
 	return rc;
 }
 
-int llmdb_read(const char *path, llmdb_emit_fn emit, void *ud, batch_t *b, char *err, size_t errlen)
+int llmdb_read(const char *path, llmdb_emit_fn emit, llmdb_reject_fn reject, void *ud, batch_t *b, char *err,
+	       size_t errlen)
 {
 	sqlite3 *db;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -414,11 +508,11 @@ int llmdb_read(const char *path, llmdb_emit_fn emit, void *ud, batch_t *b, char 
 			snprintf(err, errlen, "%s: not an llm logs.db (no responses or turns table)", path);
 		rc = -1;
 	}
-	if (!rc && gen1 && read_responses(db, emit, ud, &b)) {
+	if (!rc && gen1 && read_responses(db, emit, reject, ud, &b)) {
 		snprintf(err, errlen, "%s: reading responses: %s", path, sqlite3_errmsg(db));
 		rc = -1;
 	}
-	if (!rc && gen2 && read_turns(db, emit, ud, &b)) {
+	if (!rc && gen2 && read_turns(db, emit, reject, ud, &b)) {
 		snprintf(err, errlen, "%s: reading turns: %s", path, sqlite3_errmsg(db));
 		rc = -1;
 	}

@@ -35,7 +35,10 @@ static int any_int(const cJSON *v, int64_t *out)
 	if (!i)
 		i = field(v, "stringValue");
 	if (cJSON_IsNumber(i) && isfinite(i->valuedouble)) {
-		*out = (int64_t)i->valuedouble;
+		/* held to the int64 range (the cast would be undefined); the
+		 * call's range check then names the field */
+		double d = i->valuedouble;
+		*out = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
 		return 0;
 	}
 	if (cJSON_IsString(i)) {
@@ -48,7 +51,7 @@ static int any_int(const cJSON *v, int64_t *out)
 		}
 		double d = strtod(i->valuestring, &end);
 		if (end != i->valuestring && !*end && isfinite(d)) {
-			*out = (int64_t)d;
+			*out = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
 			return 0;
 		}
 	}
@@ -263,15 +266,24 @@ static int raw_next_number(nanos_src *ns, uint64_t *out)
 	return -1;
 }
 
+/* 0, 1 when absent, -1 when not an integer, -2 when outside int64's
+ * nanoseconds (negative, or past 2262). */
 static int get_nanos(const cJSON *o, nanos_src *src, int64_t *out)
 {
 	const cJSON *v = field(o, src->key);
 	if (cJSON_IsString(v)) {
 		char *end;
 		errno = 0;
-		unsigned long long n = strtoull(v->valuestring, &end, 10);
-		if (end == v->valuestring || *end || errno || n > INT64_MAX)
+		const char *t = v->valuestring;
+		while (*t == ' ')
+			t++;
+		if (*t == '-' || *t == '+')
+			return *t == '-' && t[1] >= '0' && t[1] <= '9' ? -2 : -1;
+		unsigned long long n = strtoull(t, &end, 10);
+		if (end == t || *end)
 			return -1;
+		if (errno || n > INT64_MAX)
+			return -2;
 		*out = (int64_t)n;
 		return 0;
 	}
@@ -281,6 +293,8 @@ static int get_nanos(const cJSON *o, nanos_src *src, int64_t *out)
 			*out = (int64_t)n;
 			return 0;
 		}
+		if (!(v->valuedouble >= 0 && v->valuedouble < 9.2e18))
+			return -2;
 		*out = (int64_t)v->valuedouble;
 		return 0;
 	}
@@ -404,6 +418,24 @@ static void prepend_system(cJSON *msgs, char *text)
 	free(text);
 }
 
+/* The model's thinking, kept apart from the answer. */
+static void thinking_of_json(const cJSON *v, call_t *c, arena_t *ar)
+{
+	if (c->thinking)
+		return;
+	char *t = genai_output_thinking(v);
+	if (t && *t)
+		c->thinking = arena_strdup(ar, t);
+	free(t);
+}
+
+static void thinking_attr(const cJSON *v, call_t *c, arena_t *ar)
+{
+	cJSON *j = any_json(v);
+	thinking_of_json(j, c, ar);
+	cJSON_Delete(j);
+}
+
 static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 {
 	cJSON *in = NULL;
@@ -424,8 +456,10 @@ static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 		}
 	}
 	const cJSON *om = get(A, "gen_ai.output.messages");
-	if (om)
+	if (om) {
 		out = text_attr(om, 1);
+		thinking_attr(om, c, ar);
+	}
 
 	/* OpenLLMetry <= 0.54: gen_ai.prompt.N.*, gen_ai.completion.N.* */
 	if (!in)
@@ -435,6 +469,8 @@ static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 	cJSON *comp = flattened(A, "gen_ai.completion.");
 	if (!out && comp)
 		out = genai_output_text(comp);
+	if (comp)
+		thinking_of_json(comp, c, ar);
 	cJSON_Delete(comp);
 
 	/* OpenInference */
@@ -446,6 +482,8 @@ static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 	cJSON *oi_out = flattened(A, "llm.output_messages.");
 	if (!out && oi_out)
 		out = genai_output_text(oi_out);
+	if (oi_out)
+		thinking_of_json(oi_out, c, ar);
 	cJSON_Delete(oi_out);
 
 	/* Span events: gen_ai.*.message, gen_ai.choice, gen_ai.content.*,
@@ -523,26 +561,35 @@ static void map_content(attrs_t *A, const cJSON *span, call_t *c, arena_t *ar)
 /* ---- spans ------------------------------------------------------------- */
 
 static const char *const K_OPERATION[] = {"gen_ai.operation.name", "llm.request.type", NULL};
-static const char *const K_PROVIDER[] = {"gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", NULL};
-static const char *const K_MODEL[] = {"gen_ai.response.model", "llm.response.model_name", "llm.model_name",
-				      "langfuse.observation.model.name", "gen_ai.request.model",
-				      "llm.request.model_name", "llm.request.model", "llm.response.model", NULL};
-static const char *const K_REQ_MODEL[] = {"gen_ai.request.model", "llm.request.model_name", "llm.request.model", NULL};
+static const char *const K_PROVIDER[] = {"gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system",
+					 "ai.model.provider", NULL};
+/* The response's model first: that is what was billed. */
+static const char *const K_RESP_MODEL[] = {"gen_ai.response.model", "llm.response.model_name", "ai.response.model",
+					   "llm.response.model", NULL};
+static const char *const K_MODEL[] = {"llm.model_name", "langfuse.observation.model.name", "gen_ai.request.model",
+				      "llm.request.model_name", "llm.request.model", "ai.model.id", NULL};
+static const char *const K_REQ_MODEL[] = {"gen_ai.request.model", "llm.request.model_name", "llm.request.model",
+					  "ai.model.id", NULL};
 static const char *const K_IN[] = {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
-				   "llm.usage.prompt_tokens", NULL};
+				   "llm.usage.prompt_tokens", "ai.usage.inputTokens", "ai.usage.promptTokens", NULL};
 static const char *const K_OUT[] = {"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
-				    "llm.token_count.completion", "llm.usage.completion_tokens", NULL};
+				    "llm.token_count.completion", "llm.usage.completion_tokens", "ai.usage.outputTokens",
+				    "ai.usage.completionTokens", NULL};
 static const char *const K_CACHED[] = {"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-				       "llm.token_count.prompt_details.cache_read", NULL};
-static const char *const K_CWRITE[] = {"gen_ai.usage.cache_creation.input_tokens",
+				       "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens",
+				       "ai.usage.inputTokenDetails.cacheReadTokens", NULL};
+static const char *const K_CWRITE[] = {"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_write.input_tokens",
 				       "gen_ai.usage.cache_creation_input_tokens",
-				       "llm.token_count.prompt_details.cache_write", NULL};
+				       "llm.token_count.prompt_details.cache_write",
+				       "ai.usage.inputTokenDetails.cacheWriteTokens", NULL};
 static const char *const K_DERIVED[] = {"gen_ai.usage.total_tokens", "llm.token_count.total", "llm.usage.total_tokens",
-					NULL};
-static const char *const K_TTFT_S[] = {"gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token",
-				       "gen_ai.response.time_to_first_token", "llm.response.time_to_first_token", NULL};
+					"ai.usage.totalTokens", NULL};
+static const char *const K_TTFT_S[] = {"gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk",
+				       "gen_ai.server.time_to_first_token", "gen_ai.response.time_to_first_token",
+				       "llm.response.time_to_first_token", NULL};
+static const char *const K_TTFT_MS[] = {"ai.response.msToFirstChunk", "ai.stream.msToFirstChunk", NULL};
 static const char *const K_PROMPT[] = {"gen_ai.prompt.name", "langfuse.observation.prompt.name", "langfuse.prompt.name",
-				       "traceloop.prompt.key", NULL};
+				       "traceloop.prompt.key", "llm.prompt_template.name", NULL};
 static const char *const K_PVERSION[] = {"langfuse.observation.prompt.version", "langfuse.prompt.version",
 					 "traceloop.prompt.version", "traceloop.prompt.version_name",
 					 "llm.prompt_template.version", NULL};
@@ -552,6 +599,14 @@ static const char *const K_FEATURE[] = {"llmops.feature", "feature", "traceloop.
 					"app.feature", NULL};
 static const char *const K_USER[] = {"user.id", "enduser.id", "langfuse.user.id", "gen_ai.user.id",
 				     "traceloop.association.properties.user_id", NULL};
+static const char *const K_SESSION[] = {"session.id", "langfuse.session.id", "gen_ai.conversation.id",
+					"traceloop.association.properties.session_id", NULL};
+static const char *const K_HTTP_STATUS[] = {"http.response.status_code", "http.status_code", "ai.response.statusCode",
+					    NULL};
+/* Free-form metadata whose keys say feature, user, session or prompt. */
+static const char *const META_PREFIXES[] = {"ai.telemetry.metadata.", "ai.settings.context.",
+					    "traceloop.association.properties.", "langfuse.trace.metadata.",
+					    "langfuse.observation.metadata.", "metadata.", NULL};
 
 static int is_llm_span(attrs_t *A)
 {
@@ -572,7 +627,7 @@ static int is_llm_span(attrs_t *A)
 		return !strcmp(rt, "chat") || !strcmp(rt, "completion") || !strcmp(rt, "embedding");
 	const char *lf = get_str(A, "langfuse.observation.type");
 	if (lf)
-		return !strcasecmp(lf, "generation");
+		return !strcasecmp(lf, "generation") || !strcasecmp(lf, "embedding");
 	if ((get(A, "gen_ai.system") || get(A, "gen_ai.provider.name")) &&
 	    (get(A, "gen_ai.request.model") || get(A, "gen_ai.response.model")))
 		return 1;
@@ -584,25 +639,170 @@ static int set_id_field(uint8_t *dst, uint8_t *len, const cJSON *v)
 	return cJSON_IsString(v) && *v->valuestring ? call_set_id(dst, len, v->valuestring) : -1;
 }
 
-/* Vercel AI SDK's Langfuse bridge: metadata JSON {"name", "version"}. */
-static void vercel_prompt(attrs_t *A, call_t *c, arena_t *ar)
+/* ---- context: what a span says about who and what a call was for -------- */
+
+typedef struct span_context {
+	const char *feature, *user, *session, *prompt, *version;
+	cJSON *vars; /* owned */
+} span_context;
+
+static void ctx_set(const char **dst, const char *v, arena_t *ar)
 {
-	const char *s = get_str(A, "ai.telemetry.metadata.langfusePrompt");
-	if (!s || c->prompt_name)
-		return;
-	cJSON *j = cJSON_Parse(s);
-	const cJSON *n = field(j, "name"), *v = field(j, "version");
-	if (cJSON_IsString(n)) {
-		c->prompt_name = arena_strdup(ar, n->valuestring);
-		char buf[32];
-		if (cJSON_IsNumber(v)) {
-			snprintf(buf, sizeof buf, "%.15g", v->valuedouble);
-			c->prompt_version = arena_strdup(ar, buf);
-		} else if (cJSON_IsString(v)) {
-			c->prompt_version = arena_strdup(ar, v->valuestring);
+	if (!*dst && v && *v)
+		*dst = arena_strdup(ar, v);
+}
+
+/* A metadata key's last word, squashed: "userId", "user_id" -> "userid". */
+static void squash_key(const char *k, char *out, size_t n)
+{
+	size_t o = 0;
+	for (; *k && o + 1 < n; k++)
+		if (isalnum((unsigned char)*k))
+			out[o++] = (char)tolower((unsigned char)*k);
+	out[o] = 0;
+}
+
+static void ctx_meta(span_context *x, const char *key, const char *val, char *vbuf, size_t vn, arena_t *ar)
+{
+	(void)vbuf;
+	(void)vn;
+	char k[48];
+	squash_key(key, k, sizeof k);
+	if (!strcmp(k, "feature"))
+		ctx_set(&x->feature, val, ar);
+	else if (!strcmp(k, "userid") || !strcmp(k, "user"))
+		ctx_set(&x->user, val, ar);
+	else if (!strcmp(k, "sessionid") || !strcmp(k, "session"))
+		ctx_set(&x->session, val, ar);
+	else if (!strcmp(k, "promptname") || !strcmp(k, "prompt") || !strcmp(k, "promptkey"))
+		ctx_set(&x->prompt, val, ar);
+	else if (!strcmp(k, "promptversion"))
+		ctx_set(&x->version, val, ar);
+}
+
+static const char *any_text(const cJSON *v, char *buf, size_t n)
+{
+	const char *s = any_str(v);
+	if (s)
+		return s;
+	int64_t i;
+	if (any_int(v, &i) == 0) {
+		snprintf(buf, n, "%lld", (long long)i);
+		return buf;
+	}
+	return NULL;
+}
+
+static void ctx_read(attrs_t *A, span_context *x, arena_t *ar)
+{
+	char vbuf[32];
+	ctx_set(&x->feature, first_str(A, K_FEATURE), ar);
+	ctx_set(&x->user, first_str(A, K_USER), ar);
+	ctx_set(&x->session, first_str(A, K_SESSION), ar);
+	ctx_set(&x->prompt, first_str(A, K_PROMPT), ar);
+	ctx_set(&x->version, first_text(A, K_PVERSION, vbuf, sizeof vbuf), ar);
+	for (const char *const *k = K_VARS; *k && !x->vars; k++) {
+		const char *sv = get_str(A, *k);
+		cJSON *j = sv ? cJSON_Parse(sv) : NULL;
+		if (cJSON_IsObject(j))
+			x->vars = j;
+		else
+			cJSON_Delete(j);
+	}
+	/* The Vercel AI SDK's Langfuse bridge: metadata JSON {"name", "version"}. */
+	const char *lp = get_str(A, "ai.telemetry.metadata.langfusePrompt");
+	if (lp) {
+		cJSON *j = cJSON_Parse(lp);
+		const cJSON *n = field(j, "name"), *v = field(j, "version");
+		if (cJSON_IsString(n) && !x->prompt) {
+			x->prompt = arena_strdup(ar, n->valuestring);
+			if (cJSON_IsNumber(v)) {
+				snprintf(vbuf, sizeof vbuf, "%.15g", v->valuedouble);
+				ctx_set(&x->version, vbuf, ar);
+			} else if (cJSON_IsString(v)) {
+				ctx_set(&x->version, v->valuestring, ar);
+			}
+		}
+		cJSON_Delete(j);
+	}
+	for (size_t i = 0; i < A->n; i++) {
+		const char *key = A->keys[i];
+		/* Traceloop: traceloop.prompt.template_variables.NAME */
+		static const char tv[] = "traceloop.prompt.template_variables.";
+		if (!strncmp(key, tv, sizeof tv - 1) && key[sizeof tv - 1]) {
+			const char *val = any_text(A->vals[i], vbuf, sizeof vbuf);
+			if (!val)
+				continue;
+			if (!x->vars)
+				x->vars = cJSON_CreateObject();
+			if (!cJSON_GetObjectItemCaseSensitive(x->vars, key + sizeof tv - 1))
+				cJSON_AddStringToObject(x->vars, key + sizeof tv - 1, val);
+			A->used[i] = 1;
+			continue;
+		}
+		for (const char *const *p = META_PREFIXES; *p; p++) {
+			size_t pl = strlen(*p);
+			if (strncmp(key, *p, pl) || strchr(key + pl, '.'))
+				continue;
+			const char *val = any_text(A->vals[i], vbuf, sizeof vbuf);
+			if (!val)
+				break;
+			const char *before[5] = {x->feature, x->user, x->session, x->prompt, x->version};
+			ctx_meta(x, key + pl, val, vbuf, sizeof vbuf, ar);
+			const char *after[5] = {x->feature, x->user, x->session, x->prompt, x->version};
+			if (memcmp(before, after, sizeof before))
+				A->used[i] = 1;
+			break;
 		}
 	}
-	cJSON_Delete(j);
+	/* OpenInference: metadata as one JSON object. */
+	const char *meta = get_str(A, "metadata");
+	if (meta) {
+		cJSON *j = cJSON_Parse(meta);
+		for (const cJSON *e = cJSON_IsObject(j) ? j->child : NULL; e; e = e->next) {
+			char nb[32];
+			const char *val = cJSON_IsString(e) ? e->valuestring : NULL;
+			if (!val && cJSON_IsNumber(e)) {
+				snprintf(nb, sizeof nb, "%.15g", e->valuedouble);
+				val = nb;
+			}
+			if (val)
+				ctx_meta(x, e->string, val, vbuf, sizeof vbuf, ar);
+		}
+		cJSON_Delete(j);
+		/* the object itself stays among the kept attributes */
+		for (size_t i = 0; i < A->n; i++)
+			if (!strcmp(A->keys[i], "metadata"))
+				A->used[i] = 0;
+	}
+	/* The AI SDK names the function a call was made for. */
+	if (!x->feature) {
+		const char *fid = get_str(A, "ai.telemetry.functionId");
+		if (fid)
+			ctx_set(&x->feature, fid, ar);
+	}
+}
+
+static char *ctx_json(const span_context *x, arena_t *ar)
+{
+	if (!x->feature && !x->user && !x->session && !x->prompt && !x->version && !x->vars)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	if (x->feature)
+		cJSON_AddStringToObject(o, "feature", x->feature);
+	if (x->user)
+		cJSON_AddStringToObject(o, "user_id", x->user);
+	if (x->session)
+		cJSON_AddStringToObject(o, "session_id", x->session);
+	if (x->prompt)
+		cJSON_AddStringToObject(o, "prompt_name", x->prompt);
+	if (x->version)
+		cJSON_AddStringToObject(o, "prompt_version", x->version);
+	if (x->vars)
+		cJSON_AddItemReferenceToObject(o, "variables", x->vars);
+	char *r = print_arena(ar, o);
+	cJSON_Delete(o);
+	return r;
 }
 
 static void kept_attrs(attrs_t *A, attrs_t *R, call_t *c, arena_t *ar)
@@ -624,14 +824,186 @@ static void kept_attrs(attrs_t *A, attrs_t *R, call_t *c, arena_t *ar)
 		snprintf(k, sizeof k, "resource.%s", R->keys[i]);
 		cJSON_AddItemToObject(o, k, any_json(R->vals[i]));
 	}
+	if (c->thinking) {
+		if (!o)
+			o = cJSON_CreateObject();
+		cJSON_DeleteItemFromObjectCaseSensitive(o, CALL_THINKING_KEY);
+		cJSON_AddStringToObject(o, CALL_THINKING_KEY, c->thinking);
+	}
 	if (o) {
 		c->attrs = print_arena(ar, o);
 		cJSON_Delete(o);
 	}
 }
 
-static int map_span(const cJSON *sp, attrs_t *R, batch_t *b, nanos_src *start, nanos_src *end, nanos_src *evt,
-		    int idx, char *err, size_t errlen)
+/* All of a span's attributes as one JSON object (for the steps of a trace). */
+static const char *all_attrs(attrs_t *A, arena_t *ar)
+{
+	if (!A->n)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < A->n; i++)
+		cJSON_AddItemToObject(o, A->keys[i], any_json(A->vals[i]));
+	const char *r = o->child ? print_arena(ar, o) : NULL;
+	cJSON_Delete(o);
+	return r;
+}
+
+/* ---- the families that are not GenAI conventions ------------------------ */
+
+/* Langfuse v5: usage_details is a JSON object whose input leaves out the
+ * cached part (input_cached_tokens for OpenAI; cache_read_input_tokens and
+ * cache_creation_input_tokens for Anthropic). */
+static void langfuse_usage(attrs_t *A, call_t *c)
+{
+	const char *u = get_str(A, "langfuse.observation.usage_details");
+	get(A, "langfuse.observation.cost_details");
+	if (!u)
+		return;
+	cJSON *j = cJSON_Parse(u);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return;
+	}
+	static const char *const cached_keys[] = {"input_cached_tokens", "cache_read_input_tokens", "input_cache_read",
+						  "cached_tokens", NULL};
+	static const char *const write_keys[] = {"cache_creation_input_tokens", "input_cache_creation", NULL};
+	double in = -1, out = -1, cached = 0, cwrite = 0;
+	const cJSON *v;
+	if (cJSON_IsNumber(v = field(j, "input")) || cJSON_IsNumber(v = field(j, "prompt_tokens")))
+		in = v->valuedouble;
+	if (cJSON_IsNumber(v = field(j, "output")) || cJSON_IsNumber(v = field(j, "completion_tokens")))
+		out = v->valuedouble;
+	for (const char *const *k = cached_keys; *k; k++)
+		if (cJSON_IsNumber(v = field(j, *k)) && v->valuedouble > 0)
+			cached += v->valuedouble;
+	for (const char *const *k = write_keys; *k; k++)
+		if (cJSON_IsNumber(v = field(j, *k)) && v->valuedouble > 0)
+			cwrite += v->valuedouble;
+	if (c->input_tokens < 0 && in >= 0 && in < 1e15)
+		c->input_tokens = (int64_t)(in + cached + cwrite);
+	if (c->cached_tokens < 0 && in >= 0 && cached < 1e15)
+		c->cached_tokens = (int64_t)cached;
+	if (c->output_tokens < 0 && out >= 0 && out < 1e15)
+		c->output_tokens = (int64_t)out;
+	cJSON_Delete(j);
+}
+
+/* A JSON date string ("2026-..." or "\"2026-...\"") to Unix ns. */
+static int json_date(const char *s, int64_t *ns)
+{
+	if (!s)
+		return -1;
+	char buf[64];
+	size_t n = strlen(s);
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		if (n - 2 >= sizeof buf)
+			return -1;
+		memcpy(buf, s + 1, n - 2);
+		buf[n - 2] = 0;
+		s = buf;
+	}
+	return clock_parse_time(s, ns);
+}
+
+/* Tool calls as the AI SDK records them: [{toolCallId, toolName, args|input}]. */
+static void vercel_tool_calls(const char *json, sbuf *out)
+{
+	cJSON *j = cJSON_Parse(json);
+	const cJSON *t;
+	const cJSON *arr = cJSON_IsArray(j) ? j : NULL;
+	cJSON_ArrayForEach(t, arr)
+	{
+		const cJSON *name = field(t, "toolName");
+		const cJSON *args = field(t, "args");
+		if (!args)
+			args = field(t, "input");
+		char *a = args ? (cJSON_IsString(args) ? strdup(args->valuestring) : cJSON_PrintUnformatted(args)) : NULL;
+		if (out->len)
+			sb_addc(out, '\n');
+		sb_printf(out, "[tool call] %s(%s)", cJSON_IsString(name) ? name->valuestring : "?", a ? a : "");
+		free(a);
+	}
+	cJSON_Delete(j);
+}
+
+static void other_content(attrs_t *A, call_t *c, arena_t *ar)
+{
+	/* Langfuse */
+	const cJSON *li = get(A, "langfuse.observation.input");
+	if (!c->input && li) {
+		cJSON *j = any_json(li);
+		cJSON *p = cJSON_IsString(j) ? cJSON_Parse(j->valuestring) : NULL;
+		const cJSON *src = p ? p : j;
+		if (cJSON_IsObject(src) && cJSON_IsArray(field(src, "messages")))
+			src = field(src, "messages");
+		cJSON *m = genai_norm_messages(src);
+		if (m && cJSON_GetArraySize(m))
+			c->input = print_arena(ar, m);
+		cJSON_Delete(m);
+		cJSON_Delete(p);
+		cJSON_Delete(j);
+	}
+	const cJSON *lo = get(A, "langfuse.observation.output");
+	if (lo && (!c->output || !c->thinking)) {
+		cJSON *j = any_json(lo);
+		if (!c->output) {
+			char *t = genai_output_text(j);
+			if (t) {
+				c->output = arena_strdup(ar, t);
+				free(t);
+			}
+		}
+		if (!c->thinking) {
+			char *t = genai_output_thinking(j);
+			if (t) {
+				c->thinking = arena_strdup(ar, t);
+				free(t);
+			}
+		}
+		cJSON_Delete(j);
+	}
+	/* Vercel AI SDK (its own ai.* attributes) */
+	const char *pm = get_str(A, "ai.prompt.messages");
+	if (!c->input && pm) {
+		cJSON *j = cJSON_CreateString(pm);
+		cJSON *m = genai_norm_messages(j);
+		if (m && cJSON_GetArraySize(m))
+			c->input = print_arena(ar, m);
+		cJSON_Delete(m);
+		cJSON_Delete(j);
+	}
+	get(A, "ai.prompt");
+	const char *rt = get_str(A, "ai.response.text");
+	const char *tc = get_str(A, "ai.response.toolCalls");
+	if (!c->output && (rt || tc)) {
+		sbuf b = SBUF_INIT;
+		if (rt)
+			sb_adds(&b, rt);
+		if (tc)
+			vercel_tool_calls(tc, &b);
+		if (b.len)
+			c->output = arena_strdup(ar, sb_str(&b));
+		sb_free(&b);
+	}
+	const char *rr = get_str(A, "ai.response.reasoning");
+	if (!c->thinking && rr && *rr)
+		c->thinking = arena_strdup(ar, rr);
+}
+
+static long http_status(attrs_t *A)
+{
+	for (const char *const *k = K_HTTP_STATUS; *k; k++) {
+		const cJSON *v = get(A, *k);
+		int64_t n;
+		if (v && any_int(v, &n) == 0 && n >= 100 && n < 1000)
+			return (long)n;
+	}
+	return 0;
+}
+
+static int map_span(const cJSON *sp, attrs_t *R, const char *scope, batch_t *b, nanos_src *start, nanos_src *end,
+		    nanos_src *evt, int idx, char *err, size_t errlen)
 {
 	int64_t t0 = 0, t1 = 0;
 	int rs = get_nanos(sp, start, &t0), re = get_nanos(sp, end, &t1);
@@ -644,40 +1016,92 @@ static int map_span(const cJSON *sp, attrs_t *R, batch_t *b, nanos_src *start, n
 	}
 	attrs_t A;
 	attrs_load(&A, field(sp, "attributes"));
-	if (!is_llm_span(&A)) {
-		attrs_free(&A);
-		b->skipped++;
-		return 0;
-	}
 	arena_t *ar = &b->arena;
-	call_t *c = batch_add_call(b);
+	int llm = is_llm_span(&A);
+	size_t saved_spans = b->nspans;
+	span_rec *S = batch_add_span(b);
 	int rc = -1;
-	if (set_id_field(c->trace_id, &c->trace_len, field(sp, "traceId"))) {
+	/* A step of a trace that cannot be placed is not worth failing the
+	 * record for; an LLM call is. */
+	if (set_id_field(S->trace_id, &S->trace_len, field(sp, "traceId"))) {
+		if (!llm)
+			goto skip;
 		snprintf(err, errlen, "span %d: traceId missing or not hex", idx + 1);
 		goto out;
 	}
-	if (set_id_field(c->span_id, &c->span_len, field(sp, "spanId"))) {
+	if (set_id_field(S->span_id, &S->span_len, field(sp, "spanId"))) {
+		if (!llm)
+			goto skip;
 		snprintf(err, errlen, "span %d: spanId missing or not hex", idx + 1);
 		goto out;
 	}
 	if (rs) {
-		snprintf(err, errlen, "span %d: startTimeUnixNano %s", idx + 1, rs > 0 ? "missing" : "is not an integer");
+		if (!llm)
+			goto skip;
+		snprintf(err, errlen, "span %d: startTimeUnixNano %s", idx + 1,
+			 rs > 0 ? "missing" : rs == -2 ? "is out of range" : "is not an integer");
 		goto out;
 	}
 	if (re < 0) {
-		snprintf(err, errlen, "span %d: endTimeUnixNano is not an integer", idx + 1);
+		if (!llm)
+			goto skip;
+		snprintf(err, errlen, "span %d: endTimeUnixNano %s", idx + 1,
+			 re == -2 ? "is out of range" : "is not an integer");
 		goto out;
 	}
+	const cJSON *pid = field(sp, "parentSpanId");
+	if (cJSON_IsString(pid) && *pid->valuestring && call_set_id(S->parent_id, &S->parent_len, pid->valuestring))
+		S->parent_len = 0;
+	S->start_ns = t0;
+	S->end_ns = re == 0 && t1 >= t0 ? t1 : -1;
+	const cJSON *nm = field(sp, "name");
+	S->name = arena_strdup(ar, cJSON_IsString(nm) ? nm->valuestring : "");
+	S->scope = scope ? arena_strdup(ar, scope) : NULL;
+	const cJSON *kind = field(sp, "kind");
+	S->kind = cJSON_IsNumber(kind) ? (int)kind->valuedouble : 0;
+	const cJSON *st = field(sp, "status");
+	const cJSON *code = field(st, "code");
+	const cJSON *msg = field(st, "message");
+	S->status = cJSON_IsNumber(code) ? (int)code->valuedouble : 0;
+	if (cJSON_IsString(code))
+		S->status = !strcmp(code->valuestring, "2") || !strcmp(code->valuestring, "STATUS_CODE_ERROR") ? 2
+			    : !strcmp(code->valuestring, "1") || !strcmp(code->valuestring, "STATUS_CODE_OK") ? 1
+													   : 0;
+	if (S->status < 0 || S->status > 2)
+		S->status = 0;
+	if (cJSON_IsString(msg) && *msg->valuestring)
+		S->status_message = arena_strdup(ar, msg->valuestring);
+
+	span_context X = {0};
+	ctx_read(&A, &X, ar);
+	if (!llm) {
+		S->ctx = ctx_json(&X, ar);
+		S->attrs = all_attrs(&A, ar);
+		cJSON_Delete(X.vars);
+		rc = 0;
+		goto out;
+	}
+
+	call_t *c = batch_add_call(b);
+	S->call = (long)(b->n - 1);
+	c->span = (long)(b->nspans - 1);
+	memcpy(c->trace_id, S->trace_id, S->trace_len);
+	c->trace_len = S->trace_len;
+	memcpy(c->span_id, S->span_id, S->span_len);
+	c->span_len = S->span_len;
 	c->ts_ns = t0;
-	if (re == 0 && t1 >= t0)
+	if (S->end_ns >= 0)
 		c->latency_ms = (double)(t1 - t0) / 1e6;
 
-	char vbuf[32];
 	const char *op = first_str(&A, K_OPERATION);
+	if (!op && get(&A, "langfuse.observation.type") && !strcasecmp(get_str(&A, "langfuse.observation.type"), "embedding"))
+		op = "embeddings";
 	c->operation = op ? arena_strdup(ar, op) : "chat";
-	const char *model = first_str(&A, K_MODEL);
+	const char *rmodel = first_str(&A, K_RESP_MODEL);
+	const char *model = rmodel ? rmodel : first_str(&A, K_MODEL);
 	const char *req = first_str(&A, K_REQ_MODEL);
 	c->model = arena_strdup(ar, model ? model : req ? req : "(unknown)");
+	c->model_from_response = rmodel != NULL;
 	c->request_model = req ? arena_strdup(ar, req) : NULL;
 	const char *prov = first_str(&A, K_PROVIDER);
 	if (prov) {
@@ -687,30 +1111,69 @@ static int map_span(const cJSON *sp, attrs_t *R, batch_t *b, nanos_src *start, n
 		c->provider = p ? p : low;
 	} else {
 		c->provider = call_guess_provider(c->model);
+		/* Langfuse's wrappers name their generations "OpenAI.chat",
+		 * "anthropic-messages": a model nobody knows still has a provider. */
+		for (const char *hint = S->name; !c->provider && hint; hint = hint == S->name ? S->scope : NULL) {
+			char low[128];
+			snprintf(low, sizeof low, "%s", hint);
+			str_lower(low);
+			c->provider = strstr(low, "openai") ? "openai" : strstr(low, "anthropic") ? "anthropic" : NULL;
+		}
 	}
 	c->input_tokens = first_int(&A, K_IN);
 	c->output_tokens = first_int(&A, K_OUT);
 	c->cached_tokens = first_int(&A, K_CACHED);
 	int64_t cwrite = first_int(&A, K_CWRITE);
 	consume(&A, K_DERIVED);
-	/* Input counts cache reads and writes (CONTRACT). Where a library reported
+	if (c->input_tokens > IMPORT_MAX_TOKENS || c->output_tokens > IMPORT_MAX_TOKENS ||
+	    c->cached_tokens > IMPORT_MAX_TOKENS || cwrite > IMPORT_MAX_TOKENS) {
+		cJSON_Delete(X.vars);
+		snprintf(err, errlen, "span %d: a token count is out of range (at most 1,000,000,000 a call)", idx + 1);
+		goto out;
+	}
+	/* Input counts cache reads and writes. Where a library reported
 	 * Anthropic's uncached input_tokens, the parts outgrow the whole. */
 	int64_t cache_parts = (c->cached_tokens > 0 ? c->cached_tokens : 0) + (cwrite > 0 ? cwrite : 0);
 	if (c->input_tokens >= 0 && cache_parts > c->input_tokens)
 		c->input_tokens += cache_parts;
+	langfuse_usage(&A, c);
 	for (const char *const *k = K_TTFT_S; *k; k++) {
 		const cJSON *v = get(&A, *k);
-		double s;
-		if (v && any_double(v, &s) == 0 && s >= 0 && c->ttft_ms < 0)
-			c->ttft_ms = s * 1000;
+		double sec;
+		if (v && any_double(v, &sec) == 0 && sec >= 0 && c->ttft_ms < 0)
+			c->ttft_ms = sec * 1000;
 	}
-	const char *pn = first_str(&A, K_PROMPT);
-	if (pn)
-		c->prompt_name = arena_strdup(ar, pn);
-	const char *pv = first_text(&A, K_PVERSION, vbuf, sizeof vbuf);
-	if (pv)
-		c->prompt_version = arena_strdup(ar, pv);
-	vercel_prompt(&A, c, ar);
+	for (const char *const *k = K_TTFT_MS; *k; k++) {
+		const cJSON *v = get(&A, *k);
+		double ms;
+		if (v && any_double(v, &ms) == 0 && ms >= 0 && c->ttft_ms < 0)
+			c->ttft_ms = ms;
+	}
+	int64_t cst;
+	/* Langfuse keeps milliseconds: the first token may seem to come a
+	 * fraction of one before the start. */
+	if (c->ttft_ms < 0 && json_date(get_str(&A, "langfuse.observation.completion_start_time"), &cst) == 0 &&
+	    cst >= t0 - NS_PER_MS && (S->end_ns < 0 || cst <= S->end_ns + NS_PER_MS))
+		c->ttft_ms = cst > t0 ? (double)(cst - t0) / 1e6 : 0;
+	c->prompt_name = X.prompt;
+	c->prompt_version = X.version;
+	c->feature = X.feature;
+	c->user_id = X.user;
+	c->session_id = X.session;
+	if (X.vars) {
+		c->variables = print_arena(ar, X.vars);
+		cJSON_Delete(X.vars);
+	}
+	/* The service is a call's feature of last resort, after what its trace
+	 * says (applied where the trace is put together). */
+	const char *svc = R ? get_str(R, "service.name") : NULL;
+	if (svc)
+		S->service = arena_strdup(ar, svc);
+	char why[200];
+	if (import_check_call(c, "startTimeUnixNano", why, sizeof why)) {
+		snprintf(err, errlen, "span %d: %s", idx + 1, why);
+		goto out;
+	}
 	/* The template goes to the prompt registry, which keys it by name and
 	 * version; without both it stays among the kept attributes. */
 	if (c->prompt_name && c->prompt_version) {
@@ -718,52 +1181,43 @@ static int map_span(const cJSON *sp, attrs_t *R, batch_t *b, nanos_src *start, n
 		if (tpl)
 			c->prompt_template = arena_strdup(ar, tpl);
 	}
-	for (const char *const *k = K_VARS; *k && !c->variables; k++) {
-		const char *s = get_str(&A, *k);
-		cJSON *j = s ? cJSON_Parse(s) : NULL;
-		if (cJSON_IsObject(j))
-			c->variables = print_arena(ar, j);
-		cJSON_Delete(j);
-	}
-	const char *feat = first_str(&A, K_FEATURE);
-	if (!feat && R)
-		feat = get_str(R, "service.name");
-	if (feat)
-		c->feature = arena_strdup(ar, feat);
-	const char *user = first_str(&A, K_USER);
-	if (user)
-		c->user_id = arena_strdup(ar, user);
 
-	/* Status: code 2 is an error; error.type (or an exception event) its type. */
-	const cJSON *st = field(sp, "status");
-	const cJSON *code = field(st, "code");
-	const cJSON *msg = field(st, "message");
-	int is_err = cJSON_IsNumber(code) && code->valuedouble == 2;
-	if (cJSON_IsString(code))
-		is_err = !strcmp(code->valuestring, "2") || !strcmp(code->valuestring, "STATUS_CODE_ERROR");
+	/* Status: code 2 (or Langfuse's level ERROR) is an error. Its type comes
+	 * from the HTTP status first, then the provider's error text, the
+	 * exception class last. */
+	int is_err = S->status == 2;
+	const char *level = get_str(&A, "langfuse.observation.level");
+	const char *lmsg = get_str(&A, "langfuse.observation.status_message");
+	if (level && !strcasecmp(level, "ERROR"))
+		is_err = 1;
 	const char *etype = get_str(&A, "error.type");
-	const char *emsg = cJSON_IsString(msg) && *msg->valuestring ? msg->valuestring : NULL;
+	const char *emsg = S->status_message ? S->status_message : lmsg && *lmsg ? lmsg : NULL;
 	cJSON_ArrayForEach(e, field(sp, "events"))
 	{
 		const cJSON *name = field(e, "name");
 		if (!cJSON_IsString(name) || strcmp(name->valuestring, "exception"))
 			continue;
-		attrs_t X;
-		attrs_load(&X, field(e, "attributes"));
-		const char *xt = get_str(&X, "exception.type"), *xm = get_str(&X, "exception.message");
+		attrs_t Xa;
+		attrs_load(&Xa, field(e, "attributes"));
+		const char *xt = get_str(&Xa, "exception.type"), *xm = get_str(&Xa, "exception.message");
 		if (!etype && xt)
-			etype = xt;
+			etype = arena_strdup(ar, xt);
 		if (!emsg && xm)
-			emsg = xm;
-		attrs_free(&X);
+			emsg = arena_strdup(ar, xm);
+		attrs_free(&Xa);
 	}
-	if (etype && !cJSON_IsNumber(code))
+	long hs = http_status(&A);
+	if (etype && S->status == 0)
 		is_err = 1; /* no status at all, but a failure recorded */
+	if (hs >= 400)
+		is_err = 1;
 	if (is_err) {
 		c->is_error = 1;
 		char ebuf[64];
-		const char *t = call_norm_error(etype, emsg, ebuf, sizeof ebuf);
+		int rank = ERR_RANK_NONE;
+		const char *t = call_classify_error(hs, etype, emsg, ebuf, sizeof ebuf, &rank);
 		c->error_type = arena_strdup(ar, t ? t : "error");
+		c->error_rank = rank;
 		if (emsg)
 			c->error_message = arena_strdup(ar, emsg);
 		if (etype && t && strcmp(etype, t)) {
@@ -774,11 +1228,21 @@ static int map_span(const cJSON *sp, attrs_t *R, batch_t *b, nanos_src *start, n
 		}
 	}
 	map_content(&A, sp, c, ar);
+	other_content(&A, c, ar);
 	kept_attrs(&A, R, c, ar);
 	rc = 0;
+	goto out;
+skip:
+	b->skipped++;
+	b->nspans = saved_spans;
+	attrs_free(&A);
+	return 0;
 out:
-	if (rc)
-		b->n--;
+	if (rc) {
+		b->nspans = saved_spans;
+		if (S->call >= 0)
+			b->n--;
+	}
 	attrs_free(&A);
 	return rc;
 }
@@ -848,14 +1312,29 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 			snprintf(err, errlen, "malformed JSON at offset %ld", (long)(end - doc));
 		return -1;
 	}
-	size_t saved_n = b->n, saved_ev = b->nev;
+	/* A second request on the same line would otherwise vanish unread. */
+	const char *tail = end ? end : doc + len;
+	while (tail < doc + len && (*tail == ' ' || *tail == '\t' || *tail == '\r' || *tail == '\n'))
+		tail++;
+	if (tail < doc + len) {
+		snprintf(err, errlen, "unexpected text after the request at offset %ld (one request a line)", (long)(tail - doc));
+		cJSON_Delete(root);
+		return -1;
+	}
+	int rc = otlp_map_root(root, doc, len, b, err, errlen);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int otlp_map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, char *err, size_t errlen)
+{
+	size_t saved_n = b->n, saved_ev = b->nev, saved_spans = b->nspans;
 	uint64_t saved_skip = b->skipped;
 	int rc = 0;
 	const cJSON *rspans = field(root, "resourceSpans"), *rlogs = field(root, "resourceLogs");
 	if (!cJSON_IsObject(root) ||
 	    (!cJSON_IsArray(rspans) && !cJSON_IsArray(rlogs) && !cJSON_IsArray(field(root, "resourceMetrics")))) {
 		snprintf(err, errlen, "not an OTLP/JSON request (no resourceSpans or resourceLogs)");
-		cJSON_Delete(root);
 		return -1;
 	}
 	nanos_src start = {doc, len, "startTimeUnixNano", 0}, endt = {doc, len, "endTimeUnixNano", 0},
@@ -869,10 +1348,12 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 		const cJSON *ss;
 		cJSON_ArrayForEach(ss, field(rs, "scopeSpans"))
 		{
+			const cJSON *sn = field(field(ss, "scope"), "name");
+			const char *scope = cJSON_IsString(sn) && *sn->valuestring ? sn->valuestring : NULL;
 			const cJSON *sp;
 			cJSON_ArrayForEach(sp, field(ss, "spans"))
 			{
-				if (!rc && map_span(sp, &R, b, &start, &endt, &evt, idx, err, errlen))
+				if (!rc && map_span(sp, &R, scope, b, &start, &endt, &evt, idx, err, errlen))
 					rc = -1;
 				idx++;
 			}
@@ -889,10 +1370,10 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 			cJSON_ArrayForEach(lr, field(sl, "logRecords")) if (!rc) map_log(lr, b, &evt, &obs);
 		}
 	}
-	cJSON_Delete(root);
 	if (rc) {
 		b->n = saved_n;
 		b->nev = saved_ev;
+		b->nspans = saved_spans;
 		b->skipped = saved_skip;
 	}
 	return rc;

@@ -49,6 +49,8 @@ static void add_stats(ingest_stats *d, const ingest_stats *s)
 	d->duplicates += s->duplicates;
 	d->events += s->events;
 	d->filled += s->filled;
+	d->merged += s->merged;
+	d->spans += s->spans;
 }
 
 /* A transaction spans batches until it holds TXN_CALLS calls or is
@@ -116,7 +118,7 @@ static void *writer_main(void *arg)
 			}
 			if (!rc)
 				rc = store_ingest(p->st, b, p->prices, &s, err, sizeof err);
-			p->txn_calls += b->n + b->nev + 1;
+			p->txn_calls += b->n + b->nev + b->nspans + 1;
 			if (!rc && (p->txn_calls >= TXN_CALLS || clock_mono() - p->txn_start >= TXN_SECONDS))
 				writer_commit(p);
 			if (rc)
@@ -235,7 +237,7 @@ int ingester_flush(ingester_t *p)
 
 int ingester_finish(ingester_t *p, ingest_stats *stats, char *err, size_t errlen)
 {
-	if (p->cur->n || p->cur->nev)
+	if (p->cur->n || p->cur->nev || p->cur->nspans)
 		ingester_flush(p);
 	if (p->threaded) {
 		pthread_mutex_lock(&p->mu);

@@ -1,5 +1,7 @@
 #include "query.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,6 +12,7 @@
 
 #include "../core/clock.h"
 #include "store_internal.h"
+#include "trace.h"
 
 /* ---- dimensions -------------------------------------------------------- */
 
@@ -23,15 +26,23 @@ static int64_t ceil_to(int64_t t, int64_t step)
 
 static int add_rollup_row(sqlite3_stmt *q, rstats *s, int with_hist)
 {
-	s->calls += (uint64_t)sqlite3_column_int64(q, 2);
-	s->errors += (uint64_t)sqlite3_column_int64(q, 3);
+	/* saturating, as the report's sums: a corrupt or hostile store must not
+	 * wrap into a negative cost */
+	int64_t v[8];
+	for (int i = 0; i < 8; i++) {
+		v[i] = i == 2 ? 0 : sqlite3_column_int64(q, 2 + i);
+		if (v[i] < 0)
+			v[i] = 0;
+	}
+	s->calls = sat_add_u64(s->calls, (uint64_t)v[0]);
+	s->errors = sat_add_u64(s->errors, (uint64_t)v[1]);
 	if (ecounts_parse_add(&s->errs, (const char *)sqlite3_column_text(q, 4)))
 		return -1;
-	s->input_tokens += (uint64_t)sqlite3_column_int64(q, 5);
-	s->cached_tokens += (uint64_t)sqlite3_column_int64(q, 6);
-	s->output_tokens += (uint64_t)sqlite3_column_int64(q, 7);
-	s->cost_nusd += sqlite3_column_int64(q, 8);
-	s->unpriced += (uint64_t)sqlite3_column_int64(q, 9);
+	s->input_tokens = sat_add_u64(s->input_tokens, (uint64_t)v[3]);
+	s->cached_tokens = sat_add_u64(s->cached_tokens, (uint64_t)v[4]);
+	s->output_tokens = sat_add_u64(s->output_tokens, (uint64_t)v[5]);
+	s->cost_nusd = sat_add_i64(s->cost_nusd, v[6]);
+	s->unpriced = sat_add_u64(s->unpriced, (uint64_t)v[7]);
 	if (with_hist && (hist_merge_blob(&s->lat, sqlite3_column_blob(q, 10), (size_t)sqlite3_column_bytes(q, 10)) ||
 			  hist_merge_blob(&s->ttft, sqlite3_column_blob(q, 11), (size_t)sqlite3_column_bytes(q, 11))))
 		return -1;
@@ -332,8 +343,13 @@ static void fill_row(store_t *st, sqlite3_stmt *q, const dims_t *d, call_row *r)
 	} else {
 		char *output = NULL;
 		if (store_body_decode(st, q, 12, NULL, &output, NULL, NULL) == 0 && output) {
-			if (strlen(output) > 240)
-				output[240] = 0;
+			if (strlen(output) > 240) {
+				/* cut between characters, never inside one */
+				size_t cut = 240;
+				while (cut > 0 && ((unsigned char)output[cut] & 0xc0) == 0x80)
+					cut--;
+				output[cut] = 0;
+			}
 			r->preview = output;
 		}
 	}
@@ -532,6 +548,20 @@ int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, 
 	return 0;
 }
 
+/* The model's thinking is kept among the attributes; shown on its own. */
+static void take_thinking(call_full *c)
+{
+	cJSON *a = c->attrs ? cJSON_Parse(c->attrs) : NULL;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, CALL_THINKING_KEY);
+	if (cJSON_IsString(t)) {
+		c->thinking = xstrdup(t->valuestring);
+		cJSON_DeleteItemFromObjectCaseSensitive(a, CALL_THINKING_KEY);
+		free(c->attrs);
+		c->attrs = a->child ? cJSON_PrintUnformatted(a) : NULL;
+	}
+	cJSON_Delete(a);
+}
+
 int store_call_get(store_t *st, int64_t id, call_full *out)
 {
 	memset(out, 0, sizeof *out);
@@ -540,7 +570,7 @@ int store_call_get(store_t *st, int64_t id, call_full *out)
 			       "SELECT c.id, c.ts, c.dim, c.status, c.error_type, c.error_message, c.latency_ms, c.ttft_ms,"
 			       " c.input_tokens, c.output_tokens, c.cached_tokens, c.cost_nusd,"
 			       " c.zdict, c.body, c.input, c.output, c.variables, c.attrs, c.span_id, c.trace_id,"
-			       " c.request_model, c.operation, c.user_id FROM calls c WHERE c.id = ?",
+			       " c.request_model, c.operation, c.user_id, c.session_id FROM calls c WHERE c.id = ?",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
@@ -563,10 +593,22 @@ int store_call_get(store_t *st, int64_t id, call_full *out)
 			out->user_id = xstrdup(t);
 		if ((t = (const char *)sqlite3_column_text(q, 5)))
 			out->error_message = xstrdup(t);
+		if ((t = (const char *)sqlite3_column_text(q, 23)))
+			out->session_id = xstrdup(t);
 		store_body_decode(st, q, 12, &out->input, &out->output, &out->variables, &out->attrs);
+		take_thinking(out);
 		rc = 0;
 	}
 	sqlite3_finalize(q);
+	if (rc == 0) {
+		/* Where in its trace the call was made. */
+		trace_view t;
+		if (store_trace_of_call(st, id, &t) == 0) {
+			out->trace_path = trace_path_of(&t, id);
+			out->trace_spans = t.n;
+			trace_view_free(&t);
+		}
+	}
 	return rc;
 }
 
@@ -577,6 +619,9 @@ void call_full_free(call_full *c)
 	free(c->request_model);
 	free(c->operation);
 	free(c->user_id);
+	free(c->session_id);
+	free(c->thinking);
+	free(c->trace_path);
 	free(c->error_message);
 	free(c->input);
 	free(c->output);

@@ -98,8 +98,11 @@ int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, 
 typedef struct call_full {
 	call_row row;
 	char trace[65];
-	char *provider, *request_model, *operation, *user_id, *error_message;
+	char *provider, *request_model, *operation, *user_id, *session_id, *error_message;
 	char *input, *output, *variables, *attrs;
+	char *thinking;        /* the model's reasoning, apart from its answer */
+	char *trace_path;      /* the steps above it in its trace, "a > b" */
+	size_t trace_spans;    /* spans of its trace that the store holds */
 } call_full;
 
 int store_call_get(store_t *st, int64_t id, call_full *out);

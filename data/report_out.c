@@ -74,8 +74,11 @@ void report_write_json(const report_t *r, FILE *out)
 	for (size_t i = 0; i < r->n_unpriced_models; i++)
 		cJSON_AddItemToArray(um, cJSON_CreateString(r->unpriced_models[i]));
 	char *s = cJSON_Print(root);
-	fputs(s, out);
+	sbuf safe = SBUF_INIT;
+	sanitize_json(s, strlen(s), &safe);
+	fputs(sb_str(&safe), out);
 	fputc('\n', out);
+	sb_free(&safe);
 	free(s);
 	cJSON_Delete(root);
 }

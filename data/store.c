@@ -100,6 +100,24 @@ static const char *const migrations[] = {
     /* 4: the cost pane sums a window of buckets on every reload: by time,
      * not by a scan of a year of them. */
     "CREATE INDEX usage_buckets_time ON usage_buckets(start_s);",
+    /* 5: whole traces. Every span of a trace that holds an LLM call: the
+     * steps (agent, tool, retrieval, HTTP) with their attributes and the
+     * context they pass down (ctx), and each LLM span with its own record
+     * (rec) and the call it is part of, since several instrumentation layers
+     * may record one provider request. */
+    "CREATE TABLE spans(trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_id BLOB, name TEXT NOT NULL,"
+    "  kind INTEGER NOT NULL DEFAULT 0, scope TEXT, service TEXT, start_ns INTEGER NOT NULL, end_ns INTEGER,"
+    "  status INTEGER NOT NULL DEFAULT 0, status_message TEXT, call_id INTEGER, rec TEXT, ctx TEXT, attrs TEXT,"
+    "  PRIMARY KEY(trace_id, span_id)) WITHOUT ROWID;"
+    "CREATE INDEX spans_call ON spans(call_id) WHERE call_id IS NOT NULL;"
+    "ALTER TABLE calls ADD COLUMN session_id TEXT;"
+    "DROP VIEW calls_v;"
+    "CREATE VIEW calls_v AS SELECT c.id, lower(hex(c.trace_id)) AS trace_id, lower(hex(c.span_id)) AS span_id,"
+    "  c.ts / 1000000000.0 AS ts, d.provider, d.model, d.prompt_name, d.prompt_version, d.feature,"
+    "  c.request_model, c.operation, c.user_id, c.session_id, c.input_tokens, c.cached_tokens, c.output_tokens,"
+    "  c.latency_ms, c.ttft_ms, CASE c.status WHEN 0 THEN 'ok' ELSE 'error' END AS status, c.error_type,"
+    "  c.error_message, c.cost_nusd / 1e9 AS cost_usd, c.zdict, c.input, c.output, c.variables, c.attrs"
+    "  FROM calls c JOIN dims d ON d.id = c.dim;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -385,6 +403,9 @@ void store_close(store_t *st)
 		fprintf(stderr, "close: checkpointer %.2fs optimize %.2fs close %.2fs\n", t1 - t0, t2 - t1, t3 - t2);
 	free(st->dims.keys);
 	free(st->dims.vals);
+	sb_free(&st->span_traces);
+	free(st->span_trace_seen.keys);
+	free(st->span_trace_seen.vals);
 	for (size_t i = 0; i < st->ncodecs; i++)
 		body_codec_free(st->codecs[i]);
 	free(st->codecs);
@@ -418,7 +439,7 @@ static const char *nz(const char *s)
 
 /* Dimension ids are cached by the dimension's hash; a miss inserts (another
  * process may have done it first, hence OR IGNORE) and reads the id back. */
-static int64_t dim_id(store_t *st, const call_t *c)
+int64_t dim_id(store_t *st, const call_t *c)
 {
 	int64_t id = u64map_get(&st->dims, c->dim_hash);
 	if (id)
@@ -444,7 +465,7 @@ static int64_t dim_id(store_t *st, const call_t *c)
 	return id;
 }
 
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
@@ -452,7 +473,7 @@ static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static void bind_int_or_null(sqlite3_stmt *s, int i, int64_t v)
+void bind_int_or_null(sqlite3_stmt *s, int i, int64_t v)
 {
 	if (v >= 0)
 		sqlite3_bind_int64(s, i, v);
@@ -460,7 +481,7 @@ static void bind_int_or_null(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_null(s, i);
 }
 
-static void bind_real_or_null(sqlite3_stmt *s, int i, double v)
+void bind_real_or_null(sqlite3_stmt *s, int i, double v)
 {
 	if (v >= 0)
 		sqlite3_bind_double(s, i, v);
@@ -526,7 +547,7 @@ static int flush_rollups(store_t *st, batch_t *b)
 }
 
 /* The call with these ids (trace may be NULL: any trace), 0 when absent. */
-static int64_t find_by_ids(store_t *st, const uint8_t *span, int span_len, const uint8_t *trace, int trace_len)
+int64_t find_by_ids(store_t *st, const uint8_t *span, int span_len, const uint8_t *trace, int trace_len)
 {
 	int64_t key = call_key(span, (size_t)span_len);
 	sqlite3_stmt *s = store_stmt(st, ST_CALL_BY_SPAN, "SELECT key, id, trace_id, span_id FROM calls WHERE key >= ? ORDER BY key LIMIT 8");
@@ -547,7 +568,7 @@ static int64_t find_by_ids(store_t *st, const uint8_t *span, int span_len, const
 
 /* Rebuilds a call's input and output from its GenAI events (OTLP log records
  * imported before or after the span), unless the call carries its own. */
-static int fill_from_events(store_t *st, const uint8_t *span, int span_len, const uint8_t *trace, int trace_len,
+int fill_from_events(store_t *st, const uint8_t *span, int span_len, const uint8_t *trace, int trace_len,
 			    ingest_stats *stats)
 {
 	int64_t id = find_by_ids(st, span, span_len, trace, trace_len);
@@ -651,7 +672,7 @@ static int key_holder_is(store_t *st, int64_t key, const call_t *c)
 
 /* A template a trace carried: kept the first time its version is seen, and
  * never over one that was added or read from a prompts folder. */
-static int store_seen_prompt(store_t *st, const char *name, const char *version, const char *text, int64_t ts)
+int store_seen_prompt(store_t *st, const char *name, const char *version, const char *text, int64_t ts)
 {
 	sqlite3_stmt *s = store_stmt(st, ST_PROMPT_SEEN,
 				     "INSERT INTO prompt_versions(name, version, template, source, created_at)"
@@ -663,6 +684,72 @@ static int store_seen_prompt(store_t *st, const char *name, const char *version,
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	sqlite3_reset(s);
 	return rc;
+}
+
+/* Inserts one call under key (or the next free one when another call's span
+ * id hashes alike). 0 and *id when inserted, 1 when this very call is
+ * already stored (*id: that call), -1 on error. The body is the compressed
+ * one when codec is given, else the plain fields. */
+int store_insert_call(store_t *st, batch_t *b, const call_t *c, body_codec *codec, int64_t key, int64_t *id)
+{
+	(void)b;
+	int64_t dim = dim_id(st, c);
+	if (dim < 0)
+		return -1;
+	for (;;) {
+		sqlite3_stmt *s = store_stmt(st, ST_CALL_INSERT,
+			       "INSERT INTO calls(key, trace_id, span_id, ts, dim, request_model, operation, user_id,"
+			       " input_tokens, cached_tokens, output_tokens, latency_ms, ttft_ms, status,"
+			       " error_type, error_message, cost_nusd, zdict, body, input, output, variables, attrs, session_id)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING");
+		sqlite3_bind_int64(s, 1, key);
+		sqlite3_bind_blob(s, 2, c->trace_id, c->trace_len, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 3, c->span_id, c->span_len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, c->ts_ns);
+		sqlite3_bind_int64(s, 5, dim);
+		bind_text_or_null(s, 6, str_eq(c->request_model, c->model) ? NULL : c->request_model);
+		bind_text_or_null(s, 7, c->operation);
+		bind_text_or_null(s, 8, c->user_id);
+		bind_int_or_null(s, 9, c->input_tokens);
+		bind_int_or_null(s, 10, c->cached_tokens);
+		bind_int_or_null(s, 11, c->output_tokens);
+		bind_real_or_null(s, 12, c->latency_ms);
+		bind_real_or_null(s, 13, c->ttft_ms);
+		sqlite3_bind_int(s, 14, c->is_error ? 1 : 0);
+		bind_text_or_null(s, 15, c->is_error ? c->error_type : NULL);
+		bind_text_or_null(s, 16, c->error_message);
+		bind_int_or_null(s, 17, c->cost);
+		if (c->zbody && codec) {
+			sqlite3_bind_int64(s, 18, body_codec_id(codec));
+			sqlite3_bind_blob(s, 19, c->zbody, (int)c->zlen, SQLITE_STATIC);
+			for (int k = 20; k <= 23; k++)
+				sqlite3_bind_null(s, k);
+		} else {
+			sqlite3_bind_int(s, 18, 0);
+			sqlite3_bind_null(s, 19);
+			bind_text_or_null(s, 20, c->input);
+			bind_text_or_null(s, 21, c->output);
+			bind_text_or_null(s, 22, c->variables);
+			bind_text_or_null(s, 23, c->attrs);
+		}
+		bind_text_or_null(s, 24, c->session_id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return -1;
+		if (sqlite3_changes(st->db)) {
+			*id = sqlite3_last_insert_rowid(st->db);
+			return 0;
+		}
+		/* The key is taken: by this very call (a duplicate), or by
+		 * another whose span id hashes alike (probe on). */
+		int same = key_holder_is(st, key, c);
+		if (same < 0)
+			return -1;
+		if (same) {
+			*id = find_by_ids(st, c->span_id, c->span_len, c->trace_id, c->trace_len);
+			return 1;
+		}
+		key = (key + 1) & INT64_MAX;
+	}
 }
 
 int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen)
@@ -689,6 +776,7 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 	}
 	int have_events = b->nev > 0 || store_has_events(st);
 	uint8_t *keep = NULL;
+	rebuild_set rebuild = {0};
 	/* In key order, consecutive inserts into the unique key index land on
 	 * the same or neighbouring pages instead of anywhere in it. */
 	keyed *order = xmalloc((b->n ? b->n : 1) * sizeof *order);
@@ -697,75 +785,18 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 		order[i].i = i;
 	}
 	qsort(order, b->n, sizeof *order, cmp_keyed);
-	for (size_t oi = 0; oi < b->n && !rc; oi++) {
+	if (b->nspans)
+		rc = trace_ingest(st, b, prices, stats, &rebuild);
+	for (size_t oi = 0; oi < b->n && !rc && !b->nspans; oi++) {
 		size_t i = order[oi].i;
 		const call_t *c = &b->calls[i];
-		int64_t dim = dim_id(st, c);
-		if (dim < 0) {
+		int64_t id;
+		int r = store_insert_call(st, b, c, c->zbody ? b->codec : NULL, order[oi].key, &id);
+		if (r < 0) {
 			rc = -1;
 			break;
 		}
-		int dup = 0;
-		int64_t key = order[oi].key;
-		sqlite3_stmt *s;
-		for (;;) {
-			s = store_stmt(st, ST_CALL_INSERT,
-				       "INSERT INTO calls(key, trace_id, span_id, ts, dim, request_model, operation, user_id,"
-				       " input_tokens, cached_tokens, output_tokens, latency_ms, ttft_ms, status,"
-				       " error_type, error_message, cost_nusd, zdict, body, input, output, variables, attrs)"
-				       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING");
-			sqlite3_bind_int64(s, 1, key);
-			sqlite3_bind_blob(s, 2, c->trace_id, c->trace_len, SQLITE_STATIC);
-			sqlite3_bind_blob(s, 3, c->span_id, c->span_len, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 4, c->ts_ns);
-			sqlite3_bind_int64(s, 5, dim);
-			bind_text_or_null(s, 6, str_eq(c->request_model, c->model) ? NULL : c->request_model);
-			bind_text_or_null(s, 7, c->operation);
-			bind_text_or_null(s, 8, c->user_id);
-			bind_int_or_null(s, 9, c->input_tokens);
-			bind_int_or_null(s, 10, c->cached_tokens);
-			bind_int_or_null(s, 11, c->output_tokens);
-			bind_real_or_null(s, 12, c->latency_ms);
-			bind_real_or_null(s, 13, c->ttft_ms);
-			sqlite3_bind_int(s, 14, c->is_error ? 1 : 0);
-			bind_text_or_null(s, 15, c->is_error ? c->error_type : NULL);
-			bind_text_or_null(s, 16, c->error_message);
-			bind_int_or_null(s, 17, c->cost);
-			if (c->zbody && b->codec) {
-				sqlite3_bind_int64(s, 18, body_codec_id(b->codec));
-				sqlite3_bind_blob(s, 19, c->zbody, (int)c->zlen, SQLITE_STATIC);
-				for (int k = 20; k <= 23; k++)
-					sqlite3_bind_null(s, k);
-			} else {
-				sqlite3_bind_int(s, 18, 0);
-				sqlite3_bind_null(s, 19);
-				bind_text_or_null(s, 20, c->input);
-				bind_text_or_null(s, 21, c->output);
-				bind_text_or_null(s, 22, c->variables);
-				bind_text_or_null(s, 23, c->attrs);
-			}
-			if (sqlite3_step(s) != SQLITE_DONE) {
-				rc = -1;
-				break;
-			}
-			if (sqlite3_changes(st->db))
-				break;
-			/* The key is taken: by this very call (a duplicate), or by
-			 * another whose span id hashes alike (probe on). */
-			int same = key_holder_is(st, key, c);
-			if (same < 0) {
-				rc = -1;
-				break;
-			}
-			if (same) {
-				dup = 1;
-				break;
-			}
-			key = (key + 1) & INT64_MAX;
-		}
-		if (rc)
-			break;
-		if (dup) {
+		if (r == 1) {
 			/* Already stored: its rollups must not count twice. */
 			stats->duplicates++;
 			if (!keep) {
@@ -824,6 +855,9 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 	free(order);
 	if (!rc)
 		rc = flush_rollups(st, b);
+	if (!rc)
+		rc = rollup_rebuild(st, &rebuild);
+	rebuild_free(&rebuild);
 	if (rc) {
 		seterr(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		exec(st->db, "ROLLBACK", NULL, 0);

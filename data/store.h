@@ -29,6 +29,8 @@ typedef struct ingest_stats {
 	uint64_t duplicates;  /* calls already in the store */
 	uint64_t events;      /* new GenAI events */
 	uint64_t filled;      /* calls whose content came from events */
+	uint64_t merged;      /* LLM spans that joined a call another layer recorded */
+	uint64_t spans;       /* other spans of traces stored (steps, tools, ...) */
 } ingest_stats;
 
 /* Stores a batch in one transaction: calls (idempotent on trace+span id),
@@ -40,6 +42,11 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
  * every batch writes that index far fewer times. */
 int store_begin(store_t *st, char *err, size_t errlen);
 int store_commit(store_t *st, char *err, size_t errlen);
+/* After an import: drops the stored steps of traces that hold no LLM call,
+ * and says how many. */
+int store_prune_spans(store_t *st, uint64_t *pruned);
+/* Traces noted since the last prune. */
+size_t store_span_traces_pending(const store_t *st);
 /* Ends a transaction begun with store_begin without its writes (none open:
  * nothing). */
 void store_rollback(store_t *st);

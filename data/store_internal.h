@@ -34,6 +34,12 @@ enum {
 	ST_FTS_INSERT,
 	ST_FTS_SET,
 	ST_MAX_ID,
+	ST_SPAN_INSERT,
+	ST_SPAN_EXISTS,
+	ST_TRACE_SPANS,
+	ST_SPAN_SET_CALL,
+	ST_CALL_SCALARS,
+	ST_HAS_CALL_IN_TRACE,
 	ST__N
 };
 
@@ -60,6 +66,11 @@ struct store {
 	int in_txn;           /* inside store_begin .. store_commit */
 	int busy_ms;          /* the connection's busy timeout */
 	int64_t data_version; /* last PRAGMA data_version seen */
+	/* traces whose steps this import stored, to drop those that end up
+	 * with no LLM call (ids, 1 + trace_len bytes each) */
+	sbuf span_traces;
+	u64map span_trace_seen;
+	int sdk_roots;        /* -1 unknown; 1 when a provider SDK's own root span is stored */
 	/* bulk imports: checkpoints on a thread of their own */
 	pthread_t ck_thread;
 	pthread_mutex_t ck_mu;
@@ -78,6 +89,32 @@ body_codec *store_codec_by_id(store_t *st, int64_t id);
 int store_body_decode(store_t *st, sqlite3_stmt *s, int col, char **input, char **output, char **variables,
 		      char **attrs);
 int fts_add(store_t *st, int64_t id);
+
+void bind_text_or_null(sqlite3_stmt *s, int i, const char *v);
+void bind_int_or_null(sqlite3_stmt *s, int i, int64_t v);
+void bind_real_or_null(sqlite3_stmt *s, int i, double v);
+int64_t dim_id(store_t *st, const call_t *c);
+int64_t find_by_ids(store_t *st, const uint8_t *span, int span_len, const uint8_t *trace, int trace_len);
+int fill_from_events(store_t *st, const uint8_t *span, int span_len, const uint8_t *trace, int trace_len,
+		      ingest_stats *stats);
+int store_seen_prompt(store_t *st, const char *name, const char *version, const char *text, int64_t ts);
+int store_insert_call(store_t *st, batch_t *b, const call_t *c, body_codec *codec, int64_t key, int64_t *id);
+
+/* Rollup buckets (minute, dimension id) to compute again from the calls,
+ * with their hour and day, after calls were merged or changed. */
+typedef struct rebuild_set {
+	int64_t *t, *dim; /* minute start (Unix s), dimension id */
+	size_t n, cap;
+} rebuild_set;
+void rebuild_add(rebuild_set *r, int64_t ts_ns, int64_t dim);
+int rollup_rebuild(store_t *st, rebuild_set *r);
+void rebuild_free(rebuild_set *r);
+
+/* A batch of OTLP spans: stores the steps of their traces, puts together
+ * one call per provider request (several instrumentation layers may have
+ * recorded it) with the context its trace passes down, and adds the new
+ * calls to the batch's rollups; changed calls go to rebuild. */
+int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, rebuild_set *rebuild);
 
 
 /* The dimension table in memory, indexed by id (v[id].model is NULL where

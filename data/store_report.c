@@ -62,18 +62,21 @@ int report_by_parse(const char *s)
 }
 
 
-static void group_key(const dim_row *r, int by, char *out, size_t n)
+/* The whole key, however long: a cut one would split a character and merge
+ * two models that share a prefix. */
+static void group_key(const dim_row *r, int by, sbuf *out)
 {
+	sb_reset(out);
 	switch (by) {
 	case BY_PROMPT:
 		if (*r->prompt_name)
-			snprintf(out, n, "%s@%s", r->prompt_name, *r->prompt_version ? r->prompt_version : "?");
+			sb_printf(out, "%s@%s", r->prompt_name, *r->prompt_version ? r->prompt_version : "?");
 		else
-			snprintf(out, n, "(none)");
+			sb_adds(out, "(none)");
 		break;
-	case BY_PROVIDER: snprintf(out, n, "%s", *r->provider ? r->provider : "(unknown)"); break;
-	case BY_FEATURE: snprintf(out, n, "%s", *r->feature ? r->feature : "(none)"); break;
-	default: snprintf(out, n, "%s", r->model); break;
+	case BY_PROVIDER: sb_adds(out, *r->provider ? r->provider : "(unknown)"); break;
+	case BY_FEATURE: sb_adds(out, *r->feature ? r->feature : "(none)"); break;
+	default: sb_adds(out, r->model); break;
 	}
 }
 
@@ -87,18 +90,26 @@ static int cmp_groups(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* A stored count: SQLite turns a sum that overflows into a real, which it
+ * reads back as the largest integer; a negative one can only be damage. */
+static uint64_t col_count(sqlite3_stmt *q, int i)
+{
+	int64_t v = sqlite3_column_int64(q, i);
+	return v > 0 ? (uint64_t)v : 0;
+}
+
 /* Adds one stored rollup row into s. */
 static int add_row(sqlite3_stmt *q, rstats *s)
 {
-	s->calls += (uint64_t)sqlite3_column_int64(q, 1);
-	s->errors += (uint64_t)sqlite3_column_int64(q, 2);
+	s->calls = sat_add_u64(s->calls, col_count(q, 1));
+	s->errors = sat_add_u64(s->errors, col_count(q, 2));
 	if (ecounts_parse_add(&s->errs, (const char *)sqlite3_column_text(q, 3)))
 		return -1;
-	s->input_tokens += (uint64_t)sqlite3_column_int64(q, 4);
-	s->cached_tokens += (uint64_t)sqlite3_column_int64(q, 5);
-	s->output_tokens += (uint64_t)sqlite3_column_int64(q, 6);
-	s->cost_nusd += sqlite3_column_int64(q, 7);
-	s->unpriced += (uint64_t)sqlite3_column_int64(q, 8);
+	s->input_tokens = sat_add_u64(s->input_tokens, col_count(q, 4));
+	s->cached_tokens = sat_add_u64(s->cached_tokens, col_count(q, 5));
+	s->output_tokens = sat_add_u64(s->output_tokens, col_count(q, 6));
+	s->cost_nusd = sat_add_i64(s->cost_nusd, (int64_t)col_count(q, 7));
+	s->unpriced = sat_add_u64(s->unpriced, col_count(q, 8));
 	if (hist_merge_blob(&s->lat, sqlite3_column_blob(q, 9), (size_t)sqlite3_column_bytes(q, 9)) ||
 	    hist_merge_blob(&s->ttft, sqlite3_column_blob(q, 10), (size_t)sqlite3_column_bytes(q, 10)))
 		return -1;
@@ -155,11 +166,12 @@ int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *
 		strmap_init(&groups);
 		strmap_init(&unpriced);
 		size_t cap = 0;
+		sbuf kb = SBUF_INIT;
 		for (int64_t d = 1; d < dims.n; d++) {
 			if (!per_dim[d].calls)
 				continue;
-			char key[512];
-			group_key(&dims.v[d], by, key, sizeof key);
+			group_key(&dims.v[d], by, &kb);
+			const char *key = sb_str(&kb);
 			intptr_t gi = (intptr_t)strmap_get(&groups, key);
 			if (!gi) {
 				if (r->n == cap) {
@@ -180,6 +192,7 @@ int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *
 				r->unpriced_models[r->n_unpriced_models++] = xstrdup(dims.v[d].model);
 			}
 		}
+		sb_free(&kb);
 		strmap_free(&groups, NULL);
 		strmap_free(&unpriced, NULL);
 		if (r->n)

@@ -46,8 +46,11 @@ void usage_write_json(const usage_sum *s, FILE *out)
 		cJSON_AddItemToArray(b, o);
 	}
 	char *txt = cJSON_Print(root);
-	fputs(txt, out);
+	sbuf safe = SBUF_INIT;
+	sanitize_json(txt, strlen(txt), &safe); /* model names come from the providers */
+	fputs(sb_str(&safe), out);
 	fputc('\n', out);
+	sb_free(&safe);
 	free(txt);
 	cJSON_Delete(root);
 }

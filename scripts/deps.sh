@@ -10,9 +10,11 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 
 have_cmd cc || need_pkgs="$need_pkgs build-essential"
 have_cmd pkg-config || need_pkgs="$need_pkgs pkg-config"
+# protoc-c turns data/otlp.proto into C at build time.
+have_cmd protoc-c || need_pkgs="$need_pkgs protobuf-c-compiler"
 # Libraries, by pkg-config name and Debian package.
 for pair in ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev \
-            sqlite3:libsqlite3-dev libedit:libedit-dev libzstd:libzstd-dev; do
+            sqlite3:libsqlite3-dev libedit:libedit-dev libzstd:libzstd-dev libprotobuf-c:libprotobuf-c-dev; do
 	pc=${pair%%:*}; deb=${pair#*:}
 	have_pc "$pc" || need_pkgs="$need_pkgs $deb"
 done

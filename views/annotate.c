@@ -76,16 +76,21 @@ static char *draft_load(annv *an, const char *call)
 /* ---- the queue ----------------------------------------------------------- */
 
 /* A call as the golden dataset takes it; the prompt's name and version are
- * split into the struct's own buffers. */
+ * split into strings of its own, whole whatever their length (gcall_free). */
 typedef struct gcall {
 	golden_call gc;
-	char name[256], version[128];
+	char *name, *version;
 } gcall;
+
+static void gcall_free(gcall *g)
+{
+	free(g->name);
+	free(g->version);
+}
 
 static void golden_call_of(const call_full *c, gcall *g)
 {
 	golden_call *gc = &g->gc;
-	char *name = g->name, *version = g->version;
 	memset(g, 0, sizeof *g);
 	gc->call_id = c->row.span;
 	gc->trace_id = c->trace;
@@ -98,11 +103,10 @@ static void golden_call_of(const call_full *c, gcall *g)
 	/* NAME@VERSION as the call row carries it */
 	if (c->row.prompt) {
 		const char *at = strrchr(c->row.prompt, '@');
-		snprintf(name, sizeof g->name, "%.*s", at ? (int)(at - c->row.prompt) : (int)strlen(c->row.prompt),
-			 c->row.prompt);
-		snprintf(version, sizeof g->version, "%s", at && strcmp(at + 1, "?") ? at + 1 : "");
-		gc->prompt_name = name;
-		gc->prompt_version = *version ? version : NULL;
+		g->name = xstrndup(c->row.prompt, at ? (size_t)(at - c->row.prompt) : strlen(c->row.prompt));
+		g->version = xstrdup(at && strcmp(at + 1, "?") ? at + 1 : "");
+		gc->prompt_name = g->name;
+		gc->prompt_version = *g->version ? g->version : NULL;
 	}
 }
 
@@ -390,7 +394,9 @@ static void apply_label(annv *an, app_t *a, int k)
 	gcall gc;
 	golden_call_of(&an->c, &gc);
 	char err[512];
-	if (golden_label(an->g, &gc.gc, label, an->annotator, a->now_ns, err, sizeof err)) {
+	int failed = golden_label(an->g, &gc.gc, label, an->annotator, a->now_ns, err, sizeof err);
+	gcall_free(&gc);
+	if (failed) {
 		app_message(a, EL_ERROR, "not saved: %s", err);
 		return;
 	}
@@ -450,7 +456,9 @@ static void edit_expected(annv *an, app_t *a)
 	}
 	gcall gc;
 	golden_call_of(&an->c, &gc);
-	if (golden_expected(an->g, &gc.gc, text, an->annotator, a->now_ns, err, sizeof err))
+	int failed = golden_expected(an->g, &gc.gc, text, an->annotator, a->now_ns, err, sizeof err);
+	gcall_free(&gc);
+	if (failed)
 		app_message(a, EL_ERROR, "not saved: %s", err);
 	else
 		app_message(a, EL_MESSAGE, "expected answer saved for %s", an->c.row.span);
@@ -516,7 +524,9 @@ static void ann_answer(view_t *v, app_t *a, const char *text, int how)
 	gcall gc;
 	golden_call_of(&an->c, &gc);
 	char err[512];
-	if (golden_note(an->g, &gc.gc, text, an->annotator, a->now_ns, err, sizeof err)) {
+	int failed = golden_note(an->g, &gc.gc, text, an->annotator, a->now_ns, err, sizeof err);
+	gcall_free(&gc);
+	if (failed) {
 		app_message(a, EL_ERROR, "note not saved: %s (kept as a draft)", err);
 		draft_save(an, cur_call(an), text);
 		return;

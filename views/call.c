@@ -97,8 +97,12 @@ void call_text(textview *tv, const call_full *c, int output_first)
 	tv_addf(tv, EL_DEFAULT, 12, "model     %s%s%s%s %s %s %s %s", r->model, c->request_model ? " (asked for " : "",
 		c->request_model ? c->request_model : "", c->request_model ? ")" : "", glyph(G_DOT),
 		c->provider && *c->provider ? c->provider : "?", glyph(G_DOT), c->operation ? c->operation : "chat");
-	tv_addf(tv, EL_DEFAULT, 12, "prompt    %s %s feature %s %s user %s", r->prompt ? r->prompt : "-", glyph(G_DOT),
-		r->feature ? r->feature : "-", glyph(G_DOT), c->user_id ? c->user_id : "-");
+	tv_addf(tv, EL_DEFAULT, 12, "prompt    %s %s feature %s %s user %s%s%s", r->prompt ? r->prompt : "-", glyph(G_DOT),
+		r->feature ? r->feature : "-", glyph(G_DOT), c->user_id ? c->user_id : "-",
+		c->session_id ? " session " : "", c->session_id ? c->session_id : "");
+	if (c->trace_path)
+		tv_addf(tv, EL_DEFAULT, 12, "in trace  %s %s %zu spans (llmops trace %s)", c->trace_path, glyph(G_DOT),
+			c->trace_spans, r->span);
 	if (r->is_error)
 		tv_addf(tv, EL_CRIT, 12, "status    ERROR %s%s%s", r->error_type ? r->error_type : "error",
 			c->error_message ? ": " : "", c->error_message ? c->error_message : "");
@@ -136,6 +140,10 @@ void call_text(textview *tv, const call_full *c, int output_first)
 			else
 				tv_add(tv, EL_DIM, 2, r->is_error ? "  (none: the call failed)" : "  (none recorded)");
 		}
+	}
+	if (c->thinking) {
+		section(tv, "thinking");
+		tv_add_block(tv, EL_DIM, 2, c->thinking);
 	}
 	if (c->variables) {
 		section(tv, "variables");

@@ -220,6 +220,272 @@ has "$T/evil.txt" "evil"
 if grep -q "$(printf '\033')" "$T/evil.json"; then bad "an ESC byte in the JSON"; else ok; fi
 eq "$(json "$T/evil.json" "d['groups'][0]['key']")" "$(printf 'evil\033]0;PWNED\007\033[2Jmodel')"
 
+# ---- OTLP protobuf -----------------------------------------------------------
+# The protobuf twins of the corpus give the calls of their JSON files;
+# build/otlp_json2pb writes the three framings of the same requests.
+J2P=$PWD/build/otlp_json2pb
+G="$CORPUS/otel/generated"
+calls_of() { # STORE: what is stored of each call (bodies are compressed per store)
+	sqlite3 "$1" "SELECT trace_id, span_id, ts, provider, model, request_model, operation, input_tokens,
+		cached_tokens, output_tokens, latency_ms, status, error_type, error_message FROM calls_v ORDER BY span_id"
+}
+t protobuf-twins
+for f in otel:3 traceloop:2 openinference:2; do
+	expect_rc 0 "$LLMOPS" --store "$T/pbj.db" import "$G/otlp_traces_${f%:*}.jsonl"
+	expect_rc 0 "$LLMOPS" --store "$T/pbp.db" import "$G/otlp_traces_${f%:*}.pb"
+	has "$T/out" "otlp_traces_${f%:*}.pb: ${f#*:} calls imported [otlp"
+done
+"$LLMOPS" --store "$T/pbj.db" report --json --since 30d >"$T/pbj.json"
+"$LLMOPS" --store "$T/pbp.db" report --json --since 30d >"$T/pbp.json"
+if cmp -s "$T/pbj.json" "$T/pbp.json"; then ok; else bad "report --json differs: $(diff "$T/pbj.json" "$T/pbp.json" | head -5)"; fi
+eq "$(json "$T/pbp.json" "d['total']['calls']")" 7
+eq "$(json "$T/pbp.json" "d['total']['errors_by_type']")" "{'not_found': 1}"
+eq "$(calls_of "$T/pbp.db")" "$(calls_of "$T/pbj.db")"
+eq "$(sqlite3 "$T/pbp.db" "SELECT count(*) FROM calls_v WHERE output_tokens > 0")" 4
+t protobuf-twin-again-is-a-duplicate
+expect_rc 0 "$LLMOPS" --store "$T/pbp.db" import "$G/otlp_traces_otel.jsonl"
+has "$T/out" "0 calls imported, 3 already in the store [otlp"
+
+t protobuf-logs
+expect_rc 0 "$LLMOPS" --store "$T/pbl.db" import "$G/otlp_logs_otel.pb"
+has "$T/out" "0 calls imported, 5 content events"
+expect_rc 0 "$LLMOPS" --store "$T/pbl.db" import "$G/otlp_traces_otel.pb"
+has "$T/out" "3 calls imported"
+expect_rc 0 "$LLMOPS" --store "$T/pbl2.db" import "$G/otlp_logs_otel.pretty.json"
+expect_rc 0 "$LLMOPS" --store "$T/pbl2.db" import "$G/otlp_traces_otel.jsonl"
+# The messages of the log records reached their calls, as from JSON.
+eq "$(sqlite3 "$T/pbl.db" "SELECT count(*) FROM calls WHERE from_events != 0")" 3
+eq "$(sqlite3 "$T/pbl2.db" "SELECT count(*) FROM calls WHERE from_events != 0")" 3
+
+t protobuf-from-an-exporter
+# Bodies the OpenTelemetry JS exporters POSTed, varint-delimited (captured/PROVENANCE.md).
+C="$PWD/tests/corpus/captured/otel-openai"
+expect_rc 0 "$LLMOPS" --store "$T/pbc.db" import "$C/logs.pb"
+has "$T/out" "0 calls imported, 9 content events"
+expect_rc 0 "$LLMOPS" --store "$T/pbc.db" import "$C/traces.pb"
+has "$T/out" "6 calls imported [otlp"
+"$LLMOPS" --store "$T/pbc2.db" import "$C/logs.jsonl" "$C/traces.jsonl" >/dev/null
+eq "$(calls_of "$T/pbc.db")" "$(calls_of "$T/pbc2.db")"
+eq "$(sqlite3 "$T/pbc.db" "SELECT count(*) FROM calls WHERE from_events != 0")" \
+	"$(sqlite3 "$T/pbc2.db" "SELECT count(*) FROM calls WHERE from_events != 0")"
+
+t protobuf-framings
+"$LLMOPS" --store "$T/pbj-otel.db" import "$G/otlp_traces_otel.jsonl" >/dev/null
+for fr in single varint be32; do
+	"$J2P" $fr "$G/otlp_traces_otel.jsonl" "$T/otel.$fr.pb"
+	expect_rc 0 "$LLMOPS" --store "$T/pb-$fr.db" import "$T/otel.$fr.pb"
+	has "$T/out" "otel.$fr.pb: 3 calls imported [otlp"
+	eq "$(calls_of "$T/pb-$fr.db")" "$(calls_of "$T/pbj-otel.db")"
+done
+if cmp -s "$T/otel.single.pb" "$G/otlp_traces_otel.pb"; then ok; else bad "the committed twin is not what otlp_json2pb writes"; fi
+expect_rc 0 "$LLMOPS" --store "$T/pb-fmt.db" import --format otlp "$T/otel.varint.pb"
+has "$T/out" "3 calls imported [otlp"
+t protobuf-stdin
+"$LLMOPS" --store "$T/pb-stdin.db" import - <"$T/otel.be32.pb" >"$T/out" 2>"$T/err"
+eq "$?" 0
+has "$T/out" "<stdin>: 3 calls imported [otlp"
+
+# byte_of FILE N: where the Nth message of a 4-byte length-prefixed file starts
+byte_of() {
+	python3 -c "
+import sys
+d = open(sys.argv[1], 'rb').read(); off = 0
+for _ in range(int(sys.argv[2]) - 1): off += 4 + int.from_bytes(d[off:off + 4], 'big')
+print(off)" "$1" "$2"
+}
+t protobuf-truncated
+size=$(stat -c %s "$T/otel.be32.pb")
+head -c $((size - 10)) "$T/otel.be32.pb" >"$T/trunc.pb"
+expect_rc 3 "$LLMOPS" --store "$T/pb-trunc.db" import "$T/trunc.pb"
+has "$T/err" "llmops: $T/trunc.pb: message 3 (byte $(byte_of "$T/otel.be32.pb" 3)): truncated: the length prefix claims"
+has "$T/out" "2 calls imported, 1 records rejected"
+head -c $(($(stat -c %s "$T/otel.single.pb") - 10)) "$T/otel.single.pb" >"$T/trunc1.pb"
+expect_rc 1 "$LLMOPS" --store "$T/pb-trunc.db" import "$T/trunc1.pb"
+has "$T/err" "llmops: $T/trunc1.pb: message 1 (byte 0): not an OTLP request: truncated: "
+
+t protobuf-bad-message-among-good
+python3 -c "
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read()); off = 4 + int.from_bytes(d[0:4], 'big')
+d[off + 4] = 0xff
+open(sys.argv[2], 'wb').write(d)" "$T/otel.be32.pb" "$T/bad2.pb"
+expect_rc 3 "$LLMOPS" --store "$T/pb-bad.db" import "$T/bad2.pb"
+has "$T/err" "llmops: $T/bad2.pb: message 2 (byte $(byte_of "$T/bad2.pb" 2)): not an OTLP request: "
+has "$T/out" "2 calls imported, 1 records rejected"
+# A length over 256 MiB: that message is passed over.
+{ cat "$T/otel.be32.pb"; printf '\022\300\000\000abc'; } >"$T/huge.pb"
+expect_rc 3 "$LLMOPS" --store "$T/pb-huge.db" import "$T/huge.pb"
+has "$T/err" "message 4 (byte $size): a message of 314572800 bytes is larger than 256 MiB"
+has "$T/out" "3 calls imported, 1 records rejected"
+
+t protobuf-garbage
+printf '\001\002\377\376garbage\000\000\n' >"$T/garbage.bin"
+expect_rc 1 "$LLMOPS" --store "$T/pb-g.db" import "$T/garbage.bin"
+has "$T/err" "llmops: $T/garbage.bin:1: binary data"
+expect_rc 1 "$LLMOPS" --store "$T/pb-g.db" import --format otlp "$T/garbage.bin"
+has "$T/err" "llmops: $T/garbage.bin: message 1 (byte 0): not an OTLP request: "
+eq "$(sqlite3 "$T/pb-g.db" "SELECT count(*) FROM calls")" 0
+
+# ---- hostile input: nothing passes raw, overflows or is lost in silence ------
+# no_controls FILE: the bytes hold no ESC, BEL or C1 control (raw or UTF-8)
+no_controls() {
+	if python3 -c "import sys; t=open(sys.argv[1],'rb').read().decode('utf-8','replace')
+sys.exit(any(c in '\x1b\x07' or 0x80 <= ord(c) <= 0x9f for c in t))" "$1"; then ok; else
+		bad "$(basename "$1") holds a terminal control: $(od -c "$1" | head -5)"
+	fi
+}
+t escapes-in-import-errors
+H="$T/hostile-esc.jsonl"
+{
+	printf '{"ts":"\\u001b]0;TITLE\\u0007\\u001b]52;c;aGVsbG8=\\u0007","model":"m"}\n'
+	printf '{"ts":"2026-11-23T11:00:00Z","model":"m","trace_id":"\\u001b]0;TRACE\\u0007\\u009b2J"}\n'
+	printf '{"ts":"2026-11-23T11:00:00Z","model":"m","span_id":"\\u009d0;SPAN\\u009c"}\n'
+} >"$H"
+expect_rc 1 "$LLMOPS" --store "$T/hostile.db" import "$H"
+has "$T/err" "$H:1: ts: '"
+has "$T/err" "$H:2: trace_id: '"
+has "$T/err" "$H:3: span_id: '"
+no_controls "$T/err"
+cp "$CORPUS/llm_logsdb/logs_empty_llm_0.31.1.db" "$T/esc-logs.db"
+sqlite3 "$T/esc-logs.db" "INSERT INTO responses(id, model, datetime_utc) VALUES(
+	'r1' || char(27) || ']0;ID' || char(7), 'gpt-4o-mini', 'x' || char(27) || ']52;c;aGk=' || char(7))"
+expect_rc 1 "$LLMOPS" --store "$T/hostile.db" import "$T/esc-logs.db"
+has "$T/err" "responses row 1 (id r1"
+no_controls "$T/err"
+
+t hostile-numbers-jsonl
+H="$T/hostile-num.jsonl"
+{
+	echo '{"ts":"2026-11-23T11:00:00Z","model":"gpt-4o","cost_usd":5e9}'
+	echo '{"ts":"2026-11-23T11:00:01Z","model":"gpt-4o","cost_usd":5e9}'
+	echo '{"ts":"2026-11-23T11:00:02Z","model":"gpt-4o","cost_usd":9.3e9}'
+	echo '{"ts":1,"model":"gpt-4o"}'
+	echo '{"ts":"2099-01-01T00:00:00Z","model":"gpt-4o"}'
+	echo '{"ts":"2026-11-23T11:00:03Z","model":"gpt-4o","input_tokens":1000000000000}'
+	echo '{"ts":"2026-11-23T11:00:04Z","model":"gpt-4o","latency_ms":1e300}'
+	echo '{"ts":"2026-11-23T11:00:05Z","model":"gpt-4o","ttft_ms":1e308}'
+	echo '{"ts":"2026-11-23T11:00:06Z","model":"gpt-4o","cost_usd":10000,"input_tokens":1000000000}'
+	echo '{"ts":"2026-11-23T11:00:07Z","model":"gpt-4o","cost_usd":9999.5}'
+} >"$H"
+expect_rc 3 "$LLMOPS" --store "$T/num.db" import "$H"
+has "$T/err" "$H:1: cost_usd: 5000000000 is out of range (0 to 10000 USD a call)"
+has "$T/err" "$H:2: cost_usd: 5000000000 is out of range"
+has "$T/err" "$H:3: cost_usd: 9300000000 is out of range"
+has "$T/err" "$H:4: ts: 1970-01-01T00:00:01Z is out of range (from 2000-01-01 to a day after now)"
+has "$T/err" "$H:5: ts: 2099-01-01T00:00:00Z is out of range"
+has "$T/err" "$H:6: input_tokens: 1000000000000 is out of range"
+has "$T/err" "$H:7: latency_ms: 1e+300 is out of range"
+has "$T/err" "$H:8: ttft_ms: 1e+308 is out of range"
+has "$T/out" "2 calls imported, 8 records rejected"
+"$LLMOPS" --store "$T/num.db" report --since 1h --json >"$T/num.json"
+eq "$(json "$T/num.json" "d['total']['cost_usd'], d['total']['unpriced_calls'], d['total']['input_tokens']")" \
+	"19999.5 0 1000000000"
+
+t hostile-numbers-otlp
+# span: START END -> one OTLP request a line
+span() {
+	printf '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","startTimeUnixNano":%s,"endTimeUnixNano":%s,"attributes":[{"key":"gen_ai.system","value":{"stringValue":"openai"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":%s}}]}]}]}]}\n' "$1" "$2" "${3:-5}"
+}
+H="$T/hostile-num.otlp.jsonl"
+{
+	span 1e308 1e308
+	span '"0"' '"1795424400000000000"'
+	span '"-1"' '"1795424400000000000"'
+	span '"1795424400000000000"' '"1795424400000000000"' 1e308
+	span '"1795424400000000000"' '"1795510800000000001"'
+	span '"1795424400000000000"' '"1795424401000000000"'
+} >"$H"
+expect_rc 3 "$LLMOPS" --store "$T/num-otlp.db" import "$H"
+has "$T/err" "$H:1: span 1: startTimeUnixNano is out of range"
+has "$T/err" "$H:2: span 1: startTimeUnixNano: 1970-01-01T00:00:00Z is out of range"
+has "$T/err" "$H:3: span 1: startTimeUnixNano is out of range"
+has "$T/err" "$H:4: span 1: a token count is out of range"
+has "$T/err" "$H:5: span 1: latency_ms: 86400000.000001 is out of range"
+has "$T/out" "1 calls imported, 5 records rejected"
+
+t hostile-numbers-logsdb
+cp "$CORPUS/llm_logsdb/logs_empty_llm_0.31.1.db" "$T/num-logs.db"
+sqlite3 "$T/num-logs.db" "INSERT INTO responses(id, model, duration_ms, datetime_utc, input_tokens, output_tokens, token_details) VALUES
+	('r1','gpt-4o-mini',500,'2026-11-23T11:30:00+00:00',1e308,3,NULL),
+	('r2','gpt-4o-mini',500,'2026-11-23T11:30:01+00:00',10,3,'{\"cache_read_input_tokens\":1e308}'),
+	('r3','gpt-4o-mini',500,'not a date',10,3,NULL),
+	('r4','gpt-4o-mini',500,NULL,10,3,NULL),
+	('r5','gpt-4o-mini',500,'1970-01-01T00:00:00',10,3,NULL),
+	('r6','gpt-4o-mini',500,'2026-11-23T11:30:02+00:00',10,3,NULL),
+	(NULL,'gpt-4o-mini',500,'2026-11-23T11:30:03+00:00',10,3,NULL)"
+expect_rc 3 "$LLMOPS" --store "$T/num-logs.db.store" import "$T/num-logs.db"
+has "$T/err" "num-logs.db: responses row 7: id is missing"
+has "$T/err" "num-logs.db: responses row 1 (id r1): input_tokens: 1e+308 is out of range"
+has "$T/err" "responses row 2 (id r2): token_details cache_read_input_tokens: 1e+308 is out of range"
+has "$T/err" "responses row 3 (id r3): datetime_utc: 'not a date' is not a time"
+has "$T/err" "responses row 4 (id r4): datetime_utc is missing"
+has "$T/err" "responses row 5 (id r5): datetime_utc: 1970-01-01T00:00:00Z is out of range"
+has "$T/out" "1 calls imported, 6 records rejected"
+lacks "$T/out" "skipped"
+
+t records-never-half-kept
+H="$T/hostile-half.jsonl"
+{
+	printf '%s\n' '{"ts":"2026-11-23T11:00:00Z","model":"a"}{"ts":"2026-11-23T11:00:01Z","model":"b"}'
+	printf '%s\n' '{"ts":"2026-11-23T11:00:02Z","model":"c"} trailing junk'
+	printf '%s\n' '{"ts":"2026-11-23T11:00:03Z","model":"d","output":"a\u0000b"}'
+	printf '%s\n' '{"ts":"2026-11-23T11:00:04Z","model":"e","input":[{"role":"user","content":"x\u0000y"}]}'
+	printf '%s\n' '{"ts":"2026-11-23T11:00:05Z","model":"f","output":"a\\u0000b"}   '
+} >"$H"
+expect_rc 3 "$LLMOPS" --store "$T/half.db" import "$H"
+has "$T/err" "$H:1: unexpected text after the record at column 42 (one JSON object a line)"
+has "$T/err" "$H:2: unexpected text after the record at column 43"
+has "$T/err" "$H:3: \\u0000 (a NUL character) at column"
+has "$T/err" "$H:4: \\u0000 (a NUL character) at column"
+has "$T/out" "1 calls imported, 4 records rejected"
+"$LLMOPS" --store "$T/half.db" report --since 1h --json >"$T/half.json"
+eq "$(json "$T/half.json" "[g['key'] for g in d['groups']]")" "['f']"
+S2=$(head -1 "$CORPUS/otel/generated/otlp_traces_otel.jsonl")
+printf '%s%s\n' "$S2" "$S2" >"$T/half.otlp.jsonl"
+expect_rc 1 "$LLMOPS" --store "$T/half.db" import "$T/half.otlp.jsonl"
+has "$T/err" "$T/half.otlp.jsonl:1: unexpected text after the request"
+
+t report-keys-whole-and-escaped
+P=$(python3 -c "print('m' * 600)")
+H="$T/hostile-keys.jsonl"
+{
+	echo "{\"ts\":\"2026-11-23T11:00:00Z\",\"model\":\"${P}-one\"}"
+	echo "{\"ts\":\"2026-11-23T11:00:01Z\",\"model\":\"${P}-two\"}"
+	python3 -c "print('{\"ts\":\"2026-11-23T11:00:02Z\",\"model\":\"' + 'x' * 510 + '\u00e9\u00e9\"}')"
+	echo '{"ts":"2026-11-23T11:00:03Z","model":"bidi\u202egnp.exe\u200b\u0085\u009b31m"}'
+} >"$H"
+expect_rc 0 "$LLMOPS" --store "$T/keys.db" import "$H"
+"$LLMOPS" --store "$T/keys.db" report --since 1h --json >"$T/keys.json"
+eq "$(json "$T/keys.json" "sorted(len(g['key']) for g in d['groups'])")" "[18, 512, 604, 604]"
+eq "$(json "$T/keys.json" "[g['key'][600:] for g in d['groups'] if len(g['key']) == 604] == ['-one', '-two'] or [g['key'][600:] for g in d['groups'] if len(g['key']) == 604] == ['-two', '-one']")" "True"
+eq "$(json "$T/keys.json" "[g['key'] for g in d['groups'] if g['key'].startswith('bidi')] == ['bidi\u202egnp.exe\u200b\u0085\u009b31m']")" "True"
+no_controls "$T/keys.json"
+has "$T/keys.json" '\u202e'
+has "$T/keys.json" '\u200b'
+has "$T/keys.json" '\u0085'
+python3 -c "import sys; open(sys.argv[1],'rb').read().decode('utf-8')" "$T/keys.json" && ok || bad "report --json is not valid UTF-8"
+
+t otlp-line-larger-than-16mib
+# A Collector batch: 8,000 spans with their content, on one 27 MB line.
+python3 - "$T/big.otlp.jsonl" <<'PY'
+import json, sys
+content = "x" * 3000
+spans = []
+for i in range(8000):
+    spans.append({"traceId": "%032x" % (i + 1), "spanId": "%016x" % (i + 1),
+                  "startTimeUnixNano": str(1795423686094000000 + i * 1000000),
+                  "endTimeUnixNano": str(1795423686094000000 + i * 1000000 + 500000000),
+                  "attributes": [{"key": "gen_ai.system", "value": {"stringValue": "openai"}},
+                                 {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o-mini"}},
+                                 {"key": "gen_ai.prompt.0.role", "value": {"stringValue": "user"}},
+                                 {"key": "gen_ai.prompt.0.content", "value": {"stringValue": content}}]})
+doc = {"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]}
+open(sys.argv[1], "w").write(json.dumps(doc, separators=(",", ":")) + "\n")
+PY
+eq "$(($(wc -c <"$T/big.otlp.jsonl") > 16 * 1024 * 1024))" 1
+expect_rc 0 "$LLMOPS" --store "$T/big.db" import "$T/big.otlp.jsonl"
+has "$T/out" "8,000 calls imported"
+
 # ---- an import killed midway, run again -------------------------------------
 t killed-import-completes-exactly
 G="$T/gen.jsonl"
@@ -999,6 +1265,91 @@ eq "$rc" 1
 has "$T/err" "openai: GET /v1/organization/usage/completions: the body is not JSON"
 eq "$(sq "$T/hostile.db" "SELECT count(*) FROM usage_buckets")" 0
 fake_stop
+
+# ---- real instrumentation libraries, one call per provider request ---------
+t captured-libraries
+mkdir -p "$T/captured"
+python3 tests/cli/captured.py "$LLMOPS" "$PWD/tests/corpus/captured" "$T/captured" >"$T/captured.out" 2>&1
+cap=$(tail -n 1 "$T/captured.out")
+case "$cap" in
+"captured: "*" passed, 0 failed") ok ;;
+*) bad "$(grep -v '^captured:' "$T/captured.out" | head -n 20)" ;;
+esac
+
+# Layers of one request in either order: nested (Traceloop over the Anthropic
+# SDK) and apart, the SDK's span a root of its own (Langfuse's startObservation).
+for lib in traceloop+anthropic-sdk langfuse+anthropic-sdk; do
+t "layers-either-order $lib"
+L="$PWD/tests/corpus/captured/$lib/traces.jsonl"
+python3 - "$L" "$T/outer.jsonl" "$T/inner.jsonl" <<'PY'
+import json, sys
+src, outer, inner = sys.argv[1:]
+o, i = open(outer, "w"), open(inner, "w")
+for line in open(src):
+    d = json.loads(line)
+    for rs in d["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            f = i if ss["scope"]["name"].startswith("com.anthropic.sdk") else o
+            f.write(json.dumps({"resourceSpans": [dict(rs, scopeSpans=[ss])]}) + "\n")
+PY
+rm -f "$T"/in-first.db* "$T"/out-first.db*
+"$LLMOPS" --store "$T/in-first.db" import "$T/inner.jsonl" >/dev/null 2>&1
+"$LLMOPS" --store "$T/in-first.db" import "$T/outer.jsonl" >"$T/out" 2>&1
+has "$T/out" "spans of the same requests merged"
+"$LLMOPS" --store "$T/out-first.db" import "$T/outer.jsonl" "$T/inner.jsonl" >/dev/null 2>&1
+q="SELECT span_id, provider, model, input_tokens, cached_tokens, output_tokens, status, error_type, latency_ms FROM calls_v ORDER BY span_id"
+eq "$(sqlite3 "$T/in-first.db" "$q")" "$(sqlite3 "$T/out-first.db" "$q")"
+eq "$(sqlite3 "$T/in-first.db" "SELECT count(*) FROM calls")" \
+	"$(json "$PWD/tests/corpus/captured/$lib/expected.json" "len([e for e in d if e['emitted']['spans']])")"
+"$LLMOPS" --store "$T/in-first.db" report --since 30d --json >"$T/a.json"
+"$LLMOPS" --store "$T/out-first.db" report --since 30d --json >"$T/b.json"
+eq "$(json "$T/a.json" "d['total']['calls'], d['total']['input_tokens'], d['total']['output_tokens']")" \
+	"$(json "$T/b.json" "d['total']['calls'], d['total']['input_tokens'], d['total']['output_tokens']")"
+done
+
+t trace-tree
+V="$PWD/tests/corpus/captured/vercel-ai-otel/traces.jsonl"
+"$LLMOPS" --store "$T/vercel.db" import "$V" >"$T/out" 2>&1
+has "$T/out" "other spans of their traces kept"
+tid=$(sqlite3 "$T/vercel.db" "SELECT trace_id FROM calls_v WHERE output LIKE '%San Francisco%' LIMIT 1")
+expect_rc 0 "$LLMOPS" --store "$T/vercel.db" trace "$tid"
+has "$T/out" "trace $tid"
+has "$T/out" "invoke_agent"
+has "$T/out" "execute_tool"
+has "$T/out" "[call "
+span=$(sqlite3 "$T/vercel.db" "SELECT span_id FROM calls_v WHERE trace_id='$tid' LIMIT 1")
+expect_rc 0 "$LLMOPS" --store "$T/vercel.db" trace "$span" --json
+eq "$(json "$T/out" "d['trace_id']")" "$tid"
+eq "$(json "$T/out" "[s['name'].split()[0] for s in d['spans'] if s['depth'] == 0]")" "['invoke_agent']"
+eq "$(json "$T/out" "sum(1 for s in d['spans'] if s['call'] and s['call']['outermost'])")" \
+	"$(sqlite3 "$T/vercel.db" "SELECT count(*) FROM calls_v WHERE trace_id='$tid'")"
+expect_rc 1 "$LLMOPS" --store "$T/vercel.db" trace 0123456789abcdef0123456789abcdef
+has "$T/err" "no trace or call"
+
+t trace-hostile-names
+python3 - "$T/hostile-trace.jsonl" <<'PY'
+import json, sys
+def kv(k, v):
+    return {"key": k, "value": {"intValue": str(v)} if isinstance(v, int) else {"stringValue": v}}
+evil = "tool \x1b]52;c;cm0gLXJmIH4=\x07\u202egnp.exe\u200b\x9b31m"
+spans = [
+    {"traceId": "ab" * 16, "spanId": "01" * 8, "name": evil, "kind": 1, "startTimeUnixNano": "1796000000000000000",
+     "endTimeUnixNano": "1796000001000000000", "attributes": [kv("note", evil)]},
+    {"traceId": "ab" * 16, "spanId": "02" * 8, "parentSpanId": "01" * 8, "name": "chat " + evil, "kind": 3,
+     "startTimeUnixNano": "1796000000100000000", "endTimeUnixNano": "1796000000900000000",
+     "attributes": [kv("gen_ai.operation.name", "chat"), kv("gen_ai.provider.name", "openai"),
+                    kv("gen_ai.request.model", "gpt-4o-mini" + evil), kv("gen_ai.usage.input_tokens", 10),
+                    kv("gen_ai.usage.output_tokens", 2)]}]
+open(sys.argv[1], "w").write(json.dumps({"resourceSpans": [{"resource": {}, "scopeSpans": [
+    {"scope": {"name": "x" + evil}, "spans": spans}]}]}) + "\n")
+PY
+"$LLMOPS" --store "$T/hostile-trace.db" import "$T/hostile-trace.jsonl" >/dev/null 2>&1
+for fmt in "" --json; do
+	"$LLMOPS" --store "$T/hostile-trace.db" trace abababababababababababababababab $fmt >"$T/out" 2>&1
+	eq "$?" 0
+	# no ESC, BEL, C1 (as UTF-8 or raw), bidi override or zero-width space reaches the output
+	eq "$(python3 -c "import sys; t=open(sys.argv[1],'rb').read().decode('utf-8', 'replace'); print(any(x in t for x in '\x1b\x07\x9b\u202e\u200b'))" "$T/out")" False
+done
 
 . tests/cli/replay.sh
 

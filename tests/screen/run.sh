@@ -20,7 +20,8 @@
 #                                   the case gets its own copy of the store, which
 #                                   the console writes into (replays, usage reports)
 #   #@ mask SED-ERE                 what varies from run to run (a latency) reads ~
-#   #@ sh COMMAND                   run first, in the case's own folder, with $LLMOPS and
+#   #@ sh COMMAND                   run first, in the case's own folder, with $LLMOPS,
+#                                   $CORPUS (tests/corpus) and
 #                                   $STORE, a copy of the store made for this case alone
 #                                   (prompt versions to add, calls to import); the
 #                                   console then opens that copy
@@ -95,7 +96,7 @@ for case in "$HERE"/cases/*.keys; do
 		db="$d/store.db"
 	fi
 	if [ -s "$d/setup" ]; then
-		if ! (cd "$d" && LLMOPS="$LLMOPS" STORE="$db" sh -e setup) >"$d/setup.out" 2>&1; then
+		if ! (cd "$d" && LLMOPS="$LLMOPS" STORE="$db" CORPUS="$OLDPWD/tests/corpus" sh -e setup) >"$d/setup.out" 2>&1; then
 			echo "FAIL: $name: its #@ sh lines failed: $(head -c 300 "$d/setup.out")"
 			ok=0
 		fi

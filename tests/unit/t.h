@@ -19,6 +19,7 @@ Suite *suite_config(void);
 Suite *suite_sanitize(void);
 Suite *suite_jsonl(void);
 Suite *suite_otlp(void);
+Suite *suite_otlp_pb(void);
 Suite *suite_llmdb(void);
 Suite *suite_store(void);
 Suite *suite_report(void);

@@ -8,6 +8,7 @@
 #include "../../core/config.h"
 #include "../../core/hist.h"
 #include "../../core/pricing.h"
+#include "../../core/rollup.h"
 #include "../../core/sanitize.h"
 #include "t.h"
 #include "../../core/filter.h"
@@ -125,6 +126,60 @@ START_TEST(hist_merge_many_equals_whole)
 }
 END_TEST
 
+/* Sums stop at the largest value: two huge costs never turn negative. */
+START_TEST(rollup_sums_saturate)
+{
+	rstats a, b;
+	rstats_init(&a);
+	rstats_init(&b);
+	call_t c = {0};
+	c.input_tokens = INT64_MAX;
+	c.cached_tokens = c.output_tokens = -1;
+	c.latency_ms = c.ttft_ms = -1;
+	rstats_add_call(&a, &c, INT64_MAX - 5);
+	rstats_add_call(&a, &c, INT64_MAX - 5);
+	ck_assert_int_eq(a.cost_nusd, INT64_MAX);
+	ck_assert_uint_eq(a.input_tokens, (uint64_t)INT64_MAX * 2);
+	rstats_add_call(&a, &c, 1);
+	rstats_add_call(&a, &c, 1);
+	ck_assert_uint_eq(a.input_tokens, UINT64_MAX);
+	rstats_add_call(&b, &c, INT64_MAX);
+	rstats_merge(&a, &b);
+	ck_assert_int_eq(a.cost_nusd, INT64_MAX);
+	ck_assert_uint_eq(a.input_tokens, UINT64_MAX);
+	const rstats *many[2] = {&b, &b};
+	rstats_merge_many(&b, many, 2);
+	ck_assert_int_eq(b.cost_nusd, INT64_MAX);
+	ck_assert_int_eq(sat_add_i64(INT64_MIN + 1, -5), INT64_MIN);
+	rstats_free(&a);
+	rstats_free(&b);
+}
+END_TEST
+
+/* An error type longer than any fixed buffer survives the rollup's text form. */
+START_TEST(rollup_error_names_whole)
+{
+	char name[300];
+	memset(name, 'e', sizeof name - 1);
+	name[sizeof name - 1] = 0;
+	ecounts e = {0};
+	ecounts_add(&e, name, 2);
+	ecounts_add(&e, "timeout", 1);
+	sbuf t = SBUF_INIT;
+	ecounts_format(&e, &t);
+	ecounts f = {0};
+	ck_assert_int_eq(ecounts_parse_add(&f, sb_str(&t)), 0);
+	ck_assert_uint_eq(f.n, 2);
+	ck_assert_str_eq(f.v[0].name, name);
+	ck_assert_uint_eq(f.v[0].n, 2);
+	ecounts_reset(&f);
+	ck_assert_uint_eq(f.n, 0);
+	ecounts_free(&f);
+	ecounts_free(&e);
+	sb_free(&t);
+}
+END_TEST
+
 START_TEST(hist_empty_and_corrupt)
 {
 	hist_t h = HIST_INIT;
@@ -148,6 +203,8 @@ Suite *suite_hist(void)
 	tcase_add_test(t, hist_merge_equals_whole);
 	tcase_add_test(t, hist_merge_many_equals_whole);
 	tcase_add_test(t, hist_empty_and_corrupt);
+	tcase_add_test(t, rollup_sums_saturate);
+	tcase_add_test(t, rollup_error_names_whole);
 	suite_add_tcase(s, t);
 	return s;
 }
@@ -476,11 +533,42 @@ START_TEST(sanitize_makes_controls_inert)
 }
 END_TEST
 
+/* JSON for files and pipes: invisible and reordering characters escaped,
+ * the value unchanged once parsed. */
+START_TEST(sanitize_json_escapes_invisibles)
+{
+	const char *in = "{\"k\":\"a\xc2\x85" "b\xe2\x80\xae" "c\xe2\x80\x8b" "d\xc2\x9b" "e\xf3\xa0\x80\x81" "f\xff" "g \xc3\xa9\"}";
+	sbuf out = SBUF_INIT;
+	sanitize_json(in, strlen(in), &out);
+	ck_assert_str_eq(sb_str(&out), "{\"k\":\"a\\u0085b\\u202ec\\u200bd\\u009be\\udb40\\udc01f\\ufffdg \xc3\xa9\"}");
+	sb_free(&out);
+}
+END_TEST
+
+/* A quotation in a message: sanitised, and cut between characters. */
+START_TEST(sanitize_clip_cuts_between_characters)
+{
+	char q[64];
+	sanitize_clip("\x1b]0;T\x07ok", 40, q, sizeof q);
+	ck_assert_str_eq(q, SAN_ESC_MARK "ok");
+	/* 20 two-byte characters: a cut at 12 bytes keeps 4 whole ones and the ellipsis */
+	char in[64] = "";
+	for (int i = 0; i < 20; i++)
+		strcat(in, "\xc3\xa9");
+	sanitize_clip(in, 12, q, sizeof q);
+	ck_assert_str_eq(q, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+	sanitize_clip("short", 40, q, sizeof q);
+	ck_assert_str_eq(q, "short");
+}
+END_TEST
+
 Suite *suite_sanitize(void)
 {
 	Suite *s = suite_create("sanitize");
 	TCase *t = tcase_create("sanitize");
 	tcase_add_test(t, sanitize_makes_controls_inert);
+	tcase_add_test(t, sanitize_json_escapes_invisibles);
+	tcase_add_test(t, sanitize_clip_cuts_between_characters);
 	suite_add_tcase(s, t);
 	return s;
 }

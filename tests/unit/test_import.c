@@ -5,6 +5,7 @@
 
 #include "../../core/batch.h"
 #include "../../core/clock.h"
+#include "../../core/sanitize.h"
 #include "../../data/import.h"
 #include "../../data/store.h"
 #include "t.h"
@@ -165,6 +166,48 @@ START_TEST(jsonl_fast_path_agrees_with_cjson)
 }
 END_TEST
 
+/* Values no call can have, and text that would be kept in part, are
+ * rejected with the reason, by the fast path and cJSON alike. */
+START_TEST(jsonl_hostile_values_rejected)
+{
+	static const struct {
+		const char *line, *reason;
+	} cases[] = {
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\",\"cost_usd\":5e9}", "cost_usd: 5000000000 is out of range"},
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\",\"cost_usd\":1e300}", "cost_usd: 1e+300 is out of range"},
+	    {"{\"ts\":1,\"model\":\"x\"}", "ts: 1970-01-01T00:00:01Z is out of range"},
+	    {"{\"ts\":\"1999-12-31T23:59:59Z\",\"model\":\"x\"}", "ts: 1999-12-31T23:59:59Z is out of range"},
+	    {"{\"ts\":\"2199-01-01T00:00:00Z\",\"model\":\"x\"}", "out of range (from 2000-01-01 to a day after now)"},
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\",\"output_tokens\":1000000001}", "output_tokens: 1000000001 is out of range"},
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\",\"latency_ms\":86400001}", "latency_ms: 86400001 is out of range"},
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\"}{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"y\"}",
+	     "unexpected text after the record at column 42"},
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\"} junk", "unexpected text after the record at column 43"},
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\",\"output\":\"a\\u0000b\"}", "\\u0000 (a NUL character) at column 53"},
+	    {"{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\",\"v\":{\"k\":\"\\\\\\u0000\"}}", "\\u0000 (a NUL character)"},
+	    {"{\"ts\":\"\\u001b]0;T\\u0007\",\"model\":\"x\"}", "ts: '" SAN_ESC_MARK "' is not"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		expect_reject(cases[i].line, cases[i].reason);
+		compare_paths(cases[i].line, strlen(cases[i].line));
+	}
+	/* an escaped backslash before u0000 is text, not a NUL; the edges of
+	 * every range are accepted */
+	const char *fine[] = {
+	    "{\"ts\":\"2000-01-01T00:00:00Z\",\"model\":\"x\",\"output\":\"a\\\\u0000b\"}",
+	    "{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\",\"cost_usd\":10000,\"input_tokens\":1000000000,\"latency_ms\":86400000}",
+	    "{\"ts\":\"2026-01-01T00:00:00Z\",\"model\":\"x\"}  \r",
+	};
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+		batch_t b = {0};
+		char err[256] = "";
+		ck_assert_msg(jsonl_parse_line(fine[i], strlen(fine[i]), &b, err, sizeof err) == 0, "%s: %s", fine[i], err);
+		compare_paths(fine[i], strlen(fine[i]));
+		batch_free(&b);
+	}
+}
+END_TEST
+
 START_TEST(jsonl_ids_from_the_line_are_stable)
 {
 	const char *line = "{\"ts\":1767225600,\"model\":\"gpt-4o\"}";
@@ -188,6 +231,7 @@ Suite *suite_jsonl(void)
 	tcase_add_test(t, jsonl_rejections_say_why);
 	tcase_add_test(t, jsonl_fast_path_agrees_with_cjson);
 	tcase_add_test(t, jsonl_ids_from_the_line_are_stable);
+	tcase_add_test(t, jsonl_hostile_values_rejected);
 	suite_add_tcase(s, t);
 	return s;
 }
@@ -387,7 +431,9 @@ START_TEST(otlp_mapping_details)
 	char err[256] = "";
 	ck_assert_msg(otlp_parse_doc(doc, strlen(doc), &b, err, sizeof err) == 0, "%s", err);
 	ck_assert_uint_eq(b.n, 1);
-	ck_assert_uint_eq(b.skipped, 1);
+	/* the other span is kept as a step of the trace, not as a call */
+	ck_assert_uint_eq(b.nspans, 2);
+	ck_assert_int_eq(b.spans[b.calls[0].span].call, 0);
 	call_t *c = &b.calls[0];
 	ck_assert_int_eq(c->ts_ns, 1795423686094000123LL); /* exact, not through a double */
 	ck_assert_double_eq(c->latency_ms, 2000);
@@ -399,7 +445,9 @@ START_TEST(otlp_mapping_details)
 	ck_assert_str_eq(c->prompt_name, "invoice-help");
 	ck_assert_str_eq(c->prompt_version, "3");
 	ck_assert_str_eq(c->variables, "{\"customer\":\"Ann\"}");
-	ck_assert_str_eq(c->feature, "billing");
+	/* the service is the feature of last resort, once the trace is put together */
+	ck_assert_ptr_null(c->feature);
+	ck_assert_str_eq(b.spans[c->span].service, "billing");
 	ck_assert_int_eq(c->is_error, 1);
 	ck_assert_str_eq(c->error_type, "overloaded");
 	ck_assert_str_eq(c->error_message, "Overloaded");

@@ -477,12 +477,14 @@ START_TEST(store_migrates_a_version_1_store)
 	sqlite3 *db;
 	sqlite3_open(path, &db);
 	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE usage_buckets; DROP TABLE cost_buckets; DROP TABLE replays;"
-					      " PRAGMA user_version=1",
+					      " DROP TABLE spans; DROP VIEW calls_v; ALTER TABLE calls DROP COLUMN session_id;"
+					      " CREATE VIEW calls_v AS SELECT id FROM calls; PRAGMA user_version=1",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(store_open(path, 0, &st, err, sizeof err), 0);
-	ck_assert_int_eq(store_schema_version(st), 4); /* replays (2), usage (3), its time index (4) */
+	/* replays (2), usage (3), its time index (4), traces (5) */
+	ck_assert_int_eq(store_schema_version(st), 5);
 	put(st, "anthropic", 60, DAY0, 1, "claude-haiku-4-5", 3, DAY0);
 	store_close(st);
 	free(path);

@@ -1,0 +1,51 @@
+/* A trace read back: its spans in tree order (a parent before its children,
+ * siblings by start time), each with the call it is part of, for
+ * `llmops trace` and the call view. */
+#ifndef LLMOPS_TRACE_H
+#define LLMOPS_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store.h"
+
+typedef struct trace_span {
+	char span[65], parent[65]; /* hex; parent "" for a root */
+	char *name, *scope, *service, *status_message, *attrs;
+	int kind, status;          /* OTLP SpanKind; 0 unset, 1 ok, 2 error */
+	int64_t start, end;        /* Unix ns; end -1 unknown */
+	int depth;
+	int64_t call_id;           /* the call it is part of, 0 none */
+	int call_first;            /* the outermost span of that call */
+	/* the call, when call_first */
+	char *provider, *model, *error_type;
+	int is_error;
+	int64_t input_tokens, cached_tokens, output_tokens, cost_nusd;
+	double latency_ms;
+	char call_span[65];        /* the span id the call goes by */
+} trace_span;
+
+typedef struct trace_view {
+	char trace[65];
+	trace_span *v;
+	size_t n;
+	size_t calls, errors;
+	int64_t cost_nusd;
+	int64_t start, end;
+} trace_view;
+
+/* ref: a trace id, the span id of a call (or of any layer of it), or a
+ * store id. -1 with a message when there is no such trace. */
+int store_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen);
+/* The trace of a call (by store id); 0 even when only the call is known. */
+int store_trace_of_call(store_t *st, int64_t call_id, trace_view *out);
+void trace_view_free(trace_view *t);
+
+/* "invoke_agent support > step 1": the spans above a call's outermost span,
+ * outermost first (malloc'ed; NULL when it has none). */
+char *trace_path_of(const trace_view *t, int64_t call_id);
+
+void trace_write_text(const trace_view *t, FILE *out, int ascii);
+void trace_write_json(const trace_view *t, FILE *out);
+
+#endif

@@ -1,0 +1,3 @@
+// Traceloop's Anthropic instrumentation together with the Anthropic SDK's own spans (on by default).
+import { runTraceloop } from './traceloop-run.mjs';
+await runTraceloop({ withOpenai: false, anthropicSdkSpans: true });
