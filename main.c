@@ -1,5 +1,6 @@
 /* llmops: argv, subcommands and wiring. The only file that sees every layer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
@@ -222,6 +223,81 @@ static void parse_args(int argc, char **argv, args_t *a)
 
 /* ---- configuration ----------------------------------------------------- */
 
+/* The rc files and the price table: regular files only, and at most max
+ * bytes. Opened without blocking, so that a FIFO is refused rather than
+ * waited on, and checked before anything is read, so that /dev/zero or a
+ * huge file is never read into memory. */
+static char *read_regular(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	*err = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
+		errno = e;
+		return NULL;
+	}
+	struct stat sb;
+	const char *why = NULL;
+	int e = 0;
+	if (fstat(fd, &sb)) {
+		e = errno;
+		why = strerror(e);
+	} else if (S_ISDIR(sb.st_mode)) {
+		e = EISDIR;
+		why = "is a directory";
+	} else if (!S_ISREG(sb.st_mode)) {
+		e = EINVAL;
+		why = "not a regular file";
+	} else if ((uint64_t)sb.st_size > max) {
+		e = EFBIG;
+		why = "too large";
+	}
+	sbuf b = SBUF_INIT;
+	while (!why) {
+		sb_grow(&b, 65536);
+		size_t room = max + 1 - b.len < 65536 ? max + 1 - b.len : 65536;
+		ssize_t n = read(fd, b.p + b.len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			why = strerror(e);
+		} else if (n == 0) {
+			break;
+		} else {
+			b.len += (size_t)n;
+			b.p[b.len] = 0;
+			if (b.len > max) { /* it grew while being read */
+				e = EFBIG;
+				why = "too large";
+			}
+		}
+	}
+	close(fd);
+	if (why) {
+		if (e == EFBIG)
+			snprintf(err, errlen, "larger than %zu %s", max >= (1u << 20) ? max >> 20 : max >> 10,
+				 max >= (1u << 20) ? "MiB" : "KiB");
+		else
+			snprintf(err, errlen, "%s", why);
+		sb_free(&b);
+		errno = e;
+		return NULL;
+	}
+	*len = b.len;
+	return b.p ? sb_steal(&b) : xstrdup("");
+}
+
+static char *rc_read_cb(const char *path, size_t max, size_t *len, char *err, size_t errlen, void *ud)
+{
+	(void)ud;
+	return read_regular(path, max, len, err, errlen);
+}
+
+/* LiteLLM's table is about 1.5 MB; sixty-four leaves it room to grow. */
+#define PRICING_FILE_MAX (64u << 20)
+
 static char *read_file_cb(const char *path, size_t *len, void *ud)
 {
 	(void)ud;
@@ -313,7 +389,7 @@ static void load_config(ctx_t *x)
 			}
 		}
 	}
-	config_load(&x->cfg, x->rc_path, must, read_file_cb, NULL);
+	config_load(&x->cfg, x->rc_path, must, rc_read_cb, NULL);
 	/* Key files are checked now, so that a readable one is reported at once. */
 	for (size_t i = 0; i < x->cfg.providers.n; i++) {
 		const cfg_provider *p = &x->cfg.providers.v[i];
@@ -344,10 +420,10 @@ static void load_config(ctx_t *x)
 	const char *pf = config_str(&x->cfg, CFG_pricing_file);
 	if (pf) {
 		size_t len;
-		char *text = read_file_cb(pf, &len, NULL);
 		char err[256];
+		char *text = read_regular(pf, PRICING_FILE_MAX, &len, err, sizeof err);
 		if (!text) {
-			sb_printf(&x->cfg.errors, "%s: cannot read the pricing file: %s\n", pf, strerror(errno));
+			sb_printf(&x->cfg.errors, "%s: cannot read the pricing file: %s\n", pf, err);
 			x->cfg.nerrors++;
 		} else if (pricing_load_litellm(x->prices, text, len, err, sizeof err) < 0) {
 			sb_printf(&x->cfg.errors, "%s: %s (built-in prices used)\n", pf, err);

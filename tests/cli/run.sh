@@ -485,6 +485,26 @@ eq "$(json "$T/out" "d['total']['cost_usd']")" 0.015
 echo '{' >"$T/prices.json"
 expect_rc 0 "$LLMOPS" --store "$T/priced.db" report
 has "$T/err" "$T/prices.json: line 1: malformed JSON (built-in prices used)"
+t rc-hostile-files
+# Only regular files are read: /dev/zero and a FIFO nobody writes to are
+# refused at once (before, the first ran out of memory, the second hung).
+mkfifo "$T/fifo"
+printf '\357\273\277set window = 30d\nsource /dev/zero\nsource %s\nsource missing.rc\nsource self.rc\n' "$T/fifo" >"$T/self.rc"
+printf 'source self.rc\nsource self.rc\nset pricing_file = /dev/zero\n' >>"$T/self.rc"
+expect_rc 0 "$LLMOPS" -c "$T/self.rc" --store "$S" report
+has "$T/out" "8 calls" # the BOM did not hide the first line
+lacks "$T/err" "U+FEFF"
+has "$T/err" "llmops: $T/self.rc:2: source /dev/zero: cannot read: not a regular file"
+has "$T/err" "llmops: $T/self.rc:3: source $T/fifo: cannot read: not a regular file"
+has "$T/err" "llmops: $T/self.rc:4: source $T/missing.rc: cannot read: No such file or directory"
+has "$T/err" "llmops: $T/self.rc:5: source $T/self.rc: already being read (it sources itself)"
+has "$T/err" "llmops: /dev/zero: cannot read the pricing file: not a regular file"
+rm -f "$T/fifo"
+head -c 2000000 /dev/zero | tr '\0' '#' >"$T/big.rc"
+echo "source big.rc" >"$T/outer.rc"
+expect_rc 0 "$LLMOPS" -c "$T/outer.rc" --store "$S" report
+has "$T/err" "llmops: $T/outer.rc:1: source $T/big.rc: cannot read: larger than 1 MiB"
+
 rm -f "$XDG_CONFIG_HOME/llmops/llmopsrc"
 
 # ---- export -------------------------------------------------------------------
