@@ -487,6 +487,8 @@ static int cmd_import(ctx_t *x)
 		fmt_thousands(ins, sizeof ins, r.inserted);
 		fmt_thousands(dup, sizeof dup, r.duplicates);
 		printf("%s: %s calls imported", label, ins);
+		if (r.store_failed)
+			printf(" before the store failed");
 		if (r.duplicates)
 			printf(", %s already in the store", dup);
 		if (r.merged)

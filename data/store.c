@@ -143,6 +143,17 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/* A write that fails names the store: an import reads from one file and
+ * writes to another, and "disk is full" alone does not say which. */
+static int st_exec(store_t *st, const char *sql, char *err, size_t errlen)
+{
+	char msg[400];
+	if (exec(st->db, sql, msg, sizeof msg) == 0)
+		return 0;
+	seterr(err, errlen, "%s: %s", st->path, msg);
+	return -1;
+}
+
 static int mkdirs(const char *path)
 {
 	char *p = xstrdup(path);
@@ -760,7 +771,7 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 	if (!b->prepared)
 		batch_prepare(b, prices);
 	int own_txn = !st->in_txn;
-	if (own_txn && exec(st->db, "BEGIN IMMEDIATE", err, errlen))
+	if (own_txn && st_exec(st, "BEGIN IMMEDIATE", err, errlen))
 		return -1;
 	int rc = 0;
 	if (b->new_codec) {
@@ -864,7 +875,7 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 		st->in_txn = 0;
 		return -1;
 	}
-	if (own_txn && exec(st->db, "COMMIT", err, errlen)) {
+	if (own_txn && st_exec(st, "COMMIT", err, errlen)) {
 		exec(st->db, "ROLLBACK", NULL, 0);
 		return -1;
 	}
@@ -875,7 +886,7 @@ int store_begin(store_t *st, char *err, size_t errlen)
 {
 	if (st->in_txn)
 		return 0;
-	if (exec(st->db, "BEGIN IMMEDIATE", err, errlen))
+	if (st_exec(st, "BEGIN IMMEDIATE", err, errlen))
 		return -1;
 	st->in_txn = 1;
 	return 0;
@@ -908,7 +919,7 @@ int store_commit(store_t *st, char *err, size_t errlen)
 	if (!st->in_txn)
 		return 0;
 	st->in_txn = 0;
-	if (exec(st->db, "COMMIT", err, errlen)) {
+	if (st_exec(st, "COMMIT", err, errlen)) {
 		exec(st->db, "ROLLBACK", NULL, 0);
 		return -1;
 	}
