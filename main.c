@@ -540,7 +540,7 @@ static int cmd_report(ctx_t *x)
 	if (x->a.val[O_BY] && (by = report_by_parse(x->a.val[O_BY])) < 0)
 		die_usage("--by: expected model, prompt, provider or feature, got '%s'", x->a.val[O_BY]);
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_READONLY, &st))
 		return EXIT_FAIL;
 	report_t r;
 	char err[512];
@@ -587,7 +587,7 @@ static int cmd_demo(ctx_t *x)
 		store_t *old;
 		char err[512];
 		int is_demo = 0;
-		if (store_open(path, 0, &old, err, sizeof err) == 0) {
+		if (store_open(path, STORE_READONLY, &old, err, sizeof err) == 0) {
 			int64_t n = store_call_count(old);
 			is_demo = n == 0 || store_meta_get_int(old, "demo", 0) == 1;
 			store_close(old);
@@ -739,6 +739,12 @@ static int cmd_export(ctx_t *x)
  * read is reported and the rest still count. */
 static void sync_prompt_dirs(ctx_t *x, store_t *st)
 {
+	if (store_readonly(st) && x->cfg.prompt_dirs.n) {
+		char *p = sanitize_str(x->store_path, 0);
+		fprintf(stderr, "llmops: %s: %s; the rc's prompts folders are not read into it\n", p, STORE_READONLY_MSG);
+		free(p);
+		return;
+	}
 	for (size_t i = 0; i < x->cfg.prompt_dirs.n; i++) {
 		char err[1024];
 		int added;
@@ -809,7 +815,7 @@ static int cmd_prompt_list(ctx_t *x)
 		die_usage("prompt list: unexpected argument '%s'", x->a.pos[2]);
 	const char *name = x->a.npos == 2 ? x->a.pos[1] : NULL;
 	store_t *st;
-	if (open_store(x, STORE_CREATE, &st))
+	if (open_store(x, STORE_CREATE | STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	sync_prompt_dirs(x, st);
 	prompt_list l;
@@ -904,7 +910,7 @@ static int cmd_prompt_diff(ctx_t *x)
 		die_usage("prompt diff: expected NAME V1 V2");
 	const char *name = x->a.pos[1], *v1 = x->a.pos[2], *v2 = x->a.pos[3];
 	store_t *st;
-	if (open_store(x, STORE_CREATE, &st))
+	if (open_store(x, STORE_CREATE | STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	sync_prompt_dirs(x, st);
 	char *ta = NULL, *tb = NULL, err[512];
@@ -1124,7 +1130,7 @@ static int cmd_usage_show(ctx_t *x)
 		return EXIT_FAIL;
 	}
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_READONLY, &st))
 		return EXIT_FAIL;
 	int64_t now = clock_now_ns();
 	usage_sum sum;
@@ -1295,7 +1301,7 @@ static int cmd_replay(ctx_t *x)
 	if (!x->a.val[O_PROMPTREF])
 		die_usage("replay: give --prompt NAME@VERSION (or VERSION of the call's own prompt)");
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	int64_t id;
 	if (store_find_call(st, x->a.pos[0], &id)) {

@@ -729,10 +729,13 @@ static void *worker(void *arg)
 querier_t *querier_start(const char *path, int index, char *err, size_t errlen)
 {
 	querier_t *q = xcalloc(1, sizeof *q);
-	if (store_open(path, 0, &q->st, err, errlen)) {
+	/* Indexing writes: a store that cannot be written is only read. */
+	if (store_open(path, index ? STORE_VIEWER : STORE_READONLY, &q->st, err, errlen)) {
 		free(q);
 		return NULL;
 	}
+	if (store_readonly(q->st))
+		index = 0;
 	if (pipe2(q->pipe, O_NONBLOCK | O_CLOEXEC)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		store_close(q->st);

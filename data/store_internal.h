@@ -64,6 +64,7 @@ struct store {
 	body_codec *codec;    /* the one new bodies are compressed with */
 	int has_events;
 	int in_txn;           /* inside store_begin .. store_commit */
+	int readonly;         /* opened for reading only: the store cannot be written */
 	int busy_ms;          /* the connection's busy timeout */
 	int64_t data_version; /* last PRAGMA data_version seen */
 	/* traces whose steps this import stored, to drop those that end up
