@@ -543,6 +543,7 @@ void store_close(store_t *st)
 	for (size_t i = 0; i < st->ncodecs; i++)
 		body_codec_free(st->codecs[i]);
 	free(st->codecs);
+	free(st->damage);
 	free(st->path);
 	free(st);
 }
@@ -555,6 +556,21 @@ const char *store_path(const store_t *st)
 int store_readonly(const store_t *st)
 {
 	return st->readonly;
+}
+
+void store_note_error(store_t *st, int rc, const char *what)
+{
+	rc &= 0xff;
+	if (st->damage || (rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB))
+		return;
+	sbuf b = SBUF_INIT;
+	sb_printf(&b, "store is damaged: %s failed: %s", what, sqlite3_errstr(rc));
+	st->damage = sb_steal(&b);
+}
+
+const char *store_damage(const store_t *st)
+{
+	return st->damage;
 }
 
 int store_schema_version(store_t *st)
@@ -1081,11 +1097,13 @@ int store_time_range(store_t *st, int64_t *first, int64_t *last)
 	/* Two subqueries: min and max together in one SELECT defeat SQLite's
 	 * min/max optimisation and scan the whole index (18 MB on 1M calls). */
 	sqlite3_stmt *s = store_stmt(st, ST_RANGE, "SELECT (SELECT min(ts) FROM calls), (SELECT max(ts) FROM calls)");
-	int rc = -1;
-	if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+	int rc = -1, step = s ? sqlite3_step(s) : SQLITE_ERROR;
+	if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		*first = sqlite3_column_int64(s, 0);
 		*last = sqlite3_column_int64(s, 1);
 		rc = 0;
+	} else if (step != SQLITE_ROW) {
+		store_note_error(st, step, "reading the time of the newest call");
 	}
 	if (s)
 		sqlite3_reset(s);

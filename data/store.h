@@ -28,6 +28,10 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 /* Opened read-only (STORE_READONLY, or STORE_VIEWER on a store that cannot be
  * written): every write would fail. */
 int store_readonly(const store_t *st);
+/* Non-NULL once a read found the file damaged (a page zeroed or cut off):
+ * "store is damaged: WHAT failed: REASON". Queries then fail rather than
+ * show partial figures; the console says this in its status line. */
+const char *store_damage(const store_t *st);
 /* The message for a write refused on a read-only store. */
 #define STORE_READONLY_MSG "store is read-only: viewing only"
 /* 0 when this process can write the store (file and folder), else -1 and

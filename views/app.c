@@ -902,8 +902,15 @@ int app_main(const app_opts *o)
 	/* Followed files start catching up at once. */
 	refresh_tick(a);
 
+	int damage_told = 0;
 	while (!a->quit && a->depth) {
 		a->now_ns = clock_now_ns();
+		/* A damaged file fails some reads and not others: the panes that
+		 * could read would look whole. Said once, it stays until a key. */
+		if (!damage_told && store_damage(a->st)) {
+			damage_told = 1;
+			app_message(a, EL_ERROR, "%s", store_damage(a->st));
+		}
 		if (a->now_ns / NS_PER_MIN != a->shown_minute) {
 			/* The clock in the title: the only change an idle screen shows. */
 			a->shown_minute = a->now_ns / NS_PER_MIN;
