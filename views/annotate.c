@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/clock.h"
 #include "../data/golden.h"
@@ -249,6 +250,13 @@ static void ann_open(view_t *v, app_t *a)
 	/* Labels are writes: refused at once, not at the first key. */
 	if (!(gpath && *gpath) && store_readonly(a->st)) {
 		app_message(a, EL_ERROR, "annotate: %s (labels cannot be saved)", STORE_READONLY_MSG);
+		an->g = NULL;
+		return;
+	}
+	char why[300];
+	if (gpath && *gpath && access(gpath, F_OK) == 0 && store_writable(gpath, why, sizeof why)) {
+		app_message(a, EL_ERROR, "annotate: %s: the golden dataset is read-only (%s); labels cannot be saved",
+			    gpath, why);
 		an->g = NULL;
 		return;
 	}
