@@ -540,7 +540,7 @@ static int cmd_report(ctx_t *x)
 	if (x->a.val[O_BY] && (by = report_by_parse(x->a.val[O_BY])) < 0)
 		die_usage("--by: expected model, prompt, provider or feature, got '%s'", x->a.val[O_BY]);
 	store_t *st;
-	if (open_store(x, STORE_READONLY, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	report_t r;
 	char err[512];
@@ -587,7 +587,7 @@ static int cmd_demo(ctx_t *x)
 		store_t *old;
 		char err[512];
 		int is_demo = 0;
-		if (store_open(path, STORE_READONLY, &old, err, sizeof err) == 0) {
+		if (store_open(path, STORE_VIEWER, &old, err, sizeof err) == 0) {
 			int64_t n = store_call_count(old);
 			is_demo = n == 0 || store_meta_get_int(old, "demo", 0) == 1;
 			store_close(old);
@@ -1130,7 +1130,7 @@ static int cmd_usage_show(ctx_t *x)
 		return EXIT_FAIL;
 	}
 	store_t *st;
-	if (open_store(x, STORE_READONLY, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	int64_t now = clock_now_ns();
 	usage_sum sum;

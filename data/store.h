@@ -17,8 +17,11 @@ typedef struct store store_t;
 enum {
 	STORE_CREATE = 1,  /* create the file (and its folder) when missing */
 	STORE_BULK = 2,    /* a long import: bigger cache, checkpoints in a helper thread */
-	STORE_READONLY = 4, /* the command only reads: opened read-only, nothing written */
-	STORE_VIEWER = 8,   /* writes when it can; a store that cannot be written is opened read-only */
+	STORE_READONLY = 4, /* opened read-only, nothing written */
+	/* The command only reads, or can do without writing: a store it can
+	 * write is opened as usual (migrated, its WAL tidied at close), one it
+	 * cannot is opened read-only. */
+	STORE_VIEWER = 8,
 };
 
 /* Without STORE_READONLY or STORE_VIEWER, a store that cannot be written is
