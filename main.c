@@ -1275,7 +1275,7 @@ static int cmd_trace(ctx_t *x)
 	if (x->a.npos != 1)
 		die_usage("trace: give one ID (a trace id, or the span id of a call)");
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	trace_view t;
 	char err[600];
