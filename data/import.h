@@ -40,7 +40,7 @@ typedef struct import_result {
 	int format;            /* as detected */
 	uint64_t records;      /* lines, documents or rows read */
 	uint64_t calls;        /* calls parsed */
-	uint64_t inserted, duplicates;
+	uint64_t inserted, duplicates; /* committed: what is in the store */
 	uint64_t rejected;     /* bad records */
 	uint64_t skipped;      /* spans that were not LLM calls, log records without GenAI content */
 	uint64_t events, filled;
@@ -48,6 +48,7 @@ typedef struct import_result {
 	uint64_t spans;        /* other spans kept with their traces */
 	uint64_t bytes;
 	double seconds;
+	int store_failed;      /* writing the store failed midway (a full disk): the rest did not land */
 } import_result;
 
 /* The two-thread ingest used by every importer and the demo: fill the
