@@ -86,6 +86,9 @@ int import_check_call(const call_t *c, const char *ts_name, char *err, size_t er
 /* Validates a record's bytes: NUL bytes and invalid UTF-8 make it binary.
  * Returns the offset of the first bad byte, or -1 when the text is clean. */
 long text_check(const char *s, size_t n);
+/* Offset of a \u0000 escape in JSON text (not an escaped backslash before
+ * "u0000"), or -1: decoded, it would cut the value holding it. */
+long json_nul_escape(const char *s, size_t n);
 
 /* simonw/llm logs.db: calls are read into the batch given, which is handed
  * to emit() when full (and at the end); emit returns the batch to fill next,

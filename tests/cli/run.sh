@@ -1305,6 +1305,11 @@ eq "$(json "$T/out" "sum(1 for s in d['spans'] if s['call'] and s['call']['outer
 expect_rc 1 "$LLMOPS" --store "$T/vercel.db" trace 0123456789abcdef0123456789abcdef
 has "$T/err" "no trace or call"
 
+t otlp-nul-never-half-kept
+printf '%s\n' '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"cd'"$(printf 'cd%.0s' $(seq 15))"'","spanId":"0101010101010101","name":"chat","startTimeUnixNano":"1796000000000000000","endTimeUnixNano":"1796000001000000000","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.output.messages","value":{"stringValue":"keep\u0000lost"}}]}]}]}]}' >"$T/nul.jsonl"
+expect_rc 1 "$LLMOPS" --store "$T/nul.db" import "$T/nul.jsonl"
+has "$T/err" "nul.jsonl:1: \\u0000 (a NUL character) at offset"
+
 t trace-hostile-names
 python3 - "$T/hostile-trace.jsonl" <<'PY'
 import json, sys
