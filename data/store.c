@@ -110,6 +110,8 @@ static const char *const migrations[] = {
     "  status INTEGER NOT NULL DEFAULT 0, status_message TEXT, call_id INTEGER, rec TEXT, ctx TEXT, attrs TEXT,"
     "  PRIMARY KEY(trace_id, span_id)) WITHOUT ROWID;"
     "CREATE INDEX spans_call ON spans(call_id) WHERE call_id IS NOT NULL;"
+    /* every layer's span id finds its call */
+    "CREATE INDEX spans_layer ON spans(span_id) WHERE call_id IS NOT NULL;"
     "ALTER TABLE calls ADD COLUMN session_id TEXT;"
     "DROP VIEW calls_v;"
     "CREATE VIEW calls_v AS SELECT c.id, lower(hex(c.trace_id)) AS trace_id, lower(hex(c.span_id)) AS span_id,"
@@ -1189,6 +1191,20 @@ int store_find_call(store_t *st, const char *ref, int64_t *id)
 		if (found) {
 			*id = found;
 			return 0;
+		}
+		/* the span of another layer of the same request */
+		sqlite3_stmt *q;
+		if (st->schema >= 5 && sqlite3_prepare_v2(st->db,
+							  "SELECT call_id FROM spans WHERE span_id=? AND call_id IS NOT NULL LIMIT 1",
+							  -1, &q, NULL) == SQLITE_OK) {
+			sqlite3_bind_blob(q, 1, b, n, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				found = sqlite3_column_int64(q, 0);
+			sqlite3_finalize(q);
+			if (found) {
+				*id = found;
+				return 0;
+			}
 		}
 	}
 	char *end;

@@ -1280,6 +1280,10 @@ q="SELECT span_id, provider, model, input_tokens, cached_tokens, output_tokens, 
 eq "$(sqlite3 "$T/in-first.db" "$q")" "$(sqlite3 "$T/out-first.db" "$q")"
 eq "$(sqlite3 "$T/in-first.db" "SELECT count(*) FROM calls")" \
 	"$(json "$PWD/tests/corpus/captured/$lib/expected.json" "len([e for e in d if e['emitted']['spans']])")"
+# every layer's span id finds the call
+inner=$(python3 -c "import json,sys; print(next(json.loads(l)['resourceSpans'][0]['scopeSpans'][0]['spans'][0]['spanId'] for l in open(sys.argv[1])))" "$T/inner.jsonl")
+expect_rc 0 "$LLMOPS" --store "$T/in-first.db" trace "$inner" --json
+eq "$(json "$T/out" "[s['call']['outermost'] for s in d['spans'] if s['span_id'] == '$inner']")" "[False]"
 "$LLMOPS" --store "$T/in-first.db" report --since 30d --json >"$T/a.json"
 "$LLMOPS" --store "$T/out-first.db" report --since 30d --json >"$T/b.json"
 eq "$(json "$T/a.json" "d['total']['calls'], d['total']['input_tokens'], d['total']['output_tokens']")" \
