@@ -1,5 +1,6 @@
 /* llmops: argv, subcommands and wiring. The only file that sees every layer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
@@ -223,6 +224,81 @@ static void parse_args(int argc, char **argv, args_t *a)
 
 /* ---- configuration ----------------------------------------------------- */
 
+/* The rc files and the price table: regular files only, and at most max
+ * bytes. Opened without blocking, so that a FIFO is refused rather than
+ * waited on, and checked before anything is read, so that /dev/zero or a
+ * huge file is never read into memory. */
+static char *read_regular(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	*err = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
+		errno = e;
+		return NULL;
+	}
+	struct stat sb;
+	const char *why = NULL;
+	int e = 0;
+	if (fstat(fd, &sb)) {
+		e = errno;
+		why = strerror(e);
+	} else if (S_ISDIR(sb.st_mode)) {
+		e = EISDIR;
+		why = "is a directory";
+	} else if (!S_ISREG(sb.st_mode)) {
+		e = EINVAL;
+		why = "not a regular file";
+	} else if ((uint64_t)sb.st_size > max) {
+		e = EFBIG;
+		why = "too large";
+	}
+	sbuf b = SBUF_INIT;
+	while (!why) {
+		sb_grow(&b, 65536);
+		size_t room = max + 1 - b.len < 65536 ? max + 1 - b.len : 65536;
+		ssize_t n = read(fd, b.p + b.len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			why = strerror(e);
+		} else if (n == 0) {
+			break;
+		} else {
+			b.len += (size_t)n;
+			b.p[b.len] = 0;
+			if (b.len > max) { /* it grew while being read */
+				e = EFBIG;
+				why = "too large";
+			}
+		}
+	}
+	close(fd);
+	if (why) {
+		if (e == EFBIG)
+			snprintf(err, errlen, "larger than %zu %s", max >= (1u << 20) ? max >> 20 : max >> 10,
+				 max >= (1u << 20) ? "MiB" : "KiB");
+		else
+			snprintf(err, errlen, "%s", why);
+		sb_free(&b);
+		errno = e;
+		return NULL;
+	}
+	*len = b.len;
+	return b.p ? sb_steal(&b) : xstrdup("");
+}
+
+static char *rc_read_cb(const char *path, size_t max, size_t *len, char *err, size_t errlen, void *ud)
+{
+	(void)ud;
+	return read_regular(path, max, len, err, errlen);
+}
+
+/* LiteLLM's table is about 1.5 MB; sixty-four leaves it room to grow. */
+#define PRICING_FILE_MAX (64u << 20)
+
 static char *read_file_cb(const char *path, size_t *len, void *ud)
 {
 	(void)ud;
@@ -314,7 +390,7 @@ static void load_config(ctx_t *x)
 			}
 		}
 	}
-	config_load(&x->cfg, x->rc_path, must, read_file_cb, NULL);
+	config_load(&x->cfg, x->rc_path, must, rc_read_cb, NULL);
 	/* Key files are checked now, so that a readable one is reported at once. */
 	for (size_t i = 0; i < x->cfg.providers.n; i++) {
 		const cfg_provider *p = &x->cfg.providers.v[i];
@@ -345,10 +421,10 @@ static void load_config(ctx_t *x)
 	const char *pf = config_str(&x->cfg, CFG_pricing_file);
 	if (pf) {
 		size_t len;
-		char *text = read_file_cb(pf, &len, NULL);
 		char err[256];
+		char *text = read_regular(pf, PRICING_FILE_MAX, &len, err, sizeof err);
 		if (!text) {
-			sb_printf(&x->cfg.errors, "%s: cannot read the pricing file: %s\n", pf, strerror(errno));
+			sb_printf(&x->cfg.errors, "%s: cannot read the pricing file: %s\n", pf, err);
 			x->cfg.nerrors++;
 		} else if (pricing_load_litellm(x->prices, text, len, err, sizeof err) < 0) {
 			sb_printf(&x->cfg.errors, "%s: %s (built-in prices used)\n", pf, err);
@@ -412,6 +488,8 @@ static int cmd_import(ctx_t *x)
 		fmt_thousands(ins, sizeof ins, r.inserted);
 		fmt_thousands(dup, sizeof dup, r.duplicates);
 		printf("%s: %s calls imported", label, ins);
+		if (r.store_failed)
+			printf(" before the store failed");
 		if (r.duplicates)
 			printf(", %s already in the store", dup);
 		if (r.merged)
@@ -463,7 +541,7 @@ static int cmd_report(ctx_t *x)
 	if (x->a.val[O_BY] && (by = report_by_parse(x->a.val[O_BY])) < 0)
 		die_usage("--by: expected model, prompt, provider or feature, got '%s'", x->a.val[O_BY]);
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	report_t r;
 	char err[512];
@@ -510,7 +588,7 @@ static int cmd_demo(ctx_t *x)
 		store_t *old;
 		char err[512];
 		int is_demo = 0;
-		if (store_open(path, 0, &old, err, sizeof err) == 0) {
+		if (store_open(path, STORE_VIEWER, &old, err, sizeof err) == 0) {
 			int64_t n = store_call_count(old);
 			is_demo = n == 0 || store_meta_get_int(old, "demo", 0) == 1;
 			store_close(old);
@@ -662,6 +740,12 @@ static int cmd_export(ctx_t *x)
  * read is reported and the rest still count. */
 static void sync_prompt_dirs(ctx_t *x, store_t *st)
 {
+	if (store_readonly(st) && x->cfg.prompt_dirs.n) {
+		char *p = sanitize_str(x->store_path, 0);
+		fprintf(stderr, "llmops: %s: %s; the rc's prompts folders are not read into it\n", p, STORE_READONLY_MSG);
+		free(p);
+		return;
+	}
 	for (size_t i = 0; i < x->cfg.prompt_dirs.n; i++) {
 		char err[1024];
 		int added;
@@ -732,7 +816,7 @@ static int cmd_prompt_list(ctx_t *x)
 		die_usage("prompt list: unexpected argument '%s'", x->a.pos[2]);
 	const char *name = x->a.npos == 2 ? x->a.pos[1] : NULL;
 	store_t *st;
-	if (open_store(x, STORE_CREATE, &st))
+	if (open_store(x, STORE_CREATE | STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	sync_prompt_dirs(x, st);
 	prompt_list l;
@@ -827,7 +911,7 @@ static int cmd_prompt_diff(ctx_t *x)
 		die_usage("prompt diff: expected NAME V1 V2");
 	const char *name = x->a.pos[1], *v1 = x->a.pos[2], *v2 = x->a.pos[3];
 	store_t *st;
-	if (open_store(x, STORE_CREATE, &st))
+	if (open_store(x, STORE_CREATE | STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	sync_prompt_dirs(x, st);
 	char *ta = NULL, *tb = NULL, err[512];
@@ -1047,7 +1131,7 @@ static int cmd_usage_show(ctx_t *x)
 		return EXIT_FAIL;
 	}
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	int64_t now = clock_now_ns();
 	usage_sum sum;
@@ -1192,7 +1276,7 @@ static int cmd_trace(ctx_t *x)
 	if (x->a.npos != 1)
 		die_usage("trace: give one ID (a trace id, or the span id of a call)");
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	trace_view t;
 	char err[600];
@@ -1218,7 +1302,7 @@ static int cmd_replay(ctx_t *x)
 	if (!x->a.val[O_PROMPTREF])
 		die_usage("replay: give --prompt NAME@VERSION (or VERSION of the call's own prompt)");
 	store_t *st;
-	if (open_store(x, 0, &st))
+	if (open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	int64_t id;
 	if (store_find_call(st, x->a.pos[0], &id)) {

@@ -24,6 +24,11 @@ static void error_at(config_t *c, const char *file, int line, const char *fmt, .
     __attribute__((format(printf, 4, 5)));
 static void error_at(config_t *c, const char *file, int line, const char *fmt, ...)
 {
+	/* A file of nothing but bad lines must not turn into megabytes of
+	 * messages: the first ones say what is wrong, the rest are counted. The
+	 * one that stops the load is always told. */
+	if (c->nerrors++ >= CONFIG_MAX_ERRORS && !c->stopped)
+		return;
 	if (line > 0)
 		sb_printf(&c->errors, "%s:%d: ", file, line);
 	else
@@ -33,7 +38,6 @@ static void error_at(config_t *c, const char *file, int line, const char *fmt, .
 	sb_vprintf(&c->errors, fmt, ap);
 	va_end(ap);
 	sb_addc(&c->errors, '\n');
-	c->nerrors++;
 }
 
 int config_find_option(const char *name)
@@ -225,6 +229,9 @@ int64_t config_dur(const config_t *c, int opt)
  * as in api_key_cmd="pass show x"), backslash escapes inside quotes, '#'
  * at the start of a word begins a comment. Returns the count, -1 on an
  * unterminated quote. */
+static int load_file(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud, const char *from,
+		     int from_line);
+
 #define MAX_WORDS 32
 static int split_words(const char *line, char **words, int max)
 {
@@ -235,8 +242,11 @@ static int split_words(const char *line, char **words, int max)
 			p++;
 		if (!*p || *p == '#')
 			break;
-		if (n == max)
+		if (n == max) {
+			for (int i = 0; i < n; i++)
+				free(words[i]);
 			return -2;
+		}
 		sbuf w = SBUF_INIT;
 		int quoted = 0;
 		while (*p && (quoted || !isspace((unsigned char)*p))) {
@@ -484,14 +494,12 @@ int config_statement(config_t *c, const char *text, const char *file, int line, 
 		if (n != 2) {
 			error_at(c, file, line, "source: expected 'source PATH'");
 			rc = -1;
-		} else if (c->depth >= 8) {
-			error_at(c, file, line, "source: nested too deeply");
+		} else if (c->depth >= CONFIG_MAX_DEPTH) {
+			error_at(c, file, line, "source: nested more than %d deep", CONFIG_MAX_DEPTH);
 			rc = -1;
 		} else {
 			char *p = resolve_path(w[1], file);
-			c->depth++;
-			rc = config_load(c, p, 1, rd, ud);
-			c->depth--;
+			rc = load_file(c, p, 1, rd, ud, file, line);
 			free(p);
 		}
 	} else {
@@ -506,14 +514,23 @@ int config_statement(config_t *c, const char *text, const char *file, int line, 
 void config_parse(config_t *c, const char *path, const char *text, size_t len, config_read_fn rd, void *ud)
 {
 	const char *p = text, *end = text + len;
+	/* Editors on Windows start UTF-8 files with a byte order mark. */
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
 	int line = 0;
-	while (p < end) {
+	while (p < end && !c->stopped) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		line++;
-		if (memchr(p, 0, n)) {
+		size_t k = 0;
+		while (k < n && isspace((unsigned char)p[k]))
+			k++;
+		if (k < n && p[k] != '#' && ++c->statements > CONFIG_MAX_STATEMENTS) {
+			c->stopped = 1;
+			error_at(c, path, line, "more than %d statements in all; the rest is not read", CONFIG_MAX_STATEMENTS);
+		} else if (memchr(p, 0, n)) {
 			error_at(c, path, line, "binary data");
-		} else {
+		} else if (k < n) {
 			char *l = xstrndup(p, n);
 			config_statement(c, l, path, line, rd, ud);
 			free(l);
@@ -522,18 +539,58 @@ void config_parse(config_t *c, const char *path, const char *text, size_t len, c
 	}
 }
 
-int config_load(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud)
+/* Reads and parses one file; from/from_line name the `source` statement
+ * that asked for it (NULL for the rc itself), so that an error says where
+ * the file was named. */
+static int load_file(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud, const char *from,
+		     int from_line)
 {
-	size_t len;
+	const char *what = from ? "source " : "";
+	for (int i = 0; i < c->depth; i++)
+		if (!strcmp(c->reading[i], path)) {
+			error_at(c, from, from_line, "source %s: already being read (it sources itself)", path);
+			return -1;
+		}
+	if (c->files >= CONFIG_MAX_FILES) {
+		/* Files that fan out into more files: whatever follows would be
+		 * refused the same way. */
+		c->stopped = 1;
+		error_at(c, from ? from : path, from_line, "%s%s: not read: more than %d files in all; the rest is not read",
+			 what, path, CONFIG_MAX_FILES);
+		return -1;
+	}
+	size_t len = 0;
+	char err[256] = "";
 	errno = 0;
-	char *text = rd(path, &len, ud);
+	char *text = rd(path, CONFIG_MAX_FILE_BYTES, &len, err, sizeof err, ud);
 	if (!text) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		error_at(c, path, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+		error_at(c, from ? from : path, from_line, "%s%s: cannot read: %s", what, path,
+			 *err ? err : strerror(errno ? errno : EIO));
 		return -1;
 	}
+	c->files++;
+	if (len > CONFIG_MAX_BYTES - c->bytes) {
+		c->stopped = 1;
+		error_at(c, from ? from : path, from_line, "%s%s: not read: the rc files would exceed %u MiB in all; the rest is not read", what,
+			 path, CONFIG_MAX_BYTES >> 20);
+		free(text);
+		return -1;
+	}
+	c->bytes += len;
+	c->reading[c->depth++] = path;
 	config_parse(c, path, text, len, rd, ud);
+	c->depth--;
 	free(text);
 	return 0;
+}
+
+int config_load(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud)
+{
+	int before = c->nerrors;
+	int rc = load_file(c, path, must_exist, rd, ud, NULL, 0);
+	if (c->nerrors > CONFIG_MAX_ERRORS && before < CONFIG_MAX_ERRORS)
+		sb_printf(&c->errors, "%s: %d more errors not shown\n", path, c->nerrors - CONFIG_MAX_ERRORS);
+	return rc;
 }

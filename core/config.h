@@ -1,7 +1,9 @@
 /* llmopsrc: one statement a line (set, label, watch, attach, prompts,
  * provider, bind, color, source), '#' comments. A bad line is reported as
  * "path:line: message" and loading goes on. The parser does no I/O itself:
- * `source` reads through the callback the caller hands in. */
+ * `source` reads through the callback the caller hands in. What one load
+ * reads is bounded in files, bytes and statements, so that a file that
+ * sources itself ends quickly with an error instead of running on. */
 #ifndef LLMOPS_CONFIG_H
 #define LLMOPS_CONFIG_H
 
@@ -82,6 +84,8 @@ typedef struct cfg_color {
 	cfg_where at;
 } cfg_color;
 
+#define CONFIG_MAX_DEPTH 8             /* source within source */
+
 #define CFG_VEC(T) struct { T *v; size_t n, cap; }
 
 typedef struct config {
@@ -93,14 +97,27 @@ typedef struct config {
 	CFG_VEC(cfg_provider) providers;
 	CFG_VEC(cfg_bind) binds;
 	CFG_VEC(cfg_color) colors;
-	sbuf errors; /* "path:line: message\n" lines */
+	sbuf errors; /* "path:line: message\n" lines (the first CONFIG_MAX_ERRORS) */
 	int nerrors;
 	int depth;   /* source nesting */
+	const char *reading[CONFIG_MAX_DEPTH + 1]; /* the files open, outermost first */
+	/* what this load has read so far, against the limits below */
+	int files;
+	size_t bytes;
+	long statements;
+	int stopped; /* a limit was reached: the rest is not read */
 } config_t;
 
-/* Reads a whole file; returns malloc'ed bytes and sets *len, or NULL with
- * errno set. */
-typedef char *(*config_read_fn)(const char *path, size_t *len, void *ud);
+#define CONFIG_MAX_FILES 64            /* files read, the first included */
+#define CONFIG_MAX_FILE_BYTES (1u << 20) /* one file */
+#define CONFIG_MAX_BYTES (4u << 20)      /* all files together */
+#define CONFIG_MAX_STATEMENTS 10000
+#define CONFIG_MAX_ERRORS 100          /* kept as messages; the rest counted */
+
+/* Reads a whole regular file of at most max bytes; returns malloc'ed bytes
+ * and sets *len, or NULL with errno set (ENOENT for a missing file) and the
+ * reason in err. */
+typedef char *(*config_read_fn)(const char *path, size_t max, size_t *len, char *err, size_t errlen, void *ud);
 
 void config_init(config_t *c);
 void config_free(config_t *c);

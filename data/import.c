@@ -585,8 +585,10 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 		char werr[512] = "";
 		if (ingester_finish(r.ing, &st_stats, werr, sizeof werr)) {
 			rc = -1;
-			if (!*err)
-				snprintf(err, sizeof err, "%s", werr);
+			res->store_failed = 1;
+			/* The store's own error comes first: a parse that stopped
+			 * because the writer failed has nothing more to say. */
+			snprintf(err, sizeof err, "%s", werr);
 		}
 		res->inserted = st_stats.inserted;
 		res->duplicates = st_stats.duplicates;
@@ -615,6 +617,11 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 		char *e = sanitize_str(err, 0);
 		fprintf(o->errs, "llmops: %s\n", *e ? e : "import failed");
 		free(e);
+		if (res->store_failed)
+			fprintf(o->errs,
+				"llmops: %s: the import stopped there; when the store can be written again (a full disk: once "
+				"space is freed), run the same import again: what landed is not imported twice\n",
+				label);
 		status = 1;
 	} else if (res->rejected) {
 		status = res->calls || res->events ? 3 : 1;

@@ -40,7 +40,7 @@ typedef struct import_result {
 	int format;            /* as detected */
 	uint64_t records;      /* lines, documents or rows read */
 	uint64_t calls;        /* calls parsed */
-	uint64_t inserted, duplicates;
+	uint64_t inserted, duplicates; /* committed: what is in the store */
 	uint64_t rejected;     /* bad records */
 	uint64_t skipped;      /* spans that were not LLM calls, log records without GenAI content */
 	uint64_t events, filled;
@@ -48,6 +48,7 @@ typedef struct import_result {
 	uint64_t spans;        /* other spans kept with their traces */
 	uint64_t bytes;
 	double seconds;
+	int store_failed;      /* writing the store failed midway (a full disk): the rest did not land */
 } import_result;
 
 /* The two-thread ingest used by every importer and the demo: fill the
@@ -85,6 +86,9 @@ int import_check_call(const call_t *c, const char *ts_name, char *err, size_t er
 /* Validates a record's bytes: NUL bytes and invalid UTF-8 make it binary.
  * Returns the offset of the first bad byte, or -1 when the text is clean. */
 long text_check(const char *s, size_t n);
+/* Offset of a \u0000 escape in JSON text (not an escaped backslash before
+ * "u0000"), or -1: decoded, it would cut the value holding it. */
+long json_nul_escape(const char *s, size_t n);
 
 /* simonw/llm logs.db: calls are read into the batch given, which is handed
  * to emit() when full (and at the end); emit returns the batch to fill next,

@@ -97,7 +97,7 @@ int import_check_call(const call_t *c, const char *ts_name, char *err, size_t er
 
 /* Offset of a \u0000 escape in JSON text, or -1: decoded, it would end the
  * C string that holds the value, and silently drop the rest. */
-static long nul_escape(const char *s, size_t n)
+long json_nul_escape(const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
 	while ((p = memmem(p, (size_t)(end - p), "\\u0000", 6))) {
@@ -256,7 +256,7 @@ int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t
 		rest++;
 	if (rest < len)
 		FAIL("unexpected text after the record at column %zu (one JSON object a line)", rest + 1);
-	long nul = nul_escape(line, len);
+	long nul = json_nul_escape(line, len);
 	if (nul >= 0)
 		FAIL("\\u0000 (a NUL character) at column %ld cannot be stored; the value would be cut there", nul + 1);
 
@@ -633,7 +633,7 @@ slow:
 
 int jsonl_parse_line(const char *line, size_t len, batch_t *b, char *err, size_t errlen)
 {
-	if (text_check(line, len) < 0 && nul_escape(line, len) < 0 && parse_fast(line, len, b) == 0)
+	if (text_check(line, len) < 0 && json_nul_escape(line, len) < 0 && parse_fast(line, len, b) == 0)
 		return 0;
 	return jsonl_parse_slow(line, len, b, err, errlen);
 }

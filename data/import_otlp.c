@@ -1321,6 +1321,14 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 		cJSON_Delete(root);
 		return -1;
 	}
+	/* cJSON would end the string there and keep the first half quietly. */
+	long nul = json_nul_escape(doc, len);
+	if (nul >= 0) {
+		snprintf(err, errlen, "\\u0000 (a NUL character) at offset %ld cannot be stored; the value would be cut there",
+			 nul);
+		cJSON_Delete(root);
+		return -1;
+	}
 	int rc = otlp_map_root(root, doc, len, b, err, errlen);
 	cJSON_Delete(root);
 	return rc;

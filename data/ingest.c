@@ -24,7 +24,8 @@ struct ingester {
 	char err[512];
 	store_t *st;
 	pricing_t *prices;
-	ingest_stats stats;
+	ingest_stats stats;   /* what committed transactions stored */
+	ingest_stats pending; /* what the writer's open transaction holds */
 	batch_t *cur;
 	body_codec *codec;   /* compresses bodies on the caller's thread */
 	sbuf packed, z;
@@ -58,13 +59,21 @@ static void add_stats(ingest_stats *d, const ingest_stats *s)
 #define TXN_CALLS 65536
 #define TXN_SECONDS 0.5
 
+/* Only a commit makes calls count as imported: a transaction that fails
+ * (a full disk) takes its calls with it, and the count must not claim them. */
 static void writer_commit(ingester_t *p)
 {
 	char err[512];
-	if (store_commit(p->st, err, sizeof err) && !p->failed) {
+	int rc = store_commit(p->st, err, sizeof err);
+	pthread_mutex_lock(&p->mu);
+	if (rc && !p->failed) {
 		p->failed = 1;
 		snprintf(p->err, sizeof p->err, "%s", err);
 	}
+	if (!rc)
+		add_stats(&p->stats, &p->pending);
+	memset(&p->pending, 0, sizeof p->pending);
+	pthread_mutex_unlock(&p->mu);
 	p->txn_calls = 0;
 }
 
@@ -119,10 +128,15 @@ static void *writer_main(void *arg)
 			if (!rc)
 				rc = store_ingest(p->st, b, p->prices, &s, err, sizeof err);
 			p->txn_calls += b->n + b->nev + b->nspans + 1;
-			if (!rc && (p->txn_calls >= TXN_CALLS || clock_mono() - p->txn_start >= TXN_SECONDS))
-				writer_commit(p);
-			if (rc)
-				p->txn_calls = 0; /* the failure rolled it back */
+			if (!rc) {
+				add_stats(&p->pending, &s);
+				if (p->txn_calls >= TXN_CALLS || clock_mono() - p->txn_start >= TXN_SECONDS)
+					writer_commit(p);
+			} else {
+				/* The failure rolled the whole transaction back. */
+				p->txn_calls = 0;
+				memset(&p->pending, 0, sizeof p->pending);
+			}
 		}
 		pthread_mutex_lock(&p->mu);
 		p->writer_work += clock_mono() - t0;
@@ -131,7 +145,6 @@ static void *writer_main(void *arg)
 			p->failed = 1;
 			snprintf(p->err, sizeof p->err, "%s", err);
 		}
-		add_stats(&p->stats, &s);
 		batch_reset(b);
 		p->free_q[p->n_free++] = b;
 		pthread_cond_broadcast(&p->cv);
@@ -217,7 +230,8 @@ int ingester_flush(ingester_t *p)
 		ingest_stats s = {0};
 		if (!p->failed && store_ingest(p->st, b, p->prices, &s, p->err, sizeof p->err))
 			p->failed = 1;
-		add_stats(&p->stats, &s);
+		else if (!p->failed)
+			add_stats(&p->stats, &s); /* committed with the batch */
 		batch_reset(b);
 		return p->failed ? -1 : 0;
 	}

@@ -88,8 +88,10 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 		 rollup_table[res]);
 	sqlite3_stmt *q;
 	int rc = 0;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+	int prc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+	if (prc != SQLITE_OK) {
+		store_note_error(st, prc, "reading the rollups");
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		store_dims_free(&d);
 		return -1;
 	}
@@ -105,7 +107,8 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 		hacc ttft; /* the whole window's: columns carry none */
 	} open_cell;
 	open_cell *open = NULL;
-	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+	int srow = SQLITE_DONE;
+	while (!rc && (srow = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t t = sqlite3_column_int64(q, 0) * NS_PER_S;
 		int col = (int)((t - from) / step);
 		if (col < 0 || col >= n)
@@ -150,6 +153,14 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 		hacc_free(&open[i].ttft);
 	}
 	free(open);
+	/* A step that fails midway (a damaged page) must not pass for the end
+	 * of the rows: the figures would be short, with nothing to say so. */
+	char why[200] = "";
+	if (!rc && srow != SQLITE_DONE) {
+		store_note_error(st, srow, "reading the rollups");
+		snprintf(why, sizeof why, "%s", sqlite3_errmsg(st->db));
+		rc = -1;
+	}
 	sqlite3_finalize(q);
 	store_dims_free(&d);
 	/* Totals from the per-model columns. */
@@ -175,7 +186,7 @@ int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_
 	if (out->ngroups)
 		qsort(out->groups, out->ngroups, sizeof *out->groups, cmp_group_cost);
 	if (rc) {
-		snprintf(err, errlen, "%s: corrupt rollup row", st->path);
+		snprintf(err, errlen, "%s: %s", st->path, *why ? why : "corrupt rollup row");
 		series_free(out);
 		return -1;
 	}
@@ -223,15 +234,23 @@ int store_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, uint
 		snprintf(sql, sizeof sql, "SELECT total(cost_nusd), total(calls) FROM %s WHERE t >= ? AND t < ?",
 			 rollup_table[r[i].res]);
 		sqlite3_stmt *q;
-		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+		if (rc != SQLITE_OK) {
+			store_note_error(st, rc, "summing the spend");
 			return -1;
+		}
 		sqlite3_bind_int64(q, 1, r[i].from);
 		sqlite3_bind_int64(q, 2, r[i].to);
-		if (sqlite3_step(q) == SQLITE_ROW) {
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
 			*cost += (int64_t)sqlite3_column_double(q, 0);
 			*calls += (uint64_t)sqlite3_column_double(q, 1);
+		} else {
+			store_note_error(st, rc, "summing the spend");
 		}
 		sqlite3_finalize(q);
+		if (rc != SQLITE_ROW)
+			return -1;
 	}
 	return 0;
 }
@@ -475,7 +494,8 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 		fill_row(st, q, &d, &out->rows[out->n++]);
 	}
 	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		store_note_error(st, rc, "reading the calls");
+		snprintf(err, errlen, "%s", store_damage(st) ? store_damage(st) : sqlite3_errmsg(st->db));
 		sqlite3_finalize(q);
 		call_page_free(out);
 		store_dims_free(&d);
@@ -537,7 +557,8 @@ int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, 
 		hex_encode(sqlite3_column_blob(q, 2), (size_t)(len > 16 ? 16 : len), r->span);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		store_note_error(st, rc, "reading the calls");
+		snprintf(err, errlen, "%s", store_damage(st) ? store_damage(st) : sqlite3_errmsg(st->db));
 		sqlite3_finalize(q);
 		free(*out);
 		*out = NULL;
@@ -729,10 +750,13 @@ static void *worker(void *arg)
 querier_t *querier_start(const char *path, int index, char *err, size_t errlen)
 {
 	querier_t *q = xcalloc(1, sizeof *q);
-	if (store_open(path, 0, &q->st, err, errlen)) {
+	/* Indexing writes: a store that cannot be written is only read. */
+	if (store_open(path, index ? STORE_VIEWER : STORE_READONLY, &q->st, err, errlen)) {
 		free(q);
 		return NULL;
 	}
+	if (store_readonly(q->st))
+		index = 0;
 	if (pipe2(q->pipe, O_NONBLOCK | O_CLOEXEC)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		store_close(q->st);

@@ -161,6 +161,10 @@ static const char *state_name(const replay_t *r)
 static void save(replay_t *r)
 {
 	sqlite3_stmt *s;
+	if (store_readonly(r->st)) {
+		snprintf(r->note, sizeof r->note, "not saved: %s", STORE_READONLY_MSG);
+		return;
+	}
 	if (sqlite3_prepare_v2(r->st->db,
 			       "INSERT INTO replays(created_at, call_id, span_id, batch_id, prompt_name, prompt_version,"
 			       " provider, model, status, error_type, error_message, http_status, input_tokens,"

@@ -110,6 +110,8 @@ static const char *const migrations[] = {
     "  status INTEGER NOT NULL DEFAULT 0, status_message TEXT, call_id INTEGER, rec TEXT, ctx TEXT, attrs TEXT,"
     "  PRIMARY KEY(trace_id, span_id)) WITHOUT ROWID;"
     "CREATE INDEX spans_call ON spans(call_id) WHERE call_id IS NOT NULL;"
+    /* every layer's span id finds its call */
+    "CREATE INDEX spans_layer ON spans(span_id) WHERE call_id IS NOT NULL;"
     "ALTER TABLE calls ADD COLUMN session_id TEXT;"
     "DROP VIEW calls_v;"
     "CREATE VIEW calls_v AS SELECT c.id, lower(hex(c.trace_id)) AS trace_id, lower(hex(c.span_id)) AS span_id,"
@@ -141,6 +143,17 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* A write that fails names the store: an import reads from one file and
+ * writes to another, and "disk is full" alone does not say which. */
+static int st_exec(store_t *st, const char *sql, char *err, size_t errlen)
+{
+	char msg[400];
+	if (exec(st->db, sql, msg, sizeof msg) == 0)
+		return 0;
+	seterr(err, errlen, "%s: %s", st->path, msg);
+	return -1;
 }
 
 static int mkdirs(const char *path)
@@ -259,6 +272,110 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 }
 
+/* Whether this process can write the store: the file itself, and its folder
+ * (SQLite writes the WAL and its shared-memory index beside the file). 0, or
+ * -1 with the reason in why. */
+int store_writable(const char *path, char *why, size_t n)
+{
+	if (access(path, W_OK)) {
+		seterr(why, n, errno == EROFS ? "on a read-only file system" : "the file cannot be written: %s",
+		       strerror(errno));
+		return -1;
+	}
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = 0;
+	int rc = access(slash ? dir : ".", W_OK);
+	if (rc)
+		seterr(why, n, errno == EROFS ? "on a read-only file system" : "its folder cannot be written: %s",
+		       strerror(errno));
+	free(dir);
+	return rc ? -1 : 0;
+}
+
+/* Opens a database that cannot be written, for reading. A clean WAL store
+ * has no -wal or -shm file, and a read-only connection needs to create the
+ * -shm in the folder; where it cannot, the file alone holds everything, so
+ * it is opened as immutable. A -wal left by a crash holds commits the file
+ * lacks: without a -shm beside it they cannot be read, and that is said. */
+int store_sqlite_open_readonly(const char *path, sqlite3 **db, char *err, size_t errlen)
+{
+	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(*db, 5000);
+		rc = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	}
+	if (rc == SQLITE_OK)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CANTOPEN) {
+		sqlite3_close(*db);
+		*db = NULL;
+		sbuf wal = SBUF_INIT;
+		sb_printf(&wal, "%s-wal", path);
+		struct stat sb;
+		int pending = stat(wal.p, &sb) == 0 && sb.st_size > 0;
+		sb_free(&wal);
+		if (pending) {
+			seterr(err, errlen,
+			       "%s: cannot be written, and its last commits are still in %s-wal, which cannot be read "
+			       "without writing beside it; open it once where it can be written",
+			       path, path);
+			return -1;
+		}
+		sbuf uri = SBUF_INIT;
+		sb_adds(&uri, "file:");
+		for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+			if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+			    strchr("/-._~", *c))
+				sb_addc(&uri, (char)*c);
+			else
+				sb_printf(&uri, "%%%02X", *c);
+		}
+		sb_adds(&uri, "?immutable=1");
+		rc = sqlite3_open_v2(uri.p, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+		sb_free(&uri);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+	}
+	seterr(err, errlen, "%s: %s", path, *db ? sqlite3_errmsg(*db) : "cannot open");
+	sqlite3_close(*db);
+	*db = NULL;
+	return -1;
+}
+
+static int open_readonly(store_t *st, char *err, size_t errlen)
+{
+	if (store_sqlite_open_readonly(st->path, &st->db, err, errlen))
+		return -1;
+	st->readonly = 1;
+	store_busy_timeout(st, 5000);
+	sqlite3_stmt *s;
+	int v = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (v > SCHEMA_VERSION) {
+		seterr(err, errlen, "store schema %d is newer than this llmops knows (%d); upgrade llmops", v,
+		       SCHEMA_VERSION);
+		return -1;
+	}
+	if (v < SCHEMA_VERSION) {
+		seterr(err, errlen,
+		       v ? "%s: read-only, and its schema (version %d) needs an upgrade that cannot be written; open it "
+			   "once where it can be written"
+			 : "%s: read-only, and not an llmops store (schema %d)",
+		       st->path, v);
+		return -1;
+	}
+	st->schema = v;
+	return 0;
+}
+
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -278,8 +395,25 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		seterr(err, errlen, "cannot create the folder of %s: %s", path, strerror(errno));
 		return -1;
 	}
+	int ro = (flags & STORE_READONLY) != 0;
+	char why[300] = "";
+	if (exists && !ro && store_writable(path, why, sizeof why)) {
+		if (!(flags & STORE_VIEWER)) {
+			seterr(err, errlen, "%s: the store is read-only (%s); this command writes to it", path, why);
+			return -1;
+		}
+		ro = 1;
+	}
 	store_t *st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
+	if (ro) {
+		if (open_readonly(st, err, errlen)) {
+			store_close(st);
+			return -1;
+		}
+		exec(st->db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384", NULL, 0);
+		goto functions;
+	}
 	/* Annotations will hold incident text: the store, its WAL and its shared
 	 * memory file are for the owner only. */
 	mode_t old = umask(077);
@@ -303,13 +437,14 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 	exec(st->db, (flags & STORE_BULK) ? "PRAGMA cache_size=-32768" : "PRAGMA cache_size=-16384", NULL, 0);
 	if (flags & STORE_BULK)
 		start_checkpointer(st);
+functions:
 	sqlite3_create_function(st->db, "llmops_hist_merge", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				fn_hist_merge, NULL, NULL);
 	sqlite3_create_function(st->db, "llmops_counts_merge", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				fn_counts_merge, NULL, NULL);
 	sqlite3_create_function(st->db, "llmops_sample_bucket", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				fn_sample_bucket, NULL, NULL);
-	if (migrate(st, err, errlen)) {
+	if (!st->readonly && migrate(st, err, errlen)) {
 		store_close(st);
 		return -1;
 	}
@@ -394,7 +529,8 @@ void store_close(store_t *st)
 		sqlite3_finalize(st->stmt[i]);
 	double t2 = 0, t3 = 0;
 	if (st->db) {
-		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+		if (!st->readonly)
+			sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 		t2 = clock_mono();
 		sqlite3_close(st->db);
 		t3 = clock_mono();
@@ -409,6 +545,7 @@ void store_close(store_t *st)
 	for (size_t i = 0; i < st->ncodecs; i++)
 		body_codec_free(st->codecs[i]);
 	free(st->codecs);
+	free(st->damage);
 	free(st->path);
 	free(st);
 }
@@ -416,6 +553,26 @@ void store_close(store_t *st)
 const char *store_path(const store_t *st)
 {
 	return st->path;
+}
+
+int store_readonly(const store_t *st)
+{
+	return st->readonly;
+}
+
+void store_note_error(store_t *st, int rc, const char *what)
+{
+	rc &= 0xff;
+	if (st->damage || (rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB))
+		return;
+	sbuf b = SBUF_INIT;
+	sb_printf(&b, "store is damaged: %s failed: %s", what, sqlite3_errstr(rc));
+	st->damage = sb_steal(&b);
+}
+
+const char *store_damage(const store_t *st)
+{
+	return st->damage;
 }
 
 int store_schema_version(store_t *st)
@@ -760,7 +917,7 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 	if (!b->prepared)
 		batch_prepare(b, prices);
 	int own_txn = !st->in_txn;
-	if (own_txn && exec(st->db, "BEGIN IMMEDIATE", err, errlen))
+	if (own_txn && st_exec(st, "BEGIN IMMEDIATE", err, errlen))
 		return -1;
 	int rc = 0;
 	if (b->new_codec) {
@@ -864,7 +1021,7 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 		st->in_txn = 0;
 		return -1;
 	}
-	if (own_txn && exec(st->db, "COMMIT", err, errlen)) {
+	if (own_txn && st_exec(st, "COMMIT", err, errlen)) {
 		exec(st->db, "ROLLBACK", NULL, 0);
 		return -1;
 	}
@@ -875,7 +1032,7 @@ int store_begin(store_t *st, char *err, size_t errlen)
 {
 	if (st->in_txn)
 		return 0;
-	if (exec(st->db, "BEGIN IMMEDIATE", err, errlen))
+	if (st_exec(st, "BEGIN IMMEDIATE", err, errlen))
 		return -1;
 	st->in_txn = 1;
 	return 0;
@@ -908,7 +1065,7 @@ int store_commit(store_t *st, char *err, size_t errlen)
 	if (!st->in_txn)
 		return 0;
 	st->in_txn = 0;
-	if (exec(st->db, "COMMIT", err, errlen)) {
+	if (st_exec(st, "COMMIT", err, errlen)) {
 		exec(st->db, "ROLLBACK", NULL, 0);
 		return -1;
 	}
@@ -942,11 +1099,13 @@ int store_time_range(store_t *st, int64_t *first, int64_t *last)
 	/* Two subqueries: min and max together in one SELECT defeat SQLite's
 	 * min/max optimisation and scan the whole index (18 MB on 1M calls). */
 	sqlite3_stmt *s = store_stmt(st, ST_RANGE, "SELECT (SELECT min(ts) FROM calls), (SELECT max(ts) FROM calls)");
-	int rc = -1;
-	if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+	int rc = -1, step = s ? sqlite3_step(s) : SQLITE_ERROR;
+	if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		*first = sqlite3_column_int64(s, 0);
 		*last = sqlite3_column_int64(s, 1);
 		rc = 0;
+	} else if (step != SQLITE_ROW) {
+		store_note_error(st, step, "reading the time of the newest call");
 	}
 	if (s)
 		sqlite3_reset(s);
@@ -1032,6 +1191,20 @@ int store_find_call(store_t *st, const char *ref, int64_t *id)
 		if (found) {
 			*id = found;
 			return 0;
+		}
+		/* the span of another layer of the same request */
+		sqlite3_stmt *q;
+		if (st->schema >= 5 && sqlite3_prepare_v2(st->db,
+							  "SELECT call_id FROM spans WHERE span_id=? AND call_id IS NOT NULL LIMIT 1",
+							  -1, &q, NULL) == SQLITE_OK) {
+			sqlite3_bind_blob(q, 1, b, n, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				found = sqlite3_column_int64(q, 0);
+			sqlite3_finalize(q);
+			if (found) {
+				*id = found;
+				return 0;
+			}
 		}
 	}
 	char *end;

@@ -17,9 +17,33 @@ typedef struct store store_t;
 enum {
 	STORE_CREATE = 1,  /* create the file (and its folder) when missing */
 	STORE_BULK = 2,    /* a long import: bigger cache, checkpoints in a helper thread */
+	STORE_READONLY = 4, /* opened read-only, nothing written */
+	/* The command only reads, or can do without writing: a store it can
+	 * write is opened as usual (migrated, its WAL tidied at close), one it
+	 * cannot is opened read-only. */
+	STORE_VIEWER = 8,
 };
 
+/* Without STORE_READONLY or STORE_VIEWER, a store that cannot be written is
+ * an error that says so. A read-only store must already have this
+ * version's schema (migrating would write). */
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen);
+/* Opened read-only (STORE_READONLY, or STORE_VIEWER on a store that cannot be
+ * written): every write would fail. */
+int store_readonly(const store_t *st);
+/* Non-NULL once a read found the file damaged (a page zeroed or cut off):
+ * "store is damaged: WHAT failed: REASON". Queries then fail rather than
+ * show partial figures; the console says this in its status line. */
+const char *store_damage(const store_t *st);
+/* The message for a write refused on a read-only store. */
+#define STORE_READONLY_MSG "store is read-only: viewing only"
+/* 0 when this process can write the store (file and folder), else -1 and
+ * the reason in why. */
+int store_writable(const char *path, char *why, size_t n);
+struct sqlite3;
+/* Opens a database file that cannot be written, for reading (as immutable
+ * where its folder cannot hold the WAL index); for the golden dataset too. */
+int store_sqlite_open_readonly(const char *path, struct sqlite3 **db, char *err, size_t errlen);
 void store_close(store_t *st);
 const char *store_path(const store_t *st);
 int store_schema_version(store_t *st);

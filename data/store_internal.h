@@ -64,6 +64,8 @@ struct store {
 	body_codec *codec;    /* the one new bodies are compressed with */
 	int has_events;
 	int in_txn;           /* inside store_begin .. store_commit */
+	int readonly;         /* opened for reading only: the store cannot be written */
+	char *damage;         /* the first read that found the file damaged, said once */
 	int busy_ms;          /* the connection's busy timeout */
 	int64_t data_version; /* last PRAGMA data_version seen */
 	/* traces whose steps this import stored, to drop those that end up
@@ -77,6 +79,10 @@ struct store {
 	pthread_cond_t ck_cv;
 	int ck_running, ck_stop;
 };
+
+/* After a statement failed with rc: a damaged file (SQLITE_CORRUPT,
+ * SQLITE_NOTADB) is recorded with what was being read, for store_damage. */
+void store_note_error(store_t *st, int rc, const char *what);
 
 /* A cached prepared statement, reset and unbound. */
 sqlite3_stmt *store_stmt(store_t *st, int which, const char *sql);

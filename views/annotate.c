@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/clock.h"
 #include "../data/golden.h"
@@ -246,6 +247,19 @@ static void ann_open(view_t *v, app_t *a)
 	an->draft_path = app_state_path("note-draft");
 	const char *gpath = config_str(a->cfg, CFG_golden);
 	char err[512];
+	/* Labels are writes: refused at once, not at the first key. */
+	if (!(gpath && *gpath) && store_readonly(a->st)) {
+		app_message(a, EL_ERROR, "annotate: %s (labels cannot be saved)", STORE_READONLY_MSG);
+		an->g = NULL;
+		return;
+	}
+	char why[300];
+	if (gpath && *gpath && access(gpath, F_OK) == 0 && store_writable(gpath, why, sizeof why)) {
+		app_message(a, EL_ERROR, "annotate: %s: the golden dataset is read-only (%s); labels cannot be saved",
+			    gpath, why);
+		an->g = NULL;
+		return;
+	}
 	if (golden_open(gpath && *gpath ? gpath : a->store_path, &an->g, err, sizeof err)) {
 		app_message(a, EL_ERROR, "annotate: %s", err);
 		an->g = NULL;

@@ -821,16 +821,21 @@ int app_main(const app_opts *o)
 	if (bench && *bench)
 		a->bench = fopen(bench, "a");
 	char err[512];
-	if (store_open(a->store_path, STORE_CREATE, &a->st, err, sizeof err)) {
+	/* A store that cannot be written (a read-only folder, a file someone
+	 * else owns) is still worth looking at: opened read-only, the console
+	 * shows it and says so where a write is refused. */
+	if (store_open(a->store_path, STORE_CREATE | STORE_VIEWER, &a->st, err, sizeof err)) {
 		fprintf(stderr, "llmops: %s\n", err);
 		return 1;
 	}
+	int ro = store_readonly(a->st);
 	a->q = querier_start(a->store_path, 1, err, sizeof err);
 	/* Billed spend: the providers with an admin key, from a week back (a
-	 * month of cost reports, for the monthly budget). */
+	 * month of cost reports, for the monthly budget). Fetched pages are
+	 * kept in the store: a read-only one gets none. */
 	usage_opts uo = {.backfill_usage_s = 7 * 86400, .backfill_cost_s = 31 * 86400};
 	provs_t none = {0};
-	a->usage = usage_poller_new(a->http, a->st, a->provs ? a->provs : &none, &uo);
+	a->usage = usage_poller_new(a->http, a->st, a->provs && !ro ? a->provs : &none, &uo);
 	usage_poller_on_event(a->usage, on_usage_event, a);
 	load_keys(a);
 	char *hist = app_state_path("history"), *shist = app_state_path("search_history");
@@ -839,7 +844,7 @@ int app_main(const app_opts *o)
 	a->ask = prompt_new(NULL); /* notes stay out of any history file */
 	free(hist);
 	free(shist);
-	for (size_t i = 0; i < a->cfg->watches.n; i++) {
+	for (size_t i = 0; i < a->cfg->watches.n && !ro; i++) {
 		const cfg_path *w = &a->cfg->watches.v[i];
 		a->followers = xrealloc(a->followers, (a->nfollowers + 1) * sizeof *a->followers);
 		a->followers[a->nfollowers++] = follower_new(w->path, !strcmp(w->kind, "otlp") ? FMT_OTLP : FMT_JSONL);
@@ -862,6 +867,9 @@ int app_main(const app_opts *o)
 	snprintf(a->window_name, sizeof a->window_name, "%s", d);
 	a->last_call_ts = store_last_ts(a->st);
 	store_changed(a->st); /* the baseline */
+	if (ro)
+		app_message(a, EL_ERROR, "%s%s", STORE_READONLY_MSG,
+			    a->cfg->watches.n ? " (watched files are not imported)" : "");
 	if (a->cfg->nerrors) {
 		/* Never printed while the screen is up: the first error, and a count. */
 		const char *e = sb_str(&a->cfg->errors);
@@ -894,8 +902,15 @@ int app_main(const app_opts *o)
 	/* Followed files start catching up at once. */
 	refresh_tick(a);
 
+	int damage_told = 0;
 	while (!a->quit && a->depth) {
 		a->now_ns = clock_now_ns();
+		/* A damaged file fails some reads and not others: the panes that
+		 * could read would look whole. Said once, it stays until a key. */
+		if (!damage_told && store_damage(a->st)) {
+			damage_told = 1;
+			app_message(a, EL_ERROR, "%s", store_damage(a->st));
+		}
 		if (a->now_ns / NS_PER_MIN != a->shown_minute) {
 			/* The clock in the title: the only change an idle screen shows. */
 			a->shown_minute = a->now_ns / NS_PER_MIN;

@@ -512,6 +512,75 @@ expect_rc 0 "$LLMOPS" --store "$T/killed.db" import "$G"
 if cmp -s "$T/clean.json" "$T/killed.json"; then ok; else bad "report differs after a killed import: $partial"; fi
 eq "$(sqlite3 "$T/killed.db" "SELECT sum(calls) FROM rollup_1m")" "$(sqlite3 "$T/killed.db" "SELECT count(*) FROM calls")"
 
+# ---- a full disk ----------------------------------------------------------------
+# The count printed is what was committed, the error names the store, and the
+# same import run again (once there is room) completes it exactly. A small
+# tmpfs where mounting is allowed (root), else a file size limit.
+t full-disk-reports-what-landed
+FD="$T/full"
+mkdir -p "$FD"
+if mount -t tmpfs -o size=12m tmpfs "$FD" 2>/dev/null; then
+	full_run() { "$LLMOPS" --store "$FD/s.db" import "$G"; }
+	room() { mount -o remount,size=400m "$FD"; }
+else
+	echo "cli: full-disk: cannot mount a tmpfs (not root); a file size limit stands in for a full disk"
+	full_run() { (trap '' XFSZ; ulimit -f 12000; exec "$LLMOPS" --store "$FD/s.db" import "$G"); }
+	room() { full_run() { "$LLMOPS" --store "$FD/s.db" import "$G"; }; }
+fi
+expect_rc 1 full_run
+has "$T/err" "llmops: $FD/s.db: "
+has "$T/err" "run the same import again: what landed is not imported twice"
+landed=$(sed -n 's/^.*gen.jsonl: \([0-9,]*\) calls imported before the store failed.*$/\1/p' "$T/out" | tr -d ,)
+eq "$landed" "$(sqlite3 "$FD/s.db" "SELECT count(*) FROM calls")"
+if [ -n "$landed" ] && [ "$landed" -lt 150000 ]; then ok; else bad "imported '$landed' of 150000 on a full disk: $(cat "$T/out")"; fi
+room
+expect_rc 0 full_run
+"$LLMOPS" --store "$FD/s.db" report --since 30d --json >"$T/full.json"
+if cmp -s "$T/clean.json" "$T/full.json"; then ok; else bad "report differs after a full disk and a second import"; fi
+eq "$(sqlite3 "$FD/s.db" "SELECT count(*) FROM calls")" 150000
+umount "$FD" 2>/dev/null
+
+# ---- a store that cannot be written ------------------------------------------------
+# A read-only file system (a tmpfs remounted read-only) where mounting is
+# allowed, else a folder and a file without write permission (which do not
+# stop root). What only reads works; what writes says why it cannot.
+t read-only-store
+RO="$T/ro"
+mkdir -p "$RO"
+ro_mounted=0
+mount -t tmpfs -o size=8m tmpfs "$RO" 2>/dev/null && ro_mounted=1
+printf '%s\n' '{"ts":"2026-11-23T11:30:00Z","model":"gpt-4o","input_tokens":10,"output_tokens":5}' \
+	'{"ts":"2026-11-23T11:40:00Z","model":"claude-haiku-4-5","status":"error","error_type":"timeout"}' >"$T/ro.jsonl"
+"$LLMOPS" --store "$RO/s.db" import "$T/ro.jsonl" >/dev/null 2>&1
+if [ $ro_mounted = 1 ]; then
+	mount -o remount,ro "$RO"
+elif [ "$(id -u)" != 0 ]; then
+	chmod 444 "$RO/s.db"
+	chmod 555 "$RO"
+else
+	echo "cli: read-only-store: cannot mount a tmpfs and root ignores file modes; skipped"
+fi
+if [ $ro_mounted = 1 ] || [ "$(id -u)" != 0 ]; then
+	expect_rc 0 "$LLMOPS" --store "$RO/s.db" report --since 1h --json
+	eq "$(json "$T/out" "d['total']['calls'], d['total']['errors']")" "2 1"
+	expect_rc 0 "$LLMOPS" --store "$RO/s.db" usage --json
+	expect_rc 0 "$LLMOPS" --store "$RO/s.db" prompt list
+	has "$T/out" "no prompts yet"
+	expect_rc 0 "$LLMOPS" --store "$RO/s.db" export --format jsonl
+	eq "$(cat "$T/out")" ""
+	expect_rc 1 "$LLMOPS" --store "$RO/s.db" import "$T/ro.jsonl"
+	has "$T/err" "llmops: $RO/s.db: the store is read-only ("
+	has "$T/err" "); this command writes to it"
+	# The console shows the store, says it is read-only, and refuses labels.
+	printf ':save-display %s\nA\n:save-display %s\n:q\n' "$T/ro1.screen" "$T/ro2.screen" >"$T/ro.keys"
+	LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/ro.keys" expect_rc 0 "$LLMOPS" --store "$RO/s.db"
+	has "$T/ro1.screen" "store is read-only: viewing only"
+	has "$T/ro1.screen" "1 of 2 calls"
+	has "$T/ro2.screen" "annotate: store is read-only: viewing only (labels cannot be saved)"
+fi
+[ $ro_mounted = 1 ] && umount "$RO"
+chmod -R u+w "$RO" 2>/dev/null
+
 # ---- demo --------------------------------------------------------------------
 t demo
 expect_rc 0 "$LLMOPS" demo --no-tui --calls 20000 --store "$T/demo.db"
@@ -591,6 +660,26 @@ eq "$(json "$T/out" "d['total']['cost_usd']")" 0.015
 echo '{' >"$T/prices.json"
 expect_rc 0 "$LLMOPS" --store "$T/priced.db" report
 has "$T/err" "$T/prices.json: line 1: malformed JSON (built-in prices used)"
+t rc-hostile-files
+# Only regular files are read: /dev/zero and a FIFO nobody writes to are
+# refused at once (before, the first ran out of memory, the second hung).
+mkfifo "$T/fifo"
+printf '\357\273\277set window = 30d\nsource /dev/zero\nsource %s\nsource missing.rc\nsource self.rc\n' "$T/fifo" >"$T/self.rc"
+printf 'source self.rc\nsource self.rc\nset pricing_file = /dev/zero\n' >>"$T/self.rc"
+expect_rc 0 "$LLMOPS" -c "$T/self.rc" --store "$S" report
+has "$T/out" "8 calls" # the BOM did not hide the first line
+lacks "$T/err" "U+FEFF"
+has "$T/err" "llmops: $T/self.rc:2: source /dev/zero: cannot read: not a regular file"
+has "$T/err" "llmops: $T/self.rc:3: source $T/fifo: cannot read: not a regular file"
+has "$T/err" "llmops: $T/self.rc:4: source $T/missing.rc: cannot read: No such file or directory"
+has "$T/err" "llmops: $T/self.rc:5: source $T/self.rc: already being read (it sources itself)"
+has "$T/err" "llmops: /dev/zero: cannot read the pricing file: not a regular file"
+rm -f "$T/fifo"
+head -c 2000000 /dev/zero | tr '\0' '#' >"$T/big.rc"
+echo "source big.rc" >"$T/outer.rc"
+expect_rc 0 "$LLMOPS" -c "$T/outer.rc" --store "$S" report
+has "$T/err" "llmops: $T/outer.rc:1: source $T/big.rc: cannot read: larger than 1 MiB"
+
 rm -f "$XDG_CONFIG_HOME/llmops/llmopsrc"
 
 # ---- export -------------------------------------------------------------------
@@ -1301,6 +1390,10 @@ q="SELECT span_id, provider, model, input_tokens, cached_tokens, output_tokens, 
 eq "$(sqlite3 "$T/in-first.db" "$q")" "$(sqlite3 "$T/out-first.db" "$q")"
 eq "$(sqlite3 "$T/in-first.db" "SELECT count(*) FROM calls")" \
 	"$(json "$PWD/tests/corpus/captured/$lib/expected.json" "len([e for e in d if e['emitted']['spans']])")"
+# every layer's span id finds the call
+inner=$(python3 -c "import json,sys; print(next(json.loads(l)['resourceSpans'][0]['scopeSpans'][0]['spans'][0]['spanId'] for l in open(sys.argv[1])))" "$T/inner.jsonl")
+expect_rc 0 "$LLMOPS" --store "$T/in-first.db" trace "$inner" --json
+eq "$(json "$T/out" "[s['call']['outermost'] for s in d['spans'] if s['span_id'] == '$inner']")" "[False]"
 "$LLMOPS" --store "$T/in-first.db" report --since 30d --json >"$T/a.json"
 "$LLMOPS" --store "$T/out-first.db" report --since 30d --json >"$T/b.json"
 eq "$(json "$T/a.json" "d['total']['calls'], d['total']['input_tokens'], d['total']['output_tokens']")" \
@@ -1325,6 +1418,11 @@ eq "$(json "$T/out" "sum(1 for s in d['spans'] if s['call'] and s['call']['outer
 	"$(sqlite3 "$T/vercel.db" "SELECT count(*) FROM calls_v WHERE trace_id='$tid'")"
 expect_rc 1 "$LLMOPS" --store "$T/vercel.db" trace 0123456789abcdef0123456789abcdef
 has "$T/err" "no trace or call"
+
+t otlp-nul-never-half-kept
+printf '%s\n' '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"cd'"$(printf 'cd%.0s' $(seq 15))"'","spanId":"0101010101010101","name":"chat","startTimeUnixNano":"1796000000000000000","endTimeUnixNano":"1796000001000000000","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.output.messages","value":{"stringValue":"keep\u0000lost"}}]}]}]}]}' >"$T/nul.jsonl"
+expect_rc 1 "$LLMOPS" --store "$T/nul.db" import "$T/nul.jsonl"
+has "$T/err" "nul.jsonl:1: \\u0000 (a NUL character) at offset"
 
 t trace-hostile-names
 python3 - "$T/hostile-trace.jsonl" <<'PY'

@@ -367,12 +367,19 @@ typedef struct vfile {
 } vfile;
 static const vfile *vfs;
 
-static char *vfs_read(const char *path, size_t *len, void *ud)
+static char *vfs_read(const char *path, size_t max, size_t *len, char *err, size_t errlen, void *ud)
 {
 	(void)ud;
+	(void)err;
+	(void)errlen;
 	for (const vfile *f = vfs; f && f->path; f++)
 		if (!strcmp(f->path, path)) {
 			*len = strlen(f->text);
+			if (*len > max) {
+				snprintf(err, errlen, "too large");
+				errno = EFBIG;
+				return NULL;
+			}
 			return xstrdup(f->text);
 		}
 	errno = ENOENT;
@@ -469,12 +476,110 @@ START_TEST(config_errors_name_file_and_line)
 }
 END_TEST
 
+/* Every read is counted: a load must stay bounded whatever the files say. */
+static int gen_reads;
+
+/* "/fan/N": eight `source /fan/...` lines, distinct files all the way down, so
+ * that only a bound on the total (not on the depth) stops it. */
+static char *gen_read(const char *path, size_t max, size_t *len, char *err, size_t errlen, void *ud)
+{
+	(void)ud;
+	(void)max;
+	gen_reads++;
+	int n = 0;
+	if (sscanf(path, "/fan/%d", &n) != 1) {
+		snprintf(err, errlen, "no such file");
+		errno = ENOENT;
+		return NULL;
+	}
+	sbuf b = SBUF_INIT;
+	for (int i = 0; i < 8; i++)
+		sb_printf(&b, "source /fan/%d\n", n * 8 + i + 1);
+	*len = b.len;
+	return sb_steal(&b);
+}
+
+START_TEST(config_hostile_files_stay_bounded)
+{
+	sbuf words = SBUF_INIT, many = SBUF_INIT, junk = SBUF_INIT;
+	sb_adds(&words, "\xef\xbb\xbfset window = 30m\ncolor status white blue");
+	for (int i = 0; i < 40; i++)
+		sb_adds(&words, " bold");
+	sb_adds(&words, "\nsource nowhere.rc\nsource self.rc\nset refresh = 7\n");
+	for (int i = 0; i < CONFIG_MAX_STATEMENTS + 500; i++)
+		sb_adds(&many, "set refresh = 9\n");
+	for (int i = 0; i < 1000; i++)
+		sb_adds(&junk, "frobnicate\n");
+	const vfile files[] = {{"self.rc", words.p}, {"many.rc", many.p}, {"junk.rc", junk.p}, {NULL, NULL}};
+	vfs = files;
+
+	/* A byte order mark, a line of 42 words (freed: the sanitizer run checks),
+	 * a missing file and a file that sources itself: each an error at its
+	 * line, and the lines after them still load. */
+	config_t c;
+	config_init(&c);
+	config_load(&c, "self.rc", 1, vfs_read, NULL);
+	const char *e = sb_str(&c.errors);
+	ck_assert_msg(c.nerrors == 3, "errors: %s", e);
+	ck_assert_int_eq(config_dur(&c, CFG_window), 30 * NS_PER_MIN);
+	ck_assert_ptr_nonnull(strstr(e, "self.rc:2: too many words"));
+	ck_assert_ptr_nonnull(strstr(e, "self.rc:3: source nowhere.rc: cannot read"));
+	ck_assert_ptr_nonnull(strstr(e, "self.rc:4: source self.rc: already being read"));
+	ck_assert_int_eq((int)config_num(&c, CFG_refresh), 7);
+	config_free(&c);
+
+	/* Eight sources a file, eight deep: 19 million files without a bound on
+	 * the total. */
+	config_init(&c);
+	gen_reads = 0;
+	config_load(&c, "/fan/0", 1, gen_read, NULL);
+	ck_assert_int_le(gen_reads, CONFIG_MAX_FILES);
+	ck_assert_msg(strstr(sb_str(&c.errors), "not read: more than 64 files in all"), "%s", sb_str(&c.errors) + (c.errors.len > 300 ? c.errors.len - 300 : 0));
+	config_free(&c);
+
+	/* Statements beyond the bound are not read; one error says so. */
+	config_init(&c);
+	config_load(&c, "many.rc", 1, vfs_read, NULL);
+	ck_assert_int_eq(c.nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(sb_str(&c.errors), "many.rc:10001: more than 10000 statements"));
+	config_free(&c);
+
+	/* A thousand bad lines: the first hundred are told, the rest counted. */
+	config_init(&c);
+	config_load(&c, "junk.rc", 1, vfs_read, NULL);
+	ck_assert_int_eq(c.nerrors, 1000);
+	int lines = 0;
+	for (const char *p = sb_str(&c.errors); *p; p++)
+		lines += *p == '\n';
+	ck_assert_int_eq(lines, CONFIG_MAX_ERRORS + 1);
+	ck_assert_ptr_nonnull(strstr(sb_str(&c.errors), "junk.rc: 900 more errors not shown"));
+	config_free(&c);
+
+	/* Too large for one file. */
+	sbuf big = SBUF_INIT;
+	for (size_t i = 0; i <= CONFIG_MAX_FILE_BYTES / 16; i++)
+		sb_adds(&big, "# a long comment\n");
+	const vfile bigf[] = {{"rc", "source big.rc\nset refresh = 8\n"}, {"big.rc", big.p}, {NULL, NULL}};
+	vfs = bigf;
+	config_init(&c);
+	config_load(&c, "rc", 1, vfs_read, NULL);
+	ck_assert_ptr_nonnull(strstr(sb_str(&c.errors), "rc:1: source big.rc: cannot read: too large"));
+	ck_assert_int_eq((int)config_num(&c, CFG_refresh), 8);
+	config_free(&c);
+	sb_free(&big);
+	sb_free(&words);
+	sb_free(&many);
+	sb_free(&junk);
+}
+END_TEST
+
 Suite *suite_config(void)
 {
 	Suite *s = suite_create("config");
 	TCase *t = tcase_create("config");
 	tcase_add_test(t, config_every_statement);
 	tcase_add_test(t, config_errors_name_file_and_line);
+	tcase_add_test(t, config_hostile_files_stay_bounded);
 	suite_add_tcase(s, t);
 	return s;
 }
