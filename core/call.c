@@ -260,11 +260,11 @@ const char *call_classify_error(long http_status, const char *raw, const char *m
 		*rank = ERR_RANK_MESSAGE;
 		return t;
 	}
-	/* A provider's own error type ("overloaded_error") as the class. */
+	/* A provider's own error type ("overloaded_error", snake case) says as
+	 * much as its message; an SDK's class ("RateLimitError") less. */
 	char r[128];
 	squash(raw, r, sizeof r);
-	if ((t = from_message(m)) || (*r && strcmp(r, "error") && (t = from_message(r)) &&
-				      !has(r, "apicallerror") && !has(r, "apierror"))) {
+	if ((t = from_message(m)) || (raw && strchr(raw, '_') && (t = from_message(r)))) {
 		*rank = ERR_RANK_MESSAGE;
 		return t;
 	}

@@ -5,6 +5,7 @@
 
 #include "../../core/batch.h"
 #include "../../core/clock.h"
+#include "../../core/genai.h"
 #include "../../core/sanitize.h"
 #include "../../data/import.h"
 #include "../../data/store.h"
@@ -475,6 +476,68 @@ START_TEST(otlp_bad_documents)
 }
 END_TEST
 
+/* The error classes that real libraries give, each decided by the
+ * best-founded source. */
+START_TEST(otlp_error_classes)
+{
+	char buf[64];
+	int rank;
+	/* the HTTP status first, even under an SDK's exception class */
+	ck_assert_str_eq(call_classify_error(404, "AI_APICallError", "Not Found", buf, sizeof buf, &rank), "not_found");
+	ck_assert_int_eq(rank, ERR_RANK_STATUS);
+	ck_assert_str_eq(call_classify_error(529, "AI_APICallError", NULL, buf, sizeof buf, &rank), "overloaded");
+	/* a plain 400 says less than a provider's message */
+	ck_assert_str_eq(call_classify_error(400, "invalid_request_error", NULL, buf, sizeof buf, &rank), "bad_request");
+	ck_assert_int_eq(rank, ERR_RANK_GENERIC_STATUS);
+	ck_assert_str_eq(call_classify_error(400, NULL, "prompt is too long: 210012 tokens > 200000 maximum", buf,
+					     sizeof buf, &rank),
+			 "context_length");
+	/* Traceloop: exception.type=Error, the body in the message */
+	ck_assert_str_eq(call_classify_error(0, "Error", "529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"}}",
+					     buf, sizeof buf, &rank),
+			 "overloaded");
+	ck_assert_int_eq(rank, ERR_RANK_MESSAGE);
+	ck_assert_str_eq(call_classify_error(0, "Error", "Error: 404 The model `x` does not exist", buf, sizeof buf, &rank),
+			 "not_found");
+	ck_assert_str_eq(call_classify_error(0, "overloaded_error", NULL, buf, sizeof buf, &rank), "overloaded");
+	/* the class alone, last */
+	ck_assert_str_eq(call_classify_error(0, "RateLimitError", NULL, buf, sizeof buf, &rank), "rate_limit");
+	ck_assert_int_eq(rank, ERR_RANK_CLASS);
+	ck_assert_ptr_null(call_classify_error(0, NULL, NULL, buf, sizeof buf, &rank));
+	/* the Vercel AI SDK names the API with the provider */
+	ck_assert_str_eq(call_norm_provider("openai.chat"), "openai");
+	ck_assert_str_eq(call_norm_provider("anthropic.messages"), "anthropic");
+	ck_assert_str_eq(call_norm_provider("azure.ai.openai"), "azure");
+	ck_assert_ptr_null(call_norm_provider("acme.llm"));
+}
+END_TEST
+
+/* Thinking is kept apart from the answer, whatever shape the output has. */
+START_TEST(otlp_thinking_apart)
+{
+	static const char *const outputs[] = {
+	    /* GenAI parts */
+	    "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"reasoning\",\"content\":\"count the r\"},"
+	    "{\"type\":\"text\",\"content\":\"Three.\"}]}]",
+	    /* Anthropic content blocks */
+	    "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"count the r\"},"
+	    "{\"type\":\"text\",\"text\":\"Three.\"}]}",
+	};
+	for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++) {
+		cJSON *j = cJSON_Parse(outputs[i]);
+		char *answer = genai_output_text(j), *thinking = genai_output_thinking(j);
+		ck_assert_str_eq(answer, "Three.");
+		ck_assert_str_eq(thinking, "count the r");
+		free(answer);
+		free(thinking);
+		cJSON_Delete(j);
+	}
+	cJSON *plain = cJSON_Parse("{\"role\":\"assistant\",\"content\":\"Three.\"}");
+	ck_assert_ptr_null(genai_output_thinking(plain));
+	cJSON_Delete(plain);
+}
+END_TEST
+
 Suite *suite_otlp(void)
 {
 	Suite *s = suite_create("otlp");
@@ -483,6 +546,8 @@ Suite *suite_otlp(void)
 	tcase_add_test(t, otlp_logs_after_spans);
 	tcase_add_test(t, otlp_mapping_details);
 	tcase_add_test(t, otlp_bad_documents);
+	tcase_add_test(t, otlp_error_classes);
+	tcase_add_test(t, otlp_thinking_apart);
 	suite_add_tcase(s, t);
 	return s;
 }
