@@ -163,7 +163,7 @@ $(FZ)/fuzz_%: $(FZ)/tests/fuzz/fuzz_%.o $(FZ)/libllmops.a
 .SECONDARY: $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.o)
 
 fuzz: deps-test
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory -s $(FUZZ_BIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz $(FUZZ_TARGETS)
 
 fuzz-regress: $(FUZZ_BIN)

@@ -11,7 +11,9 @@ mode=${1:?usage: run.sh fuzz|regress TARGET...}
 shift
 fz=build-fuzz
 secs=${FUZZ_SECONDS:-60}
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+# The quarantine of freed memory (256 MiB by default) would count against
+# the memory limit: a smaller one leaves the limit to the code under test.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=32}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 
 # The longest input worth trying: a line, a document, a small logs.db.
