@@ -54,6 +54,9 @@ static int line(sse_t *s, const char *p, size_t n)
 
 int sse_feed(sse_t *s, const char *p, size_t n)
 {
+	/* An empty read must not forget a '\r' that ended the one before. */
+	if (n == 0)
+		return 0;
 	size_t i = 0;
 	if (s->last_cr && n && p[0] == '\n')
 		i = 1;
