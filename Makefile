@@ -31,7 +31,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/keymaps.o $(SAN)/gen/otlp.pb-c.o
 SAN_TEST_OBJ := $(TEST_SRC:%.c=$(SAN)/%.o)
 
-.PHONY: all check demo bench install clean deps deps-test unit unit-san cli screen tmux
+.PHONY: all check demo bench install clean deps deps-test unit unit-san cli screen tmux fuzz fuzz-regress
 
 all: llmops
 
@@ -119,7 +119,7 @@ tmux: llmops
 	@sh tests/tmux/run.sh
 
 check: deps-test
-	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl $(B)/otlp_json2pb unit unit-san cli screen tmux
+	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl $(B)/otlp_json2pb unit unit-san cli screen tmux fuzz-regress
 
 demo: deps
 	@$(MAKE) --no-print-directory llmops
@@ -145,10 +145,59 @@ install: llmops
 	install -m 755 llmops $(DESTDIR)$(PREFIX)/bin/llmops
 	install -m 644 llmops.1 $(DESTDIR)$(PREFIX)/share/man/man1/llmops.1
 
+# Fuzzing with clang's libFuzzer, apart from the normal build: the parsers
+# of everything llmops reads from outside (the importers, the rc file, the
+# providers' streams and bodies), under ASan and UBSan. `make fuzz` runs
+# each target for FUZZ_SECONDS; `make fuzz-regress` replays the seeds and
+# every crash ever found (tests/fuzz/regress) once.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FZ := build-fuzz
+FUZZ_TARGETS := jsonl otlp llmdb rc sse chat_body usage
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# clang is not the compiler the warnings are held to: they show, they do
+# not stop the build.
+FUZZ_WARN := $(filter-out -Werror,$(WARN)) -Wno-format-nonliteral
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DLLMOPS_VERSION='"$(VERSION)"' -O1 -g $(FUZZ_WARN) -I$(GEN) $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_SRC := $(wildcard core/*.c data/*.c)
+FUZZ_LIB_OBJ := $(FUZZ_SRC:%.c=$(FZ)/%.o) $(FZ)/gen/otlp.pb-c.o
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
+
+$(FZ)/.flags: FORCE
+	@mkdir -p $(FZ)
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
+
+$(FZ)/%.o: %.c $(FZ)/.flags | $(PB_H)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FZ)/gen/otlp.pb-c.o: $(GEN)/otlp.pb-c.c $(PB_H) $(FZ)/.flags
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# An archive, so that a target links only the modules it reaches.
+$(FZ)/libllmops.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FZ)/fuzz_%: $(FZ)/tests/fuzz/fuzz_%.o $(FZ)/libllmops.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+.SECONDARY: $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.o)
+
+fuzz: deps-test
+	@$(MAKE) --no-print-directory -s $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz $(FUZZ_TARGETS)
+
+fuzz-regress: $(FUZZ_BIN)
+	@echo "== fuzz regressions (seeds and every crash found, once each)"
+	@sh tests/fuzz/run.sh regress $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(B) $(SAN) llmops
+	rm -rf $(B) $(SAN) $(FZ) llmops
 
 # The sanitizer objects too: without their dependencies a changed header
 # (the action table) would leave objects that disagree on an enum.
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/main.d $(B)/tests/bench/gen_jsonl.d $(B)/tests/cli/otlp_json2pb.d
 -include $(SAN_LIB_OBJ:.o=.d) $(SAN_TEST_OBJ:.o=.d) $(SAN)/main.d
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.d)

@@ -138,10 +138,14 @@ int chat_build_anthropic(const char *input, const char *system, const char *mode
 
 /* ---- answers ----------------------------------------------------------- */
 
+/* A token count; -1 when absent or not one (negative, or too large to be
+ * real: a hostile server's 1e300 must not reach the sums). */
 static int64_t num(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 9e15))
+		return -1;
+	return (int64_t)v->valuedouble;
 }
 
 static void set_str(char *dst, size_t n, const cJSON *v)

@@ -65,6 +65,9 @@ int sse_feed(sse_t *s, const char *p, size_t n)
 {
 	if (s->too_long)
 		return -1;
+	/* An empty read must not forget a '\r' that ended the one before. */
+	if (n == 0)
+		return 0;
 	size_t i = 0;
 	if (s->last_cr && n && p[0] == '\n')
 		i = 1;

@@ -220,7 +220,9 @@ static int bucket_times(pctx *c, int type, const cJSON *b, int64_t *start, int64
 	if (type == PROV_OPENAI) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(b, "start_time");
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(b, "end_time");
-		if (!cJSON_IsNumber(s) || !cJSON_IsNumber(e))
+		/* Up to the year 9999: anything later is no time a bill covers. */
+		if (!cJSON_IsNumber(s) || !cJSON_IsNumber(e) || !(fabs(s->valuedouble) < 253402300800.0) ||
+		    !(fabs(e->valuedouble) < 253402300800.0))
 			return bad(c, "%s has no start_time and end_time in Unix seconds", where);
 		*start = (int64_t)s->valuedouble;
 		*end = (int64_t)e->valuedouble;

@@ -25,6 +25,11 @@ if [ "${1:-}" = "--test" ]; then
 	have_cmd python3 || need_pkgs="$need_pkgs python3"
 	have_cmd bc || need_pkgs="$need_pkgs bc"
 	[ -x /usr/bin/time ] || need_pkgs="$need_pkgs time" # peak memory of a command (the hostile-server tests)
+	# make fuzz and fuzz-regress: clang and its libFuzzer runtime.
+	have_cmd clang || need_pkgs="$need_pkgs clang"
+	if ! ls "$(clang -print-resource-dir 2>/dev/null)"/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
+		need_pkgs="$need_pkgs libclang-rt-dev"
+	fi
 fi
 
 [ -z "$need_pkgs" ] && exit 0
