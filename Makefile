@@ -153,7 +153,7 @@ install: llmops
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FZ := build-fuzz
-FUZZ_TARGETS := jsonl otlp llmdb rc sse chat_body usage
+FUZZ_TARGETS := jsonl otlp otlp_pb llmdb rc sse chat_body usage
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # clang is not the compiler the warnings are held to: they show, they do
 # not stop the build.

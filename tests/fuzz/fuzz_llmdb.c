@@ -57,6 +57,15 @@ static batch_t *emit(batch_t *b, void *ud)
 	return b;
 }
 
+/* A rejected row names where it is and why, in text a terminal may show. */
+static void reject(void *ud, const char *where, const char *reason)
+{
+	(void)ud;
+	FUZZ_CHECK(where && *where && reason && *reason, "a row rejected without saying where or why");
+	fuzz_touch(where);
+	fuzz_touch(reason);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	FILE *f = fopen(db, "wb");
@@ -65,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	batch_t b = {0};
 	sink s = {0};
 	char err[512] = "";
-	int rc = llmdb_read(db, emit, &s, &b, err, sizeof err);
+	int rc = llmdb_read(db, emit, reject, &s, &b, err, sizeof err);
 	FUZZ_CHECK(rc == 0 || rc == -1, "odd return %d", rc);
 	if (rc)
 		fuzz_check_err(err, sizeof err);

@@ -23,12 +23,17 @@ typedef struct vfs {
 	unsigned reads;
 } vfs;
 
-static char *vfs_read(const char *path, size_t *len, void *ud)
+static char *vfs_read(const char *path, size_t max, size_t *len, char *err, size_t errlen, void *ud)
 {
 	vfs *v = ud;
 	v->reads++;
 	for (int i = 0; i < v->n; i++) {
 		if (!strcmp(path, v->f[i].path)) {
+			if (v->f[i].len > max) {
+				snprintf(err, errlen, "larger than %zu bytes", max);
+				errno = EFBIG;
+				return NULL;
+			}
 			char *s = xmalloc(v->f[i].len + 1);
 			memcpy(s, v->f[i].text, v->f[i].len);
 			s[v->f[i].len] = 0;
