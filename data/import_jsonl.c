@@ -252,7 +252,7 @@ int jsonl_parse_slow(const char *line, size_t len, batch_t *b, char *err, size_t
 	/* cJSON stops after the first value: whatever follows on the line would
 	 * otherwise be dropped without a word. */
 	size_t rest = end ? (size_t)(end - line) : len;
-	while (rest < len && (line[rest] == ' ' || line[rest] == '\t' || line[rest] == '\r'))
+	while (rest < len && (line[rest] == ' ' || line[rest] == '\t' || line[rest] == '\r' || line[rest] == '\n'))
 		rest++;
 	if (rest < len)
 		FAIL("unexpected text after the record at column %zu (one JSON object a line)", rest + 1);

@@ -1058,11 +1058,12 @@ static int map_span(const cJSON *sp, attrs_t *R, const char *scope, batch_t *b, 
 	S->name = arena_strdup(ar, cJSON_IsString(nm) ? nm->valuestring : "");
 	S->scope = scope ? arena_strdup(ar, scope) : NULL;
 	const cJSON *kind = field(sp, "kind");
-	S->kind = cJSON_IsNumber(kind) ? (int)kind->valuedouble : 0;
+	/* SpanKind and StatusCode are small enums: anything else is unset. */
+	S->kind = cJSON_IsNumber(kind) && kind->valuedouble >= 0 && kind->valuedouble <= 5 ? (int)kind->valuedouble : 0;
 	const cJSON *st = field(sp, "status");
 	const cJSON *code = field(st, "code");
 	const cJSON *msg = field(st, "message");
-	S->status = cJSON_IsNumber(code) ? (int)code->valuedouble : 0;
+	S->status = cJSON_IsNumber(code) && code->valuedouble >= 0 && code->valuedouble <= 2 ? (int)code->valuedouble : 0;
 	if (cJSON_IsString(code))
 		S->status = !strcmp(code->valuestring, "2") || !strcmp(code->valuestring, "STATUS_CODE_ERROR") ? 2
 			    : !strcmp(code->valuestring, "1") || !strcmp(code->valuestring, "STATUS_CODE_OK") ? 1

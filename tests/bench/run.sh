@@ -1,6 +1,7 @@
 #!/bin/sh
-# make bench: the figures of issues #2 and #3 on a 1M-call JSONL (about 2 KB a call, like production
-# logs), then the billed-spend sums of #4. Prints figures only; nothing here asserts on time.
+# make bench: import, report and console figures on a 1M-call JSONL (about 2 KB a call, like
+# production logs), an OTLP import of agent traces whose requests two instrumentation layers
+# recorded, then the billed-spend sums. Prints figures only; nothing here asserts on time.
 set -eu
 
 N=${BENCH_CALLS:-1000000}
@@ -48,6 +49,18 @@ printf "report --json --by prompt: %.1f ms\n" "$(echo "$2 * 1000" | bc -l)"
 
 size=$(du -cb "$S"* | tail -1 | cut -f1)
 printf "store on disk: %.0f MB (the JSONL is %.1fx larger)\n" "$(echo "$size / 1000000" | bc -l)" "$(echo "$bytes / $size" | bc -l)"
+
+echo "== OTLP: agent traces, each request recorded by a library and by the provider SDK"
+O="$D/traces-otlp.jsonl"
+OT=${BENCH_TRACES:-50000}
+[ -s "$O" ] || python3 tests/bench/gen_otlp.py "$OT" >"$O"
+rm -f "$D/otlp.db" "$D/otlp.db-wal" "$D/otlp.db-shm"
+"$R" ./llmops --store "$D/otlp.db" import "$O" >"$D/otlp.out" 2>"$D/otlp.err"
+set -- $(tail -1 "$D/otlp.err")
+spans=$((OT * 8))
+printf "OTLP import of %d traces (%d spans, %d requests in two layers each): %.2f s, %.0f spans/s, peak RSS %.1f MB\n" \
+	"$OT" "$spans" "$((OT * 2))" "$2" "$(echo "$spans / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)"
+sed 's/^/  /' "$D/otlp.out"
 
 echo "== the console on the 1M-call store"
 sh tests/bench/console.sh "$S" "$NOW"
