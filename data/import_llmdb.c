@@ -193,6 +193,36 @@ static void add_msg(cJSON *arr, const char *role, const char *text)
 	cJSON_AddItemToArray(arr, m);
 }
 
+#define LLMDB_STALL_S 30.0
+#define LLMDB_MAX_FRAGMENTS 10000 /* of one prompt or system prompt */
+
+static __thread double llmdb_last_row;
+static __thread int llmdb_stalled;
+/* No table of a file can hold more rows than its bytes allow (a row takes
+ * 4 bytes at least): a damaged file whose pages loop would yield rows for
+ * ever. */
+static __thread uint64_t llmdb_max_rows, llmdb_rows;
+static __thread int llmdb_looped;
+
+/* Counts a row of a main table; -1 once there are more than the file holds. */
+static int row_seen(void)
+{
+	llmdb_last_row = clock_mono();
+	if (++llmdb_rows <= llmdb_max_rows)
+		return 0;
+	llmdb_looped = 1;
+	return -1;
+}
+
+static int stall_check(void *ud)
+{
+	(void)ud;
+	if (clock_mono() - llmdb_last_row <= LLMDB_STALL_S)
+		return 0;
+	llmdb_stalled = 1;
+	return 1; /* interrupts the statement */
+}
+
 static char *fragments_text(sqlite3 *db, const char *table, const char *id_col, const char *id, const char *kind)
 {
 	char sql[256];
@@ -212,7 +242,9 @@ static char *fragments_text(sqlite3 *db, const char *table, const char *id_col, 
 	if (kind)
 		sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	sbuf b = SBUF_INIT;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	int n = 0;
+	while (n++ < LLMDB_MAX_FRAGMENTS && sqlite3_step(s) == SQLITE_ROW) {
+		llmdb_last_row = clock_mono();
 		if (b.len)
 			sb_addc(&b, '\n');
 		sb_adds(&b, col(s, 0) ? col(s, 0) : "");
@@ -276,7 +308,12 @@ static int read_responses(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn rejec
 		sqlite3_prepare_v2(db, "SELECT name, arguments FROM tool_calls WHERE response_id = ? ORDER BY id", -1, &tc, NULL);
 	int rc = 0;
 	uint64_t row = 0;
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+	int step = SQLITE_DONE;
+	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (row_seen()) {
+			rc = -1;
+			break;
+		}
 		const char *id = col(s, 0);
 		b->records++;
 		row = (uint64_t)sqlite3_column_int64(s, 13);
@@ -319,7 +356,8 @@ static int read_responses(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn rejec
 		if (tc) {
 			sqlite3_reset(tc);
 			sqlite3_bind_text(tc, 1, id, -1, SQLITE_STATIC);
-			while (sqlite3_step(tc) == SQLITE_ROW)
+			int k = 0;
+			while (k++ < LLMDB_MAX_FRAGMENTS && sqlite3_step(tc) == SQLITE_ROW)
 				sb_printf(&out, "%s[tool call] %s(%s)", out.len ? "\n" : "", col(tc, 0) ? col(tc, 0) : "?",
 					  col(tc, 1) ? col(tc, 1) : "");
 		}
@@ -337,6 +375,10 @@ static int read_responses(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn rejec
 		}
 		rc = flush(&b, emit, ud, 0);
 	}
+	/* A read that ends in an error (a damaged page, a stall) is not the end
+	 * of the table: say so rather than import half of it quietly. */
+	if (!rc && step != SQLITE_DONE)
+		rc = -1;
 	*bp = b;
 	sqlite3_finalize(tc);
 	sqlite3_finalize(s);
@@ -352,7 +394,8 @@ static char *message_text(sqlite3 *db, const char *hash)
 		return NULL;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
 	sbuf b = SBUF_INIT;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	int n = 0;
+	while (n++ < LLMDB_MAX_FRAGMENTS && sqlite3_step(s) == SQLITE_ROW) {
 		const char *type = col(s, 0) ? col(s, 0) : "text";
 		const char *text = col(s, 2);
 		cJSON *payload = col(s, 3) ? cJSON_Parse(col(s, 3)) : NULL;
@@ -409,7 +452,12 @@ static int read_turns(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn reject, v
 	}
 	int rc = 0;
 	uint64_t row = 0;
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+	int step = SQLITE_DONE;
+	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (row_seen()) {
+			rc = -1;
+			break;
+		}
 		const char *id = col(s, 0);
 		b->records++;
 		row = (uint64_t)sqlite3_column_int64(s, 12);
@@ -483,6 +531,8 @@ static int read_turns(sqlite3 *db, llmdb_emit_fn emit, llmdb_reject_fn reject, v
 		sb_free(&out);
 		rc = flush(&b, emit, ud, 0);
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = -1;
 	*bp = b;
 	sqlite3_finalize(parent);
 	sqlite3_finalize(s);
@@ -499,6 +549,22 @@ int llmdb_read(const char *path, llmdb_emit_fn emit, llmdb_reject_fn reject, voi
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 2000);
+	/* A damaged file must not send SQLite round a loop of pages: check each
+	 * page's cells as it is read, and stop a read that yields nothing for a
+	 * long time (no row in LLMDB_STALL_S seconds). */
+	sqlite3_exec(db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
+	llmdb_last_row = clock_mono();
+	llmdb_stalled = llmdb_looped = 0;
+	llmdb_rows = 0;
+	llmdb_max_rows = UINT64_MAX;
+	sqlite3_stmt *ps;
+	if (sqlite3_prepare_v2(db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", -1, &ps,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(ps) == SQLITE_ROW && sqlite3_column_int64(ps, 0) > 0)
+			llmdb_max_rows = (uint64_t)sqlite3_column_int64(ps, 0) / 4;
+		sqlite3_finalize(ps);
+	}
+	sqlite3_progress_handler(db, 10000, stall_check, NULL);
 	int gen1 = table_exists(db, "responses"), gen2 = table_exists(db, "turns") && table_exists(db, "messages");
 	int rc = 0;
 	if (!gen1 && !gen2) {
@@ -509,11 +575,17 @@ int llmdb_read(const char *path, llmdb_emit_fn emit, llmdb_reject_fn reject, voi
 		rc = -1;
 	}
 	if (!rc && gen1 && read_responses(db, emit, reject, ud, &b)) {
-		snprintf(err, errlen, "%s: reading responses: %s", path, sqlite3_errmsg(db));
+		snprintf(err, errlen, "%s: reading responses: %s", path,
+			 llmdb_looped	 ? "more rows than the file can hold: it is damaged; stopped"
+			 : llmdb_stalled ? "no row for a long time (a damaged file?); stopped"
+					 : sqlite3_errmsg(db));
 		rc = -1;
 	}
 	if (!rc && gen2 && read_turns(db, emit, reject, ud, &b)) {
-		snprintf(err, errlen, "%s: reading turns: %s", path, sqlite3_errmsg(db));
+		snprintf(err, errlen, "%s: reading turns: %s", path,
+			 llmdb_looped	 ? "more rows than the file can hold: it is damaged; stopped"
+			 : llmdb_stalled ? "no row for a long time (a damaged file?); stopped"
+					 : sqlite3_errmsg(db));
 		rc = -1;
 	}
 	if (!rc && flush(&b, emit, ud, 1))

@@ -1419,6 +1419,11 @@ eq "$(json "$T/out" "sum(1 for s in d['spans'] if s['call'] and s['call']['outer
 expect_rc 1 "$LLMOPS" --store "$T/vercel.db" trace 0123456789abcdef0123456789abcdef
 has "$T/err" "no trace or call"
 
+t logsdb-pages-that-loop
+# A damaged logs.db whose pages loop would yield the same rows for ever.
+expect_rc 1 "$LLMOPS" --store "$T/loop.db" import --format llm "$PWD/tests/fuzz/regress/llmdb/pages-that-loop.db"
+has "$T/err" "more rows than the file can hold: it is damaged"
+
 t otlp-nul-never-half-kept
 printf '%s\n' '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"cd'"$(printf 'cd%.0s' $(seq 15))"'","spanId":"0101010101010101","name":"chat","startTimeUnixNano":"1796000000000000000","endTimeUnixNano":"1796000001000000000","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.output.messages","value":{"stringValue":"keep\u0000lost"}}]}]}]}]}' >"$T/nul.jsonl"
 expect_rc 1 "$LLMOPS" --store "$T/nul.db" import "$T/nul.jsonl"
