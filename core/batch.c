@@ -103,18 +103,21 @@ void batch_rollup_up(batch_t *b)
 	}
 }
 
+void call_price(call_t *c, pricing_t *prices)
+{
+	c->dim_hash = call_dim_hash(c);
+	if (c->has_cost) {
+		c->cost = c->cost_nusd;
+	} else {
+		const price_t *pr = prices ? pricing_lookup(prices, c->model) : NULL;
+		c->cost = pr ? price_cost_nusd(pr, c->input_tokens, c->cached_tokens, c->output_tokens) : -1;
+	}
+}
+
 void batch_prepare(batch_t *b, pricing_t *prices)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		call_t *c = &b->calls[i];
-		c->dim_hash = call_dim_hash(c);
-		if (c->has_cost) {
-			c->cost = c->cost_nusd;
-		} else {
-			const price_t *pr = prices ? pricing_lookup(prices, c->model) : NULL;
-			c->cost = pr ? price_cost_nusd(pr, c->input_tokens, c->cached_tokens, c->output_tokens) : -1;
-		}
-	}
+	for (size_t i = 0; i < b->n; i++)
+		call_price(&b->calls[i], prices);
 	batch_rollup(b, NULL);
 	b->prepared = 1;
 }

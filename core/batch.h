@@ -73,5 +73,8 @@ void batch_rollup(batch_t *b, const uint8_t *keep);
 /* The hour and day rollups again from the minute ones. */
 void batch_rollup_up(batch_t *b);
 uint64_t call_dim_hash(const call_t *c);
+/* A call's dimension hash and cost (given, or from the price table; -1
+ * unpriced). */
+void call_price(call_t *c, pricing_t *prices);
 
 #endif

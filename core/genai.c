@@ -233,6 +233,19 @@ static void tool_calls_text(const cJSON *tc, sbuf *b)
 	}
 }
 
+/* The message of a response (an OpenAI response object: choices[0].message)
+ * in *src, and its content or parts. */
+static const cJSON *response_content(const cJSON *v, const cJSON **src)
+{
+	const cJSON *choices = cJSON_GetObjectItemCaseSensitive(v, "choices");
+	if (cJSON_IsArray(choices))
+		v = cJSON_GetArrayItem(choices, 0);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v, "message");
+	*src = cJSON_IsObject(msg) ? msg : v;
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(*src, "content");
+	return content ? content : cJSON_GetObjectItemCaseSensitive(*src, "parts");
+}
+
 char *genai_output_text(const cJSON *v)
 {
 	cJSON *parsed = NULL;
@@ -248,15 +261,8 @@ char *genai_output_text(const cJSON *v)
 		v = cJSON_GetArrayItem(v, 0);
 	char *res = NULL;
 	if (cJSON_IsObject(v)) {
-		/* An OpenAI response object: choices[0].message. */
-		const cJSON *choices = cJSON_GetObjectItemCaseSensitive(v, "choices");
-		if (cJSON_IsArray(choices))
-			v = cJSON_GetArrayItem(choices, 0);
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v, "message");
-		const cJSON *src = cJSON_IsObject(msg) ? msg : v;
-		const cJSON *content = cJSON_GetObjectItemCaseSensitive(src, "content");
-		if (!content)
-			content = cJSON_GetObjectItemCaseSensitive(src, "parts");
+		const cJSON *src;
+		const cJSON *content = response_content(v, &src);
 		if (!content)
 			content = cJSON_GetObjectItemCaseSensitive(src, "text");
 		sbuf b = SBUF_INIT;
@@ -423,14 +429,8 @@ char *genai_output_thinking(const cJSON *v)
 	    !cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(v, 0), "type"))
 		v = cJSON_GetArrayItem(v, 0); /* a list of messages: the first */
 	if (cJSON_IsObject(v)) {
-		const cJSON *choices = cJSON_GetObjectItemCaseSensitive(v, "choices");
-		if (cJSON_IsArray(choices))
-			v = cJSON_GetArrayItem(choices, 0);
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v, "message");
-		const cJSON *src = cJSON_IsObject(msg) ? msg : v;
-		const cJSON *content = cJSON_GetObjectItemCaseSensitive(src, "content");
-		if (!content)
-			content = cJSON_GetObjectItemCaseSensitive(src, "parts");
+		const cJSON *src;
+		const cJSON *content = response_content(v, &src);
 		thinking_of(content, &b);
 		const char *rc = str_of(src, "reasoning_content");
 		if (!b.len && rc)

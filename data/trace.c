@@ -478,17 +478,6 @@ typedef struct ctx_t {
 	uint64_t removed;   /* calls stored before this batch, merged into another */
 } ctx_t;
 
-static void price(call_t *c, pricing_t *prices)
-{
-	c->dim_hash = call_dim_hash(c);
-	if (c->has_cost) {
-		c->cost = c->cost_nusd;
-	} else {
-		const price_t *pr = prices ? pricing_lookup(prices, c->model) : NULL;
-		c->cost = pr ? price_cost_nusd(pr, c->input_tokens, c->cached_tokens, c->output_tokens) : -1;
-	}
-}
-
 static void add_rollup(batch_t *b, const call_t *c)
 {
 	int64_t t = floor_to(c->ts_ns, NS_PER_MIN) / NS_PER_S;
@@ -657,7 +646,7 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 	inherit(&c, outer_trace, m[0].nd->up, &ar);
 	if (!c.feature && m[0].nd->service)
 		c.feature = m[0].nd->service;
-	price(&c, x->prices);
+	call_price(&c, x->prices);
 	const char *tpl = NULL;
 	int fresh = 0;
 	for (size_t i = 0; i < n; i++) {
