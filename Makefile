@@ -92,7 +92,7 @@ deps:
 deps-test:
 	@sh scripts/deps.sh --test
 
-# The unit tests run from the repository root (they read ../shared/corpus).
+# The unit tests run from the repository root (they read tests/corpus).
 unit: $(B)/unit_tests
 	@echo "== unit tests"
 	@./$(B)/unit_tests

@@ -40,7 +40,7 @@ size_t demo_next(demo_t *d, batch_t *b, size_t max);
 /* The prompt versions the traffic uses, with their templates. */
 const demo_prompt *demo_prompts(demo_t *d, size_t *n);
 
-/* One call as a CONTRACT JSONL line (no newline). */
+/* One call as a JSONL call record (no newline). */
 void call_to_jsonl(const call_t *c, sbuf *out);
 void json_escape(sbuf *out, const char *s);
 

@@ -1,4 +1,4 @@
-/* CONTRACT's FILTER: space-separated terms that must all hold.
+/* A FILTER: space-separated terms that must all hold.
  *   model=gpt-4o  provider=anthropic  status=error  error=rate_limit
  *   prompt=support-answer  prompt=support-answer@7  feature=checkout
  *   since=15m  latency>2000  latency<100  and words or "quoted words"

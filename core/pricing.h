@@ -41,7 +41,7 @@ int pricing_load_litellm(pricing_t *p, const char *json, size_t len, char *err, 
  * counted as unpriced, never guessed. */
 const price_t *pricing_lookup(pricing_t *p, const char *model);
 
-/* CONTRACT: (input - cached) * input + cached * cache_read + output * output. */
+/* The README's cost: (input - cached) * input + cached * cache_read + output * output. */
 int64_t price_cost_nusd(const price_t *pr, int64_t input, int64_t cached, int64_t output);
 
 /* Family name of a dated model, written into out; 0 if nothing was removed. */

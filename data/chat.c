@@ -291,7 +291,7 @@ static void anthropic_usage(chat_result *r, const cJSON *u)
 		return;
 	int64_t in = num(u, "input_tokens"), cr = num(u, "cache_read_input_tokens"),
 		cw = num(u, "cache_creation_input_tokens"), out = num(u, "output_tokens");
-	if (in >= 0) /* CONTRACT's input: uncached + cache writes + cache reads */
+	if (in >= 0) /* input as llmops counts it: uncached + cache writes + cache reads */
 		r->input_tokens = in + (cr > 0 ? cr : 0) + (cw > 0 ? cw : 0);
 	if (in >= 0 || cr >= 0)
 		r->cached_tokens = cr > 0 ? cr : 0;

@@ -25,7 +25,7 @@ const char *golden_path(const golden_t *g);
 void golden_set_good_label(golden_t *g, const char *label);
 
 /* What an item keeps of its call. call_id is the span id in hex (the
- * CONTRACT's CALL_ID); input is the JSON array of messages, output the text
+ * a CALL_ID as the commands take it); input is the JSON array of messages, output the text
  * the model answered. Strings may be NULL except call_id. */
 typedef struct golden_call {
 	const char *call_id;

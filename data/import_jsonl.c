@@ -1,4 +1,4 @@
-/* The flat JSONL call record of CONTRACT.md, one object a line. */
+/* The flat JSONL call record (the README's import section), one object a line. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>

@@ -110,7 +110,7 @@ static int token_col(sqlite3_stmt *s, int i, const char *name, int64_t *out, cha
 }
 
 /* Tokens: OpenAI's input includes cached tokens (prompt_tokens_details);
- * Anthropic's excludes cache reads and writes, which CONTRACT counts. */
+ * Anthropic's excludes cache reads and writes, which llmops counts as input. */
 static int set_tokens(call_t *c, sqlite3_stmt *s, int in_col, int out_col, int details_col, char *err, size_t errlen)
 {
 	if (token_col(s, in_col, "input_tokens", &c->input_tokens, err, errlen) ||

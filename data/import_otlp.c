@@ -1,6 +1,6 @@
 /* OTLP/JSON traces and logs, mapped from the GenAI semantic conventions (old
- * and new), OpenLLMetry/Traceloop, OpenInference and Langfuse attribute
- * names. See shared/reference/formats.md section 4. */
+ * and new) and the attributes of OpenLLMetry/Traceloop, OpenInference,
+ * Langfuse v5, the Vercel AI SDK (gen_ai and its own ai.*) and OpenLIT. */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* `llmops report` output: CONTRACT's JSON, or an aligned table with human
+/* `llmops report` output: the JSON the README documents, or an aligned table with human
  * units that drops its least useful columns to fit the terminal. */
 #include <cjson/cJSON.h>
 #include <math.h>

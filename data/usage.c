@@ -159,7 +159,7 @@ static int anthropic_usage_row(pctx *c, const cJSON *r, usage_row *o, const char
 		    tokens(c, cc, "ephemeral_1h_input_tokens", 0, &w1h, w))
 			return -1;
 	}
-	/* CONTRACT: input is everything billed as input, cache writes and
+	/* As the README says: input is everything billed as input, cache writes and
 	 * reads included; cached is the reads. */
 	o->cache_write_tokens = w5 + w1h;
 	o->input_tokens = uncached + o->cache_write_tokens + o->cached_tokens;
@@ -683,7 +683,7 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 		m->output_tokens = sat_add(m->output_tokens, outt);
 		const price_t *pr = *model && prices ? pricing_lookup(prices, model) : NULL;
 		/* Cache writes are priced as input, as the traces' costs are
-		 * (CONTRACT's formula): the two estimates compare like for like. */
+		 * (the README's formula): the two estimates compare like for like. */
 		int64_t est = pr ? price_cost_nusd(pr, in, cached, outt) : 0;
 		int unpriced = !pr && (in || outt);
 		m->unpriced |= unpriced;

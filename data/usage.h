@@ -118,7 +118,7 @@ typedef struct usage_sum {
 int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out, char *err,
 		    size_t errlen);
 void usage_sum_free(usage_sum *s);
-/* `llmops usage`: CONTRACT's JSON, or a table for people. */
+/* `llmops usage`: the JSON the README documents, or a table for people. */
 void usage_write_json(const usage_sum *s, FILE *out);
 void usage_write_text(const usage_sum *s, FILE *out);
 /* What a provider billed in the window: cost reports where they cover whole

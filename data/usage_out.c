@@ -1,4 +1,4 @@
-/* `llmops usage`: the stored numbers for the command line, as CONTRACT's
+/* `llmops usage`: the stored numbers for the command line, as the README's
  * JSON or as a table. */
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Writes N calls of the demo traffic as CONTRACT JSONL, for the benchmark and
+/* Writes N calls of the demo traffic as JSONL call records, for the benchmark and
  * the tests: gen_jsonl N NOW [SEED] > file.jsonl */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Shared by the unit tests (check framework). They run from the repository
- * root, where tests/corpus holds copies of the real files of shared/corpus. */
+ * root, where tests/corpus holds real files that real software produced (its PROVENANCE.md). */
 #ifndef LLMOPS_T_H
 #define LLMOPS_T_H
 

@@ -317,7 +317,7 @@ START_TEST(pricing_builtin_and_families)
 	/* Unknown models are never guessed. */
 	ck_assert_ptr_null(pricing_lookup(p, "this-model-does-not-exist"));
 	ck_assert_ptr_null(pricing_lookup(p, "gpt-9"));
-	/* CONTRACT: (in - cached) * input + cached * cache_read + out * output */
+	/* The README's cost: (in - cached) * input + cached * cache_read + out * output */
 	ck_assert_int_eq(price_cost_nusd(a, 1000, 400, 100), (600 * 150000 + 400 * 75000 + 100 * 600000 + 500) / 1000);
 	pricing_free(p);
 }

@@ -318,7 +318,7 @@ static double nearest_rank(double *v, size_t n, int pct)
 	return v[(rank ? rank : 1) - 1];
 }
 
-/* The cost of a call, written out from CONTRACT here rather than taken from
+/* The cost of a call, written out from the README's formula here rather than taken from
  * price_cost_nusd, with the prices the table gives. */
 static int64_t ref_cost(pricing_t *p, const call_t *c)
 {

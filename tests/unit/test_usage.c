@@ -143,7 +143,7 @@ START_TEST(anthropic_usage_normalised)
 	ck_assert_int_eq(pg.v[0].end, 1767312000);
 	const usage_row *r = &pg.v[0].rows[0];
 	ck_assert_str_eq(r->model, "claude-sonnet-4-5");
-	/* CONTRACT: uncached + cache creation + cache read; reads apart. */
+	/* The README's input: uncached + cache creation + cache read; reads apart. */
 	ck_assert_int_eq(r->input_tokens, 1500 + 500 + 200);
 	ck_assert_int_eq(r->cached_tokens, 200);
 	ck_assert_int_eq(r->cache_write_tokens, 500);
