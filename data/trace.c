@@ -50,7 +50,9 @@ static void put_num(cJSON *o, const char *k, double v)
 static char *rec_encode(const call_t *c)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "ts", (double)c->ts_ns);
+	char ts[24];
+	snprintf(ts, sizeof ts, "%lld", (long long)c->ts_ns); /* a double would round it */
+	cJSON_AddStringToObject(o, "ts", ts);
 	put_num(o, "lat", c->latency_ms);
 	put_num(o, "ttft", c->ttft_ms);
 	put_str(o, "prov", c->provider);
@@ -104,7 +106,8 @@ static int rec_decode(const char *json, call_t *c, arena_t *ar, size_t *inlen, s
 		cJSON_Delete(o);
 		return -1;
 	}
-	c->ts_ns = (int64_t)get_n(o, "ts", 0);
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "ts");
+	c->ts_ns = cJSON_IsString(ts) ? strtoll(ts->valuestring, NULL, 10) : (int64_t)get_n(o, "ts", 0);
 	c->latency_ms = get_n(o, "lat", -1);
 	c->ttft_ms = get_n(o, "ttft", -1);
 	c->provider = get_s(o, "prov", ar);
@@ -239,14 +242,28 @@ static int trace_load(store_t *st, const uint8_t *id, int len, const u64map *bca
 				nd->up = (long)p - 1;
 		}
 	}
+	/* Depths, each node's once (a chain of steps is walked once, not once
+	 * per step); a loop of parents is cut where it closes. */
+	for (size_t i = 0; i < t->n; i++)
+		t->v[i].depth = -1;
+	long *path = xmalloc((t->n ? t->n : 1) * sizeof *path);
 	for (size_t i = 0; i < t->n; i++) {
-		int d = 0;
-		for (long p = t->v[i].up; p >= 0 && d <= (int)t->n; p = t->v[p].up)
+		size_t plen = 0;
+		long p = (long)i;
+		while (p >= 0 && t->v[p].depth == -1) {
+			t->v[p].depth = -2; /* on the path */
+			path[plen++] = p;
+			p = t->v[p].up;
+		}
+		int d = p >= 0 && t->v[p].depth >= 0 ? t->v[p].depth + 1 : 0;
+		if (p >= 0 && t->v[p].depth == -2)
+			t->v[path[plen - 1]].up = -1, d = 0; /* the loop closes here */
+		while (plen-- > 0) {
+			t->v[path[plen]].depth = d;
 			d++;
-		t->v[i].depth = d > (int)t->n ? 0 : d;
-		if (d > (int)t->n)
-			t->v[i].up = -1;
+		}
 	}
+	free(path);
 	free(at.keys);
 	free(at.vals);
 	return 0;
@@ -656,7 +673,8 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 				tpl = b->calls[m[i].bcall].prompt_template;
 		}
 	}
-	int64_t ids[16];
+	/* The stored calls of the group (one that is gone is not one). */
+	int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
 	size_t nid = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!m[i].call_id)
@@ -664,8 +682,15 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 		size_t j = 0;
 		while (j < nid && ids[j] != m[i].call_id)
 			j++;
-		if (j == nid && nid < 16)
+		if (j < nid)
+			continue;
+		row_scalars probe;
+		if (read_row(st, m[i].call_id, &probe) == 0) {
 			ids[nid++] = m[i].call_id;
+			row_free(&probe);
+		} else {
+			m[i].call_id = 0;
+		}
 	}
 	int rc = 0;
 	if (!nid) {
@@ -727,8 +752,11 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 				keep_id = ids[j];
 		if (m[0].call_id)
 			keep_id = m[0].call_id;
+		else if (m[0].bcall < 0)
+			keep_id = ids[0];
 		row_scalars old;
 		if (read_row(st, keep_id, &old)) {
+			free(ids);
 			arena_free(&ar);
 			return -1;
 		}
@@ -790,6 +818,7 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 	for (size_t i = 0; i < n; i++)
 		if (m[i].bcall >= 0)
 			x->settled[m[i].bcall] = 1;
+	free(ids);
 	arena_free(&ar);
 	return rc;
 }
@@ -808,6 +837,72 @@ static int member_from(member *mb, const node *nd, const trace_mem *t, arena_t *
 	return 0;
 }
 
+static int cmp_start(const void *a, const void *b, void *ud)
+{
+	const node *v = ud;
+	const node *x = &v[*(const long *)a], *y = &v[*(const long *)b];
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return memcmp(x->span, y->span, CALL_ID_MAX);
+}
+
+static int cmp_root(const void *a, const void *b, void *ud)
+{
+	const long *root = ud;
+	long x = root[*(const long *)a], y = root[*(const long *)b];
+	return x < y ? -1 : x > y;
+}
+
+/* The members of stored call id that live in other traces (an SDK's root
+ * span joined to a layer of this trace), appended to m; their traces are
+ * kept in extra for as long as the members point into them. */
+static int other_trace_members(store_t *st, int64_t id, const trace_mem *t, member **m, size_t *n, size_t *cap,
+			       trace_mem **extra, size_t *nextra, arena_t *ar)
+{
+	sqlite3_stmt *q = store_stmt(st, ST_SPANS_OF_CALL, "SELECT trace_id, span_id FROM spans WHERE call_id=?");
+	sqlite3_bind_int64(q, 1, id);
+	uint8_t tr[8][CALL_ID_MAX], sp[8][CALL_ID_MAX];
+	int tl[8], sl[8], k = 0, rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int a = sqlite3_column_bytes(q, 0), b = sqlite3_column_bytes(q, 1);
+		if (a <= 0 || a > CALL_ID_MAX || b <= 0 || b > CALL_ID_MAX || same_id(sqlite3_column_blob(q, 0), a, t->id, t->len))
+			continue;
+		if (k == 8)
+			break; /* a call is a handful of layers */
+		memcpy(tr[k], sqlite3_column_blob(q, 0), (size_t)a);
+		memcpy(sp[k], sqlite3_column_blob(q, 1), (size_t)b);
+		tl[k] = a;
+		sl[k] = b;
+		k++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return -1;
+	for (int i = 0; i < k; i++) {
+		*extra = xrealloc(*extra, (*nextra + 1) * sizeof **extra);
+		trace_mem *o = &(*extra)[*nextra];
+		memset(o, 0, sizeof *o);
+		if (trace_load(st, tr[i], tl[i], NULL, o)) {
+			trace_free(o);
+			return -1;
+		}
+		(*nextra)++;
+		for (size_t j = 0; j < o->n; j++) {
+			if (!same_id(o->v[j].span, o->v[j].span_len, sp[i], sl[i]) || !o->v[j].rec)
+				continue;
+			if (*n == *cap) {
+				*cap = *cap ? *cap * 2 : 8;
+				*m = xrealloc(*m, *cap * sizeof **m);
+			}
+			if (member_from(&(*m)[*n], &o->v[j], o, ar) == 0) {
+				(*m)[*n].depth = 1 << 20; /* joined from its own trace: an SDK's, closest to the wire */
+				(*n)++;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Every group of LLM spans of the trace that has something new. */
 static int settle_trace(ctx_t *x, trace_mem *t)
 {
@@ -820,49 +915,73 @@ static int settle_trace(ctx_t *x, trace_mem *t)
 			order[nl++] = (long)i;
 	}
 	/* Deterministic: by start, then span id. */
-	for (size_t i = 1; i < nl; i++)
-		for (size_t j = i; j > 0; j--) {
-			node *a = &v[order[j - 1]], *bb = &v[order[j]];
-			if (a->start < bb->start || (a->start == bb->start && memcmp(a->span, bb->span, CALL_ID_MAX) <= 0))
-				break;
-			long tmp = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = tmp;
+	qsort_r(order, nl, sizeof *order, cmp_start, v);
+	/* A child that already shares its parent's call keeps it, whatever
+	 * arrives later; then the first child by start takes a free parent. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < nl; k++) {
+			node *nd = &v[order[k]];
+			if (nd->up < 0 || !v[nd->up].rec || v[nd->up].child_taken)
+				continue;
+			int sticky = nd->call_id && nd->call_id == v[nd->up].call_id;
+			if (pass == 0 && !sticky)
+				continue;
+			/* a child of another call is not taken from it */
+			if (pass == 1 && nd->call_id && v[nd->up].call_id && nd->call_id != v[nd->up].call_id)
+				continue;
+			v[nd->up].child_taken = 1;
+			long a = uf_find(v, order[k]), bb = uf_find(v, nd->up);
+			if (a != bb)
+				v[a].uf = bb;
 		}
-	for (size_t k = 0; k < nl; k++) {
-		node *nd = &v[order[k]];
-		if (nd->up < 0 || !v[nd->up].rec || v[nd->up].child_taken)
-			continue;
-		v[nd->up].child_taken = 1;
-		long a = uf_find(v, order[k]), bb = uf_find(v, nd->up);
-		if (a != bb)
-			v[a].uf = bb;
-	}
+	/* The groups, each once: the LLM nodes ordered by their root. */
+	long *root = xmalloc((t->n ? t->n : 1) * sizeof *root);
+	for (size_t k = 0; k < nl; k++)
+		root[order[k]] = uf_find(v, order[k]);
+	qsort_r(order, nl, sizeof *order, cmp_root, root);
 	int rc = 0;
 	arena_t ar = {0};
-	member *m = xmalloc((nl ? nl : 1) * sizeof *m);
-	uint8_t *done = xcalloc(t->n ? t->n : 1, 1);
-	for (size_t k = 0; k < nl && !rc; k++) {
-		long root = uf_find(v, order[k]);
-		if (done[root])
-			continue;
-		done[root] = 1;
+	size_t cap = nl + 8;
+	member *m = xmalloc(cap * sizeof *m);
+	for (size_t k = 0; k < nl && !rc;) {
+		size_t end = k;
+		while (end < nl && root[order[end]] == root[order[k]])
+			end++;
 		size_t n = 0;
 		int fresh = 0;
-		for (size_t q = 0; q < nl; q++) {
-			if (uf_find(v, order[q]) != root)
-				continue;
+		for (size_t q = k; q < end; q++)
 			if (member_from(&m[n], &v[order[q]], t, &ar) == 0) {
 				fresh |= m[n].bcall >= 0;
 				n++;
 			}
-		}
+		k = end;
 		if (!n || (!fresh && !t->new_ctx))
 			continue;
-		qsort(m, n, sizeof *m, cmp_member);
-		rc = settle_group(x, m, n, t);
+		/* Layers of the same calls recorded in other traces stay members. */
+		trace_mem *extra = NULL;
+		size_t nextra = 0, nlocal = n;
+		for (size_t i = 0; i < nlocal && !rc; i++) {
+			int seen = 0;
+			for (size_t j = 0; j < i; j++)
+				seen |= m[j].call_id == m[i].call_id;
+			if (m[i].call_id && !seen)
+				rc = other_trace_members(x->st, m[i].call_id, t, &m, &n, &cap, &extra, &nextra, &ar);
+		}
+		if (!rc) {
+			qsort(m, n, sizeof *m, cmp_member);
+			/* inherit from above the outermost, in its own trace */
+			const trace_mem *outer = t;
+			for (size_t e = 0; e < nextra; e++)
+				for (size_t j = 0; j < extra[e].n; j++)
+					if (&extra[e].v[j] == m[0].nd)
+						outer = &extra[e];
+			rc = settle_group(x, m, n, outer);
+		}
+		for (size_t e = 0; e < nextra; e++)
+			trace_free(&extra[e]);
+		free(extra);
 	}
-	free(done);
+	free(root);
 	free(m);
 	free(order);
 	arena_free(&ar);
@@ -1005,13 +1124,16 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 	if (me < 0 || !t.v[me].rec || !t.v[me].call_id)
 		goto out;
 	node *nd = &t.v[me];
-	/* Only calls that are one span so far. */
-	int alone = 1;
-	for (size_t i = 0; i < t.n; i++)
-		if ((long)i != me && t.v[i].call_id == nd->call_id)
-			alone = 0;
-	if (!alone)
-		goto out;
+	/* An SDK's root joins one call, once: only while its call is its span
+	 * alone (another layer's call may have several). */
+	if (sdk_scope(nd->scope) && !nd->parent_len) {
+		sqlite3_stmt *cq = store_stmt(st, ST_CALL_SPAN_COUNT, "SELECT count(*) FROM spans WHERE call_id=?");
+		sqlite3_bind_int64(cq, 1, nd->call_id);
+		int64_t layers = sqlite3_step(cq) == SQLITE_ROW ? sqlite3_column_int64(cq, 0) : -1;
+		sqlite3_reset(cq);
+		if (layers != 1)
+			goto out;
+	}
 	arena_t ar = {0};
 	call_t mine;
 	size_t il, ol;
@@ -1025,7 +1147,8 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 	 * looks for SDK roots inside its own time. */
 	/* The nearest in time first: of two alike requests close together,
 	 * each layer joins its own. */
-	const char *sql = "SELECT id FROM calls WHERE ts >= ? AND ts <= ? AND id <> ? ORDER BY abs(ts - ?) LIMIT 64";
+	const char *sql = "SELECT c.id FROM calls c JOIN dims d ON d.id = c.dim WHERE c.ts >= ? AND c.ts <= ? AND c.id <> ?"
+			  " AND d.provider = ? ORDER BY abs(c.ts - ?) LIMIT 64";
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		arena_free(&ar);
 		rc = -1;
@@ -1036,7 +1159,8 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 	sqlite3_bind_int64(s, 1, lo);
 	sqlite3_bind_int64(s, 2, hi);
 	sqlite3_bind_int64(s, 3, nd->call_id);
-	sqlite3_bind_int64(s, 4, nd->start);
+	sqlite3_bind_text(s, 4, mine.provider ? mine.provider : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, nd->start);
 	int64_t cand[64];
 	size_t nc = 0;
 	while (nc < 64 && sqlite3_step(s) == SQLITE_ROW)
@@ -1208,7 +1332,8 @@ int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 		if (!fresh[i])
 			continue;
 		uint64_t h = hash64(S->trace_id, S->trace_len, 0x74) | 1;
-		int64_t f = u64map_get(&seen, h) | 1 | (S->call < 0 && S->ctx ? 2 : 0);
+		/* a step, with context or linking to one, may change the calls below */
+		int64_t f = u64map_get(&seen, h) | 1 | (S->call < 0 ? 2 : 0);
 		u64map_put(&seen, h, f);
 	}
 	for (size_t i = 0; i < b->nspans && !rc; i++) {

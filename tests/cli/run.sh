@@ -1365,6 +1365,14 @@ case "$cap" in
 *) bad "$(grep -v '^captured:' "$T/captured.out" | head -n 20)" ;;
 esac
 
+t layers-hard-cases
+mkdir -p "$T/layers"
+python3 tests/cli/layers.py "$LLMOPS" "$T/layers" >"$T/layers.out" 2>&1
+case "$(tail -n 1 "$T/layers.out")" in
+"layers: "*" passed, 0 failed") ok ;;
+*) bad "$(grep -v '^layers:' "$T/layers.out" | head -n 20)" ;;
+esac
+
 # Layers of one request in either order: nested (Traceloop over the Anthropic
 # SDK) and apart, the SDK's span a root of its own (Langfuse's startObservation).
 for lib in traceloop+anthropic-sdk langfuse+anthropic-sdk; do
