@@ -198,22 +198,28 @@ static void consume(attrs_t *a, const char *const *keys)
 		get(a, *keys);
 }
 
+static const char *any_text(const cJSON *v, char *buf, size_t n)
+{
+	const char *s = any_str(v);
+	if (s)
+		return s;
+	int64_t i;
+	if (any_int(v, &i) == 0) {
+		snprintf(buf, n, "%lld", (long long)i);
+		return buf;
+	}
+	return NULL;
+}
+
 /* A string attribute, or a number rendered as text (prompt versions are ints
  * in Langfuse and Traceloop). */
 static const char *first_text(attrs_t *a, const char *const *keys, char *buf, size_t n)
 {
 	for (; *keys; keys++) {
 		const cJSON *v = get(a, *keys);
-		if (!v)
-			continue;
-		const char *s = any_str(v);
-		if (s && *s)
-			return s;
-		int64_t i;
-		if (any_int(v, &i) == 0) {
-			snprintf(buf, n, "%lld", (long long)i);
-			return buf;
-		}
+		const char *t = v ? any_text(v, buf, n) : NULL;
+		if (t && *t)
+			return t;
 	}
 	return NULL;
 }
@@ -662,10 +668,8 @@ static void squash_key(const char *k, char *out, size_t n)
 	out[o] = 0;
 }
 
-static void ctx_meta(span_context *x, const char *key, const char *val, char *vbuf, size_t vn, arena_t *ar)
+static void ctx_meta(span_context *x, const char *key, const char *val, arena_t *ar)
 {
-	(void)vbuf;
-	(void)vn;
 	char k[48];
 	squash_key(key, k, sizeof k);
 	if (!strcmp(k, "feature"))
@@ -680,18 +684,6 @@ static void ctx_meta(span_context *x, const char *key, const char *val, char *vb
 		ctx_set(&x->version, val, ar);
 }
 
-static const char *any_text(const cJSON *v, char *buf, size_t n)
-{
-	const char *s = any_str(v);
-	if (s)
-		return s;
-	int64_t i;
-	if (any_int(v, &i) == 0) {
-		snprintf(buf, n, "%lld", (long long)i);
-		return buf;
-	}
-	return NULL;
-}
 
 static void ctx_read(attrs_t *A, span_context *x, arena_t *ar)
 {
@@ -748,7 +740,7 @@ static void ctx_read(attrs_t *A, span_context *x, arena_t *ar)
 			if (!val)
 				break;
 			const char *before[5] = {x->feature, x->user, x->session, x->prompt, x->version};
-			ctx_meta(x, key + pl, val, vbuf, sizeof vbuf, ar);
+			ctx_meta(x, key + pl, val, ar);
 			const char *after[5] = {x->feature, x->user, x->session, x->prompt, x->version};
 			if (memcmp(before, after, sizeof before))
 				A->used[i] = 1;
@@ -767,7 +759,7 @@ static void ctx_read(attrs_t *A, span_context *x, arena_t *ar)
 				val = nb;
 			}
 			if (val)
-				ctx_meta(x, e->string, val, vbuf, sizeof vbuf, ar);
+				ctx_meta(x, e->string, val, ar);
 		}
 		cJSON_Delete(j);
 		/* the object itself stays among the kept attributes */

@@ -230,18 +230,24 @@ static void fn_counts_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv
 	ecounts_free(&e);
 }
 
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
 static int migrate(store_t *st, char *err, size_t errlen)
 {
 	for (;;) {
 		if (exec(st->db, "BEGIN IMMEDIATE", err, errlen))
 			return -1;
-		sqlite3_stmt *s;
-		int v = 0;
-		if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-			if (sqlite3_step(s) == SQLITE_ROW)
-				v = sqlite3_column_int(s, 0);
-			sqlite3_finalize(s);
-		}
+		int v = user_version(st->db);
 		if (v > SCHEMA_VERSION) {
 			exec(st->db, "ROLLBACK", NULL, 0);
 			seterr(err, errlen, "store schema %d is newer than this llmops knows (%d); upgrade llmops", v,
@@ -352,13 +358,7 @@ static int open_readonly(store_t *st, char *err, size_t errlen)
 		return -1;
 	st->readonly = 1;
 	store_busy_timeout(st, 5000);
-	sqlite3_stmt *s;
-	int v = 0;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-	}
+	int v = user_version(st->db);
 	if (v > SCHEMA_VERSION) {
 		seterr(err, errlen, "store schema %d is newer than this llmops knows (%d); upgrade llmops", v,
 		       SCHEMA_VERSION);
@@ -847,9 +847,8 @@ int store_seen_prompt(store_t *st, const char *name, const char *version, const 
  * id hashes alike). 0 and *id when inserted, 1 when this very call is
  * already stored (*id: that call), -1 on error. The body is the compressed
  * one when codec is given, else the plain fields. */
-int store_insert_call(store_t *st, batch_t *b, const call_t *c, body_codec *codec, int64_t key, int64_t *id)
+int store_insert_call(store_t *st, const call_t *c, body_codec *codec, int64_t key, int64_t *id)
 {
-	(void)b;
 	int64_t dim = dim_id(st, c);
 	if (dim < 0)
 		return -1;
@@ -948,7 +947,7 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 		size_t i = order[oi].i;
 		const call_t *c = &b->calls[i];
 		int64_t id;
-		int r = store_insert_call(st, b, c, c->zbody ? b->codec : NULL, order[oi].key, &id);
+		int r = store_insert_call(st, c, c->zbody ? b->codec : NULL, order[oi].key, &id);
 		if (r < 0) {
 			rc = -1;
 			break;

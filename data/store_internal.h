@@ -42,6 +42,7 @@ enum {
 	ST_HAS_CALL_IN_TRACE,
 	ST_SPANS_OF_CALL,
 	ST_CALL_SPAN_COUNT,
+	ST_TRACE_CALL,
 	ST__N
 };
 
@@ -106,7 +107,7 @@ int64_t find_by_ids(store_t *st, const uint8_t *span, int span_len, const uint8_
 int fill_from_events(store_t *st, const uint8_t *span, int span_len, const uint8_t *trace, int trace_len,
 		      ingest_stats *stats);
 int store_seen_prompt(store_t *st, const char *name, const char *version, const char *text, int64_t ts);
-int store_insert_call(store_t *st, batch_t *b, const call_t *c, body_codec *codec, int64_t key, int64_t *id);
+int store_insert_call(store_t *st, const call_t *c, body_codec *codec, int64_t key, int64_t *id);
 
 /* Rollup buckets (minute, dimension id) to compute again from the calls,
  * with their hour and day, after calls were merged or changed. */

@@ -711,7 +711,7 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 			one.attrs = only->attrs;
 			one.zbody = str_eq(c.variables, only->variables) ? only->zbody : NULL;
 			one.zlen = only->zlen;
-			r = store_insert_call(st, b, &one, one.zbody ? b->codec : NULL, call_key(c.span_id, c.span_len), &id);
+			r = store_insert_call(st, &one, one.zbody ? b->codec : NULL, call_key(c.span_id, c.span_len), &id);
 		} else {
 			body4 bd = {0};
 			for (size_t i = 0; i < n; i++) {
@@ -723,7 +723,7 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 			many.output = bd.output;
 			many.variables = c.variables ? c.variables : bd.variables;
 			many.attrs = bd.attrs;
-			r = store_insert_call(st, b, &many, NULL, call_key(c.span_id, c.span_len), &id);
+			r = store_insert_call(st, &many, NULL, call_key(c.span_id, c.span_len), &id);
 			body_free4(&bd);
 		}
 		if (r < 0) {

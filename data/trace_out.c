@@ -60,11 +60,11 @@ static trace_span *add_span(trace_view *t, size_t *cap)
 /* The call's figures onto the span. */
 static void call_onto(store_t *st, int64_t id, trace_span *s)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT c.span_id, d.provider, d.model, c.status, c.error_type, c.input_tokens, c.cached_tokens,"
-			       " c.output_tokens, c.cost_nusd, c.latency_ms FROM calls c JOIN dims d ON d.id = c.dim WHERE c.id=?",
-			       -1, &q, NULL) != SQLITE_OK)
+	sqlite3_stmt *q = store_stmt(st, ST_TRACE_CALL,
+				     "SELECT c.span_id, d.provider, d.model, c.status, c.error_type, c.input_tokens,"
+				     " c.cached_tokens, c.output_tokens, c.cost_nusd, c.latency_ms FROM calls c"
+				     " JOIN dims d ON d.id = c.dim WHERE c.id=?");
+	if (!q)
 		return;
 	sqlite3_bind_int64(q, 1, id);
 	if (sqlite3_step(q) == SQLITE_ROW) {
@@ -79,17 +79,8 @@ static void call_onto(store_t *st, int64_t id, trace_span *s)
 		s->cost_nusd = sqlite3_column_type(q, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 8);
 		s->latency_ms = sqlite3_column_type(q, 9) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 9);
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 }
-
-typedef struct ord {
-	trace_view *t;
-	size_t *kids;   /* children of each span, by start */
-	size_t *first, *count;
-	size_t *out;
-	size_t nout;
-	uint8_t *seen;
-} ord;
 
 static int by_start(const void *a, const void *b, void *ud)
 {
@@ -100,66 +91,84 @@ static int by_start(const void *a, const void *b, void *ud)
 	return strcmp(x->span, y->span);
 }
 
-static void visit(ord *o, size_t i, int depth)
+static uint64_t hex_key(const char *hex)
 {
-	if (o->seen[i])
-		return;
-	o->seen[i] = 1;
-	o->t->v[i].depth = depth;
-	o->out[o->nout++] = i;
-	for (size_t k = 0; k < o->count[i]; k++)
-		visit(o, o->kids[o->first[i] + k], depth + 1);
+	return hash64(hex, strlen(hex), 0x7370) | 1;
 }
 
-/* Tree order, depths, and which span shows each call. */
+/* Tree order and depths, in time linear in the spans (a trace may hold tens
+ * of thousands, and the call view reads its call's trace). */
 static void order_tree(trace_view *t)
 {
 	size_t n = t->n;
 	if (!n)
 		return;
+	u64map at = {0};
+	for (size_t i = 0; i < n; i++)
+		u64map_put(&at, hex_key(t->v[i].span), (int64_t)i + 1);
 	long *parent = xmalloc(n * sizeof *parent);
+	size_t *first = xcalloc(n + 1, sizeof *first), *kids = xmalloc(n * sizeof *kids);
 	for (size_t i = 0; i < n; i++) {
-		parent[i] = -1;
-		if (!*t->v[i].parent)
-			continue;
-		for (size_t j = 0; j < n; j++)
-			if (j != i && !strcmp(t->v[j].span, t->v[i].parent)) {
-				parent[i] = (long)j;
-				break;
-			}
+		int64_t p = *t->v[i].parent ? u64map_get(&at, hex_key(t->v[i].parent)) : 0;
+		parent[i] = p > 0 && (size_t)(p - 1) != i ? (long)p - 1 : -1;
+		if (parent[i] >= 0)
+			first[parent[i] + 1]++;
 	}
-	ord o = {t, xmalloc(n * sizeof(size_t)), xcalloc(n, sizeof(size_t)), xcalloc(n, sizeof(size_t)),
-		 xmalloc(n * sizeof(size_t)), 0, xcalloc(n, 1)};
-	size_t at = 0;
-	for (size_t i = 0; i < n; i++) {
-		o.first[i] = at;
-		for (size_t j = 0; j < n; j++)
-			if (parent[j] == (long)i)
-				o.kids[at++] = j;
-		o.count[i] = at - o.first[i];
-		qsort_r(o.kids + o.first[i], o.count[i], sizeof(size_t), by_start, t);
-	}
+	for (size_t i = 0; i < n; i++)
+		first[i + 1] += first[i];
+	size_t *fill = xmalloc(n * sizeof *fill);
+	memcpy(fill, first, n * sizeof *fill);
 	size_t *roots = xmalloc(n * sizeof *roots), nr = 0;
-	for (size_t i = 0; i < n; i++)
-		if (parent[i] < 0)
+	for (size_t i = 0; i < n; i++) {
+		if (parent[i] >= 0)
+			kids[fill[parent[i]]++] = i;
+		else
 			roots[nr++] = i;
-	qsort_r(roots, nr, sizeof *roots, by_start, t);
-	for (size_t r = 0; r < nr; r++)
-		visit(&o, roots[r], 0);
-	for (size_t i = 0; i < n; i++) /* a loop of parents: shown at the end */
-		visit(&o, i, 0);
-	trace_span *v = xmalloc(n * sizeof *v);
+	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = t->v[o.out[i]];
+		qsort_r(kids + first[i], first[i + 1] - first[i], sizeof *kids, by_start, t);
+	qsort_r(roots, nr, sizeof *roots, by_start, t);
+	/* Depth first, with a stack of our own; spans in a loop of parents
+	 * are not reached from a root and go at the end. */
+	uint8_t *seen = xcalloc(n, 1);
+	size_t *out = xmalloc(n * sizeof *out), nout = 0;
+	size_t *stack = xmalloc(n * sizeof *stack);
+	for (size_t r = 0; r < nr + n; r++) {
+		size_t start = r < nr ? roots[r] : r - nr;
+		if (seen[start])
+			continue;
+		size_t sp = 0;
+		stack[sp++] = start;
+		t->v[start].depth = 0;
+		while (sp) {
+			size_t i = stack[--sp];
+			if (seen[i])
+				continue;
+			seen[i] = 1;
+			out[nout++] = i;
+			for (size_t k = first[i + 1]; k-- > first[i];) /* the first child on top */
+				if (!seen[kids[k]]) {
+					t->v[kids[k]].depth = t->v[i].depth + 1;
+					stack[sp++] = kids[k];
+				}
+		}
+	}
+	trace_span *v = xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < nout; i++)
+		v[i] = t->v[out[i]];
 	free(t->v);
 	t->v = v;
+	t->n = nout;
+	free(at.keys);
+	free(at.vals);
 	free(parent);
+	free(first);
+	free(kids);
+	free(fill);
 	free(roots);
-	free(o.kids);
-	free(o.first);
-	free(o.count);
-	free(o.out);
-	free(o.seen);
+	free(seen);
+	free(out);
+	free(stack);
 }
 
 static int load_trace(store_t *st, const uint8_t *id, int len, trace_view *t)
@@ -218,6 +227,7 @@ static void finish(store_t *st, trace_view *t, int64_t lone_call)
 		sp->call_id = lone_call;
 	}
 	order_tree(t);
+	u64map calls = {0};
 	t->start = INT64_MAX;
 	t->end = INT64_MIN;
 	for (size_t i = 0; i < t->n; i++) {
@@ -228,12 +238,9 @@ static void finish(store_t *st, trace_view *t, int64_t lone_call)
 			t->end = sp->end;
 		if (!sp->call_id)
 			continue;
-		int first = 1;
-		for (size_t j = 0; j < i; j++)
-			if (t->v[j].call_id == sp->call_id)
-				first = 0;
-		if (!first)
+		if (u64map_get(&calls, (uint64_t)sp->call_id))
 			continue;
+		u64map_put(&calls, (uint64_t)sp->call_id, 1);
 		sp->call_first = 1;
 		call_onto(st, sp->call_id, sp);
 		t->calls++;
@@ -241,6 +248,8 @@ static void finish(store_t *st, trace_view *t, int64_t lone_call)
 		if (sp->cost_nusd > 0)
 			t->cost_nusd += sp->cost_nusd;
 	}
+	free(calls.keys);
+	free(calls.vals);
 	if (t->end < t->start)
 		t->end = t->start;
 }
@@ -428,6 +437,10 @@ void trace_write_json(const trace_view *t, FILE *out)
 	cJSON_AddNumberToObject(o, "errors", (double)t->errors);
 	cJSON_AddNumberToObject(o, "cost_usd", (double)t->cost_nusd / 1e9);
 	cJSON *arr = cJSON_AddArrayToObject(o, "spans");
+	u64map firsts = {0}; /* call id -> its outermost span + 1 */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].call_first)
+			u64map_put(&firsts, (uint64_t)t->v[i].call_id, (int64_t)i + 1);
 	for (size_t i = 0; i < t->n; i++) {
 		const trace_span *s = &t->v[i];
 		cJSON *j = cJSON_CreateObject();
@@ -454,10 +467,8 @@ void trace_write_json(const trace_view *t, FILE *out)
 		if (s->call_id) {
 			cJSON *c = cJSON_AddObjectToObject(j, "call");
 			/* every layer names the call; the figures are on its outermost span */
-			const trace_span *f = s;
-			for (size_t k = 0; k < t->n; k++)
-				if (t->v[k].call_id == s->call_id && t->v[k].call_first)
-					f = &t->v[k];
+			int64_t at = u64map_get(&firsts, (uint64_t)s->call_id);
+			const trace_span *f = at > 0 ? &t->v[at - 1] : s;
 			cJSON_AddStringToObject(c, "call_id", f->call_span);
 			cJSON_AddBoolToObject(c, "outermost", s->call_first);
 			if (s->call_first) {
@@ -491,6 +502,8 @@ void trace_write_json(const trace_view *t, FILE *out)
 			cJSON_Delete(a);
 		cJSON_AddItemToArray(arr, j);
 	}
+	free(firsts.keys);
+	free(firsts.vals);
 	char *txt = cJSON_PrintUnformatted(o);
 	sbuf safe = SBUF_INIT;
 	sanitize_json(txt, strlen(txt), &safe); /* span names and attributes are anyone's text */
