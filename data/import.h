@@ -15,6 +15,8 @@
 
 enum import_format { FMT_AUTO, FMT_JSONL, FMT_OTLP, FMT_LLM };
 const char *import_format_name(int f);
+/* FMT_LLM, FMT_OTLP or FMT_JSONL from a file's first bytes (JSON text). */
+int import_detect_format(const char *p, size_t n);
 int import_format_parse(const char *s);
 
 #define IMPORT_MAX_LINE (16u << 20) /* a longer JSONL line is rejected */

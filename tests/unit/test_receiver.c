@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "../../core/pricing.h"
+#include "../../data/follow.h"
 #include "../../data/import.h"
 #include "../../data/otlp_pb.h"
 #include "../../data/receiver.h"
@@ -417,6 +418,104 @@ START_TEST(recv_token)
 }
 END_TEST
 
+static int64_t poll_all(follower_t *f, store_t *st, char *err, size_t errlen)
+{
+	int64_t n = 0;
+	do {
+		int r = follower_poll(f, st, NULL, err, errlen);
+		ck_assert_msg(r >= 0, "%s", err);
+		n += r;
+	} while (follower_pending(f));
+	return n;
+}
+
+static void append(const char *path, const void *p, size_t n)
+{
+	FILE *fp = fopen(path, "ab");
+	ck_assert(fp && fwrite(p, 1, n, fp) == n);
+	fclose(fp);
+}
+
+/* A growing file of length-delimited protobuf, as a process that appends
+ * each export writes it: found out from its bytes, a message cut in two by
+ * the writer read when its second half comes, each call stored once. The
+ * file does not exist at first: that is waited for, not called vanished. */
+START_TEST(follow_protobuf_stream)
+{
+	char *live = t_path("live.pb"), *db = t_path("s.db"), *ref = t_path("ref.db");
+	size_t len;
+	char *data = t_read(CORPUS "captured/langfuse/traces.pb", &len);
+	ck_assert(data && len > 100);
+	store_t *st;
+	char err[512] = "";
+	ck_assert(store_open(db, STORE_CREATE, &st, err, sizeof err) == 0);
+	follower_t *f = follower_new(live, FMT_AUTO);
+	ck_assert_int_eq(poll_all(f, st, err, sizeof err), 0);
+	ck_assert_str_eq(err, "");
+	const char *note = follower_note(f);
+	ck_assert_msg(note && strstr(note, "waiting for") && strstr(note, "live.pb"), "%s", note ? note : "(none)");
+	ck_assert_ptr_null(follower_note(f));
+	/* The first third (a message cut in the middle), then the rest. */
+	size_t cut = len / 3;
+	append(live, data, cut);
+	int64_t n1 = poll_all(f, st, err, sizeof err);
+	ck_assert_str_eq(err, "");
+	note = follower_note(f);
+	ck_assert_msg(note && strstr(note, "appeared"), "%s", note ? note : "(none)");
+	append(live, data + cut, len - cut);
+	int64_t n2 = poll_all(f, st, err, sizeof err);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_gt(n2, 0);
+	follower_free(f);
+	int64_t tok_live, tok_ref;
+	store_close(st);
+	int64_t c_live = calls_in(db, &tok_live);
+
+	ck_assert(store_open(ref, STORE_CREATE, &st, err, sizeof err) == 0);
+	import_opts io = {0};
+	io.errs = stderr;
+	import_result res;
+	ck_assert_int_eq(import_path(st, CORPUS "captured/langfuse/traces.pb", &io, &res), 0);
+	store_close(st);
+	int64_t c_ref = calls_in(ref, &tok_ref);
+	ck_assert_int_gt(c_ref, 0);
+	ck_assert_int_eq(c_live, c_ref);
+	ck_assert_int_eq(tok_live, tok_ref);
+	ck_assert_int_le(n1 + n2, c_ref + 64); /* merged layers count as stored */
+	free(data);
+	free(live);
+	free(db);
+	free(ref);
+}
+END_TEST
+
+/* A length that cannot be a message stops the following with the file and
+ * message named; what came before it stays stored. */
+START_TEST(follow_protobuf_broken)
+{
+	char *live = t_path("live.pb"), *db = t_path("s.db");
+	size_t len;
+	char *data = t_read(CORPUS "captured/traceloop/traces.pb", &len);
+	store_t *st;
+	char err[512] = "";
+	ck_assert(store_open(db, STORE_CREATE, &st, err, sizeof err) == 0);
+	append(live, data, len);
+	append(live, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11);
+	follower_t *f = follower_new(live, FMT_OTLP);
+	int r;
+	do
+		r = follower_poll(f, st, NULL, err, sizeof err);
+	while (follower_pending(f) && !err[0]);
+	ck_assert_msg(strstr(err, "live.pb: message") && strstr(err, "stopped following"), "%s", err);
+	ck_assert_int_gt(r, 0);
+	follower_free(f);
+	store_close(st);
+	free(data);
+	free(live);
+	free(db);
+}
+END_TEST
+
 Suite *suite_receiver(void)
 {
 	Suite *s = suite_create("receiver");
@@ -426,6 +525,8 @@ Suite *suite_receiver(void)
 	tcase_add_test(tc, recv_refuses_what_it_should);
 	tcase_add_test(tc, recv_partial_success);
 	tcase_add_test(tc, recv_token);
+	tcase_add_test(tc, follow_protobuf_stream);
+	tcase_add_test(tc, follow_protobuf_broken);
 	suite_add_tcase(s, tc);
 	return s;
 }
