@@ -181,6 +181,13 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 	return 0;
 }
 
+int receiver_check_listen(const char *listen, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	return parse_listen(listen, &ss, &sl, err, errlen);
+}
+
 /* ---- answers ------------------------------------------------------------ */
 
 /* google.rpc.Status (code 1, message 2), the body of an OTLP error. */
@@ -787,7 +794,7 @@ void receiver_drain_fd(receiver_t *r)
 	}
 }
 
-void receiver_stop(receiver_t *r)
+void receiver_stop(receiver_t *r, receiver_stats *last)
 {
 	if (!r)
 		return;
@@ -814,6 +821,8 @@ void receiver_stop(receiver_t *r)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(r->d);
+	if (last)
+		receiver_get_stats(r, last);
 	store_close(r->st);
 	close(r->notify[0]);
 	close(r->notify[1]);

@@ -60,8 +60,11 @@ void receiver_get_stats(receiver_t *r, receiver_stats *s);
  * loop polls it); read it with receiver_drain_fd. */
 int receiver_fd(const receiver_t *r);
 void receiver_drain_fd(receiver_t *r);
-/* Stops accepting, answers and commits what was received, stops. */
-void receiver_stop(receiver_t *r);
+/* Stops accepting, answers and commits what was received, stops; last
+ * (NULL: not wanted) gets the figures at the end. */
+void receiver_stop(receiver_t *r, receiver_stats *last);
+/* 0 when listen is a valid ADDR:PORT, else -1 with the reason. */
+int receiver_check_listen(const char *listen, char *err, size_t errlen);
 
 /* 1 when ADDR:PORT names a loopback address (127.0.0.0/8, ::1,
  * localhost). */

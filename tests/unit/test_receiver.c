@@ -208,7 +208,7 @@ START_TEST(recv_captured_counted_once)
 		receiver_get_stats(r, &s);
 		ck_assert_int_eq((int)s.batches, 3 * n);
 		ck_assert_int_eq((int)s.rejected, 0);
-		receiver_stop(r);
+		receiver_stop(r, NULL);
 
 		store_t *st;
 		char err[256];
@@ -330,7 +330,7 @@ START_TEST(recv_refuses_what_it_should)
 	receiver_get_stats(r, &s);
 	ck_assert_int_ge((int)s.rejected, 5);
 	ck_assert(s.last_error[0]);
-	receiver_stop(r);
+	receiver_stop(r, NULL);
 	free(path);
 }
 END_TEST
@@ -360,7 +360,7 @@ START_TEST(recv_partial_success)
 	receiver_get_stats(r, &s);
 	ck_assert_int_eq((int)s.rejected, 1);
 	ck_assert_int_gt((int)s.spans, 0);
-	receiver_stop(r);
+	receiver_stop(r, NULL);
 	free(line);
 	free(path);
 }
@@ -395,7 +395,7 @@ START_TEST(recv_token)
 	sb_free(&x.body);
 	receiver_get_stats(r, &s);
 	ck_assert_int_eq((int)s.batches, 1);
-	receiver_stop(r);
+	receiver_stop(r, NULL);
 	free(body);
 
 	/* Listening beyond the machine without a token: refused at start. */
