@@ -23,6 +23,7 @@
 
 #include "../core/batch.h"
 #include "../core/clock.h"
+#include "../core/demo.h"
 #include "../core/sanitize.h"
 #include "../core/str.h"
 #include "import.h"
@@ -207,11 +208,14 @@ static void status_pb(sbuf *out, int code, const char *msg)
 	sb_add(out, msg, n);
 }
 
+/* A JSON string of s, with what a terminal or another program should not
+ * take at face value escaped. */
 static void json_str(sbuf *out, const char *s)
 {
-	sb_addc(out, '"');
-	sanitize_json(s, strlen(s), out);
-	sb_addc(out, '"');
+	sbuf q = SBUF_INIT;
+	json_escape(&q, s);
+	sanitize_json(q.p, q.len, out);
+	sb_free(&q);
 }
 
 /* gRPC codes, as the Status body names them. */

@@ -31,58 +31,66 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/demo.h"
 #include "store_internal.h"
 
 /* ---- a span's own record ------------------------------------------------ */
 
-static void put_str(cJSON *o, const char *k, const char *v)
+/* The record is written by hand rather than through a cJSON tree: it is
+ * made for every LLM span stored, and read back with cJSON. */
+static void put_str(sbuf *o, const char *k, const char *v)
 {
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
+	if (!v)
+		return;
+	sb_printf(o, ",\"%s\":", k);
+	json_escape(o, v);
 }
 
-static void put_num(cJSON *o, const char *k, double v)
+static void put_num(sbuf *o, const char *k, double v)
 {
 	if (v >= 0)
-		cJSON_AddNumberToObject(o, k, v);
+		sb_printf(o, ",\"%s\":%.17g", k, v);
+}
+
+static void put_int(sbuf *o, const char *k, int64_t v)
+{
+	if (v >= 0)
+		sb_printf(o, ",\"%s\":%lld", k, (long long)v);
 }
 
 static char *rec_encode(const call_t *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	char ts[24];
-	snprintf(ts, sizeof ts, "%lld", (long long)c->ts_ns); /* a double would round it */
-	cJSON_AddStringToObject(o, "ts", ts);
-	put_num(o, "lat", c->latency_ms);
-	put_num(o, "ttft", c->ttft_ms);
-	put_str(o, "prov", c->provider);
-	put_str(o, "model", c->model);
+	sbuf o = SBUF_INIT;
+	/* a string: a double would round it */
+	sb_printf(&o, "{\"ts\":\"%lld\"", (long long)c->ts_ns);
+	put_num(&o, "lat", c->latency_ms);
+	put_num(&o, "ttft", c->ttft_ms);
+	put_str(&o, "prov", c->provider);
+	put_str(&o, "model", c->model);
 	if (c->model_from_response)
-		cJSON_AddNumberToObject(o, "rmodel", 1);
-	put_str(o, "reqm", c->request_model);
-	put_str(o, "op", c->operation);
-	put_num(o, "in", (double)c->input_tokens);
-	put_num(o, "cached", (double)c->cached_tokens);
-	put_num(o, "out", (double)c->output_tokens);
+		sb_adds(&o, ",\"rmodel\":1");
+	put_str(&o, "reqm", c->request_model);
+	put_str(&o, "op", c->operation);
+	put_int(&o, "in", c->input_tokens);
+	put_int(&o, "cached", c->cached_tokens);
+	put_int(&o, "out", c->output_tokens);
 	if (c->is_error) {
-		cJSON_AddNumberToObject(o, "err", 1);
-		put_str(o, "etype", c->error_type);
-		cJSON_AddNumberToObject(o, "erank", c->error_rank);
-		put_str(o, "emsg", c->error_message);
+		sb_adds(&o, ",\"err\":1");
+		put_str(&o, "etype", c->error_type);
+		sb_printf(&o, ",\"erank\":%d", c->error_rank);
+		put_str(&o, "emsg", c->error_message);
 	}
 	if (c->has_cost)
-		cJSON_AddNumberToObject(o, "cost", (double)c->cost_nusd);
-	put_str(o, "pn", c->prompt_name);
-	put_str(o, "pv", c->prompt_version);
-	put_str(o, "feat", c->feature);
-	put_str(o, "user", c->user_id);
-	put_str(o, "sess", c->session_id);
-	put_str(o, "vars", c->variables);
-	cJSON_AddNumberToObject(o, "inlen", c->input ? (double)strlen(c->input) : 0);
-	cJSON_AddNumberToObject(o, "outlen", c->output ? (double)strlen(c->output) : 0);
-	char *s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return s;
+		sb_printf(&o, ",\"cost\":%lld", (long long)c->cost_nusd);
+	put_str(&o, "pn", c->prompt_name);
+	put_str(&o, "pv", c->prompt_version);
+	put_str(&o, "feat", c->feature);
+	put_str(&o, "user", c->user_id);
+	put_str(&o, "sess", c->session_id);
+	put_str(&o, "vars", c->variables);
+	sb_printf(&o, ",\"inlen\":%zu,\"outlen\":%zu}", c->input ? strlen(c->input) : 0,
+		  c->output ? strlen(c->output) : 0);
+	return sb_steal(&o);
 }
 
 static const char *get_s(const cJSON *o, const char *k, arena_t *ar)
