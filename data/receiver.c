@@ -577,7 +577,8 @@ static enum MHD_Result submit(receiver_t *r, struct MHD_Connection *conn, req_t 
 	size_t held = q->batch.arena.used_total > raw ? q->batch.arena.used_total : raw;
 	pthread_mutex_lock(&r->mu);
 	r->held -= raw;
-	if (r->stopping || r->held + held > RECV_MAX_QUEUED) {
+	/* One request alone is always taken (it is within RECV_MAX_BODY). */
+	if (r->stopping || (r->held && r->held + held > RECV_MAX_QUEUED)) {
 		int stopping = r->stopping;
 		pthread_mutex_unlock(&r->mu);
 		batch_free(&q->batch);
@@ -625,7 +626,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				return MHD_YES;
 			}
 			pthread_mutex_lock(&r->mu);
-			int full = r->held + n > RECV_MAX_QUEUED;
+			int full = r->held > q->body.len && r->held + n > RECV_MAX_QUEUED;
 			if (!full)
 				r->held += n;
 			pthread_mutex_unlock(&r->mu);

@@ -19,7 +19,7 @@
 
 #define RECV_DEFAULT_LISTEN "127.0.0.1:4318"
 #define RECV_MAX_BODY (32u << 20)   /* a request body, decompressed */
-#define RECV_MAX_QUEUED (64u << 20) /* bodies decoded and waiting for the writer */
+#define RECV_MAX_QUEUED (24u << 20) /* bodies being read, and decoded ones waiting for the writer */
 #define RECV_MAX_CONNECTIONS 1000
 #define RECV_IDLE_TIMEOUT 30 /* seconds a connection may send nothing */
 
