@@ -40,6 +40,7 @@
 #define RECV_TXN_REQUESTS 64
 #define RECV_RETRY_AFTER 1 /* seconds, when the writer is behind */
 #define RECV_STORE_RETRY 5 /* seconds, when the store could not be written */
+#define RECV_BUSY_MS 2000  /* waiting for another connection's write lock */
 
 enum { R_READING, R_WAITING, R_DONE };
 enum { K_TRACES, K_LOGS };
@@ -400,7 +401,6 @@ static void *writer_main(void *arg)
 				q->status = 503;
 				q->retry_after = RECV_STORE_RETRY;
 				snprintf(q->msg, sizeof q->msg, "the store could not be written: %s", err);
-				r->stats.refused++;
 			}
 			batch_free(&q->batch);
 			r->held -= q->held;
@@ -712,6 +712,9 @@ receiver_t *receiver_start(const receiver_opts *o, char *err, size_t errlen)
 	r->notify[0] = r->notify[1] = -1;
 	if (store_open(o->store_path, STORE_CREATE, &r->st, err, errlen))
 		goto fail;
+	/* Exporters give up on a request after about 10 s: a lock held longer
+	 * than this is answered 503, to be retried, well before. */
+	store_busy_timeout(r->st, RECV_BUSY_MS);
 	if (pipe2(r->notify, O_CLOEXEC | O_NONBLOCK)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -516,6 +517,95 @@ START_TEST(follow_protobuf_broken)
 }
 END_TEST
 
+typedef struct big_post {
+	pthread_t th;
+	const char *addr;
+	char *body;
+	size_t len;
+	resp_t r;
+} big_post;
+
+static void *post_thread(void *arg)
+{
+	big_post *b = arg;
+	post(b->addr, "/v1/traces", "POST", b->body, b->len, JS, &b->r);
+	return NULL;
+}
+
+/* A call whose prompt is n bytes, as an OTLP/JSON request. */
+static char *big_body(int k, size_t n, size_t *len)
+{
+	sbuf b = SBUF_INIT;
+	sb_printf(&b,
+		  "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"%032x\",\"spanId\":\"%016x\",\"name\":\"chat\","
+		  "\"startTimeUnixNano\":\"1796600000000000000\",\"endTimeUnixNano\":\"1796600001000000000\",\"attributes\":["
+		  "{\"key\":\"gen_ai.operation.name\",\"value\":{\"stringValue\":\"chat\"}},"
+		  "{\"key\":\"gen_ai.provider.name\",\"value\":{\"stringValue\":\"openai\"}},"
+		  "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"gpt-4o\"}},"
+		  "{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"12\"}},"
+		  "{\"key\":\"gen_ai.prompt.0.content\",\"value\":{\"stringValue\":\"",
+		  k + 1, k + 1);
+	sb_grow(&b, n + 64);
+	memset(b.p + b.len, 'x', n);
+	b.len += n;
+	sb_adds(&b, "\"}}]}]}]}]}");
+	*len = b.len;
+	return sb_steal(&b);
+}
+
+/* The writer cannot store (another process holds the write lock): requests
+ * past what the receiver may hold get 503 with Retry-After at once rather
+ * than pile up, and once the lock is gone their retries are stored. */
+START_TEST(recv_backpressure)
+{
+	char *path = t_path("s.db");
+	receiver_t *r = start(path, NULL);
+	const char *addr = receiver_address(r);
+	sqlite3 *db;
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	ck_assert(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+	enum { N = 8 };
+	big_post p[N];
+	for (int i = 0; i < N; i++) {
+		p[i].addr = addr;
+		p[i].body = big_body(i, 4u << 20, &p[i].len);
+		pthread_create(&p[i].th, NULL, post_thread, &p[i]);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(p[i].th, NULL);
+	/* Those past 24 MiB at once (Retry-After: 1), the others once the
+	 * writer gave up waiting for the lock (Retry-After: 5). */
+	int at_once = 0, waited = 0;
+	for (int i = 0; i < N; i++) {
+		ck_assert_msg(p[i].r.status == 503, "request %d: %ld %s", i, p[i].r.status, sb_str(&p[i].r.body));
+		at_once += atoi(p[i].r.retry) == 1 && strstr(sb_str(&p[i].r.body), "behind");
+		waited += atoi(p[i].r.retry) == 5 && strstr(sb_str(&p[i].r.body), "could not be written");
+		sb_free(&p[i].r.body);
+	}
+	ck_assert_int_ge(at_once, 1);
+	ck_assert_int_ge(waited, 1);
+	ck_assert_int_eq(at_once + waited, N);
+	receiver_stats s;
+	receiver_get_stats(r, &s);
+	ck_assert_int_eq((int)s.refused, N);
+	ck_assert_int_eq((int)s.batches, 0);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	/* The exporters retry. */
+	for (int i = 0; i < N; i++) {
+		post(addr, "/v1/traces", "POST", p[i].body, p[i].len, JS, &p[i].r);
+		ck_assert_int_eq(p[i].r.status, 200);
+		sb_free(&p[i].r.body);
+		free(p[i].body);
+	}
+	receiver_stop(r, &s);
+	ck_assert_int_eq((int)s.calls, N);
+	int64_t tok;
+	ck_assert_int_eq(calls_in(path, &tok), N);
+	free(path);
+}
+END_TEST
+
 Suite *suite_receiver(void)
 {
 	Suite *s = suite_create("receiver");
@@ -525,6 +615,7 @@ Suite *suite_receiver(void)
 	tcase_add_test(tc, recv_refuses_what_it_should);
 	tcase_add_test(tc, recv_partial_success);
 	tcase_add_test(tc, recv_token);
+	tcase_add_test(tc, recv_backpressure);
 	tcase_add_test(tc, follow_protobuf_stream);
 	tcase_add_test(tc, follow_protobuf_broken);
 	suite_add_tcase(s, tc);
