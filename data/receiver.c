@@ -386,7 +386,7 @@ static void *writer_main(void *arg)
 		if (!rc)
 			r->stats.commits++;
 		else
-			snprintf(r->stats.last_error, sizeof r->stats.last_error, "store: %s", err);
+			snprintf(r->stats.last_error, sizeof r->stats.last_error, "store: %.200s", err);
 		for (req_t *q = list, *next; q; q = next) {
 			next = q->next;
 			q->next = NULL;
@@ -400,7 +400,7 @@ static void *writer_main(void *arg)
 			} else {
 				q->status = 503;
 				q->retry_after = RECV_STORE_RETRY;
-				snprintf(q->msg, sizeof q->msg, "the store could not be written: %s", err);
+				snprintf(q->msg, sizeof q->msg, "the store could not be written: %.200s", err);
 			}
 			batch_free(&q->batch);
 			r->held -= q->held;
