@@ -1,6 +1,6 @@
 /* The providers llmops talks to: those of the rc's `provider` lines, and
- * `openai` and `anthropic` from the environment when no line names a
- * provider of that type. Keys come from the environment (read once, then
+ * one of each type in provider_registry (`openai`, `anthropic`) from the
+ * environment when no line names a provider of that type. Keys come from the environment (read once, then
  * removed from it, so that no child process inherits them), a file only its
  * owner can read, or a command; they stay in memory only, never in argv, the
  * store, a log or the screen. */
@@ -45,9 +45,10 @@ typedef struct provider_ops {
 	void (*chat_event)(chat_result *r, const char *event, const char *data, size_t len);
 	void (*chat_body)(chat_result *r, const char *body, size_t len, long status);
 
-	/* Usage and cost reports, at base URL + the path. A page's buckets
-	 * carry their range in time_from and time_to, the names the query
-	 * gives it in too: Unix seconds, or RFC 3339 text when rfc3339. */
+	/* Usage and cost reports, at base URL + the path (usage_path NULL: the
+	 * provider has none, and is not polled). A page's buckets carry their
+	 * range in time_from and time_to, the names the query gives it in too:
+	 * Unix seconds, or RFC 3339 text when rfc3339. */
 	const char *usage_path, *cost_path;
 	const char *time_from, *time_to;
 	int rfc3339;

@@ -615,6 +615,8 @@ usage_poller_t *usage_poller_new(http_t *h, store_t *st, provs_t *provs, const u
 		prov_t *pv = &provs->v[i];
 		if (o->only && strcmp(o->only, pv->name) && strcmp(o->only, pv->ops->name))
 			continue;
+		if (!pv->ops->usage_path)
+			continue; /* a kind of provider with no usage reports */
 		uprov *p = &u->v[u->n++];
 		p->u = u;
 		p->prov = pv;
