@@ -79,6 +79,8 @@ char *file_read(const char *path, size_t max, int flags, size_t *len, char *err,
 		errno = e;
 		return NULL;
 	}
+	if (b.p) /* grown for a read that found the end at once */
+		b.p[b.len] = 0;
 	*len = b.len;
 	return b.p ? sb_steal(&b) : xstrdup("");
 }
