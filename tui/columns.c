@@ -4,6 +4,8 @@
 
 static int wanted(const column *c, int room)
 {
+	if (room < c->from)
+		return 0;
 	int w = c->width;
 	for (int k = 0; k < 2; k++)
 		if (c->wider[k].from && room >= c->wider[k].from)
@@ -20,7 +22,7 @@ void columns_layout(columns *l, const column *c, int n, int room)
 	int fill = -1, used = 0;
 	for (int i = 0; i < n; i++) {
 		l->w[i] = c[i].fill ? 0 : wanted(&c[i], room);
-		if (c[i].fill && fill < 0)
+		if (c[i].fill && fill < 0 && room >= c[i].from)
 			fill = i;
 		else if (l->w[i] > 0)
 			used += c[i].pad + l->w[i];

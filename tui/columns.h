@@ -23,8 +23,9 @@ typedef struct column {
 	 * when min is 0. */
 	int give;
 	int min;
+	int from; /* shown only from this much room on (0: always) */
 	/* A wider terminal: from `from` columns of room on, `width` (the
-	 * last that applies wins; a width of 0 hides the column below it). */
+	 * last that applies wins). */
 	struct {
 		int from, width;
 	} wider[2];

@@ -132,10 +132,10 @@ enum { C_TIME, C_ST, C_MODEL, C_PROMPT, C_LAT, C_TOK, C_COST, C_OUT, C_N };
 static const column calls[C_N] = {
     [C_TIME] = {"TIME", 8, 0, COL_LEFT, EL_DIM},
     [C_ST] = {"ST", 3, 1, COL_LEFT, EL_OK},
-    [C_MODEL] = {"MODEL", 17, 1, COL_LEFT, EL_DEFAULT, 1, 0, 2, 8, {{100, 22}, {140, 26}}},
-    [C_PROMPT] = {"PROMPT", 16, 1, COL_LEFT, EL_ACCENT, 1, 0, 3, 8, {{100, 20}, {140, 24}}},
+    [C_MODEL] = {"MODEL", 17, 1, COL_LEFT, EL_DEFAULT, 1, 0, 2, 8, 0, {{100, 22}, {140, 26}}},
+    [C_PROMPT] = {"PROMPT", 16, 1, COL_LEFT, EL_ACCENT, 1, 0, 3, 8, 0, {{100, 20}, {140, 24}}},
     [C_LAT] = {"LAT", 6, 1, COL_RIGHT, EL_DEFAULT},
-    [C_TOK] = {"IN/OUT", 0, 1, COL_RIGHT, EL_DEFAULT, 0, 0, 1, 0, {{100, 11}}},
+    [C_TOK] = {"IN/OUT", 11, 1, COL_RIGHT, EL_DEFAULT, 0, 0, 1, 0, 100},
     [C_COST] = {"COST", 7, 1, COL_RIGHT, EL_DEFAULT},
     [C_OUT] = {"OUTPUT", 10, 1, COL_LEFT, EL_DIM, 1, 1},
 };
@@ -170,6 +170,24 @@ START_TEST(which_column_gives_way)
 	want(&l, (int[]){0, 9, 13, 28, 45, 0, 52, 60}, (int[]){8, 3, 14, 16, 6, 0, 7, 10});
 	columns_layout(&l, calls, C_N, 60);
 	want(&l, (int[]){0, 9, 13, 22, 35, 0, 42, 50}, (int[]){8, 3, 8, 12, 6, 0, 7, 10});
+}
+END_TEST
+
+/* A column shown only on a wide terminal, the fill column too. */
+START_TEST(columns_shown_from_a_width)
+{
+	static const column c[] = {
+	    {"A", 10, 0, COL_LEFT, EL_DEFAULT},
+	    {"B", 4, 1, COL_RIGHT, EL_DEFAULT, .from = 50},
+	    {"C", 5, 2, COL_LEFT, EL_DEFAULT, .fill = 1, .from = 60},
+	};
+	columns l;
+	columns_layout(&l, c, 3, 49);
+	want(&l, (int[]){0, 0, 0}, (int[]){10, 0, 0});
+	columns_layout(&l, c, 3, 59);
+	want(&l, (int[]){0, 11, 0}, (int[]){10, 4, 0});
+	columns_layout(&l, c, 3, 60);
+	want(&l, (int[]){0, 11, 17}, (int[]){10, 4, 43});
 }
 END_TEST
 
@@ -247,6 +265,7 @@ Suite *suite_listpos(void)
 	tc = tcase_create("columns");
 	tcase_add_test(tc, widths_at_80_and_200);
 	tcase_add_test(tc, which_column_gives_way);
+	tcase_add_test(tc, columns_shown_from_a_width);
 	tcase_add_test(tc, a_column_without_min_is_dropped_whole);
 	tcase_add_test(tc, cells_aligned_and_cut);
 	suite_add_tcase(s, tc);
