@@ -233,6 +233,28 @@ done >"$T/newer.jsonl"
 expect_screen kc "newer-model-2" 10
 if cursor | grep -q "kept-model-3"; then ok; else bad "the cursor left its call when new calls came: $(screen kc)"; fi
 $TM kill-session -t kc
+# Scrolled down the list, the cursor's call keeps its line on screen too.
+i=1
+while [ $i -le 40 ]; do
+	echo "{\"ts\":\"$(ago $((50 - i)))\",\"model\":\"deep-model-$i\",\"output\":\"call $i\"}"
+	i=$((i + 1))
+done >"$T/deep.jsonl"
+"$LLMOPS" import --store "$T/deep.db" "$T/deep.jsonl" >/dev/null 2>&1
+$TM new-session -d -s kc -x 120 -y 30 "$LLMOPS --store $T/deep.db traces"
+expect_screen kc "deep-model-40"
+$TM send-keys -t kc G
+i=0
+while [ $i -lt 50 ] && ! cursor | grep -q "deep-model-1 "; do
+	sleep 0.1
+	i=$((i + 1))
+done
+line=$(screen kc | grep -n "^$(printf '\342\226\266')" | cut -d: -f1)
+echo "{\"ts\":\"$(ago 0)\",\"model\":\"newer-deep\",\"output\":\"new\"}" >"$T/newer.jsonl"
+"$LLMOPS" import --store "$T/deep.db" "$T/newer.jsonl" >/dev/null 2>&1
+expect_screen kc "traces $(printf '\302\267') 41 " 10
+if cursor | grep -q "deep-model-1 " && [ "$(screen kc | grep -n "^$(printf '\342\226\266')" | cut -d: -f1)" = "$line" ]; then ok; else
+	bad "the cursor did not stay on deep-model-1 at line $line: $(screen kc)"; fi
+$TM kill-session -t kc
 rm -f "$XDG_CONFIG_HOME/llmops/llmopsrc"
 
 # ---- annotation: kill -9 loses no label; two annotators share one file ----------------
