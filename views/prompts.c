@@ -179,7 +179,9 @@ static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		int el = !s->calls ? EL_DIM : pct >= config_num(a->cfg, CFG_error_crit) ? EL_CRIT
 					    : pct >= config_num(a->cfg, CFG_error_warn) ? EL_WARN
 											: EL_OK;
-		columns_row(&l, yy, x, (const char *const[]){name, src, seen, calls, rate, p95, cost, NULL}, (const int[]){-1, -1, -1, -1, el, -1, -1, -1});
+		const char *cells[C_N] = {name, src, seen, calls, rate, p95, cost, NULL};
+		const int els[C_N] = {-1, -1, -1, -1, el, -1, -1, -1};
+		columns_row(&l, yy, x, cells, els);
 		if (p->prev && p->prev->s.calls && s->calls) {
 			double before = err_rate(&p->prev->s) * 100;
 			char d[64];

@@ -437,8 +437,8 @@ static void draw_batch(rview *rv, int y, int x, int h, int w)
 		fmt_cost(r->cost_nusd, cost, sizeof cost);
 		int yy = y + 2 + i;
 		char *one = sanitize_str(r->res.text.len ? r->res.text.p : r->err, tui_ascii() ? SAN_ASCII : 0);
-		const char *cells[B_N] = {r->span, r->orig_error ? (r->orig_error_type ? r->orig_error_type : "error") : "ok", s, tok, lat, cost,
-					  one};
+		const char *orig = r->orig_error ? (r->orig_error_type ? r->orig_error_type : "error") : "ok";
+		const char *cells[B_N] = {r->span, orig, s, tok, lat, cost, one};
 		const int els[B_N] = {-1, r->orig_error ? EL_ERROR : EL_OK,
 				      !strcmp(s, "ok") ? EL_OK : !strcmp(s, "running") || !strcmp(s, "queued") ? EL_DIM : EL_ERROR, -1, -1, -1, -1};
 		columns_row(&l, yy, x, cells, els);
