@@ -94,7 +94,7 @@ def json_bodies(path):
 def figures(store):
     db = sqlite3.connect(store)
     r = db.execute("SELECT COUNT(*), COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0), "
-                   "SUM(is_error) FROM calls").fetchone()
+                   "SUM(status != 0) FROM calls").fetchone()
     db.close()
     return r
 
@@ -113,7 +113,8 @@ for lib in libs:
     if not col.port:
         col.stop()
         continue
-    pb, js = pb_bodies(d + "/traces.pb"), json_bodies(d + "/traces.jsonl")
+    pb = pb_bodies(d + "/traces.pb") if os.path.exists(d + "/traces.pb") else []
+    js = json_bodies(d + "/traces.jsonl")
     ok = True
     for b in pb:
         st, h, body = post(col.port, "/v1/traces", b)
@@ -122,8 +123,9 @@ for lib in libs:
         st, h, body = post(col.port, "/v1/traces", b, "application/json")
         ok = ok and st == 200 and h.get("Content-Type") == "application/json" and json.loads(body) == {}
     # An exporter retrying what it sent, gzipped this time.
-    for b in pb:
-        st, h, body = post(col.port, "/v1/traces", gzip.compress(b), enc="gzip")
+    for b in pb or js:
+        st, h, body = post(col.port, "/v1/traces", gzip.compress(b), "application/x-protobuf" if pb else
+                           "application/json", enc="gzip")
         ok = ok and st == 200
     for name, ct, bodies in (("logs.pb", "application/x-protobuf", None), ("logs.jsonl", "application/json", None)):
         p = os.path.join(d, name)
@@ -268,9 +270,12 @@ check("tok-3f9a1c" not in err, "the token is never printed")
 check(figures(f"{T}/tok.db")[0] > 0, "the request with the token was stored")
 
 # ---- usage errors --------------------------------------------------------------------------------
-r = subprocess.run([LLMOPS, "--store", f"{T}/u.db", "collect", "--listen", "nonsense"], env=ENV,
+r = subprocess.run([LLMOPS, "--store", f"{T}/u.db", "collect", "--listen=nonsense"], env=ENV,
                    capture_output=True, text=True, timeout=30)
 check(r.returncode == 2 and "ADDR:PORT" in r.stderr, f"a bad --listen: {r.returncode} {r.stderr!r}")
+r = subprocess.run([LLMOPS, "--store", f"{T}/u.db", "collect", "--listen", "127.0.0.1:99999"], env=ENV,
+                   capture_output=True, text=True, timeout=30)
+check(r.returncode == 2 and "0 to 65535" in r.stderr, f"a port out of range: {r.returncode} {r.stderr!r}")
 busy = Collector(f"{T}/u.db")
 r = subprocess.run([LLMOPS, "--store", f"{T}/u2.db", "collect", "--listen", f"127.0.0.1:{busy.port}"], env=ENV,
                    capture_output=True, text=True, timeout=30)
