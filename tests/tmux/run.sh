@@ -206,6 +206,35 @@ rm -f "$T/live.jsonl"
 expect_screen w "live.jsonl vanished" 10
 $TM kill-session -t w
 
+# ---- new calls while the trace list is open: the cursor stays on its call ------------
+t refresh-keeps-cursor
+printf 'set refresh = 1\n' >"$XDG_CONFIG_HOME/llmops/llmopsrc"
+ago() { date -u -d "-$1 min" +%Y-%m-%dT%H:%M:%SZ; }
+for i in 1 2 3 4 5; do
+	echo "{\"ts\":\"$(ago $((10 - i)))\",\"model\":\"kept-model-$i\",\"output\":\"call $i\"}"
+done >"$T/kept.jsonl"
+"$LLMOPS" import --store "$T/kept.db" "$T/kept.jsonl" >/dev/null 2>&1
+$TM new-session -d -s kc -x 120 -y 30 "$LLMOPS --store $T/kept.db traces"
+expect_screen kc "kept-model-1"
+# the line with the cursor (a UTF-8 terminal: the glyph)
+cursor() { screen kc | grep "^$(printf '\342\226\266')"; }
+# Newest first: two rows down is kept-model-3.
+$TM send-keys -t kc j j
+i=0
+while [ $i -lt 50 ] && ! cursor | grep -q "kept-model-3"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if cursor | grep -q "kept-model-3"; then ok; else bad "the cursor is not on kept-model-3: $(screen kc)"; fi
+for i in 1 2; do
+	echo "{\"ts\":\"$(ago 0)\",\"model\":\"newer-model-$i\",\"output\":\"new $i\"}"
+done >"$T/newer.jsonl"
+"$LLMOPS" import --store "$T/kept.db" "$T/newer.jsonl" >/dev/null 2>&1
+expect_screen kc "newer-model-2" 10
+if cursor | grep -q "kept-model-3"; then ok; else bad "the cursor left its call when new calls came: $(screen kc)"; fi
+$TM kill-session -t kc
+rm -f "$XDG_CONFIG_HOME/llmops/llmopsrc"
+
 # ---- annotation: kill -9 loses no label; two annotators share one file ----------------
 t annotate-kill-9
 G="$T/golden.db"
