@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tui/listpos.h"
 #include "../tui/tui.h"
 #include "pane.h"
 
@@ -119,20 +120,13 @@ static int is_move(int act)
 	       act == A_PAGE_UP;
 }
 
-/* The cursor of a pane with rows. */
+/* The cursor of a pane with rows. A page key moves five: a pane shows a
+ * few rows, and the page of the tallest would skip the others' whole. */
 static void pane_move(pane_t *p, int act)
 {
-	int lim = p->ops->rows(p);
-	int *s = &p->sel;
-	*s += act == A_MOVE_DOWN ? 1 : act == A_MOVE_UP ? -1 : act == A_PAGE_DOWN ? 5 : act == A_PAGE_UP ? -5 : 0;
-	if (act == A_MOVE_FIRST)
-		*s = 0;
-	if (act == A_MOVE_LAST)
-		*s = lim - 1;
-	if (*s >= lim)
-		*s = lim - 1;
-	if (*s < 0)
-		*s = 0;
+	p->pos.n = p->ops->rows(p);
+	p->pos.page = 5;
+	listpos_action(&p->pos, act);
 	p->moved = 1;
 }
 

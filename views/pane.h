@@ -6,6 +6,7 @@
 #ifndef LLMOPS_PANE_H
 #define LLMOPS_PANE_H
 
+#include "../tui/listpos.h"
 #include "view.h"
 
 /* What every pane reads, loaded by the dashboard before the panes reload. */
@@ -22,7 +23,7 @@ typedef struct pane {
 	void *priv;         /* ops->private_size bytes, zeroed */
 	const dash_data *d;
 	int focused;
-	int sel;            /* the selected row of a pane with rows */
+	listpos pos;        /* a pane with rows: which one is selected (pos.sel) */
 	int moved;          /* the user has moved sel (by key or `/`) */
 } pane_t;
 

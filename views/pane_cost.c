@@ -9,6 +9,7 @@
 
 #include "../core/clock.h"
 #include "../data/reconcile.h"
+#include "../tui/columns.h"
 #include "../tui/tui.h"
 #include "pane.h"
 
@@ -20,6 +21,21 @@ typedef struct cost {
 	char sel_model[128];
 } cost;
 
+/* The model table. The trend takes the room left, short of three columns
+ * that keep the sparkline off the border. */
+enum { CC_MODEL, CC_TRACED, CC_BILLED, CC_SHARE, CC_CALLS, CC_PER_CALL, CC_TREND, CC_MARGIN, CC_COUNT };
+
+static const column cost_cols[CC_COUNT] = {
+    [CC_MODEL] = {.title = "MODEL", .width = 17, .el = EL_DEFAULT, .cut = 1},
+    [CC_TRACED] = {.title = "SPEND", .width = 8, .pad = 1, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [CC_BILLED] = {.title = "BILLED", .width = 8, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [CC_SHARE] = {.title = "SHARE", .width = 6, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [CC_CALLS] = {.title = "CALLS", .width = 7, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [CC_PER_CALL] = {.title = "$/CALL", .width = 9, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [CC_TREND] = {.title = "TREND", .width = 1, .pad = 1, .el = EL_BAR, .fill = 1},
+    [CC_MARGIN] = {.width = 3},
+};
+
 static int budget_el(double frac)
 {
 	return frac >= 1.0 ? EL_CRIT : frac >= 0.8 ? EL_WARN : frac >= 0.5 ? EL_ACCENT : EL_OK;
@@ -30,8 +46,8 @@ static int budget_el(double frac)
 static void rows_drop(pane_t *p)
 {
 	cost *c = p->priv;
-	if (p->moved && c->r.nrows && p->sel >= 0 && p->sel < (int)c->r.nrows)
-		snprintf(c->sel_model, sizeof c->sel_model, "%s", c->r.rows[p->sel].model);
+	if (p->moved && c->r.nrows && p->pos.sel >= 0 && p->pos.sel < (int)c->r.nrows)
+		snprintf(c->sel_model, sizeof c->sel_model, "%s", c->r.rows[p->pos.sel].model);
 	reconcile_free(&c->r);
 }
 
@@ -43,11 +59,11 @@ static void bill_load(pane_t *p, app_t *a)
 	/* The rows re-sort as the bill comes in: the cursor stays on its model. */
 	for (size_t r = 0; *c->sel_model && r < c->r.nrows; r++)
 		if (!strcmp(c->r.rows[r].model, c->sel_model)) {
-			p->sel = (int)r;
+			p->pos.sel = (int)r;
 			break;
 		}
-	if (p->sel >= (int)c->r.nrows)
-		p->sel = c->r.nrows ? (int)c->r.nrows - 1 : 0;
+	if (p->pos.sel >= (int)c->r.nrows)
+		p->pos.sel = c->r.nrows ? (int)c->r.nrows - 1 : 0;
 }
 
 static void cost_reload(pane_t *p, app_t *a)
@@ -319,28 +335,30 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	int billed_col = 0;
 	for (size_t r = 0; r < rc->nrows; r++)
 		billed_col |= rc->rows[r].billed >= 0;
-	int bw = billed_col ? 8 : 0;
-	int cm = iw >= 90 ? 30 : iw >= 70 ? 24 - bw / 4 : 18 - bw / 4;
-	int ct = iw - cm - 8 - bw - 6 - 7 - 9 - 4;
-	int hy = iy + 3;
-	draw_text(hy, ix, cm, "MODEL", EL_HEADER);
-	draw_text_right(hy, ix + cm, 8, billed_col ? "TRACED" : "SPEND", EL_HEADER);
+	column cc[CC_COUNT];
+	memcpy(cc, cost_cols, sizeof cc);
+	/* The model's room; one more for the unpriced mark after it. */
+	cc[CC_MODEL].width = (iw >= 90 ? 30 : iw >= 70 ? 24 - billed_col * 2 : 18 - billed_col * 2) - 1;
+	cc[CC_TRACED].title = billed_col ? "TRACED" : "SPEND";
+	char hd[16] = "BILLED";
 	if (billed_col) {
 		/* The models' bill is their token counts, kept for a week: a
 		 * longer window says how much of it the column covers. */
 		int64_t span = reconcile_model_span(rc);
-		char hd[16] = "BILLED";
 		if (span >= NS_PER_DAY)
 			snprintf(hd, sizeof hd, "BILL %dd", (int)((span + NS_PER_DAY / 2) / NS_PER_DAY));
 		else if (span > 0)
 			snprintf(hd, sizeof hd, "BILL %dh", (int)((span + NS_PER_HOUR / 2) / NS_PER_HOUR));
-		draw_text_right(hy, ix + cm + 8, 8, hd, EL_HEADER);
+		cc[CC_BILLED].title = hd;
+	} else {
+		cc[CC_BILLED].width = 0;
 	}
-	draw_text_right(hy, ix + cm + bw + 8, 6, "SHARE", EL_HEADER);
-	draw_text_right(hy, ix + cm + bw + 14, 7, "CALLS", EL_HEADER);
-	draw_text_right(hy, ix + cm + bw + 21, 9, "$/CALL", EL_HEADER);
-	if (ct > 4)
-		draw_text(hy, ix + cm + bw + 31, ct, "TREND", EL_HEADER);
+	columns l;
+	columns_layout(&l, cc, CC_COUNT, iw);
+	if (l.w[CC_TREND] <= 4)
+		l.w[CC_TREND] = 0; /* no room for a trend worth the name */
+	int hy = iy + 3;
+	columns_header(&l, hy, ix);
 	int rows = ih - 4;
 	if (!rc->nrows) {
 		draw_text(hy + 1, ix, iw,
@@ -360,16 +378,16 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 		pane_chart(d, a, d->s.cols, PM_SPEND, ctitle, hy + 2 + (int)rc->nrows, ix, ch, iw, EL_BAR);
 		rows = (int)rc->nrows;
 	}
-	int first = p->sel >= rows ? p->sel - rows + 1 : 0;
+	int first = p->pos.sel >= rows ? p->pos.sel - rows + 1 : 0;
 	for (int r = 0; r < rows && first + r < (int)rc->nrows; r++) {
 		const recon_row *row = &rc->rows[first + r];
 		const series_group *g = row->g >= 0 ? &d->s.groups[row->g] : NULL;
 		int ry = hy + 1 + r;
 		char b[32];
 		char mshort[128];
-		draw_text_cut(ry, ix, cm - 1,
-			      cm - 1 < (int)strlen(row->model) ? model_short(row->model, mshort, sizeof mshort) : row->model,
-			      g ? EL_DEFAULT : EL_WARN, 1);
+		int mw = l.w[CC_MODEL];
+		columns_cell(&l, CC_MODEL, ry, ix, mw < (int)strlen(row->model) ? model_short(row->model, mshort, sizeof mshort) : row->model,
+			     g ? EL_DEFAULT : EL_WARN);
 		if (billed_col) {
 			if (row->billed < 0)
 				snprintf(b, sizeof b, "-");
@@ -377,32 +395,31 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 				snprintf(b, sizeof b, "?");
 			else
 				pane_usd(b, sizeof b, row->billed);
-			draw_text_right(ry, ix + cm + 8, 8, b, row->billed < 0 ? EL_DIM : row->unpriced ? EL_WARN : EL_DEFAULT);
+			columns_cell(&l, CC_BILLED, ry, ix, b, row->billed < 0 ? EL_DIM : row->unpriced ? EL_WARN : EL_DEFAULT);
 		}
 		if (!g) {
 			/* Only the bill knows it: spend the traces do not show. */
-			draw_text_right(ry, ix + cm, 8, "-", EL_DIM);
-			if (ct > 4)
-				draw_text(ry, ix + cm + bw + 31, ct, "untraced", EL_WARN);
+			columns_cell(&l, CC_TRACED, ry, ix, "-", EL_DIM);
+			columns_cell(&l, CC_TREND, ry, ix, "untraced", EL_WARN);
 		} else {
 			if (g->total.unpriced == g->total.calls) {
-				draw_text_right(ry, ix + cm, 8, "?", EL_WARN);
+				columns_cell(&l, CC_TRACED, ry, ix, "?", EL_WARN);
 			} else {
 				pane_usd(b, sizeof b, g->total.cost_nusd);
-				draw_text_right(ry, ix + cm, 8, b, EL_DEFAULT);
+				columns_cell(&l, CC_TRACED, ry, ix, b, -1);
 			}
 			double share = t->cost_nusd ? 100.0 * (double)g->total.cost_nusd / (double)t->cost_nusd : 0;
-			draw_textf(ry, ix + cm + bw + 8, 6, EL_DEFAULT, "%5.0f%%", share);
+			snprintf(b, sizeof b, "%5.0f%%", share);
+			columns_cell(&l, CC_SHARE, ry, ix, b, -1);
 			fmt_count(b, sizeof b, (double)g->total.calls);
-			draw_text_right(ry, ix + cm + bw + 14, 7, b, EL_DEFAULT);
+			columns_cell(&l, CC_CALLS, ry, ix, b, -1);
 			fmt_usd(b, sizeof b, g->total.calls ? (double)g->total.cost_nusd / 1e9 / (double)g->total.calls : 0);
-			draw_text_right(ry, ix + cm + bw + 21, 9, b, EL_DEFAULT);
-			if (ct > 4)
-				pane_spark(d, g->cols, PM_SPEND, ry, ix + cm + bw + 31, ct, EL_BAR);
+			columns_cell(&l, CC_PER_CALL, ry, ix, b, -1);
+			pane_spark(d, g->cols, PM_SPEND, ry, ix + l.x[CC_TREND], l.w[CC_TREND], EL_BAR);
 			if (g->total.unpriced)
-				draw_glyph(ry, ix + cm - 1, G_MARK, EL_WARN);
+				draw_glyph(ry, ix + l.x[CC_MODEL] + mw, G_MARK, EL_WARN);
 		}
-		if (p->focused && first + r == p->sel)
+		if (p->focused && first + r == p->pos.sel)
 			pane_cursor(ry, ix, iw);
 	}
 }
@@ -410,14 +427,14 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 static int cost_enter(pane_t *p, app_t *a)
 {
 	const cost *c = p->priv;
-	if (c->r.nrows && c->r.rows[p->sel].g < 0) {
-		app_message(a, EL_MESSAGE, "%s is billed but has no traced calls: its spend is untraced", c->r.rows[p->sel].model);
+	if (c->r.nrows && c->r.rows[p->pos.sel].g < 0) {
+		app_message(a, EL_MESSAGE, "%s is billed but has no traced calls: its spend is untraced", c->r.rows[p->pos.sel].model);
 		return 1;
 	}
 	if (!p->d->s.ngroups)
 		return 0;
 	char extra[300];
-	snprintf(extra, sizeof extra, "model=%s", c->r.rows[p->sel].model);
+	snprintf(extra, sizeof extra, "model=%s", c->r.rows[p->pos.sel].model);
 	pane_open_traces(a, extra, SORT_COST);
 	return 1;
 }
@@ -433,9 +450,9 @@ static int cost_search(pane_t *p, const char *text, int dir)
 	const cost *c = p->priv;
 	int n = (int)c->r.nrows;
 	for (int k = 1; k <= n; k++) {
-		int i = ((p->sel + dir * k) % n + n) % n;
+		int i = ((p->pos.sel + dir * k) % n + n) % n;
 		if (strstr(c->r.rows[i].model, text)) {
-			p->sel = i;
+			p->pos.sel = i;
 			return 1;
 		}
 	}

@@ -7,12 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tui/columns.h"
 #include "../tui/tui.h"
 #include "pane.h"
 
 typedef struct errors {
 	size_t *order; /* the series' groups by errors, most first */
 } errors;
+
+/* The model table: the model takes the room left; the most frequent error
+ * type shows from 60 columns on. */
+enum { EC_MODEL, EC_ERRORS, EC_RATE, EC_GAP, EC_MOST, EC_COUNT };
+
+static const column error_cols[EC_COUNT] = {
+    [EC_MODEL] = {.title = "MODEL", .width = 1, .el = EL_DEFAULT, .cut = 1, .fill = 1},
+    [EC_ERRORS] = {.title = "ERRORS", .width = 8, .pad = 1, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [EC_RATE] = {.title = "RATE", .width = 7, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [EC_GAP] = {.width = 1},
+    [EC_MOST] = {.title = "MOST", .width = 17, .el = EL_DIM, .cut = 1, .from = 60},
+};
 
 static int cmp_errors_desc(const void *a, const void *b, void *ctx)
 {
@@ -36,8 +49,8 @@ static void errors_reload(pane_t *p, app_t *a)
 	for (size_t i = 0; i < s->ngroups; i++)
 		e->order[i] = i;
 	qsort_r(e->order, s->ngroups, sizeof *e->order, cmp_errors_desc, (void *)s);
-	if (p->sel >= (int)s->ngroups)
-		p->sel = s->ngroups ? (int)s->ngroups - 1 : 0;
+	if (p->pos.sel >= (int)s->ngroups)
+		p->pos.sel = s->ngroups ? (int)s->ngroups - 1 : 0;
 }
 
 static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
@@ -65,14 +78,9 @@ static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	int tw = text_width(th);
 	pane_spark(d, d->s.cols, PM_ERROR_RATE, iy + 1, ix + lw, iw - lw - tw, pane_rate_el(a, maxrate));
 	draw_text(iy + 1, ix + iw - tw, tw, th, EL_DIM);
-	int cm = iw - 8 - 7 - 1;
-	if (iw >= 60)
-		cm = iw - 8 - 7 - 18;
-	draw_text(iy + 2, ix, cm, "MODEL", EL_HEADER);
-	draw_text_right(iy + 2, ix + cm, 8, "ERRORS", EL_HEADER);
-	draw_text_right(iy + 2, ix + cm + 8, 7, "RATE", EL_HEADER);
-	if (iw >= 60)
-		draw_text(iy + 2, ix + cm + 16, 17, "MOST", EL_HEADER);
+	columns l;
+	columns_layout(&l, error_cols, EC_COUNT, iw);
+	columns_header(&l, iy + 2, ix);
 	int rows = ih - 5;
 	if (rows - (int)d->s.ngroups >= 8) {
 		/* Room to spare: the error rate over the window as a chart. */
@@ -82,27 +90,27 @@ static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 		pane_chart(d, a, d->s.cols, PM_ERROR_RATE, "error rate", iy + 4 + (int)d->s.ngroups, ix, ch, iw, pane_rate_el(a, maxrate));
 		rows = (int)d->s.ngroups;
 	}
-	int first = p->sel >= rows ? p->sel - rows + 1 : 0;
+	int first = p->pos.sel >= rows ? p->pos.sel - rows + 1 : 0;
 	for (int r = 0; r < rows && first + r < (int)d->s.ngroups; r++) {
 		const series_group *g = &d->s.groups[es->order[first + r]];
 		int ry = iy + 3 + r;
 		double gr = rstats_error_rate(&g->total);
 		char mshort[128];
-		draw_text_cut(ry, ix, cm - 1, cm - 1 < (int)strlen(g->key) ? model_short(g->key, mshort, sizeof mshort) : g->key,
-			      EL_DEFAULT, 1);
+		columns_cell(&l, EC_MODEL, ry, ix,
+			     l.w[EC_MODEL] < (int)strlen(g->key) ? model_short(g->key, mshort, sizeof mshort) : g->key, -1);
 		char b[32];
 		fmt_count(b, sizeof b, (double)g->total.errors);
-		draw_text_right(ry, ix + cm, 8, b, g->total.errors ? EL_DEFAULT : EL_DIM);
+		columns_cell(&l, EC_ERRORS, ry, ix, b, g->total.errors ? EL_DEFAULT : EL_DIM);
 		snprintf(b, sizeof b, "%.1f%%", gr * 100);
-		draw_text_right(ry, ix + cm + 8, 7, b, pane_rate_el(a, gr));
-		if (iw >= 60 && g->total.errs.n) {
+		columns_cell(&l, EC_RATE, ry, ix, b, pane_rate_el(a, gr));
+		if (l.w[EC_MOST] > 0 && g->total.errs.n) {
 			const ecount *top = &g->total.errs.v[0];
 			for (size_t k = 1; k < g->total.errs.n; k++)
 				if (g->total.errs.v[k].n > top->n)
 					top = &g->total.errs.v[k];
-			draw_text_cut(ry, ix + cm + 16, 17, top->name, EL_DIM, 1);
+			columns_cell(&l, EC_MOST, ry, ix, top->name, -1);
 		}
-		if (p->focused && first + r == p->sel)
+		if (p->focused && first + r == p->pos.sel)
 			pane_cursor(ry, ix, iw);
 	}
 	/* By type, most first. */
@@ -131,7 +139,7 @@ static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 static const char *errors_model(pane_t *p)
 {
 	const errors *e = p->priv;
-	return p->d->s.ngroups ? p->d->s.groups[e->order[p->sel]].key : NULL;
+	return p->d->s.ngroups ? p->d->s.groups[e->order[p->pos.sel]].key : NULL;
 }
 
 static int errors_enter(pane_t *p, app_t *a)
