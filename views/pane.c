@@ -1,6 +1,7 @@
 /* What the dashboard's panes share: amounts, thresholds, charts of the
  * window and the drill-down (pane.h). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -98,6 +99,18 @@ void pane_chart(const dash_data *d, app_t *a, const rstats *cols, int measure, c
 	int n = w < d->s.ncols ? w : d->s.ncols;
 	draw_textf(y + h - 1, x, w, EL_DIM, "-%s", a->window_name);
 	draw_text_right(y + h - 1, x, n, "now", EL_DIM);
+}
+
+int pane_put(pane_line *l, int el, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	int n = draw_text(l->y, l->x, l->end - l->x, buf, el);
+	l->x += n;
+	return n;
 }
 
 void pane_cursor(int y, int x, int w)

@@ -66,6 +66,19 @@ void pane_spark(const dash_data *d, const rstats *cols, int measure, int y, int 
  * in all, for panes with room to spare: a spike is a tall bar. */
 void pane_chart(const dash_data *d, app_t *a, const rstats *cols, int measure, const char *title, int y, int x, int h,
 		int w, int el);
+/* A line of text put down piece after piece, each where the last ended
+ * and none past end: a headline of figures in several elements. */
+typedef struct pane_line {
+	int y, x, end;
+} pane_line;
+
+/* Puts the text at l->x and moves l->x past it; the columns it took. */
+int pane_put(pane_line *l, int el, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The columns left on the line. */
+static inline int pane_room(const pane_line *l)
+{
+	return l->end - l->x;
+}
 /* The selected row's highlight, from the cursor column at x - 1. */
 void pane_cursor(int y, int x, int w);
 /* Opens the trace list over the window, narrowed by extra. */

@@ -252,26 +252,27 @@ static void budget_line(int y, int x, int w, const char *label, const recon_budg
 	fmt_usd(proj, sizeof proj, projected);
 	fmt_usd(bud, sizeof bud, budget);
 	double frac = budget > 0 ? projected / budget : 0;
-	int cx = x;
-	cx += draw_textf(y, cx, w, EL_DEFAULT, "%s proj %s of %s ", label, proj, bud);
+	pane_line ln = {y, x, x + w};
+	pane_put(&ln, EL_DEFAULT, "%s proj %s of %s ", label, proj, bud);
 	int bw = 10;
-	if (cx + bw + 6 > x + w)
-		bw = x + w - cx - 6;
+	if (ln.x + bw + 6 > ln.end)
+		bw = pane_room(&ln) - 6;
 	if (bw > 2) {
 		/* A bar of the projection against the budget, scale to 120%, with
 		 * marks at 50, 80 and 100%. */
 		double scale = frac > 1.2 ? frac : 1.2;
-		draw_fill(y, cx, bw, EL_DIM);
-		draw_bar(y, cx, bw, frac / scale, budget_el(frac));
+		int bx = ln.x;
+		draw_fill(y, bx, bw, EL_DIM);
+		draw_bar(y, bx, bw, frac / scale, budget_el(frac));
 		const double marks[] = {0.5, 0.8, 1.0};
 		for (int i = 0; i < 3; i++) {
-			int mx = cx + (int)floor(marks[i] / scale * bw);
-			if (mx >= cx + (int)floor(frac / scale * bw) && mx < cx + bw)
+			int mx = bx + (int)floor(marks[i] / scale * bw);
+			if (mx >= bx + (int)floor(frac / scale * bw) && mx < bx + bw)
 				draw_glyph(y, mx, G_VLINE, budget_el(marks[i]));
 		}
-		cx += bw + 1;
+		ln.x += bw + 1;
 	}
-	draw_textf(y, cx, x + w - cx, budget_el(frac), "%.0f%%", frac * 100);
+	pane_put(&ln, budget_el(frac), "%.0f%%", frac * 100);
 }
 
 static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
@@ -294,16 +295,16 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	pane_usd(today, sizeof today, c->t.today);
 	fmt_usd(burn, sizeof burn, burn_h);
 	fmt_usd(avg, sizeof avg, avg_h);
-	int cx = ix;
-	cx += draw_textf(iy, cx, iw, EL_HEADER, "%s", spend);
-	cx += draw_textf(iy, cx, ix + iw - cx, EL_DEFAULT, " in %s %s today %s %s burn ", a->window_name, glyph(G_DOT), today,
-			 glyph(G_DOT));
-	cx += draw_textf(iy, cx, ix + iw - cx, burn_h > 1.5 * avg_h && burn_h > 0 ? EL_WARN : EL_DEFAULT, "%s/h", burn);
-	cx += draw_textf(iy, cx, ix + iw - cx, EL_DIM, " (15m) vs %s/h", avg);
+	pane_line ln = {iy, ix, ix + iw};
+	pane_put(&ln, EL_HEADER, "%s", spend);
+	pane_put(&ln, EL_DEFAULT, " in %s %s today %s %s burn ", a->window_name, glyph(G_DOT), today, glyph(G_DOT));
+	pane_put(&ln, burn_h > 1.5 * avg_h && burn_h > 0 ? EL_WARN : EL_DEFAULT, "%s/h", burn);
+	pane_put(&ln, EL_DIM, " (15m) vs %s/h", avg);
 	if (t->unpriced) {
 		char n[32];
 		fmt_count(n, sizeof n, (double)t->unpriced);
-		draw_textf(iy, cx + 1, ix + iw - cx - 1, EL_WARN, "%s %s unpriced", glyph(G_MARK), n);
+		ln.x++;
+		pane_put(&ln, EL_WARN, "%s %s unpriced", glyph(G_MARK), n);
 	}
 	if (ih < 2)
 		return;

@@ -66,8 +66,9 @@ static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	char e[32], c[32];
 	fmt_thousands(e, sizeof e, t->errors);
 	fmt_count(c, sizeof c, (double)t->calls);
-	int cx = ix + draw_textf(iy, ix, iw, pane_rate_el(a, rate), "%.1f%%", rate * 100);
-	draw_textf(iy, cx, ix + iw - cx, EL_DEFAULT, " errors %s %s of %s calls", glyph(G_DOT), e, c);
+	pane_line ln = {iy, ix, ix + iw};
+	pane_put(&ln, pane_rate_el(a, rate), "%.1f%%", rate * 100);
+	pane_put(&ln, EL_DEFAULT, " errors %s %s of %s calls", glyph(G_DOT), e, c);
 	int lw = draw_text(iy + 1, ix, iw, "rate ", EL_DEFAULT);
 	double maxrate = 0;
 	for (int col = 0; col < d->s.ncols; col++)

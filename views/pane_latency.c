@@ -116,19 +116,19 @@ static void latency_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 		fmt_ms(b[i], sizeof b[i], q[i]);
 	fmt_ms(mx, sizeof mx, s->lat.max);
 	fmt_count(n, sizeof n, (double)s->lat.total);
-	int cx = ix;
+	pane_line ln = {iy, ix, ix + iw};
 	static const char *const names[3] = {"p50", "p95", "p99"};
 	for (int i = 0; i < 3; i++) {
-		cx += draw_textf(iy, cx, ix + iw - cx, EL_DEFAULT, "%s ", names[i]);
-		cx += draw_textf(iy, cx, ix + iw - cx, EL_MARK, "%s  ", b[i]);
+		pane_put(&ln, EL_DEFAULT, "%s ", names[i]);
+		pane_put(&ln, EL_MARK, "%s  ", b[i]);
 	}
 	/* Only what fits whole: a cut "max" with no number reads as a bug. */
 	char mtail[48];
 	snprintf(mtail, sizeof mtail, "max %s n %s", mx, n);
-	if ((int)strlen(mtail) > ix + iw - cx)
+	if ((int)strlen(mtail) > pane_room(&ln))
 		snprintf(mtail, sizeof mtail, "n %s", n);
-	if ((int)strlen(mtail) <= ix + iw - cx)
-		draw_text(iy, cx, ix + iw - cx, mtail, EL_DIM);
+	if ((int)strlen(mtail) <= pane_room(&ln))
+		pane_put(&ln, EL_DIM, "%s", mtail);
 	/* The distribution, on a log scale, with the percentiles marked. */
 	int hh = ih - 5;
 	/* With room to spare, the histogram stays readable and a heat strip of
