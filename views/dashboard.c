@@ -36,7 +36,7 @@ static void panes_focus(dash *d, int focus)
 static void dash_reload(view_t *v, app_t *a)
 {
 	dash *d = v->priv;
-	if (!d->pane[0].ops) {
+	if (!d->pane[0].ops) { /* the first reload, open's */
 		for (int i = 0; i < NPANES; i++)
 			d->pane[i] = (pane_t){panes[i], xcalloc(1, panes[i]->private_size ? panes[i]->private_size : 1), &d->d};
 		panes_focus(d, d->focus);
@@ -97,7 +97,7 @@ static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 	pane_t *p = d->pane;
 	if (w >= 150) {
 		/* Side by side: the first pane 2/5, the others share the rest. */
-		int cw = w * 2 / 5, ow = (w - cw) / (NPANES - 1), px = x + cw;
+		int cw = NPANES > 1 ? w * 2 / 5 : w, ow = NPANES > 1 ? (w - cw) / (NPANES - 1) : 0, px = x + cw;
 		p[0].ops->draw(&p[0], a, y, x, h, cw);
 		for (int i = 1; i < NPANES; i++, px += ow)
 			p[i].ops->draw(&p[i], a, y, px, h, i == NPANES - 1 ? x + w - px : ow);
@@ -107,7 +107,7 @@ static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		int ch = h * 45 / 100 + 1;
 		if (ch < 10)
 			ch = 10;
-		int ow = w / (NPANES - 1), px = x;
+		int ow = NPANES > 1 ? w / (NPANES - 1) : 0, px = x;
 		p[0].ops->draw(&p[0], a, y, x, ch, w);
 		for (int i = 1; i < NPANES; i++, px += ow)
 			p[i].ops->draw(&p[i], a, y + ch, px, h - ch, i == NPANES - 1 ? x + w - px : ow);
@@ -120,8 +120,8 @@ static int is_move(int act)
 	       act == A_PAGE_UP;
 }
 
-/* The cursor of a pane with rows. A page key moves five: a pane shows a
- * few rows, and the page of the tallest would skip the others' whole. */
+/* The cursor of a pane with rows; a page key moves it five rows,
+ * whatever the pane's height. */
 static void pane_move(pane_t *p, int act)
 {
 	p->pos.n = p->ops->rows(p);
