@@ -36,7 +36,7 @@ static int same_provider(provs_t *provs, const char *traced, const char *billed)
 	if (!strcmp(traced, billed))
 		return 1;
 	prov_t *p = provs ? provs_find(provs, billed) : NULL;
-	return p && !strcmp(prov_type_name(p->type), traced);
+	return p && !strcmp(p->ops->name, traced);
 }
 
 /* Where a provider's bill in the store begins, within [from, ...). */

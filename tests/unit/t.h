@@ -33,6 +33,7 @@ Suite *suite_http(void);
 Suite *suite_usage(void);
 Suite *suite_reconcile(void);
 Suite *suite_listpos(void);
+Suite *suite_chat(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);

@@ -280,7 +280,7 @@ START_TEST(provider_line_names)
 	ck_assert(f.r.win.have);
 	ck_assert_int_eq(f.r.win.traced, 0); /* no line says what "work" is */
 	unload(&f);
-	prov_t line = {.name = "work", .type = PROV_OPENAI};
+	prov_t line = {.name = "work", .ops = &provider_openai};
 	provs_t provs = {&line, 1};
 	load(&f, st, pr, &provs, now, 3600);
 	ck_assert_int_eq(f.r.win.traced, 1 * USD);
