@@ -114,12 +114,6 @@ static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 	}
 }
 
-static int is_move(int act)
-{
-	return act == A_MOVE_DOWN || act == A_MOVE_UP || act == A_MOVE_FIRST || act == A_MOVE_LAST || act == A_PAGE_DOWN ||
-	       act == A_PAGE_UP;
-}
-
 /* The cursor of a pane with rows; a page key moves it five rows,
  * whatever the pane's height. */
 static void pane_move(pane_t *p, int act)
@@ -147,7 +141,7 @@ static int dash_action(view_t *v, app_t *a, int act)
 	}
 	if (f->ops->action && f->ops->action(f, a, act))
 		return 1;
-	if (is_move(act)) {
+	if (pane_is_move(act)) {
 		if (f->ops->rows)
 			pane_move(f, act);
 		return 1;

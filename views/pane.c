@@ -119,6 +119,12 @@ void pane_cursor(int y, int x, int w)
 	draw_text(y, x - 1, 1, glyph(G_CURSOR), EL_SELECTED);
 }
 
+int pane_is_move(int act)
+{
+	return act == A_MOVE_DOWN || act == A_MOVE_UP || act == A_MOVE_FIRST || act == A_MOVE_LAST || act == A_PAGE_DOWN ||
+	       act == A_PAGE_UP;
+}
+
 void pane_open_traces(app_t *a, const char *extra, int sort)
 {
 	char f[512];

@@ -81,6 +81,8 @@ static inline int pane_room(const pane_line *l)
 }
 /* The selected row's highlight, from the cursor column at x - 1. */
 void pane_cursor(int y, int x, int w);
+/* A key that moves a cursor (up, down, a page, first, last). */
+int pane_is_move(int act);
 /* Opens the trace list over the window, narrowed by extra. */
 void pane_open_traces(app_t *a, const char *extra, int sort);
 

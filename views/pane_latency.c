@@ -199,10 +199,8 @@ static int latency_action(pane_t *p, app_t *a, int act)
 	(void)a;
 	latency *l = p->priv;
 	const series_t *s = &p->d->s;
-	int move = act == A_MOVE_DOWN || act == A_MOVE_UP || act == A_MOVE_FIRST || act == A_MOVE_LAST ||
-		   act == A_PAGE_DOWN || act == A_PAGE_UP;
 	/* The cursor keys, when the pane has the focus, move over its models. */
-	if (act != A_CYCLE_MODEL && !(move && p->focused))
+	if (act != A_CYCLE_MODEL && !(pane_is_move(act) && p->focused))
 		return 0;
 	/* all, then each model by spend, then all again */
 	int at = -1, n = (int)s->ngroups;
