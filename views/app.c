@@ -744,13 +744,17 @@ static void refresh_tick(app_t *a)
  * retried (a 429, a 5xx, a timeout) when it is new: its first time, or
  * another kind than before; the same one again is left to the pane's
  * "retrying", and once it is over it leaves the status line. What was
- * stored, the dashboard picks up when it next draws (a reload would move
- * every view's selection). The text came from a server, in part. */
+ * stored goes to the views' billed op (a reload would move every view's
+ * selection). The text came from a server, in part. */
 static void on_usage_event(void *ud, int ev, const char *msg)
 {
 	app_t *a = ud;
 	char *m = sanitize_str(msg, 0);
-	if (ev == UE_ERROR) {
+	if (ev == UE_STORED) {
+		for (int i = 0; i < a->depth; i++)
+			if (a->stack[i]->ops->billed)
+				a->stack[i]->ops->billed(a->stack[i], a);
+	} else if (ev == UE_ERROR) {
 		app_message(a, EL_ERROR, "%s", m);
 	} else if (ev == UE_RETRY) {
 		app_message(a, EL_WARN, "%s", m);

@@ -33,6 +33,9 @@ typedef struct view_ops {
 	int (*action)(view_t *v, app_t *a, int action);
 	/* The data, the window or the filter changed. */
 	void (*reload)(view_t *v, app_t *a);
+	/* The usage poller stored the providers' reports: what shows the
+	 * bill reloads it, and nothing else moves. */
+	void (*billed)(view_t *v, app_t *a);
 	/* `/` search: 1 when something matched (dir 1 forward, -1 back). */
 	int (*search)(view_t *v, app_t *a, const char *text, int dir);
 	/* A page of calls from the query thread. */
