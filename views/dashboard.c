@@ -116,8 +116,9 @@ static void dash_reload(view_t *v, app_t *a)
 	billed_reload(d, a); /* and the cost pane's rows */
 }
 
-static void dash_open(view_t *v, app_t *a)
+static void dash_open(view_t *v, app_t *a, const void *arg)
 {
+	(void)arg;
 	dash_reload(v, a);
 }
 
@@ -1214,6 +1215,7 @@ static void dash_title(view_t *v, app_t *a, char *buf, size_t n)
 const view_ops dashboard_ops = {
     .name = "dashboard",
     .scope = SC_DASHBOARD,
+    .flags = VIEW_WINDOWED,
     .private_size = sizeof(dash),
     .open = dash_open,
     .close = dash_close,
