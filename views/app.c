@@ -375,11 +375,11 @@ const app_command app_commands[] = {
     {"diff", cmd_diff, 1, "diff NAME V1 V2",
      "two versions of a prompt side by side, V1 on the left (:diff NAME V: V against the one before; :diff NAME: the "
      "one in traffic)"},
+    {"set", cmd_set, 1, "set NAME VALUE", "an option of llmopsrc"},
+    {"bind", cmd_bind, 1, "bind KEYMAP KEY ACTION", ""},
     {"replay", cmd_replay, 1, "replay [V|prev] [N]",
      "replay the first N (20) calls of the trace list's filter against version V of their prompt (prev: the one "
      "before each call's), four at a time"},
-    {"set", cmd_set, 1, "set NAME VALUE", "an option of llmopsrc"},
-    {"bind", cmd_bind, 1, "bind KEYMAP KEY ACTION", ""},
     {"save-display", cmd_save_display, 0, "save-display FILE", "the screen as text"},
     {"help", cmd_help, 0, NULL, NULL},
     {"q", cmd_quit, 0, "q", "quit"},
