@@ -387,7 +387,7 @@ const app_command app_commands[] = {
     {NULL, NULL, 0, NULL, NULL},
 };
 
-static void command(app_t *a, const char *line)
+void app_run_command(app_t *a, const char *line)
 {
 	char buf[1024];
 	snprintf(buf, sizeof buf, "%s", line);
@@ -557,7 +557,7 @@ static void key(app_t *a, int k)
 		a->msg[0] = 0;
 		const char *line = prompt_line(p);
 		if (kind == ':') {
-			command(a, line);
+			app_run_command(a, line);
 		} else if (kind == '/') {
 			snprintf(a->last_search, sizeof a->last_search, "%s", line);
 			search(a, line, 1);

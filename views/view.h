@@ -167,6 +167,9 @@ typedef struct app_command {
 	int alias;         /* another name of the entry before: listed nowhere */
 } app_command;
 extern const app_command app_commands[];
+/* Runs a line typed at `:` (without the colon); what it says goes to the
+ * status line. */
+void app_run_command(app_t *a, const char *line);
 
 /* For views. arg is handed to the view's open. A VIEW_SINGLETON view
  * already on top is not pushed again. */
