@@ -368,6 +368,7 @@ static void print_config_errors(const config_t *c)
 static void load_config(ctx_t *x)
 {
 	config_init(&x->cfg);
+	x->cfg.provider_types = provider_types();
 	const char *rc = x->a.val[O_CONFIG];
 	int must = rc != NULL;
 	if (!rc && getenv("LLMOPSRC") && *getenv("LLMOPSRC")) {
@@ -1149,7 +1150,7 @@ static int cmd_usage_show(ctx_t *x)
 		size_t k = 0;
 		for (size_t i = 0; i < sum.nmodels; i++) {
 			prov_t *q = provs_find(&x->provs, sum.models[i].provider);
-			if (!strcmp(sum.models[i].provider, only) || (q && p && !strcmp(only, prov_type_name(p->type)) && q->type == p->type))
+			if (!strcmp(sum.models[i].provider, only) || (q && p && !strcmp(only, p->ops->name) && q->ops == p->ops))
 				sum.models[k++] = sum.models[i];
 			else {
 				free(sum.models[i].provider);
@@ -1160,7 +1161,7 @@ static int cmd_usage_show(ctx_t *x)
 		k = 0;
 		for (size_t i = 0; i < sum.nprovs; i++) {
 			prov_t *q = provs_find(&x->provs, sum.provs[i].provider);
-			if (!strcmp(sum.provs[i].provider, only) || (q && p && !strcmp(only, prov_type_name(p->type)) && q->type == p->type))
+			if (!strcmp(sum.provs[i].provider, only) || (q && p && !strcmp(only, p->ops->name) && q->ops == p->ops))
 				sum.provs[k++] = sum.provs[i];
 			else
 				free(sum.provs[i].provider);

@@ -379,12 +379,40 @@ static int st_prompts(config_t *c, cfg_stmt *s)
 	return 0;
 }
 
+/* The provider types the caller speaks, joined: "openai|anthropic" with
+ * sep "|", "openai or anthropic" with last " or ". */
+static void type_list(const config_t *c, sbuf *b, const char *sep, const char *last)
+{
+	const char *const *t = c->provider_types;
+	if (!t || !t[0]) {
+		sb_adds(b, "TYPE");
+		return;
+	}
+	for (size_t i = 0; t[i]; i++)
+		sb_printf(b, "%s%s", i == 0 ? "" : t[i + 1] ? sep : last, t[i]);
+}
+
+static int known_type(const config_t *c, const char *v)
+{
+	if (!c->provider_types)
+		return 1;
+	for (size_t i = 0; c->provider_types[i]; i++)
+		if (!strcmp(c->provider_types[i], v))
+			return 1;
+	return 0;
+}
+
 static int st_provider(config_t *c, cfg_stmt *s)
 {
 	char **w = s->w;
 	int n = s->n;
-	if (n < 2)
-		return fail(s, "provider: expected 'provider NAME type=openai|anthropic ...'");
+	if (n < 2) {
+		sbuf types = SBUF_INIT;
+		type_list(c, &types, "|", "|");
+		fail(s, "provider: expected 'provider NAME type=%s ...'", sb_str(&types));
+		sb_free(&types);
+		return -1;
+	}
 	cfg_provider p = {0};
 	p.poll = 60;
 	p.name = xstrdup(w[1]);
@@ -399,8 +427,12 @@ static int st_provider(config_t *c, cfg_stmt *s)
 		const char *k = w[i], *v = eq + 1;
 		char **slot = NULL;
 		if (!strcmp(k, "type")) {
-			if (strcmp(v, "openai") && strcmp(v, "anthropic"))
-				bad = fail(s, "provider %s: type must be openai or anthropic, got '%s'", p.name, v);
+			if (!known_type(c, v)) {
+				sbuf or = SBUF_INIT;
+				type_list(c, &or, ", ", " or ");
+				bad = fail(s, "provider %s: type must be %s, got '%s'", p.name, sb_str(&or), v);
+				sb_free(&or);
+			}
 			slot = &p.type;
 		} else if (!strcmp(k, "base_url"))
 			slot = &p.base_url;
@@ -434,11 +466,16 @@ static int st_provider(config_t *c, cfg_stmt *s)
 		}
 	}
 	if (!bad && !p.type) {
-		const char *guess = !strcmp(p.name, "openai") || !strcmp(p.name, "anthropic") ? p.name : NULL;
-		if (!guess)
-			bad = fail(s, "provider %s: missing type=openai|anthropic", p.name);
-		else
+		/* A provider named as a type is of that type. */
+		const char *guess = c->provider_types && known_type(c, p.name) ? p.name : NULL;
+		if (!guess) {
+			sbuf types = SBUF_INIT;
+			type_list(c, &types, "|", "|");
+			bad = fail(s, "provider %s: missing type=%s", p.name, sb_str(&types));
+			sb_free(&types);
+		} else {
 			p.type = xstrdup(guess);
+		}
 	}
 	if (bad) {
 		provider_free(&p);

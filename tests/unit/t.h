@@ -32,6 +32,7 @@ Suite *suite_prompts(void);
 Suite *suite_http(void);
 Suite *suite_usage(void);
 Suite *suite_console(void);
+Suite *suite_chat(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);
