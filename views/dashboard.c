@@ -58,8 +58,9 @@ static void dash_reload(view_t *v, app_t *a)
 	series_free(&old);
 }
 
-static void dash_open(view_t *v, app_t *a)
+static void dash_open(view_t *v, app_t *a, const void *arg)
 {
+	(void)arg;
 	dash_reload(v, a);
 }
 
@@ -182,6 +183,7 @@ static void dash_title(view_t *v, app_t *a, char *buf, size_t n)
 const view_ops dashboard_ops = {
     .name = "dashboard",
     .scope = SC_DASHBOARD,
+    .flags = VIEW_WINDOWED,
     .private_size = sizeof(dash),
     .open = dash_open,
     .close = dash_close,

@@ -55,6 +55,7 @@ int main(void)
 	srunner_add_suite(sr, suite_prompts());
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_usage());
+	srunner_add_suite(sr, suite_console());
 	srunner_add_suite(sr, suite_chat());
 	srunner_add_suite(sr, suite_file());
 	srunner_add_suite(sr, suite_listpos());

@@ -31,6 +31,7 @@ Suite *suite_sidebyside(void);
 Suite *suite_prompts(void);
 Suite *suite_http(void);
 Suite *suite_usage(void);
+Suite *suite_console(void);
 Suite *suite_chat(void);
 Suite *suite_file(void);
 Suite *suite_listpos(void);
