@@ -225,15 +225,14 @@ int64_t config_dur(const config_t *c, int opt)
 	return c->opt[opt].dur;
 }
 
-/* Splits a line into words. Double quotes group (and may sit inside a word,
- * as in api_key_cmd="pass show x"), backslash escapes inside quotes, '#'
- * at the start of a word begins a comment. Returns the count, -1 on an
- * unterminated quote. */
 static int load_file(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud, const char *from,
 		     int from_line);
 
-#define MAX_WORDS 32
-static int split_words(const char *line, char **words, int max)
+/* Splits a line into words. Double quotes group (and may sit inside a word,
+ * as in api_key_cmd="pass show x"), backslash escapes inside quotes, '#'
+ * at the start of a word begins a comment. Returns the count, -1 on an
+ * unterminated quote, -2 on more than max words. */
+int config_split(const char *line, char **words, int max)
 {
 	int n = 0;
 	const char *p = line;
@@ -243,8 +242,7 @@ static int split_words(const char *line, char **words, int max)
 		if (!*p || *p == '#')
 			break;
 		if (n == max) {
-			for (int i = 0; i < n; i++)
-				free(words[i]);
+			config_words_free(words, n);
 			return -2;
 		}
 		sbuf w = SBUF_INIT;
@@ -262,13 +260,18 @@ static int split_words(const char *line, char **words, int max)
 		}
 		if (quoted) {
 			sb_free(&w);
-			for (int i = 0; i < n; i++)
-				free(words[i]);
+			config_words_free(words, n);
 			return -1;
 		}
 		words[n++] = sb_steal(&w);
 	}
 	return n;
+}
+
+void config_words_free(char **words, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(words[i]);
 }
 
 /* '~/x' -> $HOME/x; a relative path -> relative to the rc file's folder. */
@@ -291,8 +294,89 @@ static char *resolve_path(const char *path, const char *file)
 
 static cfg_where where(const char *file, int line)
 {
-	cfg_where w = {xstrdup(file), line};
+	cfg_where w = {xstrdup(file ? file : ""), line};
 	return w;
+}
+
+static int fail(cfg_stmt *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(cfg_stmt *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int config_set_args(char **w, int n, char *name, size_t namelen, const char **value)
+{
+	/* set NAME = VALUE, set NAME VALUE, set NAME=VALUE */
+	*value = NULL;
+	if (n < 2)
+		return -1;
+	const char *eq = strchr(w[1], '=');
+	snprintf(name, namelen, "%.*s", (int)(eq ? eq - w[1] : (long)strlen(w[1])), w[1]);
+	if (eq)
+		*value = eq + 1;
+	else if (n == 4 && !strcmp(w[2], "="))
+		*value = w[3];
+	else if (n == 3)
+		*value = w[2][0] == '=' ? w[2] + 1 : w[2];
+	return *name ? 0 : -1;
+}
+
+static int st_set(config_t *c, cfg_stmt *s)
+{
+	char name[64];
+	const char *value;
+	if (config_set_args(s->w, s->n, name, sizeof name, &value) || !value)
+		return fail(s, "set: expected 'set NAME = VALUE'");
+	if (config_set(c, name, value, s->err, sizeof s->err))
+		return -1;
+	int i = config_find_option(name);
+	if ((i == CFG_store || i == CFG_golden || i == CFG_pricing_file) && c->opt[i].s) {
+		char *abs = resolve_path(c->opt[i].s, s->file);
+		free(c->opt[i].s);
+		c->opt[i].s = abs;
+	}
+	return 0;
+}
+
+static int st_label(config_t *c, cfg_stmt *s)
+{
+	char **w = s->w;
+	if (s->n != 3 || strlen(w[1]) != 1 || w[1][0] < '1' || w[1][0] > '9')
+		return fail(s, "label: expected 'label KEY NAME' with KEY 1 to 9");
+	int k = w[1][0] - '0';
+	free(c->labels[k]);
+	c->labels[k] = xstrdup(w[2]);
+	return 0;
+}
+
+/* watch otlp|jsonl PATH, attach llm PATH */
+static int st_watch(config_t *c, cfg_stmt *s)
+{
+	char **w = s->w;
+	const char *cmd = w[0];
+	int watch = cmd[0] == 'w';
+	const char *kinds = watch ? "otlp|jsonl" : "llm";
+	if (s->n != 3 || (watch ? strcmp(w[1], "otlp") && strcmp(w[1], "jsonl") : strcmp(w[1], "llm")))
+		return fail(s, "%s: expected '%s %s PATH'", cmd, cmd, kinds);
+	cfg_path *p = watch ? VEC_PUSH(c->watches) : VEC_PUSH(c->attaches);
+	p->kind = xstrdup(w[1]);
+	p->path = resolve_path(w[2], s->file);
+	p->at = where(s->file, s->line);
+	return 0;
+}
+
+static int st_prompts(config_t *c, cfg_stmt *s)
+{
+	if (s->n != 2)
+		return fail(s, "prompts: expected 'prompts PATH'");
+	cfg_path *p = VEC_PUSH(c->prompt_dirs);
+	p->path = resolve_path(s->w[1], s->file);
+	p->at = where(s->file, s->line);
+	return 0;
 }
 
 /* The provider types the caller speaks, joined: "openai|anthropic" with
@@ -318,12 +402,14 @@ static int known_type(const config_t *c, const char *v)
 	return 0;
 }
 
-static int provider_statement(config_t *c, char **w, int n, const char *file, int line)
+static int st_provider(config_t *c, cfg_stmt *s)
 {
+	char **w = s->w;
+	int n = s->n;
 	if (n < 2) {
 		sbuf types = SBUF_INIT;
 		type_list(c, &types, "|", "|");
-		error_at(c, file, line, "provider: expected 'provider NAME type=%s ...'", sb_str(&types));
+		fail(s, "provider: expected 'provider NAME type=%s ...'", sb_str(&types));
 		sb_free(&types);
 		return -1;
 	}
@@ -334,8 +420,7 @@ static int provider_statement(config_t *c, char **w, int n, const char *file, in
 	for (int i = 2; i < n && !bad; i++) {
 		char *eq = strchr(w[i], '=');
 		if (!eq) {
-			error_at(c, file, line, "provider %s: expected key=value, got '%s'", p.name, w[i]);
-			bad = 1;
+			bad = fail(s, "provider %s: expected key=value, got '%s'", p.name, w[i]);
 			break;
 		}
 		*eq = 0;
@@ -345,9 +430,8 @@ static int provider_statement(config_t *c, char **w, int n, const char *file, in
 			if (!known_type(c, v)) {
 				sbuf or = SBUF_INIT;
 				type_list(c, &or, ", ", " or ");
-				error_at(c, file, line, "provider %s: type must be %s, got '%s'", p.name, sb_str(&or), v);
+				bad = fail(s, "provider %s: type must be %s, got '%s'", p.name, sb_str(&or), v);
 				sb_free(&or);
-				bad = 1;
 			}
 			slot = &p.type;
 		} else if (!strcmp(k, "base_url"))
@@ -366,25 +450,19 @@ static int provider_statement(config_t *c, char **w, int n, const char *file, in
 			slot = &p.admin_key_cmd;
 		else if (!strcmp(k, "poll")) {
 			char *end;
-			long s = strtol(v, &end, 10);
-			if (end == v || *end || s < 10) {
-				error_at(c, file, line, "provider %s: poll must be a number of seconds >= 10, got '%s'",
-					 p.name, v);
-				bad = 1;
-			}
-			p.poll = (int)s;
+			long sec = strtol(v, &end, 10);
+			if (end == v || *end || sec < 10)
+				bad = fail(s, "provider %s: poll must be a number of seconds >= 10, got '%s'", p.name, v);
+			p.poll = (int)sec;
 		} else if (!strcmp(k, "api_key") || !strcmp(k, "admin_key") || !strcmp(k, "key")) {
-			error_at(c, file, line,
-				 "provider %s: keys are never written in the rc file; use %s_env, %s_file or %s_cmd",
-				 p.name, k, k, k);
-			bad = 1;
+			bad = fail(s, "provider %s: keys are never written in the rc file; use %s_env, %s_file or %s_cmd",
+				   p.name, k, k, k);
 		} else {
-			error_at(c, file, line, "provider %s: unknown setting '%s'", p.name, k);
-			bad = 1;
+			bad = fail(s, "provider %s: unknown setting '%s'", p.name, k);
 		}
 		if (slot && !bad) {
 			free(*slot);
-			*slot = (slot == &p.api_key_file || slot == &p.admin_key_file) ? resolve_path(v, file) : xstrdup(v);
+			*slot = (slot == &p.api_key_file || slot == &p.admin_key_file) ? resolve_path(v, s->file) : xstrdup(v);
 		}
 	}
 	if (!bad && !p.type) {
@@ -393,9 +471,8 @@ static int provider_statement(config_t *c, char **w, int n, const char *file, in
 		if (!guess) {
 			sbuf types = SBUF_INIT;
 			type_list(c, &types, "|", "|");
-			error_at(c, file, line, "provider %s: missing type=%s", p.name, sb_str(&types));
+			bad = fail(s, "provider %s: missing type=%s", p.name, sb_str(&types));
 			sb_free(&types);
-			bad = 1;
 		} else {
 			p.type = xstrdup(guess);
 		}
@@ -404,25 +481,91 @@ static int provider_statement(config_t *c, char **w, int n, const char *file, in
 		provider_free(&p);
 		return -1;
 	}
+	p.at = where(s->file, s->line);
 	/* A later line for the same provider replaces the earlier one. */
 	for (size_t i = 0; i < c->providers.n; i++) {
 		if (strcmp(c->providers.v[i].name, p.name) == 0) {
-			cfg_provider *old = &c->providers.v[i];
-			provider_free(old);
-			p.at = where(file, line);
-			*old = p;
+			provider_free(&c->providers.v[i]);
+			c->providers.v[i] = p;
 			return 0;
 		}
 	}
-	p.at = where(file, line);
 	*VEC_PUSH(c->providers) = p;
 	return 0;
 }
 
+static int st_bind(config_t *c, cfg_stmt *s)
+{
+	if (s->n != 4)
+		return fail(s, "bind: expected 'bind KEYMAP KEY ACTION'");
+	cfg_bind *b = VEC_PUSH(c->binds);
+	b->keymap = xstrdup(s->w[1]);
+	b->key = xstrdup(s->w[2]);
+	b->action = xstrdup(s->w[3]);
+	b->at = where(s->file, s->line);
+	return 0;
+}
+
+static int st_color(config_t *c, cfg_stmt *s)
+{
+	char **w = s->w;
+	if (s->n < 4)
+		return fail(s, "color: expected 'color ELEMENT FG BG [ATTR...]'");
+	cfg_color *col = VEC_PUSH(c->colors);
+	col->element = xstrdup(w[1]);
+	col->fg = xstrdup(w[2]);
+	col->bg = xstrdup(w[3]);
+	sbuf a = SBUF_INIT;
+	for (int i = 4; i < s->n; i++) {
+		if (i > 4)
+			sb_addc(&a, ' ');
+		sb_adds(&a, w[i]);
+	}
+	col->attrs = sb_steal(&a);
+	col->at = where(s->file, s->line);
+	return 0;
+}
+
+/* What the files it reads get wrong, load_file says itself, at this line. */
+static int st_source(config_t *c, cfg_stmt *s)
+{
+	if (s->n != 2)
+		return fail(s, "source: expected 'source PATH'");
+	if (c->depth >= CONFIG_MAX_DEPTH)
+		return fail(s, "source: nested more than %d deep", CONFIG_MAX_DEPTH);
+	if (!s->rd)
+		return fail(s, "source: nothing to read files with here");
+	char *p = resolve_path(s->w[1], s->file);
+	int rc = load_file(c, p, 1, s->rd, s->ud, s->file, s->line);
+	free(p);
+	return rc;
+}
+
+const cfg_statement config_statements[] = {
+    {"set", CFG_IN_RC | CFG_IN_CONSOLE, st_set},
+    {"label", CFG_IN_RC, st_label},
+    {"watch", CFG_IN_RC, st_watch},
+    {"attach", CFG_IN_RC, st_watch},
+    {"prompts", CFG_IN_RC, st_prompts},
+    {"provider", CFG_IN_RC, st_provider},
+    {"bind", CFG_IN_RC | CFG_IN_CONSOLE, st_bind},
+    {"color", CFG_IN_RC, st_color},
+    {"source", CFG_IN_RC, st_source},
+    {NULL, 0, NULL},
+};
+
+const cfg_statement *config_find_statement(const char *name, int where_allowed)
+{
+	for (const cfg_statement *st = config_statements; st->name; st++)
+		if (!strcmp(st->name, name) && (st->where & where_allowed))
+			return st;
+	return NULL;
+}
+
 int config_statement(config_t *c, const char *text, const char *file, int line, config_read_fn rd, void *ud)
 {
-	char *w[MAX_WORDS];
-	int n = split_words(text, w, MAX_WORDS);
+	char *w[CONFIG_MAX_WORDS];
+	int n = config_split(text, w, CONFIG_MAX_WORDS);
 	if (n == -1) {
 		error_at(c, file, line, "unterminated quote");
 		return -1;
@@ -433,114 +576,14 @@ int config_statement(config_t *c, const char *text, const char *file, int line, 
 	}
 	if (n == 0)
 		return 0;
-	int rc = 0;
-	const char *cmd = w[0];
-	char err[256];
-	if (!strcmp(cmd, "set")) {
-		/* set NAME = VALUE, set NAME VALUE, set NAME=VALUE */
-		char *name = n > 1 ? w[1] : NULL, *value = NULL;
-		char *eq = name ? strchr(name, '=') : NULL;
-		if (eq) {
-			*eq = 0;
-			value = eq + 1;
-		} else if (n == 4 && !strcmp(w[2], "=")) {
-			value = w[3];
-		} else if (n == 3) {
-			value = w[2][0] == '=' ? w[2] + 1 : w[2];
-		}
-		if (!name || !value || !*name) {
-			error_at(c, file, line, "set: expected 'set NAME = VALUE'");
-			rc = -1;
-		} else if (config_set(c, name, value, err, sizeof err)) {
-			error_at(c, file, line, "%s", err);
-			rc = -1;
-		} else {
-			int i = config_find_option(name);
-			if ((i == CFG_store || i == CFG_golden || i == CFG_pricing_file) && c->opt[i].s) {
-				char *abs = resolve_path(c->opt[i].s, file);
-				free(c->opt[i].s);
-				c->opt[i].s = abs;
-			}
-		}
-	} else if (!strcmp(cmd, "label")) {
-		if (n != 3 || strlen(w[1]) != 1 || w[1][0] < '1' || w[1][0] > '9') {
-			error_at(c, file, line, "label: expected 'label KEY NAME' with KEY 1 to 9");
-			rc = -1;
-		} else {
-			int k = w[1][0] - '0';
-			free(c->labels[k]);
-			c->labels[k] = xstrdup(w[2]);
-		}
-	} else if (!strcmp(cmd, "watch") || !strcmp(cmd, "attach")) {
-		int watch = cmd[0] == 'w';
-		const char *kinds = watch ? "otlp|jsonl" : "llm";
-		if (n != 3 || (watch ? strcmp(w[1], "otlp") && strcmp(w[1], "jsonl") : strcmp(w[1], "llm"))) {
-			error_at(c, file, line, "%s: expected '%s %s PATH'", cmd, cmd, kinds);
-			rc = -1;
-		} else {
-			cfg_path *p = watch ? VEC_PUSH(c->watches) : VEC_PUSH(c->attaches);
-			p->kind = xstrdup(w[1]);
-			p->path = resolve_path(w[2], file);
-			p->at = where(file, line);
-		}
-	} else if (!strcmp(cmd, "prompts")) {
-		if (n != 2) {
-			error_at(c, file, line, "prompts: expected 'prompts PATH'");
-			rc = -1;
-		} else {
-			cfg_path *p = VEC_PUSH(c->prompt_dirs);
-			p->path = resolve_path(w[1], file);
-			p->at = where(file, line);
-		}
-	} else if (!strcmp(cmd, "provider")) {
-		rc = provider_statement(c, w, n, file, line);
-	} else if (!strcmp(cmd, "bind")) {
-		if (n != 4) {
-			error_at(c, file, line, "bind: expected 'bind KEYMAP KEY ACTION'");
-			rc = -1;
-		} else {
-			cfg_bind *b = VEC_PUSH(c->binds);
-			b->keymap = xstrdup(w[1]);
-			b->key = xstrdup(w[2]);
-			b->action = xstrdup(w[3]);
-			b->at = where(file, line);
-		}
-	} else if (!strcmp(cmd, "color")) {
-		if (n < 4) {
-			error_at(c, file, line, "color: expected 'color ELEMENT FG BG [ATTR...]'");
-			rc = -1;
-		} else {
-			cfg_color *col = VEC_PUSH(c->colors);
-			col->element = xstrdup(w[1]);
-			col->fg = xstrdup(w[2]);
-			col->bg = xstrdup(w[3]);
-			sbuf a = SBUF_INIT;
-			for (int i = 4; i < n; i++) {
-				if (i > 4)
-					sb_addc(&a, ' ');
-				sb_adds(&a, w[i]);
-			}
-			col->attrs = sb_steal(&a);
-			col->at = where(file, line);
-		}
-	} else if (!strcmp(cmd, "source")) {
-		if (n != 2) {
-			error_at(c, file, line, "source: expected 'source PATH'");
-			rc = -1;
-		} else if (c->depth >= CONFIG_MAX_DEPTH) {
-			error_at(c, file, line, "source: nested more than %d deep", CONFIG_MAX_DEPTH);
-			rc = -1;
-		} else {
-			char *p = resolve_path(w[1], file);
-			rc = load_file(c, p, 1, rd, ud, file, line);
-			free(p);
-		}
-	} else {
-		error_at(c, file, line, "unknown statement '%s'", cmd);
-		rc = -1;
-	}
-	for (int i = 0; i < n; i++)
-		free(w[i]);
+	int rc = -1;
+	const cfg_statement *st = config_find_statement(w[0], CFG_IN_RC);
+	cfg_stmt s = {.w = w, .n = n, .file = file, .line = line, .rd = rd, .ud = ud};
+	if (!st)
+		error_at(c, file, line, "unknown statement '%s'", w[0]);
+	else if ((rc = st->run(c, &s)) && s.err[0])
+		error_at(c, file, line, "%s", s.err);
+	config_words_free(w, n);
 	return rc;
 }
 

@@ -13,7 +13,8 @@
 #include "str.h"
 
 /* Options that `set` knows: name, type, default, description. The same
- * table feeds `:set`, the man page and llmopsrc.example. */
+ * table feeds `set` (in the rc file and at the console's `:` line) and
+ * `:set NAME`'s description. */
 #define CONFIG_OPTIONS(X)                                                                           \
 	X(store, STR, NULL, "path of the SQLite store")                                             \
 	X(golden, STR, NULL, "golden dataset file (default: the store)")                            \
@@ -133,8 +134,48 @@ void config_free(config_t *c);
 void config_parse(config_t *c, const char *path, const char *text, size_t len, config_read_fn rd, void *ud);
 /* Reads and parses path; a missing file is an error only when must_exist. */
 int config_load(config_t *c, const char *path, int must_exist, config_read_fn rd, void *ud);
-/* Applies one statement (also used by ':set' and ':bind' in the console). */
+/* Applies one line of the rc file: its words looked up in config_statements. */
 int config_statement(config_t *c, const char *line, const char *file, int lineno, config_read_fn rd, void *ud);
+
+/* The rc file's words, which the console's `:` line is split into too:
+ * double quotes group (also inside a word: api_key_cmd="pass show x"),
+ * backslash escapes inside them, '#' starting a word begins a comment.
+ * Returns the count of malloc'ed words, -1 on an unterminated quote, -2
+ * on more than max words (nothing is left allocated then). */
+#define CONFIG_MAX_WORDS 32
+int config_split(const char *line, char **words, int max);
+void config_words_free(char **words, int n);
+
+/* Where a statement may be given: the rc file, the console's `:` line. */
+enum { CFG_IN_RC = 1, CFG_IN_CONSOLE = 2 };
+
+/* One statement being applied: its words (w[0] is its name) and where it
+ * was read (file NULL at the console; rd NULL where nothing is read). */
+typedef struct cfg_stmt {
+	char **w;
+	int n;
+	const char *file;
+	int line;
+	config_read_fn rd;
+	void *ud;
+	char err[1024]; /* why it failed; empty when it was said already */
+} cfg_stmt;
+
+typedef struct cfg_statement {
+	const char *name;
+	int where; /* CFG_IN_RC, CFG_IN_CONSOLE or both */
+	/* 0, or -1 with the reason in s->err */
+	int (*run)(config_t *c, cfg_stmt *s);
+} cfg_statement;
+/* set, label, watch, attach, prompts, provider, bind, color, source; ends
+ * with a NULL name. */
+extern const cfg_statement config_statements[];
+/* The statement called name that may be given where (CFG_IN_*), or NULL. */
+const cfg_statement *config_find_statement(const char *name, int where);
+/* The words of set (NAME = VALUE, NAME VALUE or NAME=VALUE): the name into
+ * name, *value pointing into w (NULL when the words hold none); -1 when
+ * there is no name. */
+int config_set_args(char **w, int n, char *name, size_t namelen, const char **value);
 
 const char *config_str(const config_t *c, int opt);
 double config_num(const config_t *c, int opt);

@@ -43,8 +43,6 @@ typedef struct annv {
 	char *draft_path;    /* a note being typed, kept on disk */
 } annv;
 
-static char pending_filter[512];
-
 /* ---- the note draft ------------------------------------------------------ */
 
 /* "CALL_ID\tTEXT", written at every key while a note is typed, so that an SSH
@@ -216,30 +214,32 @@ static long find_ref(annv *an, const char *span)
 
 void annotate_show(app_t *a, const char *filter)
 {
-	snprintf(pending_filter, sizeof pending_filter, "%s", filter ? filter : "");
+	char src[512];
+	snprintf(src, sizeof src, "%s", filter ? filter : "");
 	filter_t f;
 	filter_init(&f);
 	char err[256];
-	if (filter_parse(&f, pending_filter, err, sizeof err)) {
+	if (filter_parse(&f, src, err, sizeof err)) {
 		app_message(a, EL_ERROR, "annotate: %s", err);
 		filter_free(&f);
 		return;
 	}
 	filter_free(&f);
-	app_push(a, &annotate_ops);
+	app_push(a, &annotate_ops, src);
 	view_t *v = app_top(a);
 	annv *an = v->priv;
 	if (!an->g) /* the golden file would not open: said in the status line */
 		app_pop(a);
 }
 
-static void ann_open(view_t *v, app_t *a)
+/* arg: the filter of the calls to label (a string that parses). */
+static void ann_open(view_t *v, app_t *a, const void *arg)
 {
 	annv *an = v->priv;
 	tv_init(&an->tv);
 	an->cur = -1;
 	an->started = a->now_ns;
-	snprintf(an->filter_src, sizeof an->filter_src, "%s", pending_filter);
+	snprintf(an->filter_src, sizeof an->filter_src, "%s", (const char *)arg);
 	const char *who = config_str(a->cfg, CFG_annotator);
 	if (!who || !*who)
 		who = getenv("USER");

@@ -30,16 +30,19 @@ view_t *app_top(app_t *a)
 	return a->depth ? a->stack[a->depth - 1] : NULL;
 }
 
-void app_push(app_t *a, const view_ops *ops)
+void app_push(app_t *a, const view_ops *ops, const void *arg)
 {
+	if ((ops->flags & VIEW_SINGLETON) && a->depth && app_top(a)->ops == ops)
+		return;
 	if (a->depth == (int)(sizeof a->stack / sizeof *a->stack))
 		app_pop(a);
 	view_t *v = xcalloc(1, sizeof *v);
 	v->ops = ops;
+	v->parent = app_top(a);
 	v->priv = ops->private_size ? xcalloc(1, ops->private_size) : NULL;
 	a->stack[a->depth++] = v;
 	if (ops->open)
-		ops->open(v, a);
+		ops->open(v, a, arg);
 	a->dirty = 1;
 }
 
@@ -132,7 +135,38 @@ void app_show_traces(app_t *a, const char *filter, int sort)
 	} else {
 		filter_free(&f);
 	}
-	app_push(a, &traces_ops);
+	app_push(a, &traces_ops, NULL);
+}
+
+/* A filter typed at `:filter` or `f`: shown in the list, opened if need be. */
+static void filter_and_show(app_t *a, const char *src)
+{
+	if (app_set_filter(a, src) == 0 && !(app_top(a)->ops->flags & VIEW_FILTERED))
+		app_show_traces(a, src, a->sort);
+}
+
+/* What `:view NAME` and the view's key do. */
+static void show_view(app_t *a, const view_entry *e)
+{
+	if (e->show)
+		e->show(a);
+	else
+		app_push(a, e->ops, NULL);
+}
+
+void view_names(char *buf, size_t n)
+{
+	size_t count = 0, len = 0, i = 0;
+	for (const view_entry *e = views; e->ops; e++)
+		count += e->by_name != 0;
+	buf[0] = 0;
+	for (const view_entry *e = views; e->ops; e++) {
+		if (!e->by_name)
+			continue;
+		const char *sep = !i ? "" : i + 1 == count ? " or " : ", ";
+		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s", sep, e->ops->name);
+		i++;
+	}
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -168,12 +202,11 @@ static void apply_option(app_t *a, const char *name)
 
 /* :replay [[NAME@]VERSION|prev] [N]: the first N calls (20) of the trace
  * list's filter, each against that version of its prompt. */
-static void batch_replay(app_t *a, char *arg)
+static void cmd_replay(app_t *a, const char *arg, char **words, int nwords)
 {
-	char *w[2] = {NULL, NULL};
-	int n = 0;
-	for (char *t = strtok(arg, " \t"); t && n < 2; t = strtok(NULL, " \t"))
-		w[n++] = t;
+	(void)arg;
+	char **w = words + 1;
+	int n = nwords - 1 > 2 ? 2 : nwords - 1;
 	char *end = NULL;
 	long max = 20;
 	if (n == 2) {
@@ -204,105 +237,192 @@ static void batch_replay(app_t *a, char *arg)
 	replay_show_batch(a, ids, nr, ref);
 }
 
-static void command(app_t *a, const char *line)
+static void cmd_quit(app_t *a, const char *arg, char **w, int n)
+{
+	(void)arg, (void)w, (void)n;
+	a->quit = 1;
+}
+
+static void cmd_window(app_t *a, const char *arg, char **w, int n)
+{
+	(void)w, (void)n;
+	app_set_window(a, arg);
+}
+
+static void cmd_filter(app_t *a, const char *arg, char **w, int n)
+{
+	(void)w, (void)n;
+	filter_and_show(a, arg);
+}
+
+static void cmd_view(app_t *a, const char *arg, char **w, int n)
+{
+	(void)w, (void)n;
+	for (const view_entry *e = views; e->ops; e++) {
+		if (e->by_name && !strcmp(e->ops->name, arg)) {
+			show_view(a, e);
+			return;
+		}
+	}
+	char names[256];
+	view_names(names, sizeof names);
+	app_message(a, EL_ERROR, "view: %s, not '%s'", names, arg);
+}
+
+static void cmd_help(app_t *a, const char *arg, char **w, int n)
+{
+	(void)arg;
+	cmd_view(a, "help", w, n);
+}
+
+static void cmd_sort(app_t *a, const char *arg, char **w, int n)
+{
+	(void)w, (void)n;
+	int s = !strcmp(arg, "time") ? SORT_TIME : !strcmp(arg, "latency") ? SORT_LATENCY : !strcmp(arg, "cost") ? SORT_COST : -1;
+	if (s < 0) {
+		app_message(a, EL_ERROR, "sort: time, latency or cost, not '%s'", arg);
+	} else {
+		a->sort = s;
+		reload_all(a);
+	}
+}
+
+/* One of the rc file's statements, given at the console: its complaint
+ * named by the statement where the rc file puts its file and line. */
+static int statement(app_t *a, char **w, int n)
+{
+	const cfg_statement *st = config_find_statement(w[0], CFG_IN_CONSOLE);
+	cfg_stmt s = {.w = w, .n = n};
+	if (!st) {
+		app_message(a, EL_ERROR, "%s: only in llmopsrc", w[0]);
+		return -1;
+	}
+	if (st->run(a->cfg, &s) == 0)
+		return 0;
+	size_t len = strlen(w[0]);
+	if (!strncmp(s.err, w[0], len) && s.err[len] == ':')
+		app_message(a, EL_ERROR, "%s", s.err);
+	else
+		app_message(a, EL_ERROR, "%s: %s", w[0], s.err);
+	return -1;
+}
+
+/* :set NAME VALUE as in llmopsrc, and then in force; :set NAME says what
+ * the option is. */
+static void cmd_set(app_t *a, const char *arg, char **w, int n)
+{
+	(void)arg;
+	char name[64];
+	const char *value;
+	if (config_set_args(w, n, name, sizeof name, &value) == 0 && (value ? !*value : n == 2)) {
+		int i = config_find_option(name);
+		if (i < 0)
+			app_message(a, EL_ERROR, "set: unknown option '%s'", name);
+		else
+			app_message(a, EL_MESSAGE, "%s: %s", name, config_options[i].desc);
+		return;
+	}
+	if (statement(a, w, n) == 0)
+		apply_option(a, name);
+}
+
+/* :bind KEYMAP KEY ACTION as in llmopsrc, and then in force. */
+static void cmd_bind(app_t *a, const char *arg, char **w, int n)
+{
+	(void)arg;
+	if (statement(a, w, n))
+		return;
+	cfg_bind *b = &a->cfg->binds.v[a->cfg->binds.n - 1];
+	char err[256] = "";
+	if (keymap_bind_words(&a->keys, a->keymap_name, b->keymap, b->key, b->action, err, sizeof err) == 0) {
+		app_message(a, EL_MESSAGE, "%s bound to %s", b->key, b->action);
+		return;
+	}
+	app_message(a, EL_ERROR, "%s", err);
+	/* Not kept: it never took. */
+	free(b->keymap);
+	free(b->key);
+	free(b->action);
+	free(b->at.file);
+	a->cfg->binds.n--;
+}
+
+/* :diff [NAME [V1 [V2]]]: V1 on the left; the defaults are D's. */
+static void cmd_diff(app_t *a, const char *arg, char **words, int nwords)
+{
+	(void)arg;
+	char **w = words + 1;
+	int n = nwords - 1;
+	if (n > 3)
+		app_message(a, EL_ERROR, "diff: expected ':diff [NAME [V1 [V2]]]'");
+	else if (n == 2)
+		diff_show(a, w[0], NULL, w[1]);
+	else
+		diff_show(a, n > 0 ? w[0] : NULL, n > 1 ? w[1] : NULL, n > 2 ? w[2] : NULL);
+}
+
+static void cmd_save_display(app_t *a, const char *arg, char **w, int n)
+{
+	(void)w, (void)n;
+	save_display(a, arg);
+}
+
+const app_command app_commands[] = {
+    {"window", cmd_window, 0, "window DUR", "time window (15m, 1h, 7d, ...)"},
+    {"filter", cmd_filter, 0, "filter EXPR",
+     "trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= sample=N% latency>MS words"},
+    {"view", cmd_view, 0, "view NAME", NULL},
+    {"sort", cmd_sort, 0, "sort BY", "time, latency or cost"},
+    {"diff", cmd_diff, 1, "diff NAME V1 V2",
+     "two versions of a prompt side by side, V1 on the left (:diff NAME V: V against the one before; :diff NAME: the "
+     "one in traffic)"},
+    {"set", cmd_set, 1, "set NAME VALUE", "an option of llmopsrc"},
+    {"bind", cmd_bind, 1, "bind KEYMAP KEY ACTION", ""},
+    {"replay", cmd_replay, 1, "replay [V|prev] [N]",
+     "replay the first N (20) calls of the trace list's filter against version V of their prompt (prev: the one "
+     "before each call's), four at a time"},
+    {"save-display", cmd_save_display, 0, "save-display FILE", "the screen as text"},
+    {"help", cmd_help, 0, NULL, NULL},
+    {"q", cmd_quit, 0, "q", "quit"},
+    {"quit", cmd_quit, 0, NULL, NULL, 1},
+    {NULL, NULL, 0, NULL, NULL},
+};
+
+void app_run_command(app_t *a, const char *line)
 {
 	char buf[1024];
 	snprintf(buf, sizeof buf, "%s", line);
-	char *cmd = str_trim(buf);
-	char *arg = cmd + strcspn(cmd, " \t");
+	char *name = str_trim(buf);
+	char *arg = name + strcspn(name, " \t");
 	if (*arg)
 		*arg++ = 0;
 	arg = str_trim(arg);
-	if (!*cmd)
+	if (!*name)
 		return;
-	if (!strcmp(cmd, "q") || !strcmp(cmd, "quit")) {
-		a->quit = 1;
-	} else if (!strcmp(cmd, "window")) {
-		app_set_window(a, arg);
-	} else if (!strcmp(cmd, "filter")) {
-		if (app_set_filter(a, arg) == 0 && strcmp(app_top(a)->ops->name, "traces"))
-			app_show_traces(a, arg, a->sort);
-	} else if (!strcmp(cmd, "view")) {
-		if (!strcmp(arg, "dashboard")) {
-			while (a->depth > 1)
-				app_pop(a);
-		} else if (!strcmp(arg, "traces")) {
-			if (strcmp(app_top(a)->ops->name, "traces"))
-				app_show_traces(a, a->filter_src, a->sort);
-		} else if (!strcmp(arg, "help")) {
-			app_push(a, &help_ops);
-		} else if (!strcmp(arg, "prompts")) {
-			if (strcmp(app_top(a)->ops->name, "prompts"))
-				app_push(a, &prompts_ops);
-		} else {
-			app_message(a, EL_ERROR, "view: dashboard, traces, prompts or help, not '%s'", arg);
-		}
-	} else if (!strcmp(cmd, "sort")) {
-		int s = !strcmp(arg, "time") ? SORT_TIME : !strcmp(arg, "latency") ? SORT_LATENCY : !strcmp(arg, "cost") ? SORT_COST : -1;
-		if (s < 0) {
-			app_message(a, EL_ERROR, "sort: time, latency or cost, not '%s'", arg);
-		} else {
-			a->sort = s;
-			reload_all(a);
-		}
-	} else if (!strcmp(cmd, "set")) {
-		char *eq = strchr(arg, '=');
-		char name[64] = "", *value;
-		if (eq) {
-			snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
-			value = str_trim(eq + 1);
-		} else {
-			char *sp = arg + strcspn(arg, " \t");
-			snprintf(name, sizeof name, "%.*s", (int)(sp - arg), arg);
-			value = str_trim(sp);
-		}
-		char *nm = str_trim(name);
-		char err[256];
-		if (!*value) {
-			int i = config_find_option(nm);
-			if (i < 0)
-				app_message(a, EL_ERROR, "set: unknown option '%s'", nm);
-			else
-				app_message(a, EL_MESSAGE, "%s: %s", nm, config_options[i].desc);
-		} else if (config_set(a->cfg, nm, value, err, sizeof err)) {
-			app_message(a, EL_ERROR, "set: %s", err);
-		} else {
-			apply_option(a, nm);
-		}
-	} else if (!strcmp(cmd, "bind")) {
-		char *w[3] = {0};
-		int n = 0;
-		for (char *t = strtok(arg, " \t"); t && n < 3; t = strtok(NULL, " \t"))
-			w[n++] = t;
-		char err[256] = "";
-		if (n != 3)
-			app_message(a, EL_ERROR, "bind: expected 'bind KEYMAP KEY ACTION'");
-		else if (keymap_bind_words(&a->keys, a->keymap_name, w[0], w[1], w[2], err, sizeof err))
-			app_message(a, EL_ERROR, "%s", err);
-		else
-			app_message(a, EL_MESSAGE, "%s bound to %s", w[1], w[2]);
-	} else if (!strcmp(cmd, "replay")) {
-		batch_replay(a, arg);
-	} else if (!strcmp(cmd, "diff")) {
-		/* :diff [NAME [V1 [V2]]]: V1 on the left; the defaults are D's. */
-		char *w[4] = {0};
-		int n = 0;
-		for (char *t = strtok(arg, " \t"); t && n < 4; t = strtok(NULL, " \t"))
-			w[n++] = t;
-		if (n > 3)
-			app_message(a, EL_ERROR, "diff: expected ':diff [NAME [V1 [V2]]]'");
-		else if (n == 2)
-			diff_show(a, w[0], NULL, w[1]);
-		else
-			diff_show(a, w[0], w[1], w[2]);
-	} else if (!strcmp(cmd, "save-display")) {
-		save_display(a, arg);
-	} else if (!strcmp(cmd, "help")) {
-		app_push(a, &help_ops);
-	} else {
-		app_message(a, EL_ERROR,
-			    "unknown command '%s' (window, filter, view, sort, diff, set, bind, replay, save-display, help, q)", cmd);
+	const app_command *c = app_commands;
+	while (c->name && strcmp(c->name, name))
+		c++;
+	if (!c->name) {
+		sbuf names = SBUF_INIT;
+		for (c = app_commands; c->name; c++)
+			if (!c->alias)
+				sb_printf(&names, "%s%s", names.len ? ", " : "", c->name);
+		app_message(a, EL_ERROR, "unknown command '%s' (%s)", name, sb_str(&names));
+		sb_free(&names);
+		return;
 	}
+	char *w[CONFIG_MAX_WORDS];
+	int n = 0;
+	if (c->words) {
+		/* The same words as in llmopsrc: "a b" is one. */
+		n = config_split(line, w, CONFIG_MAX_WORDS);
+		if (n < 0) {
+			app_message(a, EL_ERROR, "%s: %s", c->name, n == -1 ? "unterminated quote" : "too many words");
+			return;
+		}
+	}
+	c->run(a, arg, w, n);
+	config_words_free(w, n);
 }
 
 /* ---- keys -------------------------------------------------------------- */
@@ -340,7 +460,7 @@ static void generic_action(app_t *a, int act)
 {
 	switch (act) {
 	case A_ANNOTATE:
-		if (!strcmp(app_top(a)->ops->name, "dashboard")) {
+		if (app_top(a)->ops->flags & VIEW_WINDOWED) {
 			/* The window the dashboard shows, with the trace filter if one is set. */
 			char f[600];
 			snprintf(f, sizeof f, "since=%s%s%s", a->window_name, a->filter_src[0] ? " " : "", a->filter_src);
@@ -352,8 +472,7 @@ static void generic_action(app_t *a, int act)
 	case A_REPLAY: {
 		view_t *top = app_top(a);
 		int64_t id;
-		if ((!strcmp(top->ops->name, "traces") && traces_selected(top, &id)) ||
-		    (!strcmp(top->ops->name, "call") && call_current(top, &id)))
+		if (top->ops->selected_call && top->ops->selected_call(top, a, &id))
 			replay_show(a, id);
 		else
 			app_message(a, EL_ERROR, "R replays a call: select one in the trace list (:replay V N replays a batch)");
@@ -365,10 +484,6 @@ static void generic_action(app_t *a, int act)
 			a->quit = 1;
 		else
 			app_pop(a);
-		break;
-	case A_HELP:
-		if (strcmp(app_top(a)->ops->name, "help"))
-			app_push(a, &help_ops);
 		break;
 	case A_PROMPT:
 		prompt_begin(a->cmd, ":", "");
@@ -389,18 +504,6 @@ static void generic_action(app_t *a, int act)
 		else
 			search(a, a->last_search, act == A_SEARCH_NEXT ? 1 : -1);
 		break;
-	case A_VIEW_DASHBOARD:
-		while (a->depth > 1)
-			app_pop(a);
-		break;
-	case A_VIEW_PROMPTS:
-		if (strcmp(app_top(a)->ops->name, "prompts"))
-			app_push(a, &prompts_ops);
-		break;
-	case A_VIEW_TRACES:
-		if (strcmp(app_top(a)->ops->name, "traces"))
-			app_show_traces(a, a->filter_src, a->sort);
-		break;
 	case A_REFRESH:
 		reload_all(a);
 		if (!a->msg[0]) /* the poller's word on what it could not fetch yet outranks this */
@@ -412,8 +515,15 @@ static void generic_action(app_t *a, int act)
 		diff_show(a, NULL, NULL, NULL);
 		break;
 	case A_NONE: break;
-	default:
-		app_message(a, EL_MESSAGE, "%s does nothing in this view", action_table[act].name);
+	default: {
+		const view_entry *e = views;
+		while (e->ops && e->action != act)
+			e++;
+		if (e->ops)
+			show_view(a, e); /* ?, and the keys that open a view */
+		else
+			app_message(a, EL_MESSAGE, "%s does nothing in this view", action_table[act].name);
+	}
 	}
 	a->dirty = 1;
 }
@@ -448,13 +558,12 @@ static void key(app_t *a, int k)
 		a->msg[0] = 0;
 		const char *line = prompt_line(p);
 		if (kind == ':') {
-			command(a, line);
+			app_run_command(a, line);
 		} else if (kind == '/') {
 			snprintf(a->last_search, sizeof a->last_search, "%s", line);
 			search(a, line, 1);
 		} else if (kind == 'f') {
-			if (app_set_filter(a, line) == 0 && strcmp(app_top(a)->ops->name, "traces"))
-				app_show_traces(a, line, a->sort);
+			filter_and_show(a, line);
 		}
 		return;
 	}
@@ -744,13 +853,17 @@ static void refresh_tick(app_t *a)
  * retried (a 429, a 5xx, a timeout) when it is new: its first time, or
  * another kind than before; the same one again is left to the pane's
  * "retrying", and once it is over it leaves the status line. What was
- * stored, the dashboard picks up when it next draws (a reload would move
- * every view's selection). The text came from a server, in part. */
+ * stored goes to the views' billed op (a reload would move every view's
+ * selection). The text came from a server, in part. */
 static void on_usage_event(void *ud, int ev, const char *msg)
 {
 	app_t *a = ud;
 	char *m = sanitize_str(msg, 0);
-	if (ev == UE_ERROR) {
+	if (ev == UE_STORED) {
+		for (int i = 0; i < a->depth; i++)
+			if (a->stack[i]->ops->billed)
+				a->stack[i]->ops->billed(a->stack[i], a);
+	} else if (ev == UE_ERROR) {
 		app_message(a, EL_ERROR, "%s", m);
 	} else if (ev == UE_RETRY) {
 		app_message(a, EL_WARN, "%s", m);
@@ -802,10 +915,12 @@ static void load_keys(app_t *a)
 	sb_free(&errs);
 }
 
-int app_main(const app_opts *o)
+/* Everything app_teardown frees, set up; the start view opened. 0, or -1
+ * with the reason printed (the screen is not up then). */
+static int app_init(app_t *a, const app_opts *o)
 {
-	app_t app, *a = &app;
 	memset(a, 0, sizeof *a);
+	a->sig[0] = a->sig[1] = -1;
 	a->t_start = app_t0 > 0 ? app_t0 : clock_mono();
 	a->cfg = o->cfg;
 	a->prices = o->prices;
@@ -823,7 +938,7 @@ int app_main(const app_opts *o)
 	 * shows it and says so where a write is refused. */
 	if (store_open(a->store_path, STORE_CREATE | STORE_VIEWER, &a->st, err, sizeof err)) {
 		fprintf(stderr, "llmops: %s\n", err);
-		return 1;
+		return -1;
 	}
 	int ro = store_readonly(a->st);
 	a->q = querier_start(a->store_path, 1, err, sizeof err);
@@ -831,7 +946,7 @@ int app_main(const app_opts *o)
 	 * month of cost reports, for the monthly budget). Fetched pages are
 	 * kept in the store: a read-only one gets none. */
 	usage_opts uo = {.backfill_usage_s = 7 * 86400, .backfill_cost_s = 31 * 86400};
-	provs_t none = {0};
+	static provs_t none;
 	a->usage = usage_poller_new(a->http, a->st, a->provs && !ro ? a->provs : &none, &uo);
 	usage_poller_on_event(a->usage, on_usage_event, a);
 	load_keys(a);
@@ -848,13 +963,14 @@ int app_main(const app_opts *o)
 	}
 	if (pipe2(a->sig, O_NONBLOCK | O_CLOEXEC)) {
 		fprintf(stderr, "llmops: pipe: %s\n", strerror(errno));
-		return 1;
+		a->sig[0] = a->sig[1] = -1;
+		return -1;
 	}
 	install_signals(a);
 	tui_opts to = {.ascii = o->ascii, .color = o->color, .no_display = getenv("LLMOPS_NO_DISPLAY") != NULL};
 	if (tui_init(&to, err, sizeof err)) {
 		fprintf(stderr, "llmops: %s\n", err);
-		return 1;
+		return -1;
 	}
 	atexit(tui_end);
 	a->now_ns = clock_now_ns();
@@ -877,146 +993,149 @@ int app_main(const app_opts *o)
 	if (script && *script)
 		load_script(a, script);
 	a->sort = SORT_TIME;
-	int opened = 1;
-	if (o->view && !strcmp(o->view, "diff")) {
-		/* llmops prompt diff on a terminal: the diff alone, as a pager; q quits. */
-		opened = diff_show(a, o->diff[0], o->diff[1], o->diff[2]) == 0;
-		if (!opened)
-			a->status = 1;
-	} else {
-		app_push(a, &dashboard_ops);
-	}
-	if (o->view && !strcmp(o->view, "traces")) {
-		app_set_filter(a, o->filter ? o->filter : "");
-		app_show_traces(a, o->filter ? o->filter : "", SORT_TIME);
-	} else if (o->view && !strcmp(o->view, "prompts")) {
-		app_push(a, &prompts_ops);
-	} else if (o->view && !strcmp(o->view, "annotate")) {
-		annotate_show(a, o->filter ? o->filter : "");
+	const view_entry *start = views;
+	while (start->ops && !(start->start && o->view && !strcmp(start->ops->name, o->view)))
+		start++;
+	if (!start->ops)
+		start = views; /* the dashboard */
+	if (start->start(a, o)) {
+		/* Nothing to show: what went wrong is said when the screen is down. */
+		a->start_failed = 1;
+		a->status = 1;
 	}
 	a->next_refresh = clock_mono() + config_num(a->cfg, CFG_refresh);
 	a->shown_minute = a->now_ns / NS_PER_MIN;
 	/* Followed files start catching up at once. */
 	refresh_tick(a);
+	return 0;
+}
 
-	int damage_told = 0;
-	while (!a->quit && a->depth) {
-		a->now_ns = clock_now_ns();
-		/* A damaged file fails some reads and not others: the panes that
-		 * could read would look whole. Said once, it stays until a key. */
-		if (!damage_told && store_damage(a->st)) {
-			damage_told = 1;
-			app_message(a, EL_ERROR, "%s", store_damage(a->st));
-		}
-		if (a->now_ns / NS_PER_MIN != a->shown_minute) {
-			/* The clock in the title: the only change an idle screen shows. */
-			a->shown_minute = a->now_ns / NS_PER_MIN;
-			a->dirty = 1;
-		}
+/* One turn of the loop: paint if need be, then play a script line or wait
+ * for the terminal, the query thread, followed files, HTTP and the timers.
+ * 0 to go on, -1 to leave. */
+static int app_turn(app_t *a)
+{
+	a->now_ns = clock_now_ns();
+	/* A damaged file fails some reads and not others: the panes that
+	 * could read would look whole. Said once, it stays until a key. */
+	if (!a->damage_told && store_damage(a->st)) {
+		a->damage_told = 1;
+		app_message(a, EL_ERROR, "%s", store_damage(a->st));
+	}
+	if (a->now_ns / NS_PER_MIN != a->shown_minute) {
+		/* The clock in the title: the only change an idle screen shows. */
+		a->shown_minute = a->now_ns / NS_PER_MIN;
+		a->dirty = 1;
+	}
+	if (a->dirty)
+		paint(a);
+	if (a->script && a->script_pos < a->nscript && !app_busy(a)) {
+		play_script_line(a);
+		return 0;
+	}
+	if (a->script && a->script_pos >= a->nscript && !app_busy(a)) {
 		if (a->dirty)
 			paint(a);
-		if (a->script && a->script_pos < a->nscript && !app_busy(a)) {
-			play_script_line(a);
-			continue;
+		return -1; /* the script is done: leave, as tig's tests do */
+	}
+	usage_poller_tick(a->usage); /* starts the fetches that are due */
+	struct pollfd fds[3 + 64 + 64];
+	int nfd = 0;
+	int tty = tui_input_fd();
+	if (tty >= 0)
+		fds[nfd++] = (struct pollfd){.fd = tty, .events = POLLIN};
+	fds[nfd++] = (struct pollfd){.fd = a->sig[0], .events = POLLIN};
+	int qfd = a->q ? querier_fd(a->q) : -1;
+	if (qfd >= 0)
+		fds[nfd++] = (struct pollfd){.fd = qfd, .events = POLLIN};
+	size_t first_follow = (size_t)nfd;
+	for (size_t i = 0; i < a->nfollowers && nfd < 3 + 64; i++) {
+		int ffd = follower_fd(a->followers[i]);
+		if (ffd >= 0)
+			fds[nfd++] = (struct pollfd){.fd = ffd, .events = POLLIN};
+	}
+	size_t end_follow = (size_t)nfd, first_http = (size_t)nfd;
+	int nhttp = http_pollfds(a->http, fds + nfd, (int)(sizeof fds / sizeof *fds) - nfd);
+	nfd += nhttp;
+	double now = clock_mono();
+	int64_t to_minute = (a->shown_minute + 1) * NS_PER_MIN - a->now_ns;
+	double wait = a->next_refresh - now;
+	if (to_minute / 1e9 < wait)
+		wait = (double)to_minute / 1e9;
+	for (size_t i = 0; i < a->nfollowers; i++)
+		if (follower_pending(a->followers[i]))
+			wait = 0; /* a big file catches up in slices */
+	long hw = http_wait_ms(a->http), uw = usage_poller_wait_ms(a->usage);
+	if (hw >= 0 && (double)hw / 1000.0 < wait)
+		wait = (double)hw / 1000.0;
+	if (uw >= 0 && (double)uw / 1000.0 < wait)
+		wait = (double)uw / 1000.0;
+	if (a->script)
+		wait = wait > 0.05 ? 0.05 : wait;
+	int timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+	int r = poll(fds, (nfds_t)nfd, timeout);
+	if (r < 0 && errno != EINTR)
+		return -1;
+	if (fds[tty >= 0 ? 1 : 0].revents & POLLIN)
+		handle_signals(a);
+	if (tty >= 0 && fds[0].revents) {
+		int k, got = 0;
+		while (!a->quit && tui_key(&k)) {
+			key(a, k);
+			got = 1;
 		}
-		if (a->script && a->script_pos >= a->nscript && !app_busy(a)) {
-			if (a->dirty)
-				paint(a);
-			break; /* the script is done: leave, as tig's tests do */
-		}
-		usage_poller_tick(a->usage); /* starts the fetches that are due */
-		struct pollfd fds[3 + 64 + 64];
-		int nfd = 0;
-		int tty = tui_input_fd();
-		if (tty >= 0)
-			fds[nfd++] = (struct pollfd){.fd = tty, .events = POLLIN};
-		fds[nfd++] = (struct pollfd){.fd = a->sig[0], .events = POLLIN};
-		int qfd = a->q ? querier_fd(a->q) : -1;
-		if (qfd >= 0)
-			fds[nfd++] = (struct pollfd){.fd = qfd, .events = POLLIN};
-		size_t first_follow = (size_t)nfd;
-		for (size_t i = 0; i < a->nfollowers && nfd < 3 + 64; i++) {
-			int ffd = follower_fd(a->followers[i]);
-			if (ffd >= 0)
-				fds[nfd++] = (struct pollfd){.fd = ffd, .events = POLLIN};
-		}
-		size_t end_follow = (size_t)nfd, first_http = (size_t)nfd;
-		int nhttp = http_pollfds(a->http, fds + nfd, (int)(sizeof fds / sizeof *fds) - nfd);
-		nfd += nhttp;
-		double now = clock_mono();
-		int64_t to_minute = (a->shown_minute + 1) * NS_PER_MIN - a->now_ns;
-		double wait = a->next_refresh - now;
-		if (to_minute / 1e9 < wait)
-			wait = (double)to_minute / 1e9;
-		for (size_t i = 0; i < a->nfollowers; i++)
-			if (follower_pending(a->followers[i]))
-				wait = 0; /* a big file catches up in slices */
-		long hw = http_wait_ms(a->http), uw = usage_poller_wait_ms(a->usage);
-		if (hw >= 0 && (double)hw / 1000.0 < wait)
-			wait = (double)hw / 1000.0;
-		if (uw >= 0 && (double)uw / 1000.0 < wait)
-			wait = (double)uw / 1000.0;
-		if (a->script)
-			wait = wait > 0.05 ? 0.05 : wait;
-		int timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
-		int r = poll(fds, (nfds_t)nfd, timeout);
-		if (r < 0 && errno != EINTR)
-			break;
-		if (fds[tty >= 0 ? 1 : 0].revents & POLLIN)
-			handle_signals(a);
-		if (tty >= 0 && fds[0].revents) {
-			int k, got = 0;
-			while (!a->quit && tui_key(&k)) {
-				key(a, k);
-				got = 1;
-			}
-			if (!got && ((fds[0].revents & (POLLHUP | POLLERR)) || tui_hung_up())) {
-				a->quit = 1; /* the terminal is gone (an SSH drop): leave, do not spin */
-				a->status = 129;
-			}
-		}
-		if (qfd >= 0 && r > 0) {
-			call_page page;
-			uint64_t tag;
-			char qerr[256];
-			int got;
-			while ((got = querier_take(a->q, &page, &tag, qerr, sizeof qerr)) != 0) {
-				/* To every view: the one that asked knows its tag. */
-				for (int i = 0; i < a->depth; i++)
-					if (a->stack[i]->ops->page)
-						a->stack[i]->ops->page(a->stack[i], a, got > 0 ? &page : NULL, tag,
-									 got > 0 ? NULL : qerr);
-				call_page_free(&page);
-				a->dirty = 1;
-			}
-			/* The status line says whether the text index is still being built. */
-			int indexing = querier_fts_pending(a->q) > 0;
-			if (indexing != a->indexing_shown) {
-				a->indexing_shown = indexing;
-				a->dirty = 1;
-			}
-		}
-		/* Replies, stream bytes and retries; their handlers mark what changed. */
-		http_process(a->http, fds + first_http, nhttp);
-		int followed = 0;
-		for (size_t i = first_follow; i < end_follow; i++)
-			if (fds[i].revents)
-				followed = 1;
-		for (size_t i = 0; i < a->nfollowers; i++)
-			if (follower_pending(a->followers[i]))
-				followed = 1;
-		if (followed || clock_mono() >= a->next_refresh) {
-			refresh_tick(a);
-			if (clock_mono() >= a->next_refresh)
-				a->next_refresh = clock_mono() + config_num(a->cfg, CFG_refresh);
+		if (!got && ((fds[0].revents & (POLLHUP | POLLERR)) || tui_hung_up())) {
+			a->quit = 1; /* the terminal is gone (an SSH drop): leave, do not spin */
+			a->status = 129;
 		}
 	}
+	if (qfd >= 0 && r > 0) {
+		call_page page;
+		uint64_t tag;
+		char qerr[256];
+		int got;
+		while ((got = querier_take(a->q, &page, &tag, qerr, sizeof qerr)) != 0) {
+			/* To every view: the one that asked knows its tag. */
+			for (int i = 0; i < a->depth; i++)
+				if (a->stack[i]->ops->page)
+					a->stack[i]->ops->page(a->stack[i], a, got > 0 ? &page : NULL, tag,
+								 got > 0 ? NULL : qerr);
+			call_page_free(&page);
+			a->dirty = 1;
+		}
+		/* The status line says whether the text index is still being built. */
+		int indexing = querier_fts_pending(a->q) > 0;
+		if (indexing != a->indexing_shown) {
+			a->indexing_shown = indexing;
+			a->dirty = 1;
+		}
+	}
+	/* Replies, stream bytes and retries; their handlers mark what changed. */
+	http_process(a->http, fds + first_http, nhttp);
+	int followed = 0;
+	for (size_t i = first_follow; i < end_follow; i++)
+		if (fds[i].revents)
+			followed = 1;
+	for (size_t i = 0; i < a->nfollowers; i++)
+		if (follower_pending(a->followers[i]))
+			followed = 1;
+	if (followed || clock_mono() >= a->next_refresh) {
+		refresh_tick(a);
+		if (clock_mono() >= a->next_refresh)
+			a->next_refresh = clock_mono() + config_num(a->cfg, CFG_refresh);
+	}
+	return 0;
+}
+
+/* Frees what app_init set up, as far as it got. */
+static void app_teardown(app_t *a)
+{
 	while (a->depth)
 		app_pop(a);
 	usage_poller_free(a->usage);
 	http_free(a->http);
 	tui_end();
-	if (!opened) {
+	if (a->start_failed) {
 		char *m = sanitize_str(a->msg, 0);
 		fprintf(stderr, "llmops: %s\n", m);
 		free(m);
@@ -1037,10 +1156,21 @@ int app_main(const app_opts *o)
 	free(a->store_path);
 	if (a->bench)
 		fclose(a->bench);
-	close(a->sig[0]);
-	close(a->sig[1]);
 	sig_fd = -1;
-	return a->status;
+	if (a->sig[0] >= 0)
+		close(a->sig[0]);
+	if (a->sig[1] >= 0)
+		close(a->sig[1]);
+}
+
+int app_main(const app_opts *o)
+{
+	app_t app, *a = &app;
+	int rc = app_init(a, o);
+	while (!rc && !a->quit && a->depth && app_turn(a) == 0)
+		;
+	app_teardown(a);
+	return rc ? 1 : a->status;
 }
 
 const char *model_short(const char *model, char *buf, size_t n)

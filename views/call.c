@@ -18,8 +18,6 @@ typedef struct callv {
 	int loaded;
 } callv;
 
-static int64_t pending_id;
-
 static void section(textview *tv, const char *title)
 {
 	tv_add(tv, EL_DEFAULT, 0, "");
@@ -167,10 +165,11 @@ static void load(view_t *v, app_t *a)
 		tv_add(&cv->tv, EL_CRIT, 0, "this call is not in the store any more");
 }
 
-int call_current(view_t *v, int64_t *id)
+static int call_selected(view_t *v, app_t *a, int64_t *id)
 {
+	(void)a;
 	callv *cv = v->priv;
-	if (v->ops != &call_ops || !cv->loaded)
+	if (!cv->loaded)
 		return 0;
 	*id = cv->id;
 	return 1;
@@ -178,15 +177,15 @@ int call_current(view_t *v, int64_t *id)
 
 void call_show(app_t *a, int64_t id)
 {
-	pending_id = id;
-	app_push(a, &call_ops);
+	app_push(a, &call_ops, &id);
 }
 
-static void call_open(view_t *v, app_t *a)
+/* arg: the call's id (int64_t). */
+static void call_open(view_t *v, app_t *a, const void *arg)
 {
 	callv *cv = v->priv;
 	tv_init(&cv->tv);
-	cv->id = pending_id;
+	cv->id = *(const int64_t *)arg;
 	load(v, a);
 }
 
@@ -209,11 +208,11 @@ static int call_action(view_t *v, app_t *a, int act)
 	callv *cv = v->priv;
 	if (act == A_NEXT_ERROR || act == A_PREV_ERROR) {
 		/* The next failed call of the list underneath, opened in place. */
-		view_t *list = a->depth >= 2 ? a->stack[a->depth - 2] : NULL;
-		if (list && list->ops->action && !strcmp(list->ops->name, "traces")) {
+		view_t *list = v->parent;
+		if (list && list->ops->action && list->ops->selected_call) {
 			list->ops->action(list, a, act);
 			int64_t id;
-			if (traces_selected(list, &id) && id != cv->id) {
+			if (list->ops->selected_call(list, a, &id) && id != cv->id) {
 				cv->id = id;
 				cv->tv.pos.top = 0;
 				load(v, a);
@@ -260,4 +259,5 @@ const view_ops call_ops = {
     .reload = call_reload,
     .search = call_search,
     .title = call_title,
+    .selected_call = call_selected,
 };

@@ -45,10 +45,10 @@ typedef struct diffv {
 	int asking;    /* the side a question is for, -1 */
 } diffv;
 
-/* What diff_show hands to the view it pushes. */
-static struct {
+/* What diff_show hands to the view it pushes, which takes the strings over. */
+typedef struct diff_arg {
 	char *name, *ver[2], *text[2];
-} pending;
+} diff_arg;
 
 /* ---- choosing the pair --------------------------------------------------- */
 
@@ -130,12 +130,8 @@ int diff_show(app_t *a, const char *name, const char *old_v, const char *new_v)
 			goto out;
 		}
 	}
-	pending.name = xstrdup(p->name);
-	pending.ver[0] = xstrdup(old_v);
-	pending.ver[1] = xstrdup(new_v);
-	pending.text[0] = t[0];
-	pending.text[1] = t[1];
-	app_push(a, &diff_ops);
+	diff_arg arg = {xstrdup(p->name), {xstrdup(old_v), xstrdup(new_v)}, {t[0], t[1]}};
+	app_push(a, &diff_ops, &arg);
 	rc = 0;
 out:
 	prompt_list_free(&l);
@@ -212,15 +208,15 @@ static void load_meta(diffv *dv, app_t *a)
 	prompt_list_free(&l);
 }
 
-static void diff_open(view_t *v, app_t *a)
+static void diff_open(view_t *v, app_t *a, const void *varg)
 {
 	diffv *dv = v->priv;
-	dv->name = pending.name;
+	const diff_arg *arg = varg;
+	dv->name = arg->name;
 	for (int s = 0; s < 2; s++) {
-		dv->ver[s] = pending.ver[s];
-		dv->text[s] = pending.text[s];
+		dv->ver[s] = arg->ver[s];
+		dv->text[s] = arg->text[s];
 	}
-	memset(&pending, 0, sizeof pending);
 	dv->wrap = 1;
 	dv->asking = -1;
 	compare(dv);

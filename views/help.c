@@ -76,27 +76,26 @@ static void build(view_t *v, app_t *a)
 	}
 	tv_add(&h->tv, EL_DEFAULT, 0, "");
 	tv_add(&h->tv, EL_PANE, 0, "Commands (:)");
-	static const char *const cmds[] = {
-	    "  :window DUR          time window (15m, 1h, 7d, ...)",
-	    "  :filter EXPR         trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= sample=N% latency>MS words",
-	    "  :view NAME           dashboard, traces, prompts or help",
-	    "  :sort BY             time, latency or cost",
-	    "  :diff NAME V1 V2     two versions of a prompt side by side, V1 on the left (:diff NAME V: V against the one before; :diff NAME: the one in traffic)",
-	    "  :replay [V|prev] [N] replay the first N (20) calls of the trace list's filter against version V of their prompt (prev: the one before each call's), four at a time",
-	    "  :set NAME VALUE      an option of llmopsrc",
-	    "  :bind KEYMAP KEY ACTION",
-	    "  :save-display FILE   the screen as text",
-	    "  :q                   quit",
-	};
-	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
-		tv_add(&h->tv, EL_DEFAULT, 23, cmds[i]);
+	char names[256], line[512];
+	view_names(names, sizeof names);
+	for (const app_command *c = app_commands; c->name; c++) {
+		if (!c->usage)
+			continue;
+		const char *what = c->help ? c->help : names;
+		if (*what)
+			snprintf(line, sizeof line, "  :%-19s %s", c->usage, what);
+		else
+			snprintf(line, sizeof line, "  :%s", c->usage);
+		tv_add(&h->tv, EL_DEFAULT, 23, line);
+	}
 }
 
-static void help_open(view_t *v, app_t *a)
+static void help_open(view_t *v, app_t *a, const void *arg)
 {
+	(void)arg;
 	help *h = v->priv;
 	tv_init(&h->tv);
-	h->scope = a->depth >= 2 ? a->stack[a->depth - 2]->ops->scope : SC_GENERIC;
+	h->scope = v->parent ? v->parent->ops->scope : SC_GENERIC;
 	build(v, a);
 }
 
@@ -139,6 +138,7 @@ static void help_title(view_t *v, app_t *a, char *buf, size_t n)
 const view_ops help_ops = {
     .name = "help",
     .scope = SC_HELP,
+    .flags = VIEW_SINGLETON,
     .private_size = sizeof(help),
     .open = help_open,
     .close = help_close,

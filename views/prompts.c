@@ -50,8 +50,9 @@ static void load(promptsv *pv, app_t *a)
 	listpos_follow(&pv->lp, 0);
 }
 
-static void pr_open(view_t *v, app_t *a)
+static void pr_open(view_t *v, app_t *a, const void *arg)
 {
+	(void)arg;
 	load(v->priv, a);
 }
 
@@ -259,6 +260,7 @@ static void pr_title(view_t *v, app_t *a, char *buf, size_t n)
 const view_ops prompts_ops = {
     .name = "prompts",
     .scope = SC_PROMPTS,
+    .flags = VIEW_SINGLETON,
     .private_size = sizeof(promptsv),
     .open = pr_open,
     .close = pr_close,

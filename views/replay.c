@@ -36,13 +36,15 @@ typedef struct rview {
 	int have_words;
 } rview;
 
-static struct {
+/* What the view is opened with: a replay of the batch underneath to show
+ * (borrowed), a batch (ids, taken over, against ref), or one call. */
+typedef struct replay_arg {
 	int64_t id;
 	int64_t *ids;
 	size_t n;
-	char *ref;
+	const char *ref;
 	replay_t *borrowed;
-} pending;
+} replay_arg;
 
 static void changed_cb(void *ud, replay_t *r)
 {
@@ -73,20 +75,17 @@ static void start_single(view_t *v, app_t *a, const char *ref)
 	replay_start(rv->r, a->http);
 }
 
-static void replay_open(view_t *v, app_t *a)
+static void replay_open(view_t *v, app_t *a, const void *varg)
 {
 	rview *rv = v->priv;
-	if (pending.borrowed) {
-		rv->r = pending.borrowed;
-		pending.borrowed = NULL;
+	const replay_arg *arg = varg;
+	if (arg->borrowed) {
+		rv->r = arg->borrowed;
 		return;
 	}
-	if (pending.ids) {
-		rv->b = rbatch_new(a->st, a->provs, a->prices, pending.ids, pending.n, pending.ref, 4);
-		free(pending.ids);
-		free(pending.ref);
-		pending.ids = NULL;
-		pending.ref = NULL;
+	if (arg->ids) {
+		rv->b = rbatch_new(a->st, a->provs, a->prices, arg->ids, arg->n, arg->ref, 4);
+		free(arg->ids);
 		rv->b->timeout_s = (double)config_dur(a->cfg, CFG_replay_timeout) / 1e9;
 		rv->b->on_change = batch_cb;
 		rv->b->ud = a;
@@ -99,7 +98,7 @@ static void replay_open(view_t *v, app_t *a)
 		rbatch_start(rv->b, a->http);
 		return;
 	}
-	rv->call_id = pending.id;
+	rv->call_id = arg->id;
 	/* The version before the call's is what one usually wants: ask, with it
 	 * as the answer Enter gives. */
 	call_full c;
@@ -516,9 +515,9 @@ static int replay_action(view_t *v, app_t *a, int act)
 		}
 		return 1;
 	case A_ENTER:
-		if (batch && rv->pos.sel < (int)rv->b->n) {
-			pending.borrowed = rv->b->v[rv->pos.sel];
-			app_push(a, &replay_ops);
+		if (batch && rv->pos.sel >= 0 && rv->pos.sel < (int)rv->b->n) {
+			replay_arg arg = {.borrowed = rv->b->v[rv->pos.sel]};
+			app_push(a, &replay_ops, &arg);
 		}
 		return 1;
 	}
@@ -559,14 +558,12 @@ const view_ops replay_ops = {
 
 void replay_show(app_t *a, int64_t id)
 {
-	pending.id = id;
-	app_push(a, &replay_ops);
+	replay_arg arg = {.id = id};
+	app_push(a, &replay_ops, &arg);
 }
 
 void replay_show_batch(app_t *a, int64_t *ids, size_t n, const char *ref)
 {
-	pending.ids = ids;
-	pending.n = n;
-	pending.ref = ref && *ref ? xstrdup(ref) : NULL;
-	app_push(a, &replay_ops);
+	replay_arg arg = {.ids = ids, .n = n, .ref = ref && *ref ? ref : NULL};
+	app_push(a, &replay_ops, &arg);
 }

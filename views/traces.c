@@ -96,8 +96,9 @@ static void traces_reload(view_t *v, app_t *a)
 	start(v, a);
 }
 
-static void traces_open(view_t *v, app_t *a)
+static void traces_open(view_t *v, app_t *a, const void *arg)
 {
+	(void)arg;
 	restart(v, a);
 }
 
@@ -423,8 +424,9 @@ static void traces_title(view_t *v, app_t *a, char *buf, size_t n)
 		 sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
 }
 
-int traces_selected(view_t *v, int64_t *id)
+static int traces_selected(view_t *v, app_t *a, int64_t *id)
 {
+	(void)a;
 	traces *t = v->priv;
 	if (!t->n)
 		return 0;
@@ -435,6 +437,7 @@ int traces_selected(view_t *v, int64_t *id)
 const view_ops traces_ops = {
     .name = "traces",
     .scope = SC_TRACES,
+    .flags = VIEW_SINGLETON | VIEW_FILTERED,
     .private_size = sizeof(traces),
     .open = traces_open,
     .close = traces_close,
@@ -445,4 +448,5 @@ const view_ops traces_ops = {
     .page = traces_page,
     .busy = traces_busy,
     .title = traces_title,
+    .selected_call = traces_selected,
 };

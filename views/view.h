@@ -1,6 +1,9 @@
-/* Views: one file each plus a const ops table; the generic code (app.c) never
- * asks which view it is. The app owns the loop, the store, the keymap, the
- * time window and the trace filter. */
+/* Views: one file each plus a const ops table, listed once in views[]
+ * (registry.c). The generic code (app.c) never asks which view it is: what
+ * differs is in the ops (the flags, which call is selected) and in the
+ * registry (what `:view NAME` does, which view can start the console). The
+ * app owns the loop, the store, the keymap, the time window and the trace
+ * filter. */
 #ifndef LLMOPS_VIEW_H
 #define LLMOPS_VIEW_H
 
@@ -21,11 +24,19 @@
 typedef struct app app_t;
 typedef struct view view_t;
 
+enum {
+	VIEW_SINGLETON = 1 << 0, /* never pushed on top of itself */
+	VIEW_FILTERED = 1 << 1,  /* lists the trace filter's calls: a new filter shows there */
+	VIEW_WINDOWED = 1 << 2,  /* shows the time window: A queues the window's calls */
+};
+
 typedef struct view_ops {
 	const char *name;
 	int scope;             /* keymap scope (core/keymap.h) */
+	int flags;             /* VIEW_* */
 	size_t private_size;
-	void (*open)(view_t *v, app_t *a);
+	/* arg: what the caller of app_push handed (each view says what it takes). */
+	void (*open)(view_t *v, app_t *a, const void *arg);
 	void (*close)(view_t *v, app_t *a);
 	/* Draws into rows y..y+h-1, columns x..x+w-1. */
 	void (*draw)(view_t *v, app_t *a, int y, int x, int h, int w);
@@ -33,6 +44,9 @@ typedef struct view_ops {
 	int (*action)(view_t *v, app_t *a, int action);
 	/* The data, the window or the filter changed. */
 	void (*reload)(view_t *v, app_t *a);
+	/* The usage poller stored the providers' reports: what shows the
+	 * bill reloads it, and nothing else moves. */
+	void (*billed)(view_t *v, app_t *a);
 	/* `/` search: 1 when something matched (dir 1 forward, -1 back). */
 	int (*search)(view_t *v, app_t *a, const char *text, int dir);
 	/* A page of calls from the query thread. */
@@ -44,12 +58,16 @@ typedef struct view_ops {
 	/* The line app_ask asked for: typed so far (ASK_TYPING, at every key),
 	 * abandoned (ASK_CANCEL) or entered (ASK_DONE). */
 	void (*answer)(view_t *v, app_t *a, const char *text, int how);
+	/* The call selected, for R and for a view above it (next-error from
+	 * a call); 0 when none. */
+	int (*selected_call)(view_t *v, app_t *a, int64_t *id);
 } view_ops;
 
 enum { ASK_TYPING, ASK_CANCEL, ASK_DONE };
 
 struct view {
 	const view_ops *ops;
+	view_t *parent; /* the view below it on the stack, or NULL */
 	void *priv;
 	int h, w; /* size at the last draw */
 };
@@ -89,6 +107,8 @@ struct app {
 	int dirty;
 	int quit;
 	int status; /* exit status */
+	int start_failed; /* the start view could not open: said on stderr at the end */
+	int damage_told;
 	int sig[2];
 	double next_refresh;
 	int64_t shown_minute;
@@ -110,7 +130,7 @@ typedef struct app_opts {
 	pricing_t *prices;
 	provs_t *provs;
 	const char *store_path;
-	const char *view;      /* "dashboard", "traces", "prompts", "annotate" or "diff" */
+	const char *view;      /* a start view of views[]: dashboard, traces, prompts, annotate or diff */
 	const char *filter;    /* initial trace filter */
 	const char *diff[3];   /* view "diff": NAME, the old and the new version */
 	int ascii, color;
@@ -124,8 +144,42 @@ int app_main(const app_opts *o);
 /* When the process started (clock_mono), for LLMOPS_BENCH's first frame. */
 extern double app_t0;
 
-/* For views. */
-void app_push(app_t *a, const view_ops *ops);
+/* The views, in the order `:view` and help name them; ends with a NULL ops. */
+typedef struct view_entry {
+	const view_ops *ops;
+	int action;  /* the key that opens it (A_VIEW_*, A_HELP), or A_NONE */
+	int by_name; /* `:view NAME` opens it */
+	/* What `:view NAME` and the key do; NULL: push it. */
+	void (*show)(app_t *a);
+	/* Opens it as the first view; 0, or -1 with the reason in the status
+	 * line. NULL: it cannot be the start view. */
+	int (*start)(app_t *a, const app_opts *o);
+} view_entry;
+extern const view_entry views[];
+/* The views `:view` opens, as "a, b or c". */
+void view_names(char *buf, size_t n);
+
+/* The console's `:` commands, in the order help lists them; ends with a
+ * NULL name. Besides these, `:set` and `:bind` are the rc file's
+ * statements (config_statements), applied at once. */
+typedef struct app_command {
+	const char *name;
+	/* arg: the line after the name, trimmed; w/n: the whole line split as
+	 * the rc file splits it (w[0] is the name), when words is set. */
+	void (*run)(app_t *a, const char *arg, char **w, int n);
+	int words;
+	const char *usage; /* for help: "window DUR"; NULL: not listed */
+	const char *help;  /* what it does; NULL: the names of the views */
+	int alias;         /* another name of the entry before: listed nowhere */
+} app_command;
+extern const app_command app_commands[];
+/* Runs a line typed at `:` (without the colon); what it says goes to the
+ * status line. */
+void app_run_command(app_t *a, const char *line);
+
+/* For views. arg is handed to the view's open. A VIEW_SINGLETON view
+ * already on top is not pushed again. */
+void app_push(app_t *a, const view_ops *ops, const void *arg);
 void app_pop(app_t *a);
 view_t *app_top(app_t *a);
 /* Shows a message in the status line (el: EL_MESSAGE or EL_ERROR). */
@@ -166,10 +220,6 @@ void call_show(app_t *a, int64_t id);
  * first: what an annotator judges), variables and attributes (call.c). */
 struct textview;
 void call_text(struct textview *tv, const call_full *c, int output_first);
-/* The call a view shows, for `A` from the call view; 0 when none. */
-int call_current(view_t *v, int64_t *id);
-/* The call selected in a trace list (traces.c); 0 when none. */
-int traces_selected(view_t *v, int64_t *id);
 /* A model's name without its date (claude-sonnet-4-5-20250929 -> claude-sonnet-4-5), for narrow columns. */
 const char *model_short(const char *model, char *buf, size_t n);
 

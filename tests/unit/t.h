@@ -31,9 +31,11 @@ Suite *suite_sidebyside(void);
 Suite *suite_prompts(void);
 Suite *suite_http(void);
 Suite *suite_usage(void);
+Suite *suite_console(void);
 Suite *suite_chat(void);
 Suite *suite_file(void);
 Suite *suite_listpos(void);
+Suite *suite_reconcile(void);
 Suite *suite_receiver(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
