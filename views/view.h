@@ -116,6 +116,7 @@ struct app {
 	int indexing_shown;
 	follower_t **followers;
 	size_t nfollowers;
+	struct receiver *recv; /* the OTLP/HTTP receiver (--listen), or NULL */
 	/* screen tests */
 	char **script;
 	size_t nscript, script_pos;
