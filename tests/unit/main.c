@@ -55,6 +55,10 @@ int main(void)
 	srunner_add_suite(sr, suite_prompts());
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_usage());
+	srunner_add_suite(sr, suite_filter());
+	srunner_add_suite(sr, suite_keymap());
+	srunner_add_suite(sr, suite_jsonscan());
+	srunner_add_suite(sr, suite_genai());
 	srunner_add_suite(sr, suite_jsonl());
 	srunner_add_suite(sr, suite_otlp());
 	srunner_add_suite(sr, suite_otlp_pb());

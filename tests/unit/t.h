@@ -31,6 +31,10 @@ Suite *suite_sidebyside(void);
 Suite *suite_prompts(void);
 Suite *suite_http(void);
 Suite *suite_usage(void);
+Suite *suite_filter(void);
+Suite *suite_keymap(void);
+Suite *suite_jsonscan(void);
+Suite *suite_genai(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);
