@@ -32,8 +32,9 @@ harness_main() {
 		fi
 		ran=$((ran + 1))
 		HARNESS_TALLY=$tally sh -c '. tests/lib/harness.sh; harness_case "$1" "$2"' harness "$suite" "$case"
+		# Killed outright, it could not say so itself.
 		tail -n 1 "$tally" | grep -q " $base\$" ||
-			{ echo "FAIL: $base: the case stopped before its end"; echo "0 1 $base" >>"$tally"; }
+			{ echo "FAIL: $base: the case was killed"; echo "0 1 $base" >>"$tally"; }
 	done
 	if [ $ran = 0 ]; then
 		echo "$suite: no case named '$*' in tests/$suite/cases" >&2
@@ -53,7 +54,11 @@ harness_case() {
 	LLMOPS=${LLMOPS:-$PWD/llmops}
 	CORPUS=$PWD/tests/corpus
 	T=$(mktemp -d "/tmp/llmops-$1.XXXXXX")
+	pass=0
+	fail=0
+	name=""
 	harness_exit_hooks=""
+	harness_ended=0
 	trap 'harness_exit' EXIT
 	# Nothing of the user's own: home, configuration, data and state are the case's.
 	export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" XDG_STATE_HOME="$T/state"
@@ -61,11 +66,9 @@ harness_case() {
 	unset LLMOPS_STORE LLMOPSRC NO_COLOR
 	# Never the real providers, whatever the environment holds.
 	unset OPENAI_API_KEY OPENAI_ADMIN_KEY ANTHROPIC_API_KEY ANTHROPIC_ADMIN_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
-	pass=0
-	fail=0
-	name=""
 	[ -f "tests/$1/lib.sh" ] && . "tests/$1/lib.sh"
 	. "$2"
+	harness_ended=1
 	echo "$pass $fail $case_name" >>"$HARNESS_TALLY"
 }
 
@@ -75,6 +78,12 @@ at_exit() {
 $1"
 }
 harness_exit() {
+	# An exit before the last line (an unset variable, a set-up that failed):
+	# the checks so far count, and so does the stop, as a failure.
+	if [ "$harness_ended" = 0 ]; then
+		echo "FAIL: $case_name: the case stopped before its end${name:+ (in $name)}"
+		echo "$pass $((fail + 1)) $case_name" >>"$HARNESS_TALLY"
+	fi
 	eval "$harness_exit_hooks"
 	rm -rf "$T"
 }
