@@ -1,6 +1,7 @@
-# A store that cannot be written: a read-only file system (a tmpfs remounted read-only) where mounting is
-# allowed, else a folder and a file without write permission (which do not
-# stop root). What only reads works; what writes says why it cannot.
+# A store that cannot be written: a read-only file system (a tmpfs remounted
+# read-only) where mounting is allowed, else a folder and a file without write
+# permission (which do not stop root). What only reads works; what writes
+# says why it cannot.
 t read-only-store
 RO="$T/ro"
 mkdir -p "$RO"
