@@ -172,7 +172,9 @@ static store_t *calls_store(void)
 {
 	store_t *st;
 	char err[256];
-	ck_assert_msg(store_open(t_path("f.db"), STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	char *path = t_path("f.db");
+	ck_assert_msg(store_open(path, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	free(path);
 	batch_t b = {0};
 	for (int i = 0; CALLS[i]; i++)
 		ck_assert_msg(jsonl_parse_line(CALLS[i], strlen(CALLS[i]), &b, err, sizeof err) == 0, "%s", err);
