@@ -17,6 +17,10 @@ Suite *suite_clock(void);
 Suite *suite_pricing(void);
 Suite *suite_config(void);
 Suite *suite_sanitize(void);
+Suite *suite_filter(void);
+Suite *suite_keymap(void);
+Suite *suite_jsonscan(void);
+Suite *suite_genai(void);
 Suite *suite_jsonl(void);
 Suite *suite_otlp(void);
 Suite *suite_otlp_pb(void);
@@ -31,10 +35,6 @@ Suite *suite_sidebyside(void);
 Suite *suite_prompts(void);
 Suite *suite_http(void);
 Suite *suite_usage(void);
-Suite *suite_filter(void);
-Suite *suite_keymap(void);
-Suite *suite_jsonscan(void);
-Suite *suite_genai(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);
