@@ -69,7 +69,11 @@ $(SAN)/keymaps.o: $(B)/keymaps.c $(B)/.flags
 	@mkdir -p $(SAN)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -c $< -o $@
 
-llmops: $(B)/main.o $(LIB_OBJ)
+# The subcommands, one file each, go into the program only (not the tests).
+CLI_SRC := main.c $(wildcard cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+
+llmops: $(CLI_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 $(B)/unit_tests: $(TEST_OBJ) $(LIB_OBJ)
@@ -83,7 +87,7 @@ $(SAN)/unit_tests: $(SAN_TEST_OBJ) $(SAN_LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs check 2>/dev/null)
 
 # The console itself under the sanitizers, for the screen tests.
-$(SAN)/llmops: $(SAN)/main.o $(SAN_LIB_OBJ)
+$(SAN)/llmops: $(CLI_SRC:%.c=$(SAN)/%.o) $(SAN_LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 deps:
@@ -202,6 +206,6 @@ clean:
 
 # The sanitizer objects too: without their dependencies a changed header
 # (the action table) would leave objects that disagree on an enum.
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/main.d $(B)/tests/bench/gen_jsonl.d $(B)/tests/cli/otlp_json2pb.d
--include $(SAN_LIB_OBJ:.o=.d) $(SAN_TEST_OBJ:.o=.d) $(SAN)/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/tests/bench/gen_jsonl.d $(B)/tests/cli/otlp_json2pb.d
+-include $(SAN_LIB_OBJ:.o=.d) $(SAN_TEST_OBJ:.o=.d) $(CLI_SRC:%.c=$(SAN)/%.d)
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.d)

@@ -295,10 +295,36 @@ static cfg_where where(const char *file, int line)
 	return w;
 }
 
+/* The provider types the caller speaks, joined: "openai|anthropic" with
+ * sep "|", "openai or anthropic" with last " or ". */
+static void type_list(const config_t *c, sbuf *b, const char *sep, const char *last)
+{
+	const char *const *t = c->provider_types;
+	if (!t || !t[0]) {
+		sb_adds(b, "TYPE");
+		return;
+	}
+	for (size_t i = 0; t[i]; i++)
+		sb_printf(b, "%s%s", i == 0 ? "" : t[i + 1] ? sep : last, t[i]);
+}
+
+static int known_type(const config_t *c, const char *v)
+{
+	if (!c->provider_types)
+		return 1;
+	for (size_t i = 0; c->provider_types[i]; i++)
+		if (!strcmp(c->provider_types[i], v))
+			return 1;
+	return 0;
+}
+
 static int provider_statement(config_t *c, char **w, int n, const char *file, int line)
 {
 	if (n < 2) {
-		error_at(c, file, line, "provider: expected 'provider NAME type=openai|anthropic ...'");
+		sbuf types = SBUF_INIT;
+		type_list(c, &types, "|", "|");
+		error_at(c, file, line, "provider: expected 'provider NAME type=%s ...'", sb_str(&types));
+		sb_free(&types);
 		return -1;
 	}
 	cfg_provider p = {0};
@@ -316,8 +342,11 @@ static int provider_statement(config_t *c, char **w, int n, const char *file, in
 		const char *k = w[i], *v = eq + 1;
 		char **slot = NULL;
 		if (!strcmp(k, "type")) {
-			if (strcmp(v, "openai") && strcmp(v, "anthropic")) {
-				error_at(c, file, line, "provider %s: type must be openai or anthropic, got '%s'", p.name, v);
+			if (!known_type(c, v)) {
+				sbuf or = SBUF_INIT;
+				type_list(c, &or, ", ", " or ");
+				error_at(c, file, line, "provider %s: type must be %s, got '%s'", p.name, sb_str(&or), v);
+				sb_free(&or);
 				bad = 1;
 			}
 			slot = &p.type;
@@ -359,9 +388,13 @@ static int provider_statement(config_t *c, char **w, int n, const char *file, in
 		}
 	}
 	if (!bad && !p.type) {
-		const char *guess = !strcmp(p.name, "openai") || !strcmp(p.name, "anthropic") ? p.name : NULL;
+		/* A provider named as a type is of that type. */
+		const char *guess = c->provider_types && known_type(c, p.name) ? p.name : NULL;
 		if (!guess) {
-			error_at(c, file, line, "provider %s: missing type=openai|anthropic", p.name);
+			sbuf types = SBUF_INIT;
+			type_list(c, &types, "|", "|");
+			error_at(c, file, line, "provider %s: missing type=%s", p.name, sb_str(&types));
+			sb_free(&types);
 			bad = 1;
 		} else {
 			p.type = xstrdup(guess);

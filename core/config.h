@@ -95,6 +95,9 @@ typedef struct config {
 	CFG_VEC(cfg_path) attaches;
 	CFG_VEC(cfg_path) prompt_dirs;
 	CFG_VEC(cfg_provider) providers;
+	/* The type= values a provider line may give, NULL-terminated: the
+	 * caller's providers (set before loading). NULL: any is taken. */
+	const char *const *provider_types;
 	CFG_VEC(cfg_bind) binds;
 	CFG_VEC(cfg_color) colors;
 	sbuf errors; /* "path:line: message\n" lines (the first CONFIG_MAX_ERRORS) */

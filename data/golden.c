@@ -3,7 +3,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "../core/clock.h"
 #include "../core/sanitize.h"
 #include "../core/str.h"
+#include "file.h"
 #include "store.h"
 
 /* The busy handler waits this long for the write lock; the retry loop below
@@ -847,18 +847,6 @@ static cJSON *export_row(const golden_t *g, int format, const golden_item *it)
 	return o;
 }
 
-/* fsync the folder, so that the rename itself survives a crash. */
-static void sync_dir_of(const char *path)
-{
-	char *p = xstrdup(path);
-	int fd = open(dirname(p), O_RDONLY | O_DIRECTORY);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(p);
-}
-
 int golden_export_ex(golden_t *g, int format, const char *label, const char *path, golden_export_stats *st,
 		     char *err, size_t errlen)
 {
@@ -869,21 +857,13 @@ int golden_export_ex(golden_t *g, int format, const char *label, const char *pat
 	}
 	int to_stdout = !path || !strcmp(path, "-");
 	FILE *f = stdout;
-	sbuf tmp = SBUF_INIT;
+	file_tmp tmp = {0};
 	if (!to_stdout) {
-		/* Beside the target, so that the rename stays on one file system
-		 * and a reader sees the old file or the whole new one. */
-		sb_printf(&tmp, "%s.tmp-%d", path, (int)getpid());
-		int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		if (file_tmp_open(&tmp, path, 0666, 0)) {
 			seterr(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp.p);
-			}
-			sb_free(&tmp);
 			return -1;
 		}
+		f = tmp.f;
 	}
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(g->db,
@@ -933,24 +913,15 @@ int golden_export_ex(golden_t *g, int format, const char *label, const char *pat
 		}
 		return failed ? -1 : 0;
 	}
-	if (!failed && (fflush(f) || ferror(f) || fsync(fileno(f)))) {
+	if (failed) {
+		file_tmp_abort(&tmp);
+		return -1;
+	}
+	if (file_tmp_commit(&tmp)) {
 		seterr(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-		failed = 1;
+		return -1;
 	}
-	if (fclose(f) && !failed) {
-		seterr(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-		failed = 1;
-	}
-	if (!failed && rename(tmp.p, path)) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		failed = 1;
-	}
-	if (failed)
-		unlink(tmp.p);
-	else
-		sync_dir_of(path);
-	sb_free(&tmp);
-	return failed ? -1 : 0;
+	return 0;
 }
 
 int golden_export(golden_t *g, int format, const char *label, const char *path, size_t *n, char *err, size_t errlen)

@@ -500,7 +500,7 @@ static batch_t *emit_llm(batch_t *b, void *ud)
 	return ingester_batch(r->ing);
 }
 
-int import_path(store_t *st, const char *path, const import_opts *o, import_result *res)
+import_status import_path(store_t *st, const char *path, const import_opts *o, import_result *res)
 {
 	memset(res, 0, sizeof *res);
 	run r = {0};
@@ -518,7 +518,7 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 		if (r.rd.fd < 0) {
 			fprintf(o->errs, "llmops: %s: %s\n", label, strerror(errno));
 			free(label);
-			return 1;
+			return IMPORT_FAILED;
 		}
 	}
 	struct stat sb;
@@ -527,7 +527,7 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 			fprintf(o->errs, "llmops: %s: is a directory; give the files to import\n", label);
 			close(r.rd.fd);
 			free(label);
-			return 1;
+			return IMPORT_FAILED;
 		}
 		if (S_ISREG(sb.st_mode))
 			r.rd.size = (uint64_t)sb.st_size;
@@ -612,7 +612,7 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 	if (res->rejected > (uint64_t)o->max_errors_shown)
 		fprintf(o->errs, "llmops: %s: %llu more records rejected\n", label,
 			(unsigned long long)(res->rejected - (uint64_t)o->max_errors_shown));
-	int status = 0;
+	import_status status = IMPORT_OK;
 	if (*err || rc) {
 		char *e = sanitize_str(err, 0);
 		fprintf(o->errs, "llmops: %s\n", *e ? e : "import failed");
@@ -622,9 +622,9 @@ int import_path(store_t *st, const char *path, const import_opts *o, import_resu
 				"llmops: %s: the import stopped there; when the store can be written again (a full disk: once "
 				"space is freed), run the same import again: what landed is not imported twice\n",
 				label);
-		status = 1;
+		status = IMPORT_FAILED;
 	} else if (res->rejected) {
-		status = res->calls || res->events ? 3 : 1;
+		status = res->calls || res->events ? IMPORT_PARTIAL : IMPORT_FAILED;
 	}
 	free(label);
 	return status;

@@ -60,11 +60,16 @@ batch_t *ingester_batch(ingester_t *in);
 int ingester_flush(ingester_t *in); /* -1 once the store failed */
 int ingester_finish(ingester_t *in, ingest_stats *stats, char *err, size_t errlen);
 
-/* Imports one file ("-" for standard input). Returns 0 when everything
- * landed, 3 when some records were rejected and the rest landed, 1 on a
- * failure (unreadable file, nothing usable, store error). Messages go to
- * opts->errs. */
-int import_path(store_t *st, const char *path, const import_opts *opts, import_result *res);
+/* How one file's import went; the command line makes its exit status of it. */
+typedef enum import_status {
+	IMPORT_OK,      /* everything landed */
+	IMPORT_PARTIAL, /* some records were rejected, the rest landed */
+	IMPORT_FAILED,  /* an unreadable file, nothing usable, or a store error */
+} import_status;
+
+/* Imports one file ("-" for standard input). Messages go to opts->errs;
+ * res says what landed (and whether the store failed midway). */
+import_status import_path(store_t *st, const char *path, const import_opts *opts, import_result *res);
 
 /* Parsers, exposed for the tests and for the live followers. Each appends to
  * the batch and returns 0, or -1 with a reason in err (the batch is then

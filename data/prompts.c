@@ -17,6 +17,7 @@
 
 #include "../core/clock.h"
 #include "../core/map.h"
+#include "file.h"
 #include "store_internal.h"
 
 extern char **environ;
@@ -493,32 +494,25 @@ static int sync_git(store_t *st, const char *dir, const char *file, const char *
 	return rc ? -1 : known;
 }
 
+/* A prompt is text a person wrote: well under this. */
+#define PROMPT_FILE_MAX (64u << 20)
+
 static int sync_plain(store_t *st, const char *path, const char *name, int64_t mtime_ns, int *added)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	size_t len;
+	char *text = file_read(path, PROMPT_FILE_MAX, FILE_REGULAR, &len, NULL, 0);
+	if (!text)
 		return -1;
-	sbuf text = SBUF_INIT;
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&text, buf, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		sb_free(&text);
-		return -1;
-	}
 	char version[16];
 	snprintf(version, sizeof version, "h%08llx",
-		 (unsigned long long)(hash64(sb_str(&text), text.len, 0x9e37) & 0xffffffffULL));
+		 (unsigned long long)(hash64(text, len, 0x9e37) & 0xffffffffULL));
 	sbuf src = SBUF_INIT;
 	sb_printf(&src, "file:%s", path);
-	int r = put_new(st, name, version, sb_str(&text), text.len, src.p, mtime_ns);
+	int r = put_new(st, name, version, text, len, src.p, mtime_ns);
 	if (r > 0)
 		*added += r;
 	sb_free(&src);
-	sb_free(&text);
+	free(text);
 	return r < 0 ? -1 : 0;
 }
 

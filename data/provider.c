@@ -6,9 +6,24 @@
 
 #include "secrets.h"
 
-const char *prov_type_name(int type)
+const provider_ops *const provider_registry[] = {&provider_openai, &provider_anthropic, NULL};
+
+#define NTYPES (sizeof provider_registry / sizeof provider_registry[0])
+
+const provider_ops *provider_find_ops(const char *name)
 {
-	return type == PROV_ANTHROPIC ? "anthropic" : "openai";
+	for (size_t i = 0; name && provider_registry[i]; i++)
+		if (!strcmp(provider_registry[i]->name, name))
+			return provider_registry[i];
+	return NULL;
+}
+
+const char *const *provider_types(void)
+{
+	static const char *names[NTYPES];
+	for (size_t i = 0; i < NTYPES; i++)
+		names[i] = provider_registry[i] ? provider_registry[i]->name : NULL;
+	return names;
 }
 
 static char *base_of(const char *url)
@@ -20,46 +35,45 @@ static char *base_of(const char *url)
 	return b;
 }
 
-static char *default_base(int type)
+static char *default_base(const provider_ops *ops)
 {
-	const char *env = getenv(type == PROV_OPENAI ? "OPENAI_BASE_URL" : "ANTHROPIC_BASE_URL");
+	const char *env = getenv(ops->base_env);
 	if (env && *env)
 		return base_of(env);
-	return base_of(type == PROV_OPENAI ? "https://api.openai.com/v1" : "https://api.anthropic.com");
+	return base_of(ops->default_base);
 }
 
-static void add(provs_t *p, const char *name, int type, const cfg_provider *c)
+static void add(provs_t *p, const char *name, const provider_ops *ops, const cfg_provider *c)
 {
 	p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
 	prov_t *v = &p->v[p->n++];
 	memset(v, 0, sizeof *v);
 	v->name = xstrdup(name);
-	v->type = type;
+	v->ops = ops;
 	v->cfg = c;
-	v->base_url = c && c->base_url ? base_of(c->base_url) : default_base(type);
+	v->base_url = c && c->base_url ? base_of(c->base_url) : default_base(ops);
 	v->poll = c && c->poll > 0 ? c->poll : 60;
-	const char *up = type == PROV_OPENAI ? "OPENAI" : "ANTHROPIC";
-	char def[64];
-	snprintf(def, sizeof def, "%s_API_KEY", up);
-	v->env_name[KEY_API] = xstrdup(c && c->api_key_env ? c->api_key_env : def);
-	snprintf(def, sizeof def, "%s_ADMIN_KEY", up);
-	v->env_name[KEY_ADMIN] = xstrdup(c && c->admin_key_env ? c->admin_key_env : def);
+	v->env_name[KEY_API] = xstrdup(c && c->api_key_env ? c->api_key_env : ops->key_env[KEY_API]);
+	v->env_name[KEY_ADMIN] = xstrdup(c && c->admin_key_env ? c->admin_key_env : ops->key_env[KEY_ADMIN]);
 }
 
 void provs_init(provs_t *p, const config_t *cfg)
 {
 	memset(p, 0, sizeof *p);
-	int have[3] = {0};
+	int have[NTYPES] = {0};
 	for (size_t i = 0; i < cfg->providers.n; i++) {
 		const cfg_provider *c = &cfg->providers.v[i];
-		int type = c->type && !strcmp(c->type, "anthropic") ? PROV_ANTHROPIC : PROV_OPENAI;
-		have[type] = 1;
-		add(p, c->name, type, c);
+		/* The rc's parser took only known types; the first is the default. */
+		size_t t = 0;
+		for (size_t k = 0; provider_registry[k]; k++)
+			if (c->type && !strcmp(c->type, provider_registry[k]->name))
+				t = k;
+		have[t] = 1;
+		add(p, c->name, provider_registry[t], c);
 	}
-	if (!have[PROV_OPENAI])
-		add(p, "openai", PROV_OPENAI, NULL);
-	if (!have[PROV_ANTHROPIC])
-		add(p, "anthropic", PROV_ANTHROPIC, NULL);
+	for (size_t t = 0; provider_registry[t]; t++)
+		if (!have[t])
+			add(p, provider_registry[t]->name, provider_registry[t], NULL);
 	/* Capture every variable first (two providers may share one), then
 	 * drop them all from the environment. */
 	for (size_t i = 0; i < p->n; i++)
@@ -102,7 +116,7 @@ prov_t *provs_find(provs_t *p, const char *name)
 		if (!strcmp(p->v[i].name, name))
 			return &p->v[i];
 	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(prov_type_name(p->v[i].type), name))
+		if (!strcmp(p->v[i].ops->name, name))
 			return &p->v[i];
 	return NULL;
 }

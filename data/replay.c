@@ -114,18 +114,22 @@ replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_i
 	const char *prov = c.provider && *c.provider ? c.provider : call_guess_provider(c.row.model);
 	r->prov = prov ? provs_find(ps, prov) : NULL;
 	if (!r->prov) {
+		/* "A, B and C": the chat protocols of every provider kind. */
+		sbuf apis = SBUF_INIT;
+		for (size_t i = 0; provider_registry[i]; i++)
+			sb_printf(&apis, "%s%s", i == 0 ? "" : provider_registry[i + 1] ? ", " : " and ",
+				  provider_registry[i]->api);
 		snprintf(err, errlen,
-			 "call %lld is from provider '%s'; replay speaks OpenAI Chat Completions and Anthropic Messages "
-			 "(add a provider line of that name with type=openai for a compatible gateway)",
-			 (long long)call_id, prov ? prov : "unknown");
+			 "call %lld is from provider '%s'; replay speaks %s "
+			 "(add a provider line of that name with type=%s for a compatible gateway)",
+			 (long long)call_id, prov ? prov : "unknown", sb_str(&apis), provider_registry[0]->name);
+		sb_free(&apis);
 		sb_free(&sys);
 		goto fail;
 	}
 	r->provider = xstrdup(r->prov->name);
 	r->model = xstrdup(model && *model ? model : c.request_model && *c.request_model ? c.request_model : c.row.model);
-	int brc = r->prov->type == PROV_ANTHROPIC
-		      ? chat_build_anthropic(c.input, sb_str(&sys), r->model, c.attrs, &r->request, err, errlen)
-		      : chat_build_openai(c.input, sb_str(&sys), r->model, c.attrs, &r->request, err, errlen);
+	int brc = r->prov->ops->chat_build(c.input, sb_str(&sys), r->model, c.attrs, &r->request, err, errlen);
 	sb_free(&sys);
 	if (brc)
 		goto fail;
@@ -251,10 +255,7 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
 {
 	replay_t *r = ud;
 	size_t before = r->res.text.len + r->res.thinking.len;
-	if (r->prov->type == PROV_ANTHROPIC)
-		chat_anthropic_event(&r->res, event, data, len);
-	else
-		chat_openai_event(&r->res, data, len);
+	r->prov->ops->chat_event(&r->res, event, data, len);
 	if (r->ttft_ms < 0 && r->res.text.len + r->res.thinking.len > before)
 		r->ttft_ms = (clock_mono() - r->t_attempt) * 1000.0;
 	if (r->res.text.len + r->res.thinking.len > REPLAY_MAX_ANSWER) {
@@ -273,8 +274,7 @@ static void endpoint(const replay_t *r, char *out, size_t n)
 	const char *b = r->prov->base_url, *sep = strstr(b, "://");
 	const char *path = sep ? strchr(sep + 3, '/') : NULL;
 	size_t pl = path ? strcspn(path, "?#") : 0;
-	snprintf(out, n, "POST %.*s%s", (int)pl, path ? path : "",
-		 r->prov->type == PROV_ANTHROPIC ? "/v1/messages" : "/chat/completions");
+	snprintf(out, n, "POST %.*s%s", (int)pl, path ? path : "", r->prov->ops->chat_path);
 }
 
 static int too_large(replay_t *r, size_t cap)
@@ -366,16 +366,12 @@ static void on_done(void *ud, http_resp *resp)
 	r->hr = NULL;
 	r->status = resp->status;
 	r->latency_ms = (clock_mono() - r->t_attempt) * 1000.0;
-	int ptype = r->prov->type;
 	if (r->sse_on) {
 		int cut = sse_end(&r->sse);
 		if (!resp->failed && !r->res.finished && !r->res.error && cut && !r->over[0])
 			resp->failed = 1;
 	} else if (resp->status && !resp->failed && !r->over[0]) {
-		if (ptype == PROV_ANTHROPIC)
-			chat_anthropic_body(&r->res, sb_str(&r->raw), r->raw.len, resp->status);
-		else
-			chat_openai_body(&r->res, sb_str(&r->raw), r->raw.len, resp->status);
+		r->prov->ops->chat_body(&r->res, sb_str(&r->raw), r->raw.len, resp->status);
 		if (r->ttft_ms < 0 && r->res.text.len && resp->ttfb_s >= 0)
 			r->ttft_ms = resp->ttfb_s * 1000.0;
 	}
@@ -510,18 +506,15 @@ static void send_attempt(replay_t *r, long delay_ms)
 		end(r, RP_FAILED);
 		return;
 	}
+	const provider_ops *ops = r->prov->ops;
 	sbuf url = SBUF_INIT, auth = SBUF_INIT;
-	const char *hdrs[5];
+	const char *hdrs[PROVIDER_MAX_HEADERS + 4];
 	int nh = 0;
 	hdrs[nh++] = "Content-Type: application/json";
-	if (r->prov->type == PROV_ANTHROPIC) {
-		sb_printf(&url, "%s/v1/messages", r->prov->base_url);
-		sb_printf(&auth, "x-api-key: %s", key);
-		hdrs[nh++] = "anthropic-version: 2023-06-01";
-	} else {
-		sb_printf(&url, "%s/chat/completions", r->prov->base_url);
-		sb_printf(&auth, "Authorization: Bearer %s", key);
-	}
+	sb_printf(&url, "%s%s", r->prov->base_url, ops->chat_path);
+	sb_printf(&auth, "%s%s", ops->auth_prefix, key);
+	for (int i = 0; ops->headers && ops->headers[i] && i < PROVIDER_MAX_HEADERS; i++)
+		hdrs[nh++] = ops->headers[i];
 	hdrs[nh++] = auth.p;
 	hdrs[nh++] = "Accept: text/event-stream";
 	hdrs[nh] = NULL;

@@ -1,6 +1,6 @@
 /* Replay: a recorded call sent again with its system prompt replaced by
  * another prompt version, rendered with the call's own variables, to the
- * call's provider (OpenAI Chat Completions or Anthropic Messages), streamed.
+ * call's provider in its own chat protocol (its provider_ops), streamed.
  * Runs on an http_t, so the console's loop drives it and a keypress never
  * waits for it. Every replay is saved in the store with its request and
  * response. Retries: 429, 408, 409 and 5xx, and a connection that failed

@@ -5,7 +5,7 @@
 
 /* text NULL or "": removes the file. 0 or -1 (errno set). */
 int statefile_write(const char *path, const char *text);
-/* The whole file (malloc'ed), or NULL. */
+/* The whole file (malloc'ed), or NULL (errno set; at most 64 MiB). */
 char *statefile_read(const char *path);
 
 #endif

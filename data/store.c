@@ -16,6 +16,7 @@
 #include "../core/filter.h"
 #include "../core/genai.h"
 #include "../core/map.h"
+#include "file.h"
 #include "store_internal.h"
 
 #define APPLICATION_ID 0x4c4c4d4f /* "LLMO" */
@@ -154,30 +155,6 @@ static int st_exec(store_t *st, const char *sql, char *err, size_t errlen)
 		return 0;
 	seterr(err, errlen, "%s: %s", st->path, msg);
 	return -1;
-}
-
-static int mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	char *slash = strrchr(p, '/');
-	if (!slash || slash == p) {
-		free(p);
-		return 0;
-	}
-	*slash = 0;
-	for (char *s = p + 1; *s; s++) {
-		if (*s == '/') {
-			*s = 0;
-			if (mkdir(p, 0700) && errno != EEXIST) {
-				free(p);
-				return -1;
-			}
-			*s = '/';
-		}
-	}
-	int rc = mkdir(p, 0700) && errno != EEXIST ? -1 : 0;
-	free(p);
-	return rc;
 }
 
 /* SQL functions used by the rollup upserts: merging happens inside the same
@@ -391,7 +368,7 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		seterr(err, errlen, "no store at %s; import traces first (llmops import FILE) or run llmops demo", path);
 		return -1;
 	}
-	if (!exists && mkdirs(path)) {
+	if (!exists && file_mkdir_parents(path)) {
 		seterr(err, errlen, "cannot create the folder of %s: %s", path, strerror(errno));
 		return -1;
 	}

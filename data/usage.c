@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../core/clock.h"
+#include "provider_internal.h"
 #include "store_internal.h"
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -81,14 +82,7 @@ int usage_decimal(const char *s, int scale, int64_t *out)
 	return 0;
 }
 
-typedef struct pctx {
-	const char *endpoint;
-	char *err;
-	size_t errlen;
-} pctx;
-
-static int bad(pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(pctx *c, const char *fmt, ...)
+int usage_bad(usage_pctx *c, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -99,158 +93,83 @@ static int bad(pctx *c, const char *fmt, ...)
 	return -1;
 }
 
-/* A token count: a non-negative integral JSON number. Absent: def, or an
- * error when required (def < 0). */
-static int tokens(pctx *c, const cJSON *o, const char *name, int64_t def, int64_t *out, const char *where)
+int usage_tokens(usage_pctx *c, const cJSON *o, const char *name, int64_t def, int64_t *out, const char *where)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 	if (!v || cJSON_IsNull(v)) {
 		if (def < 0)
-			return bad(c, "%s has no %s", where, name);
+			return usage_bad(c, "%s has no %s", where, name);
 		*out = def;
 		return 0;
 	}
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9e15 || v->valuedouble != floor(v->valuedouble))
-		return bad(c, "%s.%s is not a token count", where, name);
+		return usage_bad(c, "%s.%s is not a token count", where, name);
 	*out = (int64_t)v->valuedouble;
 	return 0;
 }
 
-static char *model_of(const cJSON *r)
+char *usage_row_model(const cJSON *r)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "model");
 	return xstrdup(cJSON_IsString(m) && m->valuestring ? m->valuestring : "");
 }
 
-static int openai_usage_row(pctx *c, const cJSON *r, usage_row *o, const char *where)
-{
-	if (tokens(c, r, "input_tokens", -1, &o->input_tokens, where) ||
-	    tokens(c, r, "output_tokens", -1, &o->output_tokens, where) ||
-	    tokens(c, r, "input_cached_tokens", 0, &o->cached_tokens, where) ||
-	    tokens(c, r, "input_cache_write_tokens", 0, &o->cache_write_tokens, where))
-		return -1;
-	/* num_model_requests is required by the spec; a result without it
-	 * still has its tokens, so it is kept with the count unknown. */
-	if (tokens(c, r, "num_model_requests", 0, &o->requests, where))
-		return -1;
-	if (!cJSON_GetObjectItemCaseSensitive(r, "num_model_requests"))
-		o->requests = -1;
-	/* input_tokens already holds cached and cache-write tokens. */
-	if (o->cached_tokens > o->input_tokens)
-		return bad(c, "%s: more cached tokens than input tokens", where);
-	o->model = model_of(r);
-	return 0;
-}
-
-static int anthropic_usage_row(pctx *c, const cJSON *r, usage_row *o, const char *where)
-{
-	int64_t uncached, w5 = 0, w1h = 0;
-	if (tokens(c, r, "uncached_input_tokens", -1, &uncached, where) ||
-	    tokens(c, r, "output_tokens", -1, &o->output_tokens, where) ||
-	    tokens(c, r, "cache_read_input_tokens", 0, &o->cached_tokens, where))
-		return -1;
-	const cJSON *cc = cJSON_GetObjectItemCaseSensitive(r, "cache_creation");
-	if (cc && !cJSON_IsNull(cc)) {
-		if (!cJSON_IsObject(cc))
-			return bad(c, "%s.cache_creation is not an object", where);
-		char w[160];
-		snprintf(w, sizeof w, "%s.cache_creation", where);
-		if (tokens(c, cc, "ephemeral_5m_input_tokens", 0, &w5, w) ||
-		    tokens(c, cc, "ephemeral_1h_input_tokens", 0, &w1h, w))
-			return -1;
-	}
-	/* As the README says: input is everything billed as input, cache writes and
-	 * reads included; cached is the reads. */
-	o->cache_write_tokens = w5 + w1h;
-	o->input_tokens = uncached + o->cache_write_tokens + o->cached_tokens;
-	o->requests = -1; /* the usage report has no request count */
-	o->model = model_of(r);
-	return 0;
-}
-
-static int is_usd(const cJSON *cur)
+int usage_is_usd(const cJSON *cur)
 {
 	return !cur || cJSON_IsNull(cur) || (cJSON_IsString(cur) && !strcasecmp(cur->valuestring, "usd"));
 }
 
-/* An amount as a JSON number or a numeric string, times 10^scale. */
-static int amount(pctx *c, const cJSON *v, int scale, int64_t *out, const char *where)
+int usage_amount(usage_pctx *c, const cJSON *v, int scale, int64_t *out, const char *where)
 {
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble * pow(10, scale);
 		if (!isfinite(d) || fabs(d) > 9e18)
-			return bad(c, "%s is out of range", where);
+			return usage_bad(c, "%s is out of range", where);
 		*out = llround(d);
 		return 0;
 	}
 	if (cJSON_IsString(v) && v->valuestring && usage_decimal(v->valuestring, scale, out) == 0)
 		return 0;
-	return bad(c, "%s is not a number", where);
+	return usage_bad(c, "%s is not a number", where);
 }
 
-static int openai_cost_row(pctx *c, const cJSON *r, int64_t *nusd, const char *where)
+/* The bucket's range, in the names and form of the provider's reports. */
+static int bucket_times(usage_pctx *c, const provider_ops *ops, const cJSON *b, int64_t *start, int64_t *end,
+			const char *where)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(r, "amount");
-	if (!cJSON_IsObject(a))
-		return bad(c, "%s has no amount", where);
-	if (!is_usd(cJSON_GetObjectItemCaseSensitive(a, "currency")))
-		return bad(c, "%s.amount is not in USD", where);
-	char w[160];
-	snprintf(w, sizeof w, "%s.amount.value", where);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "value");
-	if (!v)
-		return bad(c, "%s is missing", w);
-	return amount(c, v, 9, nusd, w); /* dollars */
-}
-
-static int anthropic_cost_row(pctx *c, const cJSON *r, int64_t *nusd, const char *where)
-{
-	if (!is_usd(cJSON_GetObjectItemCaseSensitive(r, "currency")))
-		return bad(c, "%s is not in USD", where);
-	char w[160];
-	snprintf(w, sizeof w, "%s.amount", where);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "amount");
-	if (!v)
-		return bad(c, "%s is missing", w);
-	return amount(c, v, 7, nusd, w); /* cents: 1 cent = 10^7 nano-dollars */
-}
-
-static int bucket_times(pctx *c, int type, const cJSON *b, int64_t *start, int64_t *end, const char *where)
-{
-	if (type == PROV_OPENAI) {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(b, "start_time");
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(b, "end_time");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(b, ops->time_from);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(b, ops->time_to);
+	if (!ops->rfc3339) {
 		/* Up to the year 9999: anything later is no time a bill covers. */
 		if (!cJSON_IsNumber(s) || !cJSON_IsNumber(e) || !(fabs(s->valuedouble) < 253402300800.0) ||
 		    !(fabs(e->valuedouble) < 253402300800.0))
-			return bad(c, "%s has no start_time and end_time in Unix seconds", where);
+			return usage_bad(c, "%s has no %s and %s in Unix seconds", where, ops->time_from, ops->time_to);
 		*start = (int64_t)s->valuedouble;
 		*end = (int64_t)e->valuedouble;
 	} else {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(b, "starting_at");
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(b, "ending_at");
 		int64_t sn, en;
 		if (!cJSON_IsString(s) || !cJSON_IsString(e) ||
 		    clock_parse_rfc3339(s->valuestring, strlen(s->valuestring), &sn) ||
 		    clock_parse_rfc3339(e->valuestring, strlen(e->valuestring), &en))
-			return bad(c, "%s has no starting_at and ending_at in RFC 3339", where);
+			return usage_bad(c, "%s has no %s and %s in RFC 3339", where, ops->time_from, ops->time_to);
 		*start = sn / NS_PER_S;
 		*end = en / NS_PER_S;
 	}
 	if (*start < 0 || *end <= *start)
-		return bad(c, "%s ends before it starts", where);
+		return usage_bad(c, "%s ends before it starts", where);
 	return 0;
 }
 
-static int parse_bucket(pctx *c, int type, int kind, const cJSON *b, usage_bucket *o, const char *where)
+static int parse_bucket(usage_pctx *c, const provider_ops *ops, int kind, const cJSON *b, usage_bucket *o,
+			const char *where)
 {
 	if (!cJSON_IsObject(b))
-		return bad(c, "%s is not an object", where);
-	if (bucket_times(c, type, b, &o->start, &o->end, where))
+		return usage_bad(c, "%s is not an object", where);
+	if (bucket_times(c, ops, b, &o->start, &o->end, where))
 		return -1;
 	const cJSON *rs = cJSON_GetObjectItemCaseSensitive(b, "results");
 	if (!cJSON_IsArray(rs))
-		return bad(c, "%s has no results array", where);
+		return usage_bad(c, "%s has no results array", where);
 	int n = cJSON_GetArraySize(rs), i = 0;
 	if (kind == UK_USAGE && n)
 		o->rows = xcalloc((size_t)n, sizeof *o->rows);
@@ -260,16 +179,16 @@ static int parse_bucket(pctx *c, int type, int kind, const cJSON *b, usage_bucke
 		char w[128];
 		snprintf(w, sizeof w, "%s.results[%d]", where, i++);
 		if (!cJSON_IsObject(r))
-			return bad(c, "%s is not an object", w);
+			return usage_bad(c, "%s is not an object", w);
 		if (kind == UK_COST) {
 			int64_t v;
-			if ((type == PROV_OPENAI ? openai_cost_row : anthropic_cost_row)(c, r, &v, w))
+			if (ops->cost_row(c, r, &v, w))
 				return -1;
 			if (__builtin_add_overflow(o->cost_nusd, v, &o->cost_nusd))
-				return bad(c, "%s: the amounts overflow", w);
+				return usage_bad(c, "%s: the amounts overflow", w);
 		} else {
 			usage_row *row = &o->rows[o->nrows];
-			if ((type == PROV_OPENAI ? openai_usage_row : anthropic_usage_row)(c, r, row, w))
+			if (ops->usage_row(c, r, row, w))
 				return -1;
 			o->nrows++;
 		}
@@ -305,12 +224,12 @@ static size_t count_values(const char *p, size_t len, size_t stop_after)
 	return n;
 }
 
-int usage_parse(int prov_type, int kind, const char *endpoint, const char *body, size_t len, usage_page *out,
+int usage_parse(const provider_ops *ops, int kind, const char *endpoint, const char *body, size_t len, usage_page *out,
 		char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	out->kind = kind;
-	pctx c = {endpoint, err, errlen};
+	usage_pctx c = {endpoint, err, errlen};
 	if (count_values(body, len, MAX_VALUES) > MAX_VALUES) {
 		snprintf(err, errlen, "%s: the body holds more than %d values; not read", endpoint, MAX_VALUES);
 		return -1;
@@ -326,15 +245,15 @@ int usage_parse(int prov_type, int kind, const char *endpoint, const char *body,
 	const cJSON *more = cJSON_GetObjectItemCaseSensitive(doc, "has_more");
 	const cJSON *next = cJSON_GetObjectItemCaseSensitive(doc, "next_page");
 	if (!cJSON_IsObject(doc)) {
-		bad(&c, "the body is not an object");
+		usage_bad(&c, "the body is not an object");
 	} else if (obj && !(cJSON_IsString(obj) && !strcmp(obj->valuestring, "page"))) {
-		bad(&c, "object is not \"page\"");
+		usage_bad(&c, "object is not \"page\"");
 	} else if (!cJSON_IsArray(data)) {
-		bad(&c, "no data array");
+		usage_bad(&c, "no data array");
 	} else if (more && !cJSON_IsBool(more)) {
-		bad(&c, "has_more is not true or false");
+		usage_bad(&c, "has_more is not true or false");
 	} else if (next && !cJSON_IsNull(next) && !cJSON_IsString(next)) {
-		bad(&c, "next_page is not a string");
+		usage_bad(&c, "next_page is not a string");
 	} else {
 		int n = cJSON_GetArraySize(data), i = 0;
 		out->v = xcalloc(n ? (size_t)n : 1, sizeof *out->v);
@@ -345,7 +264,7 @@ int usage_parse(int prov_type, int kind, const char *endpoint, const char *body,
 			char w[32];
 			snprintf(w, sizeof w, "data[%d]", i++);
 			usage_bucket *ub = &out->v[out->n++];
-			if (parse_bucket(&c, prov_type, kind, b, ub, w)) {
+			if (parse_bucket(&c, ops, kind, b, ub, w)) {
 				rc = -1;
 				break;
 			}

@@ -52,12 +52,11 @@ typedef struct usage_page {
 	char *next_page;       /* the cursor for the next request, or NULL */
 } usage_page;
 
-/* One response body of a provider (PROV_OPENAI, PROV_ANTHROPIC) and kind.
- * 0, or -1 with err naming the endpoint and what was wrong; on error
- * nothing is returned (a body that is not the documented shape must not
- * reach the store). OpenAI's amount.value is read as a number or a numeric
- * string (both seen live); Anthropic's amount is a decimal string of cents. */
-int usage_parse(int prov_type, int kind, const char *endpoint, const char *body, size_t len, usage_page *out,
+/* One response body of a provider's reports of a kind: a page of buckets,
+ * each result read by the provider's ops. 0, or -1 with err naming the
+ * endpoint and what was wrong; on error nothing is returned (a body that is
+ * not the documented shape must not reach the store). */
+int usage_parse(const provider_ops *ops, int kind, const char *endpoint, const char *body, size_t len, usage_page *out,
 		char *err, size_t errlen);
 void usage_page_free(usage_page *p);
 

@@ -136,19 +136,17 @@ static void emit(usage_poller_t *u, int ev, const char *msg)
 
 /* ---- requests ---------------------------------------------------------- */
 
-static int max_limit(int type, int kind, int width)
+static int max_limit(const provider_ops *ops, int kind, int width)
 {
 	if (kind == UK_COST)
-		return type == PROV_OPENAI ? 180 : 31;
+		return ops->cost_max_limit;
 	return width == 60 ? 1440 : width == 3600 ? 168 : 31;
 }
 
 static const char *path_of(const ustream *s)
 {
-	int openai = s->p->prov->type == PROV_OPENAI;
-	if (sdefs[s->i].kind == UK_COST)
-		return openai ? "/organization/costs" : "/v1/organizations/cost_report";
-	return openai ? "/organization/usage/completions" : "/v1/organizations/usage_report/messages";
+	const provider_ops *ops = s->p->prov->ops;
+	return sdefs[s->i].kind == UK_COST ? ops->cost_path : ops->usage_path;
 }
 
 /* "GET /v1/organization/costs": what messages name (never the query, never
@@ -180,19 +178,19 @@ static void build_url(const ustream *s, sbuf *u)
 	const struct sdef *d = &sdefs[s->i];
 	const char *w = d->width == 60 ? "1m" : d->width == 3600 ? "1h" : "1d";
 	int64_t n = (s->to - s->from + d->width - 1) / d->width;
-	int lim = max_limit(p->type, d->kind, d->width);
+	int lim = max_limit(p->ops, d->kind, d->width);
 	if (n < lim)
 		lim = n < 1 ? 1 : (int)n;
 	sb_printf(u, "%s%s?", p->base_url, path_of(s));
-	if (p->type == PROV_OPENAI) {
-		sb_printf(u, "start_time=%lld&end_time=%lld", (long long)s->from, (long long)s->to);
+	if (!p->ops->rfc3339) {
+		sb_printf(u, "%s=%lld&%s=%lld", p->ops->time_from, (long long)s->from, p->ops->time_to, (long long)s->to);
 	} else {
 		char a[40], b[40];
 		clock_fmt_rfc3339(s->from * NS_PER_S, a, sizeof a);
 		clock_fmt_rfc3339(s->to * NS_PER_S, b, sizeof b);
-		sb_adds(u, "starting_at=");
+		sb_printf(u, "%s=", p->ops->time_from);
 		url_escape(u, a);
-		sb_adds(u, "&ending_at=");
+		sb_printf(u, "&%s=", p->ops->time_to);
 		url_escape(u, b);
 	}
 	sb_printf(u, "&bucket_width=%s", w);
@@ -214,19 +212,16 @@ static void issue(ustream *s, long delay_ms)
 	usage_poller_t *u = s->p->u;
 	sbuf url = SBUF_INIT, auth = SBUF_INIT;
 	build_url(s, &url);
-	const char *hdrs[4] = {0};
+	const provider_ops *ops = s->p->prov->ops;
+	const char *hdrs[PROVIDER_MAX_HEADERS + 3] = {0};
+	int nh = 0;
 	/* The key goes into a header, and the header into curl's copy; ours is
 	 * wiped at once. */
-	if (s->p->prov->type == PROV_OPENAI) {
-		sb_printf(&auth, "Authorization: Bearer %s", s->p->key);
-		hdrs[0] = auth.p;
-		hdrs[1] = "Accept: application/json";
-	} else {
-		sb_printf(&auth, "x-api-key: %s", s->p->key);
-		hdrs[0] = auth.p;
-		hdrs[1] = "anthropic-version: 2023-06-01";
-		hdrs[2] = "Accept: application/json";
-	}
+	sb_printf(&auth, "%s%s", ops->auth_prefix, s->p->key);
+	hdrs[nh++] = auth.p;
+	for (int i = 0; ops->headers && ops->headers[i] && i < PROVIDER_MAX_HEADERS; i++)
+		hdrs[nh++] = ops->headers[i];
+	hdrs[nh++] = "Accept: application/json";
 	http_spec sp = {.url = url.p,
 			.headers = hdrs,
 			.timeout_ms = u->timeout_ms,
@@ -444,7 +439,7 @@ static void on_done(void *ud, http_resp *r)
 	}
 	usage_page pg;
 	char err[400];
-	if (usage_parse(p->prov->type, sdefs[s->i].kind, ep, r->body.p ? r->body.p : "", r->body.len, &pg, err,
+	if (usage_parse(p->prov->ops, sdefs[s->i].kind, ep, r->body.p ? r->body.p : "", r->body.len, &pg, err,
 			sizeof err)) {
 		fail(s, "%s: %s", p->prov->name, err);
 		return;
@@ -618,8 +613,10 @@ usage_poller_t *usage_poller_new(http_t *h, store_t *st, provs_t *provs, const u
 	u->v = xcalloc(provs->n ? provs->n : 1, sizeof *u->v);
 	for (size_t i = 0; i < provs->n; i++) {
 		prov_t *pv = &provs->v[i];
-		if (o->only && strcmp(o->only, pv->name) && strcmp(o->only, prov_type_name(pv->type)))
+		if (o->only && strcmp(o->only, pv->name) && strcmp(o->only, pv->ops->name))
 			continue;
+		if (!pv->ops->usage_path)
+			continue; /* a kind of provider with no usage reports */
 		uprov *p = &u->v[u->n++];
 		p->u = u;
 		p->prov = pv;

@@ -14,6 +14,7 @@
 
 #include "../core/keymap.h"
 #include "../core/sanitize.h"
+#include "../data/file.h"
 #include "tui_internal.h"
 
 #define MAXLEN 1024
@@ -55,46 +56,16 @@ int prompt_save(prompt_t *p)
 		return 0;
 	/* libedit's own save truncates in place: a kill in between would lose
 	 * everything. Write a new file and rename it over the old one. */
-	char dir[1024];
-	snprintf(dir, sizeof dir, "%s", p->path);
-	char *slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = 0;
-		for (char *s = dir + 1; *s; s++)
-			if (*s == '/') {
-				*s = 0;
-				mkdir(dir, 0700);
-				*s = '/';
-			}
-		mkdir(dir, 0700);
-	}
-	char tmp[1100];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%d", p->path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
+	file_tmp t;
+	if (file_tmp_open(&t, p->path, 0600, 1))
 		return -1;
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
 	HistEvent ev;
-	int rc = history(p->hist, &ev, H_SAVE_FP, f) < 0 ? -1 : 0;
-	if (fflush(f) || fsync(fd))
-		rc = -1;
-	fclose(f);
-	if (rc || rename(tmp, p->path)) {
-		unlink(tmp);
+	if (history(p->hist, &ev, H_SAVE_FP, t.f) < 0) {
+		file_tmp_abort(&t);
 		return -1;
 	}
-	if (slash) {
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
+	if (file_tmp_commit(&t))
+		return -1;
 	p->dirty = 0;
 	return 0;
 }

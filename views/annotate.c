@@ -167,7 +167,7 @@ static void show(annv *an, app_t *a, long i, int remember, int claim)
 	if (i >= 0 && claim)
 		golden_claim(an->g, an->refs[i].span, an->annotator, a->now_ns, CLAIM_TTL);
 	load_item(an);
-	an->tv.top = 0;
+	an->tv.pos.top = 0;
 	build(an, a);
 }
 

@@ -15,6 +15,7 @@
 
 #include "../core/clock.h"
 #include "../core/sanitize.h"
+#include "../data/file.h"
 #include "../data/follow.h"
 #include "../tui/tui.h"
 #include "view.h"
@@ -769,13 +770,9 @@ static void on_usage_event(void *ud, int ev, const char *msg)
 
 char *app_state_path(const char *leaf)
 {
-	const char *base = getenv("XDG_STATE_HOME");
-	sbuf b = SBUF_INIT;
-	if (base && *base)
-		sb_printf(&b, "%s/llmops/%s", base, leaf);
-	else
-		sb_printf(&b, "%s/.local/state/llmops/%s", getenv("HOME") ? getenv("HOME") : ".", leaf);
-	return sb_steal(&b);
+	/* Neither $XDG_STATE_HOME nor $HOME: nothing is kept, rather than a
+	 * history under / or wherever the console was started. */
+	return file_xdg_path(XDG_STATE, leaf, NULL, 0);
 }
 
 static void load_keys(app_t *a)

@@ -215,7 +215,7 @@ static int call_action(view_t *v, app_t *a, int act)
 			int64_t id;
 			if (traces_selected(list, &id) && id != cv->id) {
 				cv->id = id;
-				cv->tv.top = 0;
+				cv->tv.pos.top = 0;
 				load(v, a);
 			}
 		}

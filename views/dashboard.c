@@ -246,7 +246,7 @@ static int same_provider(app_t *a, const char *traced, const char *billed)
 	if (!strcmp(traced, billed))
 		return 1;
 	prov_t *p = a->provs ? provs_find(a->provs, billed) : NULL;
-	return p && !strcmp(prov_type_name(p->type), traced);
+	return p && !strcmp(p->ops->name, traced);
 }
 
 static int has_bill(const usage_prov *p)

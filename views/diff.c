@@ -8,7 +8,6 @@
  * index drives both halves, so they scroll together. The layout
  * (core/sidebyside) is built once per width and mode; a keypress then
  * redraws only the lines on screen, whatever the size of the prompt. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "../core/sidebyside.h"
 #include "../core/textdiff.h"
 #include "../data/prompts.h"
+#include "../tui/listpos.h"
 #include "../tui/tui.h"
 #include "view.h"
 
@@ -34,11 +34,10 @@ typedef struct diffv {
 	int refocus;   /* after the next layout, show the current hunk */
 	int whole;     /* the whole text, not only the hunks */
 	int wrap;
-	long top;      /* first display line on screen */
+	listpos pos;   /* over the display lines: the first on screen, the body lines at the last draw */
 	int left;      /* columns scrolled sideways when not wrapping */
 	int cur;       /* the current hunk, -1 before the first */
 	long hit;      /* display line of the last search match, -1 */
-	int rows;      /* body lines at the last draw */
 	prompt_stats st[2];
 	int has_st[2];
 	char **versions; /* of this prompt, newest first, for the question */
@@ -179,7 +178,7 @@ static void compare(diffv *dv)
 	dv->cols = 0;
 	dv->refocus = 1;
 	dv->cur = identical(dv) ? -1 : 0;
-	dv->top = 0;
+	dv->pos.top = 0;
 	dv->left = 0;
 	dv->hit = -1;
 }
@@ -259,7 +258,7 @@ static void relayout(diffv *dv, int cols)
 	size_t row = 0, k = 0;
 	int keep = dv->built && !dv->refocus && dv->l.nlines;
 	if (keep) {
-		const sbs_row *r = sidebyside_row(&dv->l, dv->top > 0 ? (size_t)dv->top : 0, &k);
+		const sbs_row *r = sidebyside_row(&dv->l, dv->pos.top > 0 ? (size_t)dv->pos.top : 0, &k);
 		row = r ? (size_t)(r - dv->l.rows) : 0;
 	}
 	sidebyside_free(&dv->l);
@@ -270,22 +269,19 @@ static void relayout(diffv *dv, int cols)
 	dv->hit = -1;
 	if (keep && row < dv->l.nrows) {
 		const sbs_row *r = &dv->l.rows[row];
-		dv->top = (long)(r->first + (k < r->height ? k : r->height - 1));
+		dv->pos.top = (int)(r->first + (k < r->height ? k : r->height - 1));
 	} else if (dv->refocus) {
 		/* From the top when the hunk shows there; else a few lines above it. */
 		long start = dv->cur >= 0 && (size_t)dv->cur < dv->l.nhunks ? (long)dv->l.hunks[dv->cur] : 0;
-		dv->top = start + ABOVE < dv->rows ? 0 : start - ABOVE;
+		dv->pos.top = start + ABOVE < dv->pos.page ? 0 : (int)(start - ABOVE);
 	}
 	dv->refocus = 0;
 }
 
 static void clamp_top(diffv *dv)
 {
-	long max = (long)dv->l.nlines - dv->rows;
-	if (dv->top > max)
-		dv->top = max;
-	if (dv->top < 0)
-		dv->top = 0;
+	dv->pos.n = (int)dv->l.nlines;
+	listpos_clamp(&dv->pos);
 }
 
 /* After scrolling: the current hunk is the last one that starts above the
@@ -293,7 +289,7 @@ static void clamp_top(diffv *dv)
 static void follow_hunk(diffv *dv)
 {
 	dv->cur = -1;
-	for (size_t i = 0; i < dv->l.nhunks && (long)dv->l.hunks[i] <= dv->top + ABOVE; i++)
+	for (size_t i = 0; i < dv->l.nhunks && (long)dv->l.hunks[i] <= dv->pos.top + ABOVE; i++)
 		dv->cur = (int)i;
 }
 
@@ -436,7 +432,8 @@ static void diff_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 	int cols = half - dn - 4;
 	if (cols < 8)
 		cols = 8;
-	dv->rows = h - 1;
+	dv->pos.page = h - 1;
+	dv->pos.keep = 1;
 	if (!dv->built || cols != dv->cols)
 		relayout(dv, cols);
 	clamp_top(dv);
@@ -446,8 +443,8 @@ static void diff_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		draw_text(y + 2, x + 2, w - 4, "(both versions are empty)", EL_DIM);
 		return;
 	}
-	for (int r = 0; r < dv->rows; r++) {
-		long line = dv->top + r;
+	for (int r = 0; r < dv->pos.page; r++) {
+		long line = dv->pos.top + r;
 		int yy = y + 1 + r;
 		draw_glyph(yy, x + half, G_VLINE, EL_BORDER);
 		if (line >= (long)dv->l.nlines)
@@ -473,7 +470,7 @@ static void jump(diffv *dv, app_t *a, int dir)
 	}
 	/* Back from inside a hunk goes to its start first, as vim's [c does. */
 	int target = dir > 0 ? dv->cur + 1
-			     : dv->cur >= 0 && (long)dv->l.hunks[dv->cur] < dv->top ? dv->cur : dv->cur - 1;
+			     : dv->cur >= 0 && (long)dv->l.hunks[dv->cur] < dv->pos.top ? dv->cur : dv->cur - 1;
 	if (target >= n) {
 		app_message(a, EL_MESSAGE, "no hunk after this one (%d of %d)", n, n);
 		return;
@@ -483,7 +480,7 @@ static void jump(diffv *dv, app_t *a, int dir)
 		return;
 	}
 	dv->cur = target;
-	dv->top = (long)dv->l.hunks[target] - ABOVE;
+	dv->pos.top = (int)dv->l.hunks[target] - ABOVE;
 	clamp_top(dv);
 }
 
@@ -528,14 +525,12 @@ static void diff_answer(view_t *v, app_t *a, const char *text, int how)
 static int diff_action(view_t *v, app_t *a, int act)
 {
 	diffv *dv = v->priv;
-	long page = dv->rows > 2 ? dv->rows - 1 : 1;
+	dv->pos.n = (int)dv->l.nlines;
+	if (listpos_scroll(&dv->pos, act)) {
+		follow_hunk(dv);
+		return 1;
+	}
 	switch (act) {
-	case A_MOVE_DOWN: dv->top++; break;
-	case A_MOVE_UP: dv->top--; break;
-	case A_PAGE_DOWN: dv->top += page; break;
-	case A_PAGE_UP: dv->top -= page; break;
-	case A_MOVE_FIRST: dv->top = 0; break;
-	case A_MOVE_LAST: dv->top = LONG_MAX / 2; break;
 	case A_SCROLL_RIGHT:
 		if (!dv->wrap)
 			dv->left += 8;
@@ -561,9 +556,6 @@ static int diff_action(view_t *v, app_t *a, int act)
 	case A_DIFF: app_message(a, EL_MESSAGE, "this is the diff (? lists the keys that choose other versions)"); return 1;
 	default: return 0;
 	}
-	clamp_top(dv);
-	follow_hunk(dv);
-	return 1;
 }
 
 static int diff_search(view_t *v, app_t *a, const char *text, int dir)
@@ -574,7 +566,7 @@ static int diff_search(view_t *v, app_t *a, const char *text, int dir)
 	if (!n)
 		return 0;
 	size_t k;
-	const sbs_row *at = sidebyside_row(&dv->l, (size_t)(dv->hit >= 0 ? dv->hit : dv->top), &k);
+	const sbs_row *at = sidebyside_row(&dv->l, (size_t)(dv->hit >= 0 ? dv->hit : dv->pos.top), &k);
 	long start = at ? (long)(at - dv->l.rows) : 0;
 	if (dv->hit < 0)
 		start -= dir; /* the line on top is the first candidate */
@@ -585,8 +577,8 @@ static int diff_search(view_t *v, app_t *a, const char *text, int dir)
 			continue;
 		if (strcasestr(dv->l.text.p + r->side[0].off, text) || strcasestr(dv->l.text.p + r->side[1].off, text)) {
 			dv->hit = (long)r->first;
-			if (dv->hit < dv->top || dv->hit >= dv->top + dv->rows)
-				dv->top = dv->hit - 2;
+			if (dv->hit < dv->pos.top || dv->hit >= dv->pos.top + dv->pos.page)
+				dv->pos.top = dv->hit - 2;
 			clamp_top(dv);
 			follow_hunk(dv);
 			return 1;

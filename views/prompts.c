@@ -10,6 +10,8 @@
 
 #include "../core/clock.h"
 #include "../data/prompts.h"
+#include "../tui/columns.h"
+#include "../tui/listpos.h"
 #include "../tui/tui.h"
 #include "view.h"
 
@@ -23,7 +25,7 @@ typedef struct promptsv {
 	prompt_list l;
 	prow *rows;
 	size_t n;
-	int sel, top;
+	listpos lp;
 	char err[256];
 	char *mark_name, *mark_ver; /* the marked version, kept across reloads */
 } promptsv;
@@ -44,8 +46,8 @@ static void load(promptsv *pv, app_t *a)
 	for (size_t i = 0; i < pv->l.n; i++)
 		for (size_t j = 0; j < pv->l.v[i].n; j++)
 			pv->rows[k++] = (prow){&pv->l.v[i], &pv->l.v[i].v[j], j + 1 < pv->l.v[i].n ? &pv->l.v[i].v[j + 1] : NULL};
-	if (pv->sel >= (int)pv->n)
-		pv->sel = pv->n ? (int)pv->n - 1 : 0;
+	pv->lp.n = (int)pv->n;
+	listpos_follow(&pv->lp, 0);
 }
 
 static void pr_open(view_t *v, app_t *a)
@@ -70,7 +72,7 @@ static int marked(const promptsv *pv, const prow *p)
 
 static void mark(promptsv *pv, app_t *a)
 {
-	const prow *p = &pv->rows[pv->sel];
+	const prow *p = &pv->rows[pv->lp.sel];
 	int was = marked(pv, p);
 	free(pv->mark_name);
 	free(pv->mark_ver);
@@ -92,13 +94,13 @@ static void mark(promptsv *pv, app_t *a)
  * older on the left), else against the version before it. */
 static void diff(promptsv *pv, app_t *a)
 {
-	const prow *p = &pv->rows[pv->sel];
+	const prow *p = &pv->rows[pv->lp.sel];
 	if (pv->mark_name && !strcmp(pv->mark_name, p->p->name) && !marked(pv, p)) {
 		for (int i = 0; i < (int)pv->n; i++) {
 			if (!marked(pv, &pv->rows[i]))
 				continue;
 			/* Newest first: the row further down is the older version. */
-			const prow *older = i > pv->sel ? &pv->rows[i] : p, *newer = i > pv->sel ? p : &pv->rows[i];
+			const prow *older = i > pv->lp.sel ? &pv->rows[i] : p, *newer = i > pv->lp.sel ? p : &pv->rows[i];
 			diff_show(a, p->p->name, older->v->version, newer->v->version);
 			return;
 		}
@@ -110,6 +112,21 @@ static double err_rate(const prompt_stats *s)
 {
 	return s->calls ? (double)s->errors / (double)s->calls : 0;
 }
+
+enum { C_NAME, C_SOURCE, C_SEEN, C_CALLS, C_ERR, C_P95, C_COST, C_TREND, C_N };
+
+/* The name takes what is left at 80 columns; from 100 it widens and the
+ * error rate is compared with the version before's. */
+static const column columns_of[C_N] = {
+    [C_NAME] = {"PROMPT@VERSION", 24, 1, COL_LEFT, EL_DEFAULT, .cut = 1, .wider = {{100, 30}}},
+    [C_SOURCE] = {"SOURCE", 6, 1, COL_LEFT, EL_DEFAULT},
+    [C_SEEN] = {"LAST SEEN", 11, 1, COL_LEFT, EL_DEFAULT},
+    [C_CALLS] = {"CALLS", 8, 1, COL_RIGHT, EL_DEFAULT},
+    [C_ERR] = {"ERR%", 6, 1, COL_RIGHT, EL_DEFAULT},
+    [C_P95] = {"P95", 8, 1, COL_RIGHT, EL_DEFAULT},
+    [C_COST] = {"$/CALL", 9, 1, COL_RIGHT, EL_DEFAULT},
+    [C_TREND] = {"ERRORS VS THE VERSION BEFORE", 0, 2, COL_LEFT, EL_DIM, .fill = 1, .from = 100},
+};
 
 static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 {
@@ -124,19 +141,15 @@ static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		draw_text(y + 2, x + 2, w - 4, "or calls that carry a prompt name and version", EL_DIM);
 		return;
 	}
-	int wide = w >= 100;
-	char head[256];
-	int nw = wide ? 30 : 24; /* the name column: what is left at 80 columns */
-	snprintf(head, sizeof head, " %-*s %-6s %-11s %8s %6s %8s %9s%s", nw, "PROMPT@VERSION", "SOURCE", "LAST SEEN", "CALLS",
-		 "ERR%", "P95", "$/CALL", wide ? "  ERRORS VS THE VERSION BEFORE" : "");
-	draw_text(y, x, w, head, EL_HEADER);
+	columns l;
+	columns_layout(&l, columns_of, C_N, w);
+	columns_header(&l, y, x);
 	int rows = h - 1;
-	if (pv->sel < pv->top)
-		pv->top = pv->sel;
-	if (pv->sel >= pv->top + rows)
-		pv->top = pv->sel - rows + 1;
-	for (int r = 0; r < rows && pv->top + r < (int)pv->n; r++) {
-		const prow *p = &pv->rows[pv->top + r];
+	pv->lp.page = rows;
+	pv->lp.keep = 1;
+	listpos_follow(&pv->lp, 0);
+	for (int r = 0; r < rows && pv->lp.top + r < (int)pv->n; r++) {
+		const prow *p = &pv->rows[pv->lp.top + r];
 		const prompt_stats *s = &p->v->s;
 		int yy = y + 1 + r;
 		char name[160], src[16], seen[40] = "-", calls[24], rate[16] = "-", p95[16] = "-", cost[24] = "-";
@@ -160,27 +173,25 @@ static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 			fmt_ms(p95, sizeof p95, s->p95_ms);
 		if (s->calls > s->unpriced)
 			snprintf(cost, sizeof cost, "$%.5f", (double)s->cost_nusd / 1e9 / (double)(s->calls - s->unpriced));
-		char line[512];
 		/* The mark shows without colour: a star where the cursor is not. */
-		snprintf(line, sizeof line, "%s%-*s %-6s %-11s %8s ",
-			 pv->top + r == pv->sel ? glyph(G_CURSOR) : marked(pv, p) ? "*" : " ", nw, name, src, seen, calls);
-		int cx = x + draw_text(yy, x, w, line, EL_DEFAULT);
+		draw_text(yy, x, 1, pv->lp.top + r == pv->lp.sel ? glyph(G_CURSOR) : marked(pv, p) ? "*" : " ", EL_DEFAULT);
 		double pct = err_rate(s) * 100;
 		int el = !s->calls ? EL_DIM : pct >= config_num(a->cfg, CFG_error_crit) ? EL_CRIT
 					    : pct >= config_num(a->cfg, CFG_error_warn) ? EL_WARN
 											: EL_OK;
-		cx += draw_textf(yy, cx, x + w - cx, el, "%6s", rate);
-		cx += draw_textf(yy, cx, x + w - cx, EL_DEFAULT, " %8s %9s", p95, cost);
-		if (wide && p->prev && p->prev->s.calls && s->calls) {
+		const char *cells[C_N] = {name, src, seen, calls, rate, p95, cost, NULL};
+		const int els[C_N] = {-1, -1, -1, -1, el, -1, -1, -1};
+		columns_row(&l, yy, x, cells, els);
+		if (p->prev && p->prev->s.calls && s->calls) {
 			double before = err_rate(&p->prev->s) * 100;
 			char d[64];
 			if (before > 0)
-				snprintf(d, sizeof d, "  %.1f%% -> %.1f%% (x%.1f)", before, pct, pct / before);
+				snprintf(d, sizeof d, "%.1f%% -> %.1f%% (x%.1f)", before, pct, pct / before);
 			else
-				snprintf(d, sizeof d, "  %.1f%% -> %.1f%%", before, pct);
-			draw_text(yy, cx, x + w - cx, d, pct > before * 1.5 && pct >= config_num(a->cfg, CFG_error_warn) ? EL_CRIT : EL_DIM);
+				snprintf(d, sizeof d, "%.1f%% -> %.1f%%", before, pct);
+			columns_cell(&l, C_TREND, yy, x, d, pct > before * 1.5 && pct >= config_num(a->cfg, CFG_error_warn) ? EL_CRIT : EL_DIM);
 		}
-		if (pv->top + r == pv->sel)
+		if (pv->lp.top + r == pv->lp.sel)
 			draw_chgat(yy, x, w, EL_SELECTED);
 	}
 }
@@ -188,18 +199,14 @@ static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 static int pr_action(view_t *v, app_t *a, int act)
 {
 	promptsv *pv = v->priv;
-	int n = (int)pv->n, page = v->h > 2 ? v->h - 2 : 1;
+	int n = (int)pv->n;
+	if (listpos_action(&pv->lp, act))
+		return 1;
 	switch (act) {
-	case A_MOVE_DOWN: pv->sel = pv->sel + 1 < n ? pv->sel + 1 : pv->sel; return 1;
-	case A_MOVE_UP: pv->sel = pv->sel > 0 ? pv->sel - 1 : 0; return 1;
-	case A_PAGE_DOWN: pv->sel = pv->sel + page < n ? pv->sel + page : (n ? n - 1 : 0); return 1;
-	case A_PAGE_UP: pv->sel = pv->sel > page ? pv->sel - page : 0; return 1;
-	case A_MOVE_FIRST: pv->sel = 0; return 1;
-	case A_MOVE_LAST: pv->sel = n ? n - 1 : 0; return 1;
 	case A_ENTER:
 		if (n) {
 			char f[300];
-			snprintf(f, sizeof f, "prompt=%s@%s", pv->rows[pv->sel].p->name, pv->rows[pv->sel].v->version);
+			snprintf(f, sizeof f, "prompt=%s@%s", pv->rows[pv->lp.sel].p->name, pv->rows[pv->lp.sel].v->version);
 			app_set_filter(a, f);
 			app_show_traces(a, f, SORT_TIME);
 		}
@@ -224,11 +231,11 @@ static int pr_search(view_t *v, app_t *a, const char *text, int dir)
 	promptsv *pv = v->priv;
 	int n = (int)pv->n;
 	for (int k = 1; k <= n; k++) {
-		int i = ((pv->sel + dir * k) % n + n) % n;
+		int i = ((pv->lp.sel + dir * k) % n + n) % n;
 		char name[300];
 		snprintf(name, sizeof name, "%s@%s", pv->rows[i].p->name, pv->rows[i].v->version);
 		if (strstr(name, text)) {
-			pv->sel = i;
+			pv->lp.sel = i;
 			return 1;
 		}
 	}

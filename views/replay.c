@@ -12,6 +12,8 @@
 #include "../core/sanitize.h"
 #include "../core/textdiff.h"
 #include "../data/replay.h"
+#include "../tui/columns.h"
+#include "../tui/listpos.h"
 #include "../tui/tui.h"
 #include "view.h"
 
@@ -27,8 +29,7 @@ typedef struct rview {
 	int asked;          /* waiting for the version */
 	char def_ver[128];  /* what Enter on an empty answer takes */
 	char err[640];      /* could not start */
-	int top;            /* first screen line of the texts, or of the batch list */
-	int sel;            /* batch: the selected row */
+	listpos pos;        /* over the lines of the texts, or the batch list's rows (with a selection) */
 	/* the word diff, once the replay is over */
 	char *san[2];
 	td_words words;
@@ -342,10 +343,12 @@ static void draw_single(rview *rv, int y, int x, int h, int w)
 	n[1] = wrap(txt[1], rw, &g[1]);
 	int rows = text_rows(h);
 	size_t most = n[0] > n[1] ? n[0] : n[1];
-	if (rv->top > (int)most - rows)
-		rv->top = (int)most - rows > 0 ? (int)most - rows : 0;
+	rv->pos.n = (int)most;
+	rv->pos.page = rows;
+	rv->pos.keep = 0;
+	listpos_clamp(&rv->pos);
 	for (int i = 0; i < rows; i++) {
-		size_t k = (size_t)(rv->top + i);
+		size_t k = (size_t)(rv->pos.top + i);
 		draw_glyph(y + 2 + i, x + half, G_VLINE, EL_BORDER);
 		if (k < n[0])
 			draw_seg(y + 2 + i, x, half, txt[0], g[0][k], rv->have_words ? rv->words.a : NULL, rv->words.na, EL_CRIT);
@@ -360,7 +363,8 @@ static void draw_single(rview *rv, int y, int x, int h, int w)
 		draw_glyph(ry, x + i, G_HLINE, EL_BORDER);
 	if (most > (size_t)rows) {
 		char more[64];
-		snprintf(more, sizeof more, " %d-%d of %zu ", rv->top + 1, rv->top + rows < (int)most ? rv->top + rows : (int)most, most);
+		snprintf(more, sizeof more, " %d-%d of %zu ", rv->pos.top + 1, rv->pos.top + rows < (int)most ? rv->pos.top + rows : (int)most,
+			 most);
 		draw_text(ry, x + w - text_width(more) - 1, text_width(more), more, EL_DIM);
 	}
 	/* What went wrong (or what is happening) in full, on two lines. */
@@ -389,6 +393,18 @@ static void draw_single(rview *rv, int y, int x, int h, int w)
 	free(live[1]);
 }
 
+enum { B_CALL, B_ORIGINAL, B_REPLAY, B_TOKENS, B_LATENCY, B_COST, B_ANSWER, B_N };
+
+static const column batch_columns[B_N] = {
+    [B_CALL] = {"call", 8, 0, COL_LEFT, EL_DEFAULT},
+    [B_ORIGINAL] = {"original", 9, 1, COL_LEFT, EL_OK},
+    [B_REPLAY] = {"replay", 9, 1, COL_LEFT, EL_DIM},
+    [B_TOKENS] = {"out tok", 8, 1, COL_RIGHT, EL_DEFAULT},
+    [B_LATENCY] = {"latency", 8, 1, COL_RIGHT, EL_DEFAULT},
+    [B_COST] = {"cost", 10, 1, COL_RIGHT, EL_DEFAULT},
+    [B_ANSWER] = {"answer", 0, 2, COL_LEFT, EL_DIM, .cut = 1, .fill = 1},
+};
+
 static void draw_batch(rview *rv, int y, int x, int h, int w)
 {
 	rbatch_t *b = rv->b;
@@ -399,19 +415,16 @@ static void draw_batch(rview *rv, int y, int x, int h, int w)
 			      b->prompt_ref ? b->prompt_ref : "the version before each", finished);
 	draw_bar(y, x + used, w - used - 7 > 10 ? w - used - 7 : 10, b->n ? (double)finished / (double)b->n : 1, EL_BAR);
 	draw_textf(y, x + w - 5, 5, EL_DEFAULT, "%3.0f%%", b->n ? 100.0 * (double)finished / (double)b->n : 100.0);
-	draw_textf(y + 1, x, w, EL_HEADER, "%-8s %-9s %-9s %8s %8s %10s  %s", "call", "original", "replay", "out tok",
-		   "latency", "cost", "answer");
+	columns l;
+	columns_layout(&l, batch_columns, B_N, w);
+	columns_header(&l, y + 1, x);
 	int rows = h - 7;
-	if (rv->sel >= (int)b->n)
-		rv->sel = (int)b->n - 1;
-	if (rv->sel < 0)
-		rv->sel = 0;
-	if (rv->sel < rv->top)
-		rv->top = rv->sel;
-	if (rv->sel >= rv->top + rows)
-		rv->top = rv->sel - rows + 1;
-	for (int i = 0; i < rows && rv->top + i < (int)b->n; i++) {
-		const replay_t *r = b->v[rv->top + i];
+	rv->pos.n = (int)b->n;
+	rv->pos.page = rows;
+	rv->pos.keep = 1;
+	listpos_follow(&rv->pos, 0);
+	for (int i = 0; i < rows && rv->pos.top + i < (int)b->n; i++) {
+		const replay_t *r = b->v[rv->pos.top + i];
 		char tok[32], lat[32], cost[32];
 		const char *s = r->state == RP_DONE && !r->partial ? "ok" : r->state == RP_READY ? "queued"
 							    : r->state == RP_RUNNING ? "running"
@@ -423,16 +436,14 @@ static void draw_batch(rview *rv, int y, int x, int h, int w)
 		fmt_ms(lat, sizeof lat, replay_finished(r) ? r->latency_ms : -1);
 		fmt_cost(r->cost_nusd, cost, sizeof cost);
 		int yy = y + 2 + i;
-		int u = draw_textf(yy, x, w, EL_DEFAULT, "%-8.8s ", r->span);
-		u += draw_textf(yy, x + u, w - u, r->orig_error ? EL_ERROR : EL_OK, "%-9.9s ",
-				r->orig_error ? (r->orig_error_type ? r->orig_error_type : "error") : "ok");
-		u += draw_textf(yy, x + u, w - u, !strcmp(s, "ok") ? EL_OK : !strcmp(s, "running") || !strcmp(s, "queued") ? EL_DIM : EL_ERROR,
-				"%-9.9s ", s);
-		u += draw_textf(yy, x + u, w - u, EL_DEFAULT, "%8s %8s %10s  ", tok, lat, cost);
 		char *one = sanitize_str(r->res.text.len ? r->res.text.p : r->err, tui_ascii() ? SAN_ASCII : 0);
-		draw_text_cut(yy, x + u, w - u, one, EL_DIM, 1);
+		const char *orig = r->orig_error ? (r->orig_error_type ? r->orig_error_type : "error") : "ok";
+		const char *cells[B_N] = {r->span, orig, s, tok, lat, cost, one};
+		const int els[B_N] = {-1, r->orig_error ? EL_ERROR : EL_OK,
+				      !strcmp(s, "ok") ? EL_OK : !strcmp(s, "running") || !strcmp(s, "queued") ? EL_DIM : EL_ERROR, -1, -1, -1, -1};
+		columns_row(&l, yy, x, cells, els);
 		free(one);
-		if (rv->top + i == rv->sel)
+		if (rv->pos.top + i == rv->pos.sel)
 			draw_chgat(yy, x, w, EL_SELECTED);
 	}
 	/* The summary: old against new. */
@@ -478,7 +489,6 @@ static void replay_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 static int replay_action(view_t *v, app_t *a, int act)
 {
 	rview *rv = v->priv;
-	int rows = text_rows(v->h > 0 ? v->h : 22);
 	int batch = rv->b && rv->b->n;
 	switch (act) {
 	case A_CANCEL:
@@ -493,41 +503,21 @@ static int replay_action(view_t *v, app_t *a, int act)
 		}
 		return 1;
 	case A_MOVE_DOWN:
-		if (batch)
-			rv->sel++;
-		else
-			rv->top++;
-		return 1;
 	case A_MOVE_UP:
-		if (batch)
-			rv->sel--;
-		else if (rv->top > 0)
-			rv->top--;
-		return 1;
 	case A_PAGE_DOWN:
-		if (batch)
-			rv->sel += rows;
-		else
-			rv->top += rows;
-		return 1;
 	case A_PAGE_UP:
-		if (batch)
-			rv->sel -= rows;
-		else
-			rv->top = rv->top > rows ? rv->top - rows : 0;
-		return 1;
 	case A_MOVE_FIRST:
-		rv->top = rv->sel = 0;
-		return 1;
 	case A_MOVE_LAST:
-		if (batch)
-			rv->sel = (int)rv->b->n - 1;
-		else
-			rv->top = 1 << 28;
+		if (batch) {
+			rv->pos.n = (int)rv->b->n;
+			listpos_action(&rv->pos, act);
+		} else {
+			listpos_scroll(&rv->pos, act);
+		}
 		return 1;
 	case A_ENTER:
-		if (batch && rv->sel >= 0 && rv->sel < (int)rv->b->n) {
-			pending.borrowed = rv->b->v[rv->sel];
+		if (batch && rv->pos.sel < (int)rv->b->n) {
+			pending.borrowed = rv->b->v[rv->pos.sel];
 			app_push(a, &replay_ops);
 		}
 		return 1;

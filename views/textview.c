@@ -16,6 +16,7 @@ void tv_init(textview *t)
 	memset(t, 0, sizeof *t);
 	t->wrap = 1;
 	t->hit = -1;
+	t->pos.keep = 1;
 }
 
 void tv_clear(textview *t)
@@ -139,13 +140,11 @@ static void layout(textview *t, int w)
 void tv_draw(textview *t, int y, int x, int h, int w)
 {
 	layout(t, w);
-	t->rows = h;
-	if (t->top > (int)t->nrows - h)
-		t->top = (int)t->nrows - h;
-	if (t->top < 0)
-		t->top = 0;
-	for (int r = 0; r < h && t->top + r < (int)t->nrows; r++) {
-		size_t row = (size_t)(t->top + r);
+	t->pos.page = h;
+	t->pos.n = (int)t->nrows;
+	listpos_clamp(&t->pos);
+	for (int r = 0; r < h && t->pos.top + r < (int)t->nrows; r++) {
+		size_t row = (size_t)(t->pos.top + r);
 		const tline *l = &t->v[t->row_line[row]];
 		size_t off = t->row_off[row];
 		int indent = off ? l->indent : 0;
@@ -168,37 +167,31 @@ void tv_draw(textview *t, int y, int x, int h, int w)
 
 const char *tv_position(const textview *t, char *buf, size_t n)
 {
-	if ((int)t->nrows <= t->rows)
+	if ((int)t->nrows <= t->pos.page)
 		snprintf(buf, n, "all");
-	else if (t->top == 0)
+	else if (t->pos.top == 0)
 		snprintf(buf, n, "top");
-	else if (t->top + t->rows >= (int)t->nrows)
+	else if (t->pos.top + t->pos.page >= (int)t->nrows)
 		snprintf(buf, n, "end");
 	else
-		snprintf(buf, n, "%d%%", (int)(100.0 * (t->top + t->rows) / (double)t->nrows));
+		snprintf(buf, n, "%d%%", (int)(100.0 * (t->pos.top + t->pos.page) / (double)t->nrows));
 	return buf;
 }
 
 int tv_action(textview *t, int a)
 {
-	int page = t->rows > 2 ? t->rows - 1 : 1, max = (int)t->nrows - t->rows;
-	if (max < 0)
-		max = 0;
+	t->pos.n = (int)t->nrows;
+	if (listpos_scroll(&t->pos, a))
+		return 1;
 	switch (a) {
-	case A_MOVE_DOWN: t->top++; break;
-	case A_MOVE_UP: t->top--; break;
-	case A_PAGE_DOWN: t->top += page; break;
-	case A_PAGE_UP: t->top -= page; break;
-	case A_MOVE_FIRST: t->top = 0; break;
-	case A_MOVE_LAST: t->top = max; break;
 	case A_SCROLL_RIGHT:
 		if (!t->wrap)
 			t->left += 8;
-		break;
+		return 1;
 	case A_SCROLL_LEFT:
 		if (!t->wrap)
 			t->left = t->left > 8 ? t->left - 8 : 0;
-		break;
+		return 1;
 	case A_TOGGLE_WRAP:
 		t->wrap = !t->wrap;
 		t->left = 0;
@@ -206,18 +199,13 @@ int tv_action(textview *t, int a)
 		return 1;
 	default: return 0;
 	}
-	if (t->top > max)
-		t->top = max;
-	if (t->top < 0)
-		t->top = 0;
-	return 1;
 }
 
 int tv_search(textview *t, const char *text, int dir)
 {
 	if (!t->nrows)
 		return 0;
-	int start = t->hit >= 0 ? t->hit : t->top - (dir > 0 ? 1 : -1);
+	int start = t->hit >= 0 ? t->hit : t->pos.top - (dir > 0 ? 1 : -1);
 	for (int k = 1; k <= (int)t->nrows; k++) {
 		int row = ((start + dir * k) % (int)t->nrows + (int)t->nrows) % (int)t->nrows;
 		size_t line = t->row_line[row];
@@ -226,8 +214,8 @@ int tv_search(textview *t, const char *text, int dir)
 			continue;
 		if (strcasestr(t->v[line].text, text)) {
 			t->hit = row;
-			if (row < t->top || row >= t->top + t->rows)
-				t->top = row > 2 ? row - 2 : 0;
+			if (row < t->pos.top || row >= t->pos.top + t->pos.page)
+				t->pos.top = row > 2 ? row - 2 : 0;
 			return 1;
 		}
 	}

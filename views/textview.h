@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "../tui/listpos.h"
+
 typedef struct tline {
 	char *text;   /* untrusted text is fine: drawing sanitises */
 	int el;       /* tui element */
@@ -14,12 +16,11 @@ typedef struct tline {
 typedef struct textview {
 	tline *v;
 	size_t n, cap;
-	int top;      /* first visible display row */
 	int left;     /* sideways scroll when not wrapping */
 	int wrap;
 	int hit;      /* display row of the last search match, -1 */
-	int rows;     /* display rows at the last layout */
-	int width;    /* ... and its width */
+	listpos pos;  /* over the display rows: top is the first on screen */
+	int width;    /* the width of the last layout */
 	/* display rows: (line, byte offset) */
 	size_t *row_line, *row_off, nrows, rcap;
 } textview;

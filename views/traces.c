@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "../core/clock.h"
+#include "../tui/columns.h"
+#include "../tui/listpos.h"
 #include "../tui/tui.h"
 #include "view.h"
 
@@ -17,7 +19,7 @@
 typedef struct traces {
 	call_row *rows;
 	size_t n, cap;
-	int sel, top;
+	listpos lp;
 	int more_before, more_after;
 	uint64_t want;     /* tag of the page awaited, 0 when none */
 	int want_dir;      /* 0 fresh, 1 older (append), -1 newer (prepend), 2 from the end */
@@ -25,6 +27,13 @@ typedef struct traces {
 	int loaded;        /* the first page arrived */
 	char err[256];
 	int64_t fts_pending;
+	/* What the rows answer, and after a refresh of the same question (new
+	 * calls came in) the call the cursor was on and where: once the rows
+	 * come, the cursor is on that call again, not on the same index. */
+	char filter[sizeof ((app_t *)0)->filter_src];
+	int sort;
+	int64_t stay_id; /* 0 when none */
+	int stay_sel, stay_top;
 } traces;
 
 static void clear_rows(traces *t)
@@ -54,20 +63,42 @@ static void request(view_t *v, app_t *a, int dir)
 	t->want_dir = dir;
 }
 
-static void traces_reload(view_t *v, app_t *a)
+/* From the first page, the cursor on the first row. */
+static void start(view_t *v, app_t *a)
 {
 	traces *t = v->priv;
 	clear_rows(t);
-	t->sel = t->top = 0;
+	t->lp.sel = t->lp.top = 0;
 	t->more_before = t->more_after = 0;
 	t->loaded = 0;
 	t->err[0] = 0;
+	snprintf(t->filter, sizeof t->filter, "%s", a->filter_src);
+	t->sort = a->sort;
 	request(v, a, 0);
+}
+
+static void restart(view_t *v, app_t *a)
+{
+	((traces *)v->priv)->stay_id = 0;
+	start(v, a);
+}
+
+static void traces_reload(view_t *v, app_t *a)
+{
+	traces *t = v->priv;
+	if (a->sort != t->sort || strcmp(a->filter_src, t->filter)) {
+		t->stay_id = 0;
+	} else if (t->n) { /* else a refresh is still loading: its call stays the one */
+		t->stay_id = t->rows[t->lp.sel].id;
+		t->stay_sel = t->lp.sel;
+		t->stay_top = t->lp.top;
+	}
+	start(v, a);
 }
 
 static void traces_open(view_t *v, app_t *a)
 {
-	traces_reload(v, a);
+	restart(v, a);
 }
 
 static void traces_close(view_t *v, app_t *a)
@@ -95,6 +126,24 @@ static int find_error(traces *t, int from, int dir)
 	return -1;
 }
 
+/* The refreshed rows are in: the cursor goes back to its call, which keeps
+ * its line on screen; a list seen from its start stays so, the new calls
+ * showing above the cursor. A call no longer in the first page leaves the
+ * cursor on the first row, as before the refresh. */
+static void stay(traces *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->rows[i].id != t->stay_id)
+			continue;
+		t->lp.n = (int)t->n;
+		t->lp.sel = t->stay_top ? t->stay_sel : (int)i;
+		t->lp.top = t->stay_top;
+		listpos_follow(&t->lp, t->stay_top ? (int)i - t->stay_sel : 0);
+		break;
+	}
+	t->stay_id = 0;
+}
+
 static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const char *err)
 {
 	traces *t = v->priv;
@@ -117,8 +166,10 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 		t->n = p->n;
 		t->more_before = dir == 2 && !p->complete;
 		t->more_after = dir == 0 && !p->complete;
-		t->sel = dir == 2 && t->n ? (int)t->n - 1 : 0;
-		t->top = 0;
+		t->lp.sel = dir == 2 && t->n ? (int)t->n - 1 : 0;
+		t->lp.top = 0;
+		if (dir == 0 && t->stay_id)
+			stay(t);
 	} else if (dir == 1) {
 		reserve(t, t->n + p->n);
 		if (p->n)
@@ -131,8 +182,8 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 				call_row_free(&t->rows[i]);
 			memmove(t->rows, t->rows + drop, (t->n - drop) * sizeof *t->rows);
 			t->n -= drop;
-			t->sel -= (int)drop;
-			t->top -= (int)drop;
+			t->lp.n = (int)t->n;
+			listpos_follow(&t->lp, -(int)drop);
 			t->more_before = 1;
 		}
 	} else {
@@ -142,8 +193,8 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 			memcpy(t->rows, p->rows, p->n * sizeof *p->rows);
 		}
 		t->n += p->n;
-		t->sel += (int)p->n;
-		t->top += (int)p->n;
+		t->lp.n = (int)t->n;
+		listpos_follow(&t->lp, (int)p->n);
 		t->more_before = !p->complete;
 		if (t->n > KEEP) {
 			for (size_t i = KEEP; i < t->n; i++)
@@ -157,17 +208,15 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 	p->rows = NULL;
 	p->n = 0;
 	if (t->seek_error) {
-		int d = t->seek_error, at = find_error(t, t->sel + d, d);
+		int d = t->seek_error, at = find_error(t, t->lp.sel + d, d);
 		t->seek_error = 0;
 		if (at >= 0)
-			t->sel = at;
+			t->lp.sel = at;
 		else
 			app_message(a, EL_MESSAGE, "no %s error", d > 0 ? "later" : "earlier");
 	}
-	if (t->sel >= (int)t->n)
-		t->sel = t->n ? (int)t->n - 1 : 0;
-	if (t->sel < 0)
-		t->sel = 0;
+	t->lp.n = (int)t->n;
+	listpos_follow(&t->lp, 0);
 }
 
 static int traces_busy(view_t *v, app_t *a)
@@ -182,50 +231,46 @@ static void prefetch(view_t *v, app_t *a)
 	traces *t = v->priv;
 	if (t->want)
 		return;
-	if (t->more_after && t->sel >= (int)t->n - 40)
+	if (t->more_after && t->lp.sel >= (int)t->n - 40)
 		request(v, a, 1);
-	else if (t->more_before && t->sel < 40 && t->n)
+	else if (t->more_before && t->lp.sel < 40 && t->n)
 		request(v, a, -1);
 }
 
 static int traces_action(view_t *v, app_t *a, int act)
 {
 	traces *t = v->priv;
-	int page = v->h > 4 ? v->h - 3 : 1;
+	t->lp.n = (int)t->n;
 	switch (act) {
-	case A_MOVE_DOWN: t->sel++; break;
-	case A_MOVE_UP: t->sel--; break;
-	case A_PAGE_DOWN: t->sel += page; break;
-	case A_PAGE_UP: t->sel -= page; break;
 	case A_MOVE_FIRST:
 		if (t->more_before) {
-			traces_reload(v, a);
+			restart(v, a);
 			return 1;
 		}
-		t->sel = 0;
+		listpos_action(&t->lp, act);
 		break;
 	case A_MOVE_LAST:
 		if (t->more_after) {
 			request(v, a, 2); /* the oldest page, straight away */
 			return 1;
 		}
-		t->sel = (int)t->n - 1;
+		listpos_action(&t->lp, act);
 		break;
 	case A_ENTER:
 		if (t->n) {
-			call_show(a, t->rows[t->sel].id);
+			call_show(a, t->rows[t->lp.sel].id);
 			return 1;
 		}
 		return 1;
 	case A_DIFF: /* the selected call's prompt version against the one before */
 		if (t->n)
-			diff_show_spec(a, t->rows[t->sel].prompt);
+			diff_show_spec(a, t->rows[t->lp.sel].prompt);
 		return 1;
 	case A_NEXT_ERROR:
 	case A_PREV_ERROR: {
-		int d = act == A_NEXT_ERROR ? 1 : -1, at = find_error(t, t->sel + d, d);
+		int d = act == A_NEXT_ERROR ? 1 : -1, at = find_error(t, t->lp.sel + d, d);
 		if (at >= 0) {
-			t->sel = at;
+			t->lp.sel = at;
 		} else if ((d > 0 && t->more_after) || (d < 0 && t->more_before)) {
 			t->seek_error = d;
 			if (!t->want)
@@ -237,18 +282,16 @@ static int traces_action(view_t *v, app_t *a, int act)
 	}
 	case A_SORT:
 		a->sort = (a->sort + 1) % 3;
-		traces_reload(v, a);
+		restart(v, a);
 		app_message(a, EL_MESSAGE, "sorted by %s", a->sort == SORT_TIME ? "time" : a->sort == SORT_LATENCY ? "latency" : "cost");
 		return 1;
 	case A_REFRESH:
-		traces_reload(v, a);
+		restart(v, a);
 		return 1;
-	default: return 0;
+	default:
+		if (!listpos_action(&t->lp, act))
+			return 0;
 	}
-	if (t->sel >= (int)t->n)
-		t->sel = t->n ? (int)t->n - 1 : 0;
-	if (t->sel < 0)
-		t->sel = 0;
 	prefetch(v, a);
 	return 1;
 }
@@ -258,12 +301,12 @@ static int traces_search(view_t *v, app_t *a, const char *text, int dir)
 	(void)a;
 	traces *t = v->priv;
 	for (int k = 1; k <= (int)t->n; k++) {
-		int i = ((t->sel + dir * k) % (int)t->n + (int)t->n) % (int)t->n;
+		int i = ((t->lp.sel + dir * k) % (int)t->n + (int)t->n) % (int)t->n;
 		const call_row *r = &t->rows[i];
 		if ((r->model && strcasestr(r->model, text)) || (r->prompt && strcasestr(r->prompt, text)) ||
 		    (r->preview && strcasestr(r->preview, text)) || (r->feature && strcasestr(r->feature, text)) ||
 		    strcasestr(r->span, text)) {
-			t->sel = i;
+			t->lp.sel = i;
 			return 1;
 		}
 	}
@@ -274,42 +317,33 @@ static int traces_search(view_t *v, app_t *a, const char *text, int dir)
 
 enum { C_TIME, C_ST, C_MODEL, C_PROMPT, C_LAT, C_TOK, C_COST, C_OUT, C_N };
 
-static void widths(int w, int long_window, int *cw)
-{
-	/* What fits: output takes what is left. */
-	cw[C_TIME] = long_window ? 11 : 8;
-	cw[C_ST] = 3;
-	cw[C_LAT] = 6;
-	cw[C_COST] = 7;
-	cw[C_MODEL] = w >= 140 ? 26 : w >= 100 ? 22 : 17;
-	cw[C_PROMPT] = w >= 140 ? 24 : w >= 100 ? 20 : 16;
-	cw[C_TOK] = w >= 100 ? 11 : 0;
-	int used = 0;
-	for (int c = 0; c < C_OUT; c++)
-		used += cw[c] ? cw[c] + 1 : 0;
-	cw[C_OUT] = w - used;
-}
+/* Laid out after the cursor's column. Model and prompt widen at 100 and
+ * 140 columns, the tokens show from 100; the output takes what is left. */
+static const column columns_of[C_N] = {
+    [C_TIME] = {"TIME", 8, 0, COL_LEFT, EL_DIM},
+    [C_ST] = {"ST", 3, 1, COL_LEFT, EL_OK},
+    [C_MODEL] = {"MODEL", 17, 1, COL_LEFT, EL_DEFAULT, .cut = 1, .give = 2, .min = 10, .wider = {{100, 22}, {140, 26}}},
+    [C_PROMPT] = {"PROMPT", 16, 1, COL_LEFT, EL_ACCENT, .cut = 1, .give = 3, .min = 8, .wider = {{100, 20}, {140, 24}}},
+    [C_LAT] = {"LAT", 6, 1, COL_RIGHT, EL_DEFAULT},
+    [C_TOK] = {"IN/OUT", 11, 1, COL_RIGHT, EL_DEFAULT, .give = 1, .from = 100},
+    [C_COST] = {"COST", 7, 1, COL_RIGHT, EL_DEFAULT},
+    [C_OUT] = {"OUTPUT", 10, 1, COL_LEFT, EL_DIM, .cut = 1, .fill = 1},
+};
 
 static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 {
 	traces *t = v->priv;
-	int cw[C_N];
 	/* Calls older than a day carry their date. */
 	int long_window = 1;
 	if (t->n && t->rows[0].ts - t->rows[t->n - 1].ts < NS_PER_DAY && a->now_ns - t->rows[t->n - 1].ts < NS_PER_DAY)
 		long_window = 0;
-	widths(w - 1, long_window, cw);
-	static const char *const titles[C_N] = {"TIME", "ST", "MODEL", "PROMPT", "LAT", "IN/OUT", "COST", "OUTPUT"};
-	int cx = x + 1;
-	for (int c = 0; c < C_N; c++) {
-		if (!cw[c])
-			continue;
-		if (c == C_LAT || c == C_COST || c == C_TOK)
-			draw_text_right(y, cx, cw[c], titles[c], EL_HEADER);
-		else
-			draw_text(y, cx, cw[c], titles[c], EL_HEADER);
-		cx += cw[c] + 1;
-	}
+	column cols[C_N];
+	memcpy(cols, columns_of, sizeof cols);
+	if (long_window)
+		cols[C_TIME].width = 11;
+	columns l;
+	columns_layout(&l, cols, C_N, w - 1);
+	columns_header(&l, y, x + 1);
 	int rows = h - 1;
 	if (!t->n) {
 		const char *m = !t->loaded ? "loading..." : t->err[0] ? t->err : "no calls match the filter";
@@ -318,15 +352,14 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 			draw_textf(y + 3, x + 2, w - 4, EL_DIM, "filter: %s  (f to change it)", a->filter_src);
 		return;
 	}
-	if (t->sel < t->top)
-		t->top = t->sel;
-	if (t->sel >= t->top + rows)
-		t->top = t->sel - rows + 1;
-	for (int r = 0; r < rows && t->top + r < (int)t->n; r++) {
-		const call_row *row = &t->rows[t->top + r];
+	t->lp.n = (int)t->n;
+	t->lp.page = rows;
+	t->lp.keep = 2;
+	listpos_follow(&t->lp, 0);
+	for (int r = 0; r < rows && t->lp.top + r < (int)t->n; r++) {
+		const call_row *row = &t->rows[t->lp.top + r];
 		int ry = y + 1 + r;
 		char buf[64], ts[32];
-		cx = x + 1;
 		clock_fmt_short(row->ts, ts, sizeof ts);
 		if (long_window)
 			snprintf(buf, sizeof buf, "%.5s %.5s", ts + 5, ts + 11);
@@ -334,19 +367,14 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 			clock_fmt_rfc3339(floor_to(row->ts, NS_PER_S), ts, sizeof ts);
 			snprintf(buf, sizeof buf, "%.8s", ts + 11);
 		}
-		draw_text(ry, cx, cw[C_TIME], buf, EL_DIM);
-		cx += cw[C_TIME] + 1;
-		draw_text(ry, cx, cw[C_ST], row->is_error ? "ERR" : "ok", row->is_error ? EL_CRIT : EL_OK);
-		cx += cw[C_ST] + 1;
+		columns_cell(&l, C_TIME, ry, x + 1, buf, -1);
+		columns_cell(&l, C_ST, ry, x + 1, row->is_error ? "ERR" : "ok", row->is_error ? EL_CRIT : EL_OK);
 		char mshort[128];
-		draw_text_cut(ry, cx, cw[C_MODEL], model_short(row->model, mshort, sizeof mshort), EL_DEFAULT, 1);
-		cx += cw[C_MODEL] + 1;
-		draw_text_cut(ry, cx, cw[C_PROMPT], row->prompt ? row->prompt : "-", EL_ACCENT, 1);
-		cx += cw[C_PROMPT] + 1;
+		columns_cell(&l, C_MODEL, ry, x + 1, model_short(row->model, mshort, sizeof mshort), -1);
+		columns_cell(&l, C_PROMPT, ry, x + 1, row->prompt ? row->prompt : "-", -1);
 		fmt_ms(buf, sizeof buf, row->latency_ms);
-		draw_text_right(ry, cx, cw[C_LAT], buf, EL_DEFAULT);
-		cx += cw[C_LAT] + 1;
-		if (cw[C_TOK]) {
+		columns_cell(&l, C_LAT, ry, x + 1, buf, -1);
+		if (l.w[C_TOK] > 0) {
 			char in[16], out[16];
 			if (row->input_tokens >= 0)
 				fmt_count(in, sizeof in, (double)row->input_tokens);
@@ -357,25 +385,23 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 			else
 				snprintf(out, sizeof out, "-");
 			snprintf(buf, sizeof buf, "%s/%s", in, out);
-			draw_text_right(ry, cx, cw[C_TOK], buf, EL_DEFAULT);
-			cx += cw[C_TOK] + 1;
+			columns_cell(&l, C_TOK, ry, x + 1, buf, -1);
 		}
 		if (row->cost_nusd >= 0)
 			fmt_usd(buf, sizeof buf, (double)row->cost_nusd / 1e9);
 		else
 			snprintf(buf, sizeof buf, "?");
-		draw_text_right(ry, cx, cw[C_COST], buf, EL_DEFAULT);
-		cx += cw[C_COST] + 1;
-		if (cw[C_OUT] > 0 && row->preview) {
+		columns_cell(&l, C_COST, ry, x + 1, buf, -1);
+		if (row->preview) {
 			/* One line of the output: newlines shown as spaces. */
 			char pv[256];
 			snprintf(pv, sizeof pv, "%s", row->preview);
 			for (char *p = pv; *p; p++)
 				if (*p == '\n' || *p == '\t')
 					*p = ' ';
-			draw_text_cut(ry, cx, cw[C_OUT], pv, row->is_error ? EL_ERROR : EL_DIM, 1);
+			columns_cell(&l, C_OUT, ry, x + 1, pv, row->is_error ? EL_ERROR : EL_DIM);
 		}
-		if (t->top + r == t->sel) {
+		if (t->lp.top + r == t->lp.sel) {
 			draw_chgat(ry, x, w, EL_SELECTED);
 			/* The cursor shows without colour too. */
 			draw_text(ry, x, 1, glyph(G_CURSOR), EL_SELECTED);
@@ -402,7 +428,7 @@ int traces_selected(view_t *v, int64_t *id)
 	traces *t = v->priv;
 	if (!t->n)
 		return 0;
-	*id = t->rows[t->sel].id;
+	*id = t->rows[t->lp.sel].id;
 	return 1;
 }
 

@@ -138,7 +138,8 @@ void app_redraw(app_t *a);
 /* Asks for a line in the status line; the answer goes to the top view's
  * answer op. */
 void app_ask(app_t *a, const char *lead, const char *initial);
-/* A file under $XDG_STATE_HOME/llmops (malloc'ed). */
+/* A file under $XDG_STATE_HOME/llmops (malloc'ed), or NULL when neither that
+ * nor $HOME is set. */
 char *app_state_path(const char *leaf);
 /* The keys bound to an action in a scope, space-separated (help.c). */
 void help_keys_of(app_t *a, int scope, int act, char *out, size_t n);

@@ -4,6 +4,7 @@
  * anywhere: inside "\r\n", inside a UTF-8 sequence), and both readings must
  * give the same events and the same answer. The first byte picks the
  * provider (even: OpenAI, odd: Anthropic), the second seeds the cuts. */
+#include "../../data/provider.h"
 #include "../../data/sse.h"
 #include "chat_check.h"
 
@@ -20,10 +21,7 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
 	sb_printf(&rd->events, "%zu:%s|%zu:", strlen(event), event, len);
 	sb_add(&rd->events, data, len);
 	sb_addc(&rd->events, '\n');
-	if (rd->anthropic)
-		chat_anthropic_event(&rd->res, event, data, len);
-	else
-		chat_openai_event(&rd->res, data, len);
+	(rd->anthropic ? &provider_anthropic : &provider_openai)->chat_event(&rd->res, event, data, len);
 	return 0;
 }
 

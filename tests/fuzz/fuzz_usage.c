@@ -8,13 +8,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct {
-		int prov, kind;
+		const provider_ops *prov;
+		int kind;
 		const char *endpoint;
 	} ep[4] = {
-	    {PROV_OPENAI, UK_USAGE, "/v1/organization/usage/completions"},
-	    {PROV_ANTHROPIC, UK_USAGE, "/v1/organizations/usage_report/messages"},
-	    {PROV_OPENAI, UK_COST, "/v1/organization/costs"},
-	    {PROV_ANTHROPIC, UK_COST, "/v1/organizations/cost_report"},
+	    {&provider_openai, UK_USAGE, "/v1/organization/usage/completions"},
+	    {&provider_anthropic, UK_USAGE, "/v1/organizations/usage_report/messages"},
+	    {&provider_openai, UK_COST, "/v1/organization/costs"},
+	    {&provider_anthropic, UK_COST, "/v1/organizations/cost_report"},
 	};
 	if (size < 1)
 		return 0;

@@ -59,6 +59,9 @@ int main(void)
 	srunner_add_suite(sr, suite_prompts());
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_usage());
+	srunner_add_suite(sr, suite_chat());
+	srunner_add_suite(sr, suite_file());
+	srunner_add_suite(sr, suite_listpos());
 	srunner_add_suite(sr, suite_jsonl());
 	srunner_add_suite(sr, suite_otlp());
 	srunner_add_suite(sr, suite_otlp_pb());

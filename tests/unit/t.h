@@ -35,6 +35,9 @@ Suite *suite_sidebyside(void);
 Suite *suite_prompts(void);
 Suite *suite_http(void);
 Suite *suite_usage(void);
+Suite *suite_chat(void);
+Suite *suite_file(void);
+Suite *suite_listpos(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);

@@ -268,12 +268,12 @@ static store_t *fresh_store(char **path)
 	return st;
 }
 
-static int import(store_t *st, const char *file, import_result *r)
+static import_status import(store_t *st, const char *file, import_result *r)
 {
 	pricing_t *p = pricing_new();
 	FILE *errs = fopen("/dev/null", "w");
 	import_opts o = {.format = FMT_AUTO, .max_errors_shown = 10, .prices = p, .errs = errs};
-	int rc = import_path(st, file, &o, r);
+	import_status rc = import_path(st, file, &o, r);
 	fclose(errs);
 	pricing_free(p);
 	return rc;
@@ -337,15 +337,15 @@ START_TEST(otlp_every_corpus_file)
 	import_result r;
 	/* The content of the otel instrumentation arrives as log records: import
 	 * them before their spans, which must pick them up. */
-	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_logs_otel.pretty.json", &r), 0);
+	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_logs_otel.pretty.json", &r), IMPORT_OK);
 	ck_assert_uint_eq(r.events, 5);
 	ck_assert_uint_eq(r.inserted, 0);
-	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_otel.jsonl", &r), 0);
+	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_otel.jsonl", &r), IMPORT_OK);
 	ck_assert_uint_eq(r.inserted, 3);
 	ck_assert_uint_eq(r.filled, 3);
-	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_traceloop.jsonl", &r), 0);
+	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_traceloop.jsonl", &r), IMPORT_OK);
 	ck_assert_uint_eq(r.inserted, 2);
-	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_openinference.jsonl", &r), 0);
+	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_openinference.jsonl", &r), IMPORT_OK);
 	ck_assert_uint_eq(r.inserted, 2);
 	ck_assert_uint_eq(r.format, FMT_OTLP);
 	/* The same spans laid out as one pretty-printed document: stored once. */
@@ -354,7 +354,7 @@ START_TEST(otlp_every_corpus_file)
 	for (int i = 0; i < 3; i++) {
 		char f[256];
 		snprintf(f, sizeof f, CORPUS "otel/generated/%s", pretty[i]);
-		ck_assert_int_eq(import(st, f, &r), 0);
+		ck_assert_int_eq(import(st, f, &r), IMPORT_OK);
 		ck_assert_uint_eq(r.inserted, 0);
 		ck_assert_uint_ge(r.duplicates, 2);
 	}
@@ -366,7 +366,7 @@ START_TEST(otlp_every_corpus_file)
 	check_bodies(st, traceloop_calls, 2);
 	check_bodies(st, openinference_calls, 2);
 	/* Logs again, after the spans: nothing new, nothing doubled. */
-	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_logs_otel.pretty.json", &r), 0);
+	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_logs_otel.pretty.json", &r), IMPORT_OK);
 	ck_assert_uint_eq(r.events, 0);
 	/* The error's own spelling is kept beside the normalised type. */
 	int64_t id;
@@ -385,9 +385,9 @@ START_TEST(otlp_logs_after_spans)
 	char *path;
 	store_t *st = fresh_store(&path);
 	import_result r;
-	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_otel.pretty.json", &r), 0);
+	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_traces_otel.pretty.json", &r), IMPORT_OK);
 	ck_assert_uint_eq(r.inserted, 3);
-	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_logs_otel.pretty.json", &r), 0);
+	ck_assert_int_eq(import(st, CORPUS "otel/generated/otlp_logs_otel.pretty.json", &r), IMPORT_OK);
 	ck_assert_uint_eq(r.filled, 3);
 	check_bodies(st, otel_calls, 3);
 	store_close(st);
@@ -583,11 +583,11 @@ START_TEST(llmdb_generation_1)
 	char *path;
 	store_t *st = fresh_store(&path);
 	import_result r;
-	ck_assert_int_eq(import(st, db_path, &r), 0);
+	ck_assert_int_eq(import(st, db_path, &r), IMPORT_OK);
 	ck_assert_uint_eq(r.format, FMT_LLM);
 	ck_assert_uint_eq(r.inserted, 2);
 	/* Read-only: importing again stores nothing new. */
-	ck_assert_int_eq(import(st, db_path, &r), 0);
+	ck_assert_int_eq(import(st, db_path, &r), IMPORT_OK);
 	ck_assert_uint_eq(r.duplicates, 2);
 
 	sqlite3 *s;
@@ -648,7 +648,7 @@ START_TEST(llmdb_generation_2)
 	char *path;
 	store_t *st = fresh_store(&path);
 	import_result r;
-	ck_assert_int_eq(import(st, db_path, &r), 0);
+	ck_assert_int_eq(import(st, db_path, &r), IMPORT_OK);
 	ck_assert_uint_eq(r.inserted, 1);
 	sqlite3 *s;
 	sqlite3_open(path, &s);
@@ -680,7 +680,7 @@ START_TEST(llmdb_not_a_logs_db)
 	char *path;
 	store_t *st = fresh_store(&path);
 	import_result r;
-	ck_assert_int_eq(import(st, db_path, &r), 1);
+	ck_assert_int_eq(import(st, db_path, &r), IMPORT_FAILED);
 	store_close(st);
 	free(path);
 	free(db_path);

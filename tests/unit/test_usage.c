@@ -13,7 +13,7 @@ static const char *const OC = "GET /v1/organization/costs";
 static const char *const AU = "GET /v1/organizations/usage_report/messages";
 static const char *const AC = "GET /v1/organizations/cost_report";
 
-static void parse_ok(int type, int kind, const char *ep, const char *body, usage_page *pg)
+static void parse_ok(const provider_ops *type, int kind, const char *ep, const char *body, usage_page *pg)
 {
 	char err[512] = "";
 	int rc = usage_parse(type, kind, ep, body, strlen(body), pg, err, sizeof err);
@@ -21,7 +21,7 @@ static void parse_ok(int type, int kind, const char *ep, const char *body, usage
 }
 
 /* The error, for a body that must be refused. */
-static char *parse_bad(int type, int kind, const char *ep, const char *body)
+static char *parse_bad(const provider_ops *type, int kind, const char *ep, const char *body)
 {
 	static char err[512];
 	usage_page pg;
@@ -50,7 +50,7 @@ START_TEST(openai_usage_corpus)
 	char *body = t_read(CORPUS "openai/usage_completions_response.example.json", NULL);
 	ck_assert_ptr_nonnull(body);
 	usage_page pg;
-	parse_ok(PROV_OPENAI, UK_USAGE, OU, body, &pg);
+	parse_ok(&provider_openai, UK_USAGE, OU, body, &pg);
 	ck_assert_uint_eq(pg.n, 1);
 	ck_assert_int_eq(pg.v[0].start, 1730419200);
 	ck_assert_int_eq(pg.v[0].end, 1730505600);
@@ -70,7 +70,7 @@ START_TEST(openai_usage_corpus)
 
 	char *res = t_read(CORPUS "openai/UsageCompletionsResult.example.json", NULL);
 	body = wrap(res, "\"has_more\":false,\"next_page\":null");
-	parse_ok(PROV_OPENAI, UK_USAGE, OU, body, &pg);
+	parse_ok(&provider_openai, UK_USAGE, OU, body, &pg);
 	r = &pg.v[0].rows[0];
 	ck_assert_str_eq(r->model, "gpt-4o-mini-2024-07-18");
 	ck_assert_int_eq(r->input_tokens, 5000);
@@ -83,7 +83,7 @@ START_TEST(openai_usage_corpus)
 	free(res);
 
 	/* Buckets come back even when nothing was used. */
-	parse_ok(PROV_OPENAI, UK_USAGE, OU,
+	parse_ok(&provider_openai, UK_USAGE, OU,
 		 "{\"object\":\"page\",\"data\":[{\"object\":\"bucket\",\"start_time\":60,\"end_time\":120,\"results\":[]}],"
 		 "\"has_more\":false,\"next_page\":null}",
 		 &pg);
@@ -97,7 +97,7 @@ START_TEST(openai_costs_number_and_string)
 {
 	char *body = t_read(CORPUS "openai/costs_response.example.json", NULL);
 	usage_page pg;
-	parse_ok(PROV_OPENAI, UK_COST, OC, body, &pg);
+	parse_ok(&provider_openai, UK_COST, OC, body, &pg);
 	ck_assert_uint_eq(pg.n, 1);
 	ck_assert_int_eq(pg.v[0].cost_nusd, 60000000); /* $0.06: dollars, not cents */
 	ck_assert_int_eq(pg.has_more, 0);
@@ -110,7 +110,7 @@ START_TEST(openai_costs_number_and_string)
 	sb_printf(&b, "%s,{\"object\":\"organization.costs.result\",\"amount\":{\"value\":\"12.50\",\"currency\":\"usd\"}}",
 		  res);
 	body = wrap(b.p, "\"has_more\":false,\"next_page\":null");
-	parse_ok(PROV_OPENAI, UK_COST, OC, body, &pg);
+	parse_ok(&provider_openai, UK_COST, OC, body, &pg);
 	ck_assert_int_eq(pg.v[0].cost_nusd, 12560000000LL); /* 0.06 + 12.50 */
 	usage_page_free(&pg);
 	free(body);
@@ -119,7 +119,7 @@ START_TEST(openai_costs_number_and_string)
 
 	/* Dollars with many decimals stay exact as strings. */
 	body = wrap("{\"amount\":{\"value\":\"0.000000001\",\"currency\":\"usd\"}}", "\"has_more\":false");
-	parse_ok(PROV_OPENAI, UK_COST, OC, body, &pg);
+	parse_ok(&provider_openai, UK_COST, OC, body, &pg);
 	ck_assert_int_eq(pg.v[0].cost_nusd, 1);
 	usage_page_free(&pg);
 	free(body);
@@ -137,7 +137,7 @@ static const char anth_usage[] =
 START_TEST(anthropic_usage_normalised)
 {
 	usage_page pg;
-	parse_ok(PROV_ANTHROPIC, UK_USAGE, AU, anth_usage, &pg);
+	parse_ok(&provider_anthropic, UK_USAGE, AU, anth_usage, &pg);
 	ck_assert_uint_eq(pg.n, 1);
 	ck_assert_int_eq(pg.v[0].start, 1767225600);
 	ck_assert_int_eq(pg.v[0].end, 1767312000);
@@ -159,7 +159,7 @@ END_TEST
 START_TEST(anthropic_cost_cents)
 {
 	usage_page pg;
-	parse_ok(PROV_ANTHROPIC, UK_COST, AC,
+	parse_ok(&provider_anthropic, UK_COST, AC,
 		 "{\"data\":[{\"starting_at\":\"2026-01-01T00:00:00Z\",\"ending_at\":\"2026-01-02T00:00:00Z\","
 		 "\"results\":[{\"amount\":\"734.50\",\"currency\":\"USD\",\"workspace_id\":null,\"description\":null},"
 		 "{\"amount\":\"123.45\",\"currency\":\"USD\"}]}],\"has_more\":false,\"next_page\":null}",
@@ -172,45 +172,45 @@ END_TEST
 
 START_TEST(bodies_not_the_documented_shape)
 {
-	char *e = parse_bad(PROV_OPENAI, UK_COST, OC, "<html><body>502 Bad Gateway</body></html>");
+	char *e = parse_bad(&provider_openai, UK_COST, OC, "<html><body>502 Bad Gateway</body></html>");
 	ck_assert_ptr_nonnull(strstr(e, "not JSON"));
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU, "{\"data\":\"none\"}");
+	e = parse_bad(&provider_openai, UK_USAGE, OU, "{\"data\":\"none\"}");
 	ck_assert_ptr_nonnull(strstr(e, "no data array"));
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU, "[1,2]");
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU, "{\"object\":\"list\",\"data\":[]}");
+	e = parse_bad(&provider_openai, UK_USAGE, OU, "[1,2]");
+	e = parse_bad(&provider_openai, UK_USAGE, OU, "{\"object\":\"list\",\"data\":[]}");
 	/* A good bucket then a bad one: nothing at all comes back. */
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU,
+	e = parse_bad(&provider_openai, UK_USAGE, OU,
 		      "{\"data\":[{\"start_time\":0,\"end_time\":60,\"results\":[{\"input_tokens\":1,\"output_tokens\":2}]},"
 		      "{\"start_time\":60,\"end_time\":120,\"results\":[{\"output_tokens\":2}]}]}");
 	ck_assert_msg(strstr(e, "data[1].results[0] has no input_tokens"), "%s", e);
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU,
+	e = parse_bad(&provider_openai, UK_USAGE, OU,
 		      "{\"data\":[{\"start_time\":0,\"end_time\":60,\"results\":[{\"input_tokens\":-4,\"output_tokens\":2}]}]}");
 	ck_assert_ptr_nonnull(strstr(e, "input_tokens is not a token count"));
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU, "{\"data\":[{\"start_time\":\"soon\",\"end_time\":60,\"results\":[]}]}");
+	e = parse_bad(&provider_openai, UK_USAGE, OU, "{\"data\":[{\"start_time\":\"soon\",\"end_time\":60,\"results\":[]}]}");
 	ck_assert_ptr_nonnull(strstr(e, "start_time"));
-	e = parse_bad(PROV_OPENAI, UK_COST, OC,
+	e = parse_bad(&provider_openai, UK_COST, OC,
 		      "{\"data\":[{\"start_time\":0,\"end_time\":86400,\"results\":[{\"amount\":{\"value\":\"twelve\"}}]}]}");
 	ck_assert_ptr_nonnull(strstr(e, "data[0].results[0].amount.value is not a number"));
-	e = parse_bad(PROV_OPENAI, UK_COST, OC,
+	e = parse_bad(&provider_openai, UK_COST, OC,
 		      "{\"data\":[{\"start_time\":0,\"end_time\":86400,\"results\":[{\"amount\":{\"value\":3,\"currency\":\"eur\"}}]}]}");
 	ck_assert_ptr_nonnull(strstr(e, "not in USD"));
 	/* A costs body is not a usage body. */
 	char *body = t_read(CORPUS "openai/costs_response.example.json", NULL);
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU, body);
+	e = parse_bad(&provider_openai, UK_USAGE, OU, body);
 	ck_assert_ptr_nonnull(strstr(e, "has no input_tokens"));
 	free(body);
 	/* Anthropic's times are RFC 3339; its amounts strings of cents. */
-	e = parse_bad(PROV_ANTHROPIC, UK_USAGE, AU,
+	e = parse_bad(&provider_anthropic, UK_USAGE, AU,
 		      "{\"data\":[{\"starting_at\":1767225600,\"ending_at\":1767312000,\"results\":[]}]}");
 	ck_assert_ptr_nonnull(strstr(e, "RFC 3339"));
-	e = parse_bad(PROV_ANTHROPIC, UK_COST, AC,
+	e = parse_bad(&provider_anthropic, UK_COST, AC,
 		      "{\"data\":[{\"starting_at\":\"2026-01-01T00:00:00Z\",\"ending_at\":\"2026-01-02T00:00:00Z\","
 		      "\"results\":[{\"currency\":\"USD\"}]}]}");
 	ck_assert_ptr_nonnull(strstr(e, "amount is missing"));
-	e = parse_bad(PROV_OPENAI, UK_USAGE, OU, "{\"data\":[],\"has_more\":\"yes\"}");
+	e = parse_bad(&provider_openai, UK_USAGE, OU, "{\"data\":[],\"has_more\":\"yes\"}");
 	ck_assert_ptr_nonnull(strstr(e, "has_more"));
 	/* Amounts whose sum passes what 64 bits hold: refused, never wrapped. */
-	e = parse_bad(PROV_OPENAI, UK_COST, OC,
+	e = parse_bad(&provider_openai, UK_COST, OC,
 		      "{\"data\":[{\"start_time\":0,\"end_time\":86400,\"results\":[{\"amount\":{\"value\":8e9}},"
 		      "{\"amount\":{\"value\":8e9}}]}]}");
 	ck_assert_msg(strstr(e, "data[0].results[1]: the amounts overflow"), "%s", e);
