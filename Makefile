@@ -105,9 +105,13 @@ unit-san: $(SAN)/unit_tests
 	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(SAN)/unit_tests
 
+# Command-line and terminal tests: one case a file in tests/cli/cases and
+# tests/tmux/cases; CASE=NAME (or NN-NAME, or several) runs only those.
+CASE ?=
+
 cli: llmops $(B)/gen_jsonl $(B)/otlp_json2pb
 	@echo "== command-line tests"
-	@sh tests/cli/run.sh
+	@sh tests/cli/run.sh $(CASE)
 
 # Screen tests: the console, built with ASan and UBSan, plays keys and its
 # screens are compared with tests/screen/expected.
@@ -120,7 +124,7 @@ screen: $(SAN)/llmops
 # the bytes the terminal receives, a watched file growing.
 tmux: llmops
 	@echo "== terminal tests (tmux)"
-	@sh tests/tmux/run.sh
+	@sh tests/tmux/run.sh $(CASE)
 
 check: deps-test
 	@$(MAKE) --no-print-directory WERROR=1 llmops $(B)/gen_jsonl $(B)/otlp_json2pb unit unit-san cli screen tmux fuzz-regress

@@ -167,7 +167,12 @@ int keymap_bind_words(keymap_t *k, const char *active, const char *where, const 
 	}
 	int scope = scope_parse(sc);
 	if (scope < 0) {
-		snprintf(err, errlen, "bind: unknown scope '%s' (generic, dashboard, traces, call, help, annotate, prompts)", sc);
+		/* Listed from the table, so that a new view's scope is named too. */
+		char names[256] = "";
+		size_t used = 0;
+		for (int i = 0; i < SC_COUNT && used < sizeof names; i++)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", scope_names[i]);
+		snprintf(err, errlen, "bind: unknown scope '%s' (%s)", sc, names);
 		return -1;
 	}
 	int kc;

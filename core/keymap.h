@@ -21,9 +21,10 @@ enum special_key {
 #define K_TAB 9
 #define K_CTRL(c) ((c) & 0x1f)
 
-/* "<Enter>", "<C-f>", "<PgDn>", "j", "?", "é" ... Returns 0 on success. */
+/* "<Enter>", "<C-f>", "<PgDn>", "<F5>", "<Hash>", "j", "?", "é" ... (the names
+ * in <> in any case). Returns 0 on success, -1 for a key it does not know. */
 int keycode_parse(const char *name, int *key);
-/* The name of a key, in the form key_parse reads. */
+/* The name of a key, in the form keycode_parse reads. */
 void keycode_name(int key, char *out, size_t n);
 
 /* Where a binding applies: everywhere, or in one view. */

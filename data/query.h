@@ -1,7 +1,8 @@
-/* What the console asks the store: rollup series for the dashboard, pages of
- * calls for the trace list, and one call in full. The slow ones (pages, which
- * may scan) run on a worker thread with its own connection, so a keypress is
- * never stuck behind a query. */
+/* What the console asks the store: rollup series and spend for the dashboard,
+ * pages of calls for the trace list, the calls of the annotation queue, and
+ * one call in full (which replays read too). Pages, which may scan, run on a
+ * worker thread with a connection of its own, so that a keypress is never
+ * stuck behind a query; the rest answers at once from the rollups or by id. */
 #ifndef LLMOPS_QUERY_H
 #define LLMOPS_QUERY_H
 
@@ -115,21 +116,24 @@ int store_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, si
 
 typedef struct querier querier_t;
 
-/* Opens its own connections to the store at path. fd() becomes readable
- * when a result is ready. It also builds the full-text index in the
- * background when asked (index = 1). */
+/* Opens a connection of its own to the store at path. querier_fd becomes
+ * readable when a result is ready. It also builds the full-text index in the
+ * background when asked (index = 1) and the store can be written. */
 querier_t *querier_start(const char *path, int index, char *err, size_t errlen);
 void querier_stop(querier_t *q);
 int querier_fd(querier_t *q);
 /* Replaces any request not started yet. The filter is copied. */
 void querier_submit(querier_t *q, const page_req *req, uint64_t tag);
-/* A finished page, if any (the caller frees it); 1 when one was returned. */
+/* A finished page, if any (the caller frees it): 1 when one was returned, -1
+ * when its query failed (why in err), 0 when none is ready. */
 int querier_take(querier_t *q, call_page *out, uint64_t *tag, char *err, size_t errlen);
+/* A request waiting, running, or a result not taken yet. */
 int querier_busy(querier_t *q);
-/* Full-text index progress: calls not indexed yet (-1 before the first look). */
 /* Background full-text indexing starts when this is called: after the first
  * frame, so that it never competes with it. */
 void querier_index_now(querier_t *q);
+/* Full-text index progress: calls not indexed yet (0 when none, or when this
+ * querier does not index). */
 int64_t querier_fts_pending(querier_t *q);
 
 #endif

@@ -1,4 +1,8 @@
-/* Shared by the store's source files only. */
+/* The store's insides, for data/ alone: its connection and cached statements
+ * (which the queries, reports, prompts, replays and usage modules use
+ * directly), the helpers the importers share (store.c and trace.c), and the
+ * dimension table in memory. Everything outside data/ goes through store.h
+ * and the other public headers. */
 #ifndef LLMOPS_STORE_INTERNAL_H
 #define LLMOPS_STORE_INTERNAL_H
 
@@ -10,6 +14,7 @@
 #include "../core/rollup.h"
 #include "store.h"
 
+/* The statements each connection prepares once (store_stmt). */
 enum {
 	ST_DIM_INSERT,
 	ST_DIM_SELECT,

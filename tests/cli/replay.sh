@@ -1,6 +1,7 @@
 # Replay against a local stand-in for the providers (tests/server/fake_api.py)
 # that answers with the exchanges recorded in tests/corpus and keeps every
-# request it received. Sourced by tests/cli/run.sh (its helpers and $T).
+# request it received. Sourced by tests/cli/cases/21-replay.sh (the helpers and
+# $T of tests/lib/harness.sh).
 
 R="$T/replay"
 mkdir -p "$R"

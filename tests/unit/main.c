@@ -49,6 +49,10 @@ int main(void)
 	srunner_add_suite(sr, suite_pricing());
 	srunner_add_suite(sr, suite_config());
 	srunner_add_suite(sr, suite_sanitize());
+	srunner_add_suite(sr, suite_filter());
+	srunner_add_suite(sr, suite_keymap());
+	srunner_add_suite(sr, suite_jsonscan());
+	srunner_add_suite(sr, suite_genai());
 	srunner_add_suite(sr, suite_body());
 	srunner_add_suite(sr, suite_textdiff());
 	srunner_add_suite(sr, suite_sidebyside());
