@@ -3,7 +3,7 @@
 
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS := ncursesw libcurl libcjson sqlite3 libedit libzstd libprotobuf-c
+PKGS := ncursesw libcurl libcjson sqlite3 libedit libzstd libprotobuf-c libmicrohttpd zlib
 VERSION := 0.1.0
 
 OPT ?= -O2 -g
@@ -134,7 +134,7 @@ demo: deps
 	./llmops demo
 
 bench: deps-test
-	@$(MAKE) --no-print-directory llmops $(B)/gen_jsonl $(B)/runstat
+	@$(MAKE) --no-print-directory llmops $(B)/gen_jsonl $(B)/runstat $(B)/otlp_load
 	@sh tests/bench/run.sh
 
 $(B)/gen_jsonl: $(B)/tests/bench/gen_jsonl.o $(LIB_OBJ)
@@ -142,6 +142,10 @@ $(B)/gen_jsonl: $(B)/tests/bench/gen_jsonl.o $(LIB_OBJ)
 
 # OTLP/JSON to protobuf, for the protobuf twins of the corpus and the CLI tests.
 $(B)/otlp_json2pb: $(B)/tests/cli/otlp_json2pb.o $(B)/tests/unit/otlp_encode.o $(LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# Exporters POSTing protobuf batches to the OTLP/HTTP receiver (make bench).
+$(B)/otlp_load: $(B)/tests/bench/otlp_load.o $(GEN)/otlp.pb-c.o
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 $(B)/runstat: tests/bench/runstat.c

@@ -18,11 +18,11 @@ static int cmd_help(ctx_t *x);
 /* In --help's order. Adding a subcommand: its file in cli/, its handler in
  * cli/cli.h, its entry here (the options it takes, its help lines). */
 static const cli_cmd commands[] = {
-    {"traces", cmd_traces, CLI_CONSOLE | CLI_STORE | CLI_WRITES, 0,
+    {"traces", cmd_traces, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
      "  traces [FILTER...]                               the console on the trace list\n"},
-    {"annotate", cmd_annotate, CLI_CONSOLE | CLI_STORE | CLI_WRITES, 0,
+    {"annotate", cmd_annotate, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
      "  annotate [FILTER...]                             label those calls into the golden dataset\n"},
-    {"prompts", cmd_prompts, CLI_CONSOLE | CLI_STORE | CLI_WRITES, 0,
+    {"prompts", cmd_prompts, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
      "  prompts                                          the console on the prompt versions\n"},
     {"import", cmd_import, CLI_STORE | CLI_WRITES, OPT(O_FORMAT),
      "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"},
@@ -46,6 +46,12 @@ static const cli_cmd commands[] = {
     {"usage", cmd_usage, CLI_STORE | CLI_WRITES, OPT(O_PROVIDER) | OPT(O_SINCE) | OPT(O_JSON),
      "  usage sync [--provider NAME] [--since DUR]       fetch what the providers bill (admin keys) into the store\n"
      "  usage [--provider NAME] [--since DUR] [--json]   the stored provider usage and cost reports (default 7d)\n"},
+    {"collect", cmd_collect, CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
+     "  collect [--listen ADDR:PORT]                     receive OTLP/HTTP (/v1/traces, /v1/logs) into the store\n"
+     "                                                 (default 127.0.0.1:4318) until SIGTERM\n"},
+    {"watch", cmd_watch, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
+     "  watch FILE...                                    the console, following growing files (JSONL, OTLP\n"
+     "                                                 JSON lines, length-delimited OTLP protobuf)\n"},
     {"trace", cmd_trace, CLI_STORE, OPT(O_JSON),
      "  trace ID [--json]                                a trace's spans as a tree, with its calls (ID: a trace\n"
      "                                                 id, or the span id of a call or of any span in it)\n"},
@@ -53,7 +59,7 @@ static const cli_cmd commands[] = {
 };
 
 /* llmops with no command. */
-static const cli_cmd dashboard = {NULL, cmd_dashboard, CLI_CONSOLE | CLI_STORE | CLI_WRITES, 0, NULL};
+static const cli_cmd dashboard = {NULL, cmd_dashboard, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN), NULL};
 
 static const struct optdef {
 	const char *name;
@@ -82,6 +88,8 @@ static const struct optdef {
     [O_PROMPTREF] = {"prompt", 0, 1},
     [O_MODEL] = {"model", 0, 1},
     [O_PROVIDER] = {"provider", 0, 1},
+    /* 2: the value is optional (--listen=V, or a next word with a colon). */
+    [O_LISTEN] = {"listen", 0, 2},
 };
 
 static const char help_head[] =
@@ -99,6 +107,7 @@ static const char help_tail[] =
     "                      $XDG_DATA_HOME/llmops/llmops.db)\n"
     "      --ascii         draw with ASCII only\n"
     "      --no-color      no colours (also NO_COLOR)\n"
+    "      --listen [ADDR:PORT]  the console receives OTLP/HTTP there too (default 127.0.0.1:4318)\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version\n"
     "\n"
@@ -167,7 +176,12 @@ static void parse_args(int argc, char **argv, args_t *a)
 			if (id < 0)
 				cli_die_usage("unknown option '%s'", arg);
 		}
-		if (optdefs[id].arg && !val) {
+		if (optdefs[id].arg == 2 && !val) {
+			if (i + 1 < argc && argv[i + 1][0] != '-' && strchr(argv[i + 1], ':'))
+				val = argv[++i];
+			else
+				val = "";
+		} else if (optdefs[id].arg && !val) {
 			if (i + 1 >= argc)
 				cli_die_usage("option '%s' needs a value", arg);
 			val = argv[++i];

@@ -6,12 +6,14 @@
 #include "../core/config.h"
 #include "../core/pricing.h"
 #include "../data/provider.h"
+#include "../data/receiver.h"
 #include "../data/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
-	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_PVERSION, O_PROMPTREF, O_MODEL, O_PROVIDER, O_COUNT };
+	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_PVERSION, O_PROMPTREF, O_MODEL, O_PROVIDER,
+	     O_LISTEN, O_COUNT };
 #define OPT(id) (1u << (id))
 /* Taken by every command, and without one. */
 #define OPT_GLOBAL (OPT(O_CONFIG) | OPT(O_STORE) | OPT(O_ASCII) | OPT(O_NOCOLOR) | OPT(O_HELP) | OPT(O_VERSION))
@@ -67,8 +69,22 @@ const char *cli_store_path(ctx_t *x);
 int cli_open_store(ctx_t *x, int flags, store_t **st);
 /* The console on a view, the command's words as its filter. */
 int cli_console(ctx_t *x, const char *view);
+/* The console on a view, following the files. */
+int cli_console_files(ctx_t *x, const char *view, const char *const *files, int nfiles);
+
+/* The receiver's settings for listen: the token (from $LLMOPS_COLLECT_TOKEN,
+ * taken out of the environment, or collect_token_cmd) and the TLS files'
+ * contents. 0, or -1 with the reason. */
+typedef struct cli_receiver {
+	receiver_opts opts;
+	const char *listen;
+	char *token, *tls_cert, *tls_key;
+} cli_receiver;
+int cli_receiver_setup(ctx_t *x, const char *listen, cli_receiver *r, char *err, size_t errlen);
+void cli_receiver_free(cli_receiver *r);
 
 int cmd_annotate(ctx_t *x);
+int cmd_collect(ctx_t *x);
 int cmd_dashboard(ctx_t *x);
 int cmd_demo(ctx_t *x);
 int cmd_export(ctx_t *x);
@@ -80,5 +96,6 @@ int cmd_report(ctx_t *x);
 int cmd_trace(ctx_t *x);
 int cmd_traces(ctx_t *x);
 int cmd_usage(ctx_t *x);
+int cmd_watch(ctx_t *x);
 
 #endif

@@ -1,14 +1,15 @@
 /* The console: llmops alone, traces, annotate and prompts. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/filter.h"
 #include "../views/view.h"
 #include "cli.h"
 
-int cli_console(ctx_t *x, const char *view)
+static int console(ctx_t *x, const char *view, const char *const *files, int nfiles)
 {
 	sbuf filter = SBUF_INIT;
-	for (int i = 0; i < x->a.npos; i++) {
+	for (int i = 0; i < x->a.npos && !files; i++) {
 		if (i)
 			sb_addc(&filter, ' ');
 		/* A word with spaces came quoted: keep it one phrase. */
@@ -30,6 +31,24 @@ int cli_console(ctx_t *x, const char *view)
 		sb_free(&filter);
 		return EXIT_FAIL;
 	}
+	/* Receiving: --listen, or the rc's listen. */
+	cli_receiver rs = {0};
+	int receive = (x->a.set[O_LISTEN] || config_str(&x->cfg, CFG_listen));
+	if (receive) {
+		const char *listen = x->a.set[O_LISTEN] && *x->a.val[O_LISTEN] ? x->a.val[O_LISTEN]
+				     : config_str(&x->cfg, CFG_listen)          ? config_str(&x->cfg, CFG_listen)
+										: RECV_DEFAULT_LISTEN;
+		char why[512];
+		if (receiver_check_listen(listen, why, sizeof why)) {
+			sb_free(&filter);
+			cli_die_usage("listen: %s", why);
+		}
+		if (cli_receiver_setup(x, listen, &rs, why, sizeof why)) {
+			fprintf(stderr, "llmops: listen: %s\n", why);
+			sb_free(&filter);
+			return EXIT_FAIL;
+		}
+	}
 	/* Key commands run now, not on the console's loop. */
 	provs_resolve_all(&x->provs);
 	app_opts o = {.cfg = &x->cfg,
@@ -39,10 +58,24 @@ int cli_console(ctx_t *x, const char *view)
 		      .view = view,
 		      .filter = sb_str(&filter),
 		      .ascii = x->ascii,
-		      .color = !x->a.set[O_NOCOLOR] && config_num(&x->cfg, CFG_color) != 0};
+		      .color = !x->a.set[O_NOCOLOR] && config_num(&x->cfg, CFG_color) != 0,
+		      .recv = receive ? &rs.opts : NULL,
+		      .watch = files,
+		      .nwatch = nfiles};
 	int rc = app_main(&o);
 	sb_free(&filter);
+	cli_receiver_free(&rs);
 	return rc;
+}
+
+int cli_console(ctx_t *x, const char *view)
+{
+	return console(x, view, NULL, 0);
+}
+
+int cli_console_files(ctx_t *x, const char *view, const char *const *files, int nfiles)
+{
+	return console(x, view, files, nfiles);
 }
 
 int cmd_dashboard(ctx_t *x)

@@ -29,7 +29,11 @@
 	X(annotator, STR, NULL, "name recorded with labels (default: $USER)")                       \
 	X(color, BOOL, "yes", "use colours when the terminal has them")                             \
 	X(ascii, BOOL, "no", "draw with ASCII only")                                                \
-	X(replay_timeout, DUR, "60s", "overall deadline of one replay, retries included")
+	X(replay_timeout, DUR, "60s", "overall deadline of one replay, retries included")              \
+	X(listen, STR, NULL, "OTLP/HTTP receiver address, ADDR:PORT (the console receives when set)")  \
+	X(collect_token_cmd, STR, NULL, "command printing the receiver's bearer token")               \
+	X(collect_tls_cert, STR, NULL, "PEM certificate file: the receiver speaks HTTPS")             \
+	X(collect_tls_key, STR, NULL, "PEM private key file of collect_tls_cert")
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_NUM, CFG_DUR, CFG_BOOL };
 

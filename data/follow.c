@@ -13,6 +13,7 @@
 
 #include "../core/batch.h"
 #include "../core/sanitize.h"
+#include "otlp_pb.h"
 
 #define SLICE (4u << 20) /* bytes a poll reads at most: the loop stays responsive */
 
@@ -27,9 +28,17 @@ struct follower {
 	uint64_t lineno;
 	int ifd;           /* inotify */
 	int vanished;      /* reported once */
+	int seen;          /* it existed once: gone now is "vanished", not "not yet" */
+	int waiting;       /* "waiting for it" said */
 	int pending;
+	int mode;          /* M_*: decided from the first bytes */
+	int framing;       /* PB_VARINT or PB_BE32 in M_PB */
+	int broken;        /* a protobuf stream that cannot be read on: stopped */
+	char note[512];    /* news that is not an error, for follower_note */
 	batch_t batch;
 };
+
+enum { M_UNKNOWN, M_LINES, M_PB };
 
 follower_t *follower_new(const char *path, int format)
 {
@@ -94,6 +103,7 @@ static void open_current(follower_t *f)
 		return;
 	}
 	f->fd = fd;
+	f->seen = 1;
 	f->dev = sb.st_dev;
 	f->ino = sb.st_ino;
 	f->offset = 0;
@@ -131,20 +141,147 @@ static void take_lines(follower_t *f, const char *buf, size_t n, char *err, size
 		sb_add(&f->carry, buf + start, n - start);
 }
 
+/* Lines (JSONL or OTLP/JSON) or length-delimited OTLP protobuf, from the
+ * file's first bytes. 0 when decided, -1 when there are too few bytes yet. */
+static int decide_mode(follower_t *f, char *err, size_t errlen)
+{
+	char head[4096];
+	ssize_t n = pread(f->fd, head, sizeof head, 0);
+	if (n <= 0)
+		return -1;
+	if (f->format != FMT_JSONL && head[0] != '{' && head[0] != ' ' && head[0] != '\n' && head[0] != '\r' &&
+	    head[0] != '\t' && head[0] != '[' && (unsigned char)head[0] != 0xef) {
+		if (n < 8)
+			return -1;
+		int framing = otlp_pb_sniff((const uint8_t *)head, (size_t)n);
+		if (framing == PB_VARINT || framing == PB_BE32) {
+			f->mode = M_PB;
+			f->framing = framing;
+			f->format = FMT_OTLP;
+			return 0;
+		}
+		if (framing == PB_SINGLE) {
+			char *p = sanitize_str(f->path, 0);
+			snprintf(err, errlen,
+				 "%s is one protobuf message, not a stream of length-delimited ones: import it with `llmops "
+				 "import` instead",
+				 p);
+			free(p);
+			f->broken = 1;
+			return -1;
+		}
+	}
+	f->mode = M_LINES;
+	if (f->format == FMT_AUTO)
+		f->format = import_detect_format(head, (size_t)n) == FMT_OTLP ? FMT_OTLP : FMT_JSONL;
+	return 0;
+}
+
+/* The complete messages at the start of the carry, into the batch; a
+ * message longer than the limit, or a length that cannot be read, stops the
+ * following (the stream cannot be found again after it). */
+static void take_frames(follower_t *f, char *err, size_t errlen, int *bad)
+{
+	const uint8_t *p = (const uint8_t *)f->carry.p;
+	size_t len = f->carry.len, off = 0;
+	while (off < len) {
+		uint64_t m;
+		int k;
+		if (f->framing == PB_VARINT) {
+			k = otlp_pb_varint(p + off, len - off, &m);
+			if (k == 0)
+				break;
+		} else {
+			if (len - off < 4)
+				break;
+			m = (uint64_t)p[off] << 24 | (uint64_t)p[off + 1] << 16 | (uint64_t)p[off + 2] << 8 | p[off + 3];
+			k = 4;
+		}
+		if (k < 0 || m > OTLP_PB_MAX_MSG) {
+			char *path = sanitize_str(f->path, 0);
+			snprintf(err, errlen, "%s: message %llu: %s; stopped following it", path,
+				 (unsigned long long)f->lineno + 1,
+				 k < 0 ? "its length is not a valid varint" : "longer than the 256 MiB limit");
+			free(path);
+			f->broken = 1;
+			(*bad)++;
+			off = len;
+			break;
+		}
+		if (len - off - (size_t)k < m)
+			break;
+		f->lineno++;
+		char e[256];
+		if (otlp_pb_parse(p + off + k, (size_t)m, &f->batch, e, sizeof e) && !*bad) {
+			char *path = sanitize_str(f->path, 0);
+			snprintf(err, errlen, "%s: message %llu: %s", path, (unsigned long long)f->lineno, e);
+			free(path);
+			(*bad)++;
+		}
+		off += (size_t)k + (size_t)m;
+	}
+	if (off) {
+		memmove(f->carry.p, f->carry.p + off, len - off);
+		f->carry.len = len - off;
+	}
+}
+
+/* Appends what the file gained to the carry and takes its whole messages;
+ * 1 at the end of the file. */
+static int read_frames(follower_t *f, size_t budget, char *err, size_t errlen, int *bad)
+{
+	while (budget > 0 && !f->broken) {
+		sb_grow(&f->carry, 65536);
+		ssize_t n = pread(f->fd, f->carry.p + f->carry.len, 65536, f->offset);
+		if (n <= 0)
+			return 1;
+		f->carry.len += (size_t)n;
+		f->offset += n;
+		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
+		take_frames(f, err, errlen, bad);
+	}
+	return f->broken;
+}
+
+const char *follower_note(follower_t *f)
+{
+	if (!f->note[0])
+		return NULL;
+	static __thread char out[512];
+	snprintf(out, sizeof out, "%s", f->note);
+	f->note[0] = 0;
+	return out;
+}
+
 int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size_t errlen)
 {
 	drain_inotify(f);
 	struct stat sb;
 	int exists = stat(f->path, &sb) == 0;
 	if (!exists) {
-		if (!f->vanished) {
+		if (!f->seen && !f->waiting) {
+			/* Not there yet: a service that has not started writing. */
+			char *p = sanitize_str(f->path, 0);
+			snprintf(f->note, sizeof f->note, "waiting for %s to appear", p);
+			free(p);
+			f->waiting = 1;
+		} else if (f->seen && !f->vanished) {
 			char *p = sanitize_str(f->path, 0);
 			snprintf(err, errlen, "watched file %s vanished (%s)", p, strerror(errno));
 			free(p);
 			f->vanished = 1;
 		}
 	} else {
+		if (f->waiting && !f->seen) {
+			char *p = sanitize_str(f->path, 0);
+			snprintf(f->note, sizeof f->note, "%s appeared; following it", p);
+			free(p);
+		}
 		f->vanished = 0;
+	}
+	if (f->broken) {
+		f->pending = 0;
+		return 0;
 	}
 	if (f->fd < 0) {
 		if (!exists) {
@@ -167,8 +304,16 @@ int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size
 	}
 	batch_reset(&f->batch);
 	size_t budget = SLICE;
-	char *buf = xmalloc(65536 + f->carry.len);
 	int bad = 0, eof = 0;
+	if (f->mode == M_UNKNOWN && decide_mode(f, err, errlen)) {
+		f->pending = 0;
+		return 0; /* too few bytes to tell yet */
+	}
+	if (f->mode == M_PB) {
+		eof = read_frames(f, budget, err, errlen, &bad);
+		goto read;
+	}
+	char *buf = xmalloc(65536 + f->carry.len);
 	while (budget > 0) {
 		size_t pre = f->carry.len;
 		memcpy(buf, f->carry.p ? f->carry.p : "", pre);
@@ -183,8 +328,22 @@ int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size
 		buf = xrealloc(buf, 65536 + f->carry.len);
 	}
 	free(buf);
+read:
 	f->pending = !eof;
-	if (eof && rotated) {
+	if (eof && rotated && f->mode == M_PB) {
+		if (f->carry.len && !bad) {
+			char *p = sanitize_str(f->path, 0);
+			snprintf(err, errlen, "%s: message %llu is cut short at the end of the file", p,
+				 (unsigned long long)f->lineno + 1);
+			free(p);
+		}
+		sb_reset(&f->carry);
+		close(f->fd);
+		f->fd = -1;
+		f->mode = M_UNKNOWN;
+		open_current(f);
+		f->pending = f->fd >= 0;
+	} else if (eof && rotated) {
 		/* The old file is finished: the last line even without its newline. */
 		if (f->carry.len) {
 			sbuf tail = f->carry;
@@ -195,6 +354,7 @@ int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size
 		}
 		close(f->fd);
 		f->fd = -1;
+		f->mode = M_UNKNOWN;
 		open_current(f);
 		f->pending = f->fd >= 0;
 	}

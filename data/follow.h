@@ -1,5 +1,7 @@
-/* Following growing files (`watch otlp|jsonl PATH`): appended lines are
- * imported as they come; a file that is truncated is read again from the
+/* Following growing files (`watch otlp|jsonl PATH`, `llmops watch FILE`):
+ * appended lines, or length-delimited OTLP protobuf messages, are imported
+ * as they come (the kind is told from the first bytes when not given); a
+ * file that is not there yet is waited for; a file that is truncated is read again from the
  * start, one that is rotated (renamed, a new one created) is finished and
  * the new one followed. inotify wakes the loop; a stat on each refresh tick
  * covers file systems without it. */
@@ -25,5 +27,8 @@ int follower_pending(follower_t *f);
  * calls stored, -1 on a store error; err gets the first problem to show
  * (a bad line, a vanished file). */
 int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size_t errlen);
+/* News that is not an error ("waiting for FILE to appear", "FILE appeared;
+ * following it"), once, or NULL. */
+const char *follower_note(follower_t *f);
 
 #endif

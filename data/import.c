@@ -457,8 +457,7 @@ static int json_start(const char *p, size_t n)
 	return i < n && (p[i] == '{' || p[i] == '[');
 }
 
-/* Format from the first bytes. */
-static int detect_format(const char *p, size_t n)
+int import_detect_format(const char *p, size_t n)
 {
 	if (n >= 16 && !memcmp(p, "SQLite format 3", 16))
 		return FMT_LLM;
@@ -541,7 +540,7 @@ import_status import_path(store_t *st, const char *path, const import_opts *o, i
 	}
 	int fmt = o->format;
 	if (!*err) {
-		int detected = detect_format(r.rd.buf, r.rd.end);
+		int detected = import_detect_format(r.rd.buf, r.rd.end);
 		if (detected != FMT_LLM && (fmt == FMT_AUTO || fmt == FMT_OTLP)) {
 			pb = otlp_pb_sniff((const uint8_t *)r.rd.buf, r.rd.end);
 			/* Told it is OTLP, binary data is read as protobuf so that what

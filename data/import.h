@@ -15,6 +15,8 @@
 
 enum import_format { FMT_AUTO, FMT_JSONL, FMT_OTLP, FMT_LLM };
 const char *import_format_name(int f);
+/* FMT_LLM, FMT_OTLP or FMT_JSONL from a file's first bytes (JSON text). */
+int import_detect_format(const char *p, size_t n);
 int import_format_parse(const char *s);
 
 #define IMPORT_MAX_LINE (16u << 20) /* a longer JSONL line is rejected */
@@ -59,6 +61,9 @@ ingester_t *ingester_start(store_t *st, pricing_t *prices, int threaded);
 batch_t *ingester_batch(ingester_t *in);
 int ingester_flush(ingester_t *in); /* -1 once the store failed */
 int ingester_finish(ingester_t *in, ingest_stats *stats, char *err, size_t errlen);
+/* Compresses the batch's bodies with codec (the store's dictionary), off the
+ * writer's thread; packed and z are scratch buffers the caller keeps. */
+void ingest_compress(batch_t *b, body_codec *codec, sbuf *packed, sbuf *z);
 
 /* How one file's import went; the command line makes its exit status of it. */
 typedef enum import_status {
@@ -83,6 +88,13 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
  * nanosecond times exactly; NULL when there is none (times are strings). */
 struct cJSON;
 int otlp_map_root(const struct cJSON *root, const char *doc, size_t len, batch_t *b, char *err, size_t errlen);
+/* The same, as an OTLP receiver answers with partial success: a span that
+ * cannot be imported is left out and counted in *rejected (the first reason
+ * in err) and the rest is kept. -1 only for a request that is not OTLP at
+ * all. */
+int otlp_parse_doc_partial(const char *doc, size_t len, batch_t *b, uint64_t *rejected, char *err, size_t errlen);
+int otlp_map_root_partial(const struct cJSON *root, const char *doc, size_t len, batch_t *b, uint64_t *rejected,
+			  char *err, size_t errlen);
 
 /* Checks a parsed call against the ranges above; ts_name names the start
  * time's field in the message. 0, or -1 with the reason in err. */

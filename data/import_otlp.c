@@ -1290,7 +1290,22 @@ static int map_log(const cJSON *lr, batch_t *b, nanos_src *tsrc, nanos_src *osrc
 
 /* ---- documents --------------------------------------------------------- */
 
+static int parse_doc(const char *doc, size_t len, batch_t *b, uint64_t *rejected, char *err, size_t errlen);
+
 int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t errlen)
+{
+	return parse_doc(doc, len, b, NULL, err, errlen);
+}
+
+int otlp_parse_doc_partial(const char *doc, size_t len, batch_t *b, uint64_t *rejected, char *err, size_t errlen)
+{
+	return parse_doc(doc, len, b, rejected, err, errlen);
+}
+
+static int map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, uint64_t *rejected, char *err,
+		    size_t errlen);
+
+static int parse_doc(const char *doc, size_t len, batch_t *b, uint64_t *rejected, char *err, size_t errlen)
 {
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(doc, len, &end, 0);
@@ -1322,12 +1337,16 @@ int otlp_parse_doc(const char *doc, size_t len, batch_t *b, char *err, size_t er
 		cJSON_Delete(root);
 		return -1;
 	}
-	int rc = otlp_map_root(root, doc, len, b, err, errlen);
+	int rc = map_root(root, doc, len, b, rejected, err, errlen);
 	cJSON_Delete(root);
 	return rc;
 }
 
-int otlp_map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, char *err, size_t errlen)
+/* rejected NULL: one bad span fails the request and leaves the batch as it
+ * was. Else a bad span is left out alone and counted, the first reason kept
+ * in err. */
+static int map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, uint64_t *rejected, char *err,
+		    size_t errlen)
 {
 	size_t saved_n = b->n, saved_ev = b->nev, saved_spans = b->nspans;
 	uint64_t saved_skip = b->skipped;
@@ -1341,6 +1360,7 @@ int otlp_map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, ch
 	nanos_src start = {doc, len, "startTimeUnixNano", 0}, endt = {doc, len, "endTimeUnixNano", 0},
 		  evt = {doc, len, "timeUnixNano", 0}, obs = {doc, len, "observedTimeUnixNano", 0};
 	int idx = 0;
+	char why[512];
 	const cJSON *rs;
 	cJSON_ArrayForEach(rs, rspans)
 	{
@@ -1354,8 +1374,20 @@ int otlp_map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, ch
 			const cJSON *sp;
 			cJSON_ArrayForEach(sp, field(ss, "spans"))
 			{
-				if (!rc && map_span(sp, &R, scope, b, &start, &endt, &evt, idx, err, errlen))
+				if (rejected) {
+					size_t n0 = b->n, ev0 = b->nev, sp0 = b->nspans;
+					uint64_t sk0 = b->skipped;
+					if (map_span(sp, &R, scope, b, &start, &endt, &evt, idx, why, sizeof why)) {
+						b->n = n0;
+						b->nev = ev0;
+						b->nspans = sp0;
+						b->skipped = sk0;
+						if (!(*rejected)++)
+							snprintf(err, errlen, "%s", why);
+					}
+				} else if (!rc && map_span(sp, &R, scope, b, &start, &endt, &evt, idx, err, errlen)) {
 					rc = -1;
+				}
 				idx++;
 			}
 		}
@@ -1378,4 +1410,15 @@ int otlp_map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, ch
 		b->skipped = saved_skip;
 	}
 	return rc;
+}
+
+int otlp_map_root(const cJSON *root, const char *doc, size_t len, batch_t *b, char *err, size_t errlen)
+{
+	return map_root(root, doc, len, b, NULL, err, errlen);
+}
+
+int otlp_map_root_partial(const cJSON *root, const char *doc, size_t len, batch_t *b, uint64_t *rejected, char *err,
+			  size_t errlen)
+{
+	return map_root(root, doc, len, b, rejected, err, errlen);
 }

@@ -197,27 +197,31 @@ static void maybe_train(ingester_t *p, batch_t *b)
 	b->new_codec = p->codec; /* the writer records it with the batch */
 }
 
-static void compress_batch(ingester_t *p, batch_t *b)
+void ingest_compress(batch_t *b, body_codec *codec, sbuf *packed, sbuf *z)
 {
-	if (!p->codec)
-		maybe_train(p, b);
-	if (!p->codec)
-		return;
 	for (size_t i = 0; i < b->n; i++) {
 		call_t *c = &b->calls[i];
 		if (!c->input && !c->output && !c->variables && !c->attrs)
 			continue;
-		sb_reset(&p->packed);
-		sb_reset(&p->z);
-		body_pack(&p->packed, c->input, c->output, c->variables, c->attrs);
-		if (body_compress(p->codec, p->packed.p, p->packed.len, &p->z))
+		sb_reset(packed);
+		sb_reset(z);
+		body_pack(packed, c->input, c->output, c->variables, c->attrs);
+		if (body_compress(codec, packed->p, packed->len, z))
 			continue;
-		void *dst = arena_alloc(&b->arena, p->z.len);
-		memcpy(dst, p->z.p, p->z.len);
+		void *dst = arena_alloc(&b->arena, z->len);
+		memcpy(dst, z->p, z->len);
 		c->zbody = dst;
-		c->zlen = (uint32_t)p->z.len;
+		c->zlen = (uint32_t)z->len;
 	}
-	b->codec = p->codec;
+	b->codec = codec;
+}
+
+static void compress_batch(ingester_t *p, batch_t *b)
+{
+	if (!p->codec)
+		maybe_train(p, b);
+	if (p->codec)
+		ingest_compress(b, p->codec, &p->packed, &p->z);
 }
 
 int ingester_flush(ingester_t *p)

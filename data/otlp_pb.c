@@ -647,3 +647,13 @@ int otlp_pb_parse(const uint8_t *p, size_t n, batch_t *b, char *err, size_t errl
 	cJSON_Delete(root);
 	return rc;
 }
+
+int otlp_pb_parse_partial(const uint8_t *p, size_t n, batch_t *b, uint64_t *rejected, char *err, size_t errlen)
+{
+	cJSON *root = otlp_pb_to_json(p, n, err, errlen);
+	if (!root)
+		return -1;
+	int rc = otlp_map_root_partial(root, NULL, 0, b, rejected, err, errlen);
+	cJSON_Delete(root);
+	return rc;
+}

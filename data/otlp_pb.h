@@ -38,6 +38,8 @@ cJSON *otlp_pb_to_json(const uint8_t *p, size_t n, char *err, size_t errlen);
 /* One message mapped into the batch, as otlp_parse_doc does for JSON: 0, or
  * -1 with a reason and the batch unchanged. */
 int otlp_pb_parse(const uint8_t *p, size_t n, batch_t *b, char *err, size_t errlen);
+/* With partial success: see otlp_parse_doc_partial. */
+int otlp_pb_parse_partial(const uint8_t *p, size_t n, batch_t *b, uint64_t *rejected, char *err, size_t errlen);
 
 /* Varint at p (at most n bytes): the bytes it takes, 0 when it is cut short,
  * -1 when it is longer than 10 bytes or overflows 64 bits. */

@@ -31,58 +31,66 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/demo.h"
 #include "store_internal.h"
 
 /* ---- a span's own record ------------------------------------------------ */
 
-static void put_str(cJSON *o, const char *k, const char *v)
+/* The record is written by hand rather than through a cJSON tree: it is
+ * made for every LLM span stored, and read back with cJSON. */
+static void put_str(sbuf *o, const char *k, const char *v)
 {
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
+	if (!v)
+		return;
+	sb_printf(o, ",\"%s\":", k);
+	json_escape(o, v);
 }
 
-static void put_num(cJSON *o, const char *k, double v)
+static void put_num(sbuf *o, const char *k, double v)
 {
 	if (v >= 0)
-		cJSON_AddNumberToObject(o, k, v);
+		sb_printf(o, ",\"%s\":%.17g", k, v);
+}
+
+static void put_int(sbuf *o, const char *k, int64_t v)
+{
+	if (v >= 0)
+		sb_printf(o, ",\"%s\":%lld", k, (long long)v);
 }
 
 static char *rec_encode(const call_t *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	char ts[24];
-	snprintf(ts, sizeof ts, "%lld", (long long)c->ts_ns); /* a double would round it */
-	cJSON_AddStringToObject(o, "ts", ts);
-	put_num(o, "lat", c->latency_ms);
-	put_num(o, "ttft", c->ttft_ms);
-	put_str(o, "prov", c->provider);
-	put_str(o, "model", c->model);
+	sbuf o = SBUF_INIT;
+	/* a string: a double would round it */
+	sb_printf(&o, "{\"ts\":\"%lld\"", (long long)c->ts_ns);
+	put_num(&o, "lat", c->latency_ms);
+	put_num(&o, "ttft", c->ttft_ms);
+	put_str(&o, "prov", c->provider);
+	put_str(&o, "model", c->model);
 	if (c->model_from_response)
-		cJSON_AddNumberToObject(o, "rmodel", 1);
-	put_str(o, "reqm", c->request_model);
-	put_str(o, "op", c->operation);
-	put_num(o, "in", (double)c->input_tokens);
-	put_num(o, "cached", (double)c->cached_tokens);
-	put_num(o, "out", (double)c->output_tokens);
+		sb_adds(&o, ",\"rmodel\":1");
+	put_str(&o, "reqm", c->request_model);
+	put_str(&o, "op", c->operation);
+	put_int(&o, "in", c->input_tokens);
+	put_int(&o, "cached", c->cached_tokens);
+	put_int(&o, "out", c->output_tokens);
 	if (c->is_error) {
-		cJSON_AddNumberToObject(o, "err", 1);
-		put_str(o, "etype", c->error_type);
-		cJSON_AddNumberToObject(o, "erank", c->error_rank);
-		put_str(o, "emsg", c->error_message);
+		sb_adds(&o, ",\"err\":1");
+		put_str(&o, "etype", c->error_type);
+		sb_printf(&o, ",\"erank\":%d", c->error_rank);
+		put_str(&o, "emsg", c->error_message);
 	}
 	if (c->has_cost)
-		cJSON_AddNumberToObject(o, "cost", (double)c->cost_nusd);
-	put_str(o, "pn", c->prompt_name);
-	put_str(o, "pv", c->prompt_version);
-	put_str(o, "feat", c->feature);
-	put_str(o, "user", c->user_id);
-	put_str(o, "sess", c->session_id);
-	put_str(o, "vars", c->variables);
-	cJSON_AddNumberToObject(o, "inlen", c->input ? (double)strlen(c->input) : 0);
-	cJSON_AddNumberToObject(o, "outlen", c->output ? (double)strlen(c->output) : 0);
-	char *s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return s;
+		sb_printf(&o, ",\"cost\":%lld", (long long)c->cost_nusd);
+	put_str(&o, "pn", c->prompt_name);
+	put_str(&o, "pv", c->prompt_version);
+	put_str(&o, "feat", c->feature);
+	put_str(&o, "user", c->user_id);
+	put_str(&o, "sess", c->session_id);
+	put_str(&o, "vars", c->variables);
+	sb_printf(&o, ",\"inlen\":%zu,\"outlen\":%zu}", c->input ? strlen(c->input) : 0,
+		  c->output ? strlen(c->output) : 0);
+	return sb_steal(&o);
 }
 
 static const char *get_s(const cJSON *o, const char *k, arena_t *ar)
@@ -137,6 +145,42 @@ static int rec_decode(const char *json, call_t *c, arena_t *ar, size_t *inlen, s
 	*outlen = (size_t)get_n(o, "outlen", 0);
 	cJSON_Delete(o);
 	return 0;
+}
+
+/* What rec_decode(rec_encode(src)) gives, without the round trip: a layer
+ * that arrived in this batch is read from its call. */
+static void rec_from_call(const call_t *src, call_t *c, size_t *inlen, size_t *outlen)
+{
+	call_init(c);
+	c->ts_ns = src->ts_ns;
+	c->latency_ms = src->latency_ms >= 0 ? src->latency_ms : -1;
+	c->ttft_ms = src->ttft_ms >= 0 ? src->ttft_ms : -1;
+	c->provider = src->provider;
+	c->model = src->model;
+	c->model_from_response = src->model_from_response != 0;
+	c->request_model = src->request_model;
+	c->operation = src->operation;
+	c->input_tokens = src->input_tokens >= 0 ? src->input_tokens : -1;
+	c->cached_tokens = src->cached_tokens >= 0 ? src->cached_tokens : -1;
+	c->output_tokens = src->output_tokens >= 0 ? src->output_tokens : -1;
+	if (src->is_error) {
+		c->is_error = 1;
+		c->error_type = src->error_type;
+		c->error_rank = src->error_rank;
+		c->error_message = src->error_message;
+	}
+	if (src->has_cost) {
+		c->has_cost = 1;
+		c->cost_nusd = src->cost_nusd;
+	}
+	c->prompt_name = src->prompt_name;
+	c->prompt_version = src->prompt_version;
+	c->feature = src->feature;
+	c->user_id = src->user_id;
+	c->session_id = src->session_id;
+	c->variables = src->variables;
+	*inlen = src->input ? strlen(src->input) : 0;
+	*outlen = src->output ? strlen(src->output) : 0;
 }
 
 /* ---- a trace in memory -------------------------------------------------- */
@@ -823,10 +867,14 @@ static int settle_group(ctx_t *x, member *m, size_t n, const trace_mem *outer_tr
 	return rc;
 }
 
-static int member_from(member *mb, const node *nd, const trace_mem *t, arena_t *ar)
+/* b: the batch being stored, whose calls the new nodes are (NULL: decode
+ * every record). */
+static int member_from(member *mb, const node *nd, const trace_mem *t, const batch_t *b, arena_t *ar)
 {
 	memset(mb, 0, sizeof *mb);
-	if (rec_decode(nd->rec, &mb->c, ar, &mb->inlen, &mb->outlen))
+	if (b && nd->bcall >= 0 && (size_t)nd->bcall < b->n)
+		rec_from_call(&b->calls[nd->bcall], &mb->c, &mb->inlen, &mb->outlen);
+	else if (rec_decode(nd->rec, &mb->c, ar, &mb->inlen, &mb->outlen))
 		return -1;
 	mb->call_id = nd->call_id;
 	mb->bcall = nd->bcall;
@@ -894,7 +942,7 @@ static int other_trace_members(store_t *st, int64_t id, const trace_mem *t, memb
 				*cap = *cap ? *cap * 2 : 8;
 				*m = xrealloc(*m, *cap * sizeof **m);
 			}
-			if (member_from(&(*m)[*n], &o->v[j], o, ar) == 0) {
+			if (member_from(&(*m)[*n], &o->v[j], o, NULL, ar) == 0) {
 				(*m)[*n].depth = 1 << 20; /* joined from its own trace: an SDK's, closest to the wire */
 				(*n)++;
 			}
@@ -950,7 +998,7 @@ static int settle_trace(ctx_t *x, trace_mem *t)
 		size_t n = 0;
 		int fresh = 0;
 		for (size_t q = k; q < end; q++)
-			if (member_from(&m[n], &v[order[q]], t, &ar) == 0) {
+			if (member_from(&m[n], &v[order[q]], t, x->b, &ar) == 0) {
 				fresh |= m[n].bcall >= 0;
 				n++;
 			}
@@ -1095,11 +1143,11 @@ static int join(ctx_t *x, trace_mem *outer_t, long outer_n, trace_mem *sdk_t, lo
 		node *nd = &outer_t->v[i];
 		if (!nd->rec || (i != (size_t)outer_n && (!oid || nd->call_id != oid)))
 			continue;
-		if (member_from(&m[n], nd, outer_t, &ar) == 0)
+		if (member_from(&m[n], nd, outer_t, x->b, &ar) == 0)
 			n++;
 	}
 	int rc = 0;
-	if (n && member_from(&m[n], &sdk_t->v[sdk_n], sdk_t, &ar) == 0) {
+	if (n && member_from(&m[n], &sdk_t->v[sdk_n], sdk_t, x->b, &ar) == 0) {
 		qsort(m, n, sizeof *m, cmp_member);
 		m[n].depth = 1 << 20; /* the SDK is closest to the wire */
 		n++;

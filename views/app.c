@@ -17,6 +17,7 @@
 #include "../core/sanitize.h"
 #include "../data/file.h"
 #include "../data/follow.h"
+#include "../data/receiver.h"
 #include "../tui/tui.h"
 #include "view.h"
 
@@ -640,7 +641,17 @@ static void paint_status(app_t *a, int y, int cols)
 	char idx[64] = "";
 	if (pending > 0)
 		snprintf(idx, sizeof idx, " %s indexing text for search", glyph(G_DOT));
-	snprintf(s, sizeof s, "[%s] ? help  : command  / search  q %s%s", app_top(a)->ops->name,
+	char live[192] = "";
+	if (a->recv) {
+		receiver_stats rs;
+		receiver_get_stats(a->recv, &rs);
+		char bad[48] = "";
+		if (rs.rejected + rs.refused)
+			snprintf(bad, sizeof bad, ", %llu refused", (unsigned long long)(rs.rejected + rs.refused));
+		snprintf(live, sizeof live, "receiving on %s, %llu call%s in the last minute%s ", receiver_address(a->recv),
+			 (unsigned long long)rs.calls_minute, rs.calls_minute == 1 ? "" : "s", bad);
+	}
+	snprintf(s, sizeof s, "[%s] %s? help  : command  / search  q %s%s", app_top(a)->ops->name, live,
 		 a->depth > 1 ? "back" : "quit", idx);
 	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
 }
@@ -837,9 +848,14 @@ static void refresh_tick(app_t *a)
 		int r = follower_poll(a->followers[i], a->st, a->prices, err, sizeof err);
 		if (r > 0)
 			changed = 1;
+		const char *note = follower_note(a->followers[i]);
 		if (*err)
 			app_message(a, EL_ERROR, "%s", err);
+		else if (note)
+			app_message(a, EL_MESSAGE, "%s", note);
 	}
+	if (a->recv)
+		a->dirty = 1; /* the status line's count of the last minute */
 	if (store_changed(a->st))
 		changed = 1;
 	if (changed) {
@@ -961,6 +977,13 @@ static int app_init(app_t *a, const app_opts *o)
 		a->followers = xrealloc(a->followers, (a->nfollowers + 1) * sizeof *a->followers);
 		a->followers[a->nfollowers++] = follower_new(w->path, !strcmp(w->kind, "otlp") ? FMT_OTLP : FMT_JSONL);
 	}
+	for (int i = 0; i < o->nwatch && !ro; i++) {
+		a->followers = xrealloc(a->followers, (a->nfollowers + 1) * sizeof *a->followers);
+		a->followers[a->nfollowers++] = follower_new(o->watch[i], FMT_AUTO);
+	}
+	char recv_err[512] = "";
+	if (o->recv && !ro)
+		a->recv = receiver_start(o->recv, recv_err, sizeof recv_err);
 	if (pipe2(a->sig, O_NONBLOCK | O_CLOEXEC)) {
 		fprintf(stderr, "llmops: pipe: %s\n", strerror(errno));
 		a->sig[0] = a->sig[1] = -1;
@@ -982,7 +1005,11 @@ static int app_init(app_t *a, const app_opts *o)
 	store_changed(a->st); /* the baseline */
 	if (ro)
 		app_message(a, EL_ERROR, "%s%s", STORE_READONLY_MSG,
-			    a->cfg->watches.n ? " (watched files are not imported)" : "");
+			    a->cfg->watches.n || o->nwatch ? " (watched files are not imported)"
+			    : o->recv		     ? " (nothing is received)"
+						     : "");
+	else if (o->recv && !a->recv)
+		app_message(a, EL_ERROR, "listen: %s", recv_err);
 	if (a->cfg->nerrors) {
 		/* Never printed while the screen is up: the first error, and a count. */
 		const char *e = sb_str(&a->cfg->errors);
@@ -1054,7 +1081,12 @@ static int app_turn(app_t *a)
 		if (ffd >= 0)
 			fds[nfd++] = (struct pollfd){.fd = ffd, .events = POLLIN};
 	}
-	size_t end_follow = (size_t)nfd, first_http = (size_t)nfd;
+	size_t end_follow = (size_t)nfd;
+	int rfd = a->recv ? receiver_fd(a->recv) : -1;
+	size_t at_recv = (size_t)nfd;
+	if (rfd >= 0)
+		fds[nfd++] = (struct pollfd){.fd = rfd, .events = POLLIN};
+	size_t first_http = (size_t)nfd;
 	int nhttp = http_pollfds(a->http, fds + nfd, (int)(sizeof fds / sizeof *fds) - nfd);
 	nfd += nhttp;
 	double now = clock_mono();
@@ -1119,6 +1151,11 @@ static int app_turn(app_t *a)
 	for (size_t i = 0; i < a->nfollowers; i++)
 		if (follower_pending(a->followers[i]))
 			followed = 1;
+	if (rfd >= 0 && fds[at_recv].revents) {
+		/* A batch was committed: the panes move now, not at the next tick. */
+		receiver_drain_fd(a->recv);
+		followed = 1;
+	}
 	if (followed || clock_mono() >= a->next_refresh) {
 		refresh_tick(a);
 		if (clock_mono() >= a->next_refresh)
@@ -1141,6 +1178,8 @@ static void app_teardown(app_t *a)
 		free(m);
 	}
 	querier_stop(a->q);
+	/* What was received is answered and committed before the store closes. */
+	receiver_stop(a->recv, NULL);
 	for (size_t i = 0; i < a->nfollowers; i++)
 		follower_free(a->followers[i]);
 	free(a->followers);

@@ -116,6 +116,7 @@ struct app {
 	int indexing_shown;
 	follower_t **followers;
 	size_t nfollowers;
+	struct receiver *recv; /* the OTLP/HTTP receiver (--listen), or NULL */
 	/* screen tests */
 	char **script;
 	size_t nscript, script_pos;
@@ -134,6 +135,9 @@ typedef struct app_opts {
 	const char *filter;    /* initial trace filter */
 	const char *diff[3];   /* view "diff": NAME, the old and the new version */
 	int ascii, color;
+	const struct receiver_opts *recv; /* receive OTLP/HTTP (NULL: not) */
+	const char *const *watch;         /* files to follow, besides the rc's watch lines */
+	int nwatch;
 } app_opts;
 
 /* Runs the console; returns the exit status. */

@@ -62,6 +62,9 @@ printf "OTLP import of %d traces (%d spans, %d requests in two layers each): %.2
 	"$OT" "$spans" "$((OT * 2))" "$2" "$(echo "$spans / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)"
 sed 's/^/  /' "$D/otlp.out"
 
+echo "== live: llmops collect"
+sh tests/bench/collect.sh
+
 echo "== the console on the 1M-call store"
 sh tests/bench/console.sh "$S" "$NOW"
 

@@ -15,8 +15,11 @@ if (!LIB || !OUT || !REPLAY || !OTLP) {
 
 export const anthropicBase = `${REPLAY}/${LIB}`;
 export const openaiBase = `${REPLAY}/${LIB}/v1`;
-export const tracesUrl = `${OTLP}/${LIB}/v1/traces`;
-export const logsUrl = `${OTLP}/${LIB}/v1/logs`;
+// CAPTURE_OTLP_FLAT=1: straight to an OTLP/HTTP endpoint (llmops collect), not to the capture
+// receiver's folder per library.
+const OTLP_BASE = process.env.CAPTURE_OTLP_FLAT ? OTLP : `${OTLP}/${LIB}`;
+export const tracesUrl = `${OTLP_BASE}/v1/traces`;
+export const logsUrl = `${OTLP_BASE}/v1/logs`;
 
 // Both OTLP encodings get every span, so that traces.jsonl and traces.pb are twins.
 export async function traceExporters() {
