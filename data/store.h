@@ -16,7 +16,7 @@ typedef struct store store_t;
 
 enum {
 	STORE_CREATE = 1,  /* create the file (and its folder) when missing */
-	STORE_BULK = 2,    /* a long import: bigger cache, checkpoints in a helper thread */
+	STORE_BULK = 2,    /* a long import or the receiver: bigger cache, checkpoints in a helper thread */
 	STORE_READONLY = 4, /* opened read-only, nothing written */
 	/* The command only reads, or can do without writing: a store it can
 	 * write is opened as usual (migrated, its WAL tidied at close), one it
