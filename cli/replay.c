@@ -51,6 +51,18 @@ static void replay_cli_change(void *ud, replay_t *r)
 	c->shown = r->res.text.len;
 }
 
+static void summary_figures(char f[5][32], int64_t in, int64_t out, double latency_ms, double ttft_ms, int64_t cost_nusd)
+{
+	snprintf(f[0], 32, in >= 0 ? "%lld" : "-", (long long)in);
+	snprintf(f[1], 32, out >= 0 ? "%lld" : "-", (long long)out);
+	fmt_ms(f[2], 32, latency_ms);
+	fmt_ms(f[3], 32, ttft_ms);
+	if (cost_nusd >= 0)
+		snprintf(f[4], 32, "$%.6f", (double)cost_nusd / 1e9);
+	else
+		snprintf(f[4], 32, "-");
+}
+
 static void json_num_or_null(cJSON *o, const char *k, double v, int have)
 {
 	if (have)
@@ -143,18 +155,13 @@ int cmd_replay(ctx_t *x)
 			fprintf(stderr, "llmops: replay: %s\n", e);
 			free(e);
 		}
-		char a[32], b[32];
+		/* One buffer per figure: the columns read as the console's. */
+		char f[5][32];
 		fprintf(stderr, "           %10s %10s %10s %10s %10s\n", "in tok", "out tok", "latency", "ttft", "cost");
-		#define MS(v, buf) ((v) >= 0 ? (snprintf(buf, sizeof buf, "%.0fms", (v)), buf) : "-")
-		#define TOK(v, buf) ((v) >= 0 ? (snprintf(buf, sizeof buf, "%lld", (long long)(v)), buf) : "-")
-		fprintf(stderr, "original   %10s %10s", TOK(r->orig_in, a), TOK(r->orig_out, b));
-		fprintf(stderr, " %10s %10s %10s\n", MS(r->orig_latency_ms, a), MS(r->orig_ttft_ms, b),
-			r->orig_cost_nusd >= 0 ? (snprintf(a, sizeof a, "$%.6f", (double)r->orig_cost_nusd / 1e9), a) : "-");
-		fprintf(stderr, "replay     %10s %10s", TOK(r->res.input_tokens, a), TOK(r->res.output_tokens, b));
-		fprintf(stderr, " %10s %10s %10s\n", MS(r->latency_ms, a), MS(r->ttft_ms, b),
-			r->cost_nusd >= 0 ? (snprintf(a, sizeof a, "$%.6f", (double)r->cost_nusd / 1e9), a) : "-");
-		#undef TOK
-		#undef MS
+		summary_figures(f, r->orig_in, r->orig_out, r->orig_latency_ms, r->orig_ttft_ms, r->orig_cost_nusd);
+		fprintf(stderr, "original   %10s %10s %10s %10s %10s\n", f[0], f[1], f[2], f[3], f[4]);
+		summary_figures(f, r->res.input_tokens, r->res.output_tokens, r->latency_ms, r->ttft_ms, r->cost_nusd);
+		fprintf(stderr, "replay     %10s %10s %10s %10s %10s\n", f[0], f[1], f[2], f[3], f[4]);
 		if (r->replay_id)
 			fprintf(stderr, "saved as replay %lld in %s\n", (long long)r->replay_id, x->store_path);
 	}

@@ -1,0 +1,19 @@
+# Replay and trace as the console shows a call: by its span id (any unique
+# prefix of 8 hex digits or more), with the summary's figures in their columns.
+. tests/cli/replay_lib.sh
+# A slow call, an embedding and a call with no prompt, besides replay_lib's.
+cat >"$R/more.jsonl" <<'JSONL'
+{"ts":"2026-11-23T11:10:00Z","trace_id":"bb01","span_id":"7f3a9c2e5d1b4a60","provider":"openai","model":"gpt-4o-mini","prompt_name":"support","prompt_version":"2","variables":{"company":"Northwind","tier":"gold"},"input_tokens":458,"output_tokens":120,"latency_ms":30094,"ttft_ms":1250,"status":"ok","input":[{"role":"user","content":"Hi"}],"output":"Hello."}
+{"ts":"2026-11-23T11:11:00Z","trace_id":"bb02","span_id":"e3b0c44298fc1c14","provider":"openai","operation":"embeddings","model":"text-embedding-3-small","input_tokens":8,"latency_ms":80,"status":"ok","input":"refund policy"}
+{"ts":"2026-11-23T11:12:00Z","trace_id":"bb03","span_id":"c0ffee0012345678","provider":"openai","model":"gpt-4o-mini","input_tokens":10,"output_tokens":3,"latency_ms":400,"status":"ok","input":[{"role":"user","content":"Hi"}],"output":"Hello."}
+JSONL
+"$LLMOPS" --store "$RS" import "$R/more.jsonl" >/dev/null 2>&1
+
+t replay-summary-columns
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", $SSE}]}}"
+expect_rc 0 replay 7f3a9c2e5d1b4a60 --prompt support@1
+# Each figure under its title, latency as the console shows it.
+eq "$(awk '$1 == "original" { print $4, $5 }' "$T/err")" "30.1s 1.25s"
+eq "$(awk '$1 == "original" { print ($6 ~ /^\$[0-9.]+$/) }' "$T/err")" "1"
+eq "$(awk '$1 == "replay" { print ($4 ~ /^[0-9.]+(ms|s)$/), ($6 ~ /^\$[0-9.]+$/) }' "$T/err")" "1 1"
+stop_fake
