@@ -74,21 +74,25 @@ static void json_num_or_null(cJSON *o, const char *k, double v, int have)
 int cmd_replay(ctx_t *x)
 {
 	if (x->a.npos != 1)
-		cli_die_usage("replay: give one CALL_ID (the span id, or the store id shown in the console)");
+		cli_die_usage("replay: give one CALL_ID (the span id the console shows, or 8 or more of its first hex digits)");
 	if (!x->a.val[O_PROMPTREF])
 		cli_die_usage("replay: give --prompt NAME@VERSION (or VERSION of the call's own prompt)");
 	store_t *st;
 	if (cli_open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	int64_t id;
-	if (store_find_call(st, x->a.pos[0], &id)) {
-		char *e = sanitize_str(x->a.pos[0], 0);
-		fprintf(stderr, "llmops: replay: no call '%s' in %s\n", e, x->store_path);
+	char err[640];
+	int found = store_find_call_ref(st, x->a.pos[0], &id, err, sizeof err);
+	if (found) {
+		char *e = sanitize_str(found == -2 ? err : x->a.pos[0], 0);
+		if (found == -2)
+			fprintf(stderr, "llmops: replay: %s\n", e);
+		else
+			fprintf(stderr, "llmops: replay: no call '%s' in %s\n", e, x->store_path);
 		free(e);
 		store_close(st);
 		return EXIT_FAIL;
 	}
-	char err[640];
 	replay_t *r = replay_new(st, &x->provs, x->prices, id, x->a.val[O_PROMPTREF], x->a.val[O_MODEL], err, sizeof err);
 	if (!r) {
 		char *e = sanitize_str(err, 0);

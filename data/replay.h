@@ -19,6 +19,7 @@
 #include "chat.h"
 #include "http.h"
 #include "provider.h"
+#include "query.h"
 #include "sse.h"
 #include "store.h"
 
@@ -72,6 +73,12 @@ struct replay_t {
 	void (*on_change)(void *ud, replay_t *r);
 	void *ud;
 };
+
+/* An embedding: nothing to replay it against. */
+int replay_is_embedding(const call_full *c);
+/* 1, with why (naming the call by its span id), when the call has no prompt
+ * of its own to replace: an embedding, or no prompt name recorded. */
+int replay_no_prompt(store_t *st, int64_t call_id, char *why, size_t n);
 
 /* Prepares a replay of call `call_id` against prompt `prompt_ref` (NAME@VERSION,
  * or VERSION for the call's own prompt; NULL: the version before the call's).

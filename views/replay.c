@@ -558,6 +558,12 @@ const view_ops replay_ops = {
 
 void replay_show(app_t *a, int64_t id)
 {
+	/* Said at once: no version to ask for, no empty view to leave. */
+	char why[400];
+	if (replay_no_prompt(a->st, id, why, sizeof why)) {
+		app_message(a, EL_ERROR, "%s", why);
+		return;
+	}
 	replay_arg arg = {.id = id};
 	app_push(a, &replay_ops, &arg);
 }

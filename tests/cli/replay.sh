@@ -64,7 +64,7 @@ expect_rc 0 replay 00000000000000a3 --prompt support@1 --json
 eq "$(req 1 "b['messages']")" "[{'role': 'system', 'content': 'You help customers of Northwind.\\nTier: bronze.\\nBe brief.\\n'}, {'role': 'user', 'content': 'Hi'}]"
 t replay-missing-variable
 expect_rc 1 replay 00000000000000a3 --prompt support@2 --json
-has "$T/err" "support@2 cannot be rendered for call 3: the call has no variable 'plan' (it has: company, tier)"
+has "$T/err" "support@2 cannot be rendered for call 00000000000000a3: the call has no variable 'plan' (it has: company, tier)"
 eq "$(nreq)" 2 # nothing more was sent
 
 t replay-unknown-version

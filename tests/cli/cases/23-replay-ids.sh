@@ -17,3 +17,38 @@ eq "$(awk '$1 == "original" { print $4, $5 }' "$T/err")" "30.1s 1.25s"
 eq "$(awk '$1 == "original" { print ($6 ~ /^\$[0-9.]+$/) }' "$T/err")" "1"
 eq "$(awk '$1 == "replay" { print ($4 ~ /^[0-9.]+(ms|s)$/), ($6 ~ /^\$[0-9.]+$/) }' "$T/err")" "1 1"
 stop_fake
+
+t replay-span-prefix
+fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", $SSE}]}}"
+# The 8 hex digits the console's tables show are enough.
+expect_rc 0 replay 7f3a9c2e --prompt support@1 --json
+eq "$(json "$T/out" "d['call_id']")" "7f3a9c2e5d1b4a60"
+expect_rc 0 replay 7F3A9C2E5D --prompt support@1 --json
+eq "$(json "$T/out" "d['call_id']")" "7f3a9c2e5d1b4a60"
+# Ambiguous: an error that lists the calls it could be, nothing sent.
+n0=$(nreq)
+expect_rc 1 replay 00000000 --prompt support@1
+has "$T/err" "'00000000' begins the span ids of 4 calls: "
+has "$T/err" "00000000000000a1"
+has "$T/err" "give more digits"
+eq "$(nreq)" "$n0"
+# Fewer than 8 digits is not a prefix.
+expect_rc 1 replay 7f3a9c2 --prompt support@1
+has "$T/err" "no call '7f3a9c2'"
+
+t trace-span-prefix
+expect_rc 0 "$LLMOPS" --store "$RS" trace 7f3a9c2e
+has "$T/out" "[call 7f3a9c2e5d1b4a60"
+expect_rc 1 "$LLMOPS" --store "$RS" trace 00000000
+has "$T/err" "begins the span ids of 4 calls"
+
+t replay-embedding
+# An embedding has no prompt: said at once, by its span id.
+n0=$(nreq)
+expect_rc 1 replay e3b0c44298fc1c14 --prompt support@1
+has "$T/err" "call e3b0c44298fc1c14 is an embedding: it has no prompt to replace"
+eq "$(nreq)" "$n0"
+# Errors about a call name it by its span id, never the store's row id.
+expect_rc 1 replay c0ffee0012345678 --prompt 1
+has "$T/err" "call c0ffee0012345678 records no prompt name"
+stop_fake
