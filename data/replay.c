@@ -63,9 +63,7 @@ int replay_no_prompt(store_t *st, int64_t call_id, char *why, size_t n)
 	if (replay_is_embedding(&c))
 		snprintf(why, n, "call %s is an embedding: it has no prompt to replace", c.row.span);
 	else if (!c.row.prompt || !*c.row.prompt)
-		/* The command line can still add one: say how, by the id shown. */
-		snprintf(why, n, "call %s has no prompt to replace: it records no prompt name (llmops replay %.8s --prompt NAME@VERSION adds one)",
-			 c.row.span, c.row.span);
+		snprintf(why, n, "call %s has no prompt to replace: it records no prompt name", c.row.span);
 	else
 		none = 0;
 	call_full_free(&c);
