@@ -47,6 +47,13 @@ static void changed(replay_t *r)
 		r->on_change(r->ud, r);
 }
 
+int replay_connected(const replay_t *r, double *since_s)
+{
+	double now = clock_mono();
+	*since_s = now > r->t_attempt ? now - r->t_attempt : 0;
+	return r->state == RP_RUNNING && r->hr && http_connected(r->hr);
+}
+
 int replay_is_embedding(const call_full *c)
 {
 	return c->operation && !strncmp(c->operation, "embedding", 9);

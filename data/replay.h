@@ -74,6 +74,9 @@ struct replay_t {
 	void *ud;
 };
 
+/* While an attempt runs: 1 when connected to the provider (and how long
+ * since it was sent in *since_s), 0 while still connecting. */
+int replay_connected(const replay_t *r, double *since_s);
 /* An embedding: nothing to replay it against. */
 int replay_is_embedding(const call_full *c);
 /* 1, with why (naming the call by its span id), when the call has no prompt
