@@ -107,7 +107,9 @@ int cmd_replay(ctx_t *x)
 	r->ud = &c;
 	if (!c.json) {
 		char *m = sanitize_str(r->model, 0), *pn = sanitize_str(r->prompt_name, 0), *pv = sanitize_str(r->prompt_version, 0);
-		fprintf(stderr, "llmops: replaying call %s with %s@%s on %s %s\n", r->span, pn, pv, r->provider, m);
+		/* The one deadline, said before the wait it bounds. */
+		fprintf(stderr, "llmops: replaying call %s with %s@%s on %s %s; gives up after the replay_timeout of %.0fs\n", r->span, pn,
+			pv, r->provider, m, r->timeout_s);
 		free(m);
 		free(pn);
 		free(pv);

@@ -561,10 +561,11 @@ static void send_attempt(replay_t *r, long delay_ms)
 	r->t_attempt = clock_mono() + (double)delay_ms / 1000.0;
 	r->ttft_ms = -1;
 	/* What is left of the replay's deadline is this attempt's; silence ends
-	 * an attempt at half the deadline, so that a retry still has time.
+	 * an attempt at a third of the deadline, so that each attempt has its
+	 * turn within it (20 s of silence is already far past any first token).
 	 * LLMOPS_HTTP_IDLE (seconds) overrides that, for tests. */
 	double left = r->deadline - r->t_attempt;
-	long idle = (long)(r->timeout_s / 2);
+	long idle = (long)(r->timeout_s / MAX_ATTEMPTS);
 	const char *ie = getenv("LLMOPS_HTTP_IDLE");
 	if (ie && atol(ie) > 0)
 		idle = atol(ie);

@@ -8,7 +8,7 @@
  *
  * Bounded whatever the server does: one deadline for the whole replay,
  * retries included (timeout_s, the rc's replay_timeout); an idle timeout of
- * half that per attempt; caps on the stream, on one event, on a whole
+ * a third of that per attempt; caps on the stream, on one event, on a whole
  * (non-streamed) body and on the answer kept. */
 #ifndef LLMOPS_REPLAY_H
 #define LLMOPS_REPLAY_H

@@ -12,6 +12,8 @@ JSONL
 t replay-summary-columns
 fake "{\"routes\": {\"/v1/chat/completions\": [{\"body_file\": \"$OC/otelcontrib_chat_completion_streaming_include_usage.response_body.txt\", $SSE}]}}"
 expect_rc 0 replay 7f3a9c2e5d1b4a60 --prompt support@1
+# The deadline is stated before the wait it bounds (60s unless set).
+has "$T/err" "replaying call 7f3a9c2e5d1b4a60 with support@1 on openai gpt-4o-mini; gives up after the replay_timeout of 60s"
 # Each figure under its title, latency as the console shows it.
 eq "$(awk '$1 == "original" { print $4, $5 }' "$T/err")" "30.1s 1.25s"
 eq "$(awk '$1 == "original" { print ($6 ~ /^\$[0-9.]+$/) }' "$T/err")" "1"
@@ -51,4 +53,20 @@ eq "$(nreq)" "$n0"
 # Errors about a call name it by its span id, never the store's row id.
 expect_rc 1 replay c0ffee0012345678 --prompt 1
 has "$T/err" "call c0ffee0012345678 records no prompt name"
+stop_fake
+
+t replay-silent-provider
+# Connected and silent: each attempt waits a third of the replay_timeout, says
+# so (not "no connection"), and the replay ends at the stated timeout.
+fake '{"routes": {"/v1/chat/completions": [{"hang": true}]}}'
+printf 'set replay_timeout = 6s\n' >"$R/six.rc"
+OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_API_KEY=$OKEY \
+	"$LLMOPS" -c "$R/six.rc" --store "$RS" replay 7f3a9c2e5d1b4a60 --prompt support@1 >"$T/out" 2>"$T/err"
+eq "$?" 1
+has "$T/err" "gives up after the replay_timeout of 6s"
+has "$T/err" "llmops: connected, no answer for 2s; retrying in"
+# Given up at the deadline, or not retried because it comes first: either
+# way the last word names it.
+eq "$(grep -c '^llmops: replay: .*replay_timeout of 6s' "$T/err")" 1
+lacks "$T/err" "no connection"
 stop_fake
