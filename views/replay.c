@@ -380,10 +380,10 @@ static void draw_single(rview *rv, int y, int x, int h, int w)
 		free(ls);
 		free(m);
 	} else if (!replay_finished(r)) {
-		double since;
 		if (r->state == RP_RUNNING && !r->res.text.len) {
 			/* Whether the provider took the connection tells a silent
 			 * provider from an unreachable one. */
+			double since;
 			int conn = replay_connected(r, &since);
 			draw_textf(ry + 1, x, w, EL_MESSAGE, "%s %.0fs; gives up after the replay_timeout of %.0fs",
 				   conn ? "connected, no answer for" : "no connection yet after", floor(since), r->timeout_s);
