@@ -38,7 +38,8 @@ static const cli_cmd commands[] = {
      "                                                 a terminal, a unified diff through a pipe\n"},
     {"replay", cmd_replay, CLI_STORE | CLI_WRITES, OPT(O_PROMPTREF) | OPT(O_MODEL) | OPT(O_JSON),
      "  replay CALL_ID --prompt NAME@VERSION [--model M] [--json]\n"
-     "                                                 send the call again with that prompt version; the\n"
+     "                                                 send the call again with that prompt version (CALL_ID:\n"
+     "                                                 its span id, or 8 or more of its first hex digits); the\n"
      "                                                 rc's replay_timeout (60s) bounds it, retries included\n"},
     {"export", cmd_export, 0, OPT(O_FORMAT) | OPT(O_GOLDEN) | OPT(O_OUTPUT) | OPT(O_LABEL),
      "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
@@ -54,7 +55,8 @@ static const cli_cmd commands[] = {
      "                                                 JSON lines, length-delimited OTLP protobuf)\n"},
     {"trace", cmd_trace, CLI_STORE, OPT(O_JSON),
      "  trace ID [--json]                                a trace's spans as a tree, with its calls (ID: a trace\n"
-     "                                                 id, or the span id of a call or of any span in it)\n"},
+     "                                                 id, or the span id of a call or of any span in it,\n"
+     "                                                 or 8 or more of a call's span id's first hex digits)\n"},
     {"help", cmd_help, CLI_BARE, 0, NULL},
 };
 

@@ -127,6 +127,12 @@ int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int 
 int store_call_body(store_t *st, int64_t id, char **input, char **output, char **variables, char **attrs);
 /* Finds a call by span id hex (or store id); 0 and *id on success. */
 int store_find_call(store_t *st, const char *ref, int64_t *id);
+/* Finds a call as a user names it: its span id, any unique prefix of it of
+ * at least STORE_SPAN_PREFIX_MIN hex digits, or its store id. 0 and *id on
+ * success; -1 when nothing matches; -2 when the prefix is ambiguous, err then
+ * listing a few of the span ids it matches. */
+#define STORE_SPAN_PREFIX_MIN 8
+int store_find_call_ref(store_t *st, const char *ref, int64_t *id, char *err, size_t errlen);
 
 /* Prompt versions (templates), kept for the prompt registry. */
 int store_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,

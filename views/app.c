@@ -1102,6 +1102,10 @@ static int app_turn(app_t *a)
 		wait = (double)hw / 1000.0;
 	if (uw >= 0 && (double)uw / 1000.0 < wait)
 		wait = (double)uw / 1000.0;
+	view_t *top = app_top(a);
+	double tick = top && top->ops->tick ? top->ops->tick(top, a) : -1;
+	if (tick >= 0 && tick < wait)
+		wait = tick;
 	if (a->script)
 		wait = wait > 0.05 ? 0.05 : wait;
 	int timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
@@ -1144,6 +1148,8 @@ static int app_turn(app_t *a)
 	}
 	/* Replies, stream bytes and retries; their handlers mark what changed. */
 	http_process(a->http, fds + first_http, nhttp);
+	if (tick >= 0)
+		a->dirty = 1; /* a timer on screen moved */
 	int followed = 0;
 	for (size_t i = first_follow; i < end_follow; i++)
 		if (fds[i].revents)

@@ -53,6 +53,9 @@ typedef struct view_ops {
 	void (*page)(view_t *v, app_t *a, call_page *page, uint64_t tag, const char *err);
 	/* Still waiting for data (screen tests wait for this). */
 	int (*busy)(view_t *v, app_t *a);
+	/* Seconds until what it shows changes by itself (a running timer), or
+	 * < 0 when nothing does: the loop wakes then to repaint it. */
+	double (*tick)(view_t *v, app_t *a);
 	/* What the title bar says about this view. */
 	void (*title)(view_t *v, app_t *a, char *buf, size_t n);
 	/* The line app_ask asked for: typed so far (ASK_TYPING, at every key),
