@@ -101,6 +101,7 @@ struct app {
 	uint64_t q_tag;
 	prompt_t *cmd, *find, *ask;
 	int prompt_kind; /* 0, ':', '/', 'f', or 'a' (a view's question) */
+	int cx_pending;  /* C-x was typed: the next key is read as C-x KEY */
 	char last_search[256];
 	char msg[512];
 	int msg_el;
