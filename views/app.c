@@ -21,8 +21,8 @@
 #include "../tui/tui.h"
 #include "view.h"
 
-#define MIN_ROWS 24
-#define MIN_COLS 80
+#define MIN_ROWS 10
+#define MIN_COLS 40
 
 /* ---- views ------------------------------------------------------------- */
 

@@ -25,13 +25,15 @@ typedef struct cost {
  * that keep the sparkline off the border. */
 enum { CC_MODEL, CC_TRACED, CC_BILLED, CC_SHARE, CC_CALLS, CC_PER_CALL, CC_TREND, CC_MARGIN, CC_COUNT };
 
+/* On a narrow screen the trend goes first, then $/call, calls and share;
+ * the model's name shrinks last. */
 static const column cost_cols[CC_COUNT] = {
-    [CC_MODEL] = {.title = "MODEL", .width = 17, .el = EL_DEFAULT, .cut = 1},
+    [CC_MODEL] = {.title = "MODEL", .width = 17, .el = EL_DEFAULT, .cut = 1, .give = 4, .min = 10},
     [CC_TRACED] = {.title = "SPEND", .width = 8, .pad = 1, .align = COL_RIGHT, .el = EL_DEFAULT},
     [CC_BILLED] = {.title = "BILLED", .width = 8, .align = COL_RIGHT, .el = EL_DEFAULT},
-    [CC_SHARE] = {.title = "SHARE", .width = 6, .align = COL_RIGHT, .el = EL_DEFAULT},
-    [CC_CALLS] = {.title = "CALLS", .width = 7, .align = COL_RIGHT, .el = EL_DEFAULT},
-    [CC_PER_CALL] = {.title = "$/CALL", .width = 9, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [CC_SHARE] = {.title = "SHARE", .width = 6, .align = COL_RIGHT, .el = EL_DEFAULT, .give = 3},
+    [CC_CALLS] = {.title = "CALLS", .width = 7, .align = COL_RIGHT, .el = EL_DEFAULT, .give = 2},
+    [CC_PER_CALL] = {.title = "$/CALL", .width = 9, .align = COL_RIGHT, .el = EL_DEFAULT, .give = 1},
     [CC_TREND] = {.title = "TREND", .width = 1, .pad = 1, .el = EL_BAR, .fill = 1},
     [CC_MARGIN] = {.width = 3},
 };
