@@ -665,8 +665,10 @@ static void paint_status(app_t *a, int y, int cols)
 		snprintf(live, sizeof live, "receiving on %s, %llu call%s in the last minute%s ", receiver_address(a->recv),
 			 (unsigned long long)rs.calls_minute, rs.calls_minute == 1 ? "" : "s", bad);
 	}
-	snprintf(s, sizeof s, "[%s] %s? help  : command  / search  q %s%s", app_top(a)->ops->name, live,
-		 a->depth > 1 ? "back" : "quit", idx);
+	char hints[256];
+	snprintf(s, sizeof s, "[%s] %s", app_top(a)->ops->name, live);
+	view_hint_line(a, cols - 2 - text_width(s) - text_width(idx), hints, sizeof hints);
+	snprintf(s + strlen(s), sizeof s - strlen(s), "%s%s", hints, idx);
 	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
 }
 
