@@ -1,6 +1,6 @@
 # Ctrl-Z gives the shell its terminal back and fg restores the screen;
-# Ctrl-L repaints what something else wrote over it; in the emacs keymap
-# C-x C-c quits.
+# Ctrl-L repaints what something else wrote over it; Esc goes back; in the
+# emacs keymap Alt keys are keys of their own and C-x C-c quits.
 demo_store
 t suspend-redraw
 $TM new-session -d -s z -x 100 -y 30 "env PS1='shell> ' bash --norc --noprofile -i"
@@ -24,12 +24,20 @@ wait_for z "GARBAGE-OVER" 5
 $TM send-keys -t z C-l
 sleep 0.5
 if wait_for z "Errors" 5 && ! screen z | grep -q "GARBAGE-OVER"; then ok; else bad "Ctrl-L did not repaint: $(screen z)"; fi
+# A lone Esc (after the ESCDELAY wait) goes back.
+$TM send-keys -t z t
+expect_screen z "[traces]"
+$TM send-keys -t z Escape
+if wait_for z "[dashboard]" 5; then ok; else bad "Esc did not go back: $(screen z)"; fi
 $TM send-keys -t z q
 expect_screen z "EXIT=0"
 # The emacs keymap: C-x alone waits, C-x C-c quits.
 printf 'set keymap = emacs\n' >"$XDG_CONFIG_HOME/llmops/llmopsrc"
 $TM send-keys -t z "clear; sh -c '$LLMOPS --store $S; echo EXIT2=\$?'" Enter
 expect_screen z "Errors"
+# Alt and a key (Esc and the key at once) is one key, not Esc then the key.
+$TM send-keys -t z M-j
+expect_screen z "<M-j> is not bound"
 $TM send-keys -t z C-x
 expect_screen z "C-x-"
 $TM send-keys -t z C-c
