@@ -117,6 +117,7 @@ static const char help_tail[] =
     "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F\n"
     "        since=DUR sample=N% latency>MS and words to search for, all of which must hold.\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected, some providers failed).\n"
+    "console: 40x10 or larger; ? lists the keys of the view first, Esc goes back, Ctrl-Z suspends, Ctrl-L redraws.\n"
     "See llmops(1) for the rc file and the record format.\n";
 
 static int cmd_help(ctx_t *x)

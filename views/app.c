@@ -21,8 +21,8 @@
 #include "../tui/tui.h"
 #include "view.h"
 
-#define MIN_ROWS 24
-#define MIN_COLS 80
+#define MIN_ROWS 10
+#define MIN_COLS 40
 
 /* ---- views ------------------------------------------------------------- */
 
@@ -480,6 +480,8 @@ static void generic_action(app_t *a, int act)
 		break;
 	}
 	case A_QUIT: a->quit = 1; break;
+	case A_REDRAW: tui_redraw(); break;
+	case A_SUSPEND: tui_stop(); break;
 	case A_BACK:
 		if (a->depth <= 1)
 			a->quit = 1;
@@ -569,6 +571,18 @@ static void key(app_t *a, int k)
 		return;
 	}
 	view_t *v = app_top(a);
+	if (a->cx_pending) {
+		a->cx_pending = 0;
+		a->msg[0] = 0;
+		a->dirty = 1;
+		if (k == K_CTRL('G') || k == K_ESC)
+			return; /* as emacs: C-g drops the prefix */
+		k = K_CX(k);
+	} else if (k == K_CTRL('X') && keymap_cx_prefix(&a->keys, v->ops->scope)) {
+		a->cx_pending = 1;
+		app_message(a, EL_MESSAGE, "C-x-");
+		return;
+	}
 	int act = keymap_lookup(&a->keys, v->ops->scope, k);
 	if (act == A_NONE && k == K_CTRL('C'))
 		act = A_QUIT; /* raw mode: Ctrl-C is a key, and it should still get you out */
@@ -651,8 +665,10 @@ static void paint_status(app_t *a, int y, int cols)
 		snprintf(live, sizeof live, "receiving on %s, %llu call%s in the last minute%s ", receiver_address(a->recv),
 			 (unsigned long long)rs.calls_minute, rs.calls_minute == 1 ? "" : "s", bad);
 	}
-	snprintf(s, sizeof s, "[%s] %s? help  : command  / search  q %s%s", app_top(a)->ops->name, live,
-		 a->depth > 1 ? "back" : "quit", idx);
+	char hints[256];
+	snprintf(s, sizeof s, "[%s] %s", app_top(a)->ops->name, live);
+	view_hint_line(a, cols - 2 - text_width(s) - text_width(idx), hints, sizeof hints);
+	snprintf(s + strlen(s), sizeof s - strlen(s), "%s%s", hints, idx);
 	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
 }
 
@@ -726,7 +742,7 @@ static void install_signals(app_t *a)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCONT};
+	int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCONT, SIGTSTP};
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
 		sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -744,6 +760,10 @@ static void handle_signals(app_t *a)
 		for (ssize_t i = 0; i < n; i++) {
 			if (c[i] == SIGWINCH || c[i] == SIGCONT) {
 				tui_resize();
+				a->dirty = 1;
+			} else if (c[i] == SIGTSTP) {
+				/* kill -TSTP, or a terminal that still sends it: as Ctrl-Z. */
+				tui_stop();
 				a->dirty = 1;
 			} else {
 				/* TERM, INT, HUP, QUIT: leave through the one exit path. */
@@ -824,6 +844,8 @@ static void play_script_line(app_t *a)
 		int k;
 		if (*p == '<' && strchr(p, '>')) {
 			const char *e = strchr(p, '>');
+			if (e - p == 3 && e[1] == '>' && !strncmp(p, "<M-", 3))
+				e++; /* <M->> */
 			char name[64];
 			snprintf(name, sizeof name, "%.*s", (int)(e - p + 1), p);
 			if (keycode_parse(name, &k) == 0) {

@@ -104,6 +104,7 @@ struct app {
 	uint64_t q_tag;
 	prompt_t *cmd, *find, *ask;
 	int prompt_kind; /* 0, ':', '/', 'f', or 'a' (a view's question) */
+	int cx_pending;  /* C-x was typed: the next key is read as C-x KEY */
 	char last_search[256];
 	char msg[512];
 	int msg_el;
@@ -148,6 +149,13 @@ int app_main(const app_opts *o);
 /* When the process started (clock_mono), for LLMOPS_BENCH's first frame. */
 extern double app_t0;
 
+/* A key a view hints in the status line, by its action (the key is the
+ * keymap's) and a word or two for it. */
+typedef struct view_hint {
+	int action;
+	const char *label;
+} view_hint;
+
 /* The views, in the order `:view` and help name them; ends with a NULL ops. */
 typedef struct view_entry {
 	const view_ops *ops;
@@ -158,8 +166,17 @@ typedef struct view_entry {
 	/* Opens it as the first view; 0, or -1 with the reason in the status
 	 * line. NULL: it cannot be the start view. */
 	int (*start)(app_t *a, const app_opts *o);
+	/* The view's own keys, most useful first, ending with A_NONE (NULL:
+	 * none): the status line hints them, help lists them first. */
+	const view_hint *hints;
 } view_entry;
 extern const view_entry views[];
+/* The entry of a view's ops (NULL when it has none). */
+const view_entry *view_entry_of(const view_ops *ops);
+/* The status line's hints for the view on top, in at most room columns:
+ * its own keys, then help, command, search and back, the least useful
+ * left out whole (never cut in a word) until the rest fits. */
+void view_hint_line(app_t *a, int room, char *out, size_t n);
 /* The views `:view` opens, as "a, b or c". */
 void view_names(char *buf, size_t n);
 
