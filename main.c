@@ -24,14 +24,14 @@ static const cli_cmd commands[] = {
      "  annotate [FILTER...]                             label those calls into the golden dataset\n"},
     {"prompts", cmd_prompts, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
      "  prompts                                          the console on the prompt versions\n"},
-    {"import", cmd_import, CLI_STORE | CLI_WRITES, OPT(O_FORMAT),
+    {"import", cmd_import, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_FORMAT),
      "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"},
     {"report", cmd_report, CLI_STORE, OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON),
      "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
      "                                                 cost, errors and latency from the store\n"},
-    {"demo", cmd_demo, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_CALLS) | OPT(O_NOTUI),
+    {"demo", cmd_demo, CLI_CONSOLE | CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_CALLS) | OPT(O_NOTUI),
      "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"},
-    {"prompt", cmd_prompt, CLI_STORE | CLI_WRITES, OPT(O_PVERSION),
+    {"prompt", cmd_prompt, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PVERSION),
      "  prompt add NAME FILE [--version V]               add a prompt version (default: the next number)\n"
      "  prompt list [NAME]                               prompt versions and how each did in production\n"
      "  prompt diff NAME V1 V2                           what changed between two versions: side by side on\n"
@@ -46,7 +46,7 @@ static const cli_cmd commands[] = {
     {"usage", cmd_usage, CLI_STORE | CLI_WRITES, OPT(O_PROVIDER) | OPT(O_SINCE) | OPT(O_JSON),
      "  usage sync [--provider NAME] [--since DUR]       fetch what the providers bill (admin keys) into the store\n"
      "  usage [--provider NAME] [--since DUR] [--json]   the stored provider usage and cost reports (default 7d)\n"},
-    {"collect", cmd_collect, CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
+    {"collect", cmd_collect, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_LISTEN),
      "  collect [--listen ADDR:PORT]                     receive OTLP/HTTP (/v1/traces, /v1/logs) into the store\n"
      "                                                 (default 127.0.0.1:4318) until SIGTERM\n"},
     {"watch", cmd_watch, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),

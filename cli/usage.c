@@ -61,7 +61,7 @@ static int cmd_usage_sync(ctx_t *x)
 		cli_die_usage("--provider: no provider named '%s' (openai, anthropic, or a provider line's name)", o);
 	}
 	store_t *st;
-	if (cli_open_store(x, STORE_CREATE, &st))
+	if (cli_open_store(x, 0, &st))
 		return EXIT_FAIL;
 	http_t *h = http_new();
 	usage_opts o = {.backfill_usage_s = since / NS_PER_S,
@@ -157,15 +157,8 @@ static int cmd_usage_show(ctx_t *x)
 	if (x->a.npos)
 		cli_die_usage("usage: unexpected argument '%s' (sync, or nothing)", x->a.pos[0]);
 	int64_t since = usage_since(x);
-	struct stat sb;
-	if (!cli_store_path(x))
+	if (cli_need_store(x))
 		return EXIT_FAIL;
-	if (stat(x->store_path, &sb) != 0) {
-		char *p = sanitize_str(x->store_path, 0);
-		fprintf(stderr, "llmops: no store at %s; llmops usage sync fetches what the providers report\n", p);
-		free(p);
-		return EXIT_FAIL;
-	}
 	store_t *st;
 	if (cli_open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;

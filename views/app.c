@@ -952,7 +952,7 @@ static int app_init(app_t *a, const app_opts *o)
 	/* A store that cannot be written (a read-only folder, a file someone
 	 * else owns) is still worth looking at: opened read-only, the console
 	 * shows it and says so where a write is refused. */
-	if (store_open(a->store_path, STORE_CREATE | STORE_VIEWER, &a->st, err, sizeof err)) {
+	if (store_open(a->store_path, STORE_VIEWER, &a->st, err, sizeof err)) {
 		fprintf(stderr, "llmops: %s\n", err);
 		return -1;
 	}
