@@ -43,7 +43,7 @@ static const cli_cmd commands[] = {
     {"export", cmd_export, 0, OPT(O_FORMAT) | OPT(O_GOLDEN) | OPT(O_OUTPUT) | OPT(O_LABEL),
      "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
      "                                                 the labelled golden dataset, one JSON object a line\n"},
-    {"usage", cmd_usage, CLI_STORE | CLI_WRITES, OPT(O_PROVIDER) | OPT(O_SINCE) | OPT(O_JSON),
+    {"usage", cmd_usage, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PROVIDER) | OPT(O_SINCE) | OPT(O_JSON),
      "  usage sync [--provider NAME] [--since DUR]       fetch what the providers bill (admin keys) into the store\n"
      "  usage [--provider NAME] [--since DUR] [--json]   the stored provider usage and cost reports (default 7d)\n"},
     {"collect", cmd_collect, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_LISTEN),

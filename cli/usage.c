@@ -61,7 +61,7 @@ static int cmd_usage_sync(ctx_t *x)
 		cli_die_usage("--provider: no provider named '%s' (openai, anthropic, or a provider line's name)", o);
 	}
 	store_t *st;
-	if (cli_open_store(x, 0, &st))
+	if (cli_open_store(x, STORE_CREATE, &st))
 		return EXIT_FAIL;
 	http_t *h = http_new();
 	usage_opts o = {.backfill_usage_s = since / NS_PER_S,
@@ -157,8 +157,15 @@ static int cmd_usage_show(ctx_t *x)
 	if (x->a.npos)
 		cli_die_usage("usage: unexpected argument '%s' (sync, or nothing)", x->a.pos[0]);
 	int64_t since = usage_since(x);
-	if (cli_need_store(x))
+	if (!cli_store_path(x))
 		return EXIT_FAIL;
+	struct stat sb;
+	if (stat(x->store_path, &sb) != 0) {
+		char *p = sanitize_str(x->store_path, 0);
+		fprintf(stderr, "llmops: " STORE_MISSING_FMT "; llmops usage sync fetches what the providers bill\n", p);
+		free(p);
+		return EXIT_FAIL;
+	}
 	store_t *st;
 	if (cli_open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;

@@ -122,8 +122,20 @@ void app_query(app_t *a, page_req *req)
 
 void app_show_traces(app_t *a, const char *filter, int sort)
 {
-	/* Back to the dashboard first, so that q from the list returns to it. */
-	while (a->depth > 1)
+	/* A new list replaces the one the screen is in (with the calls opened
+	 * from it), so that lists do not pile up; from any other view (the
+	 * prompt versions, help) it opens over that view, and q returns there,
+	 * whichever view the console started on. */
+	int keep = a->depth;
+	for (int i = a->depth - 1; i > 0; i--) {
+		if (a->stack[i]->ops->flags & VIEW_FILTERED) {
+			keep = i;
+			break;
+		}
+		if (a->stack[i]->ops->flags & VIEW_SINGLETON)
+			break;
+	}
+	while (a->depth > keep)
 		app_pop(a);
 	a->sort = sort;
 	filter_t f;

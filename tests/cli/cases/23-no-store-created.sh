@@ -1,5 +1,6 @@
-# A mistyped --store: only import, collect, demo and prompt add create a
-# store; everything else says there is none, and leaves no file behind.
+# A mistyped --store: only import, collect, demo, prompt add and usage sync
+# (which fetch data into it) create a store; everything else says there is
+# none, and leaves no file behind.
 printf ':q\n' >"$T/q.keys"
 NS="$T/typo/stroe.db"
 for cmd in "" traces annotate prompts; do
@@ -12,7 +13,7 @@ t watch-no-store
 echo '{"ts":"2026-11-23T11:30:00Z","model":"gpt-4o"}' >"$T/w.jsonl"
 LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/q.keys" expect_rc 1 "$LLMOPS" --store "$NS" watch "$T/w.jsonl"
 has "$T/err" "no store at $NS (llmops import FILE, or llmops demo)"
-for cmd in report "trace 0123456789abcdef" usage "usage sync" "prompt list" "prompt diff p 1 2" export; do
+for cmd in report "trace 0123456789abcdef" usage "prompt list" "prompt diff p 1 2" export; do
 	t "no-store-$cmd"
 	expect_rc 1 "$LLMOPS" --store "$NS" $cmd
 	has "$T/err" "no store at $NS (llmops import FILE, or llmops demo)"
