@@ -56,7 +56,8 @@ int cmd_export(ctx_t *x)
 		golden_close(g);
 		if (rc == 0 && out && strcmp(out, "-")) {
 			char *o = sanitize_str(out, 0);
-			printf("%s: %zu items exported [%s]", o, st.written, golden_format_name(fmt));
+			printf("%s: %zu %s exported [%s]", o, st.written, st.written == 1 ? "item" : "items",
+			       golden_format_name(fmt));
 			free(o);
 			if (st.skipped)
 				printf(", %zu labelled %s left out (no reference answer)", st.skipped,

@@ -2,8 +2,6 @@
 # format); here: usage, where the dataset is looked for, and the atomic write.
 corpus_store
 t export-usage
-expect_rc 2 "$LLMOPS" --store "$S" export
-has "$T/err" "export: give --format jsonl, evals, chat, promptfoo or langfuse"
 expect_rc 2 "$LLMOPS" --store "$S" export --format csv
 has "$T/err" "--format: expected jsonl, evals, chat, promptfoo or langfuse, got 'csv'"
 has "$T/err" "(see llmops --help)"
