@@ -621,7 +621,10 @@ static void paint_title(app_t *a, int cols)
 	char t[512] = "";
 	if (v->ops->title)
 		v->ops->title(v, a, t, sizeof t);
-	int x = draw_textf(0, 0, cols, EL_TITLE, " llmops %s %s", glyph(G_DOT), t);
+	char full[600];
+	snprintf(full, sizeof full, " llmops %s %s", glyph(G_DOT), t);
+	/* A cut title (a long filter) says so: it must not read as a shorter filter. */
+	int x = draw_text_cut(0, 0, cols, full, EL_TITLE, 1);
 	char right[128], now[32];
 	clock_fmt_short(a->now_ns, now, sizeof now);
 	/* Freshness in coarse steps, so that an idle screen stays still. */
