@@ -41,8 +41,9 @@ static const cli_cmd commands[] = {
      "                                                 send the call again with that prompt version; the\n"
      "                                                 rc's replay_timeout (60s) bounds it, retries included\n"},
     {"export", cmd_export, 0, OPT(O_FORMAT) | OPT(O_GOLDEN) | OPT(O_OUTPUT) | OPT(O_LABEL),
-     "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
-     "                                                 the labelled golden dataset, one JSON object a line\n"},
+     "  export [--golden PATH] [--format jsonl|evals|chat|promptfoo|langfuse] [-o FILE] [--label LABEL]\n"
+     "                                                 the labelled golden dataset, one JSON object a line\n"
+     "                                                 (jsonl unless --format says otherwise)\n"},
     {"usage", cmd_usage, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PROVIDER) | OPT(O_SINCE) | OPT(O_JSON),
      "  usage sync [--provider NAME] [--since DUR]       fetch what the providers bill (admin keys) into the store\n"
      "  usage [--provider NAME] [--since DUR] [--json]   the stored provider usage and cost reports (default 7d)\n"},
@@ -104,7 +105,8 @@ static const char help_tail[] =
     "options (anywhere on the line):\n"
     "  -c, --config RC     rc file (default $LLMOPSRC, $XDG_CONFIG_HOME/llmops/llmopsrc, ~/.llmopsrc)\n"
     "      --store PATH    store (default $LLMOPS_STORE, 'set store' in the rc,\n"
-    "                      $XDG_DATA_HOME/llmops/llmops.db)\n"
+    "                      $XDG_DATA_HOME/llmops/llmops.db); only import, collect, demo,\n"
+    "                      prompt add and usage sync create it\n"
     "      --ascii         draw with ASCII only\n"
     "      --no-color      no colours (also NO_COLOR)\n"
     "      --listen [ADDR:PORT]  the console receives OTLP/HTTP there too (default 127.0.0.1:4318)\n"

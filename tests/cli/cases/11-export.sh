@@ -13,7 +13,7 @@ expect_rc 2 "$LLMOPS" --store "$S" export --format jsonl -o
 has "$T/err" "needs a value"
 t export-help
 expect_rc 0 "$LLMOPS" --help
-has "$T/out" "export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]"
+has "$T/out" "export [--golden PATH] [--format jsonl|evals|chat|promptfoo|langfuse] [-o FILE] [--label LABEL]"
 t export-missing-dataset
 expect_rc 1 "$LLMOPS" export --golden "$T/no-such.db" --format jsonl
 has "$T/err" "llmops: no golden dataset at $T/no-such.db"
