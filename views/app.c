@@ -722,13 +722,13 @@ static void paint_notice(app_t *a, int rows, int cols)
 	int w = cols - 4 > 100 ? 100 : cols - 4;
 	int n = wrap_lines(a->notice, w - 4, at, len, MAXL);
 	int room = rows - 6; /* the title and status lines, the box, the footer */
-	int shown = n <= room ? n : room - 1;
+	int shown = n <= room ? n : room > 1 ? room - 1 : 0;
 	int h = (shown < n ? shown + 1 : shown) + 4;
 	int y = (rows - h) / 2, x = (cols - w) / 2;
 	for (int j = 0; j < h; j++)
 		draw_fill(y + j, x, w, EL_DEFAULT);
-	int nerr = 0;
-	for (const char *p = a->notice; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+	int nerr = 0; /* one a line, each line ended */
+	for (const char *p = a->notice; (p = strchr(p, '\n')); p++)
 		nerr++;
 	char title[64];
 	snprintf(title, sizeof title, "%d error%s in the rc", nerr, nerr == 1 ? "" : "s");
@@ -739,7 +739,8 @@ static void paint_notice(app_t *a, int rows, int cols)
 		draw_text(y + 1 + i, x + 2, w - 4, line, EL_ERROR);
 	}
 	if (shown < n)
-		draw_textf(y + 1 + shown, x + 2, w - 4, EL_DIM, "%s %d more lines", glyph(G_ELLIPSIS), n - shown);
+		draw_textf(y + 1 + shown, x + 2, w - 4, EL_DIM, "%s %d more lines, printed when you quit", glyph(G_ELLIPSIS),
+			   n - shown);
 	draw_text_cut(y + h - 2, x + 2, w - 4, "any key closes this; all are printed again when you quit", EL_DIM, 1);
 }
 
