@@ -365,7 +365,7 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		return -1;
 	}
 	if (!exists && !(flags & STORE_CREATE)) {
-		seterr(err, errlen, "no store at %s; import traces first (llmops import FILE) or run llmops demo", path);
+		seterr(err, errlen, STORE_MISSING_FMT, path);
 		return -1;
 	}
 	if (!exists && file_mkdir_parents(path)) {

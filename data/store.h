@@ -37,6 +37,8 @@ int store_readonly(const store_t *st);
 const char *store_damage(const store_t *st);
 /* The message for a write refused on a read-only store. */
 #define STORE_READONLY_MSG "store is read-only: viewing only"
+/* What a command that needs a store says when PATH has none. */
+#define STORE_MISSING_FMT "no store at %s (llmops import FILE, or llmops demo)"
 /* 0 when this process can write the store (file and folder), else -1 and
  * the reason in why. */
 int store_writable(const char *path, char *why, size_t n);

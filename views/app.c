@@ -122,8 +122,20 @@ void app_query(app_t *a, page_req *req)
 
 void app_show_traces(app_t *a, const char *filter, int sort)
 {
-	/* Back to the dashboard first, so that q from the list returns to it. */
-	while (a->depth > 1)
+	/* A new list replaces the one the screen is in (with the calls opened
+	 * from it), so that lists do not pile up; from any other view (the
+	 * prompt versions, help) it opens over that view, and q returns there,
+	 * whichever view the console started on. */
+	int keep = a->depth;
+	for (int i = a->depth - 1; i > 0; i--) {
+		if (a->stack[i]->ops->flags & VIEW_FILTERED) {
+			keep = i;
+			break;
+		}
+		if (a->stack[i]->ops->flags & VIEW_SINGLETON)
+			break;
+	}
+	while (a->depth > keep)
 		app_pop(a);
 	a->sort = sort;
 	filter_t f;
@@ -539,6 +551,14 @@ static void key(app_t *a, int k)
 		a->dirty = 1;
 		return;
 	}
+	if (a->notice) {
+		/* The key that closes the box does nothing else: it was pressed
+		 * to read on, not to act. */
+		free(a->notice);
+		a->notice = NULL;
+		a->dirty = 1;
+		return;
+	}
 	if (a->prompt_kind) {
 		prompt_t *p = active_prompt(a);
 		int r = prompt_key(p, k);
@@ -615,7 +635,10 @@ static void paint_title(app_t *a, int cols)
 	char t[512] = "";
 	if (v->ops->title)
 		v->ops->title(v, a, t, sizeof t);
-	int x = draw_textf(0, 0, cols, EL_TITLE, " llmops %s %s", glyph(G_DOT), t);
+	char full[600];
+	snprintf(full, sizeof full, " llmops %s %s", glyph(G_DOT), t);
+	/* A cut title (a long filter) says so: it must not read as a shorter filter. */
+	int x = draw_text_cut(0, 0, cols, full, EL_TITLE, 1);
 	char right[128], now[32];
 	clock_fmt_short(a->now_ns, now, sizeof now);
 	/* Freshness in coarse steps, so that an idle screen stays still. */
@@ -672,6 +695,71 @@ static void paint_status(app_t *a, int y, int cols)
 	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
 }
 
+/* The lines of s, broken at spaces (or anywhere, for a long word) to fit in
+ * w columns; each line's start and length into *at. Returns the count. */
+static int wrap_lines(const char *s, int w, const char **at, int *len, int max)
+{
+	int n = 0;
+	while (*s && n < max) {
+		size_t line = strcspn(s, "\n");
+		const char *p = s, *end = s + line;
+		do {
+			int used;
+			size_t fit = text_cut(p, w, &used);
+			if (p + fit >= end) {
+				fit = (size_t)(end - p);
+			} else {
+				const char *sp = p + fit;
+				while (sp > p && *sp != ' ')
+					sp--;
+				if (sp > p)
+					fit = (size_t)(sp - p);
+			}
+			if (!fit)
+				fit = 1;
+			at[n] = p;
+			len[n++] = (int)fit;
+			p += fit;
+			while (*p == ' ' && p < end)
+				p++;
+		} while (p < end && n < max);
+		s = *end ? end + 1 : end;
+	}
+	return n;
+}
+
+/* The rc's errors, every one, over the view: they are what explains why a
+ * key or a colour is not what the rc asked for. */
+static void paint_notice(app_t *a, int rows, int cols)
+{
+	enum { MAXL = 256 };
+	const char *at[MAXL];
+	int len[MAXL];
+	int w = cols - 4 > 100 ? 100 : cols - 4;
+	int n = wrap_lines(a->notice, w - 4, at, len, MAXL);
+	int room = rows - 6; /* the title and status lines, the box, the footer */
+	int shown = n <= room ? n : room > 1 ? room - 1 : 0;
+	int h = (shown < n ? shown + 1 : shown) + 4;
+	int y = (rows - h) / 2, x = (cols - w) / 2;
+	for (int j = 0; j < h; j++)
+		draw_fill(y + j, x, w, EL_DEFAULT);
+	int nerr = 0; /* one a line, each line ended */
+	for (const char *p = a->notice; (p = strchr(p, '\n')); p++)
+		nerr++;
+	char title[64];
+	snprintf(title, sizeof title, "%d error%s in the rc", nerr, nerr == 1 ? "" : "s");
+	draw_box(y, x, h, w, title, 1);
+	for (int i = 0; i < shown; i++) {
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s", len[i], at[i]);
+		draw_text(y + 1 + i, x + 2, w - 4, line, EL_ERROR);
+	}
+	if (shown < n)
+		draw_textf(y + 1 + shown, x + 2, w - 4, EL_DIM, "%s %d more lines, printed when you quit", glyph(G_ELLIPSIS),
+			   n - shown);
+	draw_text_cut(y + h - 2, x + 2, w - 4, "any key closes this; all are printed again when you quit", EL_DIM, 1);
+}
+
 static void paint(app_t *a)
 {
 	int rows, cols;
@@ -691,6 +779,8 @@ static void paint(app_t *a)
 		v->ops->draw(v, a, 1, 0, rows - 2, cols);
 		paint_title(a, cols); /* after the view: the title says where it is */
 		paint_status(a, rows - 1, cols);
+		if (a->notice)
+			paint_notice(a, rows, cols);
 	}
 	tui_frame_end();
 	a->dirty = 0;
@@ -942,7 +1032,7 @@ static void load_keys(app_t *a)
 	}
 	for (size_t i = 0; i < a->cfg->colors.n; i++) {
 		const cfg_color *c = &a->cfg->colors.v[i];
-		char err[256] = "";
+		char err[1024] = "";
 		if (tui_color_set(c->element, c->fg, c->bg, c->attrs, err, sizeof err))
 			sb_printf(&errs, "%s:%d: %s\n", c->at.file, c->at.line, err);
 	}
@@ -974,7 +1064,7 @@ static int app_init(app_t *a, const app_opts *o)
 	/* A store that cannot be written (a read-only folder, a file someone
 	 * else owns) is still worth looking at: opened read-only, the console
 	 * shows it and says so where a write is refused. */
-	if (store_open(a->store_path, STORE_CREATE | STORE_VIEWER, &a->st, err, sizeof err)) {
+	if (store_open(a->store_path, STORE_VIEWER, &a->st, err, sizeof err)) {
 		fprintf(stderr, "llmops: %s\n", err);
 		return -1;
 	}
@@ -1033,9 +1123,12 @@ static int app_init(app_t *a, const app_opts *o)
 	else if (o->recv && !a->recv)
 		app_message(a, EL_ERROR, "listen: %s", recv_err);
 	if (a->cfg->nerrors) {
-		/* Never printed while the screen is up: the first error, and a count. */
+		/* Never printed while the screen is up (it would be painted over):
+		 * all of them in a box until a key, and the first in the status
+		 * line after that. */
 		const char *e = sb_str(&a->cfg->errors);
 		size_t n = strcspn(e, "\n");
+		a->notice = sanitize_str(e, SAN_KEEP_NL);
 		app_message(a, EL_ERROR, "%.*s%s", (int)n, e, a->cfg->nerrors > 1 ? " (all are printed when you quit)" : "");
 	}
 	const char *script = getenv("LLMOPS_SCRIPT");
@@ -1195,6 +1288,7 @@ static int app_turn(app_t *a)
 /* Frees what app_init set up, as far as it got. */
 static void app_teardown(app_t *a)
 {
+	free(a->notice);
 	while (a->depth)
 		app_pop(a);
 	usage_poller_free(a->usage);

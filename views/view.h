@@ -112,6 +112,7 @@ struct app {
 	int quit;
 	int status; /* exit status */
 	int start_failed; /* the start view could not open: said on stderr at the end */
+	char *notice;     /* the rc's errors, sanitised: a box over the view until a key */
 	int damage_told;
 	int sig[2];
 	double next_refresh;
