@@ -196,22 +196,31 @@ int store_fts_step(store_t *st, int max_rows, int64_t *pending)
 	int64_t maxid = max_call_id(st), top, bottom;
 	int rc = 0;
 	if (top_gap(r, n, maxid, &top, &bottom)) {
-		sqlite3_stmt *s = store_stmt(st, ST_FTS_ROWS,
-					     "SELECT id, zdict, body, input, output, variables, attrs FROM calls"
-					     " WHERE id <= ? AND id > ? ORDER BY id DESC LIMIT ?");
+		/* The slice is the newest max_rows calls of the gap, written in
+		 * the order of ids all the same: FTS5 flushes its buffer at every
+		 * rowid lower than the one before. */
+		int64_t low = bottom + 1;
+		sqlite3_stmt *s = store_stmt(st, ST_FTS_LOW,
+					     "SELECT id FROM calls WHERE id <= ? AND id > ? ORDER BY id DESC LIMIT 1 OFFSET ?");
 		sqlite3_bind_int64(s, 1, top);
 		sqlite3_bind_int64(s, 2, bottom);
-		sqlite3_bind_int(s, 3, max_rows);
-		int rows = 0;
-		int64_t low = top;
+		sqlite3_bind_int(s, 3, max_rows - 1);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			low = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		s = store_stmt(st, ST_FTS_ROWS,
+			       "SELECT id, zdict, body, input, output, variables, attrs FROM calls"
+			       " WHERE id >= ? AND id <= ? ORDER BY id");
+		sqlite3_bind_int64(s, 1, low);
+		sqlite3_bind_int64(s, 2, top);
 		sbuf in = SBUF_INIT, out = SBUF_INIT;
 		sqlite3_stmt *ins = store_stmt(st, ST_FTS_INSERT, "INSERT INTO call_fts(rowid, input, output) VALUES(?, ?, ?)");
 		while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-			low = sqlite3_column_int64(s, 0);
+			int64_t id = sqlite3_column_int64(s, 0);
 			char *input = NULL, *output = NULL;
 			if (store_body_decode(st, s, 1, &input, &output, NULL, NULL) == 0) {
 				body_texts(input, output, &in, &out);
-				sqlite3_bind_int64(ins, 1, low);
+				sqlite3_bind_int64(ins, 1, id);
 				sqlite3_bind_text(ins, 2, sb_str(&in), -1, SQLITE_STATIC);
 				sqlite3_bind_text(ins, 3, sb_str(&out), -1, SQLITE_STATIC);
 				if (sqlite3_step(ins) != SQLITE_DONE)
@@ -220,14 +229,11 @@ int store_fts_step(store_t *st, int max_rows, int64_t *pending)
 			}
 			free(input);
 			free(output);
-			rows++;
 		}
 		sqlite3_reset(s);
 		sb_free(&in);
 		sb_free(&out);
-		/* A slice that came short reached the range below: the ids between
-		 * are gaps, not calls. */
-		r[n++] = (id_range){rows < max_rows ? bottom + 1 : low, top};
+		r[n++] = (id_range){low, top};
 		n = merge_ranges(r, n);
 		if (n > MAX_RANGES)
 			n = MAX_RANGES; /* never in practice: one range per burst of arrivals */
