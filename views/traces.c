@@ -35,6 +35,7 @@ typedef struct traces {
 	int sort;
 	int64_t stay_id; /* 0 when none */
 	int stay_sel, stay_top;
+	int fresh; /* calls that came in above the screen since the user was at the top */
 	/* `/`: the next call in the list's order whose text matches, asked of
 	 * the query thread (one row after the cursor's, or from the list's end
 	 * once wrapped). queued while a page is awaited: one request at a time. */
@@ -126,6 +127,7 @@ static void start(view_t *v, app_t *a)
 static void restart(view_t *v, app_t *a)
 {
 	((traces *)v->priv)->stay_id = 0;
+	((traces *)v->priv)->fresh = 0;
 	start(v, a);
 }
 
@@ -134,6 +136,7 @@ static void traces_reload(view_t *v, app_t *a)
 	traces *t = v->priv;
 	if (a->sort != t->sort || strcmp(a->filter_src, t->filter)) {
 		t->stay_id = 0;
+		t->fresh = 0;
 	} else if (t->n) { /* else a refresh is still loading: its call stays the one */
 		t->stay_id = t->rows[t->lp.sel].id;
 		t->stay_sel = t->lp.sel;
@@ -173,22 +176,34 @@ static int find_error(traces *t, int from, int dir)
 	return -1;
 }
 
-/* The refreshed rows are in: the cursor goes back to its call, which keeps
- * its line on screen; a list seen from its start stays so, the new calls
- * showing above the cursor. A call no longer in the first page leaves the
- * cursor on the first row, as before the refresh. */
+/* The refreshed rows are in. With the cursor on the first row the list
+ * follows the head, as `less +F` does: the cursor on the newest call.
+ * Otherwise the cursor stays on its call and the screen on the same calls,
+ * the new ones above it counted in the title until the user goes to the
+ * top. A call no longer in the first page leaves the cursor on the first
+ * row, as before the refresh. */
 static void stay(traces *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->rows[i].id != t->stay_id)
 			continue;
 		t->lp.n = (int)t->n;
-		t->lp.sel = t->stay_top ? t->stay_sel : (int)i;
-		t->lp.top = t->stay_top;
-		listpos_follow(&t->lp, t->stay_top ? (int)i - t->stay_sel : 0);
-		break;
+		if (t->stay_sel == 0) {
+			t->lp.sel = t->lp.top = 0;
+			t->fresh = 0;
+		} else {
+			int added = (int)i - t->stay_sel;
+			t->lp.sel = t->stay_sel;
+			t->lp.top = t->stay_top;
+			listpos_follow(&t->lp, added);
+			if (added > 0)
+				t->fresh += added;
+		}
+		t->stay_id = 0;
+		return;
 	}
 	t->stay_id = 0;
+	t->fresh = 0;
 }
 
 static void prefetch(view_t *v, app_t *a);
@@ -404,6 +419,8 @@ static int traces_action(view_t *v, app_t *a, int act)
 		if (!listpos_action(&t->lp, act))
 			return 0;
 	}
+	if ((t->lp.top == 0 || t->lp.sel == 0) && !t->more_before)
+		t->fresh = 0; /* the new calls are on screen */
 	prefetch(v, a);
 	return 1;
 }
@@ -526,12 +543,14 @@ static void traces_title(view_t *v, app_t *a, char *buf, size_t n)
 	char count[32];
 	fmt_thousands(count, sizeof count, (uint64_t)t->n);
 	const char *sort = a->sort == SORT_TIME ? "newest first" : a->sort == SORT_LATENCY ? "slowest first" : "dearest first";
-	char idx[64] = "";
+	char idx[64] = "", fresh[48] = "";
+	if (t->fresh > 0)
+		snprintf(fresh, sizeof fresh, " %s %d new %s", glyph(G_DOT), t->fresh, glyph(G_UP));
 	if (a->filter.text && t->fts_pending > 0)
 		snprintf(idx, sizeof idx, " (text index %lld behind)", (long long)t->fts_pending);
 	/* The count and the order first: a long filter is what gets cut. */
-	snprintf(buf, n, "traces %s %s%s %s %s%s %s %s", glyph(G_DOT), count, t->more_after || t->more_before ? "+" : "", glyph(G_DOT),
-		 sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
+	snprintf(buf, n, "traces %s %s%s%s %s %s%s %s %s", glyph(G_DOT), count, t->more_after || t->more_before ? "+" : "", fresh,
+		 glyph(G_DOT), sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
 }
 
 static int traces_selected(view_t *v, app_t *a, int64_t *id)
