@@ -1148,6 +1148,9 @@ static int app_turn(app_t *a)
 		 * and from when it is complete. */
 		int indexing = querier_fts_pending(a->q) > 0 ? 1 + (int)(querier_fts_since(a->q) / NS_PER_MIN) : 0;
 		if (indexing != a->indexing_shown) {
+			/* A filter with words asked before the index was complete: ask again. */
+			if (!indexing && a->filter.text)
+				reload_all(a);
 			a->indexing_shown = indexing;
 			a->dirty = 1;
 		}
