@@ -82,6 +82,10 @@ static void request(view_t *v, app_t *a, int dir)
 static void search_submit(view_t *v, app_t *a)
 {
 	traces *t = v->priv;
+	if (!a->q) {
+		app_message(a, EL_ERROR, "search: the store cannot be read");
+		return;
+	}
 	char src[sizeof a->filter_src + sizeof t->search_text + 2], err[256];
 	snprintf(src, sizeof src, "%s %s", a->filter_src, t->search_text);
 	filter_t f;
