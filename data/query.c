@@ -675,6 +675,8 @@ struct querier {
 	char res_err[256];
 	int res_rc;
 	int64_t fts_pending;
+	int64_t fts_since; /* while indexing: calls since then are searchable */
+	double since_read;
 	int hold; /* background indexing waits for the first frame */
 };
 
@@ -719,12 +721,21 @@ static void *worker(void *arg)
 		if (q->index && !q->hold && q->fts_pending != 0) {
 			/* A slice of the full-text index between requests. */
 			pthread_mutex_unlock(&q->mu);
-			int64_t pending = 0;
+			int64_t pending = 0, since = q->fts_since;
 			int rc = store_fts_step(q->st, 1000, &pending);
+			/* Where search is complete, once a second: the status line
+			 * shows minutes. */
+			if (rc == 0 && pending == 0)
+				since = 0;
+			else if (rc == 0 && clock_mono() - q->since_read >= 1) {
+				since = store_fts_since(q->st, since);
+				q->since_read = clock_mono();
+			}
 			pthread_mutex_lock(&q->mu);
 			if (rc == 0) {
-				int changed = (q->fts_pending > 0) != (pending > 0);
+				int changed = (q->fts_pending > 0) != (pending > 0) || (since / (60 * NS_PER_S)) != (q->fts_since / (60 * NS_PER_S));
 				q->fts_pending = pending;
+				q->fts_since = since;
 				if (changed || pending == 0)
 					notify(q);
 			} else {
@@ -857,6 +868,14 @@ void querier_index_now(querier_t *q)
 		pthread_cond_signal(&q->cv);
 	}
 	pthread_mutex_unlock(&q->mu);
+}
+
+int64_t querier_fts_since(querier_t *q)
+{
+	pthread_mutex_lock(&q->mu);
+	int64_t v = q->fts_since;
+	pthread_mutex_unlock(&q->mu);
+	return v;
 }
 
 int64_t querier_fts_pending(querier_t *q)

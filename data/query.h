@@ -135,5 +135,8 @@ void querier_index_now(querier_t *q);
 /* Full-text index progress: calls not indexed yet (0 when none, or when this
  * querier does not index). */
 int64_t querier_fts_pending(querier_t *q);
+/* While the index is being built: text search finds every call that started
+ * after this (0 when not known yet, or when complete). */
+int64_t querier_fts_since(querier_t *q);
 
 #endif

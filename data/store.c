@@ -731,7 +731,7 @@ int fill_from_events(store_t *st, const uint8_t *span, int span_len, const uint8
 	int rc = 0;
 	if (input || output) {
 		/* The index holds what it was given: take the old text out first. */
-		int indexed = id <= fts_indexed_upto(st);
+		int indexed = fts_indexed(st, id);
 		if (indexed && fts_remove(st, id))
 			rc = -1;
 		s = store_stmt(st, ST_BODY_FROM_EVENTS,

@@ -117,11 +117,17 @@ const char *report_by_name(int by);
 int report_by_parse(const char *s);
 
 /* Full-text index: built after import, in slices, so that it never slows the
- * import down. Indexes up to max_rows more calls; *pending is what is left.
- * Search is complete when *pending is 0. */
+ * import down, and from the newest call down, so that what happened last is
+ * searchable first. Indexes up to max_rows more calls; *pending is what is
+ * left. Search is complete when *pending is 0. */
 int store_fts_step(store_t *st, int max_rows, int64_t *pending);
 /* Calls the index has not reached yet. */
 int64_t store_fts_pending(store_t *st);
+/* While the index is being built from the newest call down: the start of the
+ * newest call it has not reached, so that every call that started later is
+ * searchable. 0 when the index is complete or the newest calls are not in it
+ * yet. hint, when not 0, is an earlier answer (the walk starts there). */
+int64_t store_fts_since(store_t *st, int64_t hint);
 /* Ids of calls whose input or output match an FTS5 query, newest first. */
 int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int *n, char *err, size_t errlen);
 

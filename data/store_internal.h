@@ -36,6 +36,7 @@ enum {
 	ST_PROMPT_SEEN,
 	ST_FTS_META,
 	ST_FTS_ROWS,
+	ST_FTS_LOW,
 	ST_FTS_INSERT,
 	ST_FTS_SET,
 	ST_MAX_ID,
@@ -95,7 +96,8 @@ void store_note_error(store_t *st, int rc, const char *what);
 /* A cached prepared statement, reset and unbound. */
 sqlite3_stmt *store_stmt(store_t *st, int which, const char *sql);
 int store_has_events(store_t *st);
-int64_t fts_indexed_upto(store_t *st);
+/* 1 when the text index holds the call (its text must be taken out before it changes). */
+int fts_indexed(store_t *st, int64_t id);
 int fts_remove(store_t *st, int64_t id);
 int64_t call_key(const uint8_t *span, size_t len);
 body_codec *store_codec_by_id(store_t *st, int64_t id);

@@ -621,7 +621,7 @@ static int same_row(const row_scalars *r, const call_t *c, int64_t dim)
 
 static int delete_call(store_t *st, int64_t id)
 {
-	if (id <= fts_indexed_upto(st) && fts_remove(st, id))
+	if (fts_indexed(st, id) && fts_remove(st, id))
 		return -1;
 	char sql[64];
 	snprintf(sql, sizeof sql, "DELETE FROM calls WHERE id=%lld", (long long)id);
@@ -633,7 +633,7 @@ static int update_call(store_t *st, int64_t id, const call_t *c, const body4 *bo
 	int64_t dim = dim_id(st, c);
 	if (dim < 0)
 		return -1;
-	int indexed = body_changed && id <= fts_indexed_upto(st);
+	int indexed = body_changed && fts_indexed(st, id);
 	if (indexed && fts_remove(st, id))
 		return -1;
 	sqlite3_stmt *s;

@@ -675,9 +675,18 @@ static void paint_status(app_t *a, int y, int cols)
 	}
 	char s[512];
 	int64_t pending = a->q ? querier_fts_pending(a->q) : 0;
-	char idx[64] = "";
-	if (pending > 0)
+	char idx[96] = "";
+	int64_t since = pending > 0 ? querier_fts_since(a->q) : 0;
+	if (since > 0) {
+		/* Everything after the newest call not indexed yet: from the next minute. */
+		char t[32], today[32];
+		clock_fmt_short(floor_to(since, NS_PER_MIN) + NS_PER_MIN, t, sizeof t);
+		clock_fmt_short(a->now_ns, today, sizeof today);
+		snprintf(idx, sizeof idx, " %s text search covers calls since %s", glyph(G_DOT),
+			 strncmp(t, today, 10) ? t + 5 : t + 11);
+	} else if (pending > 0) {
 		snprintf(idx, sizeof idx, " %s indexing text for search", glyph(G_DOT));
+	}
 	char live[192] = "";
 	if (a->recv) {
 		receiver_stats rs;
@@ -1254,9 +1263,13 @@ static int app_turn(app_t *a)
 			call_page_free(&page);
 			a->dirty = 1;
 		}
-		/* The status line says whether the text index is still being built. */
-		int indexing = querier_fts_pending(a->q) > 0;
+		/* The status line says whether the text index is still being built,
+		 * and from when it is complete. */
+		int indexing = querier_fts_pending(a->q) > 0 ? 1 + (int)(querier_fts_since(a->q) / NS_PER_MIN) : 0;
 		if (indexing != a->indexing_shown) {
+			/* A filter with words asked before the index was complete: ask again. */
+			if (!indexing && a->filter.text)
+				reload_all(a);
 			a->indexing_shown = indexing;
 			a->dirty = 1;
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/sanitize.h"
 #include "../tui/listpos.h"
 #include "../tui/tui.h"
 #include "pane.h"
@@ -192,18 +193,23 @@ static int dash_action(view_t *v, app_t *a, int act)
 }
 
 /* `/` looks in the panes that search, in order: the one that finds takes
- * the focus. */
+ * the focus. It says where it looked, since the calls' text is searched in
+ * the trace list, not here. */
 static int dash_search(view_t *v, app_t *a, const char *text, int dir)
 {
-	(void)a;
 	dash *d = v->priv;
 	for (int i = 0; i < NPANES && d->pane[i].ops; i++)
 		if (panes[i]->search && panes[i]->search(&d->pane[i], text, dir)) {
 			panes_focus(d, i);
 			d->pane[i].moved = 1;
+			app_message(a, EL_MESSAGE, "found in the %s pane's models; t for the calls, where / searches their text",
+				    panes[i]->name);
 			return 1;
 		}
-	return 0;
+	char *shown = sanitize_str(text, tui_ascii() ? SAN_ASCII : 0);
+	app_message(a, EL_ERROR, "no model matches %s here; t for the calls, where / searches their text", shown);
+	free(shown);
+	return -1;
 }
 
 static void dash_title(view_t *v, app_t *a, char *buf, size_t n)

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "../core/clock.h"
+#include "../core/sanitize.h"
 #include "../tui/columns.h"
 #include "../tui/listpos.h"
 #include "../tui/tui.h"
@@ -34,6 +35,15 @@ typedef struct traces {
 	int sort;
 	int64_t stay_id; /* 0 when none */
 	int stay_sel, stay_top;
+	int fresh; /* calls that came in above the screen since the user was at the top */
+	/* `/`: the next call in the list's order whose text matches, asked of
+	 * the query thread (one row after the cursor's, or from the list's end
+	 * once wrapped). queued while a page is awaited: one request at a time. */
+	char search_text[256];
+	int search_dir;
+	uint64_t search_tag; /* the answer awaited, 0 when none */
+	int search_queued, search_wrapped;
+	int jumped; /* rows restarted at a match far away: fill in around it */
 } traces;
 
 static void clear_rows(traces *t)
@@ -46,6 +56,10 @@ static void clear_rows(traces *t)
 static void request(view_t *v, app_t *a, int dir)
 {
 	traces *t = v->priv;
+	if (t->search_tag) { /* this replaces it on the query thread: ask again after */
+		t->search_tag = 0;
+		t->search_queued = 1;
+	}
 	page_req r = {0};
 	r.filter = &a->filter;
 	r.sort = a->sort;
@@ -63,10 +77,47 @@ static void request(view_t *v, app_t *a, int dir)
 	t->want_dir = dir;
 }
 
+/* The search's filter is the list's with the searched words added, as if
+ * typed in the filter: "/crushed" finds the calls the filter word finds. */
+static void search_submit(view_t *v, app_t *a)
+{
+	traces *t = v->priv;
+	if (!a->q) {
+		app_message(a, EL_ERROR, "search: the store cannot be read");
+		return;
+	}
+	char src[sizeof a->filter_src + sizeof t->search_text + 2], err[256];
+	snprintf(src, sizeof src, "%s %s", a->filter_src, t->search_text);
+	filter_t f;
+	filter_init(&f);
+	if (filter_parse(&f, src, err, sizeof err)) {
+		filter_free(&f);
+		app_message(a, EL_ERROR, "search: %s", err);
+		return;
+	}
+	page_req r = {0};
+	r.filter = &f;
+	r.sort = a->sort;
+	r.limit = 1;
+	r.older = t->search_dir > 0;
+	if (!t->search_wrapped && t->n) {
+		const call_row *k = &t->rows[t->lp.sel];
+		r.has_key = 1;
+		r.key_ts = k->ts;
+		r.key_id = k->id;
+		r.key_val = a->sort == SORT_LATENCY ? k->latency_ms : (double)k->cost_nusd;
+	}
+	app_query(a, &r);
+	filter_free(&f);
+	t->search_tag = a->q_tag;
+	t->search_queued = 0;
+}
+
 /* From the first page, the cursor on the first row. */
 static void start(view_t *v, app_t *a)
 {
 	traces *t = v->priv;
+	t->jumped = 0;
 	clear_rows(t);
 	t->lp.sel = t->lp.top = 0;
 	t->more_before = t->more_after = 0;
@@ -80,6 +131,7 @@ static void start(view_t *v, app_t *a)
 static void restart(view_t *v, app_t *a)
 {
 	((traces *)v->priv)->stay_id = 0;
+	((traces *)v->priv)->fresh = 0;
 	start(v, a);
 }
 
@@ -88,6 +140,7 @@ static void traces_reload(view_t *v, app_t *a)
 	traces *t = v->priv;
 	if (a->sort != t->sort || strcmp(a->filter_src, t->filter)) {
 		t->stay_id = 0;
+		t->fresh = 0;
 	} else if (t->n) { /* else a refresh is still loading: its call stays the one */
 		t->stay_id = t->rows[t->lp.sel].id;
 		t->stay_sel = t->lp.sel;
@@ -127,27 +180,97 @@ static int find_error(traces *t, int from, int dir)
 	return -1;
 }
 
-/* The refreshed rows are in: the cursor goes back to its call, which keeps
- * its line on screen; a list seen from its start stays so, the new calls
- * showing above the cursor. A call no longer in the first page leaves the
- * cursor on the first row, as before the refresh. */
+/* The refreshed rows are in. With the cursor on the first row the list
+ * follows the head, as `less +F` does: the cursor on the newest call.
+ * Otherwise the cursor stays on its call and the screen on the same calls,
+ * the new ones above it counted in the title until the user goes to the
+ * top. A call no longer in the first page leaves the cursor on the first
+ * row, as before the refresh. */
 static void stay(traces *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->rows[i].id != t->stay_id)
 			continue;
 		t->lp.n = (int)t->n;
-		t->lp.sel = t->stay_top ? t->stay_sel : (int)i;
-		t->lp.top = t->stay_top;
-		listpos_follow(&t->lp, t->stay_top ? (int)i - t->stay_sel : 0);
-		break;
+		if (t->stay_sel == 0) {
+			t->lp.sel = t->lp.top = 0;
+			t->fresh = 0;
+		} else {
+			int added = (int)i - t->stay_sel;
+			t->lp.sel = t->stay_sel;
+			t->lp.top = t->stay_top;
+			listpos_follow(&t->lp, added);
+			if (added > 0)
+				t->fresh += added;
+		}
+		t->stay_id = 0;
+		return;
 	}
 	t->stay_id = 0;
+	t->fresh = 0;
+}
+
+static void prefetch(view_t *v, app_t *a);
+
+/* The next match is in: the cursor goes to it, in the rows held or, when it
+ * is further than they reach, in rows restarted at it. */
+static void search_found(view_t *v, app_t *a, call_page *p, const char *err)
+{
+	traces *t = v->priv;
+	t->search_tag = 0;
+	char *shown = sanitize_str(t->search_text, tui_ascii() ? SAN_ASCII : 0);
+	if (!p) {
+		app_message(a, EL_ERROR, "search: %s", err ? err : "query failed");
+	} else if (!p->n && !t->search_wrapped && t->n) {
+		t->search_wrapped = 1; /* on from the other end, as vi does */
+		search_submit(v, a);
+	} else if (!p->n) {
+		int64_t since = a->q ? querier_fts_since(a->q) : 0;
+		if (since > 0) {
+			char ts[32];
+			clock_fmt_short(floor_to(since, NS_PER_MIN) + NS_PER_MIN, ts, sizeof ts);
+			app_message(a, EL_ERROR, "not found: %s (text search covers calls since %s so far)", shown, ts + 5);
+		} else if (p->fts_pending > 0) {
+			app_message(a, EL_ERROR, "not found: %s (the text index is still being built)", shown);
+		} else {
+			app_message(a, EL_ERROR, "not found: %s", shown);
+		}
+	} else {
+		size_t i = 0;
+		while (i < t->n && t->rows[i].id != p->rows[0].id)
+			i++;
+		if (i < t->n) {
+			t->lp.sel = (int)i;
+		} else {
+			clear_rows(t);
+			reserve(t, 1);
+			t->rows[0] = p->rows[0];
+			free(p->rows);
+			p->rows = NULL;
+			p->n = 0;
+			t->n = 1;
+			t->lp.sel = t->lp.top = 0;
+			t->more_before = t->more_after = 1;
+			t->jumped = 1;
+			request(v, a, 1);
+		}
+		t->lp.n = (int)t->n;
+		listpos_follow(&t->lp, 0);
+		if (t->search_wrapped)
+			app_message(a, EL_MESSAGE, "search went on from the %s: %s", t->search_dir > 0 ? "top" : "bottom", shown);
+		else
+			a->msg[0] = 0;
+	}
+	free(shown);
 }
 
 static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const char *err)
 {
 	traces *t = v->priv;
+	if (tag && tag == t->search_tag) {
+		search_found(v, a, p, err);
+		return;
+	}
 	if (tag != t->want)
 		return; /* an answer to a question no longer asked */
 	t->want = 0;
@@ -218,20 +341,27 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 	}
 	t->lp.n = (int)t->n;
 	listpos_follow(&t->lp, 0);
+	if (t->search_queued)
+		search_submit(v, a);
+	else if (t->jumped)
+		prefetch(v, a); /* the calls above the match, once below it are in */
 }
 
 static int traces_busy(view_t *v, app_t *a)
 {
 	(void)a;
-	return ((traces *)v->priv)->want != 0;
+	traces *t = v->priv;
+	return t->want != 0 || t->search_tag != 0 || t->search_queued;
 }
 
 /* Keep rows coming as the selection nears either end. */
 static void prefetch(view_t *v, app_t *a)
 {
 	traces *t = v->priv;
-	if (t->want)
+	if (t->want || t->search_tag || t->search_queued)
 		return;
+	if (t->more_before && t->lp.sel < 40 && t->n)
+		t->jumped = 0;
 	if (t->more_after && t->lp.sel >= (int)t->n - 40)
 		request(v, a, 1);
 	else if (t->more_before && t->lp.sel < 40 && t->n)
@@ -293,25 +423,26 @@ static int traces_action(view_t *v, app_t *a, int act)
 		if (!listpos_action(&t->lp, act))
 			return 0;
 	}
+	if ((t->lp.top == 0 || t->lp.sel == 0) && !t->more_before)
+		t->fresh = 0; /* the new calls are on screen */
 	prefetch(v, a);
 	return 1;
 }
 
+/* Through the text index, over every call of the list's filter, not only
+ * the rows held: the answer comes from the query thread (-1: said then). */
 static int traces_search(view_t *v, app_t *a, const char *text, int dir)
 {
-	(void)a;
 	traces *t = v->priv;
-	for (int k = 1; k <= (int)t->n; k++) {
-		int i = ((t->lp.sel + dir * k) % (int)t->n + (int)t->n) % (int)t->n;
-		const call_row *r = &t->rows[i];
-		if ((r->model && strcasestr(r->model, text)) || (r->prompt && strcasestr(r->prompt, text)) ||
-		    (r->preview && strcasestr(r->preview, text)) || (r->feature && strcasestr(r->feature, text)) ||
-		    strcasestr(r->span, text)) {
-			t->lp.sel = i;
-			return 1;
-		}
-	}
-	return 0;
+	snprintf(t->search_text, sizeof t->search_text, "%s", text);
+	t->search_dir = dir;
+	t->search_wrapped = 0;
+	t->search_tag = 0;
+	if (t->want || !t->loaded)
+		t->search_queued = 1; /* asked once the page awaited is in */
+	else
+		search_submit(v, a);
+	return -1;
 }
 
 /* ---- drawing ----------------------------------------------------------- */
@@ -416,12 +547,14 @@ static void traces_title(view_t *v, app_t *a, char *buf, size_t n)
 	char count[32];
 	fmt_thousands(count, sizeof count, (uint64_t)t->n);
 	const char *sort = a->sort == SORT_TIME ? "newest first" : a->sort == SORT_LATENCY ? "slowest first" : "dearest first";
-	char idx[64] = "";
+	char idx[64] = "", fresh[48] = "";
+	if (t->fresh > 0)
+		snprintf(fresh, sizeof fresh, " %s %d new %s", glyph(G_DOT), t->fresh, glyph(G_UP));
 	if (a->filter.text && t->fts_pending > 0)
 		snprintf(idx, sizeof idx, " (text index %lld behind)", (long long)t->fts_pending);
 	/* The count and the order first: a long filter is what gets cut. */
-	snprintf(buf, n, "traces %s %s%s %s %s%s %s %s", glyph(G_DOT), count, t->more_after || t->more_before ? "+" : "", glyph(G_DOT),
-		 sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
+	snprintf(buf, n, "traces %s %s%s%s %s %s%s %s %s", glyph(G_DOT), count, t->more_after || t->more_before ? "+" : "", fresh,
+		 glyph(G_DOT), sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
 }
 
 static int traces_selected(view_t *v, app_t *a, int64_t *id)

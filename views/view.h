@@ -47,7 +47,8 @@ typedef struct view_ops {
 	/* The usage poller stored the providers' reports: what shows the
 	 * bill reloads it, and nothing else moves. */
 	void (*billed)(view_t *v, app_t *a);
-	/* `/` search: 1 when something matched (dir 1 forward, -1 back). */
+	/* `/` search: 1 when something matched (dir 1 forward, -1 back), 0
+	 * when nothing did, -1 when the view says it (an answer to come). */
 	int (*search)(view_t *v, app_t *a, const char *text, int dir);
 	/* A page of calls from the query thread. */
 	void (*page)(view_t *v, app_t *a, call_page *page, uint64_t tag, const char *err);

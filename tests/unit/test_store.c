@@ -251,6 +251,75 @@ START_TEST(store_full_text_search)
 }
 END_TEST
 
+START_TEST(store_fts_newest_first)
+{
+	/* Right after an import, the calls searchable first are the newest. */
+	char *path;
+	store_t *st = open_new(&path);
+	const int64_t t0 = 1767225600LL * NS_PER_S;
+	char err[256];
+	/* One batch each: ids in the order of time (a batch goes in in key order). */
+	for (int i = 0; i < 6; i++) {
+		batch_t b = {0};
+		char span[17], out[32];
+		snprintf(span, sizeof span, "%016x", 0x6000 + i);
+		snprintf(out, sizeof out, "reply%d shared", i);
+		add(&b, span, t0 + i * NS_PER_S, "gpt-4o", 10, out);
+		ck_assert_int_eq(store_ingest(st, &b, NULL, NULL, err, sizeof err), 0);
+		batch_free(&b);
+	}
+	int64_t pending = -1, ids[10];
+	int n;
+	ck_assert_int_eq(store_fts_since(st, 0), 0); /* nothing indexed yet */
+	ck_assert_int_eq(store_fts_step(st, 2, &pending), 0);
+	ck_assert_int_eq(pending, 4);
+	ck_assert_int_eq(store_fts_search(st, "output:reply5", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(store_fts_search(st, "output:reply0", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(store_fts_search(st, "output:shared", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 2);
+	/* searchable: what started after the newest call left out */
+	ck_assert_int_eq(store_fts_since(st, 0), t0 + 3 * NS_PER_S);
+	ck_assert_int_eq(store_fts_step(st, 3, &pending), 0);
+	ck_assert_int_eq(pending, 1);
+	ck_assert_int_eq(store_fts_since(st, t0 + 3 * NS_PER_S), t0);
+	ck_assert_int_eq(store_fts_since(st, 0), t0);
+	/* Calls arriving meanwhile come first again, then the rest below. */
+	for (int i = 6; i < 9; i++) {
+		batch_t b = {0};
+		char span[17], out[32];
+		snprintf(span, sizeof span, "%016x", 0x6000 + i);
+		snprintf(out, sizeof out, "reply%d shared", i);
+		add(&b, span, t0 + i * NS_PER_S, "gpt-4o", 10, out);
+		ck_assert_int_eq(store_ingest(st, &b, NULL, NULL, err, sizeof err), 0);
+		batch_free(&b);
+	}
+	ck_assert_int_eq(store_fts_pending(st), 4);
+	ck_assert_int_eq(store_fts_since(st, t0), 0); /* the newest calls are not in */
+	ck_assert_int_eq(store_fts_step(st, 1, &pending), 0);
+	ck_assert_int_eq(pending, 3);
+	ck_assert_int_eq(store_fts_search(st, "output:reply8", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(store_fts_search(st, "output:reply7", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(store_fts_step(st, 100, &pending), 0);
+	ck_assert_int_eq(pending, 1); /* one slice per gap: the newer gap first */
+	ck_assert_int_eq(store_fts_search(st, "output:reply0", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(store_fts_step(st, 100, &pending), 0);
+	ck_assert_int_eq(pending, 0);
+	ck_assert_int_eq(store_fts_since(st, 0), 0);
+	ck_assert_int_eq(store_fts_search(st, "output:shared", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 9);
+	/* Indexed once each: nothing is found twice. */
+	ck_assert_int_eq(store_fts_search(st, "output:reply3", ids, 10, &n, err, sizeof err), 0);
+	ck_assert_int_eq(n, 1);
+	store_close(st);
+	free(path);
+}
+END_TEST
+
 START_TEST(store_compressed_bodies_round_trip)
 {
 	/* Enough calls for the ingester to train a dictionary. */
@@ -318,6 +387,7 @@ Suite *suite_store(void)
 	tcase_add_test(t, store_key_collisions_probe);
 	tcase_add_test(t, store_finds_calls_by_span_prefix);
 	tcase_add_test(t, store_full_text_search);
+	tcase_add_test(t, store_fts_newest_first);
 	tcase_add_test(t, store_compressed_bodies_round_trip);
 	suite_add_tcase(s, t);
 	return s;

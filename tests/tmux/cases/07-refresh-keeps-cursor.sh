@@ -1,4 +1,5 @@
-# New calls while the trace list is open: the cursor stays on its call.
+# New calls while the trace list is open: the cursor stays on its call, the
+# new ones are counted above it, and on the first row the list follows the head.
 t refresh-keeps-cursor
 printf 'set refresh = 1\n' >"$XDG_CONFIG_HOME/llmops/llmopsrc"
 ago() { date -u -d "-$1 min" +%Y-%m-%dT%H:%M:%SZ; }
@@ -21,9 +22,28 @@ if cursor | grep -q "kept-model-3"; then ok; else bad "the cursor is not on kept
 for i in 1 2; do
 	echo "{\"ts\":\"$(ago 0)\",\"model\":\"newer-model-$i\",\"output\":\"new $i\"}"
 done >"$T/newer.jsonl"
+line=$(screen kc | grep -n "^$(printf '\342\226\266')" | cut -d: -f1)
 "$LLMOPS" import --store "$T/kept.db" "$T/newer.jsonl" >/dev/null 2>&1
+# Off the first row the list does not follow the head: the new calls are
+# counted in the title, above the screen, until the user goes to the top.
+expect_screen kc "7 $(printf '\302\267') 2 new" 10
+if cursor | grep -q "kept-model-3" && [ "$(screen kc | grep -n "^$(printf '\342\226\266')" | cut -d: -f1)" = "$line" ]; then ok; else
+	bad "the cursor left its call or its line when new calls came: $(screen kc)"; fi
+if screen kc | grep -q "newer-model"; then bad "the list moved to show the new calls: $(screen kc)"; else ok; fi
+$TM send-keys -t kc g
 expect_screen kc "newer-model-2" 10
-if cursor | grep -q "kept-model-3"; then ok; else bad "the cursor left its call when new calls came: $(screen kc)"; fi
+if screen kc | grep -q "[0-9] new"; then bad "the marker stayed at the top: $(screen kc)"; else ok; fi
+if cursor | grep -q "newer-model-"; then ok; else bad "g did not go to the newest call: $(screen kc)"; fi
+# On the first row the list follows the head: the cursor on the newest call.
+echo "{\"ts\":\"$(ago 0)\",\"model\":\"head-model\",\"output\":\"newest\"}" >"$T/head.jsonl"
+"$LLMOPS" import --store "$T/kept.db" "$T/head.jsonl" >/dev/null 2>&1
+expect_screen kc "head-model" 10
+i=0
+while [ $i -lt 50 ] && ! cursor | grep -q "head-model"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if cursor | grep -q "head-model" && ! screen kc | grep -q "[0-9] new"; then ok; else bad "the list did not follow the head: $(screen kc)"; fi
 $TM kill-session -t kc
 # Scrolled down the list, the cursor's call keeps its line on screen too.
 i=1
