@@ -19,7 +19,7 @@ SPANS=512
 ./llmops --store "$S" collect --listen 127.0.0.1:0 2>"$D/collect.err" &
 col=$!
 w=0
-while ! grep -q " on " "$D/collect.err" && [ $w -lt 100 ]; do sleep 0.1; w=$((w + 1)); done
+while ! grep -q " on " "$D/collect.err" 2>/dev/null && [ $w -lt 100 ]; do sleep 0.1; w=$((w + 1)); done
 addr=$(sed -n 's/.* on \([^ ]*\).*/\1/p' "$D/collect.err" | head -1)
 $TM new-session -d -s c -x 80 -y 24 "./llmops --store $S"
 sleep 1
