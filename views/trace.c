@@ -77,7 +77,7 @@ enum { C_SPAN, C_STATUS, C_DUR, C_TOKENS, C_COST, C_BAR, C_N };
  * tokens and the cost give way before the tree gets too narrow to read. */
 static const column columns_of[C_N] = {
     [C_SPAN] = {"SPAN", 18, 1, COL_LEFT, EL_DEFAULT, .cut = 1, .fill = 1},
-    [C_STATUS] = {"STATUS", 5, 1, COL_LEFT, EL_DEFAULT},
+    [C_STATUS] = {"STATUS", 6, 1, COL_LEFT, EL_DEFAULT},
     [C_DUR] = {"TIME", 7, 1, COL_RIGHT, EL_DEFAULT},
     [C_TOKENS] = {"IN/OUT", 11, 1, COL_RIGHT, EL_DEFAULT, .give = 1},
     [C_COST] = {"COST", 9, 1, COL_RIGHT, EL_DEFAULT, .give = 2},
@@ -122,9 +122,8 @@ static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		*tz = 0;
 	if (tee)
 		*tee = ' ';
-	draw_textf(y, x + 1, w - 2, t->errors ? EL_WARN : EL_DIM, "%zu span%s %s %zu call%s %s %zu error%s %s %s %s %s %s %s UTC",
-		   t->n, t->n == 1 ? "" : "s", glyph(G_DOT), t->calls, t->calls == 1 ? "" : "s", glyph(G_DOT), t->errors,
-		   t->errors == 1 ? "" : "s", glyph(G_DOT), dur, glyph(G_DOT), cost, glyph(G_DOT), when);
+	draw_textf(y, x + 1, w - 2, t->errors ? EL_WARN : EL_DIM, "%zu span%s %s %zu call%s, %zu failed %s %s %s %s %s %s UTC",
+		   t->n, t->n == 1 ? "" : "s", glyph(G_DOT), t->calls, t->calls == 1 ? "" : "s", t->errors, glyph(G_DOT), dur, glyph(G_DOT), cost, glyph(G_DOT), when);
 	columns l;
 	columns_layout(&l, columns_of, C_N, w);
 	columns_header(&l, y + 1, x);
@@ -141,7 +140,12 @@ static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		int failed = span_failed(s);
 		char name[512], d[16] = "?", in_out[48] = "", c[32] = "", status[16];
 		int depth = s->depth < 20 ? s->depth : 20;
-		snprintf(name, sizeof name, "%*s%s", 2 * depth, "", s->name && *s->name ? s->name : "(unnamed)");
+		int len = snprintf(name, sizeof name, "%*s%s", 2 * depth, "", s->name && *s->name ? s->name : "(unnamed)");
+		/* Why it failed, after the name: the room of a wide terminal shows it. */
+		const char *why = s->call_first && s->is_error && s->error_type ? s->error_type : NULL;
+		if (failed && len > 0 && (size_t)len < sizeof name && (why || s->status_message))
+			snprintf(name + len, sizeof name - (size_t)len, "  %s%s%s", why ? why : "",
+				 why && s->status_message ? ": " : "", s->status_message ? s->status_message : "");
 		if (s->end >= 0)
 			fmt_ms(d, sizeof d, (double)(s->end - s->start) / 1e6);
 		if (s->call_first) {
