@@ -84,25 +84,6 @@ static const column columns_of[C_N] = {
     [C_BAR] = {"WATERFALL", 16, 2, COL_LEFT, EL_BAR, .wider = {{120, 40}, {160, 70}}},
 };
 
-/* The span's place on the time scale: from column c0 to c1 (exclusive) of
- * a bar w columns wide; at least one column, so that an instant shows. */
-static void bar_cells(const trace_view *t, const trace_span *s, int w, int *c0, int *c1)
-{
-	double total = (double)(t->end - t->start);
-	double from = total > 0 ? (double)(s->start - t->start) / total : 0;
-	double to = s->end >= 0 && total > 0 ? (double)(s->end - t->start) / total : from;
-	*c0 = (int)(from * w);
-	*c1 = (int)(to * w + 0.999);
-	if (*c0 >= w)
-		*c0 = w - 1;
-	if (*c0 < 0)
-		*c0 = 0;
-	if (*c1 > w)
-		*c1 = w;
-	if (*c1 <= *c0)
-		*c1 = *c0 + 1;
-}
-
 static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 {
 	(void)a;
@@ -168,7 +149,7 @@ static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		columns_row(&l, yy, x, cells, els);
 		if (l.w[C_BAR] > 0) {
 			int c0, c1;
-			bar_cells(t, s, l.w[C_BAR], &c0, &c1);
+			trace_span_cells(t, s, l.w[C_BAR], &c0, &c1);
 			for (int k = c0; k < c1; k++)
 				draw_glyph(yy, x + l.x[C_BAR] + k, G_FULL, failed ? EL_ERROR : EL_BAR);
 		}
