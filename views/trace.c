@@ -19,6 +19,7 @@ typedef struct tracev {
 	trace_view t;
 	int64_t call_id; /* the call it was opened from */
 	int loaded;
+	size_t failed; /* spans, of any kind */
 	char err[256];
 	listpos lp;
 } tracev;
@@ -40,6 +41,9 @@ static void load(tracev *tv, app_t *a)
 		snprintf(tv->err, sizeof tv->err, "this call is not in the store any more");
 	}
 	tv->lp.n = (int)tv->t.n;
+	tv->failed = 0;
+	for (size_t i = 0; i < tv->t.n; i++)
+		tv->failed += span_failed(&tv->t.v[i]) != 0;
 	/* The same span as before a reload; at first, the call's own. */
 	for (size_t i = 0; i < tv->t.n; i++) {
 		const trace_span *s = &tv->t.v[i];
@@ -103,8 +107,11 @@ static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		*tz = 0;
 	if (tee)
 		*tee = ' ';
-	draw_textf(y, x + 1, w - 2, t->errors ? EL_WARN : EL_DIM, "%zu span%s %s %zu call%s, %zu failed %s %s %s %s %s %s UTC",
-		   t->n, t->n == 1 ? "" : "s", glyph(G_DOT), t->calls, t->calls == 1 ? "" : "s", t->errors, glyph(G_DOT), dur, glyph(G_DOT), cost, glyph(G_DOT), when);
+	char fails[32] = "";
+	if (tv->failed) /* a tool or a step can fail where no call did */
+		snprintf(fails, sizeof fails, ", %zu failed", tv->failed);
+	draw_textf(y, x + 1, w - 2, tv->failed ? EL_WARN : EL_DIM, "%zu span%s%s %s %zu call%s, %zu failed %s %s %s %s %s %s UTC",
+		   t->n, t->n == 1 ? "" : "s", fails, glyph(G_DOT), t->calls, t->calls == 1 ? "" : "s", t->errors, glyph(G_DOT), dur, glyph(G_DOT), cost, glyph(G_DOT), when);
 	columns l;
 	columns_layout(&l, columns_of, C_N, w);
 	columns_header(&l, y + 1, x);
