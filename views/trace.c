@@ -101,17 +101,29 @@ static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 	fmt_ms(dur, sizeof dur, (double)(t->end - t->start) / 1e6);
 	clock_fmt_rfc3339(t->start, when, sizeof when);
 	snprintf(cost, sizeof cost, "$%.4f", (double)t->cost_nusd / 1e9);
-	/* "2026-12-07 00:20:41.773": the ms tell apart the traces of a burst. */
+	char fails[32] = "";
+	if (tv->failed) /* a tool or a step can fail where no call did */
+		snprintf(fails, sizeof fails, ", %zu failed", tv->failed);
+	/* "2026-12-07 00:20:41.773" (the ms tell apart the traces of a burst),
+	 * or the time of day alone when that does not fit: never a cut time. */
 	char *tz = strchr(when, 'Z'), *tee = strchr(when, 'T');
 	if (tz)
 		*tz = 0;
 	if (tee)
 		*tee = ' ';
-	char fails[32] = "";
-	if (tv->failed) /* a tool or a step can fail where no call did */
-		snprintf(fails, sizeof fails, ", %zu failed", tv->failed);
-	draw_textf(y, x + 1, w - 2, tv->failed ? EL_WARN : EL_DIM, "%zu span%s%s %s %zu call%s, %zu failed %s %s %s %s %s %s UTC",
-		   t->n, t->n == 1 ? "" : "s", fails, glyph(G_DOT), t->calls, t->calls == 1 ? "" : "s", t->errors, glyph(G_DOT), dur, glyph(G_DOT), cost, glyph(G_DOT), when);
+	char line[512];
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass && tee) {
+			tee[9] = 0;
+			memmove(when, tee + 1, strlen(tee + 1) + 1);
+		}
+		snprintf(line, sizeof line, "%zu span%s%s %s %zu call%s, %zu failed %s %s %s %s %s %s UTC", t->n,
+			 t->n == 1 ? "" : "s", fails, glyph(G_DOT), t->calls, t->calls == 1 ? "" : "s", t->errors, glyph(G_DOT), dur,
+			 glyph(G_DOT), cost, glyph(G_DOT), when);
+		if (text_width(line) <= w - 2 || !tee || strlen(tee) < 9)
+			break;
+	}
+	draw_text(y, x + 1, w - 2, line, tv->failed ? EL_WARN : EL_DIM);
 	columns l;
 	columns_layout(&l, columns_of, C_N, w);
 	columns_header(&l, y + 1, x);
