@@ -78,14 +78,16 @@ static void tr_close(view_t *v, app_t *a)
 enum { C_SPAN, C_STATUS, C_DUR, C_TOKENS, C_COST, C_BAR, C_N };
 
 /* The tree takes what is left; the bar widens with the terminal, and the
- * tokens and the cost give way before the tree gets too narrow to read. */
+ * tokens, the cost and then part of the bar give way before the tree gets
+ * too narrow to read. */
+/* The bar's title is drawn with its scale (tr_draw). */
 static const column columns_of[C_N] = {
     [C_SPAN] = {"SPAN", 18, 1, COL_LEFT, EL_DEFAULT, .cut = 1, .fill = 1},
     [C_STATUS] = {"STATUS", 6, 1, COL_LEFT, EL_DEFAULT},
     [C_DUR] = {"TIME", 7, 1, COL_RIGHT, EL_DEFAULT},
     [C_TOKENS] = {"IN/OUT", 11, 1, COL_RIGHT, EL_DEFAULT, .give = 1},
     [C_COST] = {"COST", 9, 1, COL_RIGHT, EL_DEFAULT, .give = 2},
-    [C_BAR] = {"WATERFALL", 16, 2, COL_LEFT, EL_BAR, .wider = {{120, 40}, {160, 70}}},
+    [C_BAR] = {NULL, 16, 2, COL_LEFT, EL_BAR, .give = 3, .min = 6, .wider = {{120, 40}, {160, 70}}},
 };
 
 static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
@@ -123,12 +125,15 @@ static void tr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		if (text_width(line) <= w - 2 || !tee || strlen(tee) < 9)
 			break;
 	}
-	draw_text(y, x + 1, w - 2, line, tv->failed ? EL_WARN : EL_DIM);
+	draw_text_cut(y, x + 1, w - 2, line, tv->failed ? EL_WARN : EL_DIM, 1);
 	columns l;
 	columns_layout(&l, columns_of, C_N, w);
 	columns_header(&l, y + 1, x);
-	if (l.w[C_BAR] > 0) /* the scale's end, at the bar's right */
+	if (l.w[C_BAR] > 0) { /* its title, and the scale's end at the bar's right when both fit */
+		if (l.w[C_BAR] >= text_width("WATERFALL") + 1 + text_width(dur))
+			draw_text(y + 1, x + l.x[C_BAR], l.w[C_BAR], "WATERFALL", EL_HEADER);
 		draw_text_right(y + 1, x + l.x[C_BAR], l.w[C_BAR], dur, EL_HEADER);
+	}
 	int rows = h - 2;
 	tv->lp.page = rows;
 	tv->lp.keep = 1;
