@@ -75,6 +75,9 @@ static const view_hint call_hints[] = {
 static const view_hint trace_hints[] = {
     {A_ENTER, "open span"}, {A_NEXT_ERROR, "next failed"}, {A_PREV_ERROR, "previous failed"}, {A_NONE, NULL},
 };
+static const view_hint span_hints[] = {
+    {A_NEXT_ERROR, "next failed"}, {A_PREV_ERROR, "previous failed"}, {A_NONE, NULL},
+};
 static const view_hint prompts_hints[] = {
     {A_ENTER, "calls"}, {A_DIFF, "diff"}, {A_MARK, "mark"}, {A_NONE, NULL},
 };
@@ -99,7 +102,7 @@ const view_entry views[] = {
     {&diff_ops, A_NONE, 0, NULL, start_diff, diff_hints},
     {&call_ops, A_NONE, 0, NULL, NULL, call_hints},
     {&trace_ops, A_NONE, 0, NULL, NULL, trace_hints},
-    {&span_ops, A_NONE, 0, NULL, NULL, NULL},
+    {&span_ops, A_NONE, 0, NULL, NULL, span_hints},
     {&replay_ops, A_NONE, 0, NULL, NULL, replay_hints},
     {NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -286,14 +286,12 @@ typedef struct spanv {
 	int failed;
 } spanv;
 
-/* arg: the span (trace_span *), copied into the text. */
-static void sp_open(view_t *v, app_t *a, const void *arg)
+/* What a span was, from its copy in the trace (the text keeps its own). */
+static void span_text(spanv *sv, const trace_span *s)
 {
-	(void)a;
-	spanv *sv = v->priv;
-	const trace_span *s = arg;
 	textview *tv = &sv->tv;
-	tv_init(tv);
+	tv_clear(tv);
+	tv->pos.top = 0;
 	snprintf(sv->span, sizeof sv->span, "%s", s->span);
 	sv->failed = span_failed(s);
 	char when[40], d[16] = "?";
@@ -321,6 +319,14 @@ static void sp_open(view_t *v, app_t *a, const void *arg)
 		tv_add(tv, EL_DIM, 2, "  (none recorded)");
 }
 
+static void sp_open(view_t *v, app_t *a, const void *arg)
+{
+	(void)a;
+	spanv *sv = v->priv;
+	tv_init(&sv->tv);
+	span_text(sv, arg);
+}
+
 static void span_open(app_t *a, const trace_span *s)
 {
 	app_push(a, &span_ops, s);
@@ -340,8 +346,17 @@ static void sp_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 
 static int sp_action(view_t *v, app_t *a, int act)
 {
-	(void)a;
-	return tv_action(&((spanv *)v->priv)->tv, act);
+	spanv *sv = v->priv;
+	if ((act == A_NEXT_ERROR || act == A_PREV_ERROR) && v->parent && v->parent->ops == &trace_ops) {
+		/* The next failed span of the trace underneath, shown in place. */
+		tracev *tr = v->parent->priv;
+		if (tr->loaded && next_failed(tr, act == A_NEXT_ERROR ? 1 : -1))
+			span_text(sv, &tr->t.v[tr->lp.sel]);
+		else
+			app_message(a, EL_MESSAGE, "no span of this trace failed");
+		return 1;
+	}
+	return tv_action(&sv->tv, act);
 }
 
 static int sp_search(view_t *v, app_t *a, const char *text, int dir)
