@@ -267,6 +267,11 @@ static int traces_action(view_t *v, app_t *a, int act)
 		if (t->n)
 			diff_show_spec(a, t->rows[t->lp.sel].prompt);
 		return 1;
+	case A_COPY_ID:
+	case A_COPY_JSON:
+		if (t->n)
+			call_copy(a, t->rows[t->lp.sel].id, act == A_COPY_JSON);
+		return 1;
 	case A_NEXT_ERROR:
 	case A_PREV_ERROR: {
 		int d = act == A_NEXT_ERROR ? 1 : -1, at = find_error(t, t->lp.sel + d, d);

@@ -221,6 +221,10 @@ void call_show(app_t *a, int64_t id);
  * first: what an annotator judges), variables and attributes (call.c). */
 struct textview;
 void call_text(struct textview *tv, const call_full *c, int output_first);
+/* y and Y: a call's span id, or the call as JSON (the fields of a JSONL
+ * import), to the clipboard through the terminal, and said in the status
+ * line (call.c). */
+void call_copy(app_t *a, int64_t id, int as_json);
 /* A model's name without its date (claude-sonnet-4-5-20250929 -> claude-sonnet-4-5), for narrow columns. */
 const char *model_short(const char *model, char *buf, size_t n);
 
