@@ -187,6 +187,49 @@ static int save_display(app_t *a, const char *path)
 	return 0;
 }
 
+/* :write FILE: what the view holds as text (the whole call, the rows of a
+ * list), else the screen; written whole or not at all. */
+static void cmd_write(app_t *a, const char *arg, char **w, int n)
+{
+	(void)w;
+	(void)n;
+	if (!*arg) {
+		app_message(a, EL_ERROR, "write: which file? (:write FILE)");
+		return;
+	}
+	char path[1024];
+	if (!strncmp(arg, "~/", 2) && getenv("HOME"))
+		snprintf(path, sizeof path, "%s/%s", getenv("HOME"), arg + 2);
+	else
+		snprintf(path, sizeof path, "%s", arg);
+	view_t *v = app_top(a);
+	sbuf out = SBUF_INIT;
+	if (v->ops->text) {
+		v->ops->text(v, a, &out);
+	} else {
+		paint(a);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		if (m) {
+			tui_dump(m);
+			fclose(m);
+			sb_add(&out, buf, len);
+			free(buf);
+		}
+	}
+	size_t lines = 0;
+	for (size_t i = 0; i < out.len; i++)
+		lines += out.p[i] == '\n';
+	char shown[120];
+	sanitize_clip(path, 80, shown, sizeof shown);
+	if (file_write_atomic(path, out.p ? out.p : "", out.len, 0644))
+		app_message(a, EL_ERROR, "write: %s: %s", shown, strerror(errno));
+	else
+		app_message(a, EL_MESSAGE, "wrote %zu lines to %s", lines, shown);
+	sb_free(&out);
+}
+
 static void apply_option(app_t *a, const char *name)
 {
 	int i = config_find_option(name);
@@ -383,6 +426,7 @@ const app_command app_commands[] = {
      "replay the first N (20) calls of the trace list's filter against version V of their prompt (prev: the one "
      "before each call's), four at a time"},
     {"save-display", cmd_save_display, 0, "save-display FILE", "the screen as text"},
+    {"write", cmd_write, 0, "write FILE", "save the call, or the list's rows, as text (elsewhere: the screen)"},
     {"help", cmd_help, 0, NULL, NULL},
     {"q", cmd_quit, 0, "q", "quit"},
     {"quit", cmd_quit, 0, NULL, NULL, 1},

@@ -336,6 +336,16 @@ static void call_title(view_t *v, app_t *a, char *buf, size_t n)
 		 cv->loaded && cv->c.row.is_error ? " (error)" : "", glyph(G_DOT), tv_position(&cv->tv, pos, sizeof pos));
 }
 
+static void call_text_out(view_t *v, app_t *a, sbuf *out)
+{
+	(void)a;
+	const textview *tv = &((callv *)v->priv)->tv;
+	for (size_t i = 0; i < tv->n; i++) {
+		sanitize(tv->v[i].text, strlen(tv->v[i].text), SAN_KEEP_NL | SAN_TABS, out);
+		sb_addc(out, '\n');
+	}
+}
+
 static void call_reload(view_t *v, app_t *a)
 {
 	load(v, a);
@@ -353,4 +363,5 @@ const view_ops call_ops = {
     .search = call_search,
     .title = call_title,
     .selected_call = call_selected,
+    .text = call_text_out,
 };

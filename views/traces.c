@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "../core/clock.h"
+#include "../core/sanitize.h"
 #include "../tui/columns.h"
 #include "../tui/listpos.h"
 #include "../tui/tui.h"
@@ -429,6 +430,34 @@ static void traces_title(view_t *v, app_t *a, char *buf, size_t n)
 		 sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
 }
 
+/* The rows loaded, one a line, tab-separated for cut and awk. */
+static void traces_text(view_t *v, app_t *a, sbuf *out)
+{
+	(void)a;
+	traces *t = v->priv;
+	sb_adds(out, "time\tstatus\tmodel\tprompt\tlatency_ms\tcost_usd\tspan_id\toutput\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const call_row *r = &t->rows[i];
+		char ts[40];
+		clock_fmt_rfc3339(r->ts, ts, sizeof ts);
+		sb_printf(out, "%s\t%s\t", ts, r->is_error ? "error" : "ok");
+		sanitize(r->model, strlen(r->model), 0, out);
+		sb_addc(out, '\t');
+		if (r->prompt)
+			sanitize(r->prompt, strlen(r->prompt), 0, out);
+		sb_addc(out, '\t');
+		if (r->latency_ms >= 0)
+			sb_printf(out, "%.0f", r->latency_ms);
+		sb_addc(out, '\t');
+		if (r->cost_nusd >= 0)
+			sb_printf(out, "%.6f", (double)r->cost_nusd / 1e9);
+		sb_printf(out, "\t%s\t", r->span);
+		if (r->preview)
+			sanitize(r->preview, strlen(r->preview), 0, out); /* newlines and tabs become pictures */
+		sb_addc(out, '\n');
+	}
+}
+
 static int traces_selected(view_t *v, app_t *a, int64_t *id)
 {
 	(void)a;
@@ -454,4 +483,5 @@ const view_ops traces_ops = {
     .busy = traces_busy,
     .title = traces_title,
     .selected_call = traces_selected,
+    .text = traces_text,
 };

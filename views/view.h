@@ -61,6 +61,9 @@ typedef struct view_ops {
 	/* The call selected, for R and for a view above it (next-error from
 	 * a call); 0 when none. */
 	int (*selected_call)(view_t *v, app_t *a, int64_t *id);
+	/* :write FILE: the view's whole content as text lines (sanitised);
+	 * without it, the screen as shown is written. */
+	void (*text)(view_t *v, app_t *a, sbuf *out);
 } view_ops;
 
 enum { ASK_TYPING, ASK_CANCEL, ASK_DONE };
