@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/pricing.h"
 #include "store_internal.h"
 #include "trace.h"
 
@@ -287,6 +288,88 @@ int store_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, si
 	for (size_t i = 0; i < s.ngroups; i++)
 		(*models)[(*n)++] = xstrdup(s.groups[i].key);
 	series_free(&s);
+	return 0;
+}
+
+/* ---- filter values ------------------------------------------------------ */
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void add_unique(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	if (!s || !*s)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], s))
+			return;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+int store_filter_values(store_t *st, const char *field, size_t max, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	static const char *const dim_fields[] = {"model", "provider", "feature", "prompt"};
+	static const char *const col_fields[][2] = {{"error", "error_type"}, {"user", "user_id"}, {"session", "session_id"}};
+	for (size_t f = 0; f < sizeof dim_fields / sizeof *dim_fields; f++) {
+		if (strcmp(field, dim_fields[f]))
+			continue;
+		dims_t d;
+		if (store_dims_load(st, &d))
+			return -1;
+		for (int64_t i = 1; i < d.n; i++) {
+			const dim_row *r = &d.v[i];
+			if (!r->model)
+				continue;
+			if (f == 0) {
+				add_unique(out, n, &cap, r->model);
+				char fam[256]; /* model=gpt-4o finds its dated snapshots */
+				if (pricing_strip_date(r->model, fam, sizeof fam))
+					add_unique(out, n, &cap, fam);
+			} else if (f == 1) {
+				add_unique(out, n, &cap, r->provider);
+			} else if (f == 2) {
+				add_unique(out, n, &cap, r->feature);
+			} else if (*r->prompt_name) {
+				add_unique(out, n, &cap, r->prompt_name);
+				if (*r->prompt_version) {
+					char pv[512];
+					snprintf(pv, sizeof pv, "%s@%s", r->prompt_name, r->prompt_version);
+					add_unique(out, n, &cap, pv);
+				}
+			}
+		}
+		store_dims_free(&d);
+		goto done;
+	}
+	for (size_t f = 0; f < sizeof col_fields / sizeof *col_fields; f++) {
+		if (strcmp(field, col_fields[f][0]))
+			continue;
+		char sql[256];
+		snprintf(sql, sizeof sql,
+			 "SELECT DISTINCT v FROM (SELECT %s AS v FROM calls ORDER BY id DESC LIMIT %d) WHERE v IS NOT NULL LIMIT %zu",
+			 col_fields[f][1], FILTER_VALUES_SCAN, max);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+			return -1;
+		while (sqlite3_step(q) == SQLITE_ROW)
+			add_unique(out, n, &cap, (const char *)sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+		goto done;
+	}
+	return -1;
+done:
+	qsort(*out, *n, sizeof **out, cmp_str);
+	while (*n > max)
+		free((*out)[--*n]);
 	return 0;
 }
 

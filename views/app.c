@@ -414,7 +414,8 @@ static void cmd_save_display(app_t *a, const char *arg, char **w, int n)
 const app_command app_commands[] = {
     {"window", cmd_window, 0, "window DUR", "time window (15m, 1h, 7d, ...)"},
     {"filter", cmd_filter, 0, "filter EXPR",
-     "trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= sample=N% latency>MS words"},
+     "trace filter: model= provider= status= error= prompt=NAME[@V] feature= user= session= trace= since= sample=N% "
+     "latency>MS words; FIELD!=V leaves out, a,b is either; Tab completes"},
     {"view", cmd_view, 0, "view NAME", NULL},
     {"sort", cmd_sort, 0, "sort BY", "time, latency or cost"},
     {"diff", cmd_diff, 1, "diff NAME V1 V2",
@@ -1012,6 +1013,8 @@ static int app_init(app_t *a, const app_opts *o)
 	load_keys(a);
 	char *hist = app_state_path("history"), *shist = app_state_path("search_history");
 	a->cmd = prompt_new(hist);
+	if (a->cmd)
+		prompt_set_complete(a->cmd, app_complete, a);
 	a->find = prompt_new(shist);
 	a->ask = prompt_new(NULL); /* notes stay out of any history file */
 	free(hist);

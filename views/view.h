@@ -177,6 +177,8 @@ typedef struct app_command {
 	int alias;         /* another name of the entry before: listed nowhere */
 } app_command;
 extern const app_command app_commands[];
+/* Tab in the f and : prompts (complete.c), a prompt_complete_fn. */
+void app_complete(void *ctx, const char *lead, const char *before, size_t *from, char ***cands, size_t *n);
 /* Runs a line typed at `:` (without the colon); what it says goes to the
  * status line. */
 void app_run_command(app_t *a, const char *line);
