@@ -216,7 +216,7 @@ int filter_parse(filter_t *f, const char *expr, char *err, size_t errlen)
 				char *end;
 				double pct = strtod(val, &end);
 				if (end == val || (*end && strcmp(end, "%")) || !(pct > 0 && pct <= 100)) {
-					snprintf(err, errlen, "sample%s takes a percentage above 0 and up to 100, as in sample=10%%, not '%.40s'", op, val);
+					snprintf(err, errlen, "sample%s takes a percentage, not '%.40s' (above 0 and up to 100, as in sample=10%%)", op, val);
 					rc = -1;
 				} else {
 					f->sample_bp = (int)(pct * 100 + 0.5);

@@ -35,7 +35,8 @@ typedef struct filter {
 
 void filter_init(filter_t *f);
 void filter_free(filter_t *f);
-/* 0, or -1 with the offending term in err. */
+/* 0, or -1 with the offending term in err: "what is wrong (the details)",
+ * so that a narrow screen can leave out the part in parentheses. */
 int filter_parse(filter_t *f, const char *expr, char *err, size_t errlen);
 int filter_empty(const filter_t *f);
 void filter_copy(filter_t *dst, const filter_t *src);

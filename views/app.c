@@ -102,6 +102,15 @@ int app_set_filter(app_t *a, const char *src)
 	char err[256];
 	if (filter_parse(&f, src, err, sizeof err)) {
 		filter_free(&f);
+		/* Too wide for the status line: the details in parentheses give
+		 * way, never the term at fault or the reason. */
+		int rows, cols;
+		tui_size(&rows, &cols);
+		char *par = strrchr(err, '(');
+		if (text_width(err) + 9 > cols && par && par > err + 1 && par[-1] == ' ') {
+			int unknown = !strncmp(err, "unknown field", 13);
+			snprintf(par - 1, sizeof err - (size_t)(par - 1 - err), "%s", unknown ? " (Tab lists them)" : "");
+		}
 		app_message(a, EL_ERROR, "filter: %s", err);
 		return -1;
 	}

@@ -127,9 +127,9 @@ START_TEST(parse_errors)
 	    {"latency>", "latency> takes milliseconds, as in latency>2000"},
 	    {"refund \"order 42", "unterminated quote"},
 	    {"provider= model=a", "provider= needs a value"},
-	    {"sample=0", "sample= takes a percentage above 0 and up to 100, as in sample=10%, not '0'"},
-	    {"sample=150%", "sample= takes a percentage above 0 and up to 100, as in sample=10%, not '150%'"},
-	    {"sample=10%%", "sample= takes a percentage above 0 and up to 100, as in sample=10%, not '10%%'"},
+	    {"sample=0", "sample= takes a percentage, not '0' (above 0 and up to 100, as in sample=10%)"},
+	    {"sample=150%", "sample= takes a percentage, not '150%' (above 0 and up to 100, as in sample=10%)"},
+	    {"sample=10%%", "sample= takes a percentage, not '10%%' (above 0 and up to 100, as in sample=10%)"},
 	    {"model=a model=b model=c model=d model=e model=f model=g model=h model=i", "model= given too many times"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
