@@ -31,4 +31,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d.get("span_id") == sys.argv[2] and d.get("model") and "status" in d else 1)
 PY
+t copy-json-imports
+"$LLMOPS" import --store "$T/again.db" "$T/call.json" >"$T/import.out" 2>&1 && grep -q "1 call" "$T/import.out" && ok ||
+	bad "the copied JSON does not import again: $(cat "$T/import.out")"
 $TM kill-session -t cp
