@@ -482,7 +482,7 @@ static const fvalues *text_field(const filter_t *f, int i)
 
 static int text_sql(sbuf *sql, const fvalues *v, const char *col, int k)
 {
-	int trace = col[0] == 'l';
+	int trace = col == text_cols[NTEXT - 1];
 	for (int neg = 0; neg < 2; neg++) {
 		int any = 0;
 		for (int i = 0; i < v->n; i++) {
