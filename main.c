@@ -24,29 +24,31 @@ static const cli_cmd commands[] = {
      "  annotate [FILTER...]                             label those calls into the golden dataset\n"},
     {"prompts", cmd_prompts, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
      "  prompts                                          the console on the prompt versions\n"},
-    {"import", cmd_import, CLI_STORE | CLI_WRITES, OPT(O_FORMAT),
+    {"import", cmd_import, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_FORMAT),
      "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"},
     {"report", cmd_report, CLI_STORE, OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON),
      "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
      "                                                 cost, errors and latency from the store\n"},
-    {"demo", cmd_demo, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_CALLS) | OPT(O_NOTUI),
+    {"demo", cmd_demo, CLI_CONSOLE | CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_CALLS) | OPT(O_NOTUI),
      "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"},
-    {"prompt", cmd_prompt, CLI_STORE | CLI_WRITES, OPT(O_PVERSION),
+    {"prompt", cmd_prompt, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PVERSION),
      "  prompt add NAME FILE [--version V]               add a prompt version (default: the next number)\n"
      "  prompt list [NAME]                               prompt versions and how each did in production\n"
      "  prompt diff NAME V1 V2                           what changed between two versions: side by side on\n"
      "                                                 a terminal, a unified diff through a pipe\n"},
     {"replay", cmd_replay, CLI_STORE | CLI_WRITES, OPT(O_PROMPTREF) | OPT(O_MODEL) | OPT(O_JSON),
      "  replay CALL_ID --prompt NAME@VERSION [--model M] [--json]\n"
-     "                                                 send the call again with that prompt version; the\n"
+     "                                                 send the call again with that prompt version (CALL_ID:\n"
+     "                                                 its span id, or 8 or more of its first hex digits); the\n"
      "                                                 rc's replay_timeout (60s) bounds it, retries included\n"},
     {"export", cmd_export, 0, OPT(O_FORMAT) | OPT(O_GOLDEN) | OPT(O_OUTPUT) | OPT(O_LABEL),
-     "  export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]\n"
-     "                                                 the labelled golden dataset, one JSON object a line\n"},
-    {"usage", cmd_usage, CLI_STORE | CLI_WRITES, OPT(O_PROVIDER) | OPT(O_SINCE) | OPT(O_JSON),
+     "  export [--golden PATH] [--format jsonl|evals|chat|promptfoo|langfuse] [-o FILE] [--label LABEL]\n"
+     "                                                 the labelled golden dataset, one JSON object a line\n"
+     "                                                 (jsonl unless --format says otherwise)\n"},
+    {"usage", cmd_usage, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PROVIDER) | OPT(O_SINCE) | OPT(O_JSON),
      "  usage sync [--provider NAME] [--since DUR]       fetch what the providers bill (admin keys) into the store\n"
      "  usage [--provider NAME] [--since DUR] [--json]   the stored provider usage and cost reports (default 7d)\n"},
-    {"collect", cmd_collect, CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
+    {"collect", cmd_collect, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_LISTEN),
      "  collect [--listen ADDR:PORT]                     receive OTLP/HTTP (/v1/traces, /v1/logs) into the store\n"
      "                                                 (default 127.0.0.1:4318) until SIGTERM\n"},
     {"watch", cmd_watch, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN),
@@ -54,7 +56,8 @@ static const cli_cmd commands[] = {
      "                                                 JSON lines, length-delimited OTLP protobuf)\n"},
     {"trace", cmd_trace, CLI_STORE, OPT(O_JSON),
      "  trace ID [--json]                                a trace's spans as a tree, with its calls (ID: a trace\n"
-     "                                                 id, or the span id of a call or of any span in it)\n"},
+     "                                                 id, or the span id of a call or of any span in it,\n"
+     "                                                 or 8 or more of a call's span id's first hex digits)\n"},
     {"help", cmd_help, CLI_BARE, 0, NULL},
 };
 
@@ -104,7 +107,8 @@ static const char help_tail[] =
     "options (anywhere on the line):\n"
     "  -c, --config RC     rc file (default $LLMOPSRC, $XDG_CONFIG_HOME/llmops/llmopsrc, ~/.llmopsrc)\n"
     "      --store PATH    store (default $LLMOPS_STORE, 'set store' in the rc,\n"
-    "                      $XDG_DATA_HOME/llmops/llmops.db)\n"
+    "                      $XDG_DATA_HOME/llmops/llmops.db); only import, collect, demo,\n"
+    "                      prompt add and usage sync create it\n"
     "      --ascii         draw with ASCII only\n"
     "      --no-color      no colours (also NO_COLOR)\n"
     "      --listen [ADDR:PORT]  the console receives OTLP/HTTP there too (default 127.0.0.1:4318)\n"
@@ -116,6 +120,7 @@ static const char help_tail[] =
     "        session=ID trace=HEX since=DUR sample=N% latency>MS and words to search for, all of\n"
     "        which must hold; model=a,b is either, FIELD!=V leaves those out.\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected, some providers failed).\n"
+    "console: 40x10 or larger; ? lists the keys of the view first, Esc goes back, Ctrl-Z suspends, Ctrl-L redraws.\n"
     "See llmops(1) for the rc file and the record format.\n";
 
 static int cmd_help(ctx_t *x)

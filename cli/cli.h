@@ -22,7 +22,8 @@ enum {
 	CLI_BARE = 1,    /* runs before the rc is read (help) */
 	CLI_CONSOLE = 2, /* takes the terminal (unless --no-tui): the rc's errors wait until it is gone */
 	CLI_STORE = 4,   /* reads the store */
-	CLI_WRITES = 8,  /* may create the store or write to it */
+	CLI_WRITES = 8,  /* may write to the store */
+	CLI_CREATES = 16, /* may create the store: a mistyped --store elsewhere is an error */
 };
 
 typedef struct ctx ctx_t;
@@ -65,6 +66,9 @@ void cli_free_ctx(ctx_t *x);
 
 /* The store's path, or NULL with the reason on stderr. */
 const char *cli_store_path(ctx_t *x);
+/* 0 when the store exists; -1 with "no store at PATH" and the way to make
+ * one on stderr. */
+int cli_need_store(ctx_t *x);
 /* STORE_* flags; 0, or -1 with the reason on stderr. */
 int cli_open_store(ctx_t *x, int flags, store_t **st);
 /* The console on a view, the command's words as its filter. */

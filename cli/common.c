@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "../core/sanitize.h"
 #include "../data/file.h"
@@ -137,10 +138,23 @@ const char *cli_store_path(ctx_t *x)
 	return x->store_path;
 }
 
+int cli_need_store(ctx_t *x)
+{
+	if (!cli_store_path(x))
+		return -1;
+	struct stat sb;
+	if (stat(x->store_path, &sb) == 0)
+		return 0;
+	char *p = sanitize_str(x->store_path, 0);
+	fprintf(stderr, "llmops: " STORE_MISSING_FMT "\n", p);
+	free(p);
+	return -1;
+}
+
 int cli_open_store(ctx_t *x, int flags, store_t **st)
 {
 	/* The command table says which commands write the store. */
-	assert(!(flags & STORE_CREATE) || (x->a.cmd->flags & CLI_WRITES));
+	assert(!(flags & STORE_CREATE) || (x->a.cmd->flags & CLI_CREATES));
 	assert(x->a.cmd->flags & CLI_STORE);
 	if (!cli_store_path(x))
 		return -1;

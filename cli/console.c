@@ -27,7 +27,7 @@ static int console(ctx_t *x, const char *view, const char *const *files, int nfi
 		cli_die_usage("filter: %s", err);
 	}
 	filter_free(&f);
-	if (!cli_store_path(x)) {
+	if (cli_need_store(x)) {
 		sb_free(&filter);
 		return EXIT_FAIL;
 	}

@@ -22,16 +22,18 @@ int cmd_export(ctx_t *x)
 {
 	if (x->a.npos)
 		cli_die_usage("export: unexpected argument '%s'", x->a.pos[0]);
-	if (!x->a.val[O_FORMAT])
-		cli_die_usage("export: give --format jsonl, evals, chat, promptfoo or langfuse");
-	int fmt = golden_format_parse(x->a.val[O_FORMAT]);
+	/* jsonl is the dataset as labelled; the others are for a tool. */
+	const char *fname = x->a.val[O_FORMAT] ? x->a.val[O_FORMAT] : "jsonl";
+	int fmt = golden_format_parse(fname);
 	if (fmt < 0)
-		cli_die_usage("--format: expected jsonl, evals, chat, promptfoo or langfuse, got '%s'", x->a.val[O_FORMAT]);
-	const char *path = x->a.val[O_GOLDEN] ? x->a.val[O_GOLDEN]
-			   : config_str(&x->cfg, CFG_golden) ? config_str(&x->cfg, CFG_golden)
-							     : cli_store_path(x);
-	if (!path)
-		return EXIT_FAIL;
+		cli_die_usage("--format: expected jsonl, evals, chat, promptfoo or langfuse, got '%s'", fname);
+	const char *path = x->a.val[O_GOLDEN] ? x->a.val[O_GOLDEN] : config_str(&x->cfg, CFG_golden);
+	if (!path) {
+		/* The dataset kept in the store. */
+		if (cli_need_store(x))
+			return EXIT_FAIL;
+		path = x->store_path;
+	}
 	const char *out = x->a.val[O_OUTPUT];
 	if (out && !*out)
 		cli_die_usage("-o: give a file name (or - for standard output)");
@@ -54,13 +56,16 @@ int cmd_export(ctx_t *x)
 		golden_close(g);
 		if (rc == 0 && out && strcmp(out, "-")) {
 			char *o = sanitize_str(out, 0);
-			printf("%s: %zu items exported [%s]", o, st.written, golden_format_name(fmt));
+			printf("%s: %zu %s exported [%s]", o, st.written, st.written == 1 ? "item" : "items",
+			       golden_format_name(fmt));
 			free(o);
 			if (st.skipped)
-				printf(", %zu labelled items left out (no reference answer)", st.skipped);
+				printf(", %zu labelled %s left out (no reference answer)", st.skipped,
+				       st.skipped == 1 ? "item" : "items");
 			printf("\n");
 		} else if (rc == 0 && st.skipped) {
-			fprintf(stderr, "llmops: %zu labelled items left out (no reference answer)\n", st.skipped);
+			fprintf(stderr, "llmops: %zu labelled %s left out (no reference answer)\n", st.skipped,
+				st.skipped == 1 ? "item" : "items");
 		}
 	}
 	free(label);

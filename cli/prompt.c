@@ -97,7 +97,7 @@ static int cmd_prompt_list(ctx_t *x)
 		cli_die_usage("prompt list: unexpected argument '%s'", x->a.pos[2]);
 	const char *name = x->a.npos == 2 ? x->a.pos[1] : NULL;
 	store_t *st;
-	if (cli_open_store(x, STORE_CREATE | STORE_VIEWER, &st))
+	if (cli_open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	sync_prompt_dirs(x, st);
 	prompt_list l;
@@ -192,7 +192,7 @@ static int cmd_prompt_diff(ctx_t *x)
 		cli_die_usage("prompt diff: expected NAME V1 V2");
 	const char *name = x->a.pos[1], *v1 = x->a.pos[2], *v2 = x->a.pos[3];
 	store_t *st;
-	if (cli_open_store(x, STORE_CREATE | STORE_VIEWER, &st))
+	if (cli_open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	sync_prompt_dirs(x, st);
 	char *ta = NULL, *tb = NULL, err[512];

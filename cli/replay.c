@@ -51,6 +51,18 @@ static void replay_cli_change(void *ud, replay_t *r)
 	c->shown = r->res.text.len;
 }
 
+static void summary_figures(char f[5][32], int64_t in, int64_t out, double latency_ms, double ttft_ms, int64_t cost_nusd)
+{
+	snprintf(f[0], 32, in >= 0 ? "%lld" : "-", (long long)in);
+	snprintf(f[1], 32, out >= 0 ? "%lld" : "-", (long long)out);
+	fmt_ms(f[2], 32, latency_ms);
+	fmt_ms(f[3], 32, ttft_ms);
+	if (cost_nusd >= 0)
+		snprintf(f[4], 32, "$%.6f", (double)cost_nusd / 1e9);
+	else
+		snprintf(f[4], 32, "-");
+}
+
 static void json_num_or_null(cJSON *o, const char *k, double v, int have)
 {
 	if (have)
@@ -62,21 +74,25 @@ static void json_num_or_null(cJSON *o, const char *k, double v, int have)
 int cmd_replay(ctx_t *x)
 {
 	if (x->a.npos != 1)
-		cli_die_usage("replay: give one CALL_ID (the span id, or the store id shown in the console)");
+		cli_die_usage("replay: give one CALL_ID (the span id the console shows, or 8 or more of its first hex digits)");
 	if (!x->a.val[O_PROMPTREF])
 		cli_die_usage("replay: give --prompt NAME@VERSION (or VERSION of the call's own prompt)");
 	store_t *st;
 	if (cli_open_store(x, STORE_VIEWER, &st))
 		return EXIT_FAIL;
 	int64_t id;
-	if (store_find_call(st, x->a.pos[0], &id)) {
-		char *e = sanitize_str(x->a.pos[0], 0);
-		fprintf(stderr, "llmops: replay: no call '%s' in %s\n", e, x->store_path);
+	char err[640];
+	int found = store_find_call_ref(st, x->a.pos[0], &id, err, sizeof err);
+	if (found) {
+		char *e = sanitize_str(found == -2 ? err : x->a.pos[0], 0);
+		if (found == -2)
+			fprintf(stderr, "llmops: replay: %s\n", e);
+		else
+			fprintf(stderr, "llmops: replay: no call '%s' in %s\n", e, x->store_path);
 		free(e);
 		store_close(st);
 		return EXIT_FAIL;
 	}
-	char err[640];
 	replay_t *r = replay_new(st, &x->provs, x->prices, id, x->a.val[O_PROMPTREF], x->a.val[O_MODEL], err, sizeof err);
 	if (!r) {
 		char *e = sanitize_str(err, 0);
@@ -91,7 +107,9 @@ int cmd_replay(ctx_t *x)
 	r->ud = &c;
 	if (!c.json) {
 		char *m = sanitize_str(r->model, 0), *pn = sanitize_str(r->prompt_name, 0), *pv = sanitize_str(r->prompt_version, 0);
-		fprintf(stderr, "llmops: replaying call %s with %s@%s on %s %s\n", r->span, pn, pv, r->provider, m);
+		/* The one deadline, said before the wait it bounds. */
+		fprintf(stderr, "llmops: replaying call %s with %s@%s on %s %s; gives up after the replay_timeout of %.0fs\n", r->span, pn,
+			pv, r->provider, m, r->timeout_s);
 		free(m);
 		free(pn);
 		free(pv);
@@ -143,18 +161,13 @@ int cmd_replay(ctx_t *x)
 			fprintf(stderr, "llmops: replay: %s\n", e);
 			free(e);
 		}
-		char a[32], b[32];
+		/* One buffer per figure: the columns read as the console's. */
+		char f[5][32];
 		fprintf(stderr, "           %10s %10s %10s %10s %10s\n", "in tok", "out tok", "latency", "ttft", "cost");
-		#define MS(v, buf) ((v) >= 0 ? (snprintf(buf, sizeof buf, "%.0fms", (v)), buf) : "-")
-		#define TOK(v, buf) ((v) >= 0 ? (snprintf(buf, sizeof buf, "%lld", (long long)(v)), buf) : "-")
-		fprintf(stderr, "original   %10s %10s", TOK(r->orig_in, a), TOK(r->orig_out, b));
-		fprintf(stderr, " %10s %10s %10s\n", MS(r->orig_latency_ms, a), MS(r->orig_ttft_ms, b),
-			r->orig_cost_nusd >= 0 ? (snprintf(a, sizeof a, "$%.6f", (double)r->orig_cost_nusd / 1e9), a) : "-");
-		fprintf(stderr, "replay     %10s %10s", TOK(r->res.input_tokens, a), TOK(r->res.output_tokens, b));
-		fprintf(stderr, " %10s %10s %10s\n", MS(r->latency_ms, a), MS(r->ttft_ms, b),
-			r->cost_nusd >= 0 ? (snprintf(a, sizeof a, "$%.6f", (double)r->cost_nusd / 1e9), a) : "-");
-		#undef TOK
-		#undef MS
+		summary_figures(f, r->orig_in, r->orig_out, r->orig_latency_ms, r->orig_ttft_ms, r->orig_cost_nusd);
+		fprintf(stderr, "original   %10s %10s %10s %10s %10s\n", f[0], f[1], f[2], f[3], f[4]);
+		summary_figures(f, r->res.input_tokens, r->res.output_tokens, r->latency_ms, r->ttft_ms, r->cost_nusd);
+		fprintf(stderr, "replay     %10s %10s %10s %10s %10s\n", f[0], f[1], f[2], f[3], f[4]);
 		if (r->replay_id)
 			fprintf(stderr, "saved as replay %lld in %s\n", (long long)r->replay_id, x->store_path);
 	}

@@ -157,12 +157,12 @@ static int cmd_usage_show(ctx_t *x)
 	if (x->a.npos)
 		cli_die_usage("usage: unexpected argument '%s' (sync, or nothing)", x->a.pos[0]);
 	int64_t since = usage_since(x);
-	struct stat sb;
 	if (!cli_store_path(x))
 		return EXIT_FAIL;
+	struct stat sb;
 	if (stat(x->store_path, &sb) != 0) {
 		char *p = sanitize_str(x->store_path, 0);
-		fprintf(stderr, "llmops: no store at %s; llmops usage sync fetches what the providers report\n", p);
+		fprintf(stderr, "llmops: " STORE_MISSING_FMT "; llmops usage sync fetches what the providers bill\n", p);
 		free(p);
 		return EXIT_FAIL;
 	}

@@ -25,6 +25,8 @@
 	X(VIEW_TRACES, "view-traces", "the trace list")                                             \
 	X(VIEW_PROMPTS, "view-prompts", "prompt versions and how each did in production")           \
 	X(REFRESH, "refresh", "reload now, and poll the providers' bills again (a rejected key too)") \
+	X(REDRAW, "redraw", "draw the whole screen again")                                         \
+	X(SUSPEND, "suspend", "suspend llmops to the shell (fg brings it back)")                   \
 	G("Searching")                                                                              \
 	X(PROMPT, "prompt", "command line (:window, :filter, :view, :diff, :set, :bind, :q)")       \
 	X(SEARCH, "search", "search this view")                                                     \

@@ -26,6 +26,30 @@ int keycode_parse(const char *s, int *key)
 	size_t n = strlen(s);
 	if (n == 0)
 		return -1;
+	if (n > 5 && !strncasecmp(s, "<C-x>", 5)) {
+		int k;
+		if (keycode_parse(s + 5, &k) < 0 || (k & (K_CX_BIT | K_META_BIT)))
+			return -1;
+		*key = K_CX(k);
+		return 0;
+	}
+	if (n > 4 && !strncasecmp(s, "<M-", 3) && s[n - 1] == '>') {
+		/* <M-v>, <M-<>, <M->>, <M-Up> */
+		char rest[40];
+		int k;
+		if (n - 4 + 3 > sizeof rest)
+			return -1;
+		snprintf(rest, sizeof rest, "%.*s", (int)(n - 4), s + 3);
+		if (keycode_parse(rest, &k) < 0) {
+			snprintf(rest, sizeof rest, "<%.*s>", (int)(n - 4), s + 3);
+			if (keycode_parse(rest, &k) < 0)
+				return -1;
+		}
+		if (k & (K_CX_BIT | K_META_BIT))
+			return -1;
+		*key = K_META(k);
+		return 0;
+	}
 	if (s[0] != '<' || n == 1) {
 		uint32_t cp;
 		size_t len = utf8_decode((const unsigned char *)s, n, &cp);
@@ -67,6 +91,17 @@ int keycode_parse(const char *s, int *key)
 
 void keycode_name(int key, char *out, size_t n)
 {
+	if (key > 0 && (key & (K_CX_BIT | K_META_BIT))) {
+		char inner[32];
+		keycode_name(key & ~(K_CX_BIT | K_META_BIT), inner, sizeof inner);
+		if (key & K_CX_BIT)
+			snprintf(out, n, "<C-x>%s", inner);
+		else if (inner[0] == '<' && inner[1])
+			snprintf(out, n, "<M-%s", inner + 1);
+		else
+			snprintf(out, n, "<M-%s>", inner);
+		return;
+	}
 	/* The first (preferred) name of a named key. */
 	for (size_t i = 0; i < sizeof named / sizeof *named; i++)
 		if (named[i].key == key && key != '#' && key != '<') {
@@ -145,6 +180,15 @@ int keymap_lookup(const keymap_t *k, int scope, int key)
 			generic = k->v[i].action;
 	}
 	return generic < 0 ? A_NONE : generic;
+}
+
+int keymap_cx_prefix(const keymap_t *k, int scope)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if ((k->v[i].key & K_CX_BIT) && k->v[i].action != A_NONE &&
+		    (k->v[i].scope == scope || k->v[i].scope == SC_GENERIC))
+			return 1;
+	return 0;
 }
 
 int keymap_bind_words(keymap_t *k, const char *active, const char *where, const char *key, const char *action,

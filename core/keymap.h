@@ -20,9 +20,16 @@ enum special_key {
 #define K_ESC 27
 #define K_TAB 9
 #define K_CTRL(c) ((c) & 0x1f)
+/* Alt (Meta) with a key: the terminal sends Esc and the key at once. */
+#define K_META_BIT 0x1000000
+#define K_META(c) (K_META_BIT | (c))
+/* A key after the C-x prefix (emacs: C-x C-c); C-x is a prefix in a view
+ * where a key of that form is bound. */
+#define K_CX_BIT 0x2000000
+#define K_CX(c) (K_CX_BIT | (c))
 
-/* "<Enter>", "<C-f>", "<PgDn>", "<F5>", "<Hash>", "j", "?", "é" ... (the names
- * in <> in any case). Returns 0 on success, -1 for a key it does not know. */
+/* "<Enter>", "<C-f>", "<PgDn>", "<F5>", "<Hash>", "j", "?", "é", "<M-v>" (Alt),
+ * "<C-x><C-c>" (after the C-x prefix) ... (the names in <> in any case). Returns 0 on success, -1 for a key it does not know. */
 int keycode_parse(const char *name, int *key);
 /* The name of a key, in the form keycode_parse reads. */
 void keycode_name(int key, char *out, size_t n);
@@ -63,6 +70,8 @@ void keymap_free(keymap_t *k);
 void keymap_bind(keymap_t *k, int scope, int key, int action);
 /* The view's binding, else the generic one; A_NONE when unbound. */
 int keymap_lookup(const keymap_t *k, int scope, int key);
+/* 1 when C-x starts a two-key sequence in that view (a C-x key is bound). */
+int keymap_cx_prefix(const keymap_t *k, int scope);
 
 /* One `bind` statement (the words after "bind"): SCOPE KEY ACTION, where SCOPE
  * may also be a keymap name (vim, emacs), "KEYMAP.SCOPE", or a scope; a

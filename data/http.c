@@ -294,6 +294,17 @@ long long http_content_length(const http_req *r)
 	return r ? r->resp.content_length : -1;
 }
 
+int http_connected(const http_req *r)
+{
+	curl_off_t connect_us = 0;
+	if (!r || !r->added)
+		return 0;
+	if (r->got_header)
+		return 1;
+	curl_easy_getinfo(r->e, CURLINFO_CONNECT_TIME_T, &connect_us);
+	return connect_us > 0;
+}
+
 long http_status(const http_req *r)
 {
 	long code = 0;

@@ -83,6 +83,8 @@ http_req *http_start(http_t *h, const http_spec *s, char *err, size_t errlen);
 void http_cancel(http_t *h, http_req *r);
 /* The status of a request under way (0 until the headers are in). */
 long http_status(const http_req *r);
+/* 1 once the connection of a request under way is made. */
+int http_connected(const http_req *r);
 /* Its Content-Length as announced; -1 when none (chunked, or not yet in). */
 long long http_content_length(const http_req *r);
 

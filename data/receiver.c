@@ -710,9 +710,12 @@ receiver_t *receiver_start(const receiver_opts *o, char *err, size_t errlen)
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 	r->notify[0] = r->notify[1] = -1;
-	if (store_open(o->store_path, STORE_CREATE, &r->st, err, errlen))
+	if (store_open(o->store_path, STORE_CREATE | STORE_BULK, &r->st, err, errlen))
 		goto fail;
-	/* Exporters give up on a request after about 10 s: a lock held longer
+	/* STORE_BULK, as a long import: the larger cache holds the key indexes
+	 * the ingest probes (half the writer's time without it), and the WAL
+	 * is checkpointed by a thread of its own. Exporters give up on a
+	 * request after about 10 s: a lock held longer
 	 * than this is answered 503, to be retried, well before. */
 	store_busy_timeout(r->st, RECV_BUSY_MS);
 	if (pipe2(r->notify, O_CLOEXEC | O_NONBLOCK)) {

@@ -47,6 +47,36 @@ static void changed(replay_t *r)
 		r->on_change(r->ud, r);
 }
 
+int replay_connected(const replay_t *r, double *since_s)
+{
+	double now = clock_mono();
+	*since_s = now > r->t_attempt ? now - r->t_attempt : 0;
+	return r->state == RP_RUNNING && r->hr && http_connected(r->hr);
+}
+
+int replay_is_embedding(const call_full *c)
+{
+	return c->operation && !strncmp(c->operation, "embedding", 9);
+}
+
+int replay_no_prompt(store_t *st, int64_t call_id, char *why, size_t n)
+{
+	call_full c;
+	if (store_call_get(st, call_id, &c)) {
+		snprintf(why, n, "no call %lld in the store", (long long)call_id);
+		return 1;
+	}
+	int none = 1;
+	if (replay_is_embedding(&c))
+		snprintf(why, n, "call %s is an embedding: it has no prompt to replace", c.row.span);
+	else if (!c.row.prompt || !*c.row.prompt)
+		snprintf(why, n, "call %s has no prompt to replace: it records no prompt name", c.row.span);
+	else
+		none = 0;
+	call_full_free(&c);
+	return none;
+}
+
 replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_id, const char *prompt_ref,
 		     const char *model, char *err, size_t errlen)
 {
@@ -64,6 +94,10 @@ replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_i
 	r->timeout_s = REPLAY_TIMEOUT_S;
 	chat_result_init(&r->res);
 	snprintf(r->span, sizeof r->span, "%s", c.row.span);
+	if (replay_is_embedding(&c)) {
+		snprintf(err, errlen, "call %s is an embedding: it has no prompt to replace", c.row.span);
+		goto fail;
+	}
 	/* The call's own prompt, NAME@VERSION. */
 	char cname[256] = "", cver[128] = "";
 	if (c.row.prompt) {
@@ -79,7 +113,7 @@ replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_i
 		snprintf(name, sizeof name, "%.*s", (int)(at - prompt_ref), prompt_ref);
 		snprintf(ver, sizeof ver, "%s", at + 1);
 	} else if (!*cname) {
-		snprintf(err, errlen, "call %lld records no prompt name: give --prompt NAME@VERSION", (long long)call_id);
+		snprintf(err, errlen, "call %s records no prompt name: give --prompt NAME@VERSION", c.row.span);
 		goto fail;
 	} else if (prompt_ref && *prompt_ref) {
 		snprintf(name, sizeof name, "%s", cname);
@@ -87,7 +121,7 @@ replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_i
 	} else {
 		snprintf(name, sizeof name, "%s", cname);
 		if (!*cver) {
-			snprintf(err, errlen, "call %lld records no prompt version: choose one", (long long)call_id);
+			snprintf(err, errlen, "call %s records no prompt version: choose one", c.row.span);
 			goto fail;
 		}
 		if (replay_prev_version(st, name, cver, ver, sizeof ver, err, errlen))
@@ -107,7 +141,7 @@ replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_i
 	int trc = tpl_render(tpl, c.variables, &sys, terr, sizeof terr);
 	free(tpl);
 	if (trc) {
-		snprintf(err, errlen, "%s@%s cannot be rendered for call %lld: %s", name, ver, (long long)call_id, terr);
+		snprintf(err, errlen, "%s@%s cannot be rendered for call %s: %s", name, ver, c.row.span, terr);
 		sb_free(&sys);
 		goto fail;
 	}
@@ -120,9 +154,9 @@ replay_t *replay_new(store_t *st, provs_t *ps, pricing_t *prices, int64_t call_i
 			sb_printf(&apis, "%s%s", i == 0 ? "" : provider_registry[i + 1] ? ", " : " and ",
 				  provider_registry[i]->api);
 		snprintf(err, errlen,
-			 "call %lld is from provider '%s'; replay speaks %s "
+			 "call %s is from provider '%s'; replay speaks %s "
 			 "(add a provider line of that name with type=%s for a compatible gateway)",
-			 (long long)call_id, prov ? prov : "unknown", sb_str(&apis), provider_registry[0]->name);
+			 c.row.span, prov ? prov : "unknown", sb_str(&apis), provider_registry[0]->name);
 		sb_free(&apis);
 		sb_free(&sys);
 		goto fail;
@@ -527,10 +561,11 @@ static void send_attempt(replay_t *r, long delay_ms)
 	r->t_attempt = clock_mono() + (double)delay_ms / 1000.0;
 	r->ttft_ms = -1;
 	/* What is left of the replay's deadline is this attempt's; silence ends
-	 * an attempt at half the deadline, so that a retry still has time.
+	 * an attempt at a third of the deadline, so that each attempt has its
+	 * turn within it (20 s of silence is already far past any first token).
 	 * LLMOPS_HTTP_IDLE (seconds) overrides that, for tests. */
 	double left = r->deadline - r->t_attempt;
-	long idle = (long)(r->timeout_s / 2);
+	long idle = (long)(r->timeout_s / MAX_ATTEMPTS);
 	const char *ie = getenv("LLMOPS_HTTP_IDLE");
 	if (ie && atol(ie) > 0)
 		idle = atol(ie);

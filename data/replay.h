@@ -8,7 +8,7 @@
  *
  * Bounded whatever the server does: one deadline for the whole replay,
  * retries included (timeout_s, the rc's replay_timeout); an idle timeout of
- * half that per attempt; caps on the stream, on one event, on a whole
+ * a third of that per attempt; caps on the stream, on one event, on a whole
  * (non-streamed) body and on the answer kept. */
 #ifndef LLMOPS_REPLAY_H
 #define LLMOPS_REPLAY_H
@@ -19,6 +19,7 @@
 #include "chat.h"
 #include "http.h"
 #include "provider.h"
+#include "query.h"
 #include "sse.h"
 #include "store.h"
 
@@ -72,6 +73,15 @@ struct replay_t {
 	void (*on_change)(void *ud, replay_t *r);
 	void *ud;
 };
+
+/* While an attempt runs: 1 when connected to the provider (and how long
+ * since it was sent in *since_s), 0 while still connecting. */
+int replay_connected(const replay_t *r, double *since_s);
+/* An embedding: nothing to replay it against. */
+int replay_is_embedding(const call_full *c);
+/* 1, with why (naming the call by its span id), when the call has no prompt
+ * of its own to replace: an embedding, or no prompt name recorded. */
+int replay_no_prompt(store_t *st, int64_t call_id, char *why, size_t n);
 
 /* Prepares a replay of call `call_id` against prompt `prompt_ref` (NAME@VERSION,
  * or VERSION for the call's own prompt; NULL: the version before the call's).

@@ -365,7 +365,7 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		return -1;
 	}
 	if (!exists && !(flags & STORE_CREATE)) {
-		seterr(err, errlen, "no store at %s; import traces first (llmops import FILE) or run llmops demo", path);
+		seterr(err, errlen, STORE_MISSING_FMT, path);
 		return -1;
 	}
 	if (!exists && file_mkdir_parents(path)) {
@@ -1194,6 +1194,56 @@ int store_find_call(store_t *st, const char *ref, int64_t *id)
 	if (rc == 0)
 		*id = v;
 	return rc;
+}
+
+/* Calls whose span id starts with the hex digits of ref: how many (up to 6),
+ * the first one's id and, in list, the span ids of the first five. */
+static int calls_by_span_prefix(store_t *st, const char *ref, int64_t *id, char *list, size_t listlen)
+{
+	char like[40];
+	snprintf(like, sizeof like, "%s%%", ref);
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, lower(hex(span_id)) FROM calls WHERE hex(span_id) LIKE ? ORDER BY ts DESC LIMIT 6",
+			       -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, like, -1, SQLITE_TRANSIENT);
+	int n = 0;
+	size_t used = 0;
+	if (listlen)
+		list[0] = 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (!n)
+			*id = sqlite3_column_int64(q, 0);
+		if (n < 5 && used < listlen)
+			used += (size_t)snprintf(list + used, listlen - used, "%s%s", n ? ", " : "",
+						 (const char *)sqlite3_column_text(q, 1));
+		n++;
+	}
+	sqlite3_finalize(q);
+	return n;
+}
+
+int store_find_call_ref(store_t *st, const char *ref, int64_t *id, char *err, size_t errlen)
+{
+	size_t len = strlen(ref);
+	if (len >= 16 && store_find_call(st, ref, id) == 0)
+		return 0;
+	/* A prefix before a store id: "00000123" is a span's beginning far
+	 * more often than call 123. */
+	if (len >= STORE_SPAN_PREFIX_MIN && len <= 32 && strspn(ref, "0123456789abcdefABCDEF") == len) {
+		char some[5 * 40];
+		int n = calls_by_span_prefix(st, ref, id, some, sizeof some);
+		if (n == 1)
+			return 0;
+		if (n > 1) {
+			char count[16];
+			snprintf(count, sizeof count, n > 5 ? "more than 5" : "%d", n);
+			snprintf(err, errlen, "'%s' begins the span ids of %s calls: %s%s; give more digits", ref, count, some,
+				 n > 5 ? ", ..." : "");
+			return -2;
+		}
+	}
+	return store_find_call(st, ref, id);
 }
 
 int store_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,

@@ -16,7 +16,7 @@ typedef struct store store_t;
 
 enum {
 	STORE_CREATE = 1,  /* create the file (and its folder) when missing */
-	STORE_BULK = 2,    /* a long import: bigger cache, checkpoints in a helper thread */
+	STORE_BULK = 2,    /* a long import or the receiver: bigger cache, checkpoints in a helper thread */
 	STORE_READONLY = 4, /* opened read-only, nothing written */
 	/* The command only reads, or can do without writing: a store it can
 	 * write is opened as usual (migrated, its WAL tidied at close), one it
@@ -37,6 +37,8 @@ int store_readonly(const store_t *st);
 const char *store_damage(const store_t *st);
 /* The message for a write refused on a read-only store. */
 #define STORE_READONLY_MSG "store is read-only: viewing only"
+/* What a command that needs a store says when PATH has none. */
+#define STORE_MISSING_FMT "no store at %s (llmops import FILE, or llmops demo)"
 /* 0 when this process can write the store (file and folder), else -1 and
  * the reason in why. */
 int store_writable(const char *path, char *why, size_t n);
@@ -127,6 +129,12 @@ int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int 
 int store_call_body(store_t *st, int64_t id, char **input, char **output, char **variables, char **attrs);
 /* Finds a call by span id hex (or store id); 0 and *id on success. */
 int store_find_call(store_t *st, const char *ref, int64_t *id);
+/* Finds a call as a user names it: its span id, any unique prefix of it of
+ * at least STORE_SPAN_PREFIX_MIN hex digits, or its store id. 0 and *id on
+ * success; -1 when nothing matches; -2 when the prefix is ambiguous, err then
+ * listing a few of the span ids it matches. */
+#define STORE_SPAN_PREFIX_MIN 8
+int store_find_call_ref(store_t *st, const char *ref, int64_t *id, char *err, size_t errlen);
 
 /* Prompt versions (templates), kept for the prompt registry. */
 int store_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,

@@ -303,8 +303,14 @@ int store_trace_get(store_t *st, const char *ref, trace_view *out, char *err, si
 			return store_trace_of_call(st, cid, out);
 	}
 	int64_t cid;
-	if (store_find_call(st, ref, &cid) == 0)
+	/* A call's span id, or its beginning, as replay takes it. */
+	int frc = store_find_call_ref(st, ref, &cid, err, errlen);
+	if (frc == 0)
 		return store_trace_of_call(st, cid, out);
+	if (frc == -2) {
+		trace_view_free(out);
+		return -1;
+	}
 	if (hex && len >= 8) { /* a layer's span, or a step */
 		sqlite3_stmt *s;
 		if (sqlite3_prepare_v2(st->db, "SELECT trace_id FROM spans WHERE span_id=? LIMIT 1", -1, &s, NULL) ==

@@ -75,7 +75,12 @@ int tui_color_set(const char *element, const char *fg, const char *bg, const cha
 		if (!strcmp(defaults[i].name, element))
 			el = i;
 	if (el < 0) {
-		snprintf(err, errlen, "color: unknown element '%s'", element);
+		/* Listed from the table, so that a new element is named too. */
+		size_t used = (size_t)snprintf(err, errlen, "color: unknown element '%s' (", element);
+		for (int i = 0; i < EL_COUNT && used < errlen; i++)
+			used += (size_t)snprintf(err + used, errlen - used, "%s%s", i ? ", " : "", defaults[i].name);
+		if (used < errlen)
+			snprintf(err + used, errlen - used, ")");
 		return -1;
 	}
 	short f, b;

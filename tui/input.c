@@ -49,6 +49,18 @@ int tui_key(int *key)
 			return 0;
 		}
 		int k = translate(r, wc);
+		if (k == K_ESC) {
+			/* Alt sends Esc and the key together; curses has already waited
+			 * ESCDELAY (50 ms) after a lone Esc, so what is not here now
+			 * was typed after it. */
+			wint_t wc2;
+			int r2 = wget_wch(stdscr, &wc2);
+			int k2 = r2 == ERR ? 0 : translate(r2, wc2);
+			if (k2 && k2 != K_ESC && k2 != K_RESIZE)
+				k = K_META(k2);
+			else if (r2 != ERR)
+				unget_wch((wchar_t)wc2);
+		}
 		if (k) {
 			*key = k;
 			return 1;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -182,6 +183,26 @@ void tui_resume(void)
 	reset_prog_mode();
 	clearok(curscr, TRUE); /* the child drew on the screen: repaint it all */
 	refresh();
+}
+
+void tui_stop(void)
+{
+	if (!tui.active || tui.no_display)
+		return;
+	tui_suspend();
+	fflush(tui.out);
+	/* SIGSTOP, which nothing can catch, to the whole job (a wrapping
+	 * script too, or the shell would not see it stopped): the shell gets
+	 * the terminal back until fg sends SIGCONT, and then this returns. */
+	kill(0, SIGSTOP);
+	tui_resize();
+	tui_resume();
+}
+
+void tui_redraw(void)
+{
+	if (tui.active)
+		clearok(curscr, TRUE);
 }
 
 int tui_dump(FILE *f)

@@ -34,6 +34,11 @@ void tui_frame_end(void);
  * redraw. */
 void tui_suspend(void);
 void tui_resume(void);
+/* Ctrl-Z: gives the terminal back to the shell, stops, and on fg takes it
+ * again (the next frame is drawn whole). Nothing without a display. */
+void tui_stop(void);
+/* Ctrl-L: the next frame repaints every cell, whatever the terminal shows. */
+void tui_redraw(void);
 /* Edits text in $VISUAL/$EDITOR (tui/editor.c): 1 and *result (malloc'ed)
  * when the editor exited 0 with a changed file, 0 when the file came back
  * unchanged, -1 with err (a non-zero exit changes nothing either). suffix

@@ -3,6 +3,7 @@
  * next call is drawn, so what the screen showed as saved survives an SSH drop
  * or kill -9. The queue is the filter's calls, newest first, less those
  * already labelled and those another annotator has on screen (claims). */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,11 @@ static void ann_open(view_t *v, app_t *a, const void *arg)
 	const char *who = config_str(a->cfg, CFG_annotator);
 	if (!who || !*who)
 		who = getenv("USER");
+	if (!who || !*who) {
+		/* cron, a container, sudo -i: no $USER, but a login name. */
+		struct passwd *pw = getpwuid(getuid());
+		who = pw ? pw->pw_name : NULL;
+	}
 	snprintf(an->annotator, sizeof an->annotator, "%s", who && *who ? who : "unknown");
 	an->draft_path = app_state_path("note-draft");
 	const char *gpath = config_str(a->cfg, CFG_golden);

@@ -21,8 +21,8 @@
 #include "../tui/tui.h"
 #include "view.h"
 
-#define MIN_ROWS 24
-#define MIN_COLS 80
+#define MIN_ROWS 10
+#define MIN_COLS 40
 
 /* ---- views ------------------------------------------------------------- */
 
@@ -131,8 +131,20 @@ void app_query(app_t *a, page_req *req)
 
 void app_show_traces(app_t *a, const char *filter, int sort)
 {
-	/* Back to the dashboard first, so that q from the list returns to it. */
-	while (a->depth > 1)
+	/* A new list replaces the one the screen is in (with the calls opened
+	 * from it), so that lists do not pile up; from any other view (the
+	 * prompt versions, help) it opens over that view, and q returns there,
+	 * whichever view the console started on. */
+	int keep = a->depth;
+	for (int i = a->depth - 1; i > 0; i--) {
+		if (a->stack[i]->ops->flags & VIEW_FILTERED) {
+			keep = i;
+			break;
+		}
+		if (a->stack[i]->ops->flags & VIEW_SINGLETON)
+			break;
+	}
+	while (a->depth > keep)
 		app_pop(a);
 	a->sort = sort;
 	filter_t f;
@@ -534,6 +546,8 @@ static void generic_action(app_t *a, int act)
 		break;
 	}
 	case A_QUIT: a->quit = 1; break;
+	case A_REDRAW: tui_redraw(); break;
+	case A_SUSPEND: tui_stop(); break;
 	case A_BACK:
 		if (a->depth <= 1)
 			a->quit = 1;
@@ -591,6 +605,14 @@ static void key(app_t *a, int k)
 		a->dirty = 1;
 		return;
 	}
+	if (a->notice) {
+		/* The key that closes the box does nothing else: it was pressed
+		 * to read on, not to act. */
+		free(a->notice);
+		a->notice = NULL;
+		a->dirty = 1;
+		return;
+	}
 	if (a->prompt_kind) {
 		prompt_t *p = active_prompt(a);
 		int r = prompt_key(p, k);
@@ -623,6 +645,18 @@ static void key(app_t *a, int k)
 		return;
 	}
 	view_t *v = app_top(a);
+	if (a->cx_pending) {
+		a->cx_pending = 0;
+		a->msg[0] = 0;
+		a->dirty = 1;
+		if (k == K_CTRL('G') || k == K_ESC)
+			return; /* as emacs: C-g drops the prefix */
+		k = K_CX(k);
+	} else if (k == K_CTRL('X') && keymap_cx_prefix(&a->keys, v->ops->scope)) {
+		a->cx_pending = 1;
+		app_message(a, EL_MESSAGE, "C-x-");
+		return;
+	}
 	int act = keymap_lookup(&a->keys, v->ops->scope, k);
 	if (act == A_NONE && k == K_CTRL('C'))
 		act = A_QUIT; /* raw mode: Ctrl-C is a key, and it should still get you out */
@@ -655,7 +689,10 @@ static void paint_title(app_t *a, int cols)
 	char t[512] = "";
 	if (v->ops->title)
 		v->ops->title(v, a, t, sizeof t);
-	int x = draw_textf(0, 0, cols, EL_TITLE, " llmops %s %s", glyph(G_DOT), t);
+	char full[600];
+	snprintf(full, sizeof full, " llmops %s %s", glyph(G_DOT), t);
+	/* A cut title (a long filter) says so: it must not read as a shorter filter. */
+	int x = draw_text_cut(0, 0, cols, full, EL_TITLE, 1);
 	char right[128], now[32];
 	clock_fmt_short(a->now_ns, now, sizeof now);
 	/* Freshness in coarse steps, so that an idle screen stays still. */
@@ -705,9 +742,76 @@ static void paint_status(app_t *a, int y, int cols)
 		snprintf(live, sizeof live, "receiving on %s, %llu call%s in the last minute%s ", receiver_address(a->recv),
 			 (unsigned long long)rs.calls_minute, rs.calls_minute == 1 ? "" : "s", bad);
 	}
-	snprintf(s, sizeof s, "[%s] %s? help  : command  / search  q %s%s", app_top(a)->ops->name, live,
-		 a->depth > 1 ? "back" : "quit", idx);
+	char hints[256];
+	snprintf(s, sizeof s, "[%s] %s", app_top(a)->ops->name, live);
+	view_hint_line(a, cols - 2 - text_width(s) - text_width(idx), hints, sizeof hints);
+	snprintf(s + strlen(s), sizeof s - strlen(s), "%s%s", hints, idx);
 	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
+}
+
+/* The lines of s, broken at spaces (or anywhere, for a long word) to fit in
+ * w columns; each line's start and length into *at. Returns the count. */
+static int wrap_lines(const char *s, int w, const char **at, int *len, int max)
+{
+	int n = 0;
+	while (*s && n < max) {
+		size_t line = strcspn(s, "\n");
+		const char *p = s, *end = s + line;
+		do {
+			int used;
+			size_t fit = text_cut(p, w, &used);
+			if (p + fit >= end) {
+				fit = (size_t)(end - p);
+			} else {
+				const char *sp = p + fit;
+				while (sp > p && *sp != ' ')
+					sp--;
+				if (sp > p)
+					fit = (size_t)(sp - p);
+			}
+			if (!fit)
+				fit = 1;
+			at[n] = p;
+			len[n++] = (int)fit;
+			p += fit;
+			while (*p == ' ' && p < end)
+				p++;
+		} while (p < end && n < max);
+		s = *end ? end + 1 : end;
+	}
+	return n;
+}
+
+/* The rc's errors, every one, over the view: they are what explains why a
+ * key or a colour is not what the rc asked for. */
+static void paint_notice(app_t *a, int rows, int cols)
+{
+	enum { MAXL = 256 };
+	const char *at[MAXL];
+	int len[MAXL];
+	int w = cols - 4 > 100 ? 100 : cols - 4;
+	int n = wrap_lines(a->notice, w - 4, at, len, MAXL);
+	int room = rows - 6; /* the title and status lines, the box, the footer */
+	int shown = n <= room ? n : room > 1 ? room - 1 : 0;
+	int h = (shown < n ? shown + 1 : shown) + 4;
+	int y = (rows - h) / 2, x = (cols - w) / 2;
+	for (int j = 0; j < h; j++)
+		draw_fill(y + j, x, w, EL_DEFAULT);
+	int nerr = 0; /* one a line, each line ended */
+	for (const char *p = a->notice; (p = strchr(p, '\n')); p++)
+		nerr++;
+	char title[64];
+	snprintf(title, sizeof title, "%d error%s in the rc", nerr, nerr == 1 ? "" : "s");
+	draw_box(y, x, h, w, title, 1);
+	for (int i = 0; i < shown; i++) {
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s", len[i], at[i]);
+		draw_text(y + 1 + i, x + 2, w - 4, line, EL_ERROR);
+	}
+	if (shown < n)
+		draw_textf(y + 1 + shown, x + 2, w - 4, EL_DIM, "%s %d more lines, printed when you quit", glyph(G_ELLIPSIS),
+			   n - shown);
+	draw_text_cut(y + h - 2, x + 2, w - 4, "any key closes this; all are printed again when you quit", EL_DIM, 1);
 }
 
 static void paint(app_t *a)
@@ -729,6 +833,8 @@ static void paint(app_t *a)
 		v->ops->draw(v, a, 1, 0, rows - 2, cols);
 		paint_title(a, cols); /* after the view: the title says where it is */
 		paint_status(a, rows - 1, cols);
+		if (a->notice)
+			paint_notice(a, rows, cols);
 	}
 	tui_frame_end();
 	a->dirty = 0;
@@ -780,7 +886,7 @@ static void install_signals(app_t *a)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCONT};
+	int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCONT, SIGTSTP};
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
 		sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -798,6 +904,10 @@ static void handle_signals(app_t *a)
 		for (ssize_t i = 0; i < n; i++) {
 			if (c[i] == SIGWINCH || c[i] == SIGCONT) {
 				tui_resize();
+				a->dirty = 1;
+			} else if (c[i] == SIGTSTP) {
+				/* kill -TSTP, or a terminal that still sends it: as Ctrl-Z. */
+				tui_stop();
 				a->dirty = 1;
 			} else {
 				/* TERM, INT, HUP, QUIT: leave through the one exit path. */
@@ -878,6 +988,8 @@ static void play_script_line(app_t *a)
 		int k;
 		if (*p == '<' && strchr(p, '>')) {
 			const char *e = strchr(p, '>');
+			if (e - p == 3 && e[1] == '>' && !strncmp(p, "<M-", 3))
+				e++; /* <M->> */
 			char name[64];
 			snprintf(name, sizeof name, "%.*s", (int)(e - p + 1), p);
 			if (keycode_parse(name, &k) == 0) {
@@ -974,7 +1086,7 @@ static void load_keys(app_t *a)
 	}
 	for (size_t i = 0; i < a->cfg->colors.n; i++) {
 		const cfg_color *c = &a->cfg->colors.v[i];
-		char err[256] = "";
+		char err[1024] = "";
 		if (tui_color_set(c->element, c->fg, c->bg, c->attrs, err, sizeof err))
 			sb_printf(&errs, "%s:%d: %s\n", c->at.file, c->at.line, err);
 	}
@@ -1006,7 +1118,7 @@ static int app_init(app_t *a, const app_opts *o)
 	/* A store that cannot be written (a read-only folder, a file someone
 	 * else owns) is still worth looking at: opened read-only, the console
 	 * shows it and says so where a write is refused. */
-	if (store_open(a->store_path, STORE_CREATE | STORE_VIEWER, &a->st, err, sizeof err)) {
+	if (store_open(a->store_path, STORE_VIEWER, &a->st, err, sizeof err)) {
 		fprintf(stderr, "llmops: %s\n", err);
 		return -1;
 	}
@@ -1067,9 +1179,12 @@ static int app_init(app_t *a, const app_opts *o)
 	else if (o->recv && !a->recv)
 		app_message(a, EL_ERROR, "listen: %s", recv_err);
 	if (a->cfg->nerrors) {
-		/* Never printed while the screen is up: the first error, and a count. */
+		/* Never printed while the screen is up (it would be painted over):
+		 * all of them in a box until a key, and the first in the status
+		 * line after that. */
 		const char *e = sb_str(&a->cfg->errors);
 		size_t n = strcspn(e, "\n");
+		a->notice = sanitize_str(e, SAN_KEEP_NL);
 		app_message(a, EL_ERROR, "%.*s%s", (int)n, e, a->cfg->nerrors > 1 ? " (all are printed when you quit)" : "");
 	}
 	const char *script = getenv("LLMOPS_SCRIPT");
@@ -1158,6 +1273,10 @@ static int app_turn(app_t *a)
 		wait = (double)hw / 1000.0;
 	if (uw >= 0 && (double)uw / 1000.0 < wait)
 		wait = (double)uw / 1000.0;
+	view_t *top = app_top(a);
+	double tick = top && top->ops->tick ? top->ops->tick(top, a) : -1;
+	if (tick >= 0 && tick < wait)
+		wait = tick;
 	if (a->script)
 		wait = wait > 0.05 ? 0.05 : wait;
 	int timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
@@ -1200,6 +1319,8 @@ static int app_turn(app_t *a)
 	}
 	/* Replies, stream bytes and retries; their handlers mark what changed. */
 	http_process(a->http, fds + first_http, nhttp);
+	if (tick >= 0)
+		a->dirty = 1; /* a timer on screen moved */
 	int followed = 0;
 	for (size_t i = first_follow; i < end_follow; i++)
 		if (fds[i].revents)
@@ -1223,6 +1344,7 @@ static int app_turn(app_t *a)
 /* Frees what app_init set up, as far as it got. */
 static void app_teardown(app_t *a)
 {
+	free(a->notice);
 	while (a->depth)
 		app_pop(a);
 	usage_poller_free(a->usage);

@@ -91,7 +91,7 @@ void call_text(textview *tv, const call_full *c, int output_first)
 	const call_row *r = &c->row;
 	char ts[40];
 	clock_fmt_rfc3339(r->ts, ts, sizeof ts);
-	tv_addf(tv, EL_HEADER, 0, "call %lld  span %s  trace %s", (long long)r->id, r->span, c->trace);
+	tv_addf(tv, EL_HEADER, 0, "call %s  trace %s", r->span, c->trace);
 	tv_addf(tv, EL_DEFAULT, 12, "time      %s", ts);
 	tv_addf(tv, EL_DEFAULT, 12, "model     %s%s%s%s %s %s %s %s", r->model, c->request_model ? " (asked for " : "",
 		c->request_model ? c->request_model : "", c->request_model ? ")" : "", glyph(G_DOT),

@@ -88,6 +88,33 @@ static void dash_billed(view_t *v, app_t *a)
 
 /* ---- the view ---------------------------------------------------------- */
 
+/* The window's spend, p95 latency and error rate on one line: what must
+ * show at any size. A figure that does not fit whole is left out, from
+ * the last. */
+static void dash_headline(const dash *d, app_t *a, int y, int x, int w)
+{
+	const rstats *t = &d->d.s.total;
+	char cost[24], p95[16] = "-", rate[16] = "-", parts[3][48];
+	char piece[160];
+	pane_usd(cost, sizeof cost, t->cost_nusd);
+	if (t->lat.total)
+		fmt_ms(p95, sizeof p95, hist_quantile(&t->lat, 95));
+	double r = t->calls ? (double)t->errors / (double)t->calls : 0;
+	if (t->calls)
+		snprintf(rate, sizeof rate, "%.1f%%", 100.0 * r);
+	snprintf(parts[0], sizeof parts[0], "%s in %s", cost, a->window_name);
+	snprintf(parts[1], sizeof parts[1], "p95 %s", p95);
+	snprintf(parts[2], sizeof parts[2], "%s err", rate);
+	const int els[3] = {EL_MARK, EL_MARK, t->calls ? pane_rate_el(a, r) : EL_DIM};
+	pane_line ln = {y, x + 1, x + w - 1};
+	for (int i = 0; i < 3; i++) {
+		snprintf(piece, sizeof piece, "%s%s%s%s", i ? " " : "", i ? glyph(G_DOT) : "", i ? " " : "", parts[i]);
+		if (text_width(piece) > pane_room(&ln))
+			break;
+		pane_put(&ln, els[i], "%s", piece);
+	}
+}
+
 static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 {
 	dash *d = v->priv;
@@ -96,7 +123,13 @@ static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		return;
 	}
 	pane_t *p = d->pane;
-	if (w >= 150) {
+	if (w < 60 || h < 16) {
+		/* Small: the headline figures, and under them the focused pane
+		 * alone (Tab shows the next), as long as a box still fits. */
+		dash_headline(d, a, y, x, w);
+		if (h - 1 >= 5)
+			p[d->focus].ops->draw(&p[d->focus], a, y + 1, x, h - 1, w);
+	} else if (w >= 150) {
 		/* Side by side: the first pane 2/5, the others share the rest. */
 		int cw = NPANES > 1 ? w * 2 / 5 : w, ow = NPANES > 1 ? (w - cw) / (NPANES - 1) : 0, px = x + cw;
 		p[0].ops->draw(&p[0], a, y, x, h, cw);

@@ -34,6 +34,24 @@ void help_keys_of(app_t *a, int scope, int act, char *out, size_t n)
 	}
 }
 
+/* The view's own keys: those its hints name and those bound in its scope
+ * alone, in the hints' order. */
+static void own_keys(view_t *v, app_t *a, int scope, char *own)
+{
+	const view_entry *e = v->parent ? view_entry_of(v->parent->ops) : NULL;
+	for (const view_hint *hn = e ? e->hints : NULL; hn && hn->action != A_NONE; hn++) {
+		int last = hn->action == A_WINDOW_1 || hn->action == A_LABEL_1 ? hn->action + 8 : hn->action;
+		for (int act = hn->action; act <= last; act++)
+			if (!own[act])
+				own[act] = (char)(1 + (hn - e->hints));
+	}
+	for (size_t i = 0; i < a->keys.n; i++) {
+		const binding *b = &a->keys.v[i];
+		if (scope != SC_GENERIC && b->scope == scope && b->action > A_NONE && b->action < A_COUNT && !own[b->action])
+			own[b->action] = 100;
+	}
+}
+
 static void build(view_t *v, app_t *a)
 {
 	help *h = v->priv;
@@ -49,15 +67,33 @@ static void build(view_t *v, app_t *a)
 		if ((int)strlen(keys) > kw)
 			kw = strlen(keys) > 28 ? 28 : (int)strlen(keys);
 	}
-	for (int act = 1; act < A_COUNT; act++) {
+	char own[A_COUNT] = {0};
+	own_keys(v, a, h->scope, own);
+	/* The view's own keys first (pass 0, in the order of its hints),
+	 * then every other key, by group (pass 1). */
+	int order[A_COUNT], no = 0;
+	for (int rank = 1; rank <= 100; rank++)
+		for (int act = 1; act < A_COUNT; act++)
+			if (own[act] == rank)
+				order[no++] = act;
+	int nown = no;
+	for (int act = 1; act < A_COUNT; act++)
+		if (!own[act])
+			order[no++] = act;
+	for (int i = 0; i < no; i++) {
+		int act = order[i];
 		char keys[128];
 		help_keys_of(a, h->scope, act, keys, sizeof keys);
 		if (!keys[0])
 			continue;
-		if (!group || strcmp(group, action_group((enum action)act))) {
-			group = action_group((enum action)act);
+		const char *g = i < nown ? "In this view" : action_group((enum action)act);
+		if (!group || strcmp(group, g)) {
+			group = g;
 			tv_add(&h->tv, EL_DEFAULT, 0, "");
-			tv_add(&h->tv, EL_PANE, 0, group);
+			if (i < nown)
+				tv_addf(&h->tv, EL_PANE, 0, "In the %s view", scope_name(h->scope));
+			else
+				tv_add(&h->tv, EL_PANE, 0, g);
 		}
 		const char *what = action_table[act].help;
 		char line[512];

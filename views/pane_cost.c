@@ -25,13 +25,15 @@ typedef struct cost {
  * that keep the sparkline off the border. */
 enum { CC_MODEL, CC_TRACED, CC_BILLED, CC_SHARE, CC_CALLS, CC_PER_CALL, CC_TREND, CC_MARGIN, CC_COUNT };
 
+/* On a narrow screen the trend goes first, then $/call, calls and share;
+ * the model's name shrinks last. */
 static const column cost_cols[CC_COUNT] = {
-    [CC_MODEL] = {.title = "MODEL", .width = 17, .el = EL_DEFAULT, .cut = 1},
+    [CC_MODEL] = {.title = "MODEL", .width = 17, .el = EL_DEFAULT, .cut = 1, .give = 4, .min = 10},
     [CC_TRACED] = {.title = "SPEND", .width = 8, .pad = 1, .align = COL_RIGHT, .el = EL_DEFAULT},
     [CC_BILLED] = {.title = "BILLED", .width = 8, .align = COL_RIGHT, .el = EL_DEFAULT},
-    [CC_SHARE] = {.title = "SHARE", .width = 6, .align = COL_RIGHT, .el = EL_DEFAULT},
-    [CC_CALLS] = {.title = "CALLS", .width = 7, .align = COL_RIGHT, .el = EL_DEFAULT},
-    [CC_PER_CALL] = {.title = "$/CALL", .width = 9, .align = COL_RIGHT, .el = EL_DEFAULT},
+    [CC_SHARE] = {.title = "SHARE", .width = 6, .align = COL_RIGHT, .el = EL_DEFAULT, .give = 3},
+    [CC_CALLS] = {.title = "CALLS", .width = 7, .align = COL_RIGHT, .el = EL_DEFAULT, .give = 2},
+    [CC_PER_CALL] = {.title = "$/CALL", .width = 9, .align = COL_RIGHT, .el = EL_DEFAULT, .give = 1},
     [CC_TREND] = {.title = "TREND", .width = 1, .pad = 1, .el = EL_BAR, .fill = 1},
     [CC_MARGIN] = {.width = 3},
 };
@@ -297,9 +299,22 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	fmt_usd(avg, sizeof avg, avg_h);
 	pane_line ln = {iy, ix, ix + iw};
 	pane_put(&ln, EL_HEADER, "%s", spend);
-	pane_put(&ln, EL_DEFAULT, " in %s %s today %s %s burn ", a->window_name, glyph(G_DOT), today, glyph(G_DOT));
-	pane_put(&ln, burn_h > 1.5 * avg_h && burn_h > 0 ? EL_WARN : EL_DEFAULT, "%s/h", burn);
-	pane_put(&ln, EL_DIM, " (15m) vs %s/h", avg);
+	pane_put(&ln, EL_DEFAULT, " in %s", a->window_name);
+	/* On a narrow pane, each figure whole or not at all. */
+	char piece[96];
+	snprintf(piece, sizeof piece, " %s today %s", glyph(G_DOT), today);
+	int more = text_width(piece) <= pane_room(&ln);
+	if (more)
+		pane_put(&ln, EL_DEFAULT, "%s", piece);
+	snprintf(piece, sizeof piece, " %s burn %s/h", glyph(G_DOT), burn);
+	more = more && text_width(piece) <= pane_room(&ln);
+	if (more) {
+		pane_put(&ln, EL_DEFAULT, " %s burn ", glyph(G_DOT));
+		pane_put(&ln, burn_h > 1.5 * avg_h && burn_h > 0 ? EL_WARN : EL_DEFAULT, "%s/h", burn);
+	}
+	snprintf(piece, sizeof piece, " (15m) vs %s/h", avg);
+	if (more && text_width(piece) <= pane_room(&ln))
+		pane_put(&ln, EL_DIM, "%s", piece);
 	if (t->unpriced) {
 		char n[32];
 		fmt_count(n, sizeof n, (double)t->unpriced);
@@ -320,8 +335,12 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	if (bd <= 0 && bm <= 0) {
 		char mtd[32];
 		pane_usd(mtd, sizeof mtd, mon.so_far);
-		draw_textf(iy + 2, ix, iw, EL_DIM, "month to date %s %s no budget set (budget_daily, budget_monthly)", mtd,
-			   glyph(G_DOT));
+		char line[160];
+		snprintf(line, sizeof line, "month to date %s %s no budget set (budget_daily, budget_monthly)", mtd,
+			 glyph(G_DOT));
+		if (text_width(line) > iw) /* the names of the settings go first */
+			snprintf(line, sizeof line, "month to date %s %s no budget set", mtd, glyph(G_DOT));
+		draw_text(iy + 2, ix, iw, line, EL_DIM);
 	} else {
 		int half = iw / 2;
 		if (bd > 0)

@@ -81,8 +81,12 @@ static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	draw_text(iy + 1, ix + iw - tw, tw, th, EL_DIM);
 	columns l;
 	columns_layout(&l, error_cols, EC_COUNT, iw);
-	columns_header(&l, iy + 2, ix);
-	int rows = ih - 5;
+	/* Short of rows, the key hint goes first (the status line has it),
+	 * then the table's header with its last row. */
+	int hint = ih - 5 >= 2;
+	int rows = ih - 4 - hint;
+	if (rows > 0)
+		columns_header(&l, iy + 2, ix);
 	if (rows - (int)d->s.ngroups >= 8) {
 		/* Room to spare: the error rate over the window as a chart. */
 		int ch = rows - (int)d->s.ngroups - 1;
@@ -132,9 +136,10 @@ static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 		sb_printf(&types, "%s%s %s", i ? " " : "", sorted[i].name, n);
 	}
 	free(sorted);
-	draw_text_cut(iy + ih - 2, ix, iw, types.len ? types.p : "no errors", types.len ? EL_DEFAULT : EL_OK, 1);
+	draw_text_cut(iy + ih - 1 - hint, ix, iw, types.len ? types.p : "no errors", types.len ? EL_DEFAULT : EL_OK, 1);
 	sb_free(&types);
-	draw_text(iy + ih - 1, ix, iw, "e: these errors  Enter: a model's", EL_DIM);
+	if (hint)
+		draw_text(iy + ih - 1, ix, iw, "e: these errors  Enter: a model's", EL_DIM);
 }
 
 static const char *errors_model(pane_t *p)

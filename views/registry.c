@@ -1,6 +1,10 @@
 /* The views. Adding one: its file with a view_ops, and a line here (the
  * Makefile builds every C file of views/). The order is the one `:view` and help
  * name them in; the first is the start view when none is asked for. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../tui/tui.h"
 #include "view.h"
 
 static void show_dashboard(app_t *a)
@@ -54,14 +58,128 @@ static int start_diff(app_t *a, const app_opts *o)
 	return diff_show(a, o->diff[0], o->diff[1], o->diff[2]);
 }
 
-const view_entry views[] = {
-    {&dashboard_ops, A_VIEW_DASHBOARD, 1, show_dashboard, start_dashboard},
-    {&traces_ops, A_VIEW_TRACES, 1, show_traces, start_traces},
-    {&prompts_ops, A_VIEW_PROMPTS, 1, NULL, start_prompts},
-    {&help_ops, A_HELP, 1, NULL, NULL},
-    {&annotate_ops, A_NONE, 0, NULL, start_annotate},
-    {&diff_ops, A_NONE, 0, NULL, start_diff},
-    {&call_ops, A_NONE, 0, NULL, NULL},
-    {&replay_ops, A_NONE, 0, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+/* What each view is for, in the keys that do it. A window or label key
+ * stands for the nine (1-9). */
+static const view_hint dashboard_hints[] = {
+    {A_VIEW_PROMPTS, "prompts"}, {A_NEXT_ERROR, "errors"}, {A_WINDOW_1, "window"}, {A_NEXT_PANE, "pane"},
+    {A_ENTER, "calls"},          {A_VIEW_TRACES, "list"},  {A_CYCLE_MODEL, "model"}, {A_NONE, NULL},
 };
+static const view_hint traces_hints[] = {
+    {A_ENTER, "open"},   {A_FILTER, "filter"},     {A_NEXT_ERROR, "next error"}, {A_SORT, "sort"},
+    {A_REPLAY, "replay"}, {A_ANNOTATE, "annotate"}, {A_NONE, NULL},
+};
+static const view_hint call_hints[] = {
+    {A_NEXT_ERROR, "next error"}, {A_REPLAY, "replay"}, {A_DIFF, "prompt diff"}, {A_TOGGLE_WRAP, "wrap"}, {A_NONE, NULL},
+};
+static const view_hint prompts_hints[] = {
+    {A_ENTER, "calls"}, {A_DIFF, "diff"}, {A_MARK, "mark"}, {A_NONE, NULL},
+};
+static const view_hint diff_hints[] = {
+    {A_NEXT_HUNK, "next hunk"}, {A_TOGGLE_CONTEXT, "context"}, {A_DIFF_LEFT, "left"}, {A_DIFF_RIGHT, "right"},
+    {A_NONE, NULL},
+};
+static const view_hint annotate_hints[] = {
+    {A_LABEL_1, "label"}, {A_SKIP, "skip"}, {A_UNDO, "undo"}, {A_NOTE, "note"}, {A_EDIT_EXPECTED, "expected"},
+    {A_NONE, NULL},
+};
+static const view_hint replay_hints[] = {
+    {A_CANCEL, "cancel"}, {A_ENTER, "open"}, {A_NONE, NULL},
+};
+
+const view_entry views[] = {
+    {&dashboard_ops, A_VIEW_DASHBOARD, 1, show_dashboard, start_dashboard, dashboard_hints},
+    {&traces_ops, A_VIEW_TRACES, 1, show_traces, start_traces, traces_hints},
+    {&prompts_ops, A_VIEW_PROMPTS, 1, NULL, start_prompts, prompts_hints},
+    {&help_ops, A_HELP, 1, NULL, NULL, NULL},
+    {&annotate_ops, A_NONE, 0, NULL, start_annotate, annotate_hints},
+    {&diff_ops, A_NONE, 0, NULL, start_diff, diff_hints},
+    {&call_ops, A_NONE, 0, NULL, NULL, call_hints},
+    {&replay_ops, A_NONE, 0, NULL, NULL, replay_hints},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+const view_entry *view_entry_of(const view_ops *ops)
+{
+	for (const view_entry *e = views; e->ops; e++)
+		if (e->ops == ops)
+			return e;
+	return NULL;
+}
+
+/* The first key of an action in the view, as the status line shows it:
+ * "Tab" rather than "<Tab>"; "" when unbound. */
+static void first_key(app_t *a, int scope, int act, char *out, size_t n)
+{
+	char all[128];
+	help_keys_of(a, scope, act, all, sizeof all);
+	size_t len = strcspn(all, " ");
+	all[len] = 0;
+	if (len > 2 && all[0] == '<' && all[len - 1] == '>' && !strchr(all + 1, '<')) {
+		all[len - 1] = 0;
+		snprintf(out, n, "%s", all + 1);
+	} else {
+		snprintf(out, n, "%s", all);
+	}
+}
+
+void view_hint_line(app_t *a, int room, char *out, size_t n)
+{
+	view_t *v = app_top(a);
+	int scope = v->ops->scope;
+	const view_entry *e = view_entry_of(v->ops);
+	enum { MAXH = 16 };
+	char items[MAXH][300];
+	int rank[MAXH], ni = 0, nh = 0;
+	/* The view's own first, in order; then the four every view has. */
+	for (const view_hint *h = e && e->hints ? e->hints : NULL; h && h->action != A_NONE && ni < MAXH - 4; h++) {
+		char k[128], k9[128];
+		first_key(a, scope, h->action, k, sizeof k);
+		if (!k[0])
+			continue;
+		if (h->action == A_WINDOW_1 || h->action == A_LABEL_1) {
+			first_key(a, scope, h->action + 8, k9, sizeof k9);
+			if (k9[0] && (h->action == A_WINDOW_1 || a->cfg->labels[1]))
+				snprintf(items[ni], sizeof items[ni], "%s-%s %s", k, k9, h->label);
+			else
+				continue;
+		} else {
+			snprintf(items[ni], sizeof items[ni], "%s %s", k, h->label);
+		}
+		rank[ni] = 2 + nh++;
+		ni++;
+	}
+	static const struct {
+		int action, rank;
+		const char *label;
+	} common[] = {{A_HELP, 0, "help"}, {A_PROMPT, 100, "command"}, {A_SEARCH, 101, "search"}, {A_BACK, 1, NULL}};
+	for (size_t i = 0; i < sizeof common / sizeof *common; i++) {
+		char k[128];
+		first_key(a, scope, common[i].action, k, sizeof k);
+		if (!k[0])
+			continue;
+		snprintf(items[ni], sizeof items[ni], "%s %s", k,
+			 common[i].label ? common[i].label : a->depth > 1 ? "back" : "quit");
+		rank[ni++] = common[i].rank;
+	}
+	/* Leave out the least useful until the rest fits. */
+	int keep[MAXH];
+	for (int i = 0; i < ni; i++)
+		keep[i] = 1;
+	for (;;) {
+		int width = 0, worst = -1;
+		for (int i = 0; i < ni; i++)
+			if (keep[i]) {
+				width += (width ? 2 : 0) + text_width(items[i]);
+				if (worst < 0 || rank[i] > rank[worst])
+					worst = i;
+			}
+		if (width <= room || worst < 0)
+			break;
+		keep[worst] = 0;
+	}
+	size_t len = 0;
+	out[0] = 0;
+	for (int i = 0; i < ni; i++)
+		if (keep[i] && len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? "  " : "", items[i]);
+}

@@ -380,7 +380,17 @@ static void draw_single(rview *rv, int y, int x, int h, int w)
 		free(ls);
 		free(m);
 	} else if (!replay_finished(r)) {
-		draw_text(ry + 1, x, w, "Esc cancels (the partial output is kept)", EL_DIM);
+		if (r->state == RP_RUNNING && !r->res.text.len) {
+			/* Whether the provider took the connection tells a silent
+			 * provider from an unreachable one. */
+			double since;
+			int conn = replay_connected(r, &since);
+			draw_textf(ry + 1, x, w, EL_MESSAGE, "%s %.0fs; gives up after the replay_timeout of %.0fs",
+				   conn ? "connected, no answer for" : "no connection yet after", floor(since), r->timeout_s);
+			draw_text(ry + 2, x, w, "Esc cancels (the partial output is kept)", EL_DIM);
+		} else {
+			draw_text(ry + 1, x, w, "Esc cancels (the partial output is kept)", EL_DIM);
+		}
 	} else if (rv->have_words) {
 		draw_textf(ry + 1, x, w, EL_DIM, "word diff: %zu changed runs in the original, %zu in the replay (highlighted)",
 			   rv->words.na, rv->words.nb);
@@ -533,6 +543,16 @@ static int replay_busy(view_t *v, app_t *a)
 	return rv->r && rv->owns_r && !replay_finished(rv->r);
 }
 
+/* The time waited, on screen while a replay runs, moves by itself. */
+static double replay_tick(view_t *v, app_t *a)
+{
+	(void)a;
+	rview *rv = v->priv;
+	if (rv->b && rv->b->n)
+		return -1;
+	return rv->r && rv->r->state == RP_RUNNING ? 0.1 : -1;
+}
+
 static void replay_title(view_t *v, app_t *a, char *buf, size_t n)
 {
 	(void)a;
@@ -552,12 +572,19 @@ const view_ops replay_ops = {
     .draw = replay_draw,
     .action = replay_action,
     .busy = replay_busy,
+    .tick = replay_tick,
     .title = replay_title,
     .answer = replay_answer,
 };
 
 void replay_show(app_t *a, int64_t id)
 {
+	/* Said at once: no version to ask for, no empty view to leave. */
+	char why[400];
+	if (replay_no_prompt(a->st, id, why, sizeof why)) {
+		app_message(a, EL_ERROR, "%s", why);
+		return;
+	}
 	replay_arg arg = {.id = id};
 	app_push(a, &replay_ops, &arg);
 }

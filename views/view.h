@@ -53,6 +53,9 @@ typedef struct view_ops {
 	void (*page)(view_t *v, app_t *a, call_page *page, uint64_t tag, const char *err);
 	/* Still waiting for data (screen tests wait for this). */
 	int (*busy)(view_t *v, app_t *a);
+	/* Seconds until what it shows changes by itself (a running timer), or
+	 * < 0 when nothing does: the loop wakes then to repaint it. */
+	double (*tick)(view_t *v, app_t *a);
 	/* What the title bar says about this view. */
 	void (*title)(view_t *v, app_t *a, char *buf, size_t n);
 	/* The line app_ask asked for: typed so far (ASK_TYPING, at every key),
@@ -104,6 +107,7 @@ struct app {
 	uint64_t q_tag;
 	prompt_t *cmd, *find, *ask;
 	int prompt_kind; /* 0, ':', '/', 'f', or 'a' (a view's question) */
+	int cx_pending;  /* C-x was typed: the next key is read as C-x KEY */
 	char last_search[256];
 	char msg[512];
 	int msg_el;
@@ -111,6 +115,7 @@ struct app {
 	int quit;
 	int status; /* exit status */
 	int start_failed; /* the start view could not open: said on stderr at the end */
+	char *notice;     /* the rc's errors, sanitised: a box over the view until a key */
 	int damage_told;
 	int sig[2];
 	double next_refresh;
@@ -148,6 +153,13 @@ int app_main(const app_opts *o);
 /* When the process started (clock_mono), for LLMOPS_BENCH's first frame. */
 extern double app_t0;
 
+/* A key a view hints in the status line, by its action (the key is the
+ * keymap's) and a word or two for it. */
+typedef struct view_hint {
+	int action;
+	const char *label;
+} view_hint;
+
 /* The views, in the order `:view` and help name them; ends with a NULL ops. */
 typedef struct view_entry {
 	const view_ops *ops;
@@ -158,8 +170,17 @@ typedef struct view_entry {
 	/* Opens it as the first view; 0, or -1 with the reason in the status
 	 * line. NULL: it cannot be the start view. */
 	int (*start)(app_t *a, const app_opts *o);
+	/* The view's own keys, most useful first, ending with A_NONE (NULL:
+	 * none): the status line hints them, help lists them first. */
+	const view_hint *hints;
 } view_entry;
 extern const view_entry views[];
+/* The entry of a view's ops (NULL when it has none). */
+const view_entry *view_entry_of(const view_ops *ops);
+/* The status line's hints for the view on top, in at most room columns:
+ * its own keys, then help, command, search and back, the least useful
+ * left out whole (never cut in a word) until the rest fits. */
+void view_hint_line(app_t *a, int room, char *out, size_t n);
 /* The views `:view` opens, as "a, b or c". */
 void view_names(char *buf, size_t n);
 

@@ -269,6 +269,44 @@ rc, err = col.stop()
 check("tok-3f9a1c" not in err, "the token is never printed")
 check(figures(f"{T}/tok.db")[0] > 0, "the request with the token was stored")
 
+# ---- TLS without a proxy -------------------------------------------------------------------------
+import shutil
+import ssl
+
+if shutil.which("openssl"):
+    d = f"{T}/tls"
+    os.makedirs(d + "/config/llmops", exist_ok=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/key.pem", "-out",
+                    d + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   capture_output=True, check=True)
+    with open(d + "/config/llmops/llmopsrc", "w") as f:
+        f.write(f"set collect_tls_cert = {d}/cert.pem\nset collect_tls_key = {d}/key.pem\n")
+    env = dict(ENV, XDG_CONFIG_HOME=d + "/config")
+    col = Collector(f"{T}/tls.db", env=env)
+    check(col.port is not None and "HTTPS" in col.first, f"with a certificate it says it speaks HTTPS: {col.first!r}")
+    ctx = ssl.create_default_context(cafile=d + "/cert.pem")
+    c = http.client.HTTPSConnection("127.0.0.1", col.port, timeout=30, context=ctx)
+    c.request("POST", "/v1/traces", body=good, headers={"Content-Type": "application/x-protobuf"})
+    r = c.getresponse()
+    r.read()
+    check(r.status == 200, f"a request over TLS, the certificate checked: {r.status}")
+    try:
+        post(col.port, "/v1/traces", good)
+        plain = "answered"
+    except Exception:  # noqa: BLE001 - a TLS server does not speak plain HTTP
+        plain = "refused"
+    check(plain == "refused", "plain HTTP to the TLS port gets no HTTP answer")
+    col.stop()
+    check(figures(f"{T}/tls.db")[0] > 0, "what came over TLS was stored")
+    with open(d + "/config/llmops/llmopsrc", "w") as f:
+        f.write(f"set collect_tls_cert = {d}/cert.pem\nset collect_tls_key = {d}/missing.pem\n")
+    r = subprocess.run([LLMOPS, "--store", f"{T}/tls2.db", "collect", "--listen", "127.0.0.1:0"], env=env,
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and "collect_tls_key" in r.stderr and "missing.pem" in r.stderr,
+          f"a key file that is not there: {r.returncode} {r.stderr!r}")
+else:
+    print("  collect: TLS skipped: no openssl to make a certificate")
+
 # ---- usage errors --------------------------------------------------------------------------------
 r = subprocess.run([LLMOPS, "--store", f"{T}/u.db", "collect", "--listen=nonsense"], env=ENV,
                    capture_output=True, text=True, timeout=30)

@@ -33,8 +33,16 @@ START_TEST(keycode_names)
 	ck_assert_int_eq(key_of("<C-f>"), 6);
 	ck_assert_int_eq(key_of("<c-F>"), 6);
 	ck_assert_int_eq(key_of("<Ctrl-b>"), 2);
+	/* Alt keys (Esc and the key at once) and the keys after emacs's C-x prefix. */
+	ck_assert_int_eq(key_of("<M-v>"), K_META('v'));
+	ck_assert_int_eq(key_of("<M-<>"), K_META('<'));
+	ck_assert_int_eq(key_of("<M->>"), K_META('>'));
+	ck_assert_int_eq(key_of("<M-Up>"), K_META(K_UP));
+	ck_assert_int_eq(key_of("<C-x><C-c>"), K_CX(K_CTRL('C')));
+	ck_assert_int_eq(key_of("<C-x>k"), K_CX('k'));
+	ck_assert_int_ne(key_of("<M-v>"), 'v');
 	/* What is no key at all. */
-	const char *bad[] = {"", "jj", "<F13>", "<F0>", "<Nope>", "<C-1>", "<C-ab>", "<Enter", "\x01", "\t",
+	const char *bad[] = {"<M->", "<C-x><C-x><C-c>", "<M-<M-v>>", "", "jj", "<F13>", "<F0>", "<Nope>", "<C-1>", "<C-ab>", "<Enter", "\x01", "\t",
 			     "<verylongnamethatisnotakeyatallreally>", NULL};
 	for (int i = 0; bad[i]; i++) {
 		int k = -12345;
@@ -47,7 +55,8 @@ END_TEST
 START_TEST(keycode_name_round_trip)
 {
 	const int keys[] = {'j', 'G', '?', '#', '<', ' ', 0xe9, K_ENTER, K_ESC, K_TAB, K_UP, K_PGDN, K_BTAB,
-			    K_F1 + 4, K_CTRL('F'), K_CTRL('W'), K_BACKSPACE};
+			    K_F1 + 4, K_CTRL('F'), K_CTRL('W'), K_BACKSPACE, K_META('v'), K_META('<'), K_META('>'),
+			    K_META(K_UP), K_CX(K_CTRL('C')), K_CX('<')};
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
 		char name[32];
 		keycode_name(keys[i], name, sizeof name);

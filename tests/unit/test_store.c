@@ -181,6 +181,42 @@ START_TEST(store_key_collisions_probe)
 }
 END_TEST
 
+START_TEST(store_finds_calls_by_span_prefix)
+{
+	char *path;
+	store_t *st = open_new(&path);
+	batch_t b = {0};
+	add(&b, "0123456789abcdef", 1767225600LL * NS_PER_S, "gpt-4o", 10, "one");
+	add(&b, "01234567ffffffff", 1767225601LL * NS_PER_S, "gpt-4o", 10, "two");
+	add(&b, "fedcba9876543210", 1767225602LL * NS_PER_S, "gpt-4o", 10, "three");
+	ingest_stats s = {0};
+	char err[256];
+	ck_assert_int_eq(store_ingest(st, &b, NULL, &s, err, sizeof err), 0);
+	int64_t whole, id;
+	ck_assert_int_eq(store_find_call(st, "fedcba9876543210", &whole), 0);
+	/* Eight digits or more, in either case, when one call has them. */
+	ck_assert_int_eq(store_find_call_ref(st, "fedcba98", &id, err, sizeof err), 0);
+	ck_assert_int_eq(id, whole);
+	ck_assert_int_eq(store_find_call_ref(st, "FEDCBA987", &id, err, sizeof err), 0);
+	ck_assert_int_eq(id, whole);
+	ck_assert_int_eq(store_find_call_ref(st, "0123456789", &id, err, sizeof err), 0);
+	ck_assert_int_eq(store_find_call(st, "0123456789abcdef", &whole), 0);
+	ck_assert_int_eq(id, whole);
+	/* Shared by two: an error naming both. */
+	ck_assert_int_eq(store_find_call_ref(st, "01234567", &id, err, sizeof err), -2);
+	ck_assert_ptr_nonnull(strstr(err, "0123456789abcdef"));
+	ck_assert_ptr_nonnull(strstr(err, "01234567ffffffff"));
+	ck_assert_ptr_nonnull(strstr(err, "2 calls"));
+	/* Too short to be a prefix, no match, or not hex. */
+	ck_assert_int_eq(store_find_call_ref(st, "fedcba9", &id, err, sizeof err), -1);
+	ck_assert_int_eq(store_find_call_ref(st, "aaaaaaaa", &id, err, sizeof err), -1);
+	ck_assert_int_eq(store_find_call_ref(st, "fedcba9%", &id, err, sizeof err), -1);
+	batch_free(&b);
+	store_close(st);
+	free(path);
+}
+END_TEST
+
 START_TEST(store_full_text_search)
 {
 	char *path;
@@ -280,6 +316,7 @@ Suite *suite_store(void)
 	tcase_add_test(t, store_schema_and_modes);
 	tcase_add_test(t, store_ingest_is_idempotent);
 	tcase_add_test(t, store_key_collisions_probe);
+	tcase_add_test(t, store_finds_calls_by_span_prefix);
 	tcase_add_test(t, store_full_text_search);
 	tcase_add_test(t, store_compressed_bodies_round_trip);
 	suite_add_tcase(s, t);

@@ -6,5 +6,6 @@ if cmp -s "$T/keys.want" "$T/keys.got" && [ -s "$T/keys.got" ]; then ok; else ba
 t rc-example-loads-clean
 sed -e 's/^#bind /bind /' -e 's/^#color /color /' llmopsrc.example >"$T/example.rc"
 echo ':q' >"$T/q.keys"
+"$LLMOPS" --store "$T/example.db" import /dev/null >/dev/null 2>&1
 LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/q.keys" expect_rc 0 "$LLMOPS" -c "$T/example.rc" --store "$T/example.db"
 lacks "$T/err" "example.rc"

@@ -2,8 +2,6 @@
 # format); here: usage, where the dataset is looked for, and the atomic write.
 corpus_store
 t export-usage
-expect_rc 2 "$LLMOPS" --store "$S" export
-has "$T/err" "export: give --format jsonl, evals, chat, promptfoo or langfuse"
 expect_rc 2 "$LLMOPS" --store "$S" export --format csv
 has "$T/err" "--format: expected jsonl, evals, chat, promptfoo or langfuse, got 'csv'"
 has "$T/err" "(see llmops --help)"
@@ -15,7 +13,7 @@ expect_rc 2 "$LLMOPS" --store "$S" export --format jsonl -o
 has "$T/err" "needs a value"
 t export-help
 expect_rc 0 "$LLMOPS" --help
-has "$T/out" "export [--golden PATH] --format jsonl|evals|chat|promptfoo|langfuse [-o FILE] [--label LABEL]"
+has "$T/out" "export [--golden PATH] [--format jsonl|evals|chat|promptfoo|langfuse] [-o FILE] [--label LABEL]"
 t export-missing-dataset
 expect_rc 1 "$LLMOPS" export --golden "$T/no-such.db" --format jsonl
 has "$T/err" "llmops: no golden dataset at $T/no-such.db"

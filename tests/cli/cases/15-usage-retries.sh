@@ -26,6 +26,7 @@ t usage-refresh-keeps-retry-after
 # more to that endpoint, and r says when the next try is.
 fake retry-after-long
 printf 'rrrrr\n:save-display %s\n' "$T/ra.screen" >"$T/ra.keys"
+"$LLMOPS" --store "$T/ra.db" import /dev/null >/dev/null 2>&1
 expect_rc 0 env OPENAI_ADMIN_KEY="$OK_KEY" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 \
 	LLMOPS_SCRIPT="$T/ra.keys" "$LLMOPS" --store "$T/ra.db"
 eq "$(reqs /v1/organization/usage/completions bucket_width=1m)" 1

@@ -78,6 +78,7 @@ lacks "$T/environ" "CLITEST"
 # The console with both keys: it polls, keeps a command history, and quits.
 fake both
 printf ':window 6h\n:q\n' >"$T/console.keys"
+"$LLMOPS" --store "$T/console.db" import /dev/null >/dev/null 2>&1
 expect_rc 0 keyed env LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/console.keys" "$LLMOPS" --store "$T/console.db"
 eq "$(sq "$T/console.db" "SELECT count(*) > 0 FROM usage_buckets")" 1
 has "$XDG_STATE_HOME/llmops/history" "window"

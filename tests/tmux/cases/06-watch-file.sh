@@ -6,6 +6,8 @@ set refresh = 1
 watch jsonl $T/live.jsonl
 EOF2
 : >"$T/live.jsonl"
+# The console opens a store, never makes one: an empty one first.
+"$LLMOPS" import --store "$T/live.db" /dev/null >/dev/null 2>&1
 $TM new-session -d -s w -x 120 -y 30 "$LLMOPS --store $T/live.db traces"
 expect_screen w "no calls match"
 echo "{\"ts\":\"$(now)\",\"model\":\"grown-model-a\",\"input_tokens\":5,\"output_tokens\":2,\"output\":\"first appended line\"}" >>"$T/live.jsonl"

@@ -3,6 +3,9 @@
 # console goes on.
 t console-receives
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The console opens a store, never makes one: empty ones first.
+"$LLMOPS" import --store "$T/live.db" /dev/null >/dev/null 2>&1
+"$LLMOPS" import --store "$T/other.db" /dev/null >/dev/null 2>&1
 $TM new-session -d -s r -x 100 -y 30 "$LLMOPS --store $T/live.db --listen 127.0.0.1:$port traces"
 expect_screen r "receiving on 127.0.0.1:$port, 0 calls in the last minute"
 # Spans that started a minute ago, as an exporter sends them now.

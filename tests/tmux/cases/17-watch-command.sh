@@ -1,6 +1,7 @@
 # llmops watch FILE...: a file that is not there yet is waited for (and said so), then followed as
 # it grows, here a stream of length-delimited OTLP protobuf written a message at a time.
 t watch-command
+"$LLMOPS" import --store "$T/w.db" /dev/null >/dev/null 2>&1
 $TM new-session -d -s w -x 120 -y 30 "$LLMOPS --store $T/w.db watch $T/later.pb"
 expect_screen w "waiting for $T/later.pb to appear"
 # The first message, then the rest, as an exporter's file grows.
