@@ -116,8 +116,9 @@ static const char help_tail[] =
     "  -V, --version       the version\n"
     "\n"
     "DUR is 30s, 15m, 1h, 7d; TIME is RFC 3339 or Unix seconds.\n"
-    "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F\n"
-    "        since=DUR sample=N% latency>MS and words to search for, all of which must hold.\n"
+    "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F user=ID\n"
+    "        session=ID trace=HEX since=DUR sample=N% latency>MS and words to search for, all of\n"
+    "        which must hold; model=a,b is either, FIELD!=V leaves those out.\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected, some providers failed).\n"
     "console: 40x10 or larger; ? lists the keys of the view first, Esc goes back, Ctrl-Z suspends, Ctrl-L redraws.\n"
     "See llmops(1) for the rc file and the record format.\n";
