@@ -120,6 +120,10 @@ static void first_key(app_t *a, int scope, int act, char *out, size_t n)
 	} else {
 		snprintf(out, n, "%s", all);
 	}
+	/* "<" is written <LessThan> in key files; a hint shows the key. */
+	char *lt = strstr(out, "LessThan");
+	if (lt)
+		memmove(lt + 1, lt + 8, strlen(lt + 8) + 1), *lt = '<';
 }
 
 void view_hint_line(app_t *a, int room, char *out, size_t n)
