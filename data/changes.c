@@ -246,6 +246,10 @@ static int cmp_change(const void *a, const void *b)
 	const change *x = a, *y = b;
 	if (x->regressed != y->regressed)
 		return y->regressed - x->regressed;
+	/* A version is a cause, a model where it shows: a deploy's
+	 * regression also worsens its model, and the deploy is the answer. */
+	if (x->regressed && !x->prompt != !y->prompt)
+		return x->prompt ? -1 : 1;
 	if (x->regressed && x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	if (x->kind != y->kind)

@@ -34,7 +34,8 @@ typedef struct change {
 
 typedef struct changes_t {
 	int64_t from_ns, to_ns;
-	change *v; /* regressions first, worst first; then new, then stopped, newest first */
+	change *v; /* regressions first (prompt versions, then models, worst first);
+		    * then new, then stopped, newest first */
 	size_t n;
 } changes_t;
 
