@@ -146,10 +146,11 @@ static double rate(const change_side *s)
 static double side_score(const change_side *now, const change_side *was, int *regressed)
 {
 	*regressed = 0;
-	if (now->calls < CHANGES_MIN_CALLS || was->calls < CHANGES_MIN_CALLS)
+	if (!now->calls || !was->calls)
 		return 0;
+	int enough = now->calls >= CHANGES_MIN_CALLS && was->calls >= CHANGES_MIN_CALLS;
 	double score = fmax(0, (double)now->errors - (double)now->calls * rate(was));
-	if (rate(now) >= CHANGES_ERR_RATIO * rate(was) && rate(now) - rate(was) >= CHANGES_ERR_POINTS &&
+	if (enough && rate(now) >= CHANGES_ERR_RATIO * rate(was) && rate(now) - rate(was) >= CHANGES_ERR_POINTS &&
 	    now->errors >= CHANGES_MIN_ERRORS)
 		*regressed = 1;
 	double slow[2] = {was->p95_ms > 0 && now->p95_ms > 0 ? now->p95_ms / was->p95_ms : 1,
@@ -157,7 +158,7 @@ static double side_score(const change_side *now, const change_side *was, int *re
 	for (int i = 0; i < 2; i++) {
 		if (slow[i] > 1)
 			score += (double)now->calls * log2(slow[i]) / 10;
-		if (slow[i] >= CHANGES_SLOW_RATIO)
+		if (enough && slow[i] >= CHANGES_SLOW_RATIO)
 			*regressed = 1;
 	}
 	return score;
@@ -437,6 +438,22 @@ int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out,
 		snprintf(err, errlen, "%s: %s", st->path, rc == -2 ? "corrupt rollup row" : sqlite3_errmsg(st->db));
 		changes_free(out);
 		return -1;
+	}
+	/* Too few calls of a new version may not show a regression that its
+	 * model, with all its calls, does: a deploy that did worse than the
+	 * version before on a model that regressed is taken as the cause. */
+	for (size_t i = 0; i < out->n; i++) {
+		change *m = &out->v[i];
+		if (m->prompt || !m->regressed)
+			continue;
+		for (size_t j = 0; j < out->n; j++) {
+			change *c = &out->v[j];
+			if (c->kind == CHANGE_NEW && c->prompt && !c->regressed && c->model && c->before && c->score > 0 &&
+			    !strcmp(c->model, m->version)) {
+				c->regressed = 1;
+				c->score = fmax(c->score, m->score);
+			}
+		}
 	}
 	if (out->n)
 		qsort(out->v, out->n, sizeof *out->v, cmp_change);

@@ -47,7 +47,9 @@ typedef struct changes_t {
 #define CHANGES_ERR_POINTS 0.01
 #define CHANGES_MIN_ERRORS 5
 #define CHANGES_SLOW_RATIO 1.5
-#define CHANGES_MIN_CALLS 20
+#define CHANGES_MIN_CALLS 10
+/* A new version on a model that regressed, worse than the version before on
+ * it, is taken as a regression (its own calls may be too few to tell). */
 
 /* The changes in [from_ns, to_ns). 0, or -1 with err. */
 int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen);

@@ -110,8 +110,8 @@ START_TEST(regression_without_deploy_and_quiet_thresholds)
 	serve(st, "answer", "1", "gpt-4o", T0 - 2 * 3600, T0 - 3600, 0, 400);
 	serve(st, "answer", "1", "gpt-4o", T0 - 3600, T0, 4, 400);
 	/* ...while a handful of calls that doubled their errors stay quiet. */
-	serve(st, "rare", "1", "gpt-4o-mini", T0 - 2 * 3600, T0 - 2 * 3600 + 600, 5, 200);
-	serve(st, "rare", "1", "gpt-4o-mini", T0 - 600, T0, 2, 200);
+	serve(st, "rare", "1", "gpt-4o-mini", T0 - 2 * 3600, T0 - 2 * 3600 + 360, 3, 200);
+	serve(st, "rare", "1", "gpt-4o-mini", T0 - 360, T0, 2, 200);
 	changes_t ch;
 	char err[256];
 	ck_assert_msg(changes_compute(st, (T0 - 3600) * NS_PER_S, T0 * NS_PER_S, &ch, err, sizeof err) == 0, "%s", err);
