@@ -487,8 +487,10 @@ const char *change_kind_name(int kind)
 	return kind == CHANGE_NEW ? "new" : kind == CHANGE_STOPPED ? "stopped" : "regressed";
 }
 
-void change_summary(const change *c, int64_t now_ns, char *buf, size_t n)
+void change_summary(const change *c, int64_t now_ns, const char *arrow, char *buf, size_t n)
 {
+	/* The compact form: single spaces, the arrow given, no ratio. */
+	const char *sep = arrow ? " " : "  ", *to = arrow ? arrow : " -> ";
 	int64_t t = c->kind == CHANGE_STOPPED ? c->last_ns : c->first_ns;
 	char hm[40], ago[32];
 	clock_fmt_short(t, hm, sizeof hm);
@@ -507,21 +509,21 @@ void change_summary(const change *c, int64_t now_ns, char *buf, size_t n)
 		return;
 	double rn = rate(&c->now), rw = rate(&c->was);
 	char ratio[24] = "";
-	if (rw > 0 && rn > rw)
+	if (!arrow && rw > 0 && rn > rw)
 		snprintf(ratio, sizeof ratio, " (x%.1f)", rn / rw);
-	len += (size_t)snprintf(buf + len, n - len, "  err %.1f%% -> %.1f%%%s", rw * 100, rn * 100, ratio);
+	len += (size_t)snprintf(buf + len, n - len, "%serr %.1f%%%s%.1f%%%s", sep, rw * 100, to, rn * 100, ratio);
 	if (len < n && c->model)
 		len += (size_t)snprintf(buf + len, n - len, " on %s", c->model);
 	if (len < n && c->was.p95_ms > 0 && c->now.p95_ms > 0) {
 		char a[16], b[16];
 		fmt_ms(a, sizeof a, c->was.p95_ms);
 		fmt_ms(b, sizeof b, c->now.p95_ms);
-		len += (size_t)snprintf(buf + len, n - len, "  p95 %s -> %s", a, b);
+		len += (size_t)snprintf(buf + len, n - len, "%sp95 %s%s%s", sep, a, to, b);
 	}
 	if (len < n && c->was.nusd_per_call > 0 && c->now.nusd_per_call > 0) {
 		char a[16], b[16];
 		fmt_usd(a, sizeof a, c->was.nusd_per_call / 1e9);
 		fmt_usd(b, sizeof b, c->now.nusd_per_call / 1e9);
-		snprintf(buf + len, n - len, "  $/call %s -> %s", a, b);
+		snprintf(buf + len, n - len, "%s$/call %s%s%s", sep, a, to, b);
 	}
 }

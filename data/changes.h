@@ -57,9 +57,10 @@ void changes_free(changes_t *c);
 /* "support-answer@8" or the model. */
 const char *change_label(const change *c, char *buf, size_t n);
 const char *change_kind_name(int kind);
-/* The facts of one change on one line, for a terminal or a pane: "new
+/* The facts of one change on one line, for a terminal or a pane: "since
  * 11:13 (47m)  err 1.3% -> 9.4% (x7.0) on MODEL  p95 3.1s -> 9.8s
- * $/call ...", without the label; times in UTC against now_ns. */
-void change_summary(const change *c, int64_t now_ns, char *buf, size_t n);
+ * $/call ...", without the label; times in UTC against now_ns. arrow not
+ * NULL: the compact form, "since 11:13 (47m) err 1.3%ARROW9.4% on MODEL ...". */
+void change_summary(const change *c, int64_t now_ns, const char *arrow, char *buf, size_t n);
 
 #endif

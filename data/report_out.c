@@ -109,7 +109,7 @@ void changes_write_text(const changes_t *ch, int64_t now_ns, FILE *out)
 	}
 	for (size_t i = 0; i < ch->n; i++) {
 		const change *c = &ch->v[i];
-		change_summary(c, now_ns, line, sizeof line);
+		change_summary(c, now_ns, NULL, line, sizeof line);
 		change_label(c, label, sizeof label);
 		/* Names come from traces: sanitised, with the padding done on the clean text. */
 		char *l = sanitize_str(label, 0), *t = sanitize_str(line, 0);

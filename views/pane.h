@@ -48,9 +48,13 @@ struct pane_ops {
 	 * has text; 1 with sel on it when there is one. */
 	int (*search)(pane_t *p, const char *text, int dir);
 	void (*close)(pane_t *p);
+	/* A strip across the dashboard's whole width, over the other panes:
+	 * the rows it takes (its box included) on a w x h dashboard. NULL: a
+	 * pane laid out with the others. */
+	int (*height)(pane_t *p, int w, int h);
 };
 
-extern const pane_ops pane_cost, pane_latency, pane_errors;
+extern const pane_ops pane_cost, pane_latency, pane_errors, pane_changes;
 
 /* ---- shared by the panes (pane.c) -------------------------------------- */
 

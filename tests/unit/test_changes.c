@@ -83,8 +83,10 @@ START_TEST(deploy_that_raised_errors_comes_first)
 	ck_assert_uint_eq(c->was.errors, 1);
 	ck_assert(c->now.p95_ms > 2 * c->was.p95_ms);
 	char line[256];
-	change_summary(c, T0 * NS_PER_S, line, sizeof line);
-	ck_assert_msg(strstr(line, "since 23:30 (30m)  err 1.7% -> 20.0% (x12.0) on gpt-4o"), "%s", line);
+	change_summary(c, T0 * NS_PER_S, NULL, line, sizeof line);
+	ck_assert_msg(strstr(line, "since 23:30 (30m)  err 1.7% -> 20.0% (x12.0) on gpt-4o  p95 "), "%s", line);
+	change_summary(c, T0 * NS_PER_S, ">", line, sizeof line);
+	ck_assert_msg(strstr(line, "since 23:30 (30m) err 1.7%>20.0% on gpt-4o p95 "), "%s", line);
 	ck_assert_ptr_null(ch.v[1].prompt);
 	ck_assert_str_eq(ch.v[1].version, "gpt-4o");
 	ck_assert_int_eq(ch.v[1].kind, CHANGE_REGRESSED);
