@@ -36,7 +36,8 @@ static const cli_cmd commands[] = {
      "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"},
     {"prompt", cmd_prompt, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PVERSION),
      "  prompt add NAME FILE [--version V]               add a prompt version (default: the next number)\n"
-     "  prompt list [NAME]                               prompt versions and how each did in production\n"
+     "  prompt list [NAME]                               prompt versions, newest first seen first, how each\n"
+     "                                                 did in production and whether it regressed\n"
      "  prompt diff NAME V1 V2                           what changed between two versions: side by side on\n"
      "                                                 a terminal, a unified diff through a pipe\n"},
     {"replay", cmd_replay, CLI_STORE | CLI_WRITES, OPT(O_PROMPTREF) | OPT(O_MODEL) | OPT(O_JSON),

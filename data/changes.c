@@ -164,6 +164,13 @@ static double side_score(const change_side *now, const change_side *was, int *re
 	return score;
 }
 
+int change_regressed(const change_side *now, const change_side *was)
+{
+	int reg;
+	side_score(now, was, &reg);
+	return reg;
+}
+
 /* The feature most of an entity's dims carry (the first one). */
 static const char *ent_feature(const dims_t *dims, const entity *en)
 {

@@ -51,6 +51,9 @@ typedef struct changes_t {
 /* A new version on a model that regressed, worse than the version before on
  * it, is taken as a regression (its own calls may be too few to tell). */
 
+/* Whether now is a regression from was, by the thresholds above. */
+int change_regressed(const change_side *now, const change_side *was);
+
 /* The changes in [from_ns, to_ns). 0, or -1 with err. */
 int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen);
 void changes_free(changes_t *c);
