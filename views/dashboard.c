@@ -55,6 +55,9 @@ static void dash_reload(view_t *v, app_t *a)
 	d->d.loaded = store_series(a->st, d->d.from, d->d.to, NCOLS, &d->d.s, d->err, sizeof d->err) == 0;
 	if (!d->d.loaded)
 		series_free(&d->d.s);
+	changes_free(&d->d.ch);
+	d->d.ch_ok = d->d.loaded &&
+		     changes_compute(a->st, d->d.from, d->d.to, &d->d.ch, d->d.ch_err, sizeof d->d.ch_err) == 0;
 	for (int i = 0; i < NPANES; i++)
 		if (panes[i]->reload)
 			panes[i]->reload(&d->pane[i], a);
@@ -77,6 +80,7 @@ static void dash_close(view_t *v, app_t *a)
 		free(d->pane[i].priv);
 	}
 	series_free(&d->d.s);
+	changes_free(&d->d.ch);
 }
 
 /* The usage poller stored buckets: the panes that show the bill reload it;

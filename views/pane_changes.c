@@ -16,29 +16,18 @@
 /* The most lines the strip takes, however tall the screen. */
 #define CHANGES_MAX_LINES 6
 
-typedef struct pchanges {
-	changes_t ch;
-	int ok;
-	char err[256];
-} pchanges;
-
 static void changes_reload(pane_t *p, app_t *a)
 {
-	pchanges *c = p->priv;
-	changes_free(&c->ch);
-	c->ok = 0;
-	if (!p->d->loaded)
-		return;
-	c->ok = changes_compute(a->st, p->d->from, p->d->to, &c->ch, c->err, sizeof c->err) == 0;
-	if (p->pos.sel >= (int)c->ch.n)
-		p->pos.sel = c->ch.n ? (int)c->ch.n - 1 : 0;
+	(void)a;
+	const changes_t *ch = &p->d->ch;
+	if (p->pos.sel >= (int)ch->n)
+		p->pos.sel = ch->n ? (int)ch->n - 1 : 0;
 }
 
 static int changes_height(pane_t *p, int w, int h)
 {
 	(void)w;
-	const pchanges *c = p->priv;
-	int lines = c->ch.n ? (int)c->ch.n : 1;
+	int lines = p->d->ch.n ? (int)p->d->ch.n : 1;
 	if (lines > CHANGES_MAX_LINES)
 		lines = CHANGES_MAX_LINES;
 	/* Up to a screen of 30 lines, one line: the panes under it need theirs. */
@@ -64,15 +53,15 @@ static void summary(const change *ch, app_t *a, const char *arrow, int iw, char 
 
 static void changes_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 {
-	const pchanges *c = p->priv;
+	const dash_data *c = p->d;
 	char title[64];
 	snprintf(title, sizeof title, "Changes · %s", a->window_name);
 	draw_box(y, x, h, w, title, p->focused);
 	int ix = x + 2, iw = w - 4, iy = y + 1, ih = h - 2;
 	if (ih < 1 || iw < 10)
 		return;
-	if (!c->ok) {
-		draw_text_cut(iy, ix, iw, c->err[0] ? c->err : "cannot read the changes", EL_CRIT, 1);
+	if (!c->ch_ok) {
+		draw_text_cut(iy, ix, iw, c->ch_err[0] ? c->ch_err : "cannot read the changes", EL_CRIT, 1);
 		return;
 	}
 	if (!c->ch.n) {
@@ -117,8 +106,8 @@ static void changes_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 
 static const change *changes_sel(pane_t *p)
 {
-	const pchanges *c = p->priv;
-	return p->pos.sel < (int)c->ch.n ? &c->ch.v[p->pos.sel] : NULL;
+	const changes_t *ch = &p->d->ch;
+	return p->pos.sel < (int)ch->n ? &ch->v[p->pos.sel] : NULL;
 }
 
 static int changes_enter(pane_t *p, app_t *a)
@@ -141,7 +130,7 @@ static int changes_action(pane_t *p, app_t *a, int act)
 {
 	if (act != A_DIFF)
 		return 0;
-	const pchanges *c = p->priv;
+	const dash_data *c = p->d;
 	const change *ch = p->focused ? changes_sel(p) : NULL;
 	for (size_t i = 0; !ch && i < c->ch.n; i++)
 		if (c->ch.v[i].prompt && c->ch.v[i].before && c->ch.v[i].regressed)
@@ -154,13 +143,12 @@ static int changes_action(pane_t *p, app_t *a, int act)
 
 static int changes_rows(pane_t *p)
 {
-	const pchanges *c = p->priv;
-	return (int)c->ch.n;
+	return (int)p->d->ch.n;
 }
 
 static int changes_search(pane_t *p, const char *text, int dir)
 {
-	const pchanges *c = p->priv;
+	const dash_data *c = p->d;
 	int n = (int)c->ch.n;
 	for (int k = 1; k <= n; k++) {
 		int i = ((p->pos.sel + dir * k) % n + n) % n;
@@ -173,21 +161,13 @@ static int changes_search(pane_t *p, const char *text, int dir)
 	return 0;
 }
 
-static void changes_close(pane_t *p)
-{
-	pchanges *c = p->priv;
-	changes_free(&c->ch);
-}
-
 const pane_ops pane_changes = {
     .name = "changes",
-    .private_size = sizeof(pchanges),
     .reload = changes_reload,
     .draw = changes_draw,
     .enter = changes_enter,
     .action = changes_action,
     .rows = changes_rows,
     .search = changes_search,
-    .close = changes_close,
     .height = changes_height,
 };
