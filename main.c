@@ -26,14 +26,18 @@ static const cli_cmd commands[] = {
      "  prompts                                          the console on the prompt versions\n"},
     {"import", cmd_import, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_FORMAT),
      "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"},
-    {"report", cmd_report, CLI_STORE, OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON),
+    {"report", cmd_report, CLI_STORE, OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON) | OPT(O_CHANGES),
      "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
-     "                                                 cost, errors and latency from the store\n"},
+     "                                                 cost, errors and latency from the store\n"
+     "  report --changes [--since DUR | --from TIME --to TIME]\n"
+     "                                                 prompt versions and models that appeared, stopped\n"
+     "                                                 or regressed in the window, worst first\n"},
     {"demo", cmd_demo, CLI_CONSOLE | CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_CALLS) | OPT(O_NOTUI),
      "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"},
     {"prompt", cmd_prompt, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PVERSION),
      "  prompt add NAME FILE [--version V]               add a prompt version (default: the next number)\n"
-     "  prompt list [NAME]                               prompt versions and how each did in production\n"
+     "  prompt list [NAME]                               prompt versions, newest first seen first, how each\n"
+     "                                                 did in production and whether it regressed\n"
      "  prompt diff NAME V1 V2                           what changed between two versions: side by side on\n"
      "                                                 a terminal, a unified diff through a pipe\n"},
     {"replay", cmd_replay, CLI_STORE | CLI_WRITES, OPT(O_PROMPTREF) | OPT(O_MODEL) | OPT(O_JSON),
@@ -93,6 +97,7 @@ static const struct optdef {
     [O_PROVIDER] = {"provider", 0, 1},
     /* 2: the value is optional (--listen=V, or a next word with a colon). */
     [O_LISTEN] = {"listen", 0, 2},
+    [O_CHANGES] = {"changes", 0, 0},
 };
 
 static const char help_head[] =
@@ -116,8 +121,9 @@ static const char help_tail[] =
     "  -V, --version       the version\n"
     "\n"
     "DUR is 30s, 15m, 1h, 7d; TIME is RFC 3339 or Unix seconds.\n"
-    "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F\n"
-    "        since=DUR sample=N% latency>MS and words to search for, all of which must hold.\n"
+    "FILTER: model=M provider=P status=ok|error error=TYPE prompt=NAME[@V] feature=F user=ID\n"
+    "        session=ID trace=HEX since=DUR sample=N% latency>MS and words to search for, all of\n"
+    "        which must hold; model=a,b is either, FIELD!=V leaves those out.\n"
     "exit status: 0 ok, 1 failure, 2 bad usage, 3 partial (some records rejected, some providers failed).\n"
     "console: 40x10 or larger; ? lists the keys of the view first, Esc goes back, Ctrl-Z suspends, Ctrl-L redraws.\n"
     "See llmops(1) for the rc file and the record format.\n";

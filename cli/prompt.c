@@ -9,6 +9,7 @@
 #include "../core/clock.h"
 #include "../core/sanitize.h"
 #include "../core/textdiff.h"
+#include "../data/changes.h"
 #include "../data/file.h"
 #include "../data/prompts.h"
 #include "../views/view.h"
@@ -91,6 +92,37 @@ static int cmd_prompt_add(ctx_t *x)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
+typedef struct lrow {
+	const prompt_info *p;
+	size_t i;
+} lrow;
+
+/* When a version began: its first call, or when it was added. */
+static int64_t lrow_time(const lrow *r)
+{
+	const prompt_ver *v = &r->p->v[r->i];
+	return v->s.calls ? v->s.first_ns : v->created_ns;
+}
+
+static int cmp_lrow(const void *a, const void *b)
+{
+	const lrow *x = a, *y = b;
+	int64_t tx = lrow_time(x), ty = lrow_time(y);
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	int c = strcmp(x->p->name, y->p->name);
+	if (c)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static change_side side_of_stats(const prompt_stats *s)
+{
+	uint64_t priced = s->calls > s->unpriced ? s->calls - s->unpriced : 0;
+	return (change_side){.calls = s->calls, .errors = s->errors, .p95_ms = s->p95_ms,
+			     .nusd_per_call = priced ? (double)s->cost_nusd / (double)priced : 0};
+}
+
 static int cmd_prompt_list(ctx_t *x)
 {
 	if (x->a.npos > 2)
@@ -121,22 +153,29 @@ static int cmd_prompt_list(ctx_t *x)
 		return EXIT_OK;
 	}
 	/* Cells first, so that each column is as wide as its widest cell. */
-	enum { NCOL = 9 };
+	enum { NCOL = 10 };
 	static const char *const head[NCOL] = {"PROMPT", "VERSION", "SOURCE", "FIRST SEEN", "LAST SEEN",
-					       "CALLS", "ERR%", "P95", "$/CALL"};
+					       "CALLS", "ERR%", "P95", "$/CALL", "VS BEFORE"};
 	size_t nrows = 0;
 	for (size_t p = 0; p < l.n; p++)
 		nrows += l.v[p].n;
+	/* Newest first seen first, across prompts: the last deploys on top. */
+	lrow *rows = xcalloc(nrows, sizeof *rows);
+	size_t r = 0;
+	for (size_t p = 0; p < l.n; p++)
+		for (size_t i = 0; i < l.v[p].n; i++)
+			rows[r++] = (lrow){&l.v[p], i};
+	qsort(rows, nrows, sizeof *rows, cmp_lrow);
 	char *(*cell)[NCOL] = xcalloc(nrows, sizeof *cell);
 	int w[NCOL];
 	for (int c = 0; c < NCOL; c++)
 		w[c] = (int)strlen(head[c]);
-	size_t r = 0;
-	for (size_t p = 0; p < l.n; p++) {
-		for (size_t i = 0; i < l.v[p].n; i++, r++) {
-			const prompt_ver *v = &l.v[p].v[i];
+	for (r = 0; r < nrows; r++) {
+		const prompt_info *pi = rows[r].p;
+		{
+			const prompt_ver *v = &pi->v[rows[r].i];
 			char buf[64], kb[32];
-			cell[r][0] = sanitize_str(l.v[p].name, SAN_ASCII);
+			cell[r][0] = sanitize_str(pi->name, SAN_ASCII);
 			cell[r][1] = sanitize_str(v->version, SAN_ASCII);
 			cell[r][2] = sanitize_str(prompt_source_kind(v, kb, sizeof kb), SAN_ASCII);
 			int served = v->s.calls > 0;
@@ -162,6 +201,17 @@ static int cmd_prompt_list(ctx_t *x)
 					fmt_usd(buf, sizeof buf, per);
 			}
 			cell[r][8] = xstrdup(priced ? buf : "-");
+			/* Against the version that served before it (versions are newest first). */
+			const prompt_ver *before = NULL;
+			for (size_t j = rows[r].i + 1; served && j < pi->n && !before; j++)
+				if (pi->v[j].s.calls)
+					before = &pi->v[j];
+			int reg = 0;
+			if (before) {
+				change_side now = side_of_stats(&v->s), was = side_of_stats(&before->s);
+				reg = change_regressed(&now, &was);
+			}
+			cell[r][9] = xstrdup(!before ? "-" : reg ? "regressed" : "ok");
 			for (int c = 0; c < NCOL; c++)
 				if ((int)strlen(cell[r][c]) > w[c])
 					w[c] = (int)strlen(cell[r][c]);
@@ -171,7 +221,9 @@ static int cmd_prompt_list(ctx_t *x)
 		for (int c = 0; c < NCOL; c++) {
 			const char *s = k ? cell[k - 1][c] : head[c];
 			/* Names left, numbers right. */
-			if (c < 5)
+			if (c == NCOL - 1)
+				printf("%s", s);
+			else if (c < 5)
 				printf("%-*s", w[c], s);
 			else
 				printf("%*s", w[c], s);
@@ -182,6 +234,7 @@ static int cmd_prompt_list(ctx_t *x)
 		for (int c = 0; c < NCOL; c++)
 			free(cell[k][c]);
 	free(cell);
+	free(rows);
 	prompt_list_free(&l);
 	return EXIT_OK;
 }

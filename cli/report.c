@@ -38,14 +38,19 @@ int cmd_report(ctx_t *x)
 		return EXIT_FAIL;
 	report_t r;
 	char err[512];
+	changes_t ch;
 	int rc = store_report(st, from, to, by, &r, err, sizeof err);
+	if (!rc && (rc = changes_compute(st, from, to, &ch, err, sizeof err)))
+		report_free(&r);
 	store_close(st);
 	if (rc) {
 		fprintf(stderr, "llmops: %s\n", err);
 		return EXIT_FAIL;
 	}
 	if (x->a.set[O_JSON]) {
-		report_write_json(&r, stdout);
+		report_write_json(&r, &ch, stdout);
+	} else if (x->a.set[O_CHANGES]) {
+		changes_write_text(&ch, now, stdout);
 	} else {
 		int width = 200;
 		struct winsize ws;
@@ -54,5 +59,6 @@ int cmd_report(ctx_t *x)
 		report_write_text(&r, stdout, width, x->ascii);
 	}
 	report_free(&r);
+	changes_free(&ch);
 	return EXIT_OK;
 }

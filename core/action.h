@@ -75,7 +75,10 @@
 	X(PREV_ITEM, "prev-item", "back to the previous call")                                    \
 	G("Replaying")                                                                              \
 	X(REPLAY, "replay", "replay this call against another prompt version (:replay V N: a batch)") \
-	X(CANCEL, "cancel", "stop the replay under way (its partial output is kept)")
+	X(CANCEL, "cancel", "stop the replay under way (its partial output is kept)")                 \
+	G("Copying")                                                                                \
+	X(COPY_ID, "copy-id", "copy the call's span id to the clipboard (OSC 52)")                  \
+	X(COPY_JSON, "copy-json", "copy the call as JSON to the clipboard (OSC 52)")
 
 enum action {
 	A_NONE = 0,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/pricing.h"
 #include "store_internal.h"
 #include "trace.h"
 
@@ -290,40 +291,114 @@ int store_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, si
 	return 0;
 }
 
+/* ---- filter values ------------------------------------------------------ */
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void add_unique(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	if (!s || !*s)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], s))
+			return;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+int store_filter_values(store_t *st, const char *field, size_t max, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	static const char *const dim_fields[] = {"model", "provider", "feature", "prompt"};
+	static const char *const col_fields[][2] = {{"error", "error_type"}, {"user", "user_id"}, {"session", "session_id"}};
+	for (size_t f = 0; f < sizeof dim_fields / sizeof *dim_fields; f++) {
+		if (strcmp(field, dim_fields[f]))
+			continue;
+		dims_t d;
+		if (store_dims_load(st, &d))
+			return -1;
+		for (int64_t i = 1; i < d.n; i++) {
+			const dim_row *r = &d.v[i];
+			if (!r->model)
+				continue;
+			if (f == 0) {
+				add_unique(out, n, &cap, r->model);
+				char fam[256]; /* model=gpt-4o finds its dated snapshots */
+				if (pricing_strip_date(r->model, fam, sizeof fam))
+					add_unique(out, n, &cap, fam);
+			} else if (f == 1) {
+				add_unique(out, n, &cap, r->provider);
+			} else if (f == 2) {
+				add_unique(out, n, &cap, r->feature);
+			} else if (*r->prompt_name) {
+				add_unique(out, n, &cap, r->prompt_name);
+				if (*r->prompt_version) {
+					char pv[512];
+					snprintf(pv, sizeof pv, "%s@%s", r->prompt_name, r->prompt_version);
+					add_unique(out, n, &cap, pv);
+				}
+			}
+		}
+		store_dims_free(&d);
+		goto done;
+	}
+	for (size_t f = 0; f < sizeof col_fields / sizeof *col_fields; f++) {
+		if (strcmp(field, col_fields[f][0]))
+			continue;
+		char sql[256];
+		snprintf(sql, sizeof sql,
+			 "SELECT DISTINCT v FROM (SELECT %s AS v FROM calls ORDER BY id DESC LIMIT %d) WHERE v IS NOT NULL LIMIT %zu",
+			 col_fields[f][1], FILTER_VALUES_SCAN, max);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+			return -1;
+		while (sqlite3_step(q) == SQLITE_ROW)
+			add_unique(out, n, &cap, (const char *)sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+		goto done;
+	}
+	return -1;
+done:
+	qsort(*out, *n, sizeof **out, cmp_str);
+	while (*n > max)
+		free((*out)[--*n]);
+	return 0;
+}
+
 /* ---- calls ------------------------------------------------------------- */
 
-static int in_values(const fvalues *v, const char *s)
+static int same(const char *value, const char *s)
 {
-	for (int i = 0; i < v->n; i++)
-		if (!strcmp(v->v[i], s))
-			return 1;
-	return 0;
+	return !strcmp(value, s);
+}
+
+/* prompt=NAME is every version of it, prompt=NAME@V that one; s is "NAME@V". */
+static int prompt_is(const char *value, const char *s)
+{
+	if (strchr(value, '@'))
+		return !strcmp(value, s);
+	size_t n = strlen(value);
+	return !strncmp(value, s, n) && s[n] == '@';
 }
 
 static int dim_matches(const dim_row *d, const filter_t *f)
 {
-	if (f->model.n) {
-		int ok = 0;
-		for (int i = 0; i < f->model.n && !ok; i++)
-			ok = filter_model_matches(f->model.v[i], d->model);
-		if (!ok)
-			return 0;
-	}
-	if (f->provider.n && !in_values(&f->provider, d->provider))
-		return 0;
-	if (f->feature.n && !in_values(&f->feature, d->feature))
+	if (!filter_values_pass(&f->model, d->model, filter_model_matches) ||
+	    !filter_values_pass(&f->provider, d->provider, same) ||
+	    !filter_values_pass(&f->feature, *d->feature ? d->feature : NULL, same))
 		return 0;
 	if (f->prompt.n) {
-		int ok = 0;
-		for (int i = 0; i < f->prompt.n && !ok; i++) {
-			const char *v = f->prompt.v[i], *at = strchr(v, '@');
-			if (at)
-				ok = (size_t)(at - v) == strlen(d->prompt_name) && !strncmp(v, d->prompt_name, (size_t)(at - v)) &&
-				     !strcmp(at + 1, d->prompt_version);
-			else
-				ok = !strcmp(v, d->prompt_name);
-		}
-		if (!ok)
+		char p[512];
+		snprintf(p, sizeof p, "%s@%s", d->prompt_name, d->prompt_version);
+		if (!filter_values_pass(&f->prompt, *d->prompt_name ? p : NULL, prompt_is))
 			return 0;
 	}
 	return 1;
@@ -394,7 +469,50 @@ void call_page_free(call_page *p)
 
 static const char *const sort_cols[] = {"c.ts", "c.latency_ms", "c.cost_nusd"};
 
-/* The filter's terms as SQL over calls c, and their parameters (?1..?4, ?8,
+/* The fields matched in SQL on a column of calls, their values bound as
+ * ?10 onwards in this order. A trace is matched on a prefix of its hex. */
+enum { NTEXT = 4 };
+static const char *const text_cols[NTEXT] = {"c.error_type", "c.user_id", "c.session_id", "lower(hex(c.trace_id))"};
+
+static const fvalues *text_field(const filter_t *f, int i)
+{
+	const fvalues *v[NTEXT] = {&f->error, &f->user, &f->session, &f->trace};
+	return v[i];
+}
+
+static int text_sql(sbuf *sql, const fvalues *v, const char *col, int k)
+{
+	int trace = col == text_cols[NTEXT - 1];
+	for (int neg = 0; neg < 2; neg++) {
+		int any = 0;
+		for (int i = 0; i < v->n; i++) {
+			if (v->neg[i] != neg)
+				continue;
+			if (!any)
+				sb_printf(sql, neg ? " AND (%s IS NULL OR NOT (" : " AND (", col);
+			if (trace)
+				sb_printf(sql, "%ssubstr(%s, 1, length(?%d)) = ?%d", any ? " OR " : "", col, k, k);
+			else
+				sb_printf(sql, "%s%s = ?%d", any ? " OR " : "", col, k);
+			k++;
+			any = 1;
+		}
+		if (any)
+			sb_adds(sql, neg ? "))" : ")");
+	}
+	return k;
+}
+
+static int text_bind(sqlite3_stmt *q, const fvalues *v, int k)
+{
+	for (int neg = 0; neg < 2; neg++)
+		for (int i = 0; i < v->n; i++)
+			if (v->neg[i] == neg)
+				sqlite3_bind_text(q, k++, v->v[i], -1, SQLITE_STATIC);
+	return k;
+}
+
+/* The filter's terms as SQL over calls c, and their parameters (?1..?4, ?8, ?9,
  * ?10..), shared by the pages of the trace list and the annotation queue. */
 static void where_sql(sbuf *sql, const filter_t *f, const dims_t *d)
 {
@@ -413,14 +531,13 @@ static void where_sql(sbuf *sql, const filter_t *f, const dims_t *d)
 	}
 	if (f->status >= 0)
 		sb_printf(sql, " AND c.status = %d", f->status);
-	if (f->error.n) {
-		sb_adds(sql, " AND c.error_type IN (");
-		for (int i = 0; i < f->error.n; i++)
-			sb_printf(sql, "%s?%d", i ? "," : "", 10 + i);
-		sb_addc(sql, ')');
-	}
+	int k = 10;
+	for (int i = 0; i < NTEXT; i++)
+		k = text_sql(sql, text_field(f, i), text_cols[i], k);
 	if (f->since_ns)
 		sb_adds(sql, " AND c.ts >= ?1");
+	if (f->before_ns)
+		sb_adds(sql, " AND c.ts < ?9");
 	if (f->lat_min >= 0)
 		sb_adds(sql, " AND c.latency_ms > ?2");
 	if (f->lat_max >= 0)
@@ -428,7 +545,7 @@ static void where_sql(sbuf *sql, const filter_t *f, const dims_t *d)
 	if (f->text)
 		sb_adds(sql, " AND c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?4)");
 	if (f->sample_bp)
-		sb_adds(sql, " AND llmops_sample_bucket(c.span_id) < ?8");
+		sb_adds(sql, f->sample_neg ? " AND llmops_sample_bucket(c.span_id) >= ?8" : " AND llmops_sample_bucket(c.span_id) < ?8");
 }
 
 static void where_bind(sqlite3_stmt *q, const filter_t *f, int64_t now_ns)
@@ -437,6 +554,8 @@ static void where_bind(sqlite3_stmt *q, const filter_t *f, int64_t now_ns)
 		return;
 	if (f->since_ns)
 		sqlite3_bind_int64(q, 1, now_ns - f->since_ns);
+	if (f->before_ns)
+		sqlite3_bind_int64(q, 9, now_ns - f->before_ns);
 	if (f->lat_min >= 0)
 		sqlite3_bind_double(q, 2, f->lat_min);
 	if (f->lat_max >= 0)
@@ -445,8 +564,9 @@ static void where_bind(sqlite3_stmt *q, const filter_t *f, int64_t now_ns)
 		sqlite3_bind_text(q, 4, f->text, -1, SQLITE_STATIC);
 	if (f->sample_bp)
 		sqlite3_bind_int(q, 8, f->sample_bp);
-	for (int i = 0; i < f->error.n; i++)
-		sqlite3_bind_text(q, 10 + i, f->error.v[i], -1, SQLITE_STATIC);
+	int k = 10;
+	for (int i = 0; i < NTEXT; i++)
+		k = text_bind(q, text_field(f, i), k);
 }
 
 int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)

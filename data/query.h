@@ -96,6 +96,15 @@ typedef struct call_ref {
 int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, call_ref **out, size_t *n,
 		    int *more, char *err, size_t errlen);
 
+/* The values a filter field takes in the store, for Tab completion: model,
+ * provider, feature and prompt (NAME and NAME@V) from the dimensions; error,
+ * user and session from the newest FILTER_VALUES_SCAN calls only, so that
+ * the answer stays quick on a store of millions. Sorted, unique, at most
+ * max: 0 and *out (the strings and the array are the caller's to free), or
+ * -1 for a field without values of its own. */
+#define FILTER_VALUES_SCAN 20000
+int store_filter_values(store_t *st, const char *field, size_t max, char ***out, size_t *n);
+
 typedef struct call_full {
 	call_row row;
 	char trace[65];

@@ -57,7 +57,69 @@ static cJSON *group_json(const char *key, const rstats *s)
 	return g;
 }
 
-void report_write_json(const report_t *r, FILE *out)
+static cJSON *side_json(const change_side *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "calls", (double)s->calls);
+	cJSON_AddNumberToObject(o, "errors", (double)s->errors);
+	cJSON_AddNumberToObject(o, "error_rate", s->calls ? (double)s->errors / (double)s->calls : 0);
+	cJSON_AddNumberToObject(o, "p95_ms", s->p95_ms);
+	cJSON_AddNumberToObject(o, "usd_per_call", s->nusd_per_call / 1e9);
+	return o;
+}
+
+static cJSON *change_json(const change *c)
+{
+	char t[40];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", change_kind_name(c->kind));
+	cJSON_AddBoolToObject(o, "regressed", c->regressed);
+	if (c->prompt) {
+		cJSON_AddStringToObject(o, "prompt", c->prompt);
+		cJSON_AddStringToObject(o, "version", c->version);
+	} else {
+		cJSON_AddStringToObject(o, "model", c->version);
+	}
+	clock_fmt_rfc3339(c->first_ns, t, sizeof t);
+	cJSON_AddStringToObject(o, "first_seen", t);
+	clock_fmt_rfc3339(c->last_ns, t, sizeof t);
+	cJSON_AddStringToObject(o, "last_seen", t);
+	cJSON_AddNumberToObject(o, "calls", (double)c->calls);
+	if (c->before)
+		cJSON_AddStringToObject(o, "before", c->before);
+	if (c->model)
+		cJSON_AddStringToObject(o, "on_model", c->model);
+	cJSON_AddItemToObject(o, "now", side_json(&c->now));
+	cJSON_AddItemToObject(o, "was", side_json(&c->was));
+	return o;
+}
+
+void changes_write_text(const changes_t *ch, int64_t now_ns, FILE *out)
+{
+	if (!ch->n) {
+		fputs("no changes in the window\n", out);
+		return;
+	}
+	size_t w = 0;
+	char label[300], line[512];
+	for (size_t i = 0; i < ch->n; i++) {
+		size_t l = strlen(change_label(&ch->v[i], label, sizeof label));
+		if (l > w)
+			w = l;
+	}
+	for (size_t i = 0; i < ch->n; i++) {
+		const change *c = &ch->v[i];
+		change_summary(c, now_ns, NULL, line, sizeof line);
+		change_label(c, label, sizeof label);
+		/* Names come from traces: sanitised, with the padding done on the clean text. */
+		char *l = sanitize_str(label, 0), *t = sanitize_str(line, 0);
+		fprintf(out, "%s%s%*s  %s\n", c->regressed ? "! " : "  ", l, (int)(w - strlen(label)), "", t);
+		free(l);
+		free(t);
+	}
+}
+
+void report_write_json(const report_t *r, const changes_t *ch, FILE *out)
 {
 	char from[40], to[40];
 	clock_fmt_rfc3339(r->from_ns, from, sizeof from);
@@ -70,6 +132,11 @@ void report_write_json(const report_t *r, FILE *out)
 	for (size_t i = 0; i < r->n; i++)
 		cJSON_AddItemToArray(groups, group_json(r->groups[i].key, &r->groups[i].s));
 	cJSON_AddItemToObject(root, "total", group_json("all", &r->total));
+	if (ch) {
+		cJSON *ca = cJSON_AddArrayToObject(root, "changes");
+		for (size_t i = 0; i < ch->n; i++)
+			cJSON_AddItemToArray(ca, change_json(&ch->v[i]));
+	}
 	cJSON *um = cJSON_AddArrayToObject(root, "unpriced_models");
 	for (size_t i = 0; i < r->n_unpriced_models; i++)
 		cJSON_AddItemToArray(um, cJSON_CreateString(r->unpriced_models[i]));

@@ -144,6 +144,9 @@ typedef struct dims_t {
 } dims_t;
 int store_dims_load(store_t *st, dims_t *d);
 void store_dims_free(dims_t *d);
+/* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
+ * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
+int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
 /* The row of a dimension id, or NULL. */
 static inline const dim_row *store_dim(const dims_t *d, int64_t id)
 {

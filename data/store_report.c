@@ -116,6 +116,38 @@ static int add_row(sqlite3_stmt *q, rstats *s)
 	return 0;
 }
 
+int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+{
+	rrange ranges[5];
+	int nr = rollup_ranges(from_ns, to_ns, ranges), rc = 0;
+	for (int i = 0; i < nr && !rc; i++) {
+		char sql[256];
+		snprintf(sql, sizeof sql,
+			 "SELECT dim, calls, errors, error_types, input_tokens, cached_tokens, output_tokens, cost_nusd,"
+			 " unpriced, latency, ttft FROM %s WHERE t >= ? AND t < ?",
+			 rollup_table[ranges[i].res]);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_int64(q, 1, ranges[i].from);
+		sqlite3_bind_int64(q, 2, ranges[i].to);
+		int step;
+		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+			int64_t dim = sqlite3_column_int64(q, 0);
+			if (dim <= 0 || dim >= dims->n || !dims->v[dim].model)
+				continue;
+			if (add_row(q, &per_dim[dim])) {
+				rc = -2;
+				break;
+			}
+		}
+		if (step != SQLITE_DONE && !rc)
+			rc = -1;
+		sqlite3_finalize(q);
+	}
+	return rc;
+}
+
 int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
@@ -130,35 +162,7 @@ int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *
 	}
 	/* One rstats per dimension first (cheap to index), grouped at the end. */
 	rstats *per_dim = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *per_dim);
-	rrange ranges[5];
-	int nr = rollup_ranges(r->from_ns, r->to_ns, ranges), rc = 0;
-	for (int i = 0; i < nr && !rc; i++) {
-		char sql[256];
-		snprintf(sql, sizeof sql,
-			 "SELECT dim, calls, errors, error_types, input_tokens, cached_tokens, output_tokens, cost_nusd,"
-			 " unpriced, latency, ttft FROM %s WHERE t >= ? AND t < ?",
-			 rollup_table[ranges[i].res]);
-		sqlite3_stmt *q;
-		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-			rc = -1;
-			break;
-		}
-		sqlite3_bind_int64(q, 1, ranges[i].from);
-		sqlite3_bind_int64(q, 2, ranges[i].to);
-		int step;
-		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-			int64_t dim = sqlite3_column_int64(q, 0);
-			if (dim <= 0 || dim >= dims.n || !dims.v[dim].model)
-				continue;
-			if (add_row(q, &per_dim[dim])) {
-				rc = -2;
-				break;
-			}
-		}
-		if (step != SQLITE_DONE && !rc)
-			rc = -1;
-		sqlite3_finalize(q);
-	}
+	int rc = store_window_per_dim(st, r->from_ns, r->to_ns, &dims, per_dim);
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", st->path, rc == -2 ? "corrupt rollup row" : sqlite3_errmsg(st->db));
 	} else {

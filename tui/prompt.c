@@ -31,6 +31,9 @@ struct prompt {
 	int saved_len;
 	char out[MAXLEN * 4];
 	int dirty;         /* history changed since the last save */
+	prompt_complete_fn complete;
+	void *complete_ctx;
+	char choices[512]; /* the candidates of the last Tab, listed above the line */
 };
 
 prompt_t *prompt_new(const char *history_path)
@@ -95,9 +98,71 @@ static void set_text(prompt_t *p, const char *s)
 void prompt_begin(prompt_t *p, const char *lead, const char *initial)
 {
 	p->active = 1;
+	p->choices[0] = 0;
 	snprintf(p->lead, sizeof p->lead, "%s", lead);
 	set_text(p, initial ? initial : "");
 	p->hpos = -1;
+}
+
+void prompt_set_complete(prompt_t *p, prompt_complete_fn fn, void *ctx)
+{
+	p->complete = fn;
+	p->complete_ctx = ctx;
+}
+
+static void complete(prompt_t *p)
+{
+	char before[MAXLEN * 4], after[MAXLEN * 4];
+	wchar_t c = p->buf[p->cur];
+	p->buf[p->cur] = 0;
+	size_t bl = wcstombs(before, p->buf, sizeof before);
+	p->buf[p->cur] = c;
+	size_t al = wcstombs(after, p->buf + p->cur, sizeof after);
+	if (bl == (size_t)-1 || al == (size_t)-1)
+		return;
+	before[sizeof before - 1] = after[sizeof after - 1] = 0;
+	size_t from = bl, n = 0;
+	char **cand = NULL;
+	p->complete(p->complete_ctx, p->lead, before, &from, &cand, &n);
+	if (from > bl)
+		from = bl;
+	if (!n) {
+		snprintf(p->choices, sizeof p->choices, "(no completions)");
+		free(cand);
+		return;
+	}
+	/* What every candidate shares, cut back to a whole character. */
+	size_t common = strlen(cand[0]);
+	for (size_t i = 1; i < n; i++) {
+		size_t k = 0;
+		while (k < common && cand[i][k] == cand[0][k])
+			k++;
+		common = k;
+	}
+	while (common && ((unsigned char)cand[0][common] & 0xc0) == 0x80)
+		common--;
+	char repl[MAXLEN * 4];
+	snprintf(repl, sizeof repl, "%.*s", (int)common, cand[0]);
+	if (n == 1 && common && !strchr("=,><", cand[0][common - 1]) && after[0] != ' ')
+		snprintf(repl + common, sizeof repl - common, " ");
+	if (strlen(repl) >= bl - from) {
+		char line[MAXLEN * 4 * 2];
+		snprintf(line, sizeof line, "%.*s%s", (int)from, before, repl);
+		set_text(p, line); /* the cursor at the end of what was completed */
+		int cur = p->len;
+		snprintf(line + strlen(line), sizeof line - strlen(line), "%s", after);
+		set_text(p, line);
+		p->cur = cur < p->len ? cur : p->len;
+	}
+	p->choices[0] = 0;
+	if (n > 1) {
+		size_t off = 0;
+		for (size_t i = 0; i < n && off + 2 < sizeof p->choices; i++)
+			off += (size_t)snprintf(p->choices + off, sizeof p->choices - off, "%s%s", i ? "  " : "", cand[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(cand[i]);
+	free(cand);
 }
 
 int prompt_active(const prompt_t *p)
@@ -179,7 +244,12 @@ static void search_back(prompt_t *p)
 
 int prompt_key(prompt_t *p, int key)
 {
+	p->choices[0] = 0;
 	switch (key) {
+	case K_TAB:
+		if (p->complete)
+			complete(p);
+		break;
 	case K_ENTER: {
 		p->active = 0;
 		wcstombs(p->out, p->buf, sizeof p->out);
@@ -282,6 +352,11 @@ int prompt_key(prompt_t *p, int key)
 
 void prompt_draw(prompt_t *p, int y, int x, int w)
 {
+	if (p->choices[0] && y > 0) {
+		/* Over the last row of the view, as a shell lists its completions. */
+		draw_fill(y - 1, x, w, EL_STATUS);
+		draw_text_cut(y - 1, x + 1, w - 2, p->choices, EL_STATUS, 1);
+	}
 	draw_fill(y, x, w, EL_DEFAULT);
 	int lw = draw_text(y, x, w, p->lead, EL_DEFAULT);
 	int avail = w - lw - 1;

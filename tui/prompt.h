@@ -23,6 +23,15 @@ const char *prompt_line(prompt_t *p);
 /* The text as it stands while typing (and after a cancel). */
 const char *prompt_peek(prompt_t *p);
 void prompt_draw(prompt_t *p, int y, int x, int w);
+/* Tab completion. fn gets the text before the cursor and answers the
+ * candidates for its end: each replaces before[*from..] (malloc'ed strings
+ * in a malloc'ed array, the prompt frees them). One candidate is taken
+ * (with a space after it unless it ends in '=', ',', '>' or '<'); several
+ * extend the text to what they share and are listed above the line. */
+typedef void (*prompt_complete_fn)(void *ctx, const char *lead, const char *before, size_t *from, char ***cands,
+				   size_t *n);
+void prompt_set_complete(prompt_t *p, prompt_complete_fn fn, void *ctx);
+
 /* Writes the history now (temp file, fsync, rename, mode 0600). */
 int prompt_save(prompt_t *p);
 

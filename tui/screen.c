@@ -237,3 +237,38 @@ int tui_dump(FILE *f)
 	}
 	return ferror(f) ? -1 : 0;
 }
+
+/* OSC 52 carries the text in base64; the terminal (or tmux, with
+ * set-clipboard on) puts it on the system clipboard, over SSH too. */
+int tui_clipboard(const char *text, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	if (!tui.active || !tui.out || len > TUI_CLIPBOARD_MAX)
+		return -1;
+	sbuf o = SBUF_INIT;
+	sb_adds(&o, "\033]52;c;");
+	const unsigned char *p = (const unsigned char *)text;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < len ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < len ? p[i + 2] : 0);
+		sb_addc(&o, b64[v >> 18 & 63]);
+		sb_addc(&o, b64[v >> 12 & 63]);
+		sb_addc(&o, i + 1 < len ? b64[v >> 6 & 63] : '=');
+		sb_addc(&o, i + 2 < len ? b64[v & 63] : '=');
+	}
+	sb_addc(&o, '\a');
+	/* Curses has sent its frame: the sequence goes straight after it. */
+	fflush(tui.out);
+	int fd = fileno(tui.out), rc = 0;
+	for (size_t off = 0; off < o.len;) {
+		ssize_t w = write(fd, o.p + off, o.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = -1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	sb_free(&o);
+	return rc;
+}

@@ -126,6 +126,12 @@ int tui_key(int *key);
  * hung up (read returns 0 or EIO), as an SSH drop leaves it. */
 int tui_hung_up(void);
 
+/* Puts text on the clipboard through the terminal (OSC 52): 0, or -1 without
+ * a terminal or over TUI_CLIPBOARD_MAX bytes. Whether it arrives is the
+ * terminal's choice (tmux: set -g set-clipboard on). */
+#define TUI_CLIPBOARD_MAX (64 * 1024)
+int tui_clipboard(const char *text, size_t len);
+
 /* ---- screen dump (tests) ----------------------------------------------- */
 
 /* The screen as text, one line a row, trailing blanks trimmed. */

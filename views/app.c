@@ -102,6 +102,15 @@ int app_set_filter(app_t *a, const char *src)
 	char err[256];
 	if (filter_parse(&f, src, err, sizeof err)) {
 		filter_free(&f);
+		/* Too wide for the status line: the details in parentheses give
+		 * way, never the term at fault or the reason. */
+		int rows, cols;
+		tui_size(&rows, &cols);
+		char *par = strrchr(err, '(');
+		if (text_width(err) + 9 > cols && par && par > err + 1 && par[-1] == ' ') {
+			int unknown = !strncmp(err, "unknown field", 13);
+			snprintf(par - 1, sizeof err - (size_t)(par - 1 - err), "%s", unknown ? " (Tab lists them)" : "");
+		}
 		app_message(a, EL_ERROR, "filter: %s", err);
 		return -1;
 	}
@@ -197,6 +206,49 @@ static int save_display(app_t *a, const char *path)
 	tui_dump(f);
 	fclose(f);
 	return 0;
+}
+
+/* :write FILE: what the view holds as text (the whole call, the rows of a
+ * list), else the screen; written whole or not at all. */
+static void cmd_write(app_t *a, const char *arg, char **w, int n)
+{
+	(void)w;
+	(void)n;
+	if (!*arg) {
+		app_message(a, EL_ERROR, "write: which file? (:write FILE)");
+		return;
+	}
+	char path[1024];
+	if (!strncmp(arg, "~/", 2) && getenv("HOME"))
+		snprintf(path, sizeof path, "%s/%s", getenv("HOME"), arg + 2);
+	else
+		snprintf(path, sizeof path, "%s", arg);
+	view_t *v = app_top(a);
+	sbuf out = SBUF_INIT;
+	if (v->ops->text) {
+		v->ops->text(v, a, &out);
+	} else {
+		paint(a);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		if (m) {
+			tui_dump(m);
+			fclose(m);
+			sb_add(&out, buf, len);
+			free(buf);
+		}
+	}
+	size_t lines = 0;
+	for (size_t i = 0; i < out.len; i++)
+		lines += out.p[i] == '\n';
+	char shown[120];
+	sanitize_clip(path, 80, shown, sizeof shown);
+	if (file_write_atomic(path, out.p ? out.p : "", out.len, 0644))
+		app_message(a, EL_ERROR, "write: %s: %s", shown, strerror(errno));
+	else
+		app_message(a, EL_MESSAGE, "wrote %zu lines to %s", lines, shown);
+	sb_free(&out);
 }
 
 static void apply_option(app_t *a, const char *name)
@@ -383,7 +435,8 @@ static void cmd_save_display(app_t *a, const char *arg, char **w, int n)
 const app_command app_commands[] = {
     {"window", cmd_window, 0, "window DUR", "time window (15m, 1h, 7d, ...)"},
     {"filter", cmd_filter, 0, "filter EXPR",
-     "trace filter: model= provider= status= error= prompt=NAME[@V] feature= since= sample=N% latency>MS words"},
+     "trace filter: model= provider= status= error= prompt=NAME[@V] feature= user= session= trace= since= sample=N% "
+     "latency>MS words; FIELD!=V leaves out, a,b is either; Tab completes"},
     {"view", cmd_view, 0, "view NAME", NULL},
     {"sort", cmd_sort, 0, "sort BY", "time, latency or cost"},
     {"diff", cmd_diff, 1, "diff NAME V1 V2",
@@ -395,6 +448,7 @@ const app_command app_commands[] = {
      "replay the first N (20) calls of the trace list's filter against version V of their prompt (prev: the one "
      "before each call's), four at a time"},
     {"save-display", cmd_save_display, 0, "save-display FILE", "the screen as text"},
+    {"write", cmd_write, 0, "write FILE", "save the call, or the list's rows, as text (elsewhere: the screen)"},
     {"help", cmd_help, 0, NULL, NULL},
     {"q", cmd_quit, 0, "q", "quit"},
     {"quit", cmd_quit, 0, NULL, NULL, 1},
@@ -1089,6 +1143,8 @@ static int app_init(app_t *a, const app_opts *o)
 	load_keys(a);
 	char *hist = app_state_path("history"), *shist = app_state_path("search_history");
 	a->cmd = prompt_new(hist);
+	if (a->cmd)
+		prompt_set_complete(a->cmd, app_complete, a);
 	a->find = prompt_new(shist);
 	a->ask = prompt_new(NULL); /* notes stay out of any history file */
 	free(hist);

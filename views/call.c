@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/sanitize.h"
 #include "../tui/tui.h"
 #include "textview.h"
 #include "view.h"
@@ -180,6 +181,94 @@ void call_show(app_t *a, int64_t id)
 	app_push(a, &call_ops, &id);
 }
 
+/* The call as one JSON object with the keys a JSONL import reads, so that
+ * what is pasted into a ticket or a test can be imported again. */
+static char *call_json(const call_full *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	char ts[40];
+	clock_fmt_rfc3339(c->row.ts, ts, sizeof ts);
+	cJSON_AddStringToObject(o, "ts", ts);
+#define S(k, v)                                                                                      \
+	if (v && *(v))                                                                               \
+		cJSON_AddStringToObject(o, k, v);
+#define J(k, v)                                                                                      \
+	if (v) {                                                                                     \
+		cJSON *j_ = cJSON_Parse(v);                                                          \
+		if (j_)                                                                              \
+			cJSON_AddItemToObject(o, k, j_);                                             \
+	}
+#define N(k, v)                                                                                      \
+	if ((v) >= 0)                                                                                \
+		cJSON_AddNumberToObject(o, k, (double)(v));
+	S("trace_id", c->trace);
+	S("span_id", c->row.span);
+	S("provider", c->provider);
+	S("model", c->row.model);
+	S("request_model", c->request_model);
+	S("operation", c->operation);
+	if (c->row.prompt) {
+		const char *at = strrchr(c->row.prompt, '@');
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)(at ? at - c->row.prompt : (long)strlen(c->row.prompt)), c->row.prompt);
+		cJSON_AddStringToObject(o, "prompt_name", name);
+		if (at && strcmp(at + 1, "?"))
+			S("prompt_version", at + 1);
+	}
+	S("feature", c->row.feature);
+	S("user_id", c->user_id);
+	S("session_id", c->session_id);
+	cJSON_AddStringToObject(o, "status", c->row.is_error ? "error" : "ok");
+	S("error_type", c->row.error_type);
+	S("error_message", c->error_message);
+	N("latency_ms", c->row.latency_ms);
+	N("ttft_ms", c->row.ttft_ms);
+	N("input_tokens", c->row.input_tokens);
+	N("cached_tokens", c->row.cached_tokens);
+	N("output_tokens", c->row.output_tokens);
+	if (c->row.cost_nusd >= 0)
+		cJSON_AddNumberToObject(o, "cost_usd", (double)c->row.cost_nusd / 1e9);
+	J("variables", c->variables);
+	J("input", c->input);
+	S("output", c->output);
+	S("thinking", c->thinking);
+	J("attrs", c->attrs);
+#undef S
+#undef J
+#undef N
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+void call_copy(app_t *a, int64_t id, int as_json)
+{
+	call_full c;
+	if (store_call_get(a->st, id, &c)) {
+		app_message(a, EL_ERROR, "that call is no longer in the store");
+		return;
+	}
+	char *text = as_json ? call_json(&c) : strdup(c.row.span);
+	call_full_free(&c);
+	if (!text) {
+		app_message(a, EL_ERROR, "out of memory");
+		return;
+	}
+	size_t len = strlen(text);
+	if (len > TUI_CLIPBOARD_MAX) {
+		app_message(a, EL_ERROR, "the call is %zu KiB as JSON, over the %d KiB a terminal takes: :write FILE saves it",
+			    len / 1024, TUI_CLIPBOARD_MAX / 1024);
+		free(text);
+		return;
+	}
+	/* What was copied is shown too: the clipboard may be refused silently. */
+	char shown[80];
+	sanitize_clip(text, 60, shown, sizeof shown);
+	int sent = tui_clipboard(text, len) == 0;
+	app_message(a, sent ? EL_MESSAGE : EL_ERROR, "%s %s", sent ? "copied" : "no terminal to copy to:", shown);
+	free(text);
+}
+
 /* arg: the call's id (int64_t). */
 static void call_open(view_t *v, app_t *a, const void *arg)
 {
@@ -225,6 +314,10 @@ static int call_action(view_t *v, app_t *a, int act)
 			trace_show(a, cv->id);
 		return 1;
 	}
+	if (act == A_COPY_ID || act == A_COPY_JSON) {
+		call_copy(a, cv->id, act == A_COPY_JSON);
+		return 1;
+	}
 	if (act == A_DIFF) {
 		if (cv->loaded) /* this call's prompt version against the one before */
 			diff_show_spec(a, cv->c.row.prompt);
@@ -248,6 +341,16 @@ static void call_title(view_t *v, app_t *a, char *buf, size_t n)
 		 cv->loaded && cv->c.row.is_error ? " (error)" : "", glyph(G_DOT), tv_position(&cv->tv, pos, sizeof pos));
 }
 
+static void call_text_out(view_t *v, app_t *a, sbuf *out)
+{
+	(void)a;
+	const textview *tv = &((callv *)v->priv)->tv;
+	for (size_t i = 0; i < tv->n; i++) {
+		sanitize(tv->v[i].text, strlen(tv->v[i].text), SAN_KEEP_NL | SAN_TABS, out);
+		sb_addc(out, '\n');
+	}
+}
+
 static void call_reload(view_t *v, app_t *a)
 {
 	load(v, a);
@@ -265,4 +368,5 @@ const view_ops call_ops = {
     .search = call_search,
     .title = call_title,
     .selected_call = call_selected,
+    .text = call_text_out,
 };

@@ -1,8 +1,9 @@
 /* The dashboard: what cost, latency and errors are doing now, from the
  * rollups only (a million calls draw as fast as a thousand). It loads the
  * window's series and lays out the panes of panes[] (pane.h), each in its
- * own file: cost burn against the budgets, the latency distribution with
- * its percentiles, and errors against their thresholds. Tab moves between
+ * own file: what changed (deploys and regressions, a strip on top), cost
+ * burn against the budgets, the latency distribution with its
+ * percentiles, and errors against their thresholds. Tab moves between
  * them; Enter opens the calls behind the focused pane's selected row. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,10 @@
 
 #define NCOLS 60
 
-/* The panes, in the order Tab visits them. The first is the widest (and on
- * a narrower screen, the one on top); the others share the rest. */
-static const pane_ops *const panes[] = {&pane_cost, &pane_latency, &pane_errors};
+/* The panes, in the order Tab visits them. Strips (with a height) go across
+ * the top; of the others, the first is the widest (and on a narrower
+ * screen, the one on top) and the rest share what is left. */
+static const pane_ops *const panes[] = {&pane_cost, &pane_latency, &pane_errors, &pane_changes};
 #define NPANES ((int)(sizeof panes / sizeof *panes))
 
 typedef struct dash {
@@ -53,6 +55,9 @@ static void dash_reload(view_t *v, app_t *a)
 	d->d.loaded = store_series(a->st, d->d.from, d->d.to, NCOLS, &d->d.s, d->err, sizeof d->err) == 0;
 	if (!d->d.loaded)
 		series_free(&d->d.s);
+	changes_free(&d->d.ch);
+	d->d.ch_ok = d->d.loaded &&
+		     changes_compute(a->st, d->d.from, d->d.to, &d->d.ch, d->d.ch_err, sizeof d->d.ch_err) == 0;
 	for (int i = 0; i < NPANES; i++)
 		if (panes[i]->reload)
 			panes[i]->reload(&d->pane[i], a);
@@ -75,6 +80,7 @@ static void dash_close(view_t *v, app_t *a)
 		free(d->pane[i].priv);
 	}
 	series_free(&d->d.s);
+	changes_free(&d->d.ch);
 }
 
 /* The usage poller stored buckets: the panes that show the bill reload it;
@@ -123,29 +129,49 @@ static void dash_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		draw_textf(y + 1, x + 2, w - 4, EL_CRIT, "cannot read the store: %s", d->err);
 		return;
 	}
-	pane_t *p = d->pane;
 	if (w < 60 || h < 16) {
+		pane_t *p = d->pane;
 		/* Small: the headline figures, and under them the focused pane
 		 * alone (Tab shows the next), as long as a box still fits. */
 		dash_headline(d, a, y, x, w);
 		if (h - 1 >= 5)
 			p[d->focus].ops->draw(&p[d->focus], a, y + 1, x, h - 1, w);
-	} else if (w >= 150) {
+		return;
+	}
+	/* The strips first, then the other panes in what is left. */
+	pane_t *p[NPANES];
+	int np = 0;
+	for (int i = 0; i < NPANES; i++) {
+		pane_t *s = &d->pane[i];
+		if (!s->ops->height) {
+			p[np++] = s;
+			continue;
+		}
+		int sh = s->ops->height(s, w, h);
+		if (sh > h - 16)
+			sh = h - 16;
+		if (sh < 3)
+			continue;
+		s->ops->draw(s, a, y, x, sh, w);
+		y += sh;
+		h -= sh;
+	}
+	if (w >= 150) {
 		/* Side by side: the first pane 2/5, the others share the rest. */
-		int cw = NPANES > 1 ? w * 2 / 5 : w, ow = NPANES > 1 ? (w - cw) / (NPANES - 1) : 0, px = x + cw;
-		p[0].ops->draw(&p[0], a, y, x, h, cw);
-		for (int i = 1; i < NPANES; i++, px += ow)
-			p[i].ops->draw(&p[i], a, y, px, h, i == NPANES - 1 ? x + w - px : ow);
+		int cw = np > 1 ? w * 2 / 5 : w, ow = np > 1 ? (w - cw) / (np - 1) : 0, px = x + cw;
+		p[0]->ops->draw(p[0], a, y, x, h, cw);
+		for (int i = 1; i < np; i++, px += ow)
+			p[i]->ops->draw(p[i], a, y, px, h, i == np - 1 ? x + w - px : ow);
 	} else {
 		/* The first on top, 45% and a row for the billed line; the
 		 * others side by side under it. */
 		int ch = h * 45 / 100 + 1;
 		if (ch < 10)
 			ch = 10;
-		int ow = NPANES > 1 ? w / (NPANES - 1) : 0, px = x;
-		p[0].ops->draw(&p[0], a, y, x, ch, w);
-		for (int i = 1; i < NPANES; i++, px += ow)
-			p[i].ops->draw(&p[i], a, y + ch, px, h - ch, i == NPANES - 1 ? x + w - px : ow);
+		int ow = np > 1 ? w / (np - 1) : 0, px = x;
+		p[0]->ops->draw(p[0], a, y, x, ch, w);
+		for (int i = 1; i < np; i++, px += ow)
+			p[i]->ops->draw(p[i], a, y + ch, px, h - ch, i == np - 1 ? x + w - px : ow);
 	}
 }
 

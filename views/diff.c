@@ -395,26 +395,45 @@ static void draw_line(diffv *dv, size_t line, int y, int x, int half, int dn)
 	}
 }
 
-/* Each half: its version, and on the right what it did in production
- * when there is room for it. */
+/* Each half: its version, and on the right what it did in production. The
+ * figures are what the diff is read for, so when the half is narrow they
+ * shorten (36.2k 1.3%) and then the name is cut, never the figures. */
 static void draw_header(diffv *dv, int y, int x, int half)
 {
 	for (int s = 0; s < 2; s++) {
 		int x0 = x + s * (half + 1);
-		char name[300], stats[96], calls[32];
+		char name[300], stats[96], brief[48], calls[32];
 		const prompt_stats *st = &dv->st[s];
 		snprintf(name, sizeof name, "%s@%s", dv->name, dv->ver[s]);
 		if (dv->has_st[s] && st->calls) {
+			double pct = 100.0 * (double)st->errors / (double)st->calls;
 			fmt_thousands(calls, sizeof calls, st->calls);
-			snprintf(stats, sizeof stats, "%s calls %.1f%% err", calls,
-				 100.0 * (double)st->errors / (double)st->calls);
+			snprintf(stats, sizeof stats, "%s calls %.1f%% err", calls, pct);
+			fmt_count(calls, sizeof calls, (double)st->calls);
+			snprintf(brief, sizeof brief, "%s %.1f%%", calls, pct);
 		} else {
 			snprintf(stats, sizeof stats, "no traffic");
+			snprintf(brief, sizeof brief, "-");
 		}
 		draw_fill(y, x0, half, EL_HEADER);
-		int nw = draw_text_cut(y, x0 + 1, half - 1, name, EL_HEADER, 1), sw = text_width(stats);
-		if (nw + 1 + sw <= half - 2)
-			draw_text(y, x0 + half - 1 - sw, sw, stats, EL_HEADER);
+		int namew = text_width(name);
+		const char *fig = stats;
+		if (namew + 1 + text_width(stats) > half - 2)
+			fig = brief;
+		int sw = text_width(fig);
+		if (sw > half - 2)
+			sw = half - 2;
+		/* A cut name keeps its version: the two halves differ only there. */
+		int room = half - 3 - sw, vw = text_width(dv->ver[s]) + 1;
+		if (namew <= room || vw + 2 > room) {
+			draw_text_cut(y, x0 + 1, room, name, EL_HEADER, 1);
+		} else {
+			int w = draw_text_cut(y, x0 + 1, room - vw, dv->name, EL_HEADER, 1);
+			snprintf(name, sizeof name, "@%s", dv->ver[s]);
+			draw_text(y, x0 + 1 + w, vw, name, EL_HEADER);
+		}
+		if (sw > 0)
+			draw_text_cut(y, x0 + half - 1 - sw, sw, fig, EL_HEADER, 1);
 	}
 }
 

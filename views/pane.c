@@ -98,7 +98,23 @@ void pane_chart(const dash_data *d, app_t *a, const rstats *cols, int measure, c
 	chart_of(d, cols, measure, y + 1, x, h - 2, w, el);
 	int n = w < d->s.ncols ? w : d->s.ncols;
 	draw_textf(y + h - 1, x, w, EL_DIM, "-%s", a->window_name);
-	draw_text_right(y + h - 1, x, n, "now", EL_DIM);
+	/* Deploy markers: a mark on the axis at the minute a prompt version or
+	 * model first served, over the window's label (in an incident it
+	 * matters more); "now" stands left of a mark that falls on it. */
+	int64_t span = d->to - d->from;
+	int now_end = n;
+	for (size_t i = 0; i < d->ch.n && span > 0 && n > 0; i++) {
+		const change *c = &d->ch.v[i];
+		if (c->kind != CHANGE_NEW || c->first_ns < d->from || c->first_ns >= d->to)
+			continue;
+		int col = (int)((double)(c->first_ns - d->from) / (double)span * n);
+		if (col >= n)
+			col = n - 1;
+		draw_glyph(y + h - 1, x + col, G_UP, c->regressed ? EL_CRIT : EL_MARK);
+		if (col >= n - 3 && col < now_end)
+			now_end = col;
+	}
+	draw_text_right(y + h - 1, x, now_end, "now", EL_DIM);
 }
 
 int pane_put(pane_line *l, int el, const char *fmt, ...)

@@ -6,6 +6,7 @@
 #ifndef LLMOPS_PANE_H
 #define LLMOPS_PANE_H
 
+#include "../data/changes.h"
 #include "../tui/listpos.h"
 #include "view.h"
 
@@ -14,6 +15,9 @@ typedef struct dash_data {
 	int loaded;      /* 0: the store could not be read, nothing to show */
 	series_t s;      /* the window, per column and per model */
 	int64_t from, to;
+	changes_t ch;    /* what changed in the window (deploys mark the time axes) */
+	int ch_ok;       /* 0: ch_err says why the changes could not be read */
+	char ch_err[256];
 } dash_data;
 
 typedef struct pane_ops pane_ops;
@@ -48,9 +52,13 @@ struct pane_ops {
 	 * has text; 1 with sel on it when there is one. */
 	int (*search)(pane_t *p, const char *text, int dir);
 	void (*close)(pane_t *p);
+	/* A strip across the dashboard's whole width, over the other panes:
+	 * the rows it takes (its box included) on a w x h dashboard. NULL: a
+	 * pane laid out with the others. */
+	int (*height)(pane_t *p, int w, int h);
 };
 
-extern const pane_ops pane_cost, pane_latency, pane_errors;
+extern const pane_ops pane_cost, pane_latency, pane_errors, pane_changes;
 
 /* ---- shared by the panes (pane.c) -------------------------------------- */
 

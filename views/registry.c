@@ -62,7 +62,8 @@ static int start_diff(app_t *a, const app_opts *o)
  * stands for the nine (1-9). */
 static const view_hint dashboard_hints[] = {
     {A_VIEW_PROMPTS, "prompts"}, {A_NEXT_ERROR, "errors"}, {A_WINDOW_1, "window"}, {A_NEXT_PANE, "pane"},
-    {A_ENTER, "calls"},          {A_VIEW_TRACES, "list"},  {A_CYCLE_MODEL, "model"}, {A_NONE, NULL},
+    {A_ENTER, "calls"},          {A_VIEW_TRACES, "list"},  {A_CYCLE_MODEL, "model"}, {A_DIFF, "worst diff"},
+    {A_NONE, NULL},
 };
 static const view_hint traces_hints[] = {
     {A_ENTER, "open"},   {A_FILTER, "filter"},     {A_NEXT_ERROR, "next error"}, {A_SORT, "sort"},
@@ -129,6 +130,10 @@ static void first_key(app_t *a, int scope, int act, char *out, size_t n)
 	} else {
 		snprintf(out, n, "%s", all);
 	}
+	/* "<" is written <LessThan> in key files; a hint shows the key. */
+	char *lt = strstr(out, "LessThan");
+	if (lt)
+		memmove(lt + 1, lt + 8, strlen(lt + 8) + 1), *lt = '<';
 }
 
 void view_hint_line(app_t *a, int room, char *out, size_t n)

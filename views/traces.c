@@ -397,6 +397,11 @@ static int traces_action(view_t *v, app_t *a, int act)
 		if (t->n)
 			diff_show_spec(a, t->rows[t->lp.sel].prompt);
 		return 1;
+	case A_COPY_ID:
+	case A_COPY_JSON:
+		if (t->n)
+			call_copy(a, t->rows[t->lp.sel].id, act == A_COPY_JSON);
+		return 1;
 	case A_NEXT_ERROR:
 	case A_PREV_ERROR: {
 		int d = act == A_NEXT_ERROR ? 1 : -1, at = find_error(t, t->lp.sel + d, d);
@@ -557,6 +562,34 @@ static void traces_title(view_t *v, app_t *a, char *buf, size_t n)
 		 glyph(G_DOT), sort, idx, glyph(G_DOT), a->filter_src[0] ? a->filter_src : "all calls");
 }
 
+/* The rows loaded, one a line, tab-separated for cut and awk. */
+static void traces_text(view_t *v, app_t *a, sbuf *out)
+{
+	(void)a;
+	traces *t = v->priv;
+	sb_adds(out, "time\tstatus\tmodel\tprompt\tlatency_ms\tcost_usd\tspan_id\toutput\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const call_row *r = &t->rows[i];
+		char ts[40];
+		clock_fmt_rfc3339(r->ts, ts, sizeof ts);
+		sb_printf(out, "%s\t%s\t", ts, r->is_error ? "error" : "ok");
+		sanitize(r->model, strlen(r->model), 0, out);
+		sb_addc(out, '\t');
+		if (r->prompt)
+			sanitize(r->prompt, strlen(r->prompt), 0, out);
+		sb_addc(out, '\t');
+		if (r->latency_ms >= 0)
+			sb_printf(out, "%.0f", r->latency_ms);
+		sb_addc(out, '\t');
+		if (r->cost_nusd >= 0)
+			sb_printf(out, "%.6f", (double)r->cost_nusd / 1e9);
+		sb_printf(out, "\t%s\t", r->span);
+		if (r->preview)
+			sanitize(r->preview, strlen(r->preview), 0, out); /* newlines and tabs become pictures */
+		sb_addc(out, '\n');
+	}
+}
+
 static int traces_selected(view_t *v, app_t *a, int64_t *id)
 {
 	(void)a;
@@ -582,4 +615,5 @@ const view_ops traces_ops = {
     .busy = traces_busy,
     .title = traces_title,
     .selected_call = traces_selected,
+    .text = traces_text,
 };

@@ -65,6 +65,9 @@ typedef struct view_ops {
 	/* The call selected, for R and for a view above it (next-error from
 	 * a call); 0 when none. */
 	int (*selected_call)(view_t *v, app_t *a, int64_t *id);
+	/* :write FILE: the view's whole content as text lines (sanitised);
+	 * without it, the screen as shown is written. */
+	void (*text)(view_t *v, app_t *a, sbuf *out);
 } view_ops;
 
 enum { ASK_TYPING, ASK_CANCEL, ASK_DONE };
@@ -197,6 +200,8 @@ typedef struct app_command {
 	int alias;         /* another name of the entry before: listed nowhere */
 } app_command;
 extern const app_command app_commands[];
+/* Tab in the f and : prompts (complete.c), a prompt_complete_fn. */
+void app_complete(void *ctx, const char *lead, const char *before, size_t *from, char ***cands, size_t *n);
 /* Runs a line typed at `:` (without the colon); what it says goes to the
  * status line. */
 void app_run_command(app_t *a, const char *line);
@@ -244,6 +249,10 @@ void call_show(app_t *a, int64_t id);
  * first: what an annotator judges), variables and attributes (call.c). */
 struct textview;
 void call_text(struct textview *tv, const call_full *c, int output_first);
+/* y and Y: a call's span id, or the call as JSON (the fields of a JSONL
+ * import), to the clipboard through the terminal, and said in the status
+ * line (call.c). */
+void call_copy(app_t *a, int64_t id, int as_json);
 /* A JSON object's members as "  key: value" lines; anything else as it is (call.c). */
 void text_json_pairs(struct textview *tv, const char *json);
 /* Opens the trace of a call (by store id) as a waterfall (trace.c). */

@@ -41,6 +41,7 @@ Suite *suite_file(void);
 Suite *suite_trace(void);
 Suite *suite_listpos(void);
 Suite *suite_reconcile(void);
+Suite *suite_changes(void);
 Suite *suite_receiver(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */

@@ -83,8 +83,8 @@ START_TEST(console_set_messages)
 	    {"set annotator \"Jane", "set: unterminated quote"},
 	    {"bind vim", "bind: expected 'bind KEYMAP KEY ACTION'"},
 	    {"frobnicate now",
-	     "unknown command 'frobnicate' (window, filter, view, sort, diff, set, bind, replay, save-display, help, q)"},
-	    {"label 1 good", "unknown command 'label' (window, filter, view, sort, diff, set, bind, replay, save-display, help, q)"},
+	     "unknown command 'frobnicate' (window, filter, view, sort, diff, set, bind, replay, save-display, write, help, q)"},
+	    {"label 1 good", "unknown command 'label' (window, filter, view, sort, diff, set, bind, replay, save-display, write, help, q)"},
 	    {"view nowhere", "view: dashboard, traces, prompts or help, not 'nowhere'"},
 	    {"sort size", "sort: time, latency or cost, not 'size'"},
 	};

@@ -49,6 +49,29 @@ START_TEST(parse_fields)
 	ck_assert_double_eq(f.lat_max, -1);
 	filter_free(&f);
 
+	/* Commas list either value; != leaves a value out, for every field. */
+	ck_assert_int_eq(parse(&f, "model=a,b provider!=openai,google user=u1 session!=s9 trace=ABC12 status!=error", err), 0);
+	ck_assert_int_eq(f.model.n, 2);
+	ck_assert_str_eq(f.model.v[0], "a");
+	ck_assert_str_eq(f.model.v[1], "b");
+	ck_assert(!f.model.neg[0] && !f.model.neg[1]);
+	ck_assert_int_eq(f.provider.n, 2);
+	ck_assert(f.provider.neg[0] && f.provider.neg[1]);
+	ck_assert_str_eq(f.provider.v[1], "google");
+	ck_assert_str_eq(f.user.v[0], "u1");
+	ck_assert(f.session.neg[0]);
+	ck_assert_str_eq(f.trace.v[0], "abc12");
+	ck_assert_int_eq(f.status, 0);
+	ck_assert(!filter_empty(&f));
+	filter_free(&f);
+	ck_assert_int_eq(parse(&f, "status!=ok since!=1h sample!=10%", err), 0);
+	ck_assert_int_eq(f.status, 1);
+	ck_assert_int_eq(f.before_ns, 3600 * NS_PER_S);
+	ck_assert_int_eq(f.since_ns, 0);
+	ck_assert(f.sample_neg);
+	ck_assert_int_eq(f.sample_bp, 1000);
+	filter_free(&f);
+
 	ck_assert_int_eq(parse(&f, "", err), 0);
 	ck_assert(filter_empty(&f));
 	ck_assert_int_eq(parse(&f, "   \t ", err), 0);
@@ -88,7 +111,15 @@ START_TEST(parse_errors)
 		const char *expr, *err;
 	} cases[] = {
 	    {"model=a colour=red since=1h",
-	     "unknown field 'colour' (model, provider, status, error, prompt, feature, since, sample, latency)"},
+	     "unknown field 'colour' (model, provider, status, error, prompt, feature, user, session, trace, since, sample, latency)"},
+	    {"colour!=red", "unknown field 'colour' (model, provider, status, error, prompt, feature, user, session, trace, since, sample, latency)"},
+	    {"model!=", "model!= needs a value"},
+	    {"model=a,", "model= needs a value"},
+	    {"model=,a", "model= needs a value"},
+	    {"status!=maybe", "status!= is ok or error, not 'maybe'"},
+	    {"trace=xyz", "trace= takes the hex digits of a trace id, not 'xyz'"},
+	    {"latency!=500", "latency takes > or <, as in latency>2000"},
+	    {"model=a,b,c,d,e,f,g,h,i", "model= given too many times"},
 	    {"status=maybe", "status= is ok or error, not 'maybe'"},
 	    {"model=a since=soon", "since= takes a duration like 15m, 1h, 7d, not 'soon'"},
 	    {"latency>fast", "latency> takes milliseconds, as in latency>2000"},
@@ -96,9 +127,9 @@ START_TEST(parse_errors)
 	    {"latency>", "latency> takes milliseconds, as in latency>2000"},
 	    {"refund \"order 42", "unterminated quote"},
 	    {"provider= model=a", "provider= needs a value"},
-	    {"sample=0", "sample= takes a percentage above 0 and up to 100, as in sample=10%, not '0'"},
-	    {"sample=150%", "sample= takes a percentage above 0 and up to 100, as in sample=10%, not '150%'"},
-	    {"sample=10%%", "sample= takes a percentage above 0 and up to 100, as in sample=10%, not '10%%'"},
+	    {"sample=0", "sample= takes a percentage, not '0' (above 0 and up to 100, as in sample=10%)"},
+	    {"sample=150%", "sample= takes a percentage, not '150%' (above 0 and up to 100, as in sample=10%)"},
+	    {"sample=10%%", "sample= takes a percentage, not '10%%' (above 0 and up to 100, as in sample=10%)"},
 	    {"model=a model=b model=c model=d model=e model=f model=g model=h model=i", "model= given too many times"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -155,13 +186,14 @@ END_TEST
 static const char *const CALLS[] = {
     "{\"ts\":\"2026-11-23T11:50:00Z\",\"span_id\":\"00000000000000a1\",\"provider\":\"openai\","
     "\"model\":\"gpt-4o-2024-08-06\",\"prompt_name\":\"support\",\"prompt_version\":\"7\",\"feature\":\"checkout\","
-    "\"latency_ms\":500,\"output\":\"your parcel is in Denver\"}",
+    "\"latency_ms\":500,\"output\":\"your parcel is in Denver\",\"user_id\":\"ada\",\"trace_id\":\"AA11000000000000000000000000000f\"}",
     "{\"ts\":\"2026-11-23T11:30:00Z\",\"span_id\":\"00000000000000a2\",\"provider\":\"openai\","
     "\"model\":\"gpt-4o-mini\",\"prompt_name\":\"support\",\"prompt_version\":\"6\",\"feature\":\"checkout\","
-    "\"latency_ms\":2500,\"status\":\"error\",\"error_type\":\"rate_limit\",\"output\":\"\"}",
+    "\"latency_ms\":2500,\"status\":\"error\",\"error_type\":\"rate_limit\",\"output\":\"\",\"user_id\":\"bob\","
+    "\"trace_id\":\"aa110000000000000000000000000001\"}",
     "{\"ts\":\"2026-11-23T09:00:00Z\",\"span_id\":\"00000000000000a3\",\"provider\":\"anthropic\","
     "\"model\":\"claude-haiku-4-5\",\"prompt_name\":\"triage\",\"prompt_version\":\"1\",\"feature\":\"search\","
-    "\"latency_ms\":50,\"output\":\"the refund was issued\"}",
+    "\"latency_ms\":50,\"output\":\"the refund was issued\",\"user_id\":\"ada\",\"trace_id\":\"bb220000000000000000000000000001\"}",
     "{\"ts\":\"2026-11-21T12:00:00Z\",\"span_id\":\"00000000000000a4\",\"provider\":\"anthropic\","
     "\"model\":\"claude-haiku-4-5\",\"feature\":\"search\",\"latency_ms\":3000,\"status\":\"error\","
     "\"error_type\":\"timeout\",\"output\":\"parcel lost, refund\"}",
@@ -178,6 +210,9 @@ static store_t *calls_store(void)
 	batch_t b = {0};
 	for (int i = 0; CALLS[i]; i++)
 		ck_assert_msg(jsonl_parse_line(CALLS[i], strlen(CALLS[i]), &b, err, sizeof err) == 0, "%s", err);
+	/* Sessions come from OTLP attributes; given here by hand. */
+	b.calls[0].session_id = b.calls[1].session_id = "s-1";
+	b.calls[2].session_id = "s-2";
 	ck_assert_msg(store_ingest(st, &b, NULL, NULL, err, sizeof err) == 0, "%s", err);
 	batch_free(&b);
 	int64_t pending = 1;
@@ -261,6 +296,31 @@ START_TEST(matching)
 	FINDS(st, "Denver provider=anthropic", "");
 	FINDS(st, "\"NOT\"", "");
 	FINDS(st, "sample=100%", "a4 a3 a2 a1");
+	FINDS(st, "sample!=100%", "");
+	/* model=a,b is either; != leaves out, and keeps the calls without the field. */
+	FINDS(st, "model=gpt-4o,claude-haiku-4-5", "a4 a3 a1");
+	FINDS(st, "model!=gpt-4o", "a4 a3 a2");
+	FINDS(st, "model!=gpt-4o,claude-haiku-4-5", "a2");
+	FINDS(st, "provider!=openai", "a4 a3");
+	FINDS(st, "status!=ok", "a4 a2");
+	FINDS(st, "error!=rate_limit", "a4 a3 a1");
+	FINDS(st, "error=rate_limit,timeout error!=timeout", "a2");
+	FINDS(st, "prompt!=support", "a4 a3");
+	FINDS(st, "prompt!=support@7", "a4 a3 a2");
+	FINDS(st, "prompt=support prompt!=support@6", "a1");
+	FINDS(st, "feature!=search", "a2 a1");
+	FINDS(st, "since!=1h", "a4 a3");
+	FINDS(st, "since=1d since!=1h", "a3"); /* the day before the last hour */
+	/* Users, sessions and traces (any prefix of its hex, either case). */
+	FINDS(st, "user=ada", "a3 a1");
+	FINDS(st, "user!=ada", "a4 a2");
+	FINDS(st, "user=ada,bob status=error", "a2");
+	FINDS(st, "session=s-1", "a2 a1");
+	FINDS(st, "session!=s-1", "a4 a3");
+	FINDS(st, "trace=aa11", "a2 a1");
+	FINDS(st, "trace=AA11000000000000000000000000000F", "a1");
+	FINDS(st, "trace!=aa11", "a4 a3");
+	FINDS(st, "trace=bb22,aa110000000000000000000000000001", "a3 a2");
 	store_close(st);
 }
 END_TEST

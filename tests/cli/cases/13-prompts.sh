@@ -59,7 +59,14 @@ eq "$(awk '$1 == "triage"' "$T/out" | wc -l | tr -d ' ')" 3
 t prompt-demo-stats
 "$LLMOPS" demo --store "$T/demo.db" --no-tui --calls 20000 >/dev/null 2>&1
 expect_rc 0 "$LLMOPS" --store "$T/demo.db" prompt list support-answer
-eq "$(awk '$1 == "support-answer" && $2 == "6" {gsub(",", "", $(NF-3)); print ($(NF-3) > 0)}' "$T/out")" 1
-eq "$(awk '$1 == "support-answer" && $2 == "8" {gsub(",", "", $(NF-3)); print ($(NF-3) > 0)}' "$T/out")" 1
+eq "$(awk '$1 == "support-answer" && $2 == "6" {gsub(",", "", $(NF-4)); print ($(NF-4) > 0)}' "$T/out")" 1
+eq "$(awk '$1 == "support-answer" && $2 == "8" {gsub(",", "", $(NF-4)); print ($(NF-4) > 0)}' "$T/out")" 1
+# Newest first seen on top, across prompts: the incident's deploy heads the
+# list, marked as worse than the version before it; the versions before it not.
+expect_rc 0 "$LLMOPS" --store "$T/demo.db" prompt list
+eq "$(sed -n 2p "$T/out" | awk '{print $1, $2, $NF}')" "support-answer 8 regressed"
+eq "$(awk '$1 == "support-answer" && $2 == "7" {print $NF}' "$T/out")" "ok"
+eq "$(awk '$1 == "support-answer" && $2 == "6" {print $NF}' "$T/out")" "-"
+has "$T/out" "VS BEFORE"
 expect_rc 0 "$LLMOPS" --store "$T/demo.db" prompt diff support-answer 7 8
 has "$T/out" "--- support-answer@7"

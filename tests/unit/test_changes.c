@@ -1,0 +1,138 @@
+/* What changed in a window: a deploy that raised the error rate comes
+ * first, named with its first minute and the version it replaced, and the
+ * replaced version is listed as stopped; a prompt that did not change is
+ * not listed. */
+#include <stdint.h>
+
+#include "../../core/batch.h"
+#include "../../core/clock.h"
+#include "../../data/changes.h"
+#include "t.h"
+
+#define T0 1795392000LL /* 2026-11-23T00:00:00Z, the end of the window */
+
+static store_t *fresh(const char *name)
+{
+	store_t *st;
+	char err[256];
+	char *path = t_path(name);
+	ck_assert_msg(store_open(path, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	free(path);
+	return st;
+}
+
+/* One call a minute of prompt@version on model from `from` to `to` (Unix
+ * s), every err_every-th failing (0: none), each taking ms. */
+static void serve(store_t *st, const char *prompt, const char *version, const char *model, int64_t from, int64_t to,
+		  int err_every, double ms)
+{
+	static int seq;
+	batch_t b = {0};
+	int i = 0;
+	for (int64_t t = from; t < to; t += 60, i++) {
+		call_t *c = batch_add_call(&b);
+		char span[17];
+		snprintf(span, sizeof span, "%016x", 0x7000 + seq++);
+		call_set_id(c->span_id, &c->span_len, span);
+		call_set_id(c->trace_id, &c->trace_len, "0af7651916cd43dd8448eb211c80319c");
+		c->ts_ns = t * NS_PER_S;
+		c->provider = "openai";
+		c->model = arena_strdup(&b.arena, model);
+		c->prompt_name = arena_strdup(&b.arena, prompt);
+		c->prompt_version = arena_strdup(&b.arena, version);
+		c->input_tokens = 100;
+		c->output_tokens = 10;
+		c->latency_ms = ms;
+		c->is_error = err_every && i % err_every == 0;
+		if (c->is_error)
+			c->error_type = "server_error";
+	}
+	ingest_stats s = {0};
+	char err[256];
+	pricing_t *pr = pricing_new();
+	ck_assert_msg(store_ingest(st, &b, pr, &s, err, sizeof err) == 0, "%s", err);
+	pricing_free(pr);
+	batch_free(&b);
+}
+
+START_TEST(deploy_that_raised_errors_comes_first)
+{
+	store_t *st = fresh("changes.db");
+	/* answer@1 for three hours, 2% errors; answer@2 from 30 minutes before
+	 * the end, 20% errors and slower, on the same model. */
+	serve(st, "answer", "1", "gpt-4o", T0 - 3 * 3600, T0 - 1800, 50, 400);
+	serve(st, "answer", "2", "gpt-4o", T0 - 1800, T0, 5, 900);
+	/* A prompt that did not change. */
+	serve(st, "lookup", "3", "gpt-4o-mini", T0 - 3 * 3600, T0, 0, 200);
+	changes_t ch;
+	char err[256];
+	ck_assert_msg(changes_compute(st, (T0 - 3600) * NS_PER_S, T0 * NS_PER_S, &ch, err, sizeof err) == 0, "%s", err);
+	/* The deploy, its model (worse for it), the version it replaced. */
+	ck_assert_uint_eq(ch.n, 3);
+	const change *c = &ch.v[0];
+	ck_assert_str_eq(c->prompt, "answer");
+	ck_assert_str_eq(c->version, "2");
+	ck_assert_int_eq(c->kind, CHANGE_NEW);
+	ck_assert(c->regressed);
+	ck_assert_int_eq(c->first_ns, (T0 - 1800) * NS_PER_S);
+	ck_assert_str_eq(c->before, "1");
+	ck_assert_str_eq(c->model, "gpt-4o");
+	ck_assert_uint_eq(c->calls, 30);
+	ck_assert_uint_eq(c->now.errors, 6);
+	ck_assert_uint_eq(c->was.calls, 60); /* the window's length before the deploy */
+	ck_assert_uint_eq(c->was.errors, 1);
+	ck_assert(c->now.p95_ms > 2 * c->was.p95_ms);
+	char line[256];
+	change_summary(c, T0 * NS_PER_S, NULL, line, sizeof line);
+	ck_assert_msg(strstr(line, "since 23:30 (30m)  err 1.7% -> 20.0% (x12.0) on gpt-4o  p95 "), "%s", line);
+	change_summary(c, T0 * NS_PER_S, ">", line, sizeof line);
+	ck_assert_msg(strstr(line, "since 23:30 (30m) err 1.7%>20.0% on gpt-4o p95 "), "%s", line);
+	ck_assert_ptr_null(ch.v[1].prompt);
+	ck_assert_str_eq(ch.v[1].version, "gpt-4o");
+	ck_assert_int_eq(ch.v[1].kind, CHANGE_REGRESSED);
+	ck_assert_str_eq(ch.v[2].prompt, "answer");
+	ck_assert_str_eq(ch.v[2].version, "1");
+	ck_assert_int_eq(ch.v[2].kind, CHANGE_STOPPED);
+	ck_assert_int_eq(ch.v[2].last_ns, (T0 - 1860) * NS_PER_S);
+	changes_free(&ch);
+
+	/* The window before the deploy: nothing changed. */
+	ck_assert_msg(changes_compute(st, (T0 - 7200) * NS_PER_S, (T0 - 3600) * NS_PER_S, &ch, err, sizeof err) == 0, "%s",
+		      err);
+	ck_assert_uint_eq(ch.n, 0);
+	changes_free(&ch);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(regression_without_deploy_and_quiet_thresholds)
+{
+	store_t *st = fresh("changes2.db");
+	/* The same version got worse on its own in the last hour... */
+	serve(st, "answer", "1", "gpt-4o", T0 - 2 * 3600, T0 - 3600, 0, 400);
+	serve(st, "answer", "1", "gpt-4o", T0 - 3600, T0, 4, 400);
+	/* ...while a handful of calls that doubled their errors stay quiet. */
+	serve(st, "rare", "1", "gpt-4o-mini", T0 - 2 * 3600, T0 - 2 * 3600 + 360, 3, 200);
+	serve(st, "rare", "1", "gpt-4o-mini", T0 - 360, T0, 2, 200);
+	changes_t ch;
+	char err[256];
+	ck_assert_msg(changes_compute(st, (T0 - 3600) * NS_PER_S, T0 * NS_PER_S, &ch, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_ge(ch.n, 1);
+	ck_assert_int_eq(ch.v[0].kind, CHANGE_REGRESSED);
+	ck_assert(ch.v[0].regressed);
+	for (size_t i = 0; i < ch.n; i++)
+		ck_assert_msg(!ch.v[i].prompt || strcmp(ch.v[i].prompt, "rare"), "rare listed");
+	changes_free(&ch);
+	store_close(st);
+}
+END_TEST
+
+Suite *suite_changes(void)
+{
+	Suite *s = suite_create("changes");
+	TCase *t = tcase_create("changes");
+	tcase_add_test(t, deploy_that_raised_errors_comes_first);
+	tcase_add_test(t, regression_without_deploy_and_quiet_thresholds);
+	suite_add_tcase(s, t);
+	return s;
+}
