@@ -40,6 +40,7 @@ void keycode_name(int key, char *out, size_t n);
 	X(DASHBOARD, "dashboard")                                                                    \
 	X(TRACES, "traces")                                                                          \
 	X(CALL, "call")                                                                              \
+	X(TRACE, "trace")                                                                            \
 	X(HELP, "help")                                                                              \
 	X(ANNOTATE, "annotate")                                                                      \
 	X(PROMPTS, "prompts")                                                                        \

@@ -45,6 +45,11 @@ void trace_view_free(trace_view *t);
  * outermost first (malloc'ed; NULL when it has none). */
 char *trace_path_of(const trace_view *t, int64_t call_id);
 
+/* Where a span's bar goes on a waterfall w columns wide that spans the
+ * whole trace: columns *c0 to *c1 (exclusive), never less than one (an
+ * instant, or a span whose end is unknown, still shows) and never past w. */
+void trace_span_cells(const trace_view *t, const trace_span *s, int w, int *c0, int *c1);
+
 void trace_write_text(const trace_view *t, FILE *out, int ascii);
 void trace_write_json(const trace_view *t, FILE *out);
 

@@ -380,6 +380,25 @@ static void tokens(char *buf, size_t n, int64_t v)
 		fmt_thousands(buf, n, (uint64_t)v);
 }
 
+void trace_span_cells(const trace_view *t, const trace_span *s, int w, int *c0, int *c1)
+{
+	double total = (double)(t->end - t->start);
+	double from = total > 0 ? (double)(s->start - t->start) / total : 0;
+	double to = s->end >= 0 && total > 0 ? (double)(s->end - t->start) / total : from;
+	/* A span that reaches the trace's end fills the last column: the
+	 * rounding up forgives what float division lost. */
+	*c0 = (int)(from * w);
+	*c1 = (int)(to * w + 0.999);
+	if (*c0 >= w)
+		*c0 = w - 1;
+	if (*c0 < 0)
+		*c0 = 0;
+	if (*c1 > w)
+		*c1 = w;
+	if (*c1 <= *c0)
+		*c1 = *c0 + 1;
+}
+
 void trace_write_text(const trace_view *t, FILE *out, int ascii)
 {
 	int flags = ascii ? SAN_ASCII : 0;

@@ -28,7 +28,7 @@ static void section(textview *tv, const char *title)
 	tv_add(tv, EL_PANE, 0, line);
 }
 
-static void json_pairs(textview *tv, const char *json)
+void text_json_pairs(textview *tv, const char *json)
 {
 	cJSON *o = json ? cJSON_Parse(json) : NULL;
 	if (!cJSON_IsObject(o)) {
@@ -146,11 +146,11 @@ void call_text(textview *tv, const call_full *c, int output_first)
 	}
 	if (c->variables) {
 		section(tv, "variables");
-		json_pairs(tv, c->variables);
+		text_json_pairs(tv, c->variables);
 	}
 	if (c->attrs) {
 		section(tv, "attributes");
-		json_pairs(tv, c->attrs);
+		text_json_pairs(tv, c->attrs);
 	}
 }
 
@@ -307,6 +307,11 @@ static int call_action(view_t *v, app_t *a, int act)
 				load(v, a);
 			}
 		}
+		return 1;
+	}
+	if (act == A_VIEW_TRACE || act == A_ENTER) {
+		if (cv->loaded) /* every span of the trace it is part of */
+			trace_show(a, cv->id);
 		return 1;
 	}
 	if (act == A_COPY_ID || act == A_COPY_JSON) {

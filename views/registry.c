@@ -70,7 +70,14 @@ static const view_hint traces_hints[] = {
     {A_REPLAY, "replay"}, {A_ANNOTATE, "annotate"}, {A_NONE, NULL},
 };
 static const view_hint call_hints[] = {
-    {A_NEXT_ERROR, "next error"}, {A_REPLAY, "replay"}, {A_DIFF, "prompt diff"}, {A_TOGGLE_WRAP, "wrap"}, {A_NONE, NULL},
+    {A_VIEW_TRACE, "trace"}, {A_NEXT_ERROR, "next error"}, {A_REPLAY, "replay"}, {A_DIFF, "prompt diff"},
+    {A_TOGGLE_WRAP, "wrap"}, {A_NONE, NULL},
+};
+static const view_hint trace_hints[] = {
+    {A_ENTER, "open span"}, {A_NEXT_ERROR, "next failed"}, {A_PREV_ERROR, "previous failed"}, {A_NONE, NULL},
+};
+static const view_hint span_hints[] = {
+    {A_NEXT_ERROR, "next failed"}, {A_PREV_ERROR, "previous failed"}, {A_NONE, NULL},
 };
 static const view_hint prompts_hints[] = {
     {A_ENTER, "calls"}, {A_DIFF, "diff"}, {A_MARK, "mark"}, {A_NONE, NULL},
@@ -95,6 +102,8 @@ const view_entry views[] = {
     {&annotate_ops, A_NONE, 0, NULL, start_annotate, annotate_hints},
     {&diff_ops, A_NONE, 0, NULL, start_diff, diff_hints},
     {&call_ops, A_NONE, 0, NULL, NULL, call_hints},
+    {&trace_ops, A_NONE, 0, NULL, NULL, trace_hints},
+    {&span_ops, A_NONE, 0, NULL, NULL, span_hints},
     {&replay_ops, A_NONE, 0, NULL, NULL, replay_hints},
     {NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -79,7 +79,8 @@ struct view {
 	int h, w; /* size at the last draw */
 };
 
-extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops, replay_ops, diff_ops;
+extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops, replay_ops, diff_ops,
+    trace_ops, span_ops;
 
 /* ---- the application (app.c) ------------------------------------------- */
 
@@ -252,6 +253,10 @@ void call_text(struct textview *tv, const call_full *c, int output_first);
  * import), to the clipboard through the terminal, and said in the status
  * line (call.c). */
 void call_copy(app_t *a, int64_t id, int as_json);
+/* A JSON object's members as "  key: value" lines; anything else as it is (call.c). */
+void text_json_pairs(struct textview *tv, const char *json);
+/* Opens the trace of a call (by store id) as a waterfall (trace.c). */
+void trace_show(app_t *a, int64_t call_id);
 /* A model's name without its date (claude-sonnet-4-5-20250929 -> claude-sonnet-4-5), for narrow columns. */
 const char *model_short(const char *model, char *buf, size_t n);
 

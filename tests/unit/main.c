@@ -62,6 +62,7 @@ int main(void)
 	srunner_add_suite(sr, suite_console());
 	srunner_add_suite(sr, suite_chat());
 	srunner_add_suite(sr, suite_file());
+	srunner_add_suite(sr, suite_trace());
 	srunner_add_suite(sr, suite_listpos());
 	srunner_add_suite(sr, suite_reconcile());
 	srunner_add_suite(sr, suite_changes());

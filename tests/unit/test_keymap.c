@@ -79,7 +79,8 @@ START_TEST(scope_names)
 	ck_assert_int_eq(scope_parse("traces"), SC_TRACES);
 	ck_assert_int_eq(scope_parse("diff"), SC_DIFF);
 	ck_assert_int_eq(scope_parse("Traces"), -1);
-	ck_assert_int_eq(scope_parse("trace"), -1);
+	ck_assert_int_eq(scope_parse("trace"), SC_TRACE);
+	ck_assert_int_eq(scope_parse("trace_"), -1);
 	for (int s = 0; s < SC_COUNT; s++)
 		ck_assert_int_eq(scope_parse(scope_name(s)), s);
 	ck_assert_str_eq(scope_name(SC_COUNT), "?");
@@ -157,8 +158,8 @@ START_TEST(bind_errors)
 	char err[256];
 	ck_assert_int_eq(bind(&k, "vim", "nano.traces", "j", "move-down", err), -1);
 	ck_assert_str_eq(err, "bind: unknown keymap 'nano' (vim or emacs)");
-	ck_assert_int_eq(bind(&k, "vim", "trace", "j", "move-down", err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "bind: unknown scope 'trace' ("));
+	ck_assert_int_eq(bind(&k, "vim", "tracez", "j", "move-down", err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "bind: unknown scope 'tracez' ("));
 	/* The error names every scope there is, the newest views' too. */
 	for (int s = 0; s < SC_COUNT; s++)
 		ck_assert_msg(strstr(err, scope_name(s)) != NULL, "'%s' lacks the scope %s", err, scope_name(s));
