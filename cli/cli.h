@@ -84,6 +84,8 @@ typedef struct cli_receiver {
 	const char *listen;
 	char *token, *tls_cert, *tls_key;
 } cli_receiver;
+/* --listen's address, else the rc's listen, else 127.0.0.1:4318. */
+const char *cli_listen_address(ctx_t *x);
 int cli_receiver_setup(ctx_t *x, const char *listen, cli_receiver *r, char *err, size_t errlen);
 void cli_receiver_free(cli_receiver *r);
 

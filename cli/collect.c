@@ -31,6 +31,28 @@ void cli_receiver_free(cli_receiver *r)
 	memset(r, 0, sizeof *r);
 }
 
+const char *cli_listen_address(ctx_t *x)
+{
+	if (x->a.set[O_LISTEN] && *x->a.val[O_LISTEN])
+		return x->a.val[O_LISTEN];
+	const char *rc = config_str(&x->cfg, CFG_listen);
+	return rc ? rc : RECV_DEFAULT_LISTEN;
+}
+
+/* A PEM file the rc names, whole; NULL with the option and path in err. */
+static char *read_pem(const char *option, const char *path, char *err, size_t errlen)
+{
+	char e[256];
+	size_t n;
+	char *text = file_read(path, TLS_FILE_MAX, FILE_REGULAR, &n, e, sizeof e);
+	if (!text) {
+		char *p = sanitize_str(path, 0);
+		snprintf(err, errlen, "%s %s: %s", option, p, e);
+		free(p);
+	}
+	return text;
+}
+
 int cli_receiver_setup(ctx_t *x, const char *listen, cli_receiver *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
@@ -56,25 +78,10 @@ int cli_receiver_setup(ctx_t *x, const char *listen, cli_receiver *r, char *err,
 		cli_receiver_free(r);
 		return -1;
 	}
-	if (cert) {
-		char e[256];
-		size_t n;
-		r->tls_cert = file_read(cert, TLS_FILE_MAX, FILE_REGULAR, &n, e, sizeof e);
-		if (!r->tls_cert) {
-			char *p = sanitize_str(cert, 0);
-			snprintf(err, errlen, "collect_tls_cert %s: %s", p, e);
-			free(p);
-			cli_receiver_free(r);
-			return -1;
-		}
-		r->tls_key = file_read(key, TLS_FILE_MAX, FILE_REGULAR, &n, e, sizeof e);
-		if (!r->tls_key) {
-			char *p = sanitize_str(key, 0);
-			snprintf(err, errlen, "collect_tls_key %s: %s", p, e);
-			free(p);
-			cli_receiver_free(r);
-			return -1;
-		}
+	if (cert && (!(r->tls_cert = read_pem("collect_tls_cert", cert, err, errlen)) ||
+		     !(r->tls_key = read_pem("collect_tls_key", key, err, errlen)))) {
+		cli_receiver_free(r);
+		return -1;
 	}
 	r->opts.listen = listen;
 	r->opts.token = r->token;
@@ -109,9 +116,7 @@ int cmd_collect(ctx_t *x)
 {
 	if (x->a.npos)
 		cli_die_usage("collect: unexpected argument '%s'", x->a.pos[0]);
-	const char *listen = x->a.set[O_LISTEN] && *x->a.val[O_LISTEN] ? x->a.val[O_LISTEN]
-			     : config_str(&x->cfg, CFG_listen)          ? config_str(&x->cfg, CFG_listen)
-									: RECV_DEFAULT_LISTEN;
+	const char *listen = cli_listen_address(x);
 	char err[512];
 	if (receiver_check_listen(listen, err, sizeof err))
 		cli_die_usage("collect: %s", err);

@@ -35,9 +35,7 @@ static int console(ctx_t *x, const char *view, const char *const *files, int nfi
 	cli_receiver rs = {0};
 	int receive = (x->a.set[O_LISTEN] || config_str(&x->cfg, CFG_listen));
 	if (receive) {
-		const char *listen = x->a.set[O_LISTEN] && *x->a.val[O_LISTEN] ? x->a.val[O_LISTEN]
-				     : config_str(&x->cfg, CFG_listen)          ? config_str(&x->cfg, CFG_listen)
-										: RECV_DEFAULT_LISTEN;
+		const char *listen = cli_listen_address(x);
 		char why[512];
 		if (receiver_check_listen(listen, why, sizeof why)) {
 			sb_free(&filter);

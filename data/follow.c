@@ -243,14 +243,13 @@ static int read_frames(follower_t *f, size_t budget, char *err, size_t errlen, i
 	return f->broken;
 }
 
-const char *follower_note(follower_t *f)
+int follower_note(follower_t *f, char *out, size_t n)
 {
 	if (!f->note[0])
-		return NULL;
-	static __thread char out[512];
-	snprintf(out, sizeof out, "%s", f->note);
+		return 0;
+	snprintf(out, n, "%s", f->note);
 	f->note[0] = 0;
-	return out;
+	return 1;
 }
 
 int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size_t errlen)

@@ -28,7 +28,7 @@ int follower_pending(follower_t *f);
  * (a bad line, a vanished file). */
 int follower_poll(follower_t *f, store_t *st, pricing_t *prices, char *err, size_t errlen);
 /* News that is not an error ("waiting for FILE to appear", "FILE appeared;
- * following it"), once, or NULL. */
-const char *follower_note(follower_t *f);
+ * following it"), once: 1 with it in out, or 0. */
+int follower_note(follower_t *f, char *out, size_t n);
 
 #endif

@@ -68,7 +68,6 @@ struct receiver {
 	struct MHD_Daemon *d;
 	char addr[128];
 	char *token;
-	char *store_path;
 	pricing_t *prices;
 	store_t *st; /* the writer's connection */
 
@@ -88,36 +87,6 @@ struct receiver {
 	/* the writer's scratch */
 	sbuf packed, z;
 };
-
-int receiver_is_loopback(const char *listen)
-{
-	char host[128];
-	int port;
-	if (!listen || !*listen)
-		return 1;
-	const char *colon = strrchr(listen, ':');
-	size_t hl = colon ? (size_t)(colon - listen) : strlen(listen);
-	if (hl >= sizeof host)
-		return 0;
-	memcpy(host, listen, hl);
-	host[hl] = 0;
-	(void)port;
-	if (!*host || !strcasecmp(host, "localhost"))
-		return 1;
-	char *h = host;
-	if (*h == '[' && hl >= 2 && h[hl - 1] == ']') {
-		h[hl - 1] = 0;
-		h++;
-	}
-	struct in_addr a4;
-	struct in6_addr a6;
-	if (inet_pton(AF_INET, h, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, h, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6) ||
-		       (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
-	return 0;
-}
 
 /* "ADDR:PORT" into a socket address; ":PORT" and "localhost:PORT" are the
  * IPv4 loopback. */
@@ -181,6 +150,24 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 		s6->sin6_port = htons((uint16_t)port);
 	freeaddrinfo(res);
 	return 0;
+}
+
+static int addr_is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+}
+
+int receiver_is_loopback(const char *listen)
+{
+	if (!listen || !*listen)
+		return 1;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char err[256];
+	return parse_listen(listen, &ss, &sl, err, sizeof err) == 0 && addr_is_loopback(&ss);
 }
 
 int receiver_check_listen(const char *listen, char *err, size_t errlen)
@@ -688,7 +675,7 @@ receiver_t *receiver_start(const receiver_opts *o, char *err, size_t errlen)
 	socklen_t sl;
 	if (parse_listen(listen, &ss, &sl, err, errlen))
 		return NULL;
-	if (!receiver_is_loopback(listen) && (!o->token || !*o->token)) {
+	if (!addr_is_loopback(&ss) && (!o->token || !*o->token)) {
 		snprintf(err, errlen,
 			 "listen address '%s' is not loopback: set a bearer token (LLMOPS_COLLECT_TOKEN or collect_token_cmd) "
 			 "before receiving from the network",
@@ -706,7 +693,6 @@ receiver_t *receiver_start(const receiver_opts *o, char *err, size_t errlen)
 	receiver_t *r = xcalloc(1, sizeof *r);
 	r->prices = o->prices;
 	r->token = o->token && *o->token ? xstrdup(o->token) : NULL;
-	r->store_path = xstrdup(o->store_path);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 	r->notify[0] = r->notify[1] = -1;
@@ -771,7 +757,6 @@ fail:
 		close(r->notify[1]);
 	}
 	free(r->token);
-	free(r->store_path);
 	free(r);
 	return NULL;
 }
@@ -840,7 +825,6 @@ void receiver_stop(receiver_t *r, receiver_stats *last)
 	sb_free(&r->packed);
 	sb_free(&r->z);
 	free(r->token);
-	free(r->store_path);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
 	free(r);

@@ -750,6 +750,7 @@ static void paint_status(app_t *a, int y, int cols)
 			snprintf(bad, sizeof bad, ", %llu refused", (unsigned long long)(rs.rejected + rs.refused));
 		snprintf(live, sizeof live, "receiving on %s, %llu call%s in the last minute%s ", receiver_address(a->recv),
 			 (unsigned long long)rs.calls_minute, rs.calls_minute == 1 ? "" : "s", bad);
+		a->recv_shown = rs.calls_minute;
 	}
 	char hints[256];
 	snprintf(s, sizeof s, "[%s] %s", app_top(a)->ops->name, live);
@@ -1023,14 +1024,20 @@ static void refresh_tick(app_t *a)
 		int r = follower_poll(a->followers[i], a->st, a->prices, err, sizeof err);
 		if (r > 0)
 			changed = 1;
-		const char *note = follower_note(a->followers[i]);
+		char note[512];
+		int noted = follower_note(a->followers[i], note, sizeof note);
 		if (*err)
 			app_message(a, EL_ERROR, "%s", err);
-		else if (note)
+		else if (noted)
 			app_message(a, EL_MESSAGE, "%s", note);
 	}
-	if (a->recv)
-		a->dirty = 1; /* the status line's count of the last minute */
+	if (a->recv) {
+		/* The status line's count of the last minute falls as calls age. */
+		receiver_stats rs;
+		receiver_get_stats(a->recv, &rs);
+		if (rs.calls_minute != a->recv_shown)
+			a->dirty = 1;
+	}
 	if (store_changed(a->st))
 		changed = 1;
 	if (changed) {

@@ -127,6 +127,7 @@ struct app {
 	follower_t **followers;
 	size_t nfollowers;
 	struct receiver *recv; /* the OTLP/HTTP receiver (--listen), or NULL */
+	uint64_t recv_shown;   /* its calls of the last minute, as the status line last said */
 	/* screen tests */
 	char **script;
 	size_t nscript, script_pos;
