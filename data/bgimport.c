@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -38,6 +39,7 @@ struct bgimport {
 	int started;
 	atomic_int stop;
 	int notify[2];
+	int halt[2];   /* written by bgimport_stop: wakes a feeder waiting on a FIFO */
 
 	pthread_mutex_t mu; /* guards what follows */
 	bgimport_progress prog;
@@ -154,6 +156,16 @@ static void *feed(void *ud)
 	while (!atomic_load(&b->stop)) {
 		ssize_t n;
 		atomic_store(&b->waiting, fifo);
+		if (fifo) {
+			/* A writer that is slow, or gone quiet: q must not wait for it. */
+			struct pollfd pf[2] = {{.fd = b->src, .events = POLLIN}, {.fd = b->halt[0], .events = POLLIN}};
+			if (poll(pf, 2, -1) < 0 && errno != EINTR)
+				break;
+			if (pf[1].revents)
+				break;
+			if (!pf[0].revents)
+				continue;
+		}
 		if (use_splice) {
 			n = splice(b->src, NULL, b->sink, NULL, SLICE, SPLICE_F_MOVE);
 			if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
@@ -175,7 +187,7 @@ static void *feed(void *ud)
 				}
 		}
 		atomic_store(&b->waiting, 0);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			break; /* the end, or the importer stopped reading (a file it gave up on) */
@@ -225,7 +237,8 @@ static int import_one(bgimport_t *b, store_t *st, FILE *errs, int i)
 	free(b->file_label);
 	b->file_label = sanitize_str(path, 0);
 	b->fd_label[0] = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not blocked on a FIFO that no one writes yet: the feeder waits for it, and for q. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		char m[600];
 		snprintf(m, sizeof m, "%s: %s", b->file_label, strerror(errno));
@@ -337,6 +350,7 @@ bgimport_t *bgimport_start(const char *store_path, const char *const *files, int
 	b->format = format;
 	b->prices = prices;
 	b->src = b->sink = -1;
+	b->notify[0] = b->notify[1] = -1;
 	b->prog.nfiles = nfiles;
 	if (nfiles) {
 		char *p = sanitize_str(files[0], 0);
@@ -345,9 +359,9 @@ bgimport_t *bgimport_start(const char *store_path, const char *const *files, int
 	}
 	pthread_mutex_init(&b->mu, NULL);
 	b->t_all = clock_mono();
-	if (pipe2(b->notify, O_NONBLOCK | O_CLOEXEC)) {
+	b->halt[0] = b->halt[1] = -1;
+	if (pipe2(b->notify, O_NONBLOCK | O_CLOEXEC) || pipe2(b->halt, O_NONBLOCK | O_CLOEXEC)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		b->notify[0] = b->notify[1] = -1;
 		bgimport_free(b);
 		return NULL;
 	}
@@ -414,6 +428,10 @@ void bgimport_stop(bgimport_t *b)
 	if (!b || !b->started)
 		return;
 	atomic_store(&b->stop, 1);
+	char c = 1;
+	if (write(b->halt[1], &c, 1) < 0) {
+		/* cannot be full: one byte, once */
+	}
 	pthread_join(b->thread, NULL);
 	b->started = 0;
 }
@@ -432,10 +450,12 @@ void bgimport_free(bgimport_t *b)
 	free(b->store_path);
 	free(b->file_label);
 	sb_free(&b->errline);
-	if (b->notify[0] >= 0)
-		close(b->notify[0]);
-	if (b->notify[1] >= 0)
-		close(b->notify[1]);
+	for (int i = 0; i < 2; i++) {
+		if (b->notify[i] >= 0)
+			close(b->notify[i]);
+		if (b->halt[i] >= 0)
+			close(b->halt[i]);
+	}
 	pthread_mutex_destroy(&b->mu);
 	free(b);
 }

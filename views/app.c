@@ -1325,6 +1325,8 @@ static int app_turn(app_t *a)
 		a->shown_minute = a->now_ns / NS_PER_MIN;
 		a->dirty = 1;
 	}
+	if (a->script && a->import && !a->import_done)
+		import_tick(a); /* its news before the next line is played, not after */
 	if (a->dirty)
 		paint(a);
 	if (a->script && a->script_pos < a->nscript && !app_busy(a)) {
