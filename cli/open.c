@@ -105,7 +105,9 @@ int cmd_open(ctx_t *x)
 	}
 	char note[600];
 	if (keep) {
-		char *p = sanitize_str(path, 0);
+		/* Its name: the status line has no room for folders. */
+		const char *slash = strrchr(path, '/');
+		char *p = sanitize_str(slash && slash[1] ? slash + 1 : path, 0);
 		snprintf(note, sizeof note, "store %s", p);
 		free(p);
 	} else {

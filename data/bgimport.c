@@ -203,8 +203,10 @@ static void *feed(void *ud)
 	}
 	atomic_store(&b->waiting, 0);
 	free(buf);
+	pthread_mutex_lock(&b->mu);
 	close(b->sink);
 	b->sink = -1;
+	pthread_mutex_unlock(&b->mu);
 	return NULL;
 }
 
@@ -258,8 +260,10 @@ static int import_one(bgimport_t *b, store_t *st, FILE *errs, int i)
 		rc = import_path(st, path, &o, &r);
 	} else {
 		(void)fcntl(p[1], F_SETPIPE_SZ, PIPE_BYTES); /* fewer wake-ups; the default works too */
+		pthread_mutex_lock(&b->mu);
 		b->src = fd;
 		b->sink = p[1];
+		pthread_mutex_unlock(&b->mu);
 		pthread_t feeder;
 		if (pthread_create(&feeder, NULL, feed, b)) {
 			close(p[0]);
@@ -406,9 +410,14 @@ int bgimport_idle(bgimport_t *b)
 	pthread_mutex_unlock(&b->mu);
 	if (done)
 		return 1;
-	/* A FIFO with nothing more to give yet, all it gave read by the importer. */
-	int queued = 1, sink = b->sink;
-	return atomic_load(&b->waiting) && sink >= 0 && ioctl(sink, FIONREAD, &queued) == 0 && queued == 0;
+	/* A FIFO that gave something and has nothing more yet, all of it read
+	 * by the importer. */
+	pthread_mutex_lock(&b->mu);
+	int queued = 1;
+	int idle = b->prog.bytes && atomic_load(&b->waiting) && b->sink >= 0 && ioctl(b->sink, FIONREAD, &queued) == 0 &&
+		   queued == 0;
+	pthread_mutex_unlock(&b->mu);
+	return idle;
 }
 
 int bgimport_message(bgimport_t *b, size_t i, char *out, size_t n, int *error)

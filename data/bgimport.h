@@ -35,8 +35,9 @@ int bgimport_fd(bgimport_t *b);
 /* Empties the descriptor's news. */
 void bgimport_drain(bgimport_t *b);
 void bgimport_get(bgimport_t *b, bgimport_progress *p);
-/* 1 when done, or waiting for more of a FIFO with nothing left to parse:
- * nothing will change until it is written to (the screen tests' pause). */
+/* 1 when done, or when a FIFO gave some bytes, the importer has them all
+ * and the FIFO has no more yet: nothing changes until it is written to (the
+ * screen tests' pause). */
 int bgimport_idle(bgimport_t *b);
 /* Message i, oldest first: a rejected record ("FILE:LINE: reason", *error
  * set) or a file finished ("imported N calls from FILE in T s"). 1 with it

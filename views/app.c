@@ -771,7 +771,7 @@ static void paint_status(app_t *a, int y, int cols)
 			      a->msg_el == EL_ERROR ? EL_CRIT : a->msg_el == EL_WARN ? EL_WARN : EL_STATUS, 1);
 		return;
 	}
-	char s[512];
+	char s[1024];
 	int64_t pending = a->q ? querier_fts_pending(a->q) : 0;
 	char idx[96] = "";
 	int64_t since = pending > 0 ? querier_fts_since(a->q) : 0;
@@ -801,12 +801,15 @@ static void paint_status(app_t *a, int y, int cols)
 		bgimport_get(a->import, &p);
 		char line[400];
 		bgimport_line(&p, line, sizeof line);
-		snprintf(live + strlen(live), sizeof live - strlen(live), "%s %s %s %s ", line, glyph(G_DOT),
-			 a->import_store ? a->import_store : "", glyph(G_DOT));
+		snprintf(live + strlen(live), sizeof live - strlen(live), "%s %s %s", line, glyph(G_DOT),
+			 a->import_store ? a->import_store : "");
 	}
 	char hints[256];
 	snprintf(s, sizeof s, "[%s] %s", app_top(a)->ops->name, live);
-	view_hint_line(a, cols - 2 - text_width(s) - text_width(idx), hints, sizeof hints);
+	int sep = a->import ? 3 : 0; /* " · " between the import and the keys, when any fit */
+	view_hint_line(a, cols - 2 - text_width(s) - text_width(idx) - sep, hints, sizeof hints);
+	if (sep && hints[0])
+		snprintf(s + strlen(s), sizeof s - strlen(s), " %s ", glyph(G_DOT));
 	snprintf(s + strlen(s), sizeof s - strlen(s), "%s%s", hints, idx);
 	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
 }

@@ -33,7 +33,7 @@ eq "$(find "$HOME/.cache/llmops" -name 'open-*' 2>/dev/null | wc -l)" 0
 t open-file-named-store
 headless --store "$T/kept.db" "$T/w/week-old.jsonl"
 eq "$rc" 0
-has "$T/screen" "store $T/kept.db"
+has "$T/screen" "store kept.db"
 eq "$(sqlite3 "$T/kept.db" 'SELECT count(*) FROM calls')" 3
 
 t open-file-like-a-command
