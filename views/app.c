@@ -904,7 +904,8 @@ static void paint(app_t *a)
 	tui_frame_end();
 	a->dirty = 0;
 	int first = !a->first_frame_done;
-	if (first)
+	/* Nor with an import behind the console: the text index fills in once it is done. */
+	if (first && !a->import)
 		querier_index_now(a->q);
 	if (a->bench) {
 		double now = clock_mono();
@@ -1122,6 +1123,8 @@ static void import_tick(app_t *a)
 	bgimport_progress p;
 	bgimport_get(a->import, &p);
 	double now = clock_mono();
+	if (a->first_frame_done && bgimport_idle(a->import))
+		querier_index_now(a->q);
 	if ((p.done && !a->import_done) || now - a->import_reload >= 1.0) {
 		a->import_done = p.done;
 		a->import_reload = now;
