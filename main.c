@@ -106,7 +106,6 @@ static const struct optdef {
 
 static const char help_head[] =
     "usage: llmops [-c RC] [--store PATH] [--ascii] [--no-color] [COMMAND [ARGS]]\n"
-    "\n"
     "       llmops [--store PATH] [--format auto|otlp|jsonl|llm] FILE...\n"
     "\n"
     "Without a command, llmops opens the console on the dashboard. Given files instead (a path that\n"

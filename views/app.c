@@ -905,7 +905,7 @@ static void paint(app_t *a)
 	a->dirty = 0;
 	int first = !a->first_frame_done;
 	/* Nor with an import behind the console: the text index fills in once it is done. */
-	if (first && !a->import)
+	if (first && (!a->import || bgimport_idle(a->import)))
 		querier_index_now(a->q);
 	if (a->bench) {
 		double now = clock_mono();

@@ -70,3 +70,8 @@ t open-otlp-file
 headless "$CORPUS/captured/openinference/traces.jsonl"
 eq "$rc" 0
 has "$T/screen" "imported 17 calls from traces.jsonl"
+
+t open-file-help
+expect_rc 0 "$LLMOPS" --help
+has "$T/out" "llmops [--store PATH] [--format auto|otlp|jsonl|llm] FILE..."
+has "$T/out" "temporary store removed on quit unless --store names one"
