@@ -247,7 +247,7 @@ static int import_one(bgimport_t *b, store_t *st, FILE *errs, int i)
 		push_msg(b, m, 1);
 		return 2;
 	}
-	struct stat sb;
+	struct stat sb = {0};
 	uint64_t size = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 	start_file(b, i, size);
 	import_opts o = {.format = b->format, .max_errors_shown = 10, .prices = b->prices, .errs = errs};

@@ -1244,7 +1244,9 @@ static int app_init(app_t *a, const app_opts *o)
 	a->ask = prompt_new(NULL); /* notes stay out of any history file */
 	free(hist);
 	free(shist);
-	for (size_t i = 0; i < a->cfg->watches.n && !ro; i++) {
+	/* Files opened with llmops FILE have a store of their own: the rc's
+	 * watched files are not mixed into it. */
+	for (size_t i = 0; i < a->cfg->watches.n && !ro && !o->import; i++) {
 		const cfg_path *w = &a->cfg->watches.v[i];
 		a->followers = xrealloc(a->followers, (a->nfollowers + 1) * sizeof *a->followers);
 		a->followers[a->nfollowers++] = follower_new(w->path, !strcmp(w->kind, "otlp") ? FMT_OTLP : FMT_JSONL);
