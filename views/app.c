@@ -1125,8 +1125,15 @@ static void import_tick(app_t *a)
 	double now = clock_mono();
 	if (a->first_frame_done && bgimport_idle(a->import))
 		querier_index_now(a->q);
-	if ((p.done && !a->import_done) || now - a->import_reload >= 1.0) {
-		a->import_done = p.done;
+	if (p.done && !a->import_done) {
+		/* Whatever the store said it changed since: a commit may fall between
+		 * the console's first look at the newest call and its baseline. */
+		a->import_done = 1;
+		a->last_call_ts = store_last_ts(a->st);
+		a->now_ns = app_clock(a);
+		follow_data_window(a);
+		reload_all(a);
+	} else if (now - a->import_reload >= 1.0) {
 		a->import_reload = now;
 		refresh_tick(a);
 	}
