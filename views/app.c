@@ -904,7 +904,8 @@ static void paint(app_t *a)
 	tui_frame_end();
 	a->dirty = 0;
 	int first = !a->first_frame_done;
-	/* Nor with an import behind the console: the text index fills in once it is done. */
+	/* The text index waits for an import behind the console (it would
+	 * compete with its writer for the store) and fills in once it is done. */
 	if (first && (!a->import || bgimport_idle(a->import)))
 		querier_index_now(a->q);
 	if (a->bench) {
