@@ -8,9 +8,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,6 +169,33 @@ int alert_state_save(const char *path, const alert_state *s, char *err, size_t e
 	return rc;
 }
 
+int alert_state_lock(const char *path)
+{
+	sbuf b = SBUF_INIT;
+	sb_printf(&b, "%s.lock", path);
+	if (file_mkdir_parents(b.p)) {
+		sb_free(&b);
+		return -1;
+	}
+	int fd = open(b.p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	sb_free(&b);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void alert_state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 /* ---- evaluation --------------------------------------------------------- */
 
 static int is_latency(int m)
@@ -279,7 +308,7 @@ static int metric_value(store_t *st, const alert_rule *r, const filter_t *f, con
 			*value = hist_quantile(h, p);
 		char ns[32];
 		fmt_thousands(ns, sizeof ns, h->total);
-		snprintf(detail, dlen, "of %s calls with a %s", ns, r->metric == AM_TTFT_P95 ? "first token" : "latency");
+		snprintf(detail, dlen, "%s of %s calls", alert_metric_name(r->metric), ns);
 		break;
 	}
 	}
@@ -472,6 +501,45 @@ char *alert_result_json(const alert_result *r, const char *store_path)
 	char *s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	return s;
+}
+
+static void say(void (*warn)(void *, const char *), void *ud, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(void (*warn)(void *, const char *), void *ud, const char *fmt, ...)
+{
+	if (!warn)
+		return;
+	char line[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	warn(ud, line);
+}
+
+int alerts_run(store_t *st, const alert_rules *rules, const alert_env *env, int64_t now_ns, alert_notifier *nf,
+	       void (*warn)(void *ud, const char *line), void *ud, alert_result **out, size_t *n, char *err,
+	       size_t errlen)
+{
+	char *path = alert_state_path(store_path(st));
+	if (!path)
+		say(warn, ud, "alerts: no state directory ($XDG_STATE_HOME or $HOME): every run starts afresh");
+	int lock = path ? alert_state_lock(path) : -1;
+	if (path && lock < 0)
+		say(warn, ud, "alerts: %s.lock: %s", path, strerror(errno));
+	alert_state prev = {0}, next = {0};
+	char e[600];
+	if (path && alert_state_load(path, &prev, e, sizeof e))
+		say(warn, ud, "alerts: %s", e);
+	int rc = alerts_eval(st, rules, env, &prev, now_ns, &next, out, n, err, errlen);
+	if (!rc && path && alert_state_save(path, &next, e, sizeof e))
+		say(warn, ud, "alerts: %s", e);
+	alert_state_unlock(lock);
+	if (!rc)
+		alert_notify(nf, *out, *n, store_path(st));
+	alert_state_free(&prev);
+	alert_state_free(&next);
+	free(path);
+	return rc;
 }
 
 /* ---- notifications ------------------------------------------------------ */
