@@ -492,6 +492,8 @@ char *alert_result_json(const alert_result *r, const char *store_path)
 	}
 	if (tnames[r->transition])
 		cJSON_AddStringToObject(j, "transition", tnames[r->transition]);
+	else
+		cJSON_AddNullToObject(j, "transition");
 	cJSON_AddBoolToObject(j, "builtin", r->rule->builtin);
 	cJSON_AddStringToObject(j, "filter", r->filter);
 	cJSON_AddStringToObject(j, "detail", r->detail);
