@@ -354,9 +354,11 @@ static void result_summary(alert_result *res)
 	const char *level = res->state == ALERT_FIRING ? (r->severity == ALERT_CRIT ? "CRIT" : "WARN")
 			    : res->state == ALERT_PENDING ? "PENDING"
 							  : "OK";
-	if (res->transition == ALERT_T_RESOLVED)
-		level = "RESOLVED";
-	if (res->state != ALERT_OK) {
+	if (res->transition == ALERT_T_RESOLVED) {
+		fmt_hhmm(res->since_ns, t, sizeof t);
+		snprintf(res->summary, sizeof res->summary, "RESOLVED %s %s (%s %s), firing since %s", r->name, v,
+			 alert_op_name(r->op), th, t);
+	} else if (res->state != ALERT_OK) {
 		fmt_hhmm(res->since_ns, t, sizeof t);
 		snprintf(res->summary, sizeof res->summary, "%s %s %s %s %s since %s", level, r->name, v,
 			 alert_op_name(r->op), th, t);

@@ -122,7 +122,7 @@ has "$T/hook.first" "POST CRIT sa-errors $pct > 5% since 12:00: $nums (prompt=su
 LLMOPS_NOW=2026-11-23T14:00:00Z expect_rc 0 "$LLMOPS" -c "$T/hook.rc" --store "$T/hook.db" check
 eq "$(reqs /hooks/T0/SECRETPART)" 2
 python3 -c "import json,sys; r=json.loads(open(sys.argv[1]).readlines()[1]); print(json.loads(r['body'])['text'])" "$T/fake.log" >"$T/hook.second"
-has "$T/hook.second" "RESOLVED sa-errors"
+has "$T/hook.second" "RESOLVED sa-errors - (> 5%), firing since 12:00: 0 errors of 0 calls"
 t webhook-retries-and-keeps-its-secret
 fake hookdown
 cat >"$T/down.rc" <<RC
