@@ -572,6 +572,7 @@ struct alert_notifier {
 	char *cmd, *webhook;
 	void (*log)(void *ud, const char *line);
 	void *ud;
+	http_t *http; /* the thread's; made here, so that libcurl starts on the caller's thread */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -685,7 +686,7 @@ static void post_webhook(alert_notifier *nf, const char *text)
 	char masked[256];
 	alert_mask_url(nf->webhook, masked, sizeof masked);
 	static const char *const headers[] = {"Content-Type: application/json", NULL};
-	http_t *h = http_new();
+	http_t *h = nf->http;
 	for (int attempt = 1; attempt <= ALERT_WEBHOOK_TRIES; attempt++) {
 		post_done d = {0};
 		http_spec s = {.method = "POST", .url = nf->webhook, .headers = headers, .body = body,
@@ -714,7 +715,6 @@ static void post_webhook(alert_notifier *nf, const char *text)
 		while (nanosleep(&ts, &ts) && errno == EINTR)
 			;
 	}
-	http_free(h);
 	free(body);
 }
 
@@ -755,6 +755,8 @@ alert_notifier *alert_notifier_new(const char *cmd, const char *webhook, void (*
 	nf->webhook = str_empty(webhook) ? NULL : xstrdup(webhook);
 	nf->log = log;
 	nf->ud = ud;
+	if (nf->webhook)
+		nf->http = http_new();
 	pthread_mutex_init(&nf->mu, NULL);
 	pthread_cond_init(&nf->cv, NULL);
 	/* The thread must not take the console's signals (SIGWINCH, SIGINT). */
@@ -764,6 +766,8 @@ alert_notifier *alert_notifier_new(const char *cmd, const char *webhook, void (*
 	int rc = pthread_create(&nf->th, NULL, nf_main, nf);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
+		if (nf->http)
+			http_free(nf->http);
 		free(nf->cmd);
 		free(nf->webhook);
 		free(nf);
@@ -806,6 +810,8 @@ void alert_notifier_free(alert_notifier *nf)
 	pthread_join(nf->th, NULL);
 	pthread_mutex_destroy(&nf->mu);
 	pthread_cond_destroy(&nf->cv);
+	if (nf->http)
+		http_free(nf->http);
 	free(nf->cmd);
 	free(nf->webhook);
 	free(nf);
