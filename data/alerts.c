@@ -94,9 +94,12 @@ static const char *const state_names[] = {"ok", "pending", "firing"};
 
 char *alert_state_path(const char *store_path)
 {
+	/* the same store named another way (relative, through a link) shares it */
+	char *real = realpath(store_path, NULL);
+	const char *p = real ? real : store_path;
 	char leaf[64];
-	snprintf(leaf, sizeof leaf, "alerts/%016llx.json",
-		 (unsigned long long)hash64(store_path, strlen(store_path), 0x616c657274));
+	snprintf(leaf, sizeof leaf, "alerts/%016llx.json", (unsigned long long)hash64(p, strlen(p), 0x616c657274));
+	free(real);
 	return file_xdg_path(XDG_STATE, leaf, NULL, 0);
 }
 

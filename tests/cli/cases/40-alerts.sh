@@ -94,6 +94,8 @@ cp "$D" "$T/cmd.db"
 expect_rc 5 "$LLMOPS" -c "$T/cmd.rc" --store "$T/cmd.db" check
 expect_rc 5 "$LLMOPS" -c "$T/cmd.rc" --store "$T/cmd.db" check
 LLMOPS_NOW=2026-11-23T12:30:00Z expect_rc 5 "$LLMOPS" -c "$T/cmd.rc" --store "$T/cmd.db" check
+# the same store by a relative path has the same state
+(cd "$T" && "$LLMOPS" -c cmd.rc --store ./cmd.db check >/dev/null 2>&1)
 eq "$(wc -l <"$T/cmd.log")" 1
 python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d['rule'], d['transition'], d['state'], d['severity'], d['filter'])" "$T/cmd.log" >"$T/cmd.first"
 has "$T/cmd.first" "sa-errors fired firing crit prompt=support-answer status=error since=1h"
