@@ -8,6 +8,7 @@
 #include "../../core/clock.h"
 #include "../../core/config.h"
 #include "../../data/alerts.h"
+#include "../../data/usage.h"
 #include "t.h"
 
 #define T0 1795392000LL /* 2026-11-23T00:00:00Z, seconds */
@@ -331,6 +332,65 @@ START_TEST(eval_budget_and_feeds)
 }
 END_TEST
 
+/* Untraced: what the provider billed beside what the traces of its calls
+ * cost, over the window; no value without a bill. */
+START_TEST(eval_untraced)
+{
+	store_t *st = fresh();
+	pricing_t *pr = pricing_new();
+	int64_t now = T0 + 12 * 3600;
+	batch_t b = {0};
+	call_t *c = batch_add_call(&b);
+	call_set_id(c->span_id, &c->span_len, "00000000000000aa");
+	call_set_id(c->trace_id, &c->trace_len, "0af7651916cd43dd8448eb211c80319c");
+	c->ts_ns = (now - 1800) * NS_PER_S;
+	c->provider = "openai";
+	c->model = "gpt-4o-mini";
+	c->has_cost = 1;
+	c->cost_nusd = 1000000000; /* $1 */
+	ingest_stats is = {0};
+	char err[256];
+	ck_assert_msg(store_ingest(st, &b, pr, &is, err, sizeof err) == 0, "%s", err);
+	batch_free(&b);
+	alert_rules rs = {0};
+	alert_rule r = rule("alert gap untraced > $1 severity crit");
+	alert_rules_add(&rs, &r);
+	alert_env e = {.window_ns = NS_PER_HOUR, .prices = pr};
+	alert_result *res;
+	size_t n;
+	ck_assert(alerts_eval(st, &rs, &e, NULL, now * NS_PER_S, NULL, &res, &n, err, sizeof err) == 0);
+	ck_assert(isnan(res[0].value));
+	ck_assert_str_eq(res[0].detail, "no provider bill in the window (llmops usage sync)");
+	ck_assert_int_eq(res[0].state, ALERT_OK);
+	free(res);
+
+	/* the hour billed: a million input tokens a minute */
+	usage_page pg = {.kind = UK_USAGE};
+	pg.v = xcalloc(60, sizeof *pg.v);
+	pg.n = 60;
+	for (int i = 0; i < 60; i++) {
+		pg.v[i].start = now - 3600 + i * 60;
+		pg.v[i].end = pg.v[i].start + 60;
+		pg.v[i].rows = xcalloc(1, sizeof *pg.v[i].rows);
+		pg.v[i].nrows = 1;
+		pg.v[i].rows[0] = (usage_row){.model = xstrdup("gpt-4o-mini"), .requests = 1, .input_tokens = 1000000};
+	}
+	ck_assert_msg(usage_store_page(st, "openai", 60, &pg, now + 3600, err, sizeof err) == 0, "%s", err);
+	usage_page_free(&pg);
+	const price_t *p = pricing_lookup(pr, "gpt-4o-mini");
+	ck_assert_ptr_nonnull(p);
+	double billed = 60 * (double)price_cost_nusd(p, 1000000, 0, 0) / 1e9;
+	ck_assert(billed > 2);
+	ck_assert(alerts_eval(st, &rs, &e, NULL, now * NS_PER_S, NULL, &res, &n, err, sizeof err) == 0);
+	ck_assert_msg(fabs(res[0].value - (billed - 1)) < 1e-6, "%g against %g", res[0].value, billed - 1);
+	ck_assert_int_eq(res[0].state, ALERT_FIRING);
+	free(res);
+	alert_rules_free(&rs);
+	pricing_free(pr);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(mask_url)
 {
 	char m[128];
@@ -350,6 +410,7 @@ Suite *suite_alerts(void)
 	tcase_add_test(tc, eval_values);
 	tcase_add_test(tc, for_and_resolve);
 	tcase_add_test(tc, eval_budget_and_feeds);
+	tcase_add_test(tc, eval_untraced);
 	tcase_add_test(tc, mask_url);
 	suite_add_tcase(s, tc);
 	return s;
