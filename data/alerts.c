@@ -617,13 +617,18 @@ static void run_cmd(alert_notifier *nf, const char *json)
 		dup2(p[0], 0);
 		dup2(nul, 1);
 		dup2(nul, 2);
+		/* this thread blocks every signal; the command must not inherit that */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		execl("/bin/sh", "sh", "-c", nf->cmd, (char *)NULL);
 		_exit(127);
 	}
 	close(p[0]);
 	/* A command that does not read its input must not hold us: the JSON is
-	 * small (well under a pipe's buffer), written and closed at once. */
+	 * small (well under a pipe's buffer), written and closed at once; one
+	 * that exits first gives EPIPE, not SIGPIPE (blocked in this thread). */
 	size_t len = strlen(json), off = 0;
 	while (off < len) {
 		ssize_t w = write(p[1], json + off, len - off);
