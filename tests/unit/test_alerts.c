@@ -62,6 +62,10 @@ START_TEST(parse_rules)
 	ck_assert_ptr_nonnull(strstr(err, "expected an operator"));
 	ck_assert_int_eq(parse("alert x calls > 5 over", &r, err, sizeof err), -1);
 	ck_assert_int_eq(parse("alert x;rm calls > 5", &r, err, sizeof err), -1);
+	ck_assert_int_eq(parse("alert x budget_daily > 80 where model=a", &r, err, sizeof err), -1);
+	ck_assert_str_eq(err, "x: where does not apply to budget_daily (it is the whole spend)");
+	ck_assert_int_eq(parse("alert x no_data > 5m over 1h", &r, err, sizeof err), -1);
+	ck_assert_str_eq(err, "x: over does not apply to no_data");
 }
 END_TEST
 
