@@ -31,6 +31,7 @@ struct ingester {
 	sbuf packed, z;
 	pthread_t thread;
 	int threaded;
+	int scratch;         /* a scratch store: no bodies for calls outside traces */
 	/* where the time goes (LLMOPS_DEBUG_INGEST=1 prints it) */
 	double caller_wait, writer_wait, writer_cpu, writer_work;
 	size_t txn_calls;    /* in the writer's open transaction */
@@ -162,6 +163,7 @@ ingester_t *ingester_start(store_t *st, pricing_t *prices, int threaded)
 	/* Read before the writer thread starts: afterwards only the writer
 	 * touches the store. */
 	p->codec = store_body_codec(st);
+	p->scratch = store_scratch(st);
 	for (int i = 0; i < NBATCH; i++)
 		p->free_q[p->n_free++] = &p->batches[i];
 	p->threaded = threaded && pthread_create(&p->thread, NULL, writer_main, p) == 0;
@@ -229,7 +231,8 @@ int ingester_flush(ingester_t *p)
 	batch_t *b = p->cur;
 	/* The per-call work happens here, on the caller's thread. */
 	batch_prepare(b, p->prices);
-	compress_batch(p, b);
+	if (!p->scratch || b->nspans || b->nev)
+		compress_batch(p, b);
 	if (!p->threaded) {
 		ingest_stats s = {0};
 		if (!p->failed && store_ingest(p->st, b, p->prices, &s, p->err, sizeof p->err))
