@@ -29,6 +29,13 @@ struct ingester {
 	batch_t *cur;
 	body_codec *codec;   /* compresses bodies on the caller's thread */
 	sbuf packed, z;
+	/* A batch handed over while the writer had nothing queued carries its
+	 * bodies uncompressed, and the writer compresses them with a codec of
+	 * its own (a compression context serves one thread): whichever thread
+	 * has time does that work, so neither core waits for the other. */
+	int deferred[NBATCH];
+	body_codec *wcodec;
+	sbuf wpacked, wz;
 	pthread_t thread;
 	int threaded;
 	int scratch;         /* a scratch store: no bodies for calls outside traces */
@@ -78,6 +85,21 @@ static void writer_commit(ingester_t *p)
 	p->txn_calls = 0;
 }
 
+static void writer_compress(ingester_t *p, batch_t *b)
+{
+	body_codec *codec = b->codec;
+	if (!p->wcodec) {
+		size_t len;
+		const void *dict = body_codec_dict(codec, &len);
+		p->wcodec = body_codec_new(dict, len, 0);
+	}
+	/* Without a codec the bodies are stored as they are, as ever. */
+	if (p->wcodec) {
+		ingest_compress(b, p->wcodec, &p->wpacked, &p->wz);
+		b->codec = codec; /* the rows name the store's dictionary: the same bytes */
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	ingester_t *p = arg;
@@ -121,6 +143,8 @@ static void *writer_main(void *arg)
 		ingest_stats s = {0};
 		double t0 = clock_mono();
 		int rc = 0;
+		if (!failed && p->deferred[b - p->batches])
+			writer_compress(p, b);
 		if (!failed) {
 			if (!p->txn_calls) {
 				rc = store_begin(p->st, err, sizeof err);
@@ -231,9 +255,9 @@ int ingester_flush(ingester_t *p)
 	batch_t *b = p->cur;
 	/* The per-call work happens here, on the caller's thread. */
 	batch_prepare(b, p->prices);
-	if (!p->scratch || b->nspans || b->nev)
-		compress_batch(p, b);
 	if (!p->threaded) {
+		if (!p->scratch || b->nspans || b->nev)
+			compress_batch(p, b);
 		ingest_stats s = {0};
 		if (!p->failed && store_ingest(p->st, b, p->prices, &s, p->err, sizeof p->err))
 			p->failed = 1;
@@ -243,6 +267,15 @@ int ingester_flush(ingester_t *p)
 		return p->failed ? -1 : 0;
 	}
 	pthread_mutex_lock(&p->mu);
+	/* The first batch trains the dictionary, and compresses here. */
+	int defer = p->codec && !b->new_codec && !p->n_full && (!p->scratch || b->nspans || b->nev);
+	pthread_mutex_unlock(&p->mu);
+	if (!defer && (!p->scratch || b->nspans || b->nev))
+		compress_batch(p, b);
+	else if (defer)
+		b->codec = p->codec;
+	pthread_mutex_lock(&p->mu);
+	p->deferred[b - p->batches] = defer;
 	p->full_q[(p->full_head + p->n_full) % NBATCH] = b;
 	p->n_full++;
 	pthread_cond_broadcast(&p->cv);
@@ -283,6 +316,10 @@ int ingester_finish(ingester_t *p, ingest_stats *stats, char *err, size_t errlen
 	}
 	sb_free(&p->packed);
 	sb_free(&p->z);
+	sb_free(&p->wpacked);
+	sb_free(&p->wz);
+	if (p->wcodec)
+		body_codec_free(p->wcodec);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);
