@@ -253,8 +253,11 @@ static void compress_batch(ingester_t *p, batch_t *b)
 int ingester_flush(ingester_t *p)
 {
 	batch_t *b = p->cur;
-	/* The per-call work happens here, on the caller's thread. */
-	batch_prepare(b, p->prices);
+	/* The per-call work happens here, on the caller's thread; but for a
+	 * scratch store, whose writer has little else to do than count, the
+	 * writer prices the calls and makes their rollups. */
+	if (!p->threaded || !p->scratch || b->nspans || b->nev)
+		batch_prepare(b, p->prices);
 	if (!p->threaded) {
 		if (!p->scratch || b->nspans || b->nev)
 			compress_batch(p, b);
