@@ -36,6 +36,7 @@ struct ingester {
 	int deferred[NBATCH];
 	body_codec *wcodec;
 	sbuf wpacked, wz;
+	unsigned n_batches, n_deferred;
 	pthread_t thread;
 	int threaded;
 	int scratch;         /* a scratch store: no bodies for calls outside traces */
@@ -279,6 +280,8 @@ int ingester_flush(ingester_t *p)
 		b->codec = p->codec;
 	pthread_mutex_lock(&p->mu);
 	p->deferred[b - p->batches] = defer;
+	p->n_batches++;
+	p->n_deferred += (unsigned)defer;
 	p->full_q[(p->full_head + p->n_full) % NBATCH] = b;
 	p->n_full++;
 	pthread_cond_broadcast(&p->cv);
@@ -304,8 +307,10 @@ int ingester_finish(ingester_t *p, ingest_stats *stats, char *err, size_t errlen
 		pthread_join(p->thread, NULL);
 	}
 	if (getenv("LLMOPS_DEBUG_INGEST"))
-		fprintf(stderr, "ingest: caller cpu %.2fs, waited %.2fs; writer cpu %.2fs, in store_ingest %.2fs, idle %.2fs\n",
-			thread_cpu(), p->caller_wait, p->writer_cpu, p->writer_work, p->writer_wait);
+		fprintf(stderr, "ingest: caller cpu %.2fs, waited %.2fs; writer cpu %.2fs, in store_ingest %.2fs, idle %.2fs;"
+			" %u of %u batches compressed by the writer\n",
+			thread_cpu(), p->caller_wait, p->writer_cpu, p->writer_work, p->writer_wait, p->n_deferred,
+			p->n_batches);
 	int rc = p->failed ? -1 : 0;
 	if (rc && err)
 		snprintf(err, errlen, "%s", p->err);
