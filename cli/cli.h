@@ -95,6 +95,7 @@ int cmd_dashboard(ctx_t *x);
 int cmd_demo(ctx_t *x);
 int cmd_export(ctx_t *x);
 int cmd_import(ctx_t *x);
+int cmd_open(ctx_t *x); /* llmops FILE... */
 int cmd_prompt(ctx_t *x);
 int cmd_prompts(ctx_t *x);
 int cmd_replay(ctx_t *x);

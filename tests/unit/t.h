@@ -38,6 +38,7 @@ Suite *suite_usage(void);
 Suite *suite_console(void);
 Suite *suite_chat(void);
 Suite *suite_file(void);
+Suite *suite_bgimport(void);
 Suite *suite_trace(void);
 Suite *suite_listpos(void);
 Suite *suite_reconcile(void);
