@@ -27,9 +27,13 @@ static const cli_cmd commands[] = {
      "  prompts                                          the console on the prompt versions\n"},
     {"import", cmd_import, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_FORMAT),
      "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"},
-    {"report", cmd_report, CLI_STORE, OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON) | OPT(O_CHANGES),
+    {"report", cmd_report, CLI_STORE,
+     OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON) | OPT(O_CHANGES) | OPT(O_FORMAT),
      "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
      "                                                 cost, errors and latency from the store\n"
+     "  report [OPTIONS] [--format auto|otlp|jsonl|llm] FILE...\n"
+     "                                                 the same report straight from trace files, without\n"
+     "                                                 a store: read once, counted in memory\n"
      "  report --changes [--since DUR | --from TIME --to TIME]\n"
      "                                                 prompt versions and models that appeared, stopped\n"
      "                                                 or regressed in the window, worst first\n"},
