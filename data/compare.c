@@ -379,6 +379,10 @@ int compare_fmt(const cmp_row *r, int fig, const char *arrow, char *buf, size_t 
 	fmt_side(fig, &r->was, a, sizeof a);
 	fmt_side(fig, &r->now, b, sizeof b);
 	int sig = 0;
+	if (!strcmp(a, "-") && !strcmp(b, "-")) {
+		snprintf(buf, n, "-");
+		return 0;
+	}
 	if (fig == CMPF_ERR && r->err.significant)
 		sig = r->err.z > 0 ? 1 : -1;
 	else if ((fig == CMPF_P50 || fig == CMPF_P95 || fig == CMPF_P99) && r->lat.t.significant)

@@ -109,10 +109,10 @@ static const column columns_of[C_N] = {
     [C_ERR] = {"ERR%", 11, 1, COL_RIGHT, EL_DEFAULT, .wider = {{120, 13}}},
     [C_ERRP] = {"ERR p", 7, 1, COL_RIGHT, EL_DIM, .from = 160},
     [C_P50] = {"P50", 13, 1, COL_RIGHT, EL_DEFAULT, .from = 120},
-    [C_P95] = {"P95", 13, 1, COL_RIGHT, EL_DEFAULT},
+    [C_P95] = {"P95", 12, 1, COL_RIGHT, EL_DEFAULT, .wider = {{120, 13}}},
     [C_P99] = {"P99", 13, 1, COL_RIGHT, EL_DEFAULT, .from = 140},
     [C_LATP] = {"LAT p", 7, 1, COL_RIGHT, EL_DIM, .from = 160},
-    [C_TTFT] = {"TTFT P95", 12, 1, COL_RIGHT, EL_DEFAULT},
+    [C_TTFT] = {"TTFT P95", 11, 1, COL_RIGHT, EL_DEFAULT, .wider = {{120, 12}}},
     [C_COST] = {"$/CALL", 16, 1, COL_RIGHT, EL_DEFAULT, .from = 100},
     [C_VERDICT] = {"", 6, 2, COL_LEFT, EL_DEFAULT},
 };

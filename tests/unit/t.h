@@ -42,6 +42,8 @@ Suite *suite_trace(void);
 Suite *suite_listpos(void);
 Suite *suite_reconcile(void);
 Suite *suite_changes(void);
+Suite *suite_stats(void);
+Suite *suite_compare(void);
 Suite *suite_receiver(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
