@@ -44,6 +44,17 @@ static int first_served(store_t *st, const char *ref, int64_t *out, char *err, s
 	return rc;
 }
 
+/* "HH:MM": that minute of today (UTC), or of yesterday when it is still to come. */
+static int parse_hhmm(const char *s, int64_t now_ns, int64_t *out)
+{
+	int h, m, len = 0;
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &len) != 2 || s[len] || len != 5 || h > 23 || m > 59 || h < 0 || m < 0)
+		return -1;
+	int64_t t = floor_to(now_ns, NS_PER_DAY) + h * NS_PER_HOUR + m * NS_PER_MIN;
+	*out = t > now_ns ? t - NS_PER_DAY : t;
+	return 0;
+}
+
 int compare_span_parse(store_t *st, char *const *w, int n, int64_t now_ns, int64_t default_ns, compare_span *out,
 		       char *err, size_t errlen)
 {
@@ -65,8 +76,9 @@ int compare_span_parse(store_t *st, char *const *w, int n, int64_t now_ns, int64
 				int rc = first_served(st, ref, &split, err, errlen);
 				if (rc)
 					return -1;
-			} else if (clock_parse_time(ref, &split)) {
-				snprintf(err, errlen, "compare: since: expected NAME@VERSION or a time (RFC 3339 or Unix seconds), got '%.80s'",
+			} else if (parse_hhmm(ref, now_ns, &split) && clock_parse_time(ref, &split)) {
+				snprintf(err, errlen,
+					 "compare: since: expected NAME@VERSION or a time (HH:MM, RFC 3339 or Unix seconds), got '%.80s'",
 					 ref);
 				return -1;
 			}

@@ -25,7 +25,8 @@ typedef struct compare_span {
 	char since[256]; /* the deploy or time the split was asked at ("support-answer@8"); "" when none */
 } compare_span;
 
-/* The words of `:compare` and `llmops compare`: [DUR] [since NAME@VERSION|TIME].
+/* The words of `:compare` and `llmops compare`: [DUR] [since NAME@VERSION|TIME],
+ * TIME being RFC 3339, Unix seconds or HH:MM (UTC, the last such minute).
  * DUR alone: the last DUR (to the end of the current minute) against the
  * DUR before it; default_ns when there is no DUR. since: the split at the
  * first minute NAME@VERSION served (or at TIME), the time since it against

@@ -213,9 +213,18 @@ START_TEST(words_that_make_no_windows)
 	refused(st, d, 1, "30s is less than one");
 	refused(st, e, 2, "is not in the past");
 	refused(st, f, 2, "expected NAME@VERSION or a time");
-	/* No DUR: the default window, widened to the end of the current minute. */
+	/* HH:MM is the last such minute, UTC: 23:50 yesterday, 00:00 just gone. */
+	const char *g[] = {"since", "23:50"}, *h[] = {"since", "00:00"}, *i[] = {"since", "24:00"};
 	compare_span sp;
 	char err[256];
+	ck_assert_int_eq(compare_span_parse(st, (char *const *)g, 2, T0 * NS_PER_S + 30 * NS_PER_S, NS_PER_HOUR, &sp, err, sizeof err), 0);
+	ck_assert_int_eq(sp.split_ns, (T0 - 600) * NS_PER_S);
+	ck_assert_int_eq(sp.to_ns, (T0 + 60) * NS_PER_S);
+	ck_assert_int_eq(sp.from_ns, (T0 - 1260) * NS_PER_S);
+	ck_assert_int_eq(compare_span_parse(st, (char *const *)h, 2, T0 * NS_PER_S + 30 * NS_PER_S, NS_PER_HOUR, &sp, err, sizeof err), 0);
+	ck_assert_int_eq(sp.split_ns, T0 * NS_PER_S);
+	refused(st, i, 2, "expected NAME@VERSION or a time (HH:MM, RFC 3339");
+	/* No DUR: the default window, widened to the end of the current minute. */
 	ck_assert_int_eq(compare_span_parse(st, NULL, 0, T0 * NS_PER_S + 5 * NS_PER_S, 15 * NS_PER_MIN, &sp, err, sizeof err), 0);
 	ck_assert_int_eq(sp.to_ns, (T0 + 60) * NS_PER_S);
 	ck_assert_int_eq(sp.split_ns, (T0 + 60 - 900) * NS_PER_S);
