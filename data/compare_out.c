@@ -130,8 +130,8 @@ static const struct {
 	int width;
 	int drop;
 } tcols[] = {
-    {"CALLS", CMPF_CALLS, 13, 3}, {"ERR%", CMPF_ERR, 14, 0},  {"P50", CMPF_P50, 15, 6},  {"P95", CMPF_P95, 15, 0},
-    {"P99", CMPF_P99, 15, 5},     {"TTFT P95", CMPF_TTFT, 15, 2}, {"$/CALL", CMPF_COST, 19, 4}, {"", -1, 13, 0},
+    {"CALLS", CMPF_CALLS, 11, 2}, {"ERR%", CMPF_ERR, 12, 0},      {"P50", CMPF_P50, 13, 6},      {"P95", CMPF_P95, 13, 0},
+    {"P99", CMPF_P99, 13, 5},     {"TTFT P95", CMPF_TTFT, 12, 3}, {"$/CALL", CMPF_COST, 17, 4}, {"", -1, 6, 0},
 };
 #define NT (sizeof tcols / sizeof *tcols)
 
@@ -195,28 +195,34 @@ void compare_write_text(const compare_t *c, int64_t now_ns, FILE *out, int width
 	}
 	if (nw > 40)
 		nw = 40;
-	/* Columns give way, most droppable first, until the line fits; then the name shrinks to 16. */
+	/* Columns give way, most droppable first, until the line fits; before
+	 * calls and TTFT go, the name shrinks to 16 (the verdict, last, may
+	 * run over for "too few calls"). */
 	int show[NT], total = 2 + (int)nw;
 	for (size_t k = 0; k < NT; k++) {
 		show[k] = 1;
 		total += 1 + tcols[k].width;
 	}
-	for (int level = 6; level > 0 && total > width; level--)
-		for (size_t k = 0; k < NT; k++)
+	for (int level = 6; level >= 0 && total > width; level--) {
+		/* "support-answer@8 vs @7" whole before calls and TTFT go; then down to 16. */
+		size_t least = level > 0 ? 22 : 16;
+		if (level <= 3 && nw > least) {
+			size_t cut = (size_t)(total - width) < nw - least ? (size_t)(total - width) : nw - least;
+			nw -= cut;
+			total -= (int)cut;
+		}
+		for (size_t k = 0; k < NT && level > 0; k++)
 			if (show[k] && tcols[k].drop == level && total > width) {
 				show[k] = 0;
 				total -= 1 + tcols[k].width;
 			}
-	if (total > width && nw > 16) {
-		size_t cut = (size_t)(total - width);
-		nw = nw - cut < 16 ? 16 : nw - cut;
 	}
 	const char *arrow = ascii ? "->" : "\xe2\x86\x92";
 	fputs("  ", out);
 	put_name(out, "NAME", nw, ascii);
 	for (size_t k = 0; k < NT; k++)
-		if (show[k])
-			fprintf(out, " %*s", tcols[k].fig < 0 ? -tcols[k].width : tcols[k].width, tcols[k].title);
+		if (show[k] && tcols[k].fig >= 0)
+			fprintf(out, " %*s", tcols[k].width, tcols[k].title);
 	fputc('\n', out);
 	for (size_t i = 0; i < c->n; i++) {
 		const cmp_row *r = &c->v[i];
