@@ -68,6 +68,9 @@ sh tests/bench/collect.sh
 echo "== the console on the 1M-call store"
 sh tests/bench/console.sh "$S" "$NOW"
 
+echo "== llmops FILE: the console on the 1M-call JSONL while it imports"
+sh tests/bench/open.sh "$J"
+
 echo "== billed spend: a year of hour buckets and two days of minutes, 2 providers x 5 models"
 U="$D/usage.db"
 rm -f "$U" "$U-wal" "$U-shm"
