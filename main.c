@@ -37,6 +37,11 @@ static const cli_cmd commands[] = {
      "  report --changes [--since DUR | --from TIME --to TIME]\n"
      "                                                 prompt versions and models that appeared, stopped\n"
      "                                                 or regressed in the window, worst first\n"},
+    {"compare", cmd_compare, CLI_STORE, OPT(O_JSON),
+     "  compare [DUR] [since NAME@VERSION|TIME] [--json]\n"
+     "                                                 each model and prompt version, the last DUR against the\n"
+     "                                                 DUR before (or since a deploy against as long before it),\n"
+     "                                                 and whether errors and latency moved beyond noise\n"},
     {"demo", cmd_demo, CLI_CONSOLE | CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_CALLS) | OPT(O_NOTUI),
      "  demo [--calls N] [--no-tui]                      write a deterministic demo store\n"},
     {"prompt", cmd_prompt, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_PVERSION),

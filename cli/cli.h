@@ -92,6 +92,7 @@ void cli_receiver_free(cli_receiver *r);
 int cmd_annotate(ctx_t *x);
 int cmd_check(ctx_t *x);
 int cmd_collect(ctx_t *x);
+int cmd_compare(ctx_t *x);
 int cmd_dashboard(ctx_t *x);
 int cmd_demo(ctx_t *x);
 int cmd_export(ctx_t *x);

@@ -481,6 +481,9 @@ const app_command app_commands[] = {
     {"replay", cmd_replay, 1, "replay [V|prev] [N]",
      "replay the first N (20) calls of the trace list's filter against version V of their prompt (prev: the one "
      "before each call's), four at a time"},
+    {"compare", compare_command, 1, "compare [DUR] [since NAME@V|TIME]",
+     "each model and prompt version, the last DUR (the window) against the DUR before, or since a deploy against as "
+     "long before it; * marks what moved beyond noise"},
     {"save-display", cmd_save_display, 0, "save-display FILE", "the screen as text"},
     {"write", cmd_write, 0, "write FILE", "save the call, or the list's rows, as text (elsewhere: the screen)"},
     {"help", cmd_help, 0, NULL, NULL},

@@ -63,7 +63,7 @@ static int start_diff(app_t *a, const app_opts *o)
 static const view_hint dashboard_hints[] = {
     {A_VIEW_PROMPTS, "prompts"}, {A_NEXT_ERROR, "errors"}, {A_WINDOW_1, "window"}, {A_NEXT_PANE, "pane"},
     {A_ENTER, "calls"},          {A_VIEW_TRACES, "list"},  {A_CYCLE_MODEL, "model"}, {A_DIFF, "worst diff"},
-    {A_NONE, NULL},
+    {A_VIEW_COMPARE, "compare"}, {A_NONE, NULL},
 };
 static const view_hint traces_hints[] = {
     {A_ENTER, "open"},   {A_FILTER, "filter"},     {A_NEXT_ERROR, "next error"}, {A_SORT, "sort"},
@@ -90,6 +90,9 @@ static const view_hint annotate_hints[] = {
     {A_LABEL_1, "label"}, {A_SKIP, "skip"}, {A_UNDO, "undo"}, {A_NOTE, "note"}, {A_EDIT_EXPECTED, "expected"},
     {A_NONE, NULL},
 };
+static const view_hint compare_hints[] = {
+    {A_ENTER, "calls"}, {A_DIFF, "diff"}, {A_NONE, NULL},
+};
 static const view_hint replay_hints[] = {
     {A_CANCEL, "cancel"}, {A_ENTER, "open"}, {A_NONE, NULL},
 };
@@ -98,6 +101,7 @@ const view_entry views[] = {
     {&dashboard_ops, A_VIEW_DASHBOARD, 1, show_dashboard, start_dashboard, dashboard_hints},
     {&traces_ops, A_VIEW_TRACES, 1, show_traces, start_traces, traces_hints},
     {&prompts_ops, A_VIEW_PROMPTS, 1, NULL, start_prompts, prompts_hints},
+    {&compare_ops, A_VIEW_COMPARE, 1, NULL, NULL, compare_hints},
     {&help_ops, A_HELP, 1, NULL, NULL, NULL},
     {&annotate_ops, A_NONE, 0, NULL, start_annotate, annotate_hints},
     {&diff_ops, A_NONE, 0, NULL, start_diff, diff_hints},

@@ -80,7 +80,7 @@ struct view {
 };
 
 extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops, replay_ops, diff_ops,
-    trace_ops, span_ops;
+    trace_ops, span_ops, compare_ops;
 
 /* ---- the application (app.c) ------------------------------------------- */
 
@@ -255,6 +255,9 @@ void replay_show_batch(app_t *a, int64_t *ids, size_t n, const char *ref);
 int diff_show(app_t *a, const char *name, const char *old_v, const char *new_v);
 /* The same for "NAME@VERSION" (a call's prompt) against the version before. */
 int diff_show_spec(app_t *a, const char *spec);
+/* :compare [DUR] [since NAME@VERSION|TIME]: the compare view on those
+ * windows, or what is wrong with the words in the status line (compare.c). */
+void compare_command(app_t *a, const char *arg, char **w, int n);
 /* Opens a call's detail view (call.c). */
 void call_show(app_t *a, int64_t id);
 /* A call as text lines: metadata, input messages and output (or the output

@@ -7,7 +7,8 @@
 # A case file (tests/screen/cases/NAME.keys) holds keys, one line per step
 # (":cmd" and "/text" are typed and entered; "<Enter>", "<C-f>", "jjk" are keys),
 # and directives:
-#   #@ store demo|hostile|empty     the data (default demo)
+#   #@ store demo|hostile|empty     the data (default demo: 5,000 calls; demo-full: the
+#                                   200,000 of `make demo`, made on first use)
 #   #@ size COLSxLINES              the terminal (default 80x24)
 #   #@ args WORDS                   the command line after "llmops" ($T: the case's folder)
 #   #@ rc LINE                      a line of the llmopsrc
@@ -91,6 +92,13 @@ for case in "$HERE"/cases/*.keys; do
 	lines=${size#*x}
 	db="$T/$store.db"
 	ok=1
+	if [ "$store" = demo-full ] && [ ! -f "$db" ]; then
+		"$LLMOPS" demo --no-tui --store "$db" >/dev/null || exit 1
+		# Its text index built once, here, rather than before the first key of a case.
+		echo ':q' >"$T/quit.keys"
+		env XDG_CONFIG_HOME="$T/none" XDG_STATE_HOME="$T/none" LLMOPS_SCRIPT="$T/quit.keys" LINES=24 COLUMNS=80 \
+			"$LLMOPS" --store "$db" >/dev/null 2>&1 || exit 1
+	fi
 	if [ -n "$plan" ] || [ -s "$d/setup" ]; then
 		cp "$db" "$d/store.db"
 		db="$d/store.db"

@@ -66,6 +66,8 @@ int main(void)
 	srunner_add_suite(sr, suite_listpos());
 	srunner_add_suite(sr, suite_reconcile());
 	srunner_add_suite(sr, suite_changes());
+	srunner_add_suite(sr, suite_stats());
+	srunner_add_suite(sr, suite_compare());
 	srunner_add_suite(sr, suite_jsonl());
 	srunner_add_suite(sr, suite_otlp());
 	srunner_add_suite(sr, suite_otlp_pb());

@@ -43,6 +43,8 @@ Suite *suite_trace(void);
 Suite *suite_listpos(void);
 Suite *suite_reconcile(void);
 Suite *suite_changes(void);
+Suite *suite_stats(void);
+Suite *suite_compare(void);
 Suite *suite_receiver(void);
 Suite *suite_alerts(void);
 

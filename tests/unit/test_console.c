@@ -83,9 +83,12 @@ START_TEST(console_set_messages)
 	    {"set annotator \"Jane", "set: unterminated quote"},
 	    {"bind vim", "bind: expected 'bind KEYMAP KEY ACTION'"},
 	    {"frobnicate now",
-	     "unknown command 'frobnicate' (window, filter, view, sort, diff, set, bind, replay, save-display, write, help, q)"},
-	    {"label 1 good", "unknown command 'label' (window, filter, view, sort, diff, set, bind, replay, save-display, write, help, q)"},
-	    {"view nowhere", "view: dashboard, traces, prompts or help, not 'nowhere'"},
+	     "unknown command 'frobnicate' (window, filter, view, sort, diff, set, bind, replay, compare, save-display, write, help, q)"},
+	    {"label 1 good", "unknown command 'label' (window, filter, view, sort, diff, set, bind, replay, compare, save-display, write, help, q)"},
+	    {"view nowhere", "view: dashboard, traces, prompts, compare or help, not 'nowhere'"},
+	    {"compare yesterday", "compare: expected DUR or since NAME@VERSION|TIME, got 'yesterday'"},
+	    {"compare 1h 2h", "compare: expected DUR or since NAME@VERSION|TIME, got '2h'"},
+	    {"compare since", "compare: since what? (since NAME@VERSION or since TIME)"},
 	    {"sort size", "sort: time, latency or cost, not 'size'"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
