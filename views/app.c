@@ -1027,8 +1027,15 @@ static int app_busy(app_t *a)
 	for (size_t i = 0; i < a->nfollowers; i++)
 		if (follower_pending(a->followers[i]))
 			return 1;
-	if (a->import && !bgimport_idle(a->import))
-		return 1;
+	if (a->import && !a->import_done) {
+		/* Finished, but its end not yet taken in (the window moved to the
+		 * file's time): a script line played now would see the screen of
+		 * before. */
+		bgimport_progress p;
+		bgimport_get(a->import, &p);
+		if (p.done || !bgimport_idle(a->import))
+			return 1;
+	}
 	return 0;
 }
 
