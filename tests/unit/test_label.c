@@ -4,7 +4,9 @@
 #include <wchar.h>
 
 #include "../../core/label.h"
+#include "../../core/rollup.h"
 #include "../../core/sanitize.h"
+#include "../../data/report_out.h"
 #include "t.h"
 
 #define ELL "\xe2\x80\xa6"
@@ -96,6 +98,32 @@ START_TEST(label_untrusted_and_ascii)
 }
 END_TEST
 
+/* report's text: a PROMPT column too narrow for a name keeps the versions apart. */
+START_TEST(label_in_the_report_table)
+{
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	report_group g[2] = {{"support_answer_for_the_long_tail@8", {0}}, {"support_answer_for_the_long_tail@7", {0}}};
+	report_t r = {.by = BY_PROMPT, .groups = g, .n = 2};
+	rstats_init(&r.total);
+	for (int i = 0; i < 2; i++) {
+		rstats_init(&g[i].s);
+		g[i].s.calls = 10;
+		r.total.calls += 10;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	report_write_text(&r, f, 40, 0);
+	fclose(f);
+	ck_assert_msg(strstr(buf, ELL "@8 ") && strstr(buf, ELL "@7 "), "versions cut away:\n%s", buf);
+	ck_assert_ptr_null(strstr(buf, "@" ELL));
+	free(buf);
+	for (int i = 0; i < 2; i++)
+		rstats_free(&g[i].s);
+	rstats_free(&r.total);
+}
+END_TEST
+
 Suite *suite_label(void)
 {
 	Suite *s = suite_create("label");
@@ -104,6 +132,7 @@ Suite *suite_label(void)
 	tcase_add_test(t, label_multibyte);
 	tcase_add_test(t, label_version_longer_than_the_column);
 	tcase_add_test(t, label_untrusted_and_ascii);
+	tcase_add_test(t, label_in_the_report_table);
 	suite_add_tcase(s, t);
 	return s;
 }
