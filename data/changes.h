@@ -65,5 +65,13 @@ const char *change_kind_name(int kind);
  * $/call ...", without the label; times in UTC against now_ns. arrow not
  * NULL: the compact form, "since 11:13 (47m) err 1.3%ARROW9.4% on MODEL ...". */
 void change_summary(const change *c, int64_t now_ns, const char *arrow, char *buf, size_t n);
+/* The shortest form, for a line of cols columns (an 80-column strip): "11:13
+ * (47m) err 1.3ARROW9.4% p95 3.1ARROW9.8s $/call 0.0015ARROW0.0016 on
+ * MODEL" (model: the name to show, NULL for c->model), each figure's unit
+ * once; what does not fit gives way, the age first, then the model, $/call
+ * and p95, so that the time and the error rate always show. Columns are
+ * counted a character each (the arrow one column). */
+void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, const char *model, int cols, char *buf,
+			size_t n);
 
 #endif

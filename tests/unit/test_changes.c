@@ -87,6 +87,25 @@ START_TEST(deploy_that_raised_errors_comes_first)
 	ck_assert_msg(strstr(line, "since 23:30 (30m)  err 1.7% -> 20.0% (x12.0) on gpt-4o  p95 "), "%s", line);
 	change_summary(c, T0 * NS_PER_S, ">", line, sizeof line);
 	ck_assert_msg(strstr(line, "since 23:30 (30m) err 1.7%>20.0% on gpt-4o p95 "), "%s", line);
+	/* The shortest: every figure where there is room, each unit once;
+	 * then the age, the model, $/call and p95 give way, never the time
+	 * and the error rate. */
+	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", 200, line, sizeof line);
+	ck_assert_msg(!strncmp(line, "23:30 (30m) err 1.7>20.0% p95 ", 30) && strstr(line, " $/call 0.") &&
+			  strstr(line, " on 4o") && !strstr(line, "$0."),
+		      "%s", line);
+	char p95[64];
+	snprintf(p95, sizeof p95, "%s", strstr(line, "p95 "));
+	*strstr(p95, " $/call") = 0;
+	ck_assert_msg(strchr(p95, '>') && (strstr(p95, "s>") == NULL || strstr(p95, "ms>")), "one unit: %s", p95);
+	int full = (int)strlen(line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", full - 1, line, sizeof line);
+	ck_assert_msg(!strstr(line, "(30m)") && strstr(line, " on 4o"), "%s", line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", NULL, 40, line, sizeof line);
+	ck_assert_msg(!strncmp(line, "23:30 err 1.7>20.0% p95 ", 24) && !strstr(line, "$/call") && (int)strlen(line) <= 40,
+		      "%s", line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", NULL, 12, line, sizeof line);
+	ck_assert_str_eq(line, "23:30 err 1.7>20.0%");
 	ck_assert_ptr_null(ch.v[1].prompt);
 	ck_assert_str_eq(ch.v[1].version, "gpt-4o");
 	ck_assert_int_eq(ch.v[1].kind, CHANGE_REGRESSED);
