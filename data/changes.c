@@ -164,6 +164,11 @@ static double side_score(const change_side *now, const change_side *was, int *re
 	return score;
 }
 
+double change_score(const change_side *now, const change_side *was, int *regressed)
+{
+	return side_score(now, was, regressed);
+}
+
 int change_regressed(const change_side *now, const change_side *was)
 {
 	int reg;
@@ -536,7 +541,7 @@ void change_summary(const change *c, int64_t now_ns, const char *arrow, char *bu
 }
 
 /* "3.1s" and "9.8s" as "3.1ARROW9.8s"; mixed units stay whole. */
-static void pair(char *out, size_t n, const char *a, const char *b, const char *arrow)
+void change_pair(char *out, size_t n, const char *a, const char *b, const char *arrow)
 {
 	size_t la = strlen(a), lb = strlen(b), k = 0;
 	while (k < la && k < lb && !(a[la - 1 - k] >= '0' && a[la - 1 - k] <= '9') && a[la - 1 - k] == b[lb - 1 - k])
@@ -583,12 +588,12 @@ void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, cons
 		char a[16], b[16], p[48];
 		snprintf(a, sizeof a, "%.1f%%", rate(&c->was) * 100);
 		snprintf(b, sizeof b, "%.1f%%", rate(&c->now) * 100);
-		pair(p, sizeof p, a, b, arrow);
+		change_pair(p, sizeof p, a, b, arrow);
 		snprintf(part[P_ERR], sizeof part[P_ERR], "err %s", p);
 		if (c->was.p95_ms > 0 && c->now.p95_ms > 0) {
 			fmt_ms(a, sizeof a, c->was.p95_ms);
 			fmt_ms(b, sizeof b, c->now.p95_ms);
-			pair(p, sizeof p, a, b, arrow);
+			change_pair(p, sizeof p, a, b, arrow);
 			snprintf(part[P_P95], sizeof part[P_P95], "p95 %s", p);
 		}
 		if (c->was.nusd_per_call > 0 && c->now.nusd_per_call > 0) {

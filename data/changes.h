@@ -53,6 +53,9 @@ typedef struct changes_t {
 
 /* Whether now is a regression from was, by the thresholds above. */
 int change_regressed(const change_side *now, const change_side *was);
+/* How much worse now is than was, in calls hurt (the rank of regressions;
+ * 0: no worse), and in *regressed whether by the thresholds above. */
+double change_score(const change_side *now, const change_side *was, int *regressed);
 
 /* The changes in [from_ns, to_ns). 0, or -1 with err. */
 int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen);
@@ -71,6 +74,8 @@ void change_summary(const change *c, int64_t now_ns, const char *arrow, char *bu
  * once; what does not fit gives way, the age first, then the model, $/call
  * and p95, so that the time and the error rate always show. Columns are
  * counted a character each (the arrow one column). */
+/* Two figures of one unit as "3.1ARROW9.8s" (mixed units stay whole). */
+void change_pair(char *out, size_t n, const char *was, const char *now, const char *arrow);
 void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, const char *model, int cols, char *buf,
 			size_t n);
 

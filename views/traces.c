@@ -393,6 +393,10 @@ static int traces_action(view_t *v, app_t *a, int act)
 			return 1;
 		}
 		return 1;
+	case A_VIEW_TRACE: /* every span of the selected call's trace */
+		if (t->n)
+			trace_show(a, t->rows[t->lp.sel].id);
+		return 1;
 	case A_DIFF: /* the selected call's prompt version against the one before */
 		if (t->n)
 			diff_show_spec(a, t->rows[t->lp.sel].prompt);
