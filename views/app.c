@@ -175,7 +175,9 @@ static int open_pasted_id(app_t *a, const char *src)
 	int rc = trace_show_ref(a, ref, err, sizeof err);
 	if (rc == -1 && n != 16 && n != 32)
 		return 0; /* not an id the store knows: a word of text */
-	if (rc)
+	if (rc == -1) /* the store's path says nothing here: the console has one store */
+		app_message(a, EL_ERROR, "no trace, span or call %s in the store", ref);
+	else if (rc)
 		app_message(a, EL_ERROR, "%s", err);
 	return 1;
 }

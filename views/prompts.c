@@ -412,10 +412,14 @@ static void pr_reload(view_t *v, app_t *a)
 static void pr_title(view_t *v, app_t *a, char *buf, size_t n)
 {
 	promptsv *pv = v->priv;
-	int len = snprintf(buf, n, "prompts %s %s %s %zu prompts, %zu versions %s by %s", glyph(G_DOT), a->window_name,
-			   glyph(G_DOT), pv->l.n, pv->n, glyph(G_DOT), sort_names[pv->sort]);
-	if (pv->mark_name && len > 0 && (size_t)len < n)
+	int len = snprintf(buf, n, "prompts %s %s %s by %s", glyph(G_DOT), a->window_name, glyph(G_DOT), sort_names[pv->sort]);
+	if (len < 0 || (size_t)len >= n)
+		return;
+	/* The mark matters more than the counts, which give way to it. */
+	if (pv->mark_name)
 		snprintf(buf + len, n - (size_t)len, " %s marked %s@%s", glyph(G_DOT), pv->mark_name, pv->mark_ver);
+	else
+		snprintf(buf + len, n - (size_t)len, " %s %zu versions of %zu prompts", glyph(G_DOT), pv->n, pv->l.n);
 }
 
 const view_ops prompts_ops = {

@@ -66,8 +66,8 @@ static const view_hint dashboard_hints[] = {
     {A_NONE, NULL},
 };
 static const view_hint traces_hints[] = {
-    {A_ENTER, "open"},   {A_VIEW_TRACE, "trace"}, {A_FILTER, "filter"},     {A_NEXT_ERROR, "next error"}, {A_SORT, "sort"},
-    {A_REPLAY, "replay"}, {A_ANNOTATE, "annotate"}, {A_NONE, NULL},
+    {A_ENTER, "open"},   {A_FILTER, "filter"},     {A_NEXT_ERROR, "next error"}, {A_SORT, "sort"},
+    {A_REPLAY, "replay"}, {A_VIEW_TRACE, "trace"}, {A_ANNOTATE, "annotate"}, {A_NONE, NULL},
 };
 static const view_hint call_hints[] = {
     {A_VIEW_TRACE, "trace"}, {A_NEXT_ERROR, "next error"}, {A_REPLAY, "replay"}, {A_DIFF, "prompt diff"},
