@@ -295,7 +295,7 @@ static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 									 cost[24] = "-", vs[400] = "";
 		snprintf(label, sizeof label, "%s@%s", p->p->name, p->v->version);
 		prompt_label(label, l.w[C_NAME], name, sizeof name);
-		prompt_source_kind(p->v, src, sizeof src);
+		const char *kind = prompt_source_kind(p->v, src, sizeof src);
 		int64_t began = p->v->s.calls ? p->v->s.first_ns : p->v->created_ns;
 		if (began)
 			fmt_first(first, sizeof first, began, a->now_ns);
@@ -331,7 +331,7 @@ static void pr_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 											: EL_OK;
 		/* A version that did not serve in the window is there to diff, dimmed. */
 		int quiet = s->calls ? -1 : EL_DIM;
-		const char *cells[C_N] = {name, first, src, seen, calls, rate, p95, cost, vs};
+		const char *cells[C_N] = {name, first, kind, seen, calls, rate, p95, cost, vs};
 		const int els[C_N] = {quiet, quiet, quiet, quiet, quiet, el, quiet, quiet, p->v->vs.regressed ? EL_CRIT : EL_DIM};
 		columns_row(&l, yy, x, cells, els);
 		if (pv->lp.top + r == pv->lp.sel)
