@@ -47,16 +47,15 @@ static double per_call(const prompt_stats *s)
 	return s->calls > s->unpriced ? (double)s->cost_nusd / (double)(s->calls - s->unpriced) : -1;
 }
 
-static int sort_by;
-
 static int cmp_num(double x, double y)
 {
 	return x > y ? -1 : x < y;
 }
 
-static int cmp_row(const void *x, const void *y)
+static int cmp_row(const void *x, const void *y, void *order)
 {
 	const prow *a = x, *b = y;
+	int sort_by = *(const int *)order;
 	const prompt_ver *va = a->v, *vb = b->v;
 	int c = 0;
 	switch (sort_by) {
@@ -88,9 +87,8 @@ static int cmp_row(const void *x, const void *y)
 
 static void sort_rows(promptsv *pv)
 {
-	sort_by = pv->sort;
 	if (pv->n)
-		qsort(pv->rows, pv->n, sizeof *pv->rows, cmp_row);
+		qsort_r(pv->rows, pv->n, sizeof *pv->rows, cmp_row, &pv->sort);
 }
 
 /* The selected version's row after a reload or a new order; -1 when gone. */
@@ -197,17 +195,19 @@ enum { C_NAME, C_FIRST, C_SOURCE, C_LAST, C_CALLS, C_ERR, C_P95, C_COST, C_VS, C
 
 /* At 80 columns the first seen time and the figures against the version
  * before in their short form; the source and the last call from 120 and
- * 140, the name widening as the terminal does. */
+ * 140, the name widening as the terminal does. Narrower, $/call, p95, calls,
+ * the error rate and part of the name give way (the name keeps its version)
+ * before the comparison would. */
 static const column columns_of[C_N] = {
-    [C_NAME] = {"PROMPT@VERSION", 18, 1, COL_LEFT, EL_DEFAULT, .wider = {{100, 24}, {140, 30}}},
+    [C_NAME] = {"PROMPT@VERSION", 18, 1, COL_LEFT, EL_DEFAULT, .give = 4, .min = 9, .wider = {{100, 24}, {140, 30}}},
     [C_FIRST] = {"FIRST SEEN", 11, 1, COL_LEFT, EL_DEFAULT},
     [C_SOURCE] = {"SOURCE", 6, 1, COL_LEFT, EL_DEFAULT, .from = 140},
     [C_LAST] = {"LAST SEEN", 9, 1, COL_LEFT, EL_DEFAULT, .from = 120},
-    [C_CALLS] = {"CALLS", 6, 1, COL_RIGHT, EL_DEFAULT},
-    [C_ERR] = {"ERR%", 5, 1, COL_RIGHT, EL_DEFAULT},
-    [C_P95] = {"P95", 6, 1, COL_RIGHT, EL_DEFAULT},
-    [C_COST] = {"$/CALL", 8, 1, COL_RIGHT, EL_DEFAULT},
-    [C_VS] = {"VS BEFORE", 12, 2, COL_LEFT, EL_DIM, .fill = 1},
+    [C_CALLS] = {"CALLS", 6, 1, COL_RIGHT, EL_DEFAULT, .give = 3},
+    [C_ERR] = {"ERR%", 5, 1, COL_RIGHT, EL_DEFAULT, .give = 5},
+    [C_P95] = {"P95", 6, 1, COL_RIGHT, EL_DEFAULT, .give = 2},
+    [C_COST] = {"$/CALL", 8, 1, COL_RIGHT, EL_DEFAULT, .give = 1},
+    [C_VS] = {"VS BEFORE", 16, 2, COL_LEFT, EL_DIM, .fill = 1},
 };
 
 /* "11:14 (46m)" within a day, else "11-17 09:00": eleven columns either way. */
