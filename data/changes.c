@@ -562,10 +562,20 @@ static int ucols(const char *s)
 	return w;
 }
 
+/* The columns the parts take, a space between each two. */
+static int fit_width(char (*part)[160], int np)
+{
+	int w = -1;
+	for (int i = 0; i < np; i++)
+		if (part[i][0])
+			w += 1 + ucols(part[i]);
+	return w;
+}
+
 void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, const char *model, int cols, char *buf,
 			size_t n)
 {
-	enum { P_TIME, P_AGE, P_ERR, P_P95, P_COST, P_MODEL, P_N };
+	enum { P_TIME, P_AGE, P_ERR, P_BEFORE, P_P95, P_COST, P_MODEL, P_N };
 	char part[P_N][160];
 	memset(part, 0, sizeof part);
 	int64_t t = c->kind == CHANGE_STOPPED ? c->last_ns : c->first_ns;
@@ -590,6 +600,8 @@ void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, cons
 		snprintf(b, sizeof b, "%.1f%%", rate(&c->now) * 100);
 		change_pair(p, sizeof p, a, b, arrow);
 		snprintf(part[P_ERR], sizeof part[P_ERR], "err %s", p);
+		if (c->before && c->prompt)
+			snprintf(part[P_BEFORE], sizeof part[P_BEFORE], "vs @%s", c->before);
 		if (c->was.p95_ms > 0 && c->now.p95_ms > 0) {
 			fmt_ms(a, sizeof a, c->was.p95_ms);
 			fmt_ms(b, sizeof b, c->now.p95_ms);
@@ -604,15 +616,19 @@ void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, cons
 		if (model || c->model)
 			snprintf(part[P_MODEL], sizeof part[P_MODEL], "on %s", model ? model : c->model);
 	}
-	static const int give[] = {P_AGE, P_MODEL, P_COST, P_P95};
-	for (size_t g = 0;; g++) {
-		int w = -1;
-		for (int i = 0; i < P_N; i++)
-			if (part[i][0])
-				w += 1 + ucols(part[i]);
-		if (w <= cols || g == sizeof give / sizeof *give)
-			break;
+	static const int give[] = {P_AGE, P_MODEL, P_BEFORE, P_COST, P_P95};
+	enum { NGIVE = sizeof give / sizeof *give };
+	char kept[NGIVE][160];
+	size_t g = 0;
+	for (; g < NGIVE && fit_width(part, P_N) > cols; g++) {
+		memcpy(kept[g], part[give[g]], sizeof kept[g]);
 		part[give[g]][0] = 0;
+	}
+	/* What went before the last to go may fit again beside what is left. */
+	while (g-- > 1) {
+		memcpy(part[give[g - 1]], kept[g - 1], sizeof kept[g - 1]);
+		if (fit_width(part, P_N) > cols)
+			part[give[g - 1]][0] = 0;
 	}
 	size_t len = 0;
 	buf[0] = 0;

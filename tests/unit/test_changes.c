@@ -92,7 +92,7 @@ START_TEST(deploy_that_raised_errors_comes_first)
 	 * then the age, the model, $/call and p95 give way, never the time
 	 * and the error rate. */
 	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", 200, line, sizeof line);
-	ck_assert_msg(!strncmp(line, "23:30 (30m) err 1.7>20.0% p95 ", 30) && strstr(line, " $/call 0.") &&
+	ck_assert_msg(!strncmp(line, "23:30 (30m) err 1.7>20.0% vs @1 p95 ", 36) && strstr(line, " $/call 0.") &&
 			  strstr(line, " on 4o") && !strstr(line, "$0."),
 		      "%s", line);
 	char p95[64];
@@ -101,9 +101,13 @@ START_TEST(deploy_that_raised_errors_comes_first)
 	ck_assert_msg(strchr(p95, '>') && (strstr(p95, "s>") == NULL || strstr(p95, "ms>")), "one unit: %s", p95);
 	int full = (int)strlen(line);
 	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", full - 1, line, sizeof line);
-	ck_assert_msg(!strstr(line, "(30m)") && strstr(line, " on 4o"), "%s", line);
+	ck_assert_msg(!strstr(line, "(30m)") && strstr(line, " vs @1") && strstr(line, " on 4o"), "%s", line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", full - 7, line, sizeof line);
+	ck_assert_msg(!strstr(line, " on 4o") && strstr(line, " vs @1"), "%s", line);
 	change_summary_fit(c, T0 * NS_PER_S, ">", NULL, 40, line, sizeof line);
-	ck_assert_msg(!strncmp(line, "23:30 err 1.7>20.0% p95 ", 24) && !strstr(line, "$/call") && (int)strlen(line) <= 40,
+	/* $/call went, and the version before, which went before it, fits again. */
+	ck_assert_msg(!strncmp(line, "23:30 err 1.7>20.0% vs @1 p95 ", 30) && !strstr(line, "$/call") &&
+			  (int)strlen(line) <= 40,
 		      "%s", line);
 	change_summary_fit(c, T0 * NS_PER_S, ">", NULL, 12, line, sizeof line);
 	ck_assert_str_eq(line, "23:30 err 1.7>20.0%");
