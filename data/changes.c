@@ -616,19 +616,17 @@ void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, cons
 		if (model || c->model)
 			snprintf(part[P_MODEL], sizeof part[P_MODEL], "on %s", model ? model : c->model);
 	}
-	static const int give[] = {P_AGE, P_MODEL, P_BEFORE, P_COST, P_P95};
-	enum { NGIVE = sizeof give / sizeof *give };
-	char kept[NGIVE][160];
-	size_t g = 0;
-	for (; g < NGIVE && fit_width(part, P_N) > cols; g++) {
-		memcpy(kept[g], part[give[g]], sizeof kept[g]);
-		part[give[g]][0] = 0;
-	}
-	/* What went before the last to go may fit again beside what is left. */
-	while (g-- > 1) {
-		memcpy(part[give[g - 1]], kept[g - 1], sizeof kept[g - 1]);
+	/* The time and the error rate, then each other part in the order it
+	 * matters, where it still fits. */
+	static const int rank[] = {P_P95, P_COST, P_BEFORE, P_MODEL, P_AGE};
+	char all[P_N][160];
+	memcpy(all, part, sizeof all);
+	for (size_t r = 0; r < sizeof rank / sizeof *rank; r++)
+		part[rank[r]][0] = 0;
+	for (size_t r = 0; r < sizeof rank / sizeof *rank; r++) {
+		memcpy(part[rank[r]], all[rank[r]], sizeof part[rank[r]]);
 		if (fit_width(part, P_N) > cols)
-			part[give[g - 1]][0] = 0;
+			part[rank[r]][0] = 0;
 	}
 	size_t len = 0;
 	buf[0] = 0;

@@ -71,9 +71,8 @@ void change_summary(const change *c, int64_t now_ns, const char *arrow, char *bu
 /* The shortest form, for a line of cols columns (an 80-column strip): "11:13
  * (47m) err 1.3ARROW9.4% vs @7 p95 3.1ARROW9.8s $/call 0.0015ARROW0.0016 on
  * MODEL" (model: the name to show, NULL for c->model), each figure's unit
- * once; what does not fit gives way, the age first, then the model, the
- * version before, $/call and p95, so that the time and the error rate always
- * show. Columns are
+ * once; the time and the error rate always, then p95, $/call, the version
+ * before, the model and the age, each where it still fits. Columns are
  * counted a character each (the arrow one column). */
 /* Two figures of one unit as "3.1ARROW9.8s" (mixed units stay whole). */
 void change_pair(char *out, size_t n, const char *was, const char *now, const char *arrow);
