@@ -364,6 +364,16 @@ static int pr_action(view_t *v, app_t *a, int act)
 	case A_SORT:
 		cycle_sort(pv, a);
 		return 1;
+	case A_ANNOTATE: /* label the selected version's calls in the window */
+		if (!n)
+			return 0;
+		{
+			char f[400];
+			snprintf(f, sizeof f, "since=%s prompt=%s@%s", a->window_name, pv->rows[pv->lp.sel].p->name,
+				 pv->rows[pv->lp.sel].v->version);
+			annotate_show(a, f);
+		}
+		return 1;
 	case A_ENTER:
 		if (n) { /* its calls in the window */
 			char f[400];
