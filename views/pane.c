@@ -145,7 +145,9 @@ void pane_spark_marks(const dash_data *d, const char *model, int y, int x, int w
 	int n = w < d->s.ncols ? w : d->s.ncols;
 	for (size_t i = 0; i < d->ch.n; i++) {
 		const change *c = &d->ch.v[i];
-		int col = deploy_on(c, model) ? deploy_col(d, c->first_ns, n) : -1;
+		/* Only a deploy that replaced something: the mark takes a cell of
+		 * the line, worth it for a step, not for data that merely begins. */
+		int col = deploy_on(c, model) && c->before ? deploy_col(d, c->first_ns, n) : -1;
 		if (col >= 0)
 			draw_glyph(y, x + col, G_VLINE, c->regressed ? EL_CRIT : EL_MARK);
 	}

@@ -97,8 +97,10 @@ static void changes_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 			change_summary_fit(ch, a->now_ns, glyph(G_ARROW), ch->model ? model_short(ch->model, mshort, sizeof mshort) : NULL,
 					   room, line, sizeof line);
 		}
-		/* A label wider than its column gives way in its name, never its version. */
-		prompt_label(label, lw, fitted, sizeof fitted);
+		/* A label wider than its column takes what the figures leave, and
+		 * then gives way in its name, never its version. */
+		int room = iw - sep - text_width(line);
+		prompt_label(label, room > lw ? room : lw, fitted, sizeof fitted);
 		char *st = sanitize_str(line, tui_ascii() ? SAN_ASCII : 0);
 		pane_line ln = {ry, ix, ix + iw};
 		int lx = ln.x;
