@@ -37,7 +37,7 @@
 	X(NEXT_ERROR, "next-error", "next error (dashboard: the errors of the window)")             \
 	X(PREV_ERROR, "prev-error", "previous error")                                               \
 	X(FILTER, "filter", "edit the filter")                                                      \
-	X(SORT, "sort", "sort by time, latency or cost")                                            \
+	X(SORT, "sort", "the next order: time, latency, cost (calls); regression, first seen, name, calls, errors, cost (prompts)") \
 	G("Panes")                                                                                  \
 	X(WINDOW_1, "window-1", "time window 15m")                                                  \
 	X(WINDOW_2, "window-2", "time window 1h")                                                   \

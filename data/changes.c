@@ -164,6 +164,11 @@ static double side_score(const change_side *now, const change_side *was, int *re
 	return score;
 }
 
+double change_score(const change_side *now, const change_side *was, int *regressed)
+{
+	return side_score(now, was, regressed);
+}
+
 int change_regressed(const change_side *now, const change_side *was)
 {
 	int reg;
@@ -533,4 +538,99 @@ void change_summary(const change *c, int64_t now_ns, const char *arrow, char *bu
 		fmt_usd(b, sizeof b, c->now.nusd_per_call / 1e9);
 		snprintf(buf + len, n - len, "%s$/call %s%s%s", sep, a, to, b);
 	}
+}
+
+/* "3.1s" and "9.8s" as "3.1ARROW9.8s"; mixed units stay whole. */
+void change_pair(char *out, size_t n, const char *a, const char *b, const char *arrow)
+{
+	size_t la = strlen(a), lb = strlen(b), k = 0;
+	while (k < la && k < lb && !(a[la - 1 - k] >= '0' && a[la - 1 - k] <= '9') && a[la - 1 - k] == b[lb - 1 - k])
+		k++;
+	/* only a whole unit: both end in it, right after a digit */
+	if (k && la > k && lb > k && a[la - 1 - k] >= '0' && a[la - 1 - k] <= '9' && b[lb - 1 - k] >= '0' &&
+	    b[lb - 1 - k] <= '9')
+		snprintf(out, n, "%.*s%s%s", (int)(la - k), a, arrow, b);
+	else
+		snprintf(out, n, "%s%s%s", a, arrow, b);
+}
+
+static int ucols(const char *s)
+{
+	int w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+/* The columns the parts take, a space between each two. */
+static int fit_width(char (*part)[160], int np)
+{
+	int w = -1;
+	for (int i = 0; i < np; i++)
+		if (part[i][0])
+			w += 1 + ucols(part[i]);
+	return w;
+}
+
+void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, const char *model, int cols, char *buf,
+			size_t n)
+{
+	enum { P_TIME, P_AGE, P_ERR, P_BEFORE, P_P95, P_COST, P_MODEL, P_N };
+	char part[P_N][160];
+	memset(part, 0, sizeof part);
+	int64_t t = c->kind == CHANGE_STOPPED ? c->last_ns : c->first_ns;
+	char hm[40];
+	clock_fmt_short(t, hm, sizeof hm);
+	if (c->kind == CHANGE_REGRESSED)
+		snprintf(part[P_TIME], sizeof part[P_TIME], "regressed");
+	else
+		snprintf(part[P_TIME], sizeof part[P_TIME], "%s%s", c->kind == CHANGE_STOPPED ? "stopped " : "",
+			 strlen(hm) >= 16 ? hm + 11 : hm);
+	int64_t d = now_ns - t;
+	if (c->kind != CHANGE_REGRESSED) {
+		char ago[32] = "<1m";
+		if (d >= NS_PER_MIN)
+			clock_fmt_dur(floor_to(d, d < NS_PER_HOUR ? NS_PER_MIN : d < NS_PER_DAY ? NS_PER_HOUR : NS_PER_DAY), ago,
+				      sizeof ago);
+		snprintf(part[P_AGE], sizeof part[P_AGE], "(%s)", ago);
+	}
+	if (c->kind != CHANGE_STOPPED && c->was.calls) {
+		char a[16], b[16], p[48];
+		snprintf(a, sizeof a, "%.1f%%", rate(&c->was) * 100);
+		snprintf(b, sizeof b, "%.1f%%", rate(&c->now) * 100);
+		change_pair(p, sizeof p, a, b, arrow);
+		snprintf(part[P_ERR], sizeof part[P_ERR], "err %s", p);
+		if (c->before && c->prompt)
+			snprintf(part[P_BEFORE], sizeof part[P_BEFORE], "vs @%s", c->before);
+		if (c->was.p95_ms > 0 && c->now.p95_ms > 0) {
+			fmt_ms(a, sizeof a, c->was.p95_ms);
+			fmt_ms(b, sizeof b, c->now.p95_ms);
+			change_pair(p, sizeof p, a, b, arrow);
+			snprintf(part[P_P95], sizeof part[P_P95], "p95 %s", p);
+		}
+		if (c->was.nusd_per_call > 0 && c->now.nusd_per_call > 0) {
+			fmt_usd(a, sizeof a, c->was.nusd_per_call / 1e9);
+			fmt_usd(b, sizeof b, c->now.nusd_per_call / 1e9);
+			snprintf(part[P_COST], sizeof part[P_COST], "$/call %s%s%s", a + (a[0] == '$'), arrow, b + (b[0] == '$'));
+		}
+		if (model || c->model)
+			snprintf(part[P_MODEL], sizeof part[P_MODEL], "on %s", model ? model : c->model);
+	}
+	/* The time and the error rate, then each other part in the order it
+	 * matters, where it still fits. */
+	static const int rank[] = {P_P95, P_COST, P_BEFORE, P_MODEL, P_AGE};
+	char all[P_N][160];
+	memcpy(all, part, sizeof all);
+	for (size_t r = 0; r < sizeof rank / sizeof *rank; r++)
+		part[rank[r]][0] = 0;
+	for (size_t r = 0; r < sizeof rank / sizeof *rank; r++) {
+		memcpy(part[rank[r]], all[rank[r]], sizeof part[rank[r]]);
+		if (fit_width(part, P_N) > cols)
+			part[rank[r]][0] = 0;
+	}
+	size_t len = 0;
+	buf[0] = 0;
+	for (int i = 0; i < P_N && len < n; i++)
+		if (part[i][0])
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? " " : "", part[i]);
 }

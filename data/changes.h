@@ -53,6 +53,9 @@ typedef struct changes_t {
 
 /* Whether now is a regression from was, by the thresholds above. */
 int change_regressed(const change_side *now, const change_side *was);
+/* How much worse now is than was, in calls hurt (the rank of regressions;
+ * 0: no worse), and in *regressed whether by the thresholds above. */
+double change_score(const change_side *now, const change_side *was, int *regressed);
 
 /* The changes in [from_ns, to_ns). 0, or -1 with err. */
 int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen);
@@ -65,5 +68,15 @@ const char *change_kind_name(int kind);
  * $/call ...", without the label; times in UTC against now_ns. arrow not
  * NULL: the compact form, "since 11:13 (47m) err 1.3%ARROW9.4% on MODEL ...". */
 void change_summary(const change *c, int64_t now_ns, const char *arrow, char *buf, size_t n);
+/* The shortest form, for a line of cols columns (an 80-column strip): "11:13
+ * (47m) err 1.3ARROW9.4% vs @7 p95 3.1ARROW9.8s $/call 0.0015ARROW0.0016 on
+ * MODEL" (model: the name to show, NULL for c->model), each figure's unit
+ * once; the time and the error rate always, then p95, $/call, the version
+ * before, the model and the age, each where it still fits. Columns are
+ * counted a character each (the arrow one column). */
+/* Two figures of one unit as "3.1ARROW9.8s" (mixed units stay whole). */
+void change_pair(char *out, size_t n, const char *was, const char *now, const char *arrow);
+void change_summary_fit(const change *c, int64_t now_ns, const char *arrow, const char *model, int cols, char *buf,
+			size_t n);
 
 #endif

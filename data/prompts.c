@@ -256,12 +256,118 @@ out:
 	return rc ? -1 : 0;
 }
 
+/* ---- over a window -------------------------------------------------------- */
+
+static change_side side_of_stats(const prompt_stats *s)
+{
+	uint64_t priced = s->calls > s->unpriced ? s->calls - s->unpriced : 0;
+	return (change_side){.calls = s->calls, .errors = s->errors, .p95_ms = s->p95_ms,
+			     .nusd_per_call = priced ? (double)s->cost_nusd / (double)priced : 0};
+}
+
+/* The figures of one version: per_dim summed over the dims that carry it. */
+static prompt_stats version_stats(const dims_t *dims, const rstats *per_dim, const char *name, const char *version)
+{
+	rstats acc;
+	rstats_init(&acc);
+	for (int64_t d = 1; d < dims->n; d++) {
+		const dim_row *r = store_dim(dims, d);
+		if (r && per_dim[d].calls && !strcmp(r->prompt_name, name) &&
+		    !strcmp(*r->prompt_version ? r->prompt_version : "?", version))
+			rstats_merge(&acc, &per_dim[d]);
+	}
+	prompt_stats s = {.calls = acc.calls, .errors = acc.errors, .unpriced = acc.unpriced, .cost_nusd = acc.cost_nusd,
+			  .p95_ms = acc.lat.total ? hist_quantile(&acc.lat, 95) : 0};
+	rstats_free(&acc);
+	return s;
+}
+
+int prompts_list_window(store_t *st, int64_t from_ns, int64_t to_ns, prompt_list *out, char *err, size_t errlen)
+{
+	if (prompts_list(st, NULL, out, err, errlen))
+		return -1;
+	changes_t ch = {0};
+	dims_t dims;
+	if (changes_compute(st, from_ns, to_ns, &ch, err, errlen))
+		goto fail;
+	if (store_dims_load(st, &dims)) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		changes_free(&ch);
+		goto fail;
+	}
+	int64_t span = ch.to_ns - ch.from_ns;
+	size_t nd = (size_t)(dims.n ? dims.n : 1);
+	rstats *per = xcalloc(nd, sizeof *per);
+	int rc = store_window_per_dim(st, ch.from_ns, ch.to_ns, &dims, per);
+	for (size_t p = 0; p < out->n && !rc; p++)
+		for (size_t v = 0; v < out->v[p].n; v++) {
+			prompt_ver *pv = &out->v[p].v[v];
+			int64_t first = pv->s.first_ns, last = pv->s.last_ns;
+			pv->w = version_stats(&dims, per, out->v[p].name, pv->version);
+			pv->w.first_ns = first;
+			pv->w.last_ns = last;
+		}
+	for (size_t p = 0; p < out->n && !rc; p++) {
+		prompt_info *pi = &out->v[p];
+		for (size_t v = 0; v < pi->n && !rc; v++) {
+			prompt_ver *pv = &pi->v[v];
+			if (!pv->w.calls)
+				continue;
+			const change *c = NULL;
+			for (size_t i = 0; i < ch.n && !c; i++)
+				if (ch.v[i].prompt && ch.v[i].kind != CHANGE_STOPPED && !strcmp(ch.v[i].prompt, pi->name) &&
+				    !strcmp(ch.v[i].version, pv->version))
+					c = &ch.v[i];
+			if (c) { /* as the changes have it: model by model, the worst named */
+				pv->vs = (prompt_vs){.before = c->before ? xstrdup(c->before) : NULL,
+						     .model = c->model ? xstrdup(c->model) : NULL,
+						     .window = c->kind == CHANGE_REGRESSED, .now = c->now, .was = c->was,
+						     .regressed = c->regressed, .score = c->score};
+				continue;
+			}
+			/* The version that served before it (versions are newest first),
+			 * over a window as long before its first call. */
+			const prompt_ver *before = NULL;
+			for (size_t j = v + 1; j < pi->n && !before; j++)
+				if (pi->v[j].s.calls && pi->v[j].s.first_ns < pv->s.first_ns)
+					before = &pi->v[j];
+			pv->vs.now = side_of_stats(&pv->w);
+			if (!before)
+				continue;
+			pv->vs.before = xstrdup(before->version);
+			for (size_t d = 0; d < nd; d++)
+				rstats_reset(&per[d]);
+			rc = store_window_per_dim(st, pv->s.first_ns - span, pv->s.first_ns, &dims, per);
+			if (rc)
+				break;
+			prompt_stats was = version_stats(&dims, per, pi->name, before->version);
+			pv->vs.was = side_of_stats(&was);
+			pv->vs.score = change_score(&pv->vs.now, &pv->vs.was, &pv->vs.regressed);
+		}
+	}
+	for (size_t d = 0; d < nd; d++)
+		rstats_free(&per[d]);
+	free(per);
+	store_dims_free(&dims);
+	changes_free(&ch);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", st->path, rc == -2 ? "corrupt rollup row" : sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	return 0;
+fail:
+	prompt_list_free(out);
+	return -1;
+}
+
 void prompt_list_free(prompt_list *l)
 {
 	for (size_t p = 0; p < l->n; p++) {
 		for (size_t v = 0; v < l->v[p].n; v++) {
 			free(l->v[p].v[v].version);
 			free(l->v[p].v[v].source);
+			free(l->v[p].v[v].vs.before);
+			free(l->v[p].v[v].vs.model);
 		}
 		free(l->v[p].v);
 		free(l->v[p].name);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "changes.h"
 #include "store.h"
 
 typedef struct prompt_stats {
@@ -17,12 +18,24 @@ typedef struct prompt_stats {
 	double p95_ms;             /* 0 when no latency was recorded */
 } prompt_stats;
 
+/* A version set against what served before it (prompts_list_window). */
+typedef struct prompt_vs {
+	char *before;            /* the version it is set against; NULL: none */
+	char *model;             /* the model the figures are on; NULL: all of them */
+	int window;              /* against its own figures in the window before, not a version */
+	change_side now, was;    /* was.calls 0: nothing to set it against */
+	int regressed;           /* by the rule of report --changes */
+	double score;            /* how much worse, in calls hurt; 0: no worse */
+} prompt_vs;
+
 typedef struct prompt_ver {
 	char *version;
 	char *source;       /* "add:PATH", "git:PATH", "file:PATH", "trace", "demo"; NULL: seen in traffic only */
 	int64_t created_ns; /* when added, committed or first seen; 0 unknown */
 	int has_text;
-	prompt_stats s;
+	prompt_stats s;     /* all time (first_ns: the version's first call ever) */
+	prompt_stats w;     /* in the window, with prompts_list_window */
+	prompt_vs vs;
 } prompt_ver;
 
 typedef struct prompt_info {
@@ -41,6 +54,13 @@ typedef struct prompt_list {
  * too. 0, or -1 with err. */
 int prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen);
 void prompt_list_free(prompt_list *l);
+/* The same, with each version's figures over [from_ns, to_ns) in w and, for
+ * those that served in it, vs: against what served the prompt before, as
+ * report --changes sets a deploy (the window's changes, model by model,
+ * where they name the version); otherwise its window against the version
+ * before it over a window as long before its first call, on all models.
+ * 0, or -1 with err. */
+int prompts_list_window(store_t *st, int64_t from_ns, int64_t to_ns, prompt_list *out, char *err, size_t errlen);
 /* The short source kind of a version ("add", "git", "file", "trace", "demo", "-"). */
 const char *prompt_source_kind(const prompt_ver *v, char *buf, size_t n);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/label.h"
 #include "../core/sanitize.h"
 #include "report_out.h"
 
@@ -193,8 +194,14 @@ static size_t ulen(const char *s)
 	return n;
 }
 
-static void put_key(FILE *out, const char *key, size_t width, int ascii)
+static void put_key(FILE *out, const char *key, size_t width, int ascii, int prompt)
 {
+	if (prompt) { /* NAME@VERSION: the version stays when cut */
+		char fit[512];
+		int w = label_fit_prompt(key, (int)width, ascii ? "~" : "\xe2\x80\xa6", ascii ? SAN_ASCII : 0, fit, sizeof fit);
+		fprintf(out, "%s%*s", fit, (int)width - w, "");
+		return;
+	}
 	char *k = sanitize_str(key, ascii ? SAN_ASCII : 0);
 	size_t len = ulen(k);
 	if (len > width) {
@@ -268,7 +275,7 @@ void report_write_text(const report_t *r, FILE *out, int width, int ascii)
 	for (size_t i = 0; i <= r->n; i++) {
 		const char *key = i < r->n ? r->groups[i].key : "total";
 		const rstats *s = i < r->n ? &r->groups[i].s : t;
-		put_key(out, key, keyw, ascii);
+		put_key(out, key, keyw, ascii, r->by == BY_PROMPT && i < r->n);
 		for (int c = 0; c < C_N; c++) {
 			if (!show[c])
 				continue;

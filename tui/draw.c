@@ -5,6 +5,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "../core/label.h"
 #include "../core/sanitize.h"
 #include "tui_internal.h"
 
@@ -112,6 +113,12 @@ int text_width(const char *s)
 	wchar_t buf[1024];
 	int n, cut;
 	return layout(s, 1 << 20, buf, (int)(sizeof buf / sizeof *buf), &n, &cut);
+}
+
+const char *prompt_label(const char *label, int cols, char *out, size_t n)
+{
+	label_fit_prompt(label, cols, glyph(G_ELLIPSIS), tui_ascii() ? SAN_ASCII : 0, out, n);
+	return out;
 }
 
 int draw_text_right(int y, int x, int w, const char *s, int el)

@@ -107,6 +107,10 @@ int text_width(const char *s);
 /* For text already sanitised: how many bytes of s fit in cols columns;
  * *used gets the columns they take. */
 size_t text_cut(const char *s, int cols, int *used);
+/* A prompt's NAME@VERSION fitted to cols columns for a PROMPT column: the
+ * name gives way, the version stays (core/label.h); sanitised, in the
+ * terminal's glyphs. Returns out. */
+const char *prompt_label(const char *label, int cols, char *out, size_t n);
 void draw_fill(int y, int x, int w, int el);
 void draw_glyph(int y, int x, enum glyph g, int el);
 void draw_box(int y, int x, int h, int w, const char *title, int focused);

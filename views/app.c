@@ -194,9 +194,33 @@ void app_show_traces(app_t *a, const char *filter, int sort)
 	app_push(a, &traces_ops, NULL);
 }
 
+/* A trace or span id pasted as the whole filter (32 or 16 hex digits, or
+ * the first 8 or more of a call's span id, as the tables show it) opens its
+ * trace: 1 when it did or said why not; 0 to filter on it as a word. */
+static int open_pasted_id(app_t *a, const char *src)
+{
+	while (*src == ' ')
+		src++;
+	size_t n = strspn(src, "0123456789abcdefABCDEF");
+	if (n < STORE_SPAN_PREFIX_MIN || n > 32 || src[n + strspn(src + n, " ")])
+		return 0;
+	char ref[33], err[400];
+	snprintf(ref, sizeof ref, "%.*s", (int)n, src);
+	int rc = trace_show_ref(a, ref, err, sizeof err);
+	if (rc == -1 && n != 16 && n != 32)
+		return 0; /* not an id the store knows: a word of text */
+	if (rc == -1) /* the store's path says nothing here: the console has one store */
+		app_message(a, EL_ERROR, "no trace, span or call %s in the store", ref);
+	else if (rc)
+		app_message(a, EL_ERROR, "%s", err);
+	return 1;
+}
+
 /* A filter typed at `:filter` or `f`: shown in the list, opened if need be. */
 static void filter_and_show(app_t *a, const char *src)
 {
+	if (open_pasted_id(a, src))
+		return;
 	if (app_set_filter(a, src) == 0 && !(app_top(a)->ops->flags & VIEW_FILTERED))
 		app_show_traces(a, src, a->sort);
 }

@@ -2,6 +2,7 @@
  * window and the drill-down (pane.h). */
 #include <math.h>
 #include <stdarg.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -96,25 +97,60 @@ void pane_chart(const dash_data *d, app_t *a, const rstats *cols, int measure, c
 		return;
 	draw_text(y, x, w, title, EL_DIM);
 	chart_of(d, cols, measure, y + 1, x, h - 2, w, el);
+	pane_time_axis(d, a, y + h - 1, x, w);
+}
+
+/* The screen column of the window's n of a deploy at t, or -1 outside it. */
+static int deploy_col(const dash_data *d, int64_t t, int n)
+{
+	int64_t span = d->to - d->from;
+	if (span <= 0 || n <= 0 || t < d->from || t >= d->to)
+		return -1;
+	int col = (int)((double)(t - d->from) / (double)span * n);
+	return col >= n ? n - 1 : col;
+}
+
+/* Whether a change is a deploy on model (NULL: on any). */
+static int deploy_on(const change *c, const char *model)
+{
+	if (c->kind != CHANGE_NEW)
+		return 0;
+	if (!model)
+		return 1;
+	return c->prompt ? c->model && !strcmp(c->model, model) : !strcmp(c->version, model);
+}
+
+void pane_time_axis(const dash_data *d, app_t *a, int y, int x, int w)
+{
 	int n = w < d->s.ncols ? w : d->s.ncols;
-	draw_textf(y + h - 1, x, w, EL_DIM, "-%s", a->window_name);
+	draw_textf(y, x, w, EL_DIM, "-%s", a->window_name);
 	/* Deploy markers: a mark on the axis at the minute a prompt version or
 	 * model first served, over the window's label (in an incident it
 	 * matters more); "now" stands left of a mark that falls on it. */
-	int64_t span = d->to - d->from;
 	int now_end = n;
-	for (size_t i = 0; i < d->ch.n && span > 0 && n > 0; i++) {
+	for (size_t i = 0; i < d->ch.n; i++) {
 		const change *c = &d->ch.v[i];
-		if (c->kind != CHANGE_NEW || c->first_ns < d->from || c->first_ns >= d->to)
+		int col = deploy_on(c, NULL) ? deploy_col(d, c->first_ns, n) : -1;
+		if (col < 0)
 			continue;
-		int col = (int)((double)(c->first_ns - d->from) / (double)span * n);
-		if (col >= n)
-			col = n - 1;
-		draw_glyph(y + h - 1, x + col, G_UP, c->regressed ? EL_CRIT : EL_MARK);
+		draw_glyph(y, x + col, G_UP, c->regressed ? EL_CRIT : EL_MARK);
 		if (col >= n - 3 && col < now_end)
 			now_end = col;
 	}
-	draw_text_right(y + h - 1, x, now_end, "now", EL_DIM);
+	draw_text_right(y, x, now_end, "now", EL_DIM);
+}
+
+void pane_spark_marks(const dash_data *d, const char *model, int y, int x, int w)
+{
+	int n = w < d->s.ncols ? w : d->s.ncols;
+	for (size_t i = 0; i < d->ch.n; i++) {
+		const change *c = &d->ch.v[i];
+		/* Only a deploy that replaced something: the mark takes a cell of
+		 * the line, worth it for a step, not for data that merely begins. */
+		int col = deploy_on(c, model) && c->before ? deploy_col(d, c->first_ns, n) : -1;
+		if (col >= 0)
+			draw_glyph(y, x + col, G_VLINE, c->regressed ? EL_CRIT : EL_MARK);
+	}
 }
 
 int pane_put(pane_line *l, int el, const char *fmt, ...)

@@ -74,6 +74,15 @@ void pane_spark(const dash_data *d, const rstats *cols, int measure, int y, int 
  * in all, for panes with room to spare: a spike is a tall bar. */
 void pane_chart(const dash_data *d, app_t *a, const rstats *cols, int measure, const char *title, int y, int x, int h,
 		int w, int el);
+/* A time axis w wide under a chart or a strip of the window: "-1h" on the
+ * left, "now" on the right, and a mark at each deploy (the error colour
+ * when it regressed). */
+void pane_time_axis(const dash_data *d, app_t *a, int y, int x, int w);
+/* Where a chart has no axis (a sparkline, at 80x24): a bar through the
+ * sparkline's column of each deploy on model (NULL: any) that replaced a
+ * version or model, so that a step in the line shows next to the deploy
+ * that made it. */
+void pane_spark_marks(const dash_data *d, const char *model, int y, int x, int w);
 /* A line of text put down piece after piece, each where the last ended
  * and none past end: a headline of figures in several elements. */
 typedef struct pane_line {

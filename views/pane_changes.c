@@ -82,22 +82,33 @@ static void changes_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	for (int r = 0; r < ih && first + r < (int)c->ch.n; r++) {
 		const change *ch = &c->ch.v[first + r];
 		int ry = iy + r;
-		char label[300], line[512];
+		char label[300], fitted[300], line[512];
 		change_label(ch, label, sizeof label);
-		/* The long form where it fits whole, else the compact one. */
+		/* The long form where it fits whole, then the compact one, then
+		 * the shortest, whose figures give way one by one. */
 		summary(ch, a, NULL, iw, line, sizeof line);
 		if (text_width(label) + 2 + text_width(line) > iw)
 			summary(ch, a, glyph(G_ARROW), iw, line, sizeof line);
-		char *sl = sanitize_str(label, tui_ascii() ? SAN_ASCII : 0);
+		int sep = 2;
+		if (text_width(label) + 2 + text_width(line) > iw) {
+			char mshort[128];
+			sep = 1;
+			int room = iw - (text_width(label) < lw ? text_width(label) : lw) - sep;
+			change_summary_fit(ch, a->now_ns, glyph(G_ARROW), ch->model ? model_short(ch->model, mshort, sizeof mshort) : NULL,
+					   room, line, sizeof line);
+		}
+		/* A label wider than its column takes what the figures leave, and
+		 * then gives way in its name, never its version. */
+		int room = iw - sep - text_width(line);
+		prompt_label(label, room > lw ? room : lw, fitted, sizeof fitted);
 		char *st = sanitize_str(line, tui_ascii() ? SAN_ASCII : 0);
 		pane_line ln = {ry, ix, ix + iw};
 		int lx = ln.x;
-		pane_put(&ln, ch->regressed ? EL_CRIT : ch->kind == CHANGE_NEW ? EL_MARK : EL_DIM, "%s", sl);
+		pane_put(&ln, ch->regressed ? EL_CRIT : ch->kind == CHANGE_NEW ? EL_MARK : EL_DIM, "%s", fitted);
 		if (ln.x < lx + lw)
 			ln.x = lx + lw;
-		pane_put(&ln, EL_DEFAULT, "  ");
+		pane_put(&ln, EL_DEFAULT, "%*s", sep, "");
 		draw_text_cut(ry, ln.x, pane_room(&ln), st, ch->regressed ? EL_DEFAULT : EL_DIM, 1);
-		free(sl);
 		free(st);
 		if (p->focused && first + r == p->pos.sel)
 			pane_cursor(ry, ix, iw);

@@ -436,6 +436,7 @@ static void cost_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 			fmt_usd(b, sizeof b, g->total.calls ? (double)g->total.cost_nusd / 1e9 / (double)g->total.calls : 0);
 			columns_cell(&l, CC_PER_CALL, ry, ix, b, -1);
 			pane_spark(d, g->cols, PM_SPEND, ry, ix + l.x[CC_TREND], l.w[CC_TREND], EL_BAR);
+			pane_spark_marks(d, g->key, ry, ix + l.x[CC_TREND], l.w[CC_TREND]);
 			if (g->total.unpriced)
 				draw_glyph(ry, ix + l.x[CC_MODEL] + mw, G_MARK, EL_WARN);
 		}

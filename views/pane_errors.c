@@ -78,6 +78,7 @@ static void errors_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	snprintf(th, sizeof th, " warn %g%% crit %g%%", config_num(a->cfg, CFG_error_warn), config_num(a->cfg, CFG_error_crit));
 	int tw = text_width(th);
 	pane_spark(d, d->s.cols, PM_ERROR_RATE, iy + 1, ix + lw, iw - lw - tw, pane_rate_el(a, maxrate));
+	pane_spark_marks(d, NULL, iy + 1, ix + lw, iw - lw - tw);
 	draw_text(iy + 1, ix + iw - tw, tw, th, EL_DIM);
 	columns l;
 	columns_layout(&l, error_cols, EC_COUNT, iw);

@@ -147,8 +147,7 @@ static void latency_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 		fmt_ms(hi, sizeof hi, s->lat.max);
 		draw_textf(iy + hh + 4, ix, iw, EL_DIM, "over time: %s (top) to %s, darker = more calls", hi, lo);
 		heat_strip(d, cols, &s->lat, iy + hh + 5, ix, heat, iw);
-		draw_textf(iy + hh + 5 + heat, ix, iw, EL_DIM, "-%s", a->window_name);
-		draw_text_right(iy + hh + 5 + heat, ix, iw < d->s.ncols ? iw : d->s.ncols, "now", EL_DIM);
+		pane_time_axis(d, a, iy + hh + 5 + heat, ix, iw);
 	}
 	if (hh >= 1) {
 		int mcols[3];
@@ -191,6 +190,7 @@ static void latency_draw(pane_t *p, app_t *a, int y, int x, int h, int w)
 	fmt_ms(mp, sizeof mp, maxp95);
 	int tail = text_width(mp) + 5;
 	pane_spark(d, cols, PM_P95, iy + ih - 1, ix + lw, iw - lw - tail, EL_MARK);
+	pane_spark_marks(d, g ? g->key : NULL, iy + ih - 1, ix + lw, iw - lw - tail);
 	draw_textf(iy + ih - 1, ix + iw - tail + 1, tail - 1, EL_DIM, "max %s", mp);
 }
 

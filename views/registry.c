@@ -67,7 +67,7 @@ static const view_hint dashboard_hints[] = {
 };
 static const view_hint traces_hints[] = {
     {A_ENTER, "open"},   {A_FILTER, "filter"},     {A_NEXT_ERROR, "next error"}, {A_SORT, "sort"},
-    {A_REPLAY, "replay"}, {A_ANNOTATE, "annotate"}, {A_NONE, NULL},
+    {A_REPLAY, "replay"}, {A_VIEW_TRACE, "trace"}, {A_ANNOTATE, "annotate"}, {A_NONE, NULL},
 };
 static const view_hint call_hints[] = {
     {A_VIEW_TRACE, "trace"}, {A_NEXT_ERROR, "next error"}, {A_REPLAY, "replay"}, {A_DIFF, "prompt diff"},
@@ -80,7 +80,7 @@ static const view_hint span_hints[] = {
     {A_NEXT_ERROR, "next failed"}, {A_PREV_ERROR, "previous failed"}, {A_NONE, NULL},
 };
 static const view_hint prompts_hints[] = {
-    {A_ENTER, "calls"}, {A_DIFF, "diff"}, {A_MARK, "mark"}, {A_NONE, NULL},
+    {A_ENTER, "calls"}, {A_SORT, "sort"}, {A_DIFF, "diff"}, {A_WINDOW_1, "window"}, {A_MARK, "mark"}, {A_NONE, NULL},
 };
 static const view_hint diff_hints[] = {
     {A_NEXT_HUNK, "next hunk"}, {A_TOGGLE_CONTEXT, "context"}, {A_DIFF_LEFT, "left"}, {A_DIFF_RIGHT, "right"},

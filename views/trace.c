@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/clock.h"
+#include "../core/sanitize.h"
 #include "../core/str.h"
 #include "../data/trace.h"
 #include "../tui/columns.h"
@@ -22,6 +24,7 @@ typedef struct tracev {
 	size_t failed; /* spans, of any kind */
 	char err[256];
 	listpos lp;
+	char want[65]; /* the span to select first (hex), "" for the call's own */
 } tracev;
 
 static int span_failed(const trace_span *s)
@@ -34,6 +37,8 @@ static void load(tracev *tv, app_t *a)
 	char keep[65] = "";
 	if (tv->loaded && tv->lp.sel < (int)tv->t.n)
 		snprintf(keep, sizeof keep, "%s", tv->t.v[tv->lp.sel].span);
+	else if (tv->want[0])
+		snprintf(keep, sizeof keep, "%s", tv->want);
 	trace_view_free(&tv->t);
 	tv->loaded = store_trace_of_call(a->st, tv->call_id, &tv->t) == 0 && tv->t.n;
 	if (!tv->loaded) {
@@ -56,16 +61,67 @@ static void load(tracev *tv, app_t *a)
 		listpos_follow(&tv->lp, 0);
 }
 
+typedef struct trace_at {
+	int64_t call_id;
+	const char *span; /* NULL: the call's own */
+} trace_at;
+
 void trace_show(app_t *a, int64_t call_id)
 {
-	app_push(a, &trace_ops, &call_id);
+	trace_at at = {call_id, NULL};
+	app_push(a, &trace_ops, &at);
 }
 
-/* arg: the store id of a call of the trace (int64_t). */
+/* Whether ref (hex, any case) is s or begins it. */
+static int hex_begins(const char *s, const char *ref)
+{
+	size_t n = strlen(ref);
+	return n <= strlen(s) && !strncasecmp(s, ref, n);
+}
+
+int trace_show_ref(app_t *a, const char *ref, char *err, size_t errlen)
+{
+	trace_view t;
+	int64_t cid;
+	if (strlen(ref) != 32 && store_find_call_ref(a->st, ref, &cid, err, errlen) == -2)
+		return -2;
+	if (store_trace_get(a->st, ref, &t, err, errlen))
+		return -1;
+	/* The span named, or the call it is a layer of; else the first call. */
+	const trace_span *hit = NULL;
+	int64_t call = 0;
+	for (size_t i = 0; i < t.n && !hit; i++)
+		if (hex_begins(t.v[i].span, ref) || (t.v[i].call_first && hex_begins(t.v[i].call_span, ref)))
+			hit = &t.v[i];
+	for (size_t i = 0; i < t.n && !call; i++)
+		if (t.v[i].call_id && (!hit || !hit->call_id || t.v[i].call_id == hit->call_id))
+			call = t.v[i].call_id;
+	if (hit && hit->call_id)
+		call = hit->call_id;
+	if (!call) {
+		char *e = sanitize_str(ref, 0);
+		snprintf(err, errlen, "trace %s holds no call", e);
+		free(e);
+		trace_view_free(&t);
+		return -1;
+	}
+	char span[65] = "";
+	if (hit)
+		snprintf(span, sizeof span, "%s", hit->span);
+	trace_view_free(&t);
+	trace_at at = {call, span[0] ? span : NULL};
+	app_push(a, &trace_ops, &at);
+	return 0;
+}
+
+/* arg: a trace_at, the store id of a call of the trace and the span to show first. */
 static void tr_open(view_t *v, app_t *a, const void *arg)
 {
 	tracev *tv = v->priv;
-	tv->call_id = *(const int64_t *)arg;
+	const trace_at *at = arg;
+	tv->call_id = at->call_id;
+	if (at->span)
+		snprintf(tv->want, sizeof tv->want, "%s", at->span);
 	load(tv, a);
 }
 

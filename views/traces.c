@@ -393,6 +393,10 @@ static int traces_action(view_t *v, app_t *a, int act)
 			return 1;
 		}
 		return 1;
+	case A_VIEW_TRACE: /* every span of the selected call's trace */
+		if (t->n)
+			trace_show(a, t->rows[t->lp.sel].id);
+		return 1;
 	case A_DIFF: /* the selected call's prompt version against the one before */
 		if (t->n)
 			diff_show_spec(a, t->rows[t->lp.sel].prompt);
@@ -508,7 +512,8 @@ static void traces_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		columns_cell(&l, C_ST, ry, x + 1, row->is_error ? "ERR" : "ok", row->is_error ? EL_CRIT : EL_OK);
 		char mshort[128];
 		columns_cell(&l, C_MODEL, ry, x + 1, model_short(row->model, mshort, sizeof mshort), -1);
-		columns_cell(&l, C_PROMPT, ry, x + 1, row->prompt ? row->prompt : "-", -1);
+		char plabel[256];
+		columns_cell(&l, C_PROMPT, ry, x + 1, row->prompt ? prompt_label(row->prompt, l.w[C_PROMPT], plabel, sizeof plabel) : "-", -1);
 		fmt_ms(buf, sizeof buf, row->latency_ms);
 		columns_cell(&l, C_LAT, ry, x + 1, buf, -1);
 		if (l.w[C_TOK] > 0) {

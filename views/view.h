@@ -272,6 +272,10 @@ void call_copy(app_t *a, int64_t id, int as_json);
 void text_json_pairs(struct textview *tv, const char *json);
 /* Opens the trace of a call (by store id) as a waterfall (trace.c). */
 void trace_show(app_t *a, int64_t call_id);
+/* The trace of ref (a trace id, a span id or the first 8 or more hex digits
+ * of a call's), its span selected: 0; -1 when there is none, -2 when the
+ * prefix names several calls (err says which). */
+int trace_show_ref(app_t *a, const char *ref, char *err, size_t errlen);
 /* A model's name without its date (claude-sonnet-4-5-20250929 -> claude-sonnet-4-5), for narrow columns. */
 const char *model_short(const char *model, char *buf, size_t n);
 

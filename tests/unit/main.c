@@ -77,6 +77,7 @@ int main(void)
 	srunner_add_suite(sr, suite_demo());
 	srunner_add_suite(sr, suite_golden());
 	srunner_add_suite(sr, suite_receiver());
+	srunner_add_suite(sr, suite_label());
 	srunner_add_suite(sr, suite_bgimport());
 	srunner_add_suite(sr, suite_alerts());
 	srunner_run_all(sr, CK_NORMAL);

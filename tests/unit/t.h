@@ -46,6 +46,7 @@ Suite *suite_changes(void);
 Suite *suite_stats(void);
 Suite *suite_compare(void);
 Suite *suite_receiver(void);
+Suite *suite_label(void);
 Suite *suite_alerts(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */

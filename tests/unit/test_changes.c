@@ -7,6 +7,7 @@
 #include "../../core/batch.h"
 #include "../../core/clock.h"
 #include "../../data/changes.h"
+#include "../../data/prompts.h"
 #include "t.h"
 
 #define T0 1795392000LL /* 2026-11-23T00:00:00Z, the end of the window */
@@ -87,6 +88,29 @@ START_TEST(deploy_that_raised_errors_comes_first)
 	ck_assert_msg(strstr(line, "since 23:30 (30m)  err 1.7% -> 20.0% (x12.0) on gpt-4o  p95 "), "%s", line);
 	change_summary(c, T0 * NS_PER_S, ">", line, sizeof line);
 	ck_assert_msg(strstr(line, "since 23:30 (30m) err 1.7%>20.0% on gpt-4o p95 "), "%s", line);
+	/* The shortest: every figure where there is room, each unit once;
+	 * then the age, the model, $/call and p95 give way, never the time
+	 * and the error rate. */
+	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", 200, line, sizeof line);
+	ck_assert_msg(!strncmp(line, "23:30 (30m) err 1.7>20.0% vs @1 p95 ", 36) && strstr(line, " $/call 0.") &&
+			  strstr(line, " on 4o") && !strstr(line, "$0."),
+		      "%s", line);
+	char p95[64];
+	snprintf(p95, sizeof p95, "%s", strstr(line, "p95 "));
+	*strstr(p95, " $/call") = 0;
+	ck_assert_msg(strchr(p95, '>') && (strstr(p95, "s>") == NULL || strstr(p95, "ms>")), "one unit: %s", p95);
+	int full = (int)strlen(line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", full - 1, line, sizeof line);
+	ck_assert_msg(!strstr(line, "(30m)") && strstr(line, " vs @1") && strstr(line, " on 4o"), "%s", line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", "4o", full - 7, line, sizeof line);
+	ck_assert_msg(!strstr(line, " on 4o") && strstr(line, " vs @1"), "%s", line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", NULL, 40, line, sizeof line);
+	/* $/call went, and the version before, which went before it, fits again. */
+	ck_assert_msg(!strncmp(line, "23:30 err 1.7>20.0% vs @1 p95 ", 30) && !strstr(line, "$/call") &&
+			  (int)strlen(line) <= 40,
+		      "%s", line);
+	change_summary_fit(c, T0 * NS_PER_S, ">", NULL, 12, line, sizeof line);
+	ck_assert_str_eq(line, "23:30 err 1.7>20.0%");
 	ck_assert_ptr_null(ch.v[1].prompt);
 	ck_assert_str_eq(ch.v[1].version, "gpt-4o");
 	ck_assert_int_eq(ch.v[1].kind, CHANGE_REGRESSED);
@@ -127,12 +151,65 @@ START_TEST(regression_without_deploy_and_quiet_thresholds)
 }
 END_TEST
 
+static const prompt_ver *version_of(const prompt_list *l, const char *name, const char *version)
+{
+	for (size_t p = 0; p < l->n; p++)
+		for (size_t v = 0; p < l->n && v < l->v[p].n; v++)
+			if (!strcmp(l->v[p].name, name) && !strcmp(l->v[p].v[v].version, version))
+				return &l->v[p].v[v];
+	ck_abort_msg("no %s@%s", name, version);
+	return NULL;
+}
+
+/* The prompts view's figures: a version's calls in the window only (not all
+ * time), its first call ever, and against what served before it: a deploy
+ * in the window as the changes set it (the worst model named, a regression
+ * by their rule); a version that began before the window against the
+ * version before it over a window as long before its first call. */
+START_TEST(prompts_over_the_window)
+{
+	store_t *st = fresh("prompts_window.db");
+	serve(st, "answer", "1", "gpt-4o", T0 - 5 * 3600, T0 - 1800, 50, 400);
+	serve(st, "answer", "2", "gpt-4o", T0 - 1800, T0, 5, 900);
+	/* lookup@3 began long before the window, slower than lookup@2 before it. */
+	serve(st, "lookup", "2", "gpt-4o-mini", T0 - 6 * 3600, T0 - 4 * 3600, 0, 200);
+	serve(st, "lookup", "3", "gpt-4o-mini", T0 - 4 * 3600, T0, 0, 700);
+	prompt_list l;
+	char err[256];
+	ck_assert_msg(prompts_list_window(st, (T0 - 3600) * NS_PER_S, T0 * NS_PER_S, &l, err, sizeof err) == 0, "%s", err);
+	const prompt_ver *a1 = version_of(&l, "answer", "1"), *a2 = version_of(&l, "answer", "2");
+	ck_assert_uint_eq(a1->s.calls, 270); /* all time */
+	ck_assert_uint_eq(a1->w.calls, 30);  /* the window's first half hour */
+	ck_assert_uint_eq(a2->w.calls, 30);
+	ck_assert_int_eq(a2->s.first_ns, (T0 - 1800) * NS_PER_S);
+	ck_assert_str_eq(a2->vs.before, "1");
+	ck_assert_str_eq(a2->vs.model, "gpt-4o");
+	ck_assert(a2->vs.regressed);
+	ck_assert_uint_eq(a2->vs.now.errors, 6);
+	ck_assert_uint_eq(a2->vs.was.calls, 60); /* the hour before the deploy */
+	ck_assert(a2->vs.score > 0);
+	const prompt_ver *l3 = version_of(&l, "lookup", "3");
+	ck_assert_uint_eq(l3->w.calls, 60);
+	ck_assert_str_eq(l3->vs.before, "2");
+	ck_assert_uint_eq(l3->vs.was.calls, 60); /* lookup@2's hour before lookup@3's first call */
+	ck_assert(l3->vs.regressed);             /* 3.5 times slower */
+	ck_assert_ptr_null(l3->vs.model);        /* on all models */
+	/* lookup@2 did not serve in the window: nothing to set it against. */
+	const prompt_ver *l2 = version_of(&l, "lookup", "2");
+	ck_assert_uint_eq(l2->w.calls, 0);
+	ck_assert_uint_eq(l2->vs.was.calls, 0);
+	prompt_list_free(&l);
+	store_close(st);
+}
+END_TEST
+
 Suite *suite_changes(void)
 {
 	Suite *s = suite_create("changes");
 	TCase *t = tcase_create("changes");
 	tcase_add_test(t, deploy_that_raised_errors_comes_first);
 	tcase_add_test(t, regression_without_deploy_and_quiet_thresholds);
+	tcase_add_test(t, prompts_over_the_window);
 	suite_add_tcase(s, t);
 	return s;
 }
