@@ -45,7 +45,8 @@ void keycode_name(int key, char *out, size_t n);
 	X(ANNOTATE, "annotate")                                                                      \
 	X(PROMPTS, "prompts")                                                                        \
 	X(REPLAY, "replay") \
-	X(DIFF, "diff")
+	X(DIFF, "diff") \
+	X(ALERTS, "alerts")
 
 enum scope {
 #define X(id, name) SC_##id,
