@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/sanitize.h"
 #include "../data/alerts.h"
 #include "../tui/columns.h"
 #include "../tui/listpos.h"
@@ -442,6 +443,17 @@ static const column columns_of[C_N] = {
     [C_WHERE] = {"WHERE", 5, 2, COL_LEFT, EL_DIM, .cut = 1, .fill = 1, .from = 100},
 };
 
+/* The value now: "-" when the metric has none, "never" for no_data on a
+ * filter that never had a call. */
+static void fmt_value(const alert_result *re, char *out, size_t n)
+{
+	snprintf(out, n, "-");
+	if (re && isinf(re->value))
+		snprintf(out, n, "never");
+	else if (re && !isnan(re->value))
+		alert_fmt_value(re->rule->metric, re->value, out, n);
+}
+
 /* "22:31 (47m)": a time today, else the date too. */
 static void fmt_since(app_t *a, int64_t ns, char *out, size_t n)
 {
@@ -497,13 +509,12 @@ static void av_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		const alert_result *re = row->res;
 		int yy = line + i;
 		char value[32] = "-", thr[48], over[16] = "", forr[16] = "", since[80] = "-";
-		if (re && !isnan(re->value))
-			alert_fmt_value(ru->metric, re->value, value, sizeof value);
+		fmt_value(re, value, sizeof value);
 		char tv[32];
 		alert_fmt_value(ru->metric, ru->value, tv, sizeof tv);
 		snprintf(thr, sizeof thr, "%s %s", alert_op_name(ru->op), tv);
-		if (ru->over_ns)
-			clock_fmt_dur(ru->over_ns, over, sizeof over);
+		/* The window the rule reads: its own, else the rc's. */
+		clock_fmt_dur(ru->over_ns ? ru->over_ns : config_dur(a->cfg, CFG_window), over, sizeof over);
 		if (ru->for_ns)
 			clock_fmt_dur(ru->for_ns, forr, sizeof forr);
 		if (re && re->state != ALERT_OK && re->since_ns > 0)
@@ -513,7 +524,7 @@ static void av_draw(view_t *v, app_t *a, int y, int x, int h, int w)
 		int sev_el = ru->severity == ALERT_CRIT ? EL_CRIT : EL_WARN;
 		int st_el = !re ? EL_DIM : re->state == ALERT_FIRING ? sev_el : re->state == ALERT_PENDING ? EL_WARN : EL_OK;
 		const char *cells[C_N] = {ru->name, alert_severity_name(ru->severity), state_word(row), value, thr,
-					  over[0] ? over : "-", forr[0] ? forr : "-", since, ru->where ? ru->where : ""};
+					  over, forr[0] ? forr : "-", since, ru->where ? ru->where : ""};
 		const int els[C_N] = {-1, -1, st_el, re && re->holds ? sev_el : -1, -1, -1, -1, -1, -1};
 		columns_row(&l, yy, x, cells, els);
 		if (sel)
@@ -616,12 +627,16 @@ static void av_text(view_t *v, app_t *a, sbuf *out)
 	for (size_t i = 0; i < av->n; i++) {
 		const arow *row = &av->rows[i];
 		char value[32] = "-", tv[32], rule[400];
-		if (row->res && !isnan(row->res->value))
-			alert_fmt_value(row->rule->metric, row->res->value, value, sizeof value);
+		fmt_value(row->res, value, sizeof value);
 		alert_fmt_value(row->rule->metric, row->rule->value, tv, sizeof tv);
 		alert_fmt_rule(row->rule, rule, sizeof rule);
-		sb_printf(out, "%s\t%s\t%s\t%s\t%s %s\t%s\n", row->rule->name, alert_severity_name(row->rule->severity),
-			  state_word(row), value, alert_op_name(row->rule->op), tv, rule);
+		/* The rc's own text, but a file may be shown to a terminal: as
+		 * the screen shows it. */
+		char *name = sanitize_str(row->rule->name, 0), *text = sanitize_str(rule, 0);
+		sb_printf(out, "%s\t%s\t%s\t%s\t%s %s\t%s\n", name, alert_severity_name(row->rule->severity),
+			  state_word(row), value, alert_op_name(row->rule->op), tv, text);
+		free(name);
+		free(text);
 	}
 }
 

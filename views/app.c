@@ -387,8 +387,10 @@ static void cmd_set(app_t *a, const char *arg, char **w, int n)
 			app_message(a, EL_MESSAGE, "%s: %s", name, config_options[i].desc);
 		return;
 	}
-	if (statement(a, w, n) == 0)
+	if (statement(a, w, n) == 0) {
 		apply_option(a, name);
+		alerts_console_tick(a); /* a threshold, a budget or the window may move a rule */
+	}
 }
 
 /* :bind KEYMAP KEY ACTION as in llmopsrc, and then in force. */
