@@ -302,8 +302,10 @@ void alerts_console_take(app_t *a)
 	 * that goes on firing never rings again. */
 	if (fired && config_num(a->cfg, CFG_bell))
 		tui_bell();
-	if (!r->ok && !(ca->shown && (ca->shown->err[0] || ca->shown->stale[0])))
-		app_message(a, EL_ERROR, "alerts: %s", r->err); /* said when it starts failing, not every round */
+	/* Said when it starts failing, not every round, and never over another
+	 * message (a damaged store says more about why). */
+	if (!r->ok && !(ca->shown && (ca->shown->err[0] || ca->shown->stale[0])) && !a->msg[0])
+		app_message(a, EL_ERROR, "alerts: %s", r->err);
 	if (!r->ok && ca->shown && ca->shown->ok) {
 		/* Keep what was last known on screen, marked stale by the view. */
 		snprintf(ca->shown->stale, sizeof ca->shown->stale, "%s", r->err);
@@ -431,16 +433,19 @@ static void av_close(view_t *v, app_t *a)
 
 enum { C_NAME, C_SEV, C_STATE, C_VALUE, C_THRESHOLD, C_OVER, C_FOR, C_SINCE, C_WHERE, C_N };
 
+/* At 80 columns the rule's name has what the figures leave; narrower, the
+ * for time, the window, since when, the severity and the threshold give way
+ * before the name shrinks; from 100 the filter shows in what is left. */
 static const column columns_of[C_N] = {
-    [C_NAME] = {"RULE", 20, 1, COL_LEFT, EL_DEFAULT, .cut = 1, .wider = {{100, 26}}},
-    [C_SEV] = {"SEV", 4, 1, COL_LEFT, EL_DEFAULT},
+    [C_NAME] = {"RULE", 20, 1, COL_LEFT, EL_DEFAULT, .cut = 1, .give = 6, .min = 10, .wider = {{100, 26}}},
+    [C_SEV] = {"SEV", 4, 1, COL_LEFT, EL_DEFAULT, .give = 4},
     [C_STATE] = {"STATE", 7, 1, COL_LEFT, EL_DEFAULT},
     [C_VALUE] = {"VALUE", 8, 1, COL_RIGHT, EL_DEFAULT},
-    [C_THRESHOLD] = {"THRESHOLD", 10, 2, COL_LEFT, EL_DEFAULT, .cut = 1},
+    [C_THRESHOLD] = {"THRESHOLD", 10, 2, COL_LEFT, EL_DEFAULT, .cut = 1, .give = 5},
     [C_OVER] = {"OVER", 5, 1, COL_RIGHT, EL_DEFAULT, .give = 2},
     [C_FOR] = {"FOR", 4, 1, COL_RIGHT, EL_DEFAULT, .give = 1},
-    [C_SINCE] = {"SINCE", 11, 2, COL_LEFT, EL_DEFAULT},
-    [C_WHERE] = {"WHERE", 5, 2, COL_LEFT, EL_DIM, .cut = 1, .fill = 1, .from = 100},
+    [C_SINCE] = {"SINCE", 11, 2, COL_LEFT, EL_DEFAULT, .give = 3},
+    [C_WHERE] = {"WHERE", 0, 1, COL_LEFT, EL_DIM, .cut = 1, .fill = 1},
 };
 
 /* The value now: "-" when the metric has none, "never" for no_data on a
