@@ -60,6 +60,7 @@ struct console_alerts {
 	alert_notifier *nf;
 	char *nf_cmd, *nf_hook; /* what nf was made with */
 	int rounds;             /* answers taken */
+	char sig[200];          /* what the banner said at the last round */
 };
 
 static void round_free(alerts_round *r)
@@ -246,6 +247,8 @@ int alerts_console_busy(app_t *a)
 	return b;
 }
 
+static void banner_sig(const alerts_round *r, char *out, size_t n);
+
 static int same(const char *x, const char *y)
 {
 	return x == y || (x && y && !strcmp(x, y));
@@ -315,7 +318,14 @@ void alerts_console_take(app_t *a)
 		ca->shown = r;
 	}
 	ca->rounds++;
-	a->dirty = 1;
+	/* An idle screen paints nothing: only a banner that changed, or the
+	 * alerts view, is painted again. */
+	char sig[sizeof ca->sig];
+	banner_sig(ca->shown, sig, sizeof sig);
+	if (strcmp(sig, ca->sig) || app_top(a)->ops == &alerts_ops) {
+		snprintf(ca->sig, sizeof ca->sig, "%s", sig);
+		a->dirty = 1;
+	}
 }
 
 /* ---- the banner -------------------------------------------------------- */
@@ -339,6 +349,15 @@ static size_t firing(const alerts_round *r, const alert_result **out, size_t max
 			out[j] = x;
 		}
 	return n;
+}
+
+/* What the banner shows, to tell whether it changed. */
+static void banner_sig(const alerts_round *r, char *out, size_t n)
+{
+	enum { MAX = 256 };
+	const alert_result *f[MAX];
+	size_t k = firing(r, f, MAX);
+	snprintf(out, n, "%zu %s", k, k ? f[0]->summary : "");
 }
 
 int alerts_banner_rows(app_t *a)
