@@ -330,60 +330,52 @@ void alerts_console_take(app_t *a)
 
 /* ---- the banner -------------------------------------------------------- */
 
-/* The firing results, worst first: critical before warning, then the one
- * that fired first. */
-static size_t firing(const alerts_round *r, const alert_result **out, size_t max)
+/* The worst of the firing results, critical before warning and then the
+ * one that fired first (NULL when none fires), and how many fire. */
+static const alert_result *worst(const alerts_round *r, size_t *count)
 {
-	size_t n = 0;
-	for (size_t i = 0; r && r->ok && i < r->n; i++)
-		if (r->res[i].state == ALERT_FIRING && n < max)
-			out[n++] = &r->res[i];
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0; j--) {
-			const alert_result *x = out[j - 1], *y = out[j];
-			int later = x->rule->severity < y->rule->severity ||
-				    (x->rule->severity == y->rule->severity && x->since_ns > y->since_ns);
-			if (!later)
-				break;
-			out[j - 1] = y;
-			out[j] = x;
-		}
-	return n;
+	const alert_result *w = NULL;
+	*count = 0;
+	for (size_t i = 0; r && r->ok && i < r->n; i++) {
+		const alert_result *x = &r->res[i];
+		if (x->state != ALERT_FIRING)
+			continue;
+		(*count)++;
+		if (!w || x->rule->severity > w->rule->severity ||
+		    (x->rule->severity == w->rule->severity && x->since_ns < w->since_ns))
+			w = x;
+	}
+	return w;
 }
 
 /* What the banner shows, to tell whether it changed. */
 static void banner_sig(const alerts_round *r, char *out, size_t n)
 {
-	enum { MAX = 256 };
-	const alert_result *f[MAX];
-	size_t k = firing(r, f, MAX);
-	snprintf(out, n, "%zu %s", k, k ? f[0]->summary : "");
+	size_t k;
+	const alert_result *w = worst(r, &k);
+	snprintf(out, n, "%zu %s", k, w ? w->summary : "");
 }
 
 int alerts_banner_rows(app_t *a)
 {
-	const alert_result *f[1];
-	return a->alerts && firing(a->alerts->shown, f, 1) ? 1 : 0;
+	size_t k;
+	return a->alerts && worst(a->alerts->shown, &k) ? 1 : 0;
 }
 
 void alerts_banner_draw(app_t *a, int y, int cols)
 {
-	enum { MAX = 256 };
-	const alert_result *f[MAX];
-	size_t n = a->alerts ? firing(a->alerts->shown, f, MAX) : 0;
-	size_t total = 0;
-	for (size_t i = 0; a->alerts && a->alerts->shown && i < a->alerts->shown->n; i++)
-		total += a->alerts->shown->res[i].state == ALERT_FIRING;
-	if (!n)
+	size_t total;
+	const alert_result *w = a->alerts ? worst(a->alerts->shown, &total) : NULL;
+	if (!w)
 		return;
-	int el = f[0]->rule->severity == ALERT_CRIT ? EL_CRIT : EL_WARN;
+	int el = w->rule->severity == ALERT_CRIT ? EL_CRIT : EL_WARN;
 	draw_fill(y, 0, cols, el);
 	char more[48] = "";
 	if (total > 1)
 		snprintf(more, sizeof more, " +%zu more", total - 1);
 	int mw = text_width(more);
 	/* The worst one whole if it can be; the count of the others always. */
-	int used = draw_text_cut(y, 1, cols - 2 - mw, f[0]->summary, el, 1);
+	int used = draw_text_cut(y, 1, cols - 2 - mw, w->summary, el, 1);
 	if (mw)
 		draw_text(y, 1 + used, mw, more, el);
 }
