@@ -62,6 +62,11 @@ static const cli_cmd commands[] = {
      "  trace ID [--json]                                a trace's spans as a tree, with its calls (ID: a trace\n"
      "                                                 id, or the span id of a call or of any span in it,\n"
      "                                                 or 8 or more of a call's span id's first hex digits)\n"},
+    {"check", cmd_check, CLI_STORE, OPT(O_JSON) | OPT(O_NAGIOS),
+     "  check [--json | --nagios]                        evaluate the alert rules once: what fires, with its\n"
+     "                                                 numbers and FILTER; exit 0 none, 4 warning, 5 critical\n"
+     "                                                 (--nagios: one plugin line, exit 0/1/2/3); notifies\n"
+     "                                                 alert_cmd and alert_webhook of each change once\n"},
     {"help", cmd_help, CLI_BARE, 0, NULL},
 };
 
@@ -98,6 +103,7 @@ static const struct optdef {
     /* 2: the value is optional (--listen=V, or a next word with a colon). */
     [O_LISTEN] = {"listen", 0, 2},
     [O_CHANGES] = {"changes", 0, 0},
+    [O_NAGIOS] = {"nagios", 0, 0},
 };
 
 static const char help_head[] =

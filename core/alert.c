@@ -322,6 +322,10 @@ void alert_fmt_value(int metric, double v, char *out, size_t n)
 		snprintf(out, n, "-");
 		return;
 	}
+	if (isinf(v)) {
+		snprintf(out, n, metric == AM_NO_DATA ? "never" : "-");
+		return;
+	}
 	switch (metric_unit(metric)) {
 	case U_PCT:
 		snprintf(out, n, "%.1f%%", v);

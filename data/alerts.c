@@ -8,9 +8,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,9 +94,12 @@ static const char *const state_names[] = {"ok", "pending", "firing"};
 
 char *alert_state_path(const char *store_path)
 {
+	/* the same store named another way (relative, through a link) shares it */
+	char *real = realpath(store_path, NULL);
+	const char *p = real ? real : store_path;
 	char leaf[64];
-	snprintf(leaf, sizeof leaf, "alerts/%016llx.json",
-		 (unsigned long long)hash64(store_path, strlen(store_path), 0x616c657274));
+	snprintf(leaf, sizeof leaf, "alerts/%016llx.json", (unsigned long long)hash64(p, strlen(p), 0x616c657274));
+	free(real);
 	return file_xdg_path(XDG_STATE, leaf, NULL, 0);
 }
 
@@ -165,6 +170,33 @@ int alert_state_save(const char *path, const alert_state *s, char *err, size_t e
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	free(text);
 	return rc;
+}
+
+int alert_state_lock(const char *path)
+{
+	sbuf b = SBUF_INIT;
+	sb_printf(&b, "%s.lock", path);
+	if (file_mkdir_parents(b.p)) {
+		sb_free(&b);
+		return -1;
+	}
+	int fd = open(b.p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	sb_free(&b);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void alert_state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -279,7 +311,7 @@ static int metric_value(store_t *st, const alert_rule *r, const filter_t *f, con
 			*value = hist_quantile(h, p);
 		char ns[32];
 		fmt_thousands(ns, sizeof ns, h->total);
-		snprintf(detail, dlen, "of %s calls with a %s", ns, r->metric == AM_TTFT_P95 ? "first token" : "latency");
+		snprintf(detail, dlen, "%s of %s calls", alert_metric_name(r->metric), ns);
 		break;
 	}
 	}
@@ -325,9 +357,11 @@ static void result_summary(alert_result *res)
 	const char *level = res->state == ALERT_FIRING ? (r->severity == ALERT_CRIT ? "CRIT" : "WARN")
 			    : res->state == ALERT_PENDING ? "PENDING"
 							  : "OK";
-	if (res->transition == ALERT_T_RESOLVED)
-		level = "RESOLVED";
-	if (res->state != ALERT_OK) {
+	if (res->transition == ALERT_T_RESOLVED) {
+		fmt_hhmm(res->since_ns, t, sizeof t);
+		snprintf(res->summary, sizeof res->summary, "RESOLVED %s %s (%s %s), firing since %s", r->name, v,
+			 alert_op_name(r->op), th, t);
+	} else if (res->state != ALERT_OK) {
 		fmt_hhmm(res->since_ns, t, sizeof t);
 		snprintf(res->summary, sizeof res->summary, "%s %s %s %s %s since %s", level, r->name, v,
 			 alert_op_name(r->op), th, t);
@@ -463,6 +497,8 @@ char *alert_result_json(const alert_result *r, const char *store_path)
 	}
 	if (tnames[r->transition])
 		cJSON_AddStringToObject(j, "transition", tnames[r->transition]);
+	else
+		cJSON_AddNullToObject(j, "transition");
 	cJSON_AddBoolToObject(j, "builtin", r->rule->builtin);
 	cJSON_AddStringToObject(j, "filter", r->filter);
 	cJSON_AddStringToObject(j, "detail", r->detail);
@@ -472,6 +508,45 @@ char *alert_result_json(const alert_result *r, const char *store_path)
 	char *s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	return s;
+}
+
+static void say(void (*warn)(void *, const char *), void *ud, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(void (*warn)(void *, const char *), void *ud, const char *fmt, ...)
+{
+	if (!warn)
+		return;
+	char line[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	warn(ud, line);
+}
+
+int alerts_run(store_t *st, const alert_rules *rules, const alert_env *env, int64_t now_ns, alert_notifier *nf,
+	       void (*warn)(void *ud, const char *line), void *ud, alert_result **out, size_t *n, char *err,
+	       size_t errlen)
+{
+	char *path = alert_state_path(store_path(st));
+	if (!path)
+		say(warn, ud, "alerts: no state directory ($XDG_STATE_HOME or $HOME): every run starts afresh");
+	int lock = path ? alert_state_lock(path) : -1;
+	if (path && lock < 0)
+		say(warn, ud, "alerts: %s.lock: %s", path, strerror(errno));
+	alert_state prev = {0}, next = {0};
+	char e[600];
+	if (path && alert_state_load(path, &prev, e, sizeof e))
+		say(warn, ud, "alerts: %s", e);
+	int rc = alerts_eval(st, rules, env, &prev, now_ns, &next, out, n, err, errlen);
+	if (!rc && path && alert_state_save(path, &next, e, sizeof e))
+		say(warn, ud, "alerts: %s", e);
+	alert_state_unlock(lock);
+	if (!rc)
+		alert_notify(nf, *out, *n, store_path(st));
+	alert_state_free(&prev);
+	alert_state_free(&next);
+	free(path);
+	return rc;
 }
 
 /* ---- notifications ------------------------------------------------------ */
@@ -500,6 +575,7 @@ struct alert_notifier {
 	char *cmd, *webhook;
 	void (*log)(void *ud, const char *line);
 	void *ud;
+	http_t *http; /* the thread's; made here, so that libcurl starts on the caller's thread */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -541,13 +617,18 @@ static void run_cmd(alert_notifier *nf, const char *json)
 		dup2(p[0], 0);
 		dup2(nul, 1);
 		dup2(nul, 2);
+		/* this thread blocks every signal; the command must not inherit that */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		execl("/bin/sh", "sh", "-c", nf->cmd, (char *)NULL);
 		_exit(127);
 	}
 	close(p[0]);
 	/* A command that does not read its input must not hold us: the JSON is
-	 * small (well under a pipe's buffer), written and closed at once. */
+	 * small (well under a pipe's buffer), written and closed at once; one
+	 * that exits first gives EPIPE, not SIGPIPE (blocked in this thread). */
 	size_t len = strlen(json), off = 0;
 	while (off < len) {
 		ssize_t w = write(p[1], json + off, len - off);
@@ -613,7 +694,7 @@ static void post_webhook(alert_notifier *nf, const char *text)
 	char masked[256];
 	alert_mask_url(nf->webhook, masked, sizeof masked);
 	static const char *const headers[] = {"Content-Type: application/json", NULL};
-	http_t *h = http_new();
+	http_t *h = nf->http;
 	for (int attempt = 1; attempt <= ALERT_WEBHOOK_TRIES; attempt++) {
 		post_done d = {0};
 		http_spec s = {.method = "POST", .url = nf->webhook, .headers = headers, .body = body,
@@ -642,7 +723,6 @@ static void post_webhook(alert_notifier *nf, const char *text)
 		while (nanosleep(&ts, &ts) && errno == EINTR)
 			;
 	}
-	http_free(h);
 	free(body);
 }
 
@@ -683,6 +763,8 @@ alert_notifier *alert_notifier_new(const char *cmd, const char *webhook, void (*
 	nf->webhook = str_empty(webhook) ? NULL : xstrdup(webhook);
 	nf->log = log;
 	nf->ud = ud;
+	if (nf->webhook)
+		nf->http = http_new();
 	pthread_mutex_init(&nf->mu, NULL);
 	pthread_cond_init(&nf->cv, NULL);
 	/* The thread must not take the console's signals (SIGWINCH, SIGINT). */
@@ -692,6 +774,8 @@ alert_notifier *alert_notifier_new(const char *cmd, const char *webhook, void (*
 	int rc = pthread_create(&nf->th, NULL, nf_main, nf);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
+		if (nf->http)
+			http_free(nf->http);
 		free(nf->cmd);
 		free(nf->webhook);
 		free(nf);
@@ -734,6 +818,8 @@ void alert_notifier_free(alert_notifier *nf)
 	pthread_join(nf->th, NULL);
 	pthread_mutex_destroy(&nf->mu);
 	pthread_cond_destroy(&nf->cv);
+	if (nf->http)
+		http_free(nf->http);
 	free(nf->cmd);
 	free(nf->webhook);
 	free(nf);

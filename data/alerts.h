@@ -16,13 +16,17 @@
 #include "provider.h"
 #include "store.h"
 
+typedef struct alert_notifier alert_notifier;
+
 enum alert_state_kind { ALERT_OK, ALERT_PENDING, ALERT_FIRING };
 enum alert_transition { ALERT_T_NONE, ALERT_T_FIRED, ALERT_T_RESOLVED };
 
 /* What is remembered of one rule between evaluations. */
 typedef struct alert_mem {
 	char *name;
-	int state;          /* enum alert_state_kind */
+	int state;          /* typedef struct alert_notifier alert_notifier;
+
+enum alert_state_kind */
 	int64_t pending_ns; /* the condition holds since (ALERT_PENDING) */
 	int64_t since_ns;   /* fired at (ALERT_FIRING) */
 	int64_t clear_ns;   /* firing, and the condition false since; 0: it holds */
@@ -44,11 +48,19 @@ char *alert_state_path(const char *store_path);
 int alert_state_load(const char *path, alert_state *s, char *err, size_t errlen);
 int alert_state_save(const char *path, const alert_state *s, char *err, size_t errlen);
 
+/* Holds the state file's lock (PATH.lock) until alert_state_unlock, so
+ * that a collector and a cron run of check evaluating at once notify a
+ * transition once. -1 (errno set) when it cannot be taken. */
+int alert_state_lock(const char *path);
+void alert_state_unlock(int fd);
+
 typedef struct alert_result {
 	const alert_rule *rule;
 	double value;       /* the metric now; NaN when it has none (no calls, no budget, no bill) */
 	int holds;          /* the condition holds now */
-	int state;          /* enum alert_state_kind, after this evaluation */
+	int state;          /* typedef struct alert_notifier alert_notifier;
+
+enum alert_state_kind, after this evaluation */
 	int transition;     /* enum alert_transition this evaluation made */
 	int64_t since_ns;   /* firing: since when; pending: holding since when */
 	char filter[256];   /* a FILTER that lists the calls behind it */
@@ -85,6 +97,14 @@ char *alert_result_json(const alert_result *r, const char *store_path);
  * off with `unalert`. */
 void alerts_from_config(const config_t *c, alert_rules *out);
 
+/* One round as check and collect run it: the rules of the rc evaluated at
+ * now_ns against the state in the state directory, the state saved and the
+ * transitions handed to nf (NULL: none). warn, when given, receives a line
+ * for a state that could not be read or written (evaluation goes on). */
+int alerts_run(store_t *st, const alert_rules *rules, const alert_env *env, int64_t now_ns, alert_notifier *nf,
+	       void (*warn)(void *ud, const char *line), void *ud, alert_result **out, size_t *n, char *err,
+	       size_t errlen);
+
 /* ---- notifications ------------------------------------------------------ */
 
 /* alert_cmd runs through /bin/sh -c with the alert's JSON on its standard
@@ -94,8 +114,6 @@ void alerts_from_config(const config_t *c, alert_rules *out);
 #define ALERT_WEBHOOK_TRIES 3
 #define ALERT_WEBHOOK_TIMEOUT_MS 10000
 #define ALERT_CMD_TIMEOUT_MS 30000
-
-typedef struct alert_notifier alert_notifier;
 
 /* Runs in a thread of its own: notifying never holds up the caller. log,
  * when given, receives one line per failure (the webhook's URL masked); it

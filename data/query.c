@@ -1078,6 +1078,35 @@ int store_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t 
 	return rc;
 }
 
+/* The newest rollup bucket of res at or after from_s and before to_s that
+ * holds calls of the dimensions f selects; 0 when none. */
+static int64_t newest_bucket(store_t *st, const dims_t *d, const filter_t *f, int res, int64_t from_s, int64_t to_s)
+{
+	sbuf sql = SBUF_INIT;
+	sb_printf(&sql, "SELECT MAX(t) FROM %s WHERE t >= ?1 AND t < ?2 AND calls > 0", rollup_table[res]);
+	if (f) {
+		int any = 0;
+		sb_adds(&sql, " AND dim IN (");
+		for (int64_t i = 1; i < d->n; i++)
+			if (d->v[i].model && dim_matches(&d->v[i], f)) {
+				sb_printf(&sql, "%s%lld", any ? "," : "", (long long)i);
+				any = 1;
+			}
+		sb_adds(&sql, any ? ")" : "NULL)");
+	}
+	sqlite3_stmt *q;
+	int64_t t = 0;
+	if (sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, from_s);
+		sqlite3_bind_int64(q, 2, to_s);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			t = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	sb_free(&sql);
+	return t;
+}
+
 int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
 {
 	*ts = 0;
@@ -1086,8 +1115,23 @@ int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t
 		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}
+	/* A feed that stopped long ago must not cost a walk back through every
+	 * call since: where the dimensions say it all, the daily rollups find
+	 * its last day and the minutes its last minute, and only that minute's
+	 * calls are read. */
+	int64_t lo = 0;
+	if (!f || filter_dims_only(f)) {
+		int64_t now_s = now_ns / NS_PER_S;
+		int64_t day = newest_bucket(st, &d, f, RES_1D, 0, now_s + 1);
+		int64_t min = day ? newest_bucket(st, &d, f, RES_1M, day, now_s + 1) : 0;
+		if (!min) {
+			store_dims_free(&d);
+			return 0;
+		}
+		lo = min * NS_PER_S;
+	}
 	sbuf sql = SBUF_INIT;
-	sb_adds(&sql, "SELECT c.ts FROM calls c WHERE c.ts <= ?5");
+	sb_adds(&sql, "SELECT c.ts FROM calls c WHERE c.ts <= ?5 AND c.ts >= ?6");
 	where_sql(&sql, f, &d);
 	sb_adds(&sql, " ORDER BY c.ts DESC LIMIT 1");
 	store_dims_free(&d);
@@ -1100,6 +1144,7 @@ int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t
 	}
 	where_bind(q, f, now_ns);
 	sqlite3_bind_int64(q, 5, now_ns);
+	sqlite3_bind_int64(q, 6, lo);
 	int step = sqlite3_step(q), rc = 0;
 	if (step == SQLITE_ROW)
 		*ts = sqlite3_column_int64(q, 0);

@@ -8,6 +8,7 @@
 #include "../../core/clock.h"
 #include "../../core/config.h"
 #include "../../data/alerts.h"
+#include "../../data/usage.h"
 #include "t.h"
 
 #define T0 1795392000LL /* 2026-11-23T00:00:00Z, seconds */
@@ -262,6 +263,7 @@ START_TEST(for_and_resolve)
 	x = step(st, &rs, &s, 31); /* false for 5m: resolves, once */
 	ck_assert_int_eq(x.state, ALERT_OK);
 	ck_assert_int_eq(x.transition, ALERT_T_RESOLVED);
+	ck_assert_str_eq(x.summary, "RESOLVED busy 0 (> 5), firing since 00:15");
 	x = step(st, &rs, &s, 32);
 	ck_assert_int_eq(x.transition, ALERT_T_NONE);
 	alert_state_free(&s);
@@ -286,6 +288,109 @@ START_TEST(for_and_resolve)
 }
 END_TEST
 
+/* Budgets projected as the cost pane projects them; no_data narrowed by a
+ * filter, answered from the rollups or from the calls. */
+START_TEST(eval_budget_and_feeds)
+{
+	store_t *st = fresh();
+	int64_t noon = T0 + 12 * 3600;
+	calls(st, noon - 600, 100, 0, "support-answer", 500); /* $1, ten minutes ago */
+	calls(st, noon - 3 * 3600, 10, 10, NULL, 500);      /* failed ones, three hours ago */
+	alert_rules rs = {0};
+	alert_rule r = rule("alert day budget_daily >= 100% severity crit");
+	alert_rules_add(&rs, &r);
+	r = rule("alert sa-feed no_data > 15m where prompt=support-answer");
+	alert_rules_add(&rs, &r);
+	r = rule("alert other-feed no_data > 15m where model=gpt-4o");
+	alert_rules_add(&rs, &r);
+	r = rule("alert failing-feed no_data > 1h where status=error");
+	alert_rules_add(&rs, &r);
+	r = rule("alert month budget_monthly > 80");
+	alert_rules_add(&rs, &r);
+	alert_env e = {.window_ns = NS_PER_HOUR, .budget_daily = 10};
+	alert_result *res;
+	size_t n;
+	char err[256];
+	ck_assert_msg(alerts_eval(st, &rs, &e, NULL, noon * NS_PER_S, NULL, &res, &n, err, sizeof err) == 0, "%s", err);
+	/* $1.10 so far, $4/h over the last 15 minutes for the 12 hours left: $49.10 of $10 */
+	ck_assert_msg(fabs(res[0].value - 491) < 1e-6, "%g", res[0].value);
+	ck_assert_int_eq(res[0].state, ALERT_FIRING);
+	ck_assert_str_eq(res[0].detail, "projected $49.10 of $10.00 ($1.10 so far, $4.00/h)");
+	ck_assert(fabs(res[1].value - 600) < 1e-3);
+	ck_assert_int_eq(res[1].state, ALERT_OK);
+	ck_assert(isinf(res[2].value));
+	ck_assert_str_eq(res[2].detail, "no calls at all");
+	ck_assert_int_eq(res[2].state, ALERT_FIRING);
+	ck_assert(fabs(res[3].value - 3 * 3600) < 1);
+	ck_assert_int_eq(res[3].state, ALERT_FIRING);
+	ck_assert(isnan(res[4].value)); /* no monthly budget set */
+	ck_assert_str_eq(res[4].detail, "no budget_monthly set");
+	ck_assert_int_eq(res[4].state, ALERT_OK);
+	free(res);
+	alert_rules_free(&rs);
+	store_close(st);
+}
+END_TEST
+
+/* Untraced: what the provider billed beside what the traces of its calls
+ * cost, over the window; no value without a bill. */
+START_TEST(eval_untraced)
+{
+	store_t *st = fresh();
+	pricing_t *pr = pricing_new();
+	int64_t now = T0 + 12 * 3600;
+	batch_t b = {0};
+	call_t *c = batch_add_call(&b);
+	call_set_id(c->span_id, &c->span_len, "00000000000000aa");
+	call_set_id(c->trace_id, &c->trace_len, "0af7651916cd43dd8448eb211c80319c");
+	c->ts_ns = (now - 1800) * NS_PER_S;
+	c->provider = "openai";
+	c->model = "gpt-4o-mini";
+	c->has_cost = 1;
+	c->cost_nusd = 1000000000; /* $1 */
+	ingest_stats is = {0};
+	char err[256];
+	ck_assert_msg(store_ingest(st, &b, pr, &is, err, sizeof err) == 0, "%s", err);
+	batch_free(&b);
+	alert_rules rs = {0};
+	alert_rule r = rule("alert gap untraced > $1 severity crit");
+	alert_rules_add(&rs, &r);
+	alert_env e = {.window_ns = NS_PER_HOUR, .prices = pr};
+	alert_result *res;
+	size_t n;
+	ck_assert(alerts_eval(st, &rs, &e, NULL, now * NS_PER_S, NULL, &res, &n, err, sizeof err) == 0);
+	ck_assert(isnan(res[0].value));
+	ck_assert_str_eq(res[0].detail, "no provider bill in the window (llmops usage sync)");
+	ck_assert_int_eq(res[0].state, ALERT_OK);
+	free(res);
+
+	/* the hour billed: a million input tokens a minute */
+	usage_page pg = {.kind = UK_USAGE};
+	pg.v = xcalloc(60, sizeof *pg.v);
+	pg.n = 60;
+	for (int i = 0; i < 60; i++) {
+		pg.v[i].start = now - 3600 + i * 60;
+		pg.v[i].end = pg.v[i].start + 60;
+		pg.v[i].rows = xcalloc(1, sizeof *pg.v[i].rows);
+		pg.v[i].nrows = 1;
+		pg.v[i].rows[0] = (usage_row){.model = xstrdup("gpt-4o-mini"), .requests = 1, .input_tokens = 1000000};
+	}
+	ck_assert_msg(usage_store_page(st, "openai", 60, &pg, now + 3600, err, sizeof err) == 0, "%s", err);
+	usage_page_free(&pg);
+	const price_t *p = pricing_lookup(pr, "gpt-4o-mini");
+	ck_assert_ptr_nonnull(p);
+	double billed = 60 * (double)price_cost_nusd(p, 1000000, 0, 0) / 1e9;
+	ck_assert(billed > 2);
+	ck_assert(alerts_eval(st, &rs, &e, NULL, now * NS_PER_S, NULL, &res, &n, err, sizeof err) == 0);
+	ck_assert_msg(fabs(res[0].value - (billed - 1)) < 1e-6, "%g against %g", res[0].value, billed - 1);
+	ck_assert_int_eq(res[0].state, ALERT_FIRING);
+	free(res);
+	alert_rules_free(&rs);
+	pricing_free(pr);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(mask_url)
 {
 	char m[128];
@@ -304,6 +409,8 @@ Suite *suite_alerts(void)
 	tcase_add_test(tc, config_rules);
 	tcase_add_test(tc, eval_values);
 	tcase_add_test(tc, for_and_resolve);
+	tcase_add_test(tc, eval_budget_and_feeds);
+	tcase_add_test(tc, eval_untraced);
 	tcase_add_test(tc, mask_url);
 	suite_add_tcase(s, tc);
 	return s;
