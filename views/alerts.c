@@ -89,6 +89,11 @@ static void on_notifier_log(void *ud, const char *line)
 	wake(ca);
 }
 
+/* One round. The state is the state directory's, read and written under
+ * its lock every round, so that a cron run of check or a collector
+ * evaluating beside the console sees the same history, and a transition
+ * is notified once whoever sees it first; what fired before the console
+ * opened is not a new firing. Without a state directory it is kept here. */
 static void evaluate(console_alerts *ca, alerts_round *r, const alert_env *env, int64_t now)
 {
 	if (!ca->st && store_open(ca->store_path, STORE_READONLY, &ca->st, r->err, sizeof r->err)) {
@@ -96,32 +101,39 @@ static void evaluate(console_alerts *ca, alerts_round *r, const alert_env *env, 
 		return;
 	}
 	if (!ca->state_loaded) {
-		/* The state check and collect keep: what fired before the console
-		 * opened is not a new firing. A damaged file starts afresh. */
-		char err[256];
-		ca->state_path = alert_state_path(ca->store_path);
-		if (ca->state_path)
-			alert_state_load(ca->state_path, &ca->state, err, sizeof err);
+		ca->state_path = alert_state_path(store_path(ca->st));
 		ca->state_loaded = 1;
+	}
+	const char *path = ca->state_path;
+	int lock = path ? alert_state_lock(path) : -1;
+	if (path && lock < 0)
+		snprintf(r->warn, sizeof r->warn, "%s.lock: %s", path, strerror(errno));
+	if (path) {
+		char err[256];
+		alert_state_free(&ca->state);
+		if (alert_state_load(path, &ca->state, err, sizeof err)) /* a damaged file starts afresh */
+			snprintf(r->warn, sizeof r->warn, "%s", err);
 	}
 	alert_state next = {0};
 	if (alerts_eval(ca->st, &r->rules, env, &ca->state, now, &next, &r->res, &r->n, r->err, sizeof r->err)) {
+		alert_state_unlock(lock);
 		alert_state_free(&next);
 		return;
 	}
 	r->ok = 1;
-	/* Written when a rule changed state (pending, firing, resolved), not
-	 * every round: check and collect read it for their transitions. */
+	/* Written when a rule changed state (pending, firing, resolving), not
+	 * every round. */
 	int changed = next.n != ca->state.n;
 	for (size_t i = 0; i < next.n && !changed; i++) {
 		const alert_mem *was = alert_state_find(&ca->state, next.v[i].name);
 		changed = !was || was->state != next.v[i].state || was->clear_ns != next.v[i].clear_ns;
 	}
+	char err[256];
+	if (changed && path && alert_state_save(path, &next, err, sizeof err))
+		snprintf(r->warn, sizeof r->warn, "%s", err);
+	alert_state_unlock(lock);
 	alert_state_free(&ca->state);
 	ca->state = next;
-	char err[256];
-	if (changed && ca->state_path && alert_state_save(ca->state_path, &ca->state, err, sizeof err))
-		snprintf(r->warn, sizeof r->warn, "%s", err);
 }
 
 static void *worker(void *arg)

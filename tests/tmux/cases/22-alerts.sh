@@ -111,3 +111,16 @@ else ok; fi
 sleep 2
 eq "$(bells)" 0
 $TM send-keys -t b q
+
+t no-bell-for-what-check-saw-first
+# check from cron saw the rule fire and kept it in the state directory: the
+# console opening later shows the banner but has no new firing to ring for.
+rm -f "$T/bells"
+sed -i '/set bell = off/d' "$XDG_CONFIG_HOME/llmops/llmopsrc"
+"$LLMOPS" import --store "$T/c.db" /dev/null >/dev/null 2>&1
+expect_rc 5 "$LLMOPS" --store "$T/c.db" check
+$TM new-session -d -s c -x 100 -y 30 "$LLMOPS --store $T/c.db"
+expect_screen c "CRIT checkout-quiet"
+sleep 2
+eq "$(bells)" 0
+$TM send-keys -t c q
