@@ -334,7 +334,7 @@ void alerts_console_take(app_t *a)
 	 * alerts view, is painted again. */
 	char sig[sizeof ca->sig];
 	banner_sig(ca->shown, sig, sizeof sig);
-	if (strcmp(sig, ca->sig) || app_top(a)->ops == &alerts_ops) {
+	if (strcmp(sig, ca->sig) || (app_top(a) && app_top(a)->ops == &alerts_ops)) {
 		snprintf(ca->sig, sizeof ca->sig, "%s", sig);
 		a->dirty = 1;
 	}
@@ -390,6 +390,20 @@ void alerts_banner_draw(app_t *a, int y, int cols)
 	int used = draw_text_cut(y, 1, cols - 2 - mw, w->summary, el, 1);
 	if (mw)
 		draw_text(y, 1 + used, mw, more, el);
+	/* Where the rest are, at the right end when there is room (not in
+	 * the view that lists them). */
+	view_t *top = app_top(a);
+	if (top && top->ops == &alerts_ops)
+		return;
+	char keys[128], hint[160];
+	help_keys_of(a, top ? top->ops->scope : SC_GENERIC, A_VIEW_ALERTS, keys, sizeof keys);
+	keys[strcspn(keys, " ")] = 0;
+	if (!keys[0])
+		return;
+	snprintf(hint, sizeof hint, "%s %s", keys, total > 1 ? "lists them" : "lists the rules");
+	int hw = text_width(hint);
+	if (1 + used + mw + 3 + hw + 1 <= cols)
+		draw_text(y, cols - 1 - hw, hw, hint, el);
 }
 
 /* ---- the view ---------------------------------------------------------- */
@@ -609,12 +623,7 @@ static int av_action(view_t *v, app_t *a, int act)
 			open_calls(av, a);
 		return 1;
 	}
-	if (act == A_REFRESH) {
-		alerts_console_tick(a);
-		app_message(a, EL_MESSAGE, "evaluating the rules again");
-		return 1;
-	}
-	return 0;
+	return 0; /* r: the console evaluates at once, in every view */
 }
 
 static int av_search(view_t *v, app_t *a, const char *text, int dir)

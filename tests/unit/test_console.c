@@ -85,7 +85,7 @@ START_TEST(console_set_messages)
 	    {"frobnicate now",
 	     "unknown command 'frobnicate' (window, filter, view, sort, diff, set, bind, replay, save-display, write, help, q)"},
 	    {"label 1 good", "unknown command 'label' (window, filter, view, sort, diff, set, bind, replay, save-display, write, help, q)"},
-	    {"view nowhere", "view: dashboard, traces, prompts or help, not 'nowhere'"},
+	    {"view nowhere", "view: dashboard, traces, prompts, alerts or help, not 'nowhere'"},
 	    {"sort size", "sort: time, latency or cost, not 'size'"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
