@@ -232,6 +232,16 @@ int alert_rule_parse(const char *const *w, int n, alert_rule *out, char *err, si
 			goto bad;
 		}
 	}
+	/* The budgets are of the whole spend, projected over their own period;
+	 * the bills say nothing of prompts or features. */
+	if (r.where && (m == AM_BUDGET_DAILY || m == AM_BUDGET_MONTHLY || m == AM_UNTRACED)) {
+		snprintf(err, errlen, "%s: where does not apply to %s (it is the whole spend)", w[1], metric_names[m]);
+		goto bad;
+	}
+	if (r.over_ns && (m == AM_BUDGET_DAILY || m == AM_BUDGET_MONTHLY || m == AM_NO_DATA)) {
+		snprintf(err, errlen, "%s: over does not apply to %s", w[1], metric_names[m]);
+		goto bad;
+	}
 	if (m == AM_NO_DATA && (op != AO_GT && op != AO_GE)) {
 		snprintf(err, errlen, "%s: no_data takes > DUR (no calls for that long)", w[1]);
 		goto bad;

@@ -581,6 +581,7 @@ struct alert_notifier {
 	pthread_cond_t cv;
 	nf_job *head, *tail;
 	int stopping;
+	volatile int abandon; /* alert_notifier_cancel: drop what is queued, stop what is under way */
 };
 
 static void nf_log(alert_notifier *nf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -652,7 +653,7 @@ static void run_cmd(alert_notifier *nf, const char *json)
 			status = 0;
 			break;
 		}
-		if ((clock_mono() - t0) * 1000 > ALERT_CMD_TIMEOUT_MS) {
+		if ((clock_mono() - t0) * 1000 > ALERT_CMD_TIMEOUT_MS || nf->abandon) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			nf_log(nf, "alert_cmd: killed after %ds", ALERT_CMD_TIMEOUT_MS / 1000);
@@ -706,7 +707,9 @@ static void post_webhook(alert_notifier *nf, const char *text)
 			nf_log(nf, "alert_webhook %s: %s", masked, err);
 			break;
 		}
-		http_run(h, NULL);
+		http_run(h, &nf->abandon);
+		if (nf->abandon)
+			break;
 		if (d.finished && !d.failed && d.status >= 200 && d.status < 300)
 			break;
 		/* a 4xx other than 429 will say the same again */
@@ -718,10 +721,14 @@ static void post_webhook(alert_notifier *nf, const char *text)
 			       again && attempt < ALERT_WEBHOOK_TRIES ? ", retrying" : "");
 		if (!again || attempt == ALERT_WEBHOOK_TRIES)
 			break;
-		double wait = http_backoff_s(attempt, d.retry_after, 10);
-		struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-		while (nanosleep(&ts, &ts) && errno == EINTR)
-			;
+		/* the wait in slices, so that a cancel is not held up by it */
+		double until = clock_mono() + http_backoff_s(attempt, d.retry_after, 10);
+		while (!nf->abandon && clock_mono() < until) {
+			struct timespec ts = {0, 50 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		if (nf->abandon)
+			break;
 	}
 	free(body);
 }
@@ -805,6 +812,24 @@ void alert_notify(alert_notifier *nf, const alert_result *r, size_t n, const cha
 		pthread_cond_signal(&nf->cv);
 		pthread_mutex_unlock(&nf->mu);
 	}
+}
+
+void alert_notifier_cancel(alert_notifier *nf)
+{
+	if (!nf)
+		return;
+	pthread_mutex_lock(&nf->mu);
+	nf->abandon = 1;
+	while (nf->head) {
+		nf_job *j = nf->head;
+		nf->head = j->next;
+		free(j->json);
+		free(j->text);
+		free(j);
+	}
+	nf->tail = NULL;
+	pthread_mutex_unlock(&nf->mu);
+	alert_notifier_free(nf);
 }
 
 void alert_notifier_free(alert_notifier *nf)

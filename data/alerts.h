@@ -124,6 +124,9 @@ alert_notifier *alert_notifier_new(const char *cmd, const char *webhook, void (*
 void alert_notify(alert_notifier *nf, const alert_result *r, size_t n, const char *store_path);
 /* Waits until everything queued was sent (or gave up), then frees. */
 void alert_notifier_free(alert_notifier *nf);
+/* Frees at once: what is queued is dropped, a request or command under way
+ * stopped (a console quitting need not wait for a webhook that is down). */
+void alert_notifier_cancel(alert_notifier *nf);
 
 /* "https://hooks.example.com/…": the scheme and host only, since the rest of
  * a webhook's URL is usually its secret. */

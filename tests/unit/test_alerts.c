@@ -1,7 +1,12 @@
 /* Alert rules: what the rc's `alert` lines mean, and how a rule's value and
  * state follow the calls in the store and the passing of time (the clock is
  * each evaluation's `now`). */
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdint.h>
 
 #include "../../core/batch.h"
@@ -62,6 +67,10 @@ START_TEST(parse_rules)
 	ck_assert_ptr_nonnull(strstr(err, "expected an operator"));
 	ck_assert_int_eq(parse("alert x calls > 5 over", &r, err, sizeof err), -1);
 	ck_assert_int_eq(parse("alert x;rm calls > 5", &r, err, sizeof err), -1);
+	ck_assert_int_eq(parse("alert x budget_daily > 80 where model=a", &r, err, sizeof err), -1);
+	ck_assert_str_eq(err, "x: where does not apply to budget_daily (it is the whole spend)");
+	ck_assert_int_eq(parse("alert x no_data > 5m over 1h", &r, err, sizeof err), -1);
+	ck_assert_str_eq(err, "x: over does not apply to no_data");
 }
 END_TEST
 
@@ -391,6 +400,71 @@ START_TEST(eval_untraced)
 }
 END_TEST
 
+/* The command gets one JSON object per transition on its standard input,
+ * none for a rule that did not change. */
+START_TEST(notify_cmd)
+{
+	char *out = t_path("notified.jsonl");
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cat >> '%s'", out);
+	alert_notifier *nf = alert_notifier_new(cmd, NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(nf);
+	alert_rule r = rule("alert sa-errors error_rate > 5 severity crit");
+	alert_result res[3] = {
+	    {.rule = &r, .value = 9.4, .state = ALERT_FIRING, .transition = ALERT_T_FIRED, .since_ns = T0 * NS_PER_S},
+	    {.rule = &r, .value = 9.0, .state = ALERT_FIRING, .transition = ALERT_T_NONE},
+	    {.rule = &r, .value = 1.0, .state = ALERT_OK, .transition = ALERT_T_RESOLVED, .since_ns = T0 * NS_PER_S},
+	};
+	snprintf(res[0].summary, sizeof res[0].summary, "CRIT sa-errors 9.4%% > 5%% since 00:00");
+	alert_notify(nf, res, 3, "/x/store.db");
+	alert_notifier_free(nf);
+	size_t len;
+	char *text = t_read(out, &len);
+	ck_assert_ptr_nonnull(text);
+	int lines = 0;
+	for (char *p = text; *p; p++)
+		lines += *p == '\n';
+	ck_assert_int_eq(lines, 2);
+	ck_assert_ptr_nonnull(strstr(text, "\"rule\":\"sa-errors\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"transition\":\"fired\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"transition\":\"resolved\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"store\":\"/x/store.db\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"summary\":\"CRIT sa-errors 9.4% > 5% since 00:00\""));
+	free(text);
+	free(out);
+	alert_rule_free(&r);
+}
+END_TEST
+
+/* A webhook that accepts the connection and never answers does not hold
+ * up a console quitting: cancel stops it. */
+START_TEST(notify_cancel)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	ck_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 4) == 0);
+	socklen_t al = sizeof a;
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", ntohs(a.sin_port));
+	alert_notifier *nf = alert_notifier_new(NULL, url, NULL, NULL);
+	alert_rule r = rule("alert x calls > 1");
+	alert_result res[2] = {{.rule = &r, .transition = ALERT_T_FIRED}, {.rule = &r, .transition = ALERT_T_RESOLVED}};
+	alert_notify(nf, res, 2, NULL);
+	alert_notifier_cancel(nf);
+	/* the first request was stopped, the second (and any retry) never made */
+	int conns = 0, c;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while ((c = accept(fd, NULL, NULL)) >= 0) {
+		conns++;
+		close(c);
+	}
+	ck_assert_int_le(conns, 1);
+	close(fd);
+	alert_rule_free(&r);
+}
+END_TEST
+
 START_TEST(mask_url)
 {
 	char m[128];
@@ -411,6 +485,8 @@ Suite *suite_alerts(void)
 	tcase_add_test(tc, for_and_resolve);
 	tcase_add_test(tc, eval_budget_and_feeds);
 	tcase_add_test(tc, eval_untraced);
+	tcase_add_test(tc, notify_cmd);
+	tcase_add_test(tc, notify_cancel);
 	tcase_add_test(tc, mask_url);
 	suite_add_tcase(s, tc);
 	return s;
