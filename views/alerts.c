@@ -204,9 +204,10 @@ void alerts_console_stop(app_t *a)
 	pthread_cond_signal(&ca->cv);
 	pthread_mutex_unlock(&ca->mu);
 	pthread_join(ca->thread, NULL);
-	/* What was queued is sent before the console goes (within the
-	 * notifier's own timeouts). */
-	alert_notifier_free(ca->nf);
+	/* Quitting never waits for a webhook that is down: what is still
+	 * queued is dropped (the user saw it fire). */
+	if (ca->nf)
+		alert_notifier_cancel(ca->nf);
 	round_free(ca->done);
 	round_free(ca->shown);
 	alert_rules_free(&ca->want_rules);
@@ -277,7 +278,8 @@ static alert_notifier *notifier(app_t *a, console_alerts *ca)
 		hook = NULL;
 	if (ca->nf && same(cmd, ca->nf_cmd) && same(hook, ca->nf_hook))
 		return ca->nf;
-	alert_notifier_free(ca->nf);
+	/* Never a wait in the loop for the old one's webhook. */
+	alert_notifier_cancel(ca->nf);
 	free(ca->nf_cmd);
 	free(ca->nf_hook);
 	ca->nf_cmd = cmd ? xstrdup(cmd) : NULL;

@@ -1395,7 +1395,6 @@ static void app_teardown(app_t *a)
 		free(m);
 	}
 	querier_stop(a->q);
-	/* After the terminal is back: queued notifications are sent first. */
 	alerts_console_stop(a);
 	/* What was received is answered and committed before the store closes. */
 	receiver_stop(a->recv, NULL);
