@@ -41,7 +41,6 @@ struct console_alerts {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int pipe[2];
-	int started;
 	/* under mu */
 	int stop, want, busy;
 	int64_t want_now;
@@ -146,9 +145,7 @@ static void *worker(void *arg)
 			pthread_cond_wait(&ca->cv, &ca->mu);
 		if (ca->stop)
 			break;
-		alerts_round *r = calloc(1, sizeof *r);
-		if (!r)
-			break;
+		alerts_round *r = xcalloc(1, sizeof *r);
 		r->rules = ca->want_rules;
 		memset(&ca->want_rules, 0, sizeof ca->want_rules);
 		alert_env env = ca->want_env;
@@ -189,7 +186,6 @@ void alerts_console_start(app_t *a)
 		free(ca);
 		return;
 	}
-	ca->started = 1;
 	a->alerts = ca;
 	alerts_console_tick(a);
 }
