@@ -26,6 +26,7 @@
 	X(VIEW_PROMPTS, "view-prompts", "prompt versions and how each did in production")           \
 	X(VIEW_TRACE, "view-trace", "the whole trace of this call, as a waterfall of its spans")   \
 	X(VIEW_COMPARE, "view-compare", "the window against the one before: what moved beyond noise (:compare DUR)") \
+	X(VIEW_ALERTS, "view-alerts", "the alert rules: what fires, its value against the threshold, since when") \
 	X(REFRESH, "refresh", "reload now, and poll the providers' bills again (a rejected key too)") \
 	X(REDRAW, "redraw", "draw the whole screen again")                                         \
 	X(SUSPEND, "suspend", "suspend llmops to the shell (fg brings it back)")                   \

@@ -28,6 +28,7 @@
 	X(error_crit, NUM, "5", "error rate (%) shown as critical")                                 \
 	X(keymap, STR, "vim", "key bindings: vim or emacs")                                         \
 	X(annotator, STR, NULL, "name recorded with labels (default: $USER)")                       \
+	X(bell, BOOL, "yes", "ring the terminal bell once when an alert starts to fire")            \
 	X(color, BOOL, "yes", "use colours when the terminal has them")                             \
 	X(ascii, BOOL, "no", "draw with ASCII only")                                                \
 	X(replay_timeout, DUR, "60s", "overall deadline of one replay, retries included")              \

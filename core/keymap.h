@@ -46,7 +46,8 @@ void keycode_name(int key, char *out, size_t n);
 	X(PROMPTS, "prompts")                                                                        \
 	X(REPLAY, "replay") \
 	X(DIFF, "diff") \
-	X(COMPARE, "compare")
+	X(COMPARE, "compare") \
+	X(ALERTS, "alerts")
 
 enum scope {
 #define X(id, name) SC_##id,

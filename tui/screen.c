@@ -205,6 +205,13 @@ void tui_redraw(void)
 		clearok(curscr, TRUE);
 }
 
+void tui_bell(void)
+{
+	/* The terminal's audible bell only: flash() would repaint the screen. */
+	if (tui.active && !tui.no_display)
+		beep();
+}
+
 int tui_dump(FILE *f)
 {
 	for (int y = 0; y < LINES; y++) {

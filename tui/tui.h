@@ -39,6 +39,8 @@ void tui_resume(void);
 void tui_stop(void);
 /* Ctrl-L: the next frame repaints every cell, whatever the terminal shows. */
 void tui_redraw(void);
+/* Rings the terminal's bell (BEL): tmux and terminals mark the window. */
+void tui_bell(void);
 /* Edits text in $VISUAL/$EDITOR (tui/editor.c): 1 and *result (malloc'ed)
  * when the editor exited 0 with a changed file, 0 when the file came back
  * unchanged, -1 with err (a non-zero exit changes nothing either). suffix

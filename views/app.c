@@ -445,8 +445,10 @@ static void cmd_set(app_t *a, const char *arg, char **w, int n)
 			app_message(a, EL_MESSAGE, "%s: %s", name, config_options[i].desc);
 		return;
 	}
-	if (statement(a, w, n) == 0)
+	if (statement(a, w, n) == 0) {
 		apply_option(a, name);
+		alerts_console_tick(a); /* a threshold, a budget or the window may move a rule */
+	}
 }
 
 /* :bind KEYMAP KEY ACTION as in llmopsrc, and then in force. */
@@ -728,8 +730,10 @@ static void key(app_t *a, int k)
 		return;
 	}
 	a->msg[0] = 0;
-	if (act == A_REFRESH) /* in every view: providers stopped by a rejected key too */
+	if (act == A_REFRESH) { /* in every view: providers stopped by a rejected key too */
 		usage_poller_refresh(a->usage);
+		alerts_console_tick(a);
+	}
 	if (act >= A_WINDOW_1 && act <= A_WINDOW_9 && !(v->ops->action && v->ops->action(v, a, act))) {
 		app_set_window(a, action_windows[act - A_WINDOW_1]);
 		return;
@@ -920,9 +924,14 @@ static void paint(app_t *a)
 		draw_text(y + 1 < rows ? y + 1 : 0, 0, cols, m, EL_DEFAULT);
 	} else {
 		view_t *v = app_top(a);
-		v->h = rows - 2;
+		/* A firing alert takes the line under the title from the view
+		 * and gives it back once nothing fires. */
+		int top = 1 + alerts_banner_rows(a);
+		v->h = rows - 1 - top;
 		v->w = cols;
-		v->ops->draw(v, a, 1, 0, rows - 2, cols);
+		v->ops->draw(v, a, top, 0, v->h, cols);
+		if (top > 1)
+			alerts_banner_draw(a, 1, cols);
 		paint_title(a, cols); /* after the view: the title says where it is */
 		paint_status(a, rows - 1, cols);
 		if (a->notice)
@@ -1043,7 +1052,7 @@ static int app_busy(app_t *a)
 {
 	if (a->q && (querier_busy(a->q) || querier_fts_pending(a->q) != 0))
 		return 1;
-	if (usage_poller_busy(a->usage))
+	if (usage_poller_busy(a->usage) || alerts_console_busy(a))
 		return 1;
 	for (int i = 0; i < a->depth; i++)
 		if (a->stack[i]->ops->busy && a->stack[i]->ops->busy(a->stack[i], a))
@@ -1355,6 +1364,8 @@ static int app_init(app_t *a, const app_opts *o)
 	a->shown_minute = a->now_ns / NS_PER_MIN;
 	/* Followed files start catching up at once. */
 	refresh_tick(a);
+	if (!a->start_failed)
+		alerts_console_start(a);
 	return 0;
 }
 
@@ -1389,7 +1400,7 @@ static int app_turn(app_t *a)
 		return -1; /* the script is done: leave, as tig's tests do */
 	}
 	usage_poller_tick(a->usage); /* starts the fetches that are due */
-	struct pollfd fds[3 + 64 + 64];
+	struct pollfd fds[4 + 64 + 64];
 	int nfd = 0;
 	int tty = tui_input_fd();
 	if (tty >= 0)
@@ -1398,8 +1409,12 @@ static int app_turn(app_t *a)
 	int qfd = a->q ? querier_fd(a->q) : -1;
 	if (qfd >= 0)
 		fds[nfd++] = (struct pollfd){.fd = qfd, .events = POLLIN};
+	int afd = alerts_console_fd(a);
+	size_t at_alerts = (size_t)nfd;
+	if (afd >= 0)
+		fds[nfd++] = (struct pollfd){.fd = afd, .events = POLLIN};
 	size_t first_follow = (size_t)nfd;
-	for (size_t i = 0; i < a->nfollowers && nfd < 3 + 64; i++) {
+	for (size_t i = 0; i < a->nfollowers && nfd < 4 + 64; i++) {
 		int ffd = follower_fd(a->followers[i]);
 		if (ffd >= 0)
 			fds[nfd++] = (struct pollfd){.fd = ffd, .events = POLLIN};
@@ -1477,6 +1492,8 @@ static int app_turn(app_t *a)
 			a->dirty = 1;
 		}
 	}
+	if (afd >= 0 && fds[at_alerts].revents)
+		alerts_console_take(a);
 	/* Replies, stream bytes and retries; their handlers mark what changed. */
 	http_process(a->http, fds + first_http, nhttp);
 	if (tick >= 0)
@@ -1497,8 +1514,10 @@ static int app_turn(app_t *a)
 	}
 	if (followed || clock_mono() >= a->next_refresh) {
 		refresh_tick(a);
-		if (clock_mono() >= a->next_refresh)
+		if (clock_mono() >= a->next_refresh) {
 			a->next_refresh = clock_mono() + config_num(a->cfg, CFG_refresh);
+			alerts_console_tick(a); /* on the clock, not on every batch that came */
+		}
 	}
 	return 0;
 }
@@ -1518,6 +1537,7 @@ static void app_teardown(app_t *a)
 		free(m);
 	}
 	querier_stop(a->q);
+	alerts_console_stop(a);
 	/* What was received is answered and committed before the store closes. */
 	receiver_stop(a->recv, NULL);
 	for (size_t i = 0; i < a->nfollowers; i++)

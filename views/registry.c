@@ -93,6 +93,9 @@ static const view_hint annotate_hints[] = {
 static const view_hint compare_hints[] = {
     {A_ENTER, "calls"}, {A_DIFF, "diff"}, {A_NONE, NULL},
 };
+static const view_hint alerts_hints[] = {
+    {A_ENTER, "calls"}, {A_REFRESH, "evaluate"}, {A_NONE, NULL},
+};
 static const view_hint replay_hints[] = {
     {A_CANCEL, "cancel"}, {A_ENTER, "open"}, {A_NONE, NULL},
 };
@@ -102,6 +105,7 @@ const view_entry views[] = {
     {&traces_ops, A_VIEW_TRACES, 1, show_traces, start_traces, traces_hints},
     {&prompts_ops, A_VIEW_PROMPTS, 1, NULL, start_prompts, prompts_hints},
     {&compare_ops, A_VIEW_COMPARE, 1, NULL, NULL, compare_hints},
+    {&alerts_ops, A_VIEW_ALERTS, 1, NULL, NULL, alerts_hints},
     {&help_ops, A_HELP, 1, NULL, NULL, NULL},
     {&annotate_ops, A_NONE, 0, NULL, start_annotate, annotate_hints},
     {&diff_ops, A_NONE, 0, NULL, start_diff, diff_hints},

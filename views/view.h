@@ -80,7 +80,7 @@ struct view {
 };
 
 extern const view_ops dashboard_ops, traces_ops, call_ops, help_ops, annotate_ops, prompts_ops, replay_ops, diff_ops,
-    trace_ops, span_ops, compare_ops;
+    trace_ops, span_ops, compare_ops, alerts_ops;
 
 /* ---- the application (app.c) ------------------------------------------- */
 
@@ -135,6 +135,7 @@ struct app {
 	int window_picked;       /* a window was chosen (keys, :window): the data no longer picks it */
 	int64_t wall_ns;         /* the wall clock, when now_ns follows a file's data */
 	uint64_t recv_shown;   /* its calls of the last minute, as the status line last said */
+	struct console_alerts *alerts; /* the rules evaluated on the refresh tick (alerts.c), or NULL */
 	/* screen tests */
 	char **script;
 	size_t nscript, script_pos;
@@ -276,6 +277,21 @@ void trace_show(app_t *a, int64_t call_id);
  * of a call's), its span selected: 0; -1 when there is none, -2 when the
  * prefix names several calls (err says which). */
 int trace_show_ref(app_t *a, const char *ref, char *err, size_t errlen);
+/* Alerts in the console (alerts.c): the rules evaluated in a thread of
+ * their own on the refresh tick (start evaluates once; tick asks again;
+ * take, when fd is readable, puts the answer on screen, rings the bell on a
+ * new firing and notifies the transitions). */
+typedef struct console_alerts console_alerts;
+void alerts_console_start(app_t *a);
+void alerts_console_tick(app_t *a);
+int alerts_console_fd(app_t *a);
+void alerts_console_take(app_t *a);
+int alerts_console_busy(app_t *a);
+void alerts_console_stop(app_t *a);
+/* The banner under the title while a rule fires: the rows it takes (0 or
+ * 1), and its drawing. */
+int alerts_banner_rows(app_t *a);
+void alerts_banner_draw(app_t *a, int y, int cols);
 /* A model's name without its date (claude-sonnet-4-5-20250929 -> claude-sonnet-4-5), for narrow columns. */
 const char *model_short(const char *model, char *buf, size_t n);
 

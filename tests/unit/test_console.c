@@ -85,7 +85,7 @@ START_TEST(console_set_messages)
 	    {"frobnicate now",
 	     "unknown command 'frobnicate' (window, filter, view, sort, diff, set, bind, replay, compare, save-display, write, help, q)"},
 	    {"label 1 good", "unknown command 'label' (window, filter, view, sort, diff, set, bind, replay, compare, save-display, write, help, q)"},
-	    {"view nowhere", "view: dashboard, traces, prompts, compare or help, not 'nowhere'"},
+	    {"view nowhere", "view: dashboard, traces, prompts, compare, alerts or help, not 'nowhere'"},
 	    {"compare yesterday", "compare: expected DUR or since NAME@VERSION|TIME, got 'yesterday'"},
 	    {"compare 1h 2h", "compare: expected DUR or since NAME@VERSION|TIME, got '2h'"},
 	    {"compare since", "compare: since what? (since NAME@VERSION or since TIME)"},
