@@ -87,12 +87,17 @@ void ch_quote(sbuf *b, const char *s);
 void ch_quote_n(sbuf *b, const char *s, size_t n);
 
 /* The schema (ch_schema.c). ch_connect calls ch_schema_ensure; the version
- * it brings the database to, and the TTL it keeps (retention_days 0: none;
- * taken from `set retention`). */
+ * it brings the database to. */
 #define CH_SCHEMA_VERSION 1
 int ch_schema_ensure(ch_conn *c, char *err, size_t errlen);
 int ch_schema_version(ch_conn *c, int *version, char *err, size_t errlen);
-void ch_set_retention_days(ch_conn *c, int days);
+/* How long calls, spans, events and minute rollups are kept (`set
+ * retention`; 0: for ever). On the modern form a TTL on the tables (the
+ * server drops what is older as it merges); on the portable form, which has
+ * no TTL, the months wholly older than the retention are dropped now. The
+ * hour and day rollups are kept: they are small and the reports over long
+ * windows read them. */
+int ch_set_retention(ch_conn *c, int days, char *err, size_t errlen);
 int ch_retention_days(const ch_conn *c);
 
 /* The write path (ch_write.c): the same contract as store_ingest, idempotent

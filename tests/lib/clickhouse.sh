@@ -5,9 +5,13 @@
 # (the shell tests):
 #
 #   sh tests/lib/clickhouse.sh start DIR [SHARD-TCP-PORT...]
-#        prints "HTTP-PORT TCP-PORT" once the server answers; with ports of
-#        other servers, its remote_servers has a cluster "llmops_shards"
-#        of itself and them (one shard each)
+#        prints "HTTP-PORT TCP-PORT" once the server answers; with shard
+#        ports (the native TCP ports of every server of the cluster, this
+#        one's included, in the same order on each), its remote_servers has
+#        a cluster "llmops_shards" of one shard a port. The ports are taken
+#        from DIR/ports ("HTTP TCP INTERSERVER") when it exists (a restart,
+#        or ports chosen before the servers of a cluster start), else free
+#        ones are found.
 #   sh tests/lib/clickhouse.sh stop DIR
 #   sh tests/lib/clickhouse.sh ports N    N free TCP ports of 127.0.0.1
 #
@@ -45,7 +49,6 @@ ch_write_config() { # DIR HTTP TCP INTERSERVER [SHARD-TCP...]
 	mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
 	shards=""
 	if [ $# -gt 0 ]; then
-		shards="<shard><replica><host>127.0.0.1</host><port>$tcp</port></replica></shard>"
 		for p in "$@"; do
 			shards="$shards<shard><replica><host>127.0.0.1</host><port>$p</port></replica></shard>"
 		done
@@ -147,10 +150,8 @@ ch_start() { # DIR [SHARD-TCP...]
 	shift
 	if [ -f "$dir/ports" ]; then
 		# a restart keeps its ports, data and password
-		set -- "$@"
 		read -r http tcp inter <"$dir/ports"
 	else
-		set -- "$@"
 		read -r http tcp inter <<P
 $(ch_ports 3)
 P
