@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../core/batch.h"
+#include "../../core/config.h"
 #include "../../core/hist.h"
 #include "../../data/ch.h"
 #include "t.h"
@@ -70,6 +71,8 @@ static void suite_setup(void)
 	int rc = start_server(srv_dir, NULL, &srv_http, &srv_tcp);
 	if (rc == 77) {
 		ch_missing = 1;
+		fprintf(stderr, "ClickHouse tests skipped: clickhouse-server is not installed "
+				"(sh scripts/deps.sh --test installs it)\n");
 		return;
 	}
 	if (rc)
@@ -99,14 +102,10 @@ static ch_conn *conn_db(const char *db, int flags)
 	return c;
 }
 
+/* Said once, by the set-up. */
 static int skip(void)
 {
-	if (ch_missing) {
-		fprintf(stderr, "ClickHouse tests skipped: clickhouse-server is not installed "
-				"(sh scripts/deps.sh --test installs it)\n");
-		return 1;
-	}
-	return 0;
+	return ch_missing;
 }
 
 /* ---- rows back ---------------------------------------------------------- */
@@ -704,6 +703,44 @@ START_TEST(insert_split)
 }
 END_TEST
 
+START_TEST(retention)
+{
+	if (skip())
+		return;
+	/* The setting, as the rc gives it. */
+	config_t cfg;
+	config_init(&cfg);
+	char err[512] = "";
+	ck_assert_msg(config_set(&cfg, "retention", "90d", err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(ch_retention_days_of(config_dur(&cfg, CFG_retention)), 90);
+	ck_assert_int_eq(config_set(&cfg, "retention", "soon", err, sizeof err), -1);
+	ck_assert_int_eq(ch_retention_days_of(36 * 3600LL * 1000000000LL), 2);
+	ck_assert_int_eq(ch_retention_days_of(0), 0);
+	config_free(&cfg);
+
+	ch_conn *c = conn_db("retention", 0);
+	batch_t b = {0};
+	int64_t old = 1577836800LL * 1000000000LL; /* 2020-01-01 */
+	fill(&b, 5, 0, old);
+	fill(&b, 5, 100, (int64_t)time(NULL) * 1000000000LL - 3600LL * 1000000000LL * 24 * 3);
+	ingest_stats st = {0};
+	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	ck_assert_msg(ch_set_retention(c, 90, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(ch_retention_days(c), 90);
+	int64_t n = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM calls", -1, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 5);
+	ck_assert(ch_select_int(c, "SELECT sumMerge(calls) FROM rollup_1m", -1, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 5);
+	/* The hour and day rollups keep the long view. */
+	ck_assert(ch_select_int(c, "SELECT sumMerge(calls) FROM rollup_1d", -1, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 10);
+	batch_free(&b);
+	ch_disconnect(c);
+}
+END_TEST
+
 /* ---- two shards --------------------------------------------------------- */
 
 START_TEST(two_shards)
@@ -798,6 +835,7 @@ Suite *suite_ch(void)
 	tcase_add_test(t, ingest_idempotent);
 	tcase_add_test(t, spans_and_events);
 	tcase_add_test(t, insert_split);
+	tcase_add_test(t, retention);
 	tcase_add_test(t, two_shards);
 	suite_add_tcase(s, t);
 	return s;
