@@ -180,8 +180,8 @@ ch_stop() { # DIR
 }
 
 # As a command; sourced, only the functions are defined.
-case "${0##*/}" in
-clickhouse.sh)
+case "$0" in
+*lib/clickhouse.sh)
 	cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case "$cmd" in
