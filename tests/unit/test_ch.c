@@ -44,7 +44,11 @@ static int script(const char *args, char *out, size_t n)
 static int start_server(const char *dir, const char *shards, int *http, int *tcp)
 {
 	char args[512], out[128];
+	/* Stopped with the test run, however it ends. */
 	snprintf(args, sizeof args, "start %s %s", dir, shards ? shards : "");
+	char pid[32];
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	setenv("CH_WATCH_PID", pid, 1);
 	int rc = script(args, out, sizeof out);
 	if (rc == 0 && sscanf(out, "%d %d", http, tcp) == 2)
 		return 0;
