@@ -254,17 +254,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 			break;
 		}
 		size_t k = (size_t)(nl - (data + i));
-		if (r->line.len) {
-			sb_add(&r->line, data + i, k);
-			sb_addc(&r->line, '\0');
-			r->stop = deliver_row(r, r->line.p, r->line.len - 1);
-			sb_reset(&r->line);
-		} else {
-			sb_add(&r->line, data + i, k);
-			sb_addc(&r->line, '\0');
-			r->stop = deliver_row(r, r->line.p, r->line.len - 1);
-			sb_reset(&r->line);
-		}
+		/* The row is copied (with what an earlier chunk held of it) so
+		 * that it can be cut and unescaped in place. */
+		sb_add(&r->line, data + i, k);
+		sb_addc(&r->line, '\0');
+		r->stop = deliver_row(r, r->line.p, r->line.len - 1);
+		sb_reset(&r->line);
 		i += k + 1;
 	}
 	return n;
@@ -377,6 +372,7 @@ static int request(ch_conn *c, const char *sql, const char *data, size_t len, in
 		if (gz) {
 			if (ch_gzip(data, len, &z)) {
 				sb_free(&u);
+				sb_free(&z);
 				ch_seterr(err, errlen, "ClickHouse %s: cannot compress the insert", c->where);
 				return -1;
 			}
