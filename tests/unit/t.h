@@ -48,6 +48,7 @@ Suite *suite_compare(void);
 Suite *suite_receiver(void);
 Suite *suite_label(void);
 Suite *suite_alerts(void);
+Suite *suite_ch(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);
