@@ -301,7 +301,7 @@ static int replaced(const ents *e, const entity *en, const dims_t *dims)
 	return 0;
 }
 
-int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
+int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	out->from_ns = floor_to(from_ns, NS_PER_MIN);

@@ -13,6 +13,7 @@
 #include "../core/map.h"
 #include "../core/rollup.h"
 #include "store.h"
+#include "store_ops.h"
 
 /* The statements each connection prepares once (store_stmt). */
 enum {
@@ -63,6 +64,7 @@ int64_t u64map_get(const u64map *m, uint64_t k);
 void u64map_put(u64map *m, uint64_t k, int64_t v);
 
 struct store {
+	const store_ops *ops; /* the backend: store_sqlite_ops for the fields below */
 	sqlite3 *db;
 	char *path;
 	int schema;

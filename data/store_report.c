@@ -148,7 +148,7 @@ int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims
 	return rc;
 }
 
-int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *r, char *err, size_t errlen)
+int sq_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
 	r->by = by;

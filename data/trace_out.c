@@ -254,7 +254,7 @@ static void finish(store_t *st, trace_view *t, int64_t lone_call)
 		t->end = t->start;
 }
 
-int store_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
+int sq_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -277,7 +277,7 @@ int store_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
 	return rc;
 }
 
-int store_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen)
+int sq_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	uint8_t id[CALL_ID_MAX];
