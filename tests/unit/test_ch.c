@@ -1,0 +1,804 @@
+/* ClickHouse against a real server: a private clickhouse-server started by
+ * tests/lib/clickhouse.sh on free ports of 127.0.0.1 (or the one that
+ * LLMOPS_TEST_CLICKHOUSE_URL names, for the tests that need no control of
+ * the server). Each test has a database of its own. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../core/batch.h"
+#include "../../core/hist.h"
+#include "../../data/ch.h"
+#include "t.h"
+
+static char srv_dir[256];   /* the private server's folder ("" none) */
+static char srv_base[256];  /* clickhouse://127.0.0.1:PORT */
+static int srv_http, srv_tcp;
+static int ch_missing;      /* clickhouse-server is not installed */
+
+/* Runs tests/lib/clickhouse.sh; its first output line in out. */
+static int script(const char *args, char *out, size_t n)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "sh tests/lib/clickhouse.sh %s", args);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out && n) {
+		out[0] = '\0';
+		if (!fgets(out, (int)n, p))
+			out[0] = '\0';
+	}
+	char sink[256];
+	while (fgets(sink, sizeof sink, p))
+		;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int start_server(const char *dir, const char *shards, int *http, int *tcp)
+{
+	char args[512], out[128];
+	snprintf(args, sizeof args, "start %s %s", dir, shards ? shards : "");
+	int rc = script(args, out, sizeof out);
+	if (rc == 0 && sscanf(out, "%d %d", http, tcp) == 2)
+		return 0;
+	return rc ? rc : -1;
+}
+
+static void stop_server(const char *dir)
+{
+	char args[300];
+	snprintf(args, sizeof args, "stop %s", dir);
+	script(args, NULL, 0);
+}
+
+static void suite_setup(void)
+{
+	const char *url = getenv("LLMOPS_TEST_CLICKHOUSE_URL");
+	if (url && *url) {
+		snprintf(srv_base, sizeof srv_base, "%s", url);
+		return;
+	}
+	snprintf(srv_dir, sizeof srv_dir, "/tmp/llmops-ch-unit-%d", (int)getpid());
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", srv_dir);
+	if (system(cmd) != 0)
+		return;
+	int rc = start_server(srv_dir, NULL, &srv_http, &srv_tcp);
+	if (rc == 77) {
+		ch_missing = 1;
+		return;
+	}
+	if (rc)
+		return;
+	snprintf(srv_base, sizeof srv_base, "clickhouse://127.0.0.1:%d", srv_http);
+}
+
+static void suite_teardown(void)
+{
+	if (!srv_dir[0])
+		return;
+	stop_server(srv_dir);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", srv_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", srv_dir);
+}
+
+/* A database of the test's own on the shared server. */
+static ch_conn *conn_db(const char *db, int flags)
+{
+	ck_assert_msg(srv_base[0], "the ClickHouse test server did not start (see /tmp/llmops-ch-unit-*/log)");
+	char url[512], err[512] = "";
+	snprintf(url, sizeof url, "%s/%s_%d", srv_base, db, (int)getpid());
+	ch_conn *c = NULL;
+	ck_assert_msg(ch_connect(url, NULL, flags, &c, err, sizeof err) == 0, "connect %s: %s", url, err);
+	return c;
+}
+
+static int skip(void)
+{
+	if (ch_missing) {
+		fprintf(stderr, "ClickHouse tests skipped: clickhouse-server is not installed "
+				"(sh scripts/deps.sh --test installs it)\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- rows back ---------------------------------------------------------- */
+
+typedef struct rows {
+	char *v[64][8];
+	int null[64][8];
+	int n, ncols;
+} rows;
+
+static int collect(void *ud, char **cols, int ncols)
+{
+	rows *r = ud;
+	if (r->n >= 64)
+		return 0;
+	r->ncols = ncols;
+	for (int i = 0; i < ncols && i < 8; i++) {
+		r->v[r->n][i] = cols[i] ? xstrdup(cols[i]) : NULL;
+		r->null[r->n][i] = !cols[i];
+	}
+	r->n++;
+	return 0;
+}
+
+static void rows_free(rows *r)
+{
+	for (int i = 0; i < r->n; i++)
+		for (int k = 0; k < 8; k++)
+			free(r->v[i][k]);
+	memset(r, 0, sizeof *r);
+}
+
+static const char *const hostile[] = {
+    "it's \"quoted\"",
+    "back\\slash \\' \\n not a newline",
+    "tab\there\tand\ttab",
+    "new\nline\r\ncrlf",
+    "\\N",
+    "",
+    "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80",             /* UTF-8 */
+    "bad \xff\xfe utf-8 \xc3 cut \xe6\x97",                                  /* not UTF-8 */
+    "ctrl \x01\x02\x1b[31m red \x7f",
+    "Code: 1, e.displayText() = DB::Exception: pretend, e.what() = DB::Exception",
+    "'); DROP TABLE calls; --",
+};
+#define NHOSTILE (sizeof hostile / sizeof *hostile)
+
+START_TEST(quote_round_trip)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("quote", CH_NO_SCHEMA);
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		sbuf q = SBUF_INIT;
+		sb_adds(&q, "SELECT ");
+		ch_quote(&q, hostile[i]);
+		sb_adds(&q, ", length(");
+		ch_quote(&q, hostile[i]);
+		sb_adds(&q, ")");
+		rows r = {0};
+		char err[512] = "";
+		ck_assert_msg(ch_select(c, q.p, collect, &r, err, sizeof err) == 0, "string %zu: %s", i, err);
+		ck_assert_int_eq(r.n, 1);
+		ck_assert_msg(!r.null[0][0], "string %zu came back NULL", i);
+		ck_assert_msg(!strcmp(r.v[0][0], hostile[i]), "string %zu came back as '%s'", i, r.v[0][0]);
+		ck_assert_int_eq(atoi(r.v[0][1]), (int)strlen(hostile[i]));
+		rows_free(&r);
+		sb_free(&q);
+	}
+	/* NULL is not the text \N. */
+	rows r = {0};
+	char err[512];
+	ck_assert(ch_select(c, "SELECT NULL, '\\\\N', toNullable('x')", collect, &r, err, sizeof err) == 0);
+	ck_assert(r.null[0][0]);
+	ck_assert(!r.null[0][1]);
+	ck_assert_str_eq(r.v[0][1], "\\N");
+	ck_assert_str_eq(r.v[0][2], "x");
+	rows_free(&r);
+	ch_disconnect(c);
+}
+END_TEST
+
+START_TEST(select_many_rows)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("many", CH_NO_SCHEMA);
+	/* Rows cross the HTTP chunks: each arrives whole. */
+	rows r = {0};
+	char err[512];
+	int64_t sum = 0;
+	ck_assert(ch_select_int(c, "SELECT sum(length(s)) FROM (SELECT concat('x\\t', toString(number)) AS s FROM system.numbers LIMIT 200000)",
+				0, &sum, err, sizeof err) == 0);
+	ck_assert_int_gt(sum, 200000);
+	ck_assert(ch_select(c, "SELECT 1 FROM system.numbers LIMIT 0", collect, &r, err, sizeof err) == 0);
+	ck_assert_int_eq(r.n, 0);
+	ch_disconnect(c);
+}
+END_TEST
+
+typedef struct counter {
+	long rows;
+	int64_t last;
+} counter;
+
+static int count_rows(void *ud, char **cols, int ncols)
+{
+	counter *k = ud;
+	k->rows++;
+	if (ncols > 0 && cols[0])
+		k->last = atoll(cols[0]);
+	return 0;
+}
+
+START_TEST(error_after_rows_is_no_data)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("late", CH_NO_SCHEMA);
+	/* The server fails at the millionth row, after it has produced
+	 * (and, without waiting for the end, sent) many rows. */
+	counter k = {0};
+	char err[512] = "";
+	int rc = ch_select(c, "SELECT number, throwIf(number = 1000000) FROM system.numbers LIMIT 2000000", count_rows, &k,
+			   err, sizeof err);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(k.rows == 0, "%ld rows taken for data before the error", k.rows);
+	ck_assert_msg(strstr(err, "error 395") && strstr(err, "127.0.0.1"), "%s", err);
+	/* The connection is still good. */
+	int64_t v = 0;
+	ck_assert(ch_select_int(c, "SELECT 41 + 1", 0, &v, err, sizeof err) == 0);
+	ck_assert_int_eq(v, 42);
+	ch_disconnect(c);
+}
+END_TEST
+
+START_TEST(bad_sql_names_the_server)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("badsql", CH_NO_SCHEMA);
+	char err[512] = "";
+	ck_assert_int_eq(ch_exec(c, "SELEC 1", err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "ClickHouse default@127.0.0.1:") && strstr(err, "Syntax error"), "%s", err);
+	ck_assert_msg(!strchr(err, '\n'), "%s", err);
+	ch_disconnect(c);
+}
+END_TEST
+
+START_TEST(url_parsing)
+{
+	char err[512];
+	ch_conn *c = NULL;
+	ck_assert_int_eq(ch_connect("clickhouse://u:secretpw@127.0.0.1:1/db", NULL, 0, &c, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "password in the ClickHouse URL is refused"), "%s", err);
+	ck_assert_msg(!strstr(err, "secretpw"), "%s", err);
+	ck_assert_int_eq(ch_connect("clickhouse://127.0.0.1/db;drop", NULL, 0, &c, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "database name"), "%s", err);
+	ck_assert_int_eq(ch_connect("clickhouse://127.0.0.1", NULL, 0, &c, err, sizeof err), -1);
+	ck_assert_int_eq(ch_connect("http://127.0.0.1/db", NULL, 0, &c, err, sizeof err), -1);
+	ck_assert_int_eq(ch_connect("clickhouse://127.0.0.1:99999/db", NULL, 0, &c, err, sizeof err), -1);
+	ck_assert_int_eq(ch_connect("clickhouse://127.0.0.1/db?sslmode=x", NULL, 0, &c, err, sizeof err), -1);
+	ck_assert(c == NULL);
+}
+END_TEST
+
+/* ---- failures ----------------------------------------------------------- */
+
+static int free_port(void)
+{
+	char out[64];
+	ck_assert(script("ports 1", out, sizeof out) == 0);
+	return atoi(out);
+}
+
+START_TEST(server_down)
+{
+	if (skip())
+		return;
+	int port = free_port();
+	char url[128], err[512] = "";
+	snprintf(url, sizeof url, "clickhouse://127.0.0.1:%d/llmops", port);
+	ch_conn *c = NULL;
+	ck_assert_int_eq(ch_connect(url, NULL, 0, &c, err, sizeof err), -1);
+	char want[128];
+	snprintf(want, sizeof want, "cannot connect to ClickHouse at 127.0.0.1:%d", port);
+	ck_assert_msg(strstr(err, want), "%s", err);
+}
+END_TEST
+
+static char *password_of(const char *dir)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/password", dir);
+	char *pw = t_read(path, NULL);
+	ck_assert(pw);
+	pw[strcspn(pw, "\n")] = '\0';
+	return pw;
+}
+
+START_TEST(wrong_password)
+{
+	if (skip() || !srv_dir[0])
+		return;
+	char *pw = password_of(srv_dir);
+	char url[256], err[512] = "";
+	snprintf(url, sizeof url, "clickhouse://llmops_auth@127.0.0.1:%d/authdb", srv_http);
+	ch_conn *c = NULL;
+	setenv(CH_PASSWORD_ENV, "not-the-password-xyzzy", 1);
+	ck_assert_int_eq(ch_connect(url, NULL, 0, &c, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "authentication failed") && strstr(err, "llmops_auth@127.0.0.1:"), "%s", err);
+	ck_assert_msg(!strstr(err, "xyzzy"), "the password is in the message: %s", err);
+	/* The right one, from the environment. */
+	setenv(CH_PASSWORD_ENV, pw, 1);
+	ck_assert_msg(ch_connect(url, NULL, 0, &c, err, sizeof err) == 0, "%s", err);
+	char shown[256];
+	snprintf(shown, sizeof shown, "clickhouse://llmops_auth@127.0.0.1:%d/authdb", srv_http);
+	ck_assert_str_eq(ch_url_display(c), shown);
+	ck_assert_msg(!strstr(ch_url_display(c), pw), "%s", ch_url_display(c));
+	ch_disconnect(c);
+	/* From clickhouse_password_cmd when the environment has none. */
+	unsetenv(CH_PASSWORD_ENV);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "cat %s/password", srv_dir);
+	ck_assert_msg(ch_connect(url, cmd, 0, &c, err, sizeof err) == 0, "%s", err);
+	ch_disconnect(c);
+	/* A command that fails says so. */
+	ck_assert_int_eq(ch_connect(url, "exit 3", 0, &c, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "clickhouse_password_cmd"), "%s", err);
+	free(pw);
+}
+END_TEST
+
+START_TEST(timeout_kills_query)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("slow", CH_NO_SCHEMA);
+	ch_set_timeout(c, 1);
+	char err[512] = "";
+	/* Never ends by itself. */
+	int rc = ch_select(c, "SELECT count() FROM system.numbers", NULL, NULL, err, sizeof err);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strstr(err, "error 159") && strstr(err, "Timeout exceeded"), "%s", err);
+	ch_disconnect(c);
+}
+END_TEST
+
+typedef struct cancel_arg {
+	ch_conn *c;
+	char qid[96];
+} cancel_arg;
+
+static void *canceller(void *p)
+{
+	cancel_arg *a = p;
+	for (;;) {
+		ch_running_query(a->c, a->qid, sizeof a->qid);
+		if (a->qid[0])
+			break;
+		usleep(10000);
+	}
+	/* The query is under way on the server. */
+	usleep(200000);
+	ch_cancel(a->c);
+	return NULL;
+}
+
+static int64_t running_on_server(const char *qid)
+{
+	ch_conn *o = conn_db("watch", CH_NO_SCHEMA);
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT count() FROM system.processes WHERE query_id = ");
+	ch_quote(&q, qid);
+	int64_t n = -1;
+	char err[512];
+	ck_assert_msg(ch_select_int(o, q.p, -1, &n, err, sizeof err) == 0, "%s", err);
+	sb_free(&q);
+	ch_disconnect(o);
+	return n;
+}
+
+START_TEST(cancel_from_another_thread)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("cancel", CH_NO_SCHEMA);
+	ch_set_timeout(c, 0);
+	cancel_arg a = {c, ""};
+	pthread_t th;
+	pthread_create(&th, NULL, canceller, &a);
+	char err[512] = "";
+	int rc = ch_select(c, "SELECT count() FROM system.numbers", NULL, NULL, err, sizeof err);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strstr(err, "cancelled"), "%s", err);
+	/* Killed on the server too, not only abandoned: gone once the kill
+	 * has been acted on. */
+	int64_t n = 1;
+	for (int i = 0; i < 500 && n; i++) {
+		n = running_on_server(a.qid);
+		if (n)
+			usleep(20000);
+	}
+	ck_assert_msg(n == 0, "query %s still runs on the server", a.qid);
+	/* The connection goes on. */
+	int64_t v;
+	ck_assert(ch_select_int(c, "SELECT 7", 0, &v, err, sizeof err) == 0);
+	ck_assert_int_eq(v, 7);
+	ch_disconnect(c);
+}
+END_TEST
+
+START_TEST(server_restarted)
+{
+	if (skip())
+		return;
+	/* A server of the test's own: it is stopped and started again. */
+	char dir[128];
+	snprintf(dir, sizeof dir, "/tmp/llmops-ch-restart-%d", (int)getpid());
+	int http, tcp;
+	ck_assert(start_server(dir, NULL, &http, &tcp) == 0);
+	char url[128], err[512] = "";
+	snprintf(url, sizeof url, "clickhouse://127.0.0.1:%d/restart", http);
+	ch_conn *c = NULL;
+	ck_assert_msg(ch_connect(url, NULL, 0, &c, err, sizeof err) == 0, "%s", err);
+	int64_t v = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM calls", -1, &v, err, sizeof err) == 0);
+	stop_server(dir);
+	ck_assert_int_eq(ch_select_int(c, "SELECT count() FROM calls", -1, &v, err, sizeof err), -1);
+	char want[128];
+	snprintf(want, sizeof want, "cannot connect to ClickHouse at 127.0.0.1:%d", http);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert(start_server(dir, NULL, &http, &tcp) == 0);
+	/* The same connection reconnects; the schema survived. */
+	ck_assert_msg(ch_select_int(c, "SELECT count() FROM calls", -1, &v, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(v, 0);
+	ch_disconnect(c);
+	stop_server(dir);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert(system(cmd) == 0);
+}
+END_TEST
+
+/* ---- schema and writes -------------------------------------------------- */
+
+START_TEST(schema_created_once)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("schema", 0);
+	char err[512];
+	int v = 0;
+	ck_assert(ch_schema_version(c, &v, err, sizeof err) == 0);
+	ck_assert_int_eq(v, CH_SCHEMA_VERSION);
+	ck_assert_int_eq(ch_modern(c), ch_server_major(c) >= 22);
+	ch_disconnect(c);
+	c = conn_db("schema", 0);
+	int64_t n = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM llmops_schema", 0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 1);
+	/* Every table and view the readers rely on. */
+	ck_assert(ch_select_int(c,
+				"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN "
+				"('calls','spans','span_events','prompt_versions','rollup_1m','rollup_1h','rollup_1d',"
+				"'errors_1m','errors_1h','errors_1d','rollup_1m_mv','rollup_1h_mv','rollup_1d_mv',"
+				"'errors_1m_mv','errors_1h_mv','errors_1d_mv')",
+				0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 16);
+	ch_disconnect(c);
+	/* Read-only on a database without the schema is refused. */
+	char url[512];
+	snprintf(url, sizeof url, "%s/none_%d", srv_base, (int)getpid());
+	ck_assert_int_eq(ch_connect(url, NULL, CH_READONLY, &c, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "no llmops schema"), "%s", err);
+}
+END_TEST
+
+static void hex_of(int i, char *out, size_t n)
+{
+	snprintf(out, n, "%016x", 0x1000 + i);
+}
+
+/* n calls over a few minutes, with hostile text and known latencies. */
+static void fill(batch_t *b, int n, int first, int64_t t0)
+{
+	for (int i = first; i < first + n; i++) {
+		call_t *c = batch_add_call(b);
+		char span[40], trace[40];
+		hex_of(i, span, sizeof span);
+		snprintf(trace, sizeof trace, "%032x", 0x77 + i % 7);
+		call_set_id(c->span_id, &c->span_len, span);
+		call_set_id(c->trace_id, &c->trace_len, trace);
+		c->ts_ns = t0 + (int64_t)i * 7000000000LL;
+		c->provider = "openai";
+		c->model = i % 3 ? "gpt-4o-mini" : "gpt-4o";
+		c->feature = "support";
+		c->input_tokens = 100 + i;
+		c->cached_tokens = i % 2 ? 10 : -1;
+		c->output_tokens = 20;
+		c->latency_ms = i % 5 ? 100.0 + i * 3.5 : -1;
+		c->ttft_ms = 50.0 + i;
+		c->is_error = i % 4 == 0;
+		c->error_type = i % 8 == 0 ? "rate_limit" : NULL;
+		c->has_cost = 1;
+		c->cost_nusd = i % 6 ? 1000 + i : 0;
+		c->input = arena_strdup(&b->arena, hostile[(size_t)i % NHOSTILE]);
+		c->output = arena_strdup(&b->arena, hostile[(size_t)(i + 3) % NHOSTILE]);
+	}
+}
+
+START_TEST(ingest_idempotent)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("ingest", 0);
+	int64_t t0 = 1700000000LL * 1000000000LL;
+	batch_t b = {0};
+	fill(&b, 50, 0, t0);
+	/* The same span twice in one batch counts once. */
+	fill(&b, 1, 3, t0);
+	ingest_stats st = {0};
+	char err[512] = "";
+	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(ch_flush(c, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(st.inserted, 50);
+	ck_assert_int_eq(st.duplicates, 1);
+	batch_free(&b);
+
+	/* Again, and overlapping: only the new ones land. */
+	memset(&b, 0, sizeof b);
+	fill(&b, 60, 0, t0);
+	memset(&st, 0, sizeof st);
+	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(ch_flush(c, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(st.inserted, 10);
+	ck_assert_int_eq(st.duplicates, 50);
+
+	int64_t n = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM calls", 0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 60);
+	ck_assert(ch_select_int(c, "SELECT uniqExact(span_id) FROM calls", 0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 60);
+
+	/* Every text came back as it went in. */
+	for (int i = 0; i < 60; i += 7) {
+		char span[40];
+		hex_of(i, span, sizeof span);
+		sbuf q = SBUF_INIT;
+		sb_adds(&q, "SELECT input, output, error_type, cost_nusd, latency_ms FROM calls WHERE span_id = ");
+		ch_quote(&q, span);
+		rows r = {0};
+		ck_assert_msg(ch_select(c, q.p, collect, &r, err, sizeof err) == 0, "%s", err);
+		ck_assert_int_eq(r.n, 1);
+		ck_assert_msg(!strcmp(r.v[0][0], hostile[(size_t)i % NHOSTILE]), "input of %d: '%s'", i, r.v[0][0]);
+		ck_assert_msg(!strcmp(r.v[0][1], hostile[(size_t)(i + 3) % NHOSTILE]), "output of %d", i);
+		ck_assert_str_eq(r.v[0][2], i % 8 == 0 ? "rate_limit" : "");
+		ck_assert_int_eq(atoll(r.v[0][3]), i % 6 ? 1000 + i : 0);
+		rows_free(&r);
+		sb_free(&q);
+	}
+
+	/* The rollups count each call once, with the costs, tokens and the
+	 * latency histogram of core/hist. */
+	rstats want;
+	rstats_init(&want);
+	for (size_t i = 0; i < b.n; i++)
+		rstats_add_call(&want, &b.calls[i], b.calls[i].cost);
+	rows r = {0};
+	ck_assert_msg(ch_select(c,
+				"SELECT sumMerge(calls), sumMerge(errors), sumMerge(tokens_in), sumMerge(tokens_cached),"
+				" sumMerge(cost), sumMerge(unpriced), toString(minIfMerge(lat_min)),"
+				" toString(maxIfMerge(lat_max)) FROM rollup_1h",
+				collect, &r, err, sizeof err) == 0,
+		      "%s", err);
+	ck_assert_int_eq(atoll(r.v[0][0]), (long long)want.calls);
+	ck_assert_int_eq(atoll(r.v[0][1]), (long long)want.errors);
+	ck_assert_int_eq(atoll(r.v[0][2]), (long long)want.input_tokens);
+	ck_assert_int_eq(atoll(r.v[0][3]), (long long)want.cached_tokens);
+	ck_assert_int_eq(atoll(r.v[0][4]), (long long)want.cost_nusd);
+	ck_assert_int_eq(atoll(r.v[0][5]), (long long)want.unpriced);
+	ck_assert(atof(r.v[0][6]) == want.lat.min);
+	ck_assert(atof(r.v[0][7]) == want.lat.max);
+	rows_free(&r);
+	/* The histogram, bucket by bucket. */
+	ck_assert(ch_select(c,
+			    "SELECT arrayStringConcat(arrayMap(x -> toString(x), h.1), ','),"
+			    " arrayStringConcat(arrayMap(x -> toString(x), h.2), ',')"
+			    " FROM (SELECT sumMapMerge(lat_hist) AS h FROM rollup_1m)",
+			    collect, &r, err, sizeof err) == 0);
+	sbuf idx = SBUF_INIT, cnt = SBUF_INIT;
+	for (uint32_t i = 0; i < want.lat.n; i++) {
+		sb_printf(&idx, "%s%u", i ? "," : "", want.lat.idx[i]);
+		sb_printf(&cnt, "%s%llu", i ? "," : "", (unsigned long long)want.lat.cnt[i]);
+	}
+	ck_assert_str_eq(r.v[0][0], sb_str(&idx));
+	ck_assert_str_eq(r.v[0][1], sb_str(&cnt));
+	rows_free(&r);
+	sb_free(&idx);
+	sb_free(&cnt);
+	/* Errors by type: those without one count as "error". */
+	ck_assert(ch_select(c, "SELECT error_type, sum(n) FROM errors_1d GROUP BY error_type ORDER BY error_type", collect,
+			    &r, err, sizeof err) == 0);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_str_eq(r.v[0][0], "error");
+	ck_assert_str_eq(r.v[1][0], "rate_limit");
+	ck_assert_int_eq(atoll(r.v[0][1]) + atoll(r.v[1][1]), (long long)want.errors);
+	rows_free(&r);
+	rstats_free(&want);
+	batch_free(&b);
+	ch_disconnect(c);
+}
+END_TEST
+
+START_TEST(spans_and_events)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("spans", 0);
+	batch_t b = {0};
+	fill(&b, 2, 0, 1700000000LL * 1000000000LL);
+	for (int k = 0; k < 2; k++) {
+		span_rec *s = batch_add_span(&b);
+		memset(s, 0, sizeof *s);
+		call_set_id(s->trace_id, &s->trace_len, "00000000000000000000000000000077");
+		call_set_id(s->span_id, &s->span_len, k ? "00000000000000aa" : "00000000000000bb");
+		s->start_ns = 1700000000LL * 1000000000LL;
+		s->end_ns = -1;
+		s->name = "tool\tcall 'x'";
+		s->call = -1;
+		span_event_t *e = batch_add_event(&b);
+		memset(e, 0, sizeof *e);
+		call_set_id(e->trace_id, &e->trace_len, "00000000000000000000000000000077");
+		call_set_id(e->span_id, &e->span_len, "0000000000001000");
+		e->ts_ns = s->start_ns + k;
+		e->name = "gen_ai.user.message";
+		e->body = "{\"content\":\"hi\\n\"}";
+	}
+	ingest_stats st = {0};
+	char err[512] = "";
+	for (int round = 0; round < 2; round++) {
+		ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+		ck_assert_msg(ch_flush(c, err, sizeof err) == 0, "%s", err);
+	}
+	int64_t n = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM spans FINAL WHERE trace_id = '00000000000000000000000000000077'",
+				0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert(ch_select_int(c, "SELECT count() FROM span_events FINAL", 0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 2);
+	rows r = {0};
+	ck_assert(ch_select(c, "SELECT name, end_ns FROM spans FINAL LIMIT 1", collect, &r, err, sizeof err) == 0);
+	ck_assert_str_eq(r.v[0][0], "tool\tcall 'x'");
+	ck_assert_str_eq(r.v[0][1], "-1");
+	rows_free(&r);
+	batch_free(&b);
+	ch_disconnect(c);
+}
+END_TEST
+
+/* Batches bigger than one insert: split at CH_BATCH_ROWS, none lost. */
+START_TEST(insert_split)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("split", 0);
+	batch_t b = {0};
+	int total = CH_BATCH_ROWS + 1234;
+	for (int i = 0; i < total; i++) {
+		call_t *x = batch_add_call(&b);
+		char span[40];
+		snprintf(span, sizeof span, "%016x", i + 1);
+		call_set_id(x->span_id, &x->span_len, span);
+		call_set_id(x->trace_id, &x->trace_len, span);
+		x->ts_ns = 1700000000LL * 1000000000LL + (int64_t)i * 1000000;
+		x->provider = "openai";
+		x->model = "m";
+		x->latency_ms = 10;
+		x->ttft_ms = -1;
+		x->input_tokens = x->cached_tokens = x->output_tokens = -1;
+	}
+	ingest_stats st = {0};
+	char err[512] = "";
+	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	int64_t n = 0;
+	/* A whole insert went before the flush. */
+	ck_assert(ch_select_int(c, "SELECT count() FROM calls", 0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, total);
+	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	ck_assert(ch_select_int(c, "SELECT sumMerge(calls) FROM rollup_1d", 0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, total);
+	batch_free(&b);
+	ch_disconnect(c);
+}
+END_TEST
+
+/* ---- two shards --------------------------------------------------------- */
+
+START_TEST(two_shards)
+{
+	if (skip())
+		return;
+	char dir[2][128], ports[128];
+	ck_assert(script("ports 6", ports, sizeof ports) == 0);
+	int p[6];
+	ck_assert_int_eq(sscanf(ports, "%d %d %d %d %d %d", &p[0], &p[1], &p[2], &p[3], &p[4], &p[5]), 6);
+	char shards[64];
+	snprintf(shards, sizeof shards, "%d %d", p[1], p[4]);
+	int http[2], tcp[2];
+	for (int k = 0; k < 2; k++) {
+		snprintf(dir[k], sizeof dir[k], "/tmp/llmops-ch-shard%d-%d", k, (int)getpid());
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s && echo '%d %d %d' > %s/ports", dir[k], dir[k], p[3 * k],
+			 p[3 * k + 1], p[3 * k + 2], dir[k]);
+		ck_assert(system(cmd) == 0);
+		ck_assert(start_server(dir[k], shards, &http[k], &tcp[k]) == 0);
+	}
+	ch_conn *c[2];
+	char err[512] = "";
+	for (int k = 0; k < 2; k++) {
+		char url[200];
+		snprintf(url, sizeof url, "clickhouse://127.0.0.1:%d/llmops?cluster=llmops_shards", http[k]);
+		ck_assert_msg(ch_connect(url, NULL, 0, &c[k], err, sizeof err) == 0, "%s", err);
+	}
+	batch_t b = {0};
+	fill(&b, 40, 0, 1700000000LL * 1000000000LL);
+	ingest_stats st = {0};
+	ck_assert_msg(ch_ingest(c[0], &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(ch_flush(c[0], err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(st.inserted, 40);
+	/* Both shards hold some; either node answers for all. */
+	int64_t local[2], all;
+	for (int k = 0; k < 2; k++) {
+		ck_assert(ch_select_int(c[k], "SELECT count() FROM calls_local", -1, &local[k], err, sizeof err) == 0);
+		ck_assert_int_gt(local[k], 0);
+		ck_assert(ch_select_int(c[k], "SELECT count() FROM calls", -1, &all, err, sizeof err) == 0);
+		ck_assert_int_eq(all, 40);
+		ck_assert(ch_select_int(c[k], "SELECT sumMerge(calls) FROM rollup_1h", -1, &all, err, sizeof err) == 0);
+		ck_assert_int_eq(all, 40);
+	}
+	ck_assert_int_eq(local[0] + local[1], 40);
+	/* Written again through the other node: all found, none added. */
+	memset(&st, 0, sizeof st);
+	ck_assert_msg(ch_ingest(c[1], &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert(ch_flush(c[1], err, sizeof err) == 0);
+	ck_assert_int_eq(st.duplicates, 40);
+	ck_assert(ch_select_int(c[1], "SELECT count() FROM calls", -1, &all, err, sizeof err) == 0);
+	ck_assert_int_eq(all, 40);
+	/* The local-table subquery rule: a subquery over the Distributed table
+	 * inside a distributed query is refused; over the local table it runs
+	 * on each shard. The errors are the calls with status 1 (i % 4 == 0). */
+	char q[256];
+	snprintf(q, sizeof q, "SELECT count() FROM calls WHERE span_id IN (SELECT span_id FROM %s WHERE status = 1)",
+		 ch_local(c[0], "calls"));
+	ck_assert_msg(ch_select_int(c[0], q, -1, &all, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(all, 10);
+	ck_assert_int_eq(ch_select_int(c[0], "SELECT count() FROM calls WHERE span_id IN (SELECT span_id FROM calls)", -1,
+				       &all, err, sizeof err),
+			 -1);
+	ck_assert_msg(strstr(err, "Double-distributed"), "%s", err);
+	batch_free(&b);
+	for (int k = 0; k < 2; k++) {
+		ch_disconnect(c[k]);
+		stop_server(dir[k]);
+		char cmd[400];
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir[k]);
+		ck_assert(system(cmd) == 0);
+	}
+}
+END_TEST
+
+Suite *suite_ch(void)
+{
+	Suite *s = suite_create("clickhouse");
+	TCase *t = tcase_create("clickhouse");
+	tcase_add_unchecked_fixture(t, suite_setup, suite_teardown);
+	tcase_add_test(t, url_parsing);
+	tcase_add_test(t, quote_round_trip);
+	tcase_add_test(t, select_many_rows);
+	tcase_add_test(t, error_after_rows_is_no_data);
+	tcase_add_test(t, bad_sql_names_the_server);
+	tcase_add_test(t, server_down);
+	tcase_add_test(t, wrong_password);
+	tcase_add_test(t, timeout_kills_query);
+	tcase_add_test(t, cancel_from_another_thread);
+	tcase_add_test(t, server_restarted);
+	tcase_add_test(t, schema_created_once);
+	tcase_add_test(t, ingest_idempotent);
+	tcase_add_test(t, spans_and_events);
+	tcase_add_test(t, insert_split);
+	tcase_add_test(t, two_shards);
+	suite_add_tcase(s, t);
+	return s;
+}
