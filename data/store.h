@@ -28,6 +28,12 @@ enum {
  * an error that says so. A read-only store must already have this
  * version's schema (migrating would write). */
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen);
+/* path names a ClickHouse database (clickhouse://[USER@]HOST[:PORT]/DATABASE)
+ * rather than a file: store_open connects to it. */
+int store_is_url(const char *path);
+/* The command whose output is the ClickHouse password when
+ * LLMOPS_CLICKHOUSE_PASSWORD is not set (`set clickhouse_password_cmd`). */
+void store_set_password_cmd(const char *cmd);
 /* Opened read-only (STORE_READONLY, or STORE_VIEWER on a store that cannot be
  * written): every write would fail. */
 int store_readonly(const store_t *st);

@@ -65,6 +65,7 @@ void u64map_put(u64map *m, uint64_t k, int64_t v);
 
 struct store {
 	const store_ops *ops; /* the backend: store_sqlite_ops for the fields below */
+	struct ch_store *chs; /* the ClickHouse backend's own (ch_read.c); NULL on SQLite */
 	sqlite3 *db;
 	char *path;
 	int schema;

@@ -50,10 +50,14 @@ const store_ops store_sqlite_ops = {
 	.usage_store_page = sq_usage_store_page,
 	.usage_fetch_start = sq_usage_fetch_start,
 	.usage_summarize = sq_usage_summarize,
+	.dims_load = sq_dims_load,
+	.window_per_dim = sq_window_per_dim,
 };
 
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
 {
+	if (store_is_url(path))
+		return ch_store_open(path, flags, out, err, errlen);
 	return sq_open(path, flags, out, err, errlen);
 }
 
@@ -277,4 +281,14 @@ int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_
 		    size_t errlen)
 {
 	return st->ops->usage_summarize(st, prices, from_ns, to_ns, out, err, errlen);
+}
+
+int store_dims_load(store_t *st, dims_t *d)
+{
+	return st->ops->dims_load(st, d);
+}
+
+int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+{
+	return st->ops->window_per_dim(st, from_ns, to_ns, dims, per_dim);
 }

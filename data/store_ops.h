@@ -16,6 +16,8 @@
 #include "trace.h"
 #include "usage.h"
 
+struct dims_t;
+
 typedef struct store_ops {
 	const char *name; /* "sqlite", "clickhouse": for messages */
 	void (*close)(store_t *st);
@@ -66,12 +68,17 @@ typedef struct store_ops {
 				char *err, size_t errlen);
 	int64_t (*usage_fetch_start)(store_t *st, const char *provider, int kind, int width_s, int64_t from_s,
 				     int64_t to_s, int64_t settle_s);
+	/* the dimensions and the rollups of a window per dimension (store_internal.h) */
+	int (*dims_load)(store_t *st, struct dims_t *d);
+	int (*window_per_dim)(store_t *st, int64_t from_ns, int64_t to_ns, const struct dims_t *dims, rstats *per_dim);
 	int (*usage_summarize)(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out,
 			       char *err, size_t errlen);
 } store_ops;
 
 /* The SQLite store: the bodies in store.c, query.c and the modules beside them. */
 extern const store_ops store_sqlite_ops;
+int sq_dims_load(store_t *st, struct dims_t *d);
+int sq_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const struct dims_t *dims, rstats *per_dim);
 int sq_open(const char *path, int flags, store_t **out, char *err, size_t errlen);
 void sq_close(store_t *st);
 int sq_schema_version(store_t *st);
@@ -122,5 +129,9 @@ int64_t sq_usage_fetch_start(store_t *st, const char *provider, int kind, int wi
 			     int64_t settle_s);
 int sq_usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out, char *err,
 		       size_t errlen);
+
+/* ClickHouse (ch_read.c, ch_write.c): url is clickhouse://... */
+extern const store_ops store_clickhouse_ops;
+int ch_store_open(const char *url, int flags, store_t **out, char *err, size_t errlen);
 
 #endif

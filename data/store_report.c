@@ -8,7 +8,7 @@
 #include "../core/clock.h"
 #include "store_internal.h"
 
-int store_dims_load(store_t *st, dims_t *d)
+int sq_dims_load(store_t *st, dims_t *d)
 {
 	sqlite3_stmt *s;
 	memset(d, 0, sizeof *d);
@@ -116,7 +116,7 @@ static int add_row(sqlite3_stmt *q, rstats *s)
 	return 0;
 }
 
-int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+int sq_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges), rc = 0;
