@@ -143,7 +143,7 @@ int cli_need_store(ctx_t *x)
 	if (!cli_store_path(x))
 		return -1;
 	struct stat sb;
-	if (stat(x->store_path, &sb) == 0)
+	if (store_is_url(x->store_path) || stat(x->store_path, &sb) == 0)
 		return 0;
 	char *p = sanitize_str(x->store_path, 0);
 	fprintf(stderr, "llmops: " STORE_MISSING_FMT "\n", p);

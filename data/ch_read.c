@@ -161,6 +161,20 @@ static void add_rollup_cols(rstats *s, char **v, int with_ttft)
 		hist_from_text(&s->ttft, v[14], v[11], v[12], v[13]);
 }
 
+typedef struct two_ud {
+	int64_t a, b;
+	int rows;
+} two_ud;
+
+static int two_row(void *ud, char **v, int n)
+{
+	two_ud *u = ud;
+	u->a = n > 0 ? num(v[0]) : 0;
+	u->b = n > 1 ? num(v[1]) : 0;
+	u->rows++;
+	return 0;
+}
+
 /* ---- dimensions and windows ---------------------------------------------- */
 
 typedef struct dims_ud {
@@ -296,13 +310,57 @@ static int ch_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report
 
 static int ch_changes(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof *out);
-	out->from_ns = from_ns;
-	out->to_ns = to_ns;
-	(void)st;
-	(void)err;
-	(void)errlen;
+	st->chs->err[0] = 0;
+	int rc = sq_changes_compute(st, from_ns, to_ns, out, err, errlen);
+	if (rc && st->chs->err[0])
+		snprintf(err, errlen, "%s", st->chs->err);
+	return rc;
+}
+
+typedef struct hours_ud {
+	store_t *st;
+	const dims_t *dims;
+	int64_t *fh, *lh;
+} hours_ud;
+
+static int hours_row(void *ud, char **v, int n)
+{
+	hours_ud *u = ud;
+	if (n < 3)
+		return 0;
+	int64_t id = dim_of(u->st, v[0]);
+	if (id > 0 && id < u->dims->n) {
+		u->fh[id] = num(v[1]);
+		u->lh[id] = num(v[2]);
+	}
 	return 0;
+}
+
+static int ch_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h)
+{
+	hours_ud u = {st, dims, first_h, last_h};
+	char e[512];
+	if (ch_select(conn(st), "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", hours_row, &u, e, sizeof e))
+		return fail(st, "reading the rollups", e, NULL, 0);
+	return 0;
+}
+
+static int ch_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t)
+{
+	if (dim <= 0 || dim >= st->chs->ndims)
+		return 0;
+	char q[256];
+	snprintf(q, sizeof q, "SELECT %s(t), count() FROM rollup_1m WHERE t >= %lld AND t < %lld AND dim = %llu",
+		 last ? "max" : "min", (long long)hour_s, (long long)(hour_s + 3600),
+		 (unsigned long long)st->chs->dim_hash[dim]);
+	two_ud u = {0};
+	char e[512];
+	if (ch_select(conn(st), q, two_row, &u, e, sizeof e))
+		return fail(st, "reading the rollups", e, NULL, 0);
+	if (!u.b)
+		return 0;
+	*t = u.a;
+	return 1;
 }
 
 /* ---- series ---------------------------------------------------------------- */
@@ -466,20 +524,6 @@ static int ch_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, 
 }
 
 /* ---- totals ---------------------------------------------------------------- */
-
-typedef struct two_ud {
-	int64_t a, b;
-	int rows;
-} two_ud;
-
-static int two_row(void *ud, char **v, int n)
-{
-	two_ud *u = ud;
-	u->a = n > 0 ? num(v[0]) : 0;
-	u->b = n > 1 ? num(v[1]) : 0;
-	u->rows++;
-	return 0;
-}
 
 static int64_t ch_call_count(store_t *st)
 {
@@ -1291,6 +1335,11 @@ static int ch_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models
 	return sq_models(st, from_ns, to_ns, models, n);
 }
 
+static void ch_cancel_op(store_t *st)
+{
+	ch_cancel(conn(st));
+}
+
 const store_ops store_clickhouse_ops = {
 	.name = "clickhouse",
 	.close = ch_close,
@@ -1338,6 +1387,9 @@ const store_ops store_clickhouse_ops = {
 	.usage_summarize = ch_usage_summarize,
 	.dims_load = ch_dims_load,
 	.window_per_dim = ch_window_per_dim,
+	.cancel = ch_cancel_op,
+	.dim_hours = ch_dim_hours,
+	.dim_minute = ch_dim_minute,
 };
 
 static char *password_cmd;

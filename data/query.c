@@ -828,6 +828,11 @@ static void *worker(void *arg)
 			filter_free(&f);
 			pthread_mutex_lock(&q->mu);
 			q->running = 0;
+			if (rc && q->has_req) {
+				/* Cancelled for the request that superseded it. */
+				call_page_free(&page);
+				continue;
+			}
 			if (q->has_res)
 				call_page_free(&q->res);
 			q->res = page;
@@ -946,6 +951,9 @@ void querier_submit(querier_t *q, const page_req *req, uint64_t tag)
 	q->req.filter = NULL;
 	q->tag = tag;
 	q->has_req = 1;
+	/* The page under way is no longer wanted: a server stops it. */
+	if (q->running)
+		store_cancel(q->st);
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 }

@@ -31,6 +31,9 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 /* path names a ClickHouse database (clickhouse://[USER@]HOST[:PORT]/DATABASE)
  * rather than a file: store_open connects to it. */
 int store_is_url(const char *path);
+/* From another thread: stops the query the store is running, if its
+ * backend can (a ClickHouse server kills it); that query then fails. */
+void store_cancel(store_t *st);
 /* The command whose output is the ClickHouse password when
  * LLMOPS_CLICKHOUSE_PASSWORD is not set (`set clickhouse_password_cmd`). */
 void store_set_password_cmd(const char *cmd);

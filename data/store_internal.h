@@ -150,6 +150,12 @@ void store_dims_free(dims_t *d);
 /* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
  * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
+/* The first and last hour (Unix s) each dimension served, into first_h[dim]
+ * and last_h[dim] (arrays of dims->n; 0 where it never did). 0 or -1. */
+int store_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h);
+/* The first (last) minute of the hour at hour_s in which dim served: 1 and
+ * *t; 0 when it did not; -1 on a store error. */
+int store_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
 /* The row of a dimension id, or NULL. */
 static inline const dim_row *store_dim(const dims_t *d, int64_t id)
 {

@@ -52,6 +52,9 @@ const store_ops store_sqlite_ops = {
 	.usage_summarize = sq_usage_summarize,
 	.dims_load = sq_dims_load,
 	.window_per_dim = sq_window_per_dim,
+	.cancel = sq_cancel,
+	.dim_hours = sq_dim_hours,
+	.dim_minute = sq_dim_minute,
 };
 
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
@@ -291,4 +294,25 @@ int store_dims_load(store_t *st, dims_t *d)
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	return st->ops->window_per_dim(st, from_ns, to_ns, dims, per_dim);
+}
+
+int store_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h)
+{
+	return st->ops->dim_hours(st, dims, first_h, last_h);
+}
+
+int store_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t)
+{
+	return st->ops->dim_minute(st, dim, hour_s, last, t);
+}
+
+void store_cancel(store_t *st)
+{
+	st->ops->cancel(st);
+}
+
+/* A page of SQLite finishes soon enough: the next request waits for it. */
+void sq_cancel(store_t *st)
+{
+	(void)st;
 }

@@ -71,12 +71,19 @@ typedef struct store_ops {
 	/* the dimensions and the rollups of a window per dimension (store_internal.h) */
 	int (*dims_load)(store_t *st, struct dims_t *d);
 	int (*window_per_dim)(store_t *st, int64_t from_ns, int64_t to_ns, const struct dims_t *dims, rstats *per_dim);
+	/* from another thread: stops the query under way, which then fails (none: nothing) */
+	void (*cancel)(store_t *st);
+	int (*dim_hours)(store_t *st, const struct dims_t *dims, int64_t *first_h, int64_t *last_h);
+	int (*dim_minute)(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
 	int (*usage_summarize)(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out,
 			       char *err, size_t errlen);
 } store_ops;
 
 /* The SQLite store: the bodies in store.c, query.c and the modules beside them. */
 extern const store_ops store_sqlite_ops;
+void sq_cancel(store_t *st);
+int sq_dim_hours(store_t *st, const struct dims_t *dims, int64_t *first_h, int64_t *last_h);
+int sq_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
 int sq_dims_load(store_t *st, struct dims_t *d);
 int sq_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const struct dims_t *dims, rstats *per_dim);
 int sq_open(const char *path, int flags, store_t **out, char *err, size_t errlen);
