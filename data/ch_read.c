@@ -26,12 +26,14 @@
 #include "../core/clock.h"
 #include "../core/hist.h"
 #include "ch.h"
+#include "file.h"
 #include "store_internal.h"
 
 #define ID_EXPR "bitAnd(cityHash64(span_id), 9223372036854775807)"
 
 struct ch_store {
 	ch_conn *c;
+	store_t *local; /* the console's own state: replays, labels, templates, billed usage */
 	u64map dim_id; /* dimension hash -> id of the last store_dims_load */
 	uint64_t *dim_hash; /* id -> hash */
 	int64_t ndims;
@@ -1167,40 +1169,45 @@ static int ch_prompts_list(store_t *st, const char *name, prompt_list *out, char
 static int ch_prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err,
 			       size_t errlen)
 {
-	(void)name;
-	(void)version;
 	*text = NULL;
-	return none_err(st, "the prompt registry", err, errlen);
+	if (!st->chs->local)
+		return none_err(st, "the prompt registry", err, errlen);
+	return sq_prompts_get_text(st->chs->local, name, version, text, err, errlen);
 }
 
 static int ch_prompts_add(store_t *st, const char *name, const char *version, const char *text, const char *source,
 			  int64_t now_ns, char *out_version, size_t vlen, int *same_text, char *err, size_t errlen)
 {
-	(void)name, (void)version, (void)text, (void)source, (void)now_ns, (void)out_version, (void)vlen;
 	*same_text = 0;
-	return none_err(st, "the prompt registry", err, errlen);
+	if (!st->chs->local)
+		return none_err(st, "the prompt registry", err, errlen);
+	return sq_prompts_add(st->chs->local, name, version, text, source, now_ns, out_version, vlen, same_text, err,
+			      errlen);
 }
 
 static int ch_usage_store_page(store_t *st, const char *provider, int width_s, const usage_page *pg,
 			       int64_t fetched_s, char *err, size_t errlen)
 {
-	(void)provider, (void)width_s, (void)pg, (void)fetched_s;
-	return none_err(st, "billed usage", err, errlen);
+	if (!st->chs->local)
+		return none_err(st, "billed usage", err, errlen);
+	return sq_usage_store_page(st->chs->local, provider, width_s, pg, fetched_s, err, errlen);
 }
 
 static int64_t ch_usage_fetch_start(store_t *st, const char *provider, int kind, int width_s, int64_t from_s,
 				    int64_t to_s, int64_t settle_s)
 {
-	(void)st, (void)provider, (void)kind, (void)width_s, (void)to_s, (void)settle_s;
-	return from_s;
+	if (!st->chs->local)
+		return from_s;
+	return sq_usage_fetch_start(st->chs->local, provider, kind, width_s, from_s, to_s, settle_s);
 }
 
 static int ch_usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out,
 			      char *err, size_t errlen)
 {
-	(void)prices, (void)from_ns, (void)to_ns;
 	memset(out, 0, sizeof *out);
-	return none_err(st, "billed usage", err, errlen);
+	if (!st->chs->local)
+		return none_err(st, "billed usage", err, errlen);
+	return sq_usage_summarize(st->chs->local, prices, from_ns, to_ns, out, err, errlen);
 }
 
 static int ch_fts_step(store_t *st, int max_rows, int64_t *pending)
@@ -1290,14 +1297,12 @@ static body_codec *ch_body_codec(store_t *st)
 
 static int64_t ch_meta_get_int(store_t *st, const char *key, int64_t def)
 {
-	(void)st, (void)key;
-	return def;
+	return st->chs->local ? sq_meta_get_int(st->chs->local, key, def) : def;
 }
 
 static int ch_meta_set_int(store_t *st, const char *key, int64_t v)
 {
-	(void)st, (void)key, (void)v;
-	return 0;
+	return st->chs->local ? sq_meta_set_int(st->chs->local, key, v) : 0;
 }
 
 static int ch_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
@@ -1323,6 +1328,8 @@ static void ch_close(store_t *st)
 		}
 		ch_disconnect(st->chs->c);
 		dims_reset(st->chs);
+		if (st->chs->local)
+			sq_close(st->chs->local);
 		free(st->chs);
 	}
 	free(st->damage);
@@ -1400,6 +1407,28 @@ void store_set_password_cmd(const char *cmd)
 	password_cmd = cmd && *cmd ? xstrdup(cmd) : NULL;
 }
 
+char *store_local_path(const char *store_path, char *err, size_t errlen)
+{
+	if (!store_is_url(store_path))
+		return xstrdup(store_path);
+	/* One file a server and database: clickhouse-HOST-PORT-DATABASE.db,
+	 * from the URL less its scheme, user and options. */
+	const char *p = store_path + 13, *at = strchr(p, '@'), *slash = strchr(p, '/');
+	if (at && (!slash || at < slash))
+		p = at + 1;
+	sbuf leaf = SBUF_INIT;
+	sb_adds(&leaf, "clickhouse-");
+	for (; *p && *p != '?'; p++)
+		sb_addc(&leaf, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+					*p == '.' || *p == '_'
+				       ? *p
+				       : '-');
+	sb_adds(&leaf, ".db");
+	char *path = file_xdg_path(XDG_STATE, sb_str(&leaf), err, errlen);
+	sb_free(&leaf);
+	return path;
+}
+
 int store_is_url(const char *path)
 {
 	return path && !strncmp(path, "clickhouse://", 13);
@@ -1419,6 +1448,19 @@ int ch_store_open(const char *url, int flags, store_t **out, char *err, size_t e
 	st->path = xstrdup(ch_url_display(c));
 	st->readonly = ro;
 	st->busy_ms = 5000;
+	/* What the console writes of its own stays on this machine: a store
+	 * opened only to read (the query thread) needs none of it. */
+	if (!ro) {
+		char *lp = store_local_path(url, err, errlen);
+		if (!lp || sq_open(lp, STORE_CREATE, &st->chs->local, err, errlen)) {
+			free(lp);
+			store_close(st);
+			return -1;
+		}
+		free(lp);
+		/* Replays are saved on the store's connection: this one. */
+		st->db = st->chs->local->db;
+	}
 	*out = st;
 	return 0;
 }
