@@ -1,0 +1,69 @@
+# The store on ClickHouse: a private clickhouse-server (tests/lib/clickhouse.sh)
+# on free ports of 127.0.0.1. The same calls imported into SQLite and into
+# ClickHouse give the same reports; the console's own state (replays, labels)
+# stays in a local file under the state folder.
+. tests/lib/clickhouse.sh
+CHD="$T/ch"
+t clickhouse-server
+ports=$(ch_start "$CHD")
+src=$?
+if [ $src = 77 ]; then
+	echo "clickhouse-store: skipped: clickhouse-server is not installed (sh scripts/deps.sh --test)"
+	ok
+	return 0 2>/dev/null || exit 0
+fi
+at_exit 'ch_stop "$CHD"'
+eq "$src" 0
+set -- $ports
+U="clickhouse://127.0.0.1:$1/llmops"
+G="$T/gen.jsonl"
+"$PWD/build/gen_jsonl" 20000 2026-11-23T12:00:00Z 7 >"$G"
+
+t clickhouse-import
+expect_rc 0 "$LLMOPS" --store "$U" import "$G"
+has "$T/out" "20,000 calls imported [jsonl"
+expect_rc 0 "$LLMOPS" --store "$T/s.db" import "$G"
+# Idempotent on span id, as the SQLite store: a second import adds nothing.
+expect_rc 0 "$LLMOPS" --store "$U" import "$G"
+has "$T/out" "0 calls imported, 20,000 already in the store"
+
+t clickhouse-report-same-as-sqlite
+# The figures (counts, tokens, cost, error types, percentiles from the same
+# histogram buckets) are the same; of the changes, the facts that do not
+# hang on which of two equally good models is named.
+for by in model prompt provider feature; do
+	for win in 1h 1d 7d; do
+		"$LLMOPS" --store "$T/s.db" report --since $win --by $by --json >"$T/sq.json" 2>"$T/sq.err"
+		"$LLMOPS" --store "$U" report --since $win --by $by --json >"$T/ch.json" 2>"$T/ch.err"
+		eq "$(python3 - "$T/sq.json" "$T/ch.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+ca, cb = a.pop("changes", []), b.pop("changes", [])
+key = lambda c: sorted((x["kind"], x.get("prompt") or "", x.get("version") or "", x["first_seen"], x["calls"]) for x in c)
+print("same" if a == b and key(ca) == key(cb) else "differ: %s" % [k for k in a if a[k] != b.get(k)])
+PY
+)" "same"
+	done
+done
+eq "$(json "$T/ch.json" "d['total']['calls']")" "$(json "$T/sq.json" "d['total']['calls']")"
+
+t clickhouse-report-text
+expect_rc 0 "$LLMOPS" --store "$U" report --since 1d
+head -n 2 "$T/out" >"$T/ch.txt"
+"$LLMOPS" --store "$T/s.db" report --since 1d | head -n 2 >"$T/sq.txt"
+eq "$(cat "$T/ch.txt")" "$(cat "$T/sq.txt")"
+
+t clickhouse-local-state
+# Opening the store to write keeps the console's own state beside it, in a
+# file of that server's and database's under the state folder.
+eq "$(ls "$XDG_STATE_HOME/llmops/" | grep -c "^clickhouse-127.0.0.1-$1-llmops.db$")" 1
+
+t clickhouse-server-down
+ch_stop "$CHD"
+expect_rc 1 "$LLMOPS" --store "$U" report --since 1d
+has "$T/err" "127.0.0.1:$1"
+lacks "$T/err" "password"
+
+t clickhouse-bad-url
+expect_rc 1 "$LLMOPS" --store "clickhouse://127.0.0.1:$1/no-such;db" report --since 1d
+has "$T/err" "database name"
