@@ -58,6 +58,22 @@ t clickhouse-local-state
 # file of that server's and database's under the state folder.
 eq "$(ls "$XDG_STATE_HOME/llmops/" | grep -c "^clickhouse-127.0.0.1-$1-llmops.db$")" 1
 
+t clickhouse-rc-store
+# `set store` takes the URL as it is (no path to resolve), and the password
+# comes from clickhouse_password_cmd, never from the command line.
+mkdir -p "$XDG_CONFIG_HOME/llmops"
+printf 'set store = clickhouse://llmops_auth@127.0.0.1:%s/llmops\nset clickhouse_password_cmd = "cat %s/password"\n' "$1" "$CHD" \
+	>"$XDG_CONFIG_HOME/llmops/llmopsrc"
+expect_rc 0 "$LLMOPS" report --since 1d --json
+"$LLMOPS" --store "$T/s.db" report --since 1d --json >"$T/sq1.json"
+eq "$(json "$T/out" "d['total']['calls']")" "$(json "$T/sq1.json" "d['total']['calls']")"
+printf 'set store = clickhouse://llmops_auth@127.0.0.1:%s/llmops\nset clickhouse_password_cmd = "echo not-the-password"\n' "$1" \
+	>"$XDG_CONFIG_HOME/llmops/llmopsrc"
+expect_rc 1 "$LLMOPS" report --since 1d
+has "$T/err" "llmops_auth@127.0.0.1:$1"
+lacks "$T/err" "not-the-password"
+rm "$XDG_CONFIG_HOME/llmops/llmopsrc"
+
 t clickhouse-server-down
 ch_stop "$CHD"
 expect_rc 1 "$LLMOPS" --store "$U" report --since 1d
