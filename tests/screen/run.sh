@@ -7,7 +7,10 @@
 # A case file (tests/screen/cases/NAME.keys) holds keys, one line per step
 # (":cmd" and "/text" are typed and entered; "<Enter>", "<C-f>", "jjk" are keys),
 # and directives:
-#   #@ store demo|hostile|empty     the data (default demo)
+#   #@ store demo|hostile|empty|clickhouse  the data (default demo; clickhouse: the
+#                                   demo week in a private ClickHouse server, started
+#                                   for the first case that asks; skipped when
+#                                   clickhouse-server is not installed)
 #   #@ size COLSxLINES              the terminal (default 80x24)
 #   #@ args WORDS                   the command line after "llmops"
 #   #@ rc LINE                      a line of the llmopsrc
@@ -43,6 +46,17 @@ mkdir -p "$HOME"
 "$LLMOPS" demo --no-tui --calls 5000 --store "$T/demo.db" >/dev/null || exit 1
 "$LLMOPS" import --store "$T/hostile.db" "$HERE/fixtures/hostile.jsonl" >/dev/null 2>&1 || exit 1
 "$LLMOPS" import --store "$T/empty.db" /dev/null >/dev/null 2>&1
+
+# The demo week in ClickHouse, the first time a case asks for it.
+CHU=""
+clickhouse_store() {
+	[ -n "$CHU" ] && return 0
+	. "$PWD/tests/lib/clickhouse.sh"
+	ports=$(ch_start "$T/ch") || return $?
+	trap 'ch_stop "$T/ch"; rm -rf "$T"' EXIT
+	CHU="clickhouse://127.0.0.1:${ports%% *}/demo"
+	XDG_STATE_HOME="$T/ch-state" "$LLMOPS" demo --no-tui --calls 5000 --store "$CHU" >/dev/null
+}
 
 pass=0
 fail=0
@@ -91,6 +105,16 @@ for case in "$HERE"/cases/*.keys; do
 	lines=${size#*x}
 	db="$T/$store.db"
 	ok=1
+	if [ "$store" = clickhouse ]; then
+		clickhouse_store
+		chs=$?
+		if [ $chs = 77 ]; then
+			echo "screen: $name skipped: clickhouse-server is not installed (sh scripts/deps.sh --test)"
+			continue
+		fi
+		[ $chs = 0 ] || { echo "FAIL: $name: the ClickHouse server did not start"; fail=$((fail + 1)); continue; }
+		db=$CHU
+	fi
 	if [ -n "$plan" ] || [ -s "$d/setup" ]; then
 		cp "$db" "$d/store.db"
 		db="$d/store.db"
