@@ -1098,32 +1098,23 @@ static int ch_filter_values(store_t *st, const char *field, size_t max, char ***
 {
 	*out = NULL;
 	*n = 0;
-	static const char *const fields[][2] = {
-		{"model", "SELECT DISTINCT model FROM rollup_1d"},
-		{"provider", "SELECT DISTINCT provider FROM rollup_1d"},
-		{"feature", "SELECT DISTINCT feature FROM rollup_1d"},
-		{"prompt", "SELECT DISTINCT arrayJoin([prompt_name, concat(prompt_name, '@', prompt_version)])"
-			   " FROM rollup_1d WHERE prompt_name != ''"},
-		{"error", "SELECT DISTINCT error_type FROM errors_1d"},
-	};
-	const char *sql = NULL;
-	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-		if (!strcmp(field, fields[i][0]))
-			sql = fields[i][1];
+	static const char *const cols[][2] = {{"error", "error_type"}, {"user", "user_id"}, {"session", "session_id"}};
+	const char *col = NULL;
+	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+		if (!strcmp(field, cols[i][0]))
+			col = cols[i][1];
+	/* The dimensions' fields as the SQLite store lists them. */
+	if (!col)
+		return sq_filter_values(st, field, max, out, n);
+	/* The others from the newest calls only, as there. */
 	char q[512];
-	if (!sql && (!strcmp(field, "user") || !strcmp(field, "session"))) {
-		snprintf(q, sizeof q, "SELECT DISTINCT %s FROM (SELECT %s FROM calls ORDER BY ts DESC LIMIT %d)",
-			 field[0] == 'u' ? "user_id" : "session_id", field[0] == 'u' ? "user_id" : "session_id",
-			 FILTER_VALUES_SCAN);
-		sql = q;
-	}
-	if (!sql)
-		return -1;
-	char full[640];
-	snprintf(full, sizeof full, "SELECT * FROM (%s) ORDER BY 1 LIMIT %zu", sql, max);
+	snprintf(q, sizeof q,
+		 "SELECT DISTINCT v FROM (SELECT %s AS v FROM calls ORDER BY ts DESC LIMIT %d) WHERE v != '' ORDER BY v"
+		 " LIMIT %zu",
+		 col, FILTER_VALUES_SCAN, max);
 	vals_ud u = {0};
 	char e[512];
-	if (ch_select(conn(st), full, val_cb, &u, e, sizeof e)) {
+	if (ch_select(conn(st), q, val_cb, &u, e, sizeof e)) {
 		for (size_t i = 0; i < u.n; i++)
 			free(u.v[i]);
 		free(u.v);

@@ -76,6 +76,7 @@ int main(void)
 	srunner_add_suite(sr, suite_golden());
 	srunner_add_suite(sr, suite_receiver());
 	srunner_add_suite(sr, suite_ch());
+	srunner_add_suite(sr, suite_ch_read());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
