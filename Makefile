@@ -31,7 +31,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/keymaps.o $(SAN)/gen/otlp.pb-c.o
 SAN_TEST_OBJ := $(TEST_SRC:%.c=$(SAN)/%.o)
 
-.PHONY: all check demo bench install clean deps deps-test unit unit-san cli screen tmux fuzz fuzz-regress
+.PHONY: all check demo bench bench-clickhouse install clean deps deps-test unit unit-san cli screen tmux fuzz fuzz-regress
 
 all: llmops
 
@@ -144,6 +144,14 @@ bench: deps-test
 $(B)/gen_jsonl: $(B)/tests/bench/gen_jsonl.o $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
+# The ClickHouse write-path benchmark (make bench-clickhouse; not in check).
+$(B)/ch_load: $(B)/tests/bench/ch_load.o $(LIB_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+bench-clickhouse: deps-test
+	@$(MAKE) --no-print-directory $(B)/ch_load
+	@sh tests/bench/ch_load.sh
+
 # OTLP/JSON to protobuf, for the protobuf twins of the corpus and the CLI tests.
 $(B)/otlp_json2pb: $(B)/tests/cli/otlp_json2pb.o $(B)/tests/unit/otlp_encode.o $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -214,6 +222,6 @@ clean:
 
 # The sanitizer objects too: without their dependencies a changed header
 # (the action table) would leave objects that disagree on an enum.
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/tests/bench/gen_jsonl.d $(B)/tests/cli/otlp_json2pb.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/tests/bench/gen_jsonl.d $(B)/tests/bench/ch_load.d $(B)/tests/cli/otlp_json2pb.d
 -include $(SAN_LIB_OBJ:.o=.d) $(SAN_TEST_OBJ:.o=.d) $(CLI_SRC:%.c=$(SAN)/%.d)
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.d)

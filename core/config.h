@@ -34,7 +34,9 @@
 	X(listen, STR, NULL, "OTLP/HTTP receiver address, ADDR:PORT (the console receives when set)")  \
 	X(collect_token_cmd, STR, NULL, "command printing the receiver's bearer token")               \
 	X(collect_tls_cert, STR, NULL, "PEM certificate file: the receiver speaks HTTPS")             \
-	X(collect_tls_key, STR, NULL, "PEM private key file of collect_tls_cert")
+	X(collect_tls_key, STR, NULL, "PEM private key file of collect_tls_cert")                      \
+	X(clickhouse_password_cmd, STR, NULL, "command printing the ClickHouse store's password")       \
+	X(retention, DUR, NULL, "how long a ClickHouse store keeps calls, e.g. 90d (default: for ever)")
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_NUM, CFG_DUR, CFG_BOOL };
 

@@ -173,6 +173,7 @@ typedef struct resp {
 	sbuf errbody;  /* a failure's body */
 	ch_row_fn fn;
 	void *ud;
+	unsigned long seq; /* the query's number on this connection */
 	int stop;      /* what fn returned */
 	char **cols;
 	int ncols, colcap;
@@ -272,8 +273,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 static int on_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
 {
 	(void)dlt, (void)dln, (void)ult, (void)uln;
-	ch_conn *c = ud;
-	return atomic_load(&c->cancelled) ? 1 : 0;
+	const resp *r = ud;
+	return atomic_load(&r->c->cancel_seq) == r->seq ? 1 : 0;
 }
 
 /* "Code: 193, e.displayText() = DB::Exception: Wrong password for user x,
@@ -311,10 +312,11 @@ static void server_error(const ch_conn *c, const sbuf *body, long status, char *
 		ch_seterr(err, errlen, "ClickHouse %s: HTTP %ld: %s", c->where, status, o ? msg : "no message");
 }
 
-static void new_query_id(ch_conn *c, char *out, size_t n)
+static unsigned long new_query_id(ch_conn *c, char *out, size_t n)
 {
-	unsigned long seq = (unsigned long)atomic_fetch_add(&c->seq, 1);
+	unsigned long seq = (unsigned long)atomic_fetch_add(&c->seq, 1) + 1;
 	snprintf(out, n, "llmops-%ld-%lx-%lu", (long)getpid(), c->nonce, seq);
+	return seq;
 }
 
 static void set_auth(CURL *e, const ch_conn *c)
@@ -353,7 +355,7 @@ static int request(ch_conn *c, const char *sql, const char *data, size_t len, in
 	curl_easy_reset(e);
 	set_auth(e, c);
 	char qid[96];
-	new_query_id(c, qid, sizeof qid);
+	unsigned long seq = new_query_id(c, qid, sizeof qid);
 	sbuf u = SBUF_INIT;
 	base_url(c, &u, qid, c->use_db);
 	if (c->timeout_s > 0)
@@ -395,21 +397,25 @@ static int request(ch_conn *c, const char *sql, const char *data, size_t len, in
 	curl_easy_setopt(e, CURLOPT_POST, 1L);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, data);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	resp r = {.c = c, .fn = fn, .ud = ud};
+	resp r = {.c = c, .fn = fn, .ud = ud, .seq = seq};
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(e, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, &r);
 
 	pthread_mutex_lock(&c->mu);
 	snprintf(c->running, sizeof c->running, "%s", qid);
+	c->running_seq = seq;
 	pthread_mutex_unlock(&c->mu);
-	CURLcode cc = atomic_load(&c->cancelled) ? CURLE_ABORTED_BY_CALLBACK : curl_easy_perform(e);
+	CURLcode cc = curl_easy_perform(e);
 	pthread_mutex_lock(&c->mu);
 	c->running[0] = '\0';
+	c->running_seq = 0;
 	pthread_mutex_unlock(&c->mu);
-	int cancelled = atomic_exchange(&c->cancelled, 0);
+	/* A cancel names its query: one that came as the query ended leaves the
+	 * next alone. */
+	int cancelled = atomic_load(&c->cancel_seq) == seq;
 
 	int rc = 0;
 	if (cc == CURLE_WRITE_ERROR || cc == CURLE_ABORTED_BY_CALLBACK || cancelled) {
@@ -536,7 +542,10 @@ static size_t discard(char *d, size_t s, size_t n, void *ud)
 void ch_cancel(ch_conn *c)
 {
 	char qid[96];
-	ch_running_query(c, qid, sizeof qid);
+	pthread_mutex_lock(&c->mu);
+	snprintf(qid, sizeof qid, "%s", c->running);
+	unsigned long seq = c->running_seq;
+	pthread_mutex_unlock(&c->mu);
 	if (!qid[0])
 		return;
 	/* The server goes on with a query whose client went away: it is
@@ -559,7 +568,7 @@ void ch_cancel(ch_conn *c)
 		curl_easy_cleanup(e);
 		sb_free(&u);
 	}
-	atomic_store(&c->cancelled, 1);
+	atomic_store(&c->cancel_seq, seq);
 }
 
 /* ---- quoting ------------------------------------------------------------ */

@@ -98,6 +98,12 @@ int ch_schema_version(ch_conn *c, int *version, char *err, size_t errlen);
  * hour and day rollups are kept: they are small and the reports over long
  * windows read them. */
 int ch_set_retention(ch_conn *c, int days, char *err, size_t errlen);
+/* `set retention` (a duration, 0 unset) in whole days, rounded up. */
+static inline int ch_retention_days_of(int64_t ns)
+{
+	const int64_t day = 86400LL * 1000000000LL;
+	return ns <= 0 ? 0 : (int)((ns + day - 1) / day);
+}
 int ch_retention_days(const ch_conn *c);
 
 /* The write path (ch_write.c): the same contract as store_ingest, idempotent

@@ -27,9 +27,10 @@ struct ch_conn {
 	unsigned long nonce;      /* query ids differ between processes and connections */
 	atomic_ulong seq;
 	void *curl;               /* CURL *, kept alive between queries */
-	pthread_mutex_t mu;       /* guards running */
+	pthread_mutex_t mu;       /* guards running, running_seq */
 	char running[96];         /* the query id under way, "" none */
-	atomic_int cancelled;
+	unsigned long running_seq; /* its number, 0 none */
+	atomic_ulong cancel_seq;  /* the number of the query cancelled last */
 	ch_wbuf *w;               /* rows not yet sent (ch_write.c) */
 	char local_q[CH_NTABLES][160]; /* DB.TABLE_local under a cluster */
 };

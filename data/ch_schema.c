@@ -21,9 +21,12 @@
  *   dimension hash (call_dim_hash): provider, model, prompt name and
  *   version, feature. lat_bucket/ttft_bucket are hist_bucket_index of the
  *   latency and TTFT (0 when unknown), for the rollups' histograms.
- * spans: every span of a trace (steps, tools, and the LLM spans, is_llm 1,
- *   whose call has the same span_id), ReplacingMergeTree on (trace_id,
- *   span_id): read a trace with FINAL (or argMax) to see each span once.
+ * spans: every span of a trace (steps, tools, and the LLM spans, is_llm 1),
+ *   ReplacingMergeTree on (trace_id, span_id): read a trace with FINAL (or
+ *   argMax) to see each span once. call_span_id is the span id of the call
+ *   an LLM span is part of ('' for the other steps): several layers of
+ *   instrumentation recording one request are one call, under the
+ *   outermost layer's span id.
  * span_events: GenAI content events that arrived apart from their span,
  *   ReplacingMergeTree on (trace_id, span_id, ts, name, hash).
  * prompt_versions: templates seen in traces, ReplacingMergeTree on (name,
@@ -142,7 +145,8 @@ static void table_def(const ch_conn *c, int t, sbuf *q)
 		sb_printf(q,
 			  "(trace_id String, span_id String, parent_id String, name String, kind Int32, scope %s,"
 			  " service %s, start_ns Int64, end_ns Int64, status UInt8, status_message String,"
-			  " is_llm UInt8, ctx String%s, attrs String%s, inserted_at DateTime DEFAULT now()",
+			  " is_llm UInt8, call_span_id String, ctx String%s, attrs String%s,"
+			  " inserted_at DateTime DEFAULT now()",
 			  d, d, z, z);
 		time_col(c, q, "start_ns");
 		sb_adds(q, ") ENGINE = ReplacingMergeTree()");

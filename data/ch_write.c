@@ -19,11 +19,24 @@
  * their identity: nothing sums them, so a repeat is harmless and disappears
  * when the parts merge (readers use FINAL on a trace's few rows).
  *
- * What the SQLite store does and this does not (yet): it merges the layers
- * of one provider request (an LLM span with an SDK's span under it) into one
- * call and fills a call's missing context from the spans above it and its
- * content from events that arrive later; here each LLM span is a call as the
- * importer gave it, and events are stored for the reader to join. */
+ * The layers of one provider request are merged as the SQLite store merges
+ * them, within a batch: LLM spans that nest (a child directly under its
+ * parent, a parent taking at most one) are one call, with the ids of the
+ * outermost span, the tokens, response model, latency and time to first
+ * token of the span closest to the wire, the best-founded error, the
+ * richest messages; what a call does not say itself (prompt, feature, user,
+ * session, variables) comes from the nearest step above it that says it, the
+ * feature last from the service's name. Every layer's span row names the
+ * call it is part of (call_span_id).
+ *
+ * What the SQLite store does and this does not: it also merges layers that
+ * arrive in different batches (another file, a later export), joins a
+ * provider SDK's span that sits alone at the root of a trace of its own to
+ * the call another layer recorded, and fills a call's content from GenAI
+ * events that arrive apart from it; here such spans stay calls of their own
+ * and the events are stored (span_events) for the reader to join. */
+#include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +146,7 @@ static void call_row(sbuf *o, const call_t *c)
 	sb_adds(o, "}\n");
 }
 
-static void span_row(sbuf *o, const span_rec *s)
+static void span_row(sbuf *o, const span_rec *s, const char *call_span)
 {
 	char tr[2 * CALL_ID_MAX + 1], sp[2 * CALL_ID_MAX + 1], pa[2 * CALL_ID_MAX + 1];
 	hex_id(s->trace_id, s->trace_len, tr);
@@ -152,6 +165,7 @@ static void span_row(sbuf *o, const span_rec *s)
 	put_i(o, "status", s->status);
 	put_s(o, "status_message", s->status_message, 0);
 	put_i(o, "is_llm", s->call >= 0);
+	put_s(o, "call_span_id", call_span, 0);
 	put_s(o, "ctx", s->ctx, 0);
 	put_s(o, "attrs", s->attrs, 0);
 	sb_adds(o, "}\n");
@@ -184,6 +198,263 @@ static void prompt_row(sbuf *o, const call_t *c)
 	put_s(o, "source", "trace", 0);
 	put_i(o, "created_at", (long long)c->ts_ns);
 	sb_adds(o, "}\n");
+}
+
+
+/* ---- layers of one request ---------------------------------------------- */
+
+typedef struct layers {
+	long *up;        /* a span's parent in the batch, -1 none */
+	long *inner;     /* the nested LLM span it took, -1 none */
+	uint8_t *outer;  /* it was taken by its parent */
+	call_t *calls;   /* what is written: one a request */
+	long *head;      /* for each span: the outermost span of its call, -1 */
+	size_t n;
+} layers;
+
+static void span_key(const span_rec *s, const uint8_t *span, uint8_t len, char *out)
+{
+	hex_id(s->trace_id, s->trace_len, out);
+	size_t k = strlen(out);
+	out[k++] = ':';
+	hex_id(span, len, out + k);
+}
+
+static int cmp_start(const void *a, const void *b, void *ud)
+{
+	const span_rec *v = ud;
+	const span_rec *x = &v[*(const long *)a], *y = &v[*(const long *)b];
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	int n = x->span_len < y->span_len ? x->span_len : y->span_len;
+	int d = memcmp(x->span_id, y->span_id, (size_t)n);
+	return d ? d : (int)x->span_len - (int)y->span_len;
+}
+
+static const char *longest(const char *a, const char *b)
+{
+	return (b ? strlen(b) : 0) > (a ? strlen(a) : 0) ? b : a;
+}
+
+/* m: the members' calls, outermost first. */
+static void merge(call_t *const *m, size_t n, call_t *out)
+{
+	*out = *m[0];
+	out->latency_ms = m[0]->latency_ms;
+	for (size_t i = n; i-- > 0;)
+		if (m[i]->latency_ms >= 0) { /* the span closest to the wire */
+			out->ts_ns = m[i]->ts_ns;
+			out->latency_ms = m[i]->latency_ms;
+			break;
+		}
+	out->ttft_ms = -1;
+	for (size_t i = n; i-- > 0 && out->ttft_ms < 0;)
+		out->ttft_ms = m[i]->ttft_ms;
+#define PICK(f)                                                \
+	do {                                                   \
+		out->f = NULL;                                 \
+		for (size_t i = n; i-- > 0 && !out->f;)        \
+			if (m[i]->f && *m[i]->f)               \
+				out->f = m[i]->f;              \
+	} while (0)
+	PICK(provider);
+	PICK(request_model);
+	PICK(operation);
+	PICK(feature);
+	PICK(user_id);
+	PICK(session_id);
+	PICK(variables);
+	PICK(thinking);
+	PICK(prompt_template);
+#undef PICK
+	out->model = NULL;
+	for (size_t i = n; i-- > 0 && !out->model;)
+		if (m[i]->model_from_response && m[i]->model)
+			out->model = m[i]->model;
+	for (size_t i = n; i-- > 0 && !out->model;)
+		if (m[i]->model && strcmp(m[i]->model, "(unknown)"))
+			out->model = m[i]->model;
+	if (!out->model)
+		out->model = "(unknown)";
+	out->input_tokens = out->cached_tokens = out->output_tokens = -1;
+	out->has_cost = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (out->input_tokens < 0 && m[i]->input_tokens >= 0)
+			out->input_tokens = m[i]->input_tokens;
+		if (out->cached_tokens < 0 && m[i]->cached_tokens >= 0)
+			out->cached_tokens = m[i]->cached_tokens;
+		if (out->output_tokens < 0 && m[i]->output_tokens >= 0)
+			out->output_tokens = m[i]->output_tokens;
+		if (!out->has_cost && m[i]->has_cost) {
+			out->has_cost = 1;
+			out->cost_nusd = m[i]->cost_nusd;
+		}
+	}
+	long best = -1;
+	out->is_error = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (!m[i]->is_error)
+			continue;
+		out->is_error = 1;
+		if (best < 0 || m[i]->error_rank > m[best]->error_rank)
+			best = (long)i;
+	}
+	out->error_type = out->error_message = NULL;
+	if (best >= 0) {
+		out->error_type = m[best]->error_type;
+		out->error_rank = m[best]->error_rank;
+		out->error_message = m[best]->error_message;
+		for (size_t i = n; i-- > 0 && !out->error_message;)
+			out->error_message = m[i]->error_message;
+	}
+	/* A prompt's name and version belong together. */
+	out->prompt_name = out->prompt_version = NULL;
+	for (size_t i = n; i-- > 0;)
+		if (m[i]->prompt_name) {
+			out->prompt_name = m[i]->prompt_name;
+			out->prompt_version = m[i]->prompt_version;
+			break;
+		}
+	for (size_t i = n; i-- > 0 && !out->prompt_name && !out->prompt_version;)
+		if (m[i]->prompt_version && *m[i]->prompt_version)
+			out->prompt_version = m[i]->prompt_version;
+	out->input = out->output = out->attrs = NULL;
+	for (size_t i = 0; i < n; i++) {
+		out->input = longest(out->input, m[i]->input);
+		out->output = longest(out->output, m[i]->output);
+		out->attrs = longest(out->attrs, m[i]->attrs);
+	}
+}
+
+static const char *ctx_s(const cJSON *o, const char *k, arena_t *ar)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) && v->valuestring[0] ? arena_strdup(ar, v->valuestring) : NULL;
+}
+
+/* What the steps above pass down: the nearest first, a field at a time. */
+static void inherit(call_t *c, const batch_t *b, const long *up, long from, arena_t *ar)
+{
+	const char *service = NULL;
+	for (long p = from, hops = 0; p >= 0 && hops <= (long)b->nspans; p = up[p], hops++) {
+		const span_rec *s = &b->spans[p];
+		if (!service && s->service && *s->service)
+			service = s->service;
+		if (!s->ctx)
+			continue;
+		cJSON *o = cJSON_Parse(s->ctx);
+		if (!c->prompt_name) {
+			const char *pn = ctx_s(o, "prompt_name", ar);
+			if (pn) {
+				c->prompt_name = pn;
+				c->prompt_version = ctx_s(o, "prompt_version", ar);
+			}
+		}
+		if (!c->feature)
+			c->feature = ctx_s(o, "feature", ar);
+		if (!c->user_id)
+			c->user_id = ctx_s(o, "user_id", ar);
+		if (!c->session_id)
+			c->session_id = ctx_s(o, "session_id", ar);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "variables");
+		if (!c->variables && cJSON_IsObject(v)) {
+			char *t = cJSON_PrintUnformatted(v);
+			c->variables = arena_strdup(ar, t);
+			free(t);
+		}
+		cJSON_Delete(o);
+	}
+	if (!c->feature && service)
+		c->feature = arena_strdup(ar, service);
+}
+
+static void layers_free(layers *l)
+{
+	free(l->up);
+	free(l->inner);
+	free(l->outer);
+	free(l->calls);
+	free(l->head);
+	memset(l, 0, sizeof *l);
+}
+
+/* The calls to write: one a request, its layers merged. */
+static void layers_build(batch_t *b, pricing_t *prices, layers *l, ingest_stats *stats)
+{
+	size_t ns = b->nspans;
+	l->up = xmalloc((ns ? ns : 1) * sizeof *l->up);
+	l->inner = xmalloc((ns ? ns : 1) * sizeof *l->inner);
+	l->outer = xcalloc(ns ? ns : 1, 1);
+	l->head = xmalloc((ns ? ns : 1) * sizeof *l->head);
+	l->calls = xmalloc((b->n ? b->n : 1) * sizeof *l->calls);
+	l->n = 0;
+	strmap ids;
+	strmap_init(&ids);
+	char key[4 * CALL_ID_MAX + 2];
+	for (size_t i = 0; i < ns; i++) {
+		span_key(&b->spans[i], b->spans[i].span_id, b->spans[i].span_len, key);
+		strmap_put(&ids, key, (void *)(intptr_t)(i + 1));
+		l->inner[i] = l->head[i] = -1;
+	}
+	long *llm = xmalloc((ns ? ns : 1) * sizeof *llm);
+	size_t nllm = 0;
+	for (size_t i = 0; i < ns; i++) {
+		const span_rec *s = &b->spans[i];
+		l->up[i] = -1;
+		if (s->parent_len) {
+			span_key(s, s->parent_id, s->parent_len, key);
+			intptr_t p = (intptr_t)strmap_get(&ids, key);
+			if (p && (size_t)(p - 1) != i)
+				l->up[i] = (long)(p - 1);
+		}
+		if (s->call >= 0 && (size_t)s->call < b->n)
+			llm[nllm++] = (long)i;
+	}
+	strmap_free(&ids, NULL);
+	/* In time order, so that of several nested LLM spans the first is the
+	 * one its parent takes, whatever order the file gave them in. */
+	qsort_r(llm, nllm, sizeof *llm, cmp_start, b->spans);
+	for (size_t k = 0; k < nllm; k++) {
+		long i = llm[k], p = l->up[i];
+		if (p >= 0 && b->spans[p].call >= 0 && (size_t)b->spans[p].call < b->n && l->inner[p] < 0) {
+			l->inner[p] = i;
+			l->outer[i] = 1;
+		}
+	}
+	call_t **m = xmalloc((nllm ? nllm : 1) * sizeof *m);
+	uint8_t *done = xcalloc(b->n ? b->n : 1, 1);
+	for (size_t k = 0; k < nllm; k++) {
+		long i = llm[k];
+		if (l->outer[i])
+			continue;
+		size_t n = 0;
+		for (long j = i; j >= 0 && n < nllm; j = l->inner[j]) {
+			m[n++] = &b->calls[b->spans[j].call];
+			done[b->spans[j].call] = 1;
+			l->head[j] = i;
+		}
+		call_t *c = &l->calls[l->n++];
+		if (n > 1) {
+			merge(m, n, c);
+			stats->merged += n - 1;
+		} else {
+			*c = *m[0];
+		}
+		/* The ids of the outermost span. */
+		memcpy(c->span_id, b->spans[i].span_id, b->spans[i].span_len);
+		c->span_len = b->spans[i].span_len;
+		memcpy(c->trace_id, b->spans[i].trace_id, b->spans[i].trace_len);
+		c->trace_len = b->spans[i].trace_len;
+		inherit(c, b, l->up, l->up[i], &b->arena);
+		call_price(c, prices);
+	}
+	/* Calls that no span carries (JSONL, llm's logs.db) as they are. */
+	for (size_t i = 0; i < b->n; i++)
+		if (!done[i])
+			l->calls[l->n++] = b->calls[i];
+	free(done);
+	free(m);
+	free(llm);
 }
 
 static int flush_table(ch_conn *c, int t, char *err, size_t errlen)
@@ -236,26 +507,26 @@ static int exist_row(void *ud, char **cols, int ncols)
 }
 
 /* Which of the batch's span ids the calls table holds, into found. */
-static int existing(ch_conn *c, batch_t *b, char (*ids)[2 * CALL_ID_MAX + 1], strmap *found, char *err,
-		    size_t errlen)
+static int existing(ch_conn *c, const call_t *calls, size_t n, char (*ids)[2 * CALL_ID_MAX + 1], strmap *found,
+		    char *err, size_t errlen)
 {
 	int64_t lo = INT64_MAX, hi = INT64_MIN;
-	for (size_t i = 0; i < b->n; i++) {
-		if (b->calls[i].ts_ns < lo)
-			lo = b->calls[i].ts_ns;
-		if (b->calls[i].ts_ns > hi)
-			hi = b->calls[i].ts_ns;
+	for (size_t i = 0; i < n; i++) {
+		if (calls[i].ts_ns < lo)
+			lo = calls[i].ts_ns;
+		if (calls[i].ts_ns > hi)
+			hi = calls[i].ts_ns;
 	}
 	sbuf q = SBUF_INIT;
 	exist_ud u = {found};
 	int rc = 0;
 	size_t i = 0;
-	while (i < b->n && !rc) {
+	while (i < n && !rc) {
 		sb_reset(&q);
 		sb_printf(&q, "SELECT span_id FROM calls WHERE ts >= %lld AND ts <= %lld AND span_id IN (", (long long)lo,
 			  (long long)hi);
 		size_t first = i;
-		for (; i < b->n && q.len < CH_IN_LIST_BYTES; i++) {
+		for (; i < n && q.len < CH_IN_LIST_BYTES; i++) {
 			if (i > first)
 				sb_addc(&q, ',');
 			ch_quote(&q, ids[i]);
@@ -275,14 +546,16 @@ int ch_ingest(ch_conn *c, batch_t *b, pricing_t *prices, ingest_stats *stats, ch
 	if (!b->prepared)
 		batch_prepare(b, prices);
 	ch_wbuf *w = wbuf(c);
-	char (*ids)[2 * CALL_ID_MAX + 1] = xmalloc((b->n ? b->n : 1) * sizeof *ids);
-	for (size_t i = 0; i < b->n; i++)
-		hex_id(b->calls[i].span_id, b->calls[i].span_len, ids[i]);
+	layers l;
+	layers_build(b, prices, &l, stats);
+	char (*ids)[2 * CALL_ID_MAX + 1] = xmalloc((l.n ? l.n : 1) * sizeof *ids);
+	for (size_t i = 0; i < l.n; i++)
+		hex_id(l.calls[i].span_id, l.calls[i].span_len, ids[i]);
 	strmap found;
 	strmap_init(&found);
-	int rc = b->n ? existing(c, b, ids, &found, err, errlen) : 0;
-	for (size_t i = 0; i < b->n && !rc; i++) {
-		const call_t *call = &b->calls[i];
+	int rc = l.n ? existing(c, l.calls, l.n, ids, &found, err, errlen) : 0;
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		const call_t *call = &l.calls[i];
 		if (strmap_get(&found, ids[i]) || strmap_get(&w->pending, ids[i])) {
 			stats->duplicates++;
 			continue;
@@ -299,11 +572,15 @@ int ch_ingest(ch_conn *c, batch_t *b, pricing_t *prices, ingest_stats *stats, ch
 	strmap_free(&found, NULL);
 	free(ids);
 	for (size_t i = 0; i < b->nspans && !rc; i++) {
-		span_row(&w->rows[W_SPANS], &b->spans[i]);
+		char call_span[2 * CALL_ID_MAX + 1] = "";
+		if (l.head[i] >= 0)
+			hex_id(b->spans[l.head[i]].span_id, b->spans[l.head[i]].span_len, call_span);
+		span_row(&w->rows[W_SPANS], &b->spans[i], call_span);
 		w->n[W_SPANS]++;
 		if (b->spans[i].call < 0)
 			stats->spans++;
 	}
+	layers_free(&l);
 	for (size_t i = 0; i < b->nev && !rc; i++) {
 		event_row(&w->rows[W_EVENTS], &b->events[i]);
 		w->n[W_EVENTS]++;

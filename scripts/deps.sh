@@ -25,6 +25,9 @@ if [ "${1:-}" = "--test" ]; then
 	have_cmd sqlite3 || need_pkgs="$need_pkgs sqlite3"
 	have_cmd python3 || need_pkgs="$need_pkgs python3"
 	have_cmd bc || need_pkgs="$need_pkgs bc"
+	# The ClickHouse store's tests start private servers (tests/lib/clickhouse.sh).
+	have_cmd clickhouse-server || [ -x /usr/sbin/clickhouse-server ] || need_pkgs="$need_pkgs clickhouse-server"
+	have_cmd curl || need_pkgs="$need_pkgs curl"
 	[ -x /usr/bin/time ] || need_pkgs="$need_pkgs time" # peak memory of a command (the hostile-server tests)
 	# make fuzz and fuzz-regress: clang and its libFuzzer runtime.
 	have_cmd clang || need_pkgs="$need_pkgs clang"

@@ -15,6 +15,9 @@
 #   sh tests/lib/clickhouse.sh stop DIR
 #   sh tests/lib/clickhouse.sh ports N    N free TCP ports of 127.0.0.1
 #
+# With CH_WATCH_PID set, the server is stopped when that process is gone
+# (a test binary killed before its teardown leaves no server behind).
+#
 # The server has two users: default (no password, the tests' own) and
 # llmops_auth with the password in DIR/password, for the tests of a
 # password given or refused. Exit 77 when clickhouse-server is not installed.
@@ -161,6 +164,13 @@ P
 	# background job's pid is the server's (no daemon mode).
 	(cd "$dir" && exec "$bin" --config-file="$dir/config.xml" >"$dir/log/stdout" 2>&1) &
 	echo $! >"$dir/pid"
+	if [ -n "${CH_WATCH_PID:-}" ]; then
+		spid=$!
+		(
+			while kill -0 "$CH_WATCH_PID" 2>/dev/null && kill -0 "$spid" 2>/dev/null; do sleep 1; done
+			kill "$spid" 2>/dev/null
+		) >/dev/null 2>&1 </dev/null &
+	fi
 	ch_wait "$dir" || return 1
 	echo "$http $tcp"
 }
@@ -180,8 +190,8 @@ ch_stop() { # DIR
 }
 
 # As a command; sourced, only the functions are defined.
-case "${0##*/}" in
-clickhouse.sh)
+case "$0" in
+*lib/clickhouse.sh)
 	cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case "$cmd" in

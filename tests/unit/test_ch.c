@@ -3,14 +3,17 @@
  * LLMOPS_TEST_CLICKHOUSE_URL names, for the tests that need no control of
  * the server). Each test has a database of its own. */
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../../core/batch.h"
+#include "../../core/config.h"
 #include "../../core/hist.h"
 #include "../../data/ch.h"
+#include "../../data/store.h"
 #include "t.h"
 
 static char srv_dir[256];   /* the private server's folder ("" none) */
@@ -41,7 +44,11 @@ static int script(const char *args, char *out, size_t n)
 static int start_server(const char *dir, const char *shards, int *http, int *tcp)
 {
 	char args[512], out[128];
+	/* Stopped with the test run, however it ends. */
 	snprintf(args, sizeof args, "start %s %s", dir, shards ? shards : "");
+	char pid[32];
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	setenv("CH_WATCH_PID", pid, 1);
 	int rc = script(args, out, sizeof out);
 	if (rc == 0 && sscanf(out, "%d %d", http, tcp) == 2)
 		return 0;
@@ -70,6 +77,8 @@ static void suite_setup(void)
 	int rc = start_server(srv_dir, NULL, &srv_http, &srv_tcp);
 	if (rc == 77) {
 		ch_missing = 1;
+		fprintf(stderr, "ClickHouse tests skipped: clickhouse-server is not installed "
+				"(sh scripts/deps.sh --test installs it)\n");
 		return;
 	}
 	if (rc)
@@ -99,14 +108,10 @@ static ch_conn *conn_db(const char *db, int flags)
 	return c;
 }
 
+/* Said once, by the set-up. */
 static int skip(void)
 {
-	if (ch_missing) {
-		fprintf(stderr, "ClickHouse tests skipped: clickhouse-server is not installed "
-				"(sh scripts/deps.sh --test installs it)\n");
-		return 1;
-	}
-	return 0;
+	return ch_missing;
 }
 
 /* ---- rows back ---------------------------------------------------------- */
@@ -668,6 +673,144 @@ START_TEST(spans_and_events)
 }
 END_TEST
 
+/* An agent step with context, a library's LLM span under it, the provider
+ * SDK's span under that: one request. */
+static void layered(batch_t *b, const char *trace)
+{
+	const char *ids[3] = {"00000000000000a1", "00000000000000a2", "00000000000000a3"};
+	int64_t t0 = 1700000000LL * 1000000000LL;
+	for (int k = 0; k < 3; k++) {
+		span_rec *s = batch_add_span(b);
+		memset(s, 0, sizeof *s);
+		call_set_id(s->trace_id, &s->trace_len, trace);
+		call_set_id(s->span_id, &s->span_len, ids[k]);
+		if (k)
+			call_set_id(s->parent_id, &s->parent_len, ids[k - 1]);
+		s->start_ns = t0 + k * 1000000;
+		s->end_ns = t0 + 2000000000LL - k * 1000000;
+		s->name = k == 0 ? "agent run" : k == 1 ? "llm.chat" : "chat gpt-4o";
+		s->scope = k == 2 ? "opentelemetry.instrumentation.openai" : "my.agent";
+		s->service = "shop-api";
+		s->call = -1;
+		if (k == 0) {
+			s->ctx = "{\"feature\":\"checkout\",\"user_id\":\"u-17\",\"session_id\":\"s-9\"}";
+			continue;
+		}
+		call_t *c = batch_add_call(b);
+		s = &b->spans[b->nspans - 1];
+		s->call = (long)(b->n - 1);
+		memcpy(c->span_id, s->span_id, s->span_len);
+		c->span_len = s->span_len;
+		memcpy(c->trace_id, s->trace_id, s->trace_len);
+		c->trace_len = s->trace_len;
+		c->span = (long)(b->nspans - 1);
+		c->ts_ns = s->start_ns;
+		c->provider = "openai";
+		c->operation = "chat";
+		if (k == 1) { /* the library: the request as asked */
+			c->model = "gpt-4o";
+			c->request_model = "gpt-4o";
+			c->latency_ms = 1998;
+			c->input = "[{\"role\":\"user\",\"content\":\"where is my parcel, it's late\"}]";
+		} else { /* the SDK, closest to the wire */
+			c->model = "gpt-4o-2024-08-06";
+			c->model_from_response = 1;
+			c->input_tokens = 120;
+			c->cached_tokens = 20;
+			c->output_tokens = 33;
+			c->latency_ms = 1996;
+			c->ttft_ms = 300;
+			c->input = "[{\"role\":\"user\",\"content\":\"where\"}]";
+			c->output = "It left the depot today.";
+		}
+	}
+}
+
+static int64_t sq_int(sqlite3 *db, const char *q)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+START_TEST(layers_merge_as_sqlite)
+{
+	if (skip())
+		return;
+	const char *trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+	/* The SQLite store's answer. */
+	char *path = t_path("layers.db");
+	store_t *st;
+	char err[512] = "";
+	ck_assert_msg(store_open(path, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	batch_t b = {0};
+	layered(&b, trace);
+	ingest_stats want = {0};
+	ck_assert_msg(store_ingest(st, &b, NULL, &want, err, sizeof err) == 0, "%s", err);
+	store_close(st);
+	batch_free(&b);
+	sqlite3 *db;
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	sqlite3_stmt *q;
+	ck_assert(sqlite3_prepare_v2(db,
+				     "SELECT span_id, model, request_model, input_tokens, cached_tokens, output_tokens,"
+				     " latency_ms, ttft_ms, feature, user_id, session_id, input, output FROM calls_v",
+				     -1, &q, NULL) == SQLITE_OK);
+	ck_assert(sqlite3_step(q) == SQLITE_ROW);
+	ck_assert_int_eq(sq_int(db, "SELECT count(*) FROM calls"), 1);
+
+	ch_conn *c = conn_db("layers", 0);
+	memset(&b, 0, sizeof b);
+	layered(&b, trace);
+	ingest_stats got = {0};
+	ck_assert_msg(ch_ingest(c, &b, NULL, &got, err, sizeof err) == 0, "%s", err);
+	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	ck_assert_int_eq(got.inserted, want.inserted);
+	ck_assert_int_eq(got.merged, want.merged);
+	ck_assert_int_eq(got.inserted, 1);
+	rows r = {0};
+	ck_assert(ch_select(c,
+			    "SELECT span_id, model, request_model, input_tokens, cached_tokens, output_tokens,"
+			    " toString(latency_ms), toString(ttft_ms) FROM calls",
+			    collect, &r, err, sizeof err) == 0);
+	ck_assert_int_eq(r.n, 1);
+	for (int i = 0; i < 6; i++)
+		ck_assert_msg(!strcmp(r.v[0][i], (const char *)sqlite3_column_text(q, i)), "column %d: %s, SQLite %s", i,
+			      r.v[0][i], (const char *)sqlite3_column_text(q, i));
+	ck_assert(atof(r.v[0][6]) == sqlite3_column_double(q, 6));
+	ck_assert(atof(r.v[0][7]) == sqlite3_column_double(q, 7));
+	rows_free(&r);
+	ck_assert(ch_select(c, "SELECT feature, user_id, session_id, input, output FROM calls", collect, &r, err,
+			    sizeof err) == 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_msg(!strcmp(r.v[0][i], (const char *)sqlite3_column_text(q, 8 + i)), "column %d: %s, SQLite %s",
+			      8 + i, r.v[0][i], (const char *)sqlite3_column_text(q, 8 + i));
+	rows_free(&r);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	/* Every layer's span finds its call. */
+	ck_assert(ch_select(c, "SELECT span_id, call_span_id FROM spans FINAL ORDER BY span_id", collect, &r, err,
+			    sizeof err) == 0);
+	ck_assert_int_eq(r.n, 3);
+	ck_assert_str_eq(r.v[0][1], "");
+	ck_assert_str_eq(r.v[1][1], "00000000000000a2");
+	ck_assert_str_eq(r.v[2][1], "00000000000000a2");
+	rows_free(&r);
+	/* Again: nothing new. */
+	memset(&got, 0, sizeof got);
+	ck_assert(ch_ingest(c, &b, NULL, &got, err, sizeof err) == 0);
+	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	ck_assert_int_eq(got.inserted, 0);
+	ck_assert_int_eq(got.duplicates, 1);
+	batch_free(&b);
+	free(path);
+	ch_disconnect(c);
+}
+END_TEST
+
 /* Batches bigger than one insert: split at CH_BATCH_ROWS, none lost. */
 START_TEST(insert_split)
 {
@@ -699,6 +842,44 @@ START_TEST(insert_split)
 	ck_assert(ch_flush(c, err, sizeof err) == 0);
 	ck_assert(ch_select_int(c, "SELECT sumMerge(calls) FROM rollup_1d", 0, &n, err, sizeof err) == 0);
 	ck_assert_int_eq(n, total);
+	batch_free(&b);
+	ch_disconnect(c);
+}
+END_TEST
+
+START_TEST(retention)
+{
+	if (skip())
+		return;
+	/* The setting, as the rc gives it. */
+	config_t cfg;
+	config_init(&cfg);
+	char err[512] = "";
+	ck_assert_msg(config_set(&cfg, "retention", "90d", err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(ch_retention_days_of(config_dur(&cfg, CFG_retention)), 90);
+	ck_assert_int_eq(config_set(&cfg, "retention", "soon", err, sizeof err), -1);
+	ck_assert_int_eq(ch_retention_days_of(36 * 3600LL * 1000000000LL), 2);
+	ck_assert_int_eq(ch_retention_days_of(0), 0);
+	config_free(&cfg);
+
+	ch_conn *c = conn_db("retention", 0);
+	batch_t b = {0};
+	int64_t old = 1577836800LL * 1000000000LL; /* 2020-01-01 */
+	fill(&b, 5, 0, old);
+	fill(&b, 5, 100, (int64_t)time(NULL) * 1000000000LL - 3600LL * 1000000000LL * 24 * 3);
+	ingest_stats st = {0};
+	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	ck_assert_msg(ch_set_retention(c, 90, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(ch_retention_days(c), 90);
+	int64_t n = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM calls", -1, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 5);
+	ck_assert(ch_select_int(c, "SELECT sumMerge(calls) FROM rollup_1m", -1, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 5);
+	/* The hour and day rollups keep the long view. */
+	ck_assert(ch_select_int(c, "SELECT sumMerge(calls) FROM rollup_1d", -1, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 10);
 	batch_free(&b);
 	ch_disconnect(c);
 }
@@ -797,7 +978,9 @@ Suite *suite_ch(void)
 	tcase_add_test(t, schema_created_once);
 	tcase_add_test(t, ingest_idempotent);
 	tcase_add_test(t, spans_and_events);
+	tcase_add_test(t, layers_merge_as_sqlite);
 	tcase_add_test(t, insert_split);
+	tcase_add_test(t, retention);
 	tcase_add_test(t, two_shards);
 	suite_add_tcase(s, t);
 	return s;
