@@ -18,7 +18,6 @@
 #define CONFIG_OPTIONS(X)                                                                           \
 	X(store, STR, NULL, "path of the SQLite store, or clickhouse://[USER@]HOST[:PORT]/DATABASE") \
 	X(golden, STR, NULL, "golden dataset file (default: the store)")                            \
-	X(clickhouse_password_cmd, STR, NULL, "command printing the ClickHouse password")             \
 	X(pricing_file, STR, NULL, "LiteLLM model_prices_and_context_window.json overriding prices") \
 	X(refresh, INT, "5", "seconds between live refreshes")                                      \
 	X(window, DUR, "1h", "default time window of the panes")                                    \

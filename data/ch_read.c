@@ -1391,6 +1391,12 @@ const store_ops store_clickhouse_ops = {
 };
 
 static char *password_cmd;
+static int retention_days;
+
+void store_set_retention(int64_t ns)
+{
+	retention_days = ch_retention_days_of(ns);
+}
 
 void store_set_password_cmd(const char *cmd)
 {
@@ -1439,6 +1445,10 @@ int ch_store_open(const char *url, int flags, store_t **out, char *err, size_t e
 	st->path = xstrdup(ch_url_display(c));
 	st->readonly = ro;
 	st->busy_ms = 5000;
+	if (!ro && retention_days && ch_set_retention(c, retention_days, err, errlen)) {
+		store_close(st);
+		return -1;
+	}
 	/* What the console writes of its own stays on this machine: a store
 	 * opened only to read (the query thread) needs none of it. */
 	if (!ro) {

@@ -43,6 +43,9 @@ char *store_local_path(const char *store_path, char *err, size_t errlen);
 /* The command whose output is the ClickHouse password when
  * LLMOPS_CLICKHOUSE_PASSWORD is not set (`set clickhouse_password_cmd`). */
 void store_set_password_cmd(const char *cmd);
+/* How long a ClickHouse store keeps calls (`set retention`; 0: for ever),
+ * applied when it is opened to write. */
+void store_set_retention(int64_t ns);
 /* Opened read-only (STORE_READONLY, or STORE_VIEWER on a store that cannot be
  * written): every write would fail. */
 int store_readonly(const store_t *st);
