@@ -988,6 +988,13 @@ static int ch_call_get(store_t *st, int64_t id, call_full *out)
 		memset(out, 0, sizeof *out);
 		return -1;
 	}
+	/* Where in its trace the call was made. */
+	trace_view t;
+	if (store_trace_of_call(st, id, &t) == 0) {
+		out->trace_path = trace_path_of(&t, id);
+		out->trace_spans = t.n;
+		trace_view_free(&t);
+	}
 	return 0;
 }
 
@@ -1135,18 +1142,236 @@ static int none_err(store_t *st, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
-static int ch_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen)
+/* ---- traces ---------------------------------------------------------------------- */
+
+typedef struct trace_ud {
+	trace_view *t;
+	size_t cap;
+	char (*call_spans)[65]; /* per span: the call it is part of */
+} trace_ud;
+
+static trace_span *trace_add(trace_ud *u)
 {
-	(void)ref;
+	trace_view *t = u->t;
+	if (t->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 16;
+		t->v = xrealloc(t->v, u->cap * sizeof *t->v);
+		u->call_spans = xrealloc(u->call_spans, u->cap * sizeof *u->call_spans);
+	}
+	u->call_spans[t->n][0] = 0;
+	trace_span *sp = &t->v[t->n++];
+	memset(sp, 0, sizeof *sp);
+	sp->end = -1;
+	return sp;
+}
+
+static int span_cb(void *ud, char **v, int n)
+{
+	trace_ud *u = ud;
+	if (n < 12)
+		return 0;
+	trace_span *sp = trace_add(u);
+	snprintf(sp->span, sizeof sp->span, "%s", v[0] ? v[0] : "");
+	snprintf(sp->parent, sizeof sp->parent, "%s", v[1] ? v[1] : "");
+	sp->name = opt(v[2]);
+	sp->kind = (int)num(v[3]);
+	sp->scope = opt(v[4]);
+	sp->service = opt(v[5]);
+	sp->start = num(v[6]);
+	sp->end = v[7] && num(v[7]) > 0 ? num(v[7]) : -1;
+	sp->status = (int)num(v[8]);
+	sp->status_message = opt(v[9]);
+	snprintf(u->call_spans[u->t->n - 1], sizeof u->call_spans[0], "%s", v[10] ? v[10] : "");
+	sp->attrs = opt(v[11]);
+	return 0;
+}
+
+typedef struct tcall_ud {
+	trace_ud *u;
+	int lone; /* no spans: each call is a span of its own */
+} tcall_ud;
+
+/* A call of the trace: its figures onto the spans that are part of it. */
+static int tcall_cb(void *ud, char **v, int n)
+{
+	tcall_ud *c = ud;
+	trace_ud *u = c->u;
+	if (n < 14)
+		return 0;
+	const char *span = v[0] ? v[0] : "";
+	if (c->lone) {
+		trace_span *sp = trace_add(u);
+		snprintf(sp->span, sizeof sp->span, "%s", span);
+		snprintf(u->call_spans[u->t->n - 1], sizeof u->call_spans[0], "%s", span);
+		sp->start = num(v[11]);
+		double lat = v[10] ? strtod(v[10], NULL) : -1;
+		if (lat >= 0)
+			sp->end = sp->start + (int64_t)(lat * 1e6);
+		sp->name = xstrdup(v[12] && *v[12] ? v[12] : "chat");
+	}
+	int64_t id = num(v[1]);
+	seen_put(id, num(v[11]), span);
+	for (size_t i = 0; i < u->t->n; i++) {
+		if (strcmp(u->call_spans[i], span))
+			continue;
+		trace_span *sp = &u->t->v[i];
+		sp->call_id = id;
+		free(sp->provider);
+		free(sp->model);
+		free(sp->error_type);
+		snprintf(sp->call_span, sizeof sp->call_span, "%s", span);
+		sp->provider = opt(v[2]);
+		sp->model = opt(v[3]);
+		sp->is_error = num(v[4]) != 0;
+		sp->error_type = opt(v[5]);
+		sp->input_tokens = num(v[6]);
+		sp->cached_tokens = num(v[7]);
+		sp->output_tokens = num(v[8]);
+		sp->cost_nusd = num(v[9]);
+		sp->latency_ms = v[10] ? strtod(v[10], NULL) : -1;
+	}
+	return 0;
+}
+
+/* The trace by its id (32 hex digits): its spans, each once, and the calls
+ * that are part of it. 0, and out->n 0 when the store has none of it. */
+static int trace_load(store_t *st, const char *trace, trace_view *out, char *err, size_t errlen)
+{
 	memset(out, 0, sizeof *out);
-	return none_err(st, "the trace view", err, errlen);
+	snprintf(out->trace, sizeof out->trace, "%s", trace);
+	trace_ud u = {out, 0, NULL};
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT span_id, parent_id, name, kind, scope, service, start_ns, end_ns, status, status_message,"
+		    " call_span_id, attrs FROM spans FINAL WHERE trace_id = ");
+	ch_quote(&q, trace);
+	char e[512];
+	int rc = ch_select(conn(st), q.p, span_cb, &u, e, sizeof e);
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (size_t i = 0; i < out->n; i++) {
+		if (out->v[i].start < lo)
+			lo = out->v[i].start;
+		if (out->v[i].start > hi)
+			hi = out->v[i].start;
+	}
+	/* The calls, found by time first: the table is ordered by it. */
+	sb_reset(&q);
+	sb_adds(&q, "SELECT span_id, " ID_EXPR ", provider, model, status, error_type, input_tokens, cached_tokens,"
+		    " output_tokens, cost_nusd, latency_ms, ts, operation, trace_id FROM calls WHERE trace_id = ");
+	ch_quote(&q, trace);
+	if (out->n)
+		sb_printf(&q, " AND ts >= %lld AND ts <= %lld", (long long)(lo - NS_PER_HOUR), (long long)(hi + NS_PER_HOUR));
+	sb_adds(&q, " ORDER BY ts");
+	tcall_ud c = {&u, out->n == 0};
+	if (!rc)
+		rc = ch_select(conn(st), q.p, tcall_cb, &c, e, sizeof e);
+	sb_free(&q);
+	free(u.call_spans);
+	if (rc) {
+		trace_view_free(out);
+		return fail(st, "reading a trace", e, err, errlen);
+	}
+	trace_order_tree(out);
+	u64map calls = {0};
+	out->start = INT64_MAX;
+	out->end = INT64_MIN;
+	for (size_t i = 0; i < out->n; i++) {
+		trace_span *sp = &out->v[i];
+		if (sp->start < out->start)
+			out->start = sp->start;
+		if (sp->end > out->end)
+			out->end = sp->end;
+		if (!sp->call_id || u64map_get(&calls, (uint64_t)sp->call_id)) {
+			if (sp->call_id) {
+				/* an inner layer of a call already counted */
+				free(sp->provider);
+				free(sp->model);
+				free(sp->error_type);
+				sp->provider = sp->model = sp->error_type = NULL;
+				sp->is_error = 0;
+				sp->input_tokens = sp->cached_tokens = sp->output_tokens = sp->cost_nusd = 0;
+				sp->latency_ms = 0;
+				sp->call_span[0] = 0;
+			}
+			continue;
+		}
+		u64map_put(&calls, (uint64_t)sp->call_id, 1);
+		sp->call_first = 1;
+		out->calls++;
+		out->errors += sp->is_error;
+		if (sp->cost_nusd > 0)
+			out->cost_nusd += sp->cost_nusd;
+	}
+	free(calls.keys);
+	free(calls.vals);
+	if (out->end < out->start)
+		out->end = out->start;
+	return 0;
+}
+
+typedef struct str_ud {
+	char v[65];
+} str_ud;
+
+static int str_cb(void *ud, char **v, int n)
+{
+	str_ud *u = ud;
+	if (n > 0 && v[0] && !u->v[0])
+		snprintf(u->v, sizeof u->v, "%s", v[0]);
+	return 0;
 }
 
 static int ch_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
 {
-	(void)st;
-	(void)call_id;
 	memset(out, 0, sizeof *out);
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT trace_id FROM calls");
+	call_where(&q, call_id);
+	str_ud t = {""};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, str_cb, &t, e, sizeof e);
+	sb_free(&q);
+	if (rc || !t.v[0])
+		return -1;
+	return trace_load(st, t.v, out, e, sizeof e);
+}
+
+static int ch_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	char low[65];
+	size_t len = strlen(ref);
+	if (is_hex(ref) && len < sizeof low) {
+		for (size_t i = 0; i <= len; i++)
+			low[i] = (char)(ref[i] >= 'A' && ref[i] <= 'F' ? ref[i] + 32 : ref[i]);
+		if (len == 32) {
+			if (trace_load(st, low, out, err, errlen))
+				return -1;
+			if (out->n)
+				return 0;
+			trace_view_free(out);
+		}
+	}
+	int64_t cid;
+	int frc = ch_find_call_ref(st, ref, &cid, err, errlen);
+	if (frc == 0 && ch_trace_of_call(st, cid, out) == 0)
+		return 0;
+	if (frc == -2)
+		return -1;
+	if (is_hex(ref) && len >= 8 && len < sizeof low) {
+		/* a layer's span, or a step */
+		sbuf q = SBUF_INIT;
+		sb_adds(&q, "SELECT trace_id FROM spans WHERE span_id = ");
+		ch_quote(&q, low);
+		sb_adds(&q, " LIMIT 1");
+		str_ud t = {""};
+		char e[512];
+		int rc = ch_select(conn(st), q.p, str_cb, &t, e, sizeof e);
+		sb_free(&q);
+		if (!rc && t.v[0] && trace_load(st, t.v, out, err, errlen) == 0 && out->n)
+			return 0;
+	}
+	trace_view_free(out);
+	snprintf(err, errlen, "no trace or call '%s' in %s", ref, store_path(st));
 	return -1;
 }
 

@@ -136,6 +136,11 @@ void rebuild_free(rebuild_set *r);
 int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, rebuild_set *rebuild);
 
 
+/* A trace's spans into tree order (a parent before its children, siblings
+ * by start) with their depths (trace_out.c). */
+struct trace_view;
+void trace_order_tree(struct trace_view *t);
+
 /* The dimension table in memory, indexed by id (v[id].model is NULL where
  * there is no such id): for reports and console queries. */
 typedef struct dim_row {

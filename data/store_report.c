@@ -80,6 +80,11 @@ static void group_key(const dim_row *r, int by, sbuf *out)
 	}
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int cmp_groups(const void *a, const void *b)
 {
 	const report_group *x = a, *y = b;
@@ -234,6 +239,9 @@ int sq_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *r, 
 		strmap_free(&unpriced, NULL);
 		if (r->n)
 			qsort(r->groups, r->n, sizeof *r->groups, cmp_groups);
+		/* By name: the same list whatever order a backend keeps its dimensions in. */
+		if (r->n_unpriced_models > 1)
+			qsort(r->unpriced_models, r->n_unpriced_models, sizeof *r->unpriced_models, cmp_names);
 	}
 	for (int64_t d = 0; d < dims.n; d++)
 		rstats_free(&per_dim[d]);

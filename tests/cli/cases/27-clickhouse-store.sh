@@ -53,6 +53,40 @@ head -n 2 "$T/out" >"$T/ch.txt"
 "$LLMOPS" --store "$T/s.db" report --since 1d | head -n 2 >"$T/sq.txt"
 eq "$(cat "$T/ch.txt")" "$(cat "$T/sq.txt")"
 
+t clickhouse-traces-same-as-sqlite
+# OTLP from real instrumentation libraries: the layers of one request are one
+# call, steps and tools are kept, and every trace reads back the same, as
+# text and as JSON. (langfuse+anthropic-sdk is left out: there the SQLite
+# store also joins a span to an identical request of another trace.)
+OU="clickhouse://127.0.0.1:$1/otlp"
+for f in $CORPUS/otel/generated/*.jsonl $CORPUS/captured/*/traces.jsonl; do
+	case $f in *langfuse+anthropic-sdk*) continue ;; esac
+	"$LLMOPS" --store "$T/o.db" import "$f" >/dev/null 2>&1
+	"$LLMOPS" --store "$OU" import "$f" >"$T/imp.out" 2>&1 || bad "import $f: $(cat "$T/imp.out")"
+done
+sqlite3 "$T/o.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans" >"$T/traces"
+eq "$(wc -l <"$T/traces")" 164
+same=0
+for tr in $(cat "$T/traces"); do
+	"$LLMOPS" --store "$T/o.db" trace "$tr" >"$T/a.txt" 2>&1
+	"$LLMOPS" --store "$OU" trace "$tr" >"$T/b.txt" 2>&1
+	"$LLMOPS" --store "$T/o.db" trace --json "$tr" >"$T/a.json" 2>&1
+	"$LLMOPS" --store "$OU" trace --json "$tr" >"$T/b.json" 2>&1
+	if cmp -s "$T/a.txt" "$T/b.txt" && cmp -s "$T/a.json" "$T/b.json"; then
+		same=$((same + 1))
+	else
+		bad "trace $tr differs: $(diff "$T/a.txt" "$T/b.txt" | head -c 400)"
+	fi
+done
+eq "$same" 164
+"$LLMOPS" --store "$T/o.db" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/a.json"
+"$LLMOPS" --store "$OU" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/b.json"
+if cmp -s "$T/a.json" "$T/b.json"; then ok; else bad "report differs: $(diff "$T/a.json" "$T/b.json" | head -c 400)"; fi
+# A step's span id opens its trace too.
+step=$(sqlite3 "$T/o.db" "SELECT lower(hex(span_id)) FROM spans WHERE call_id IS NULL LIMIT 1")
+expect_rc 0 "$LLMOPS" --store "$OU" trace "$step"
+has "$T/out" "$(sqlite3 "$T/o.db" "SELECT name FROM spans WHERE call_id IS NULL LIMIT 1")"
+
 t clickhouse-local-state
 # Opening the store to write keeps the console's own state beside it, in a
 # file of that server's and database's under the state folder.
