@@ -1661,7 +1661,10 @@ int ch_store_open(const char *url, int flags, store_t **out, char *err, size_t e
 	*out = NULL;
 	int ro = (flags & STORE_READONLY) != 0;
 	ch_conn *c;
-	if (ch_connect(url, password_cmd, ro ? CH_READONLY : 0, &c, err, errlen))
+	/* A viewer needs no DDL where the schema is already there: a user
+	 * that may only read and insert opens the database as it is. */
+	if (!((flags & STORE_VIEWER) && !ro && ch_connect(url, password_cmd, CH_READONLY, &c, err, errlen) == 0) &&
+	    ch_connect(url, password_cmd, ro ? CH_READONLY : 0, &c, err, errlen))
 		return -1;
 	store_t *st = xcalloc(1, sizeof *st);
 	st->ops = &store_clickhouse_ops;
@@ -1670,7 +1673,7 @@ int ch_store_open(const char *url, int flags, store_t **out, char *err, size_t e
 	st->path = xstrdup(ch_url_display(c));
 	st->readonly = ro;
 	st->busy_ms = 5000;
-	if (!ro && retention_days && ch_set_retention(c, retention_days, err, errlen)) {
+	if ((flags & STORE_CREATE) && retention_days && ch_set_retention(c, retention_days, err, errlen)) {
 		store_close(st);
 		return -1;
 	}

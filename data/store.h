@@ -44,7 +44,7 @@ char *store_local_path(const char *store_path, char *err, size_t errlen);
  * LLMOPS_CLICKHOUSE_PASSWORD is not set (`set clickhouse_password_cmd`). */
 void store_set_password_cmd(const char *cmd);
 /* How long a ClickHouse store keeps calls (`set retention`; 0: for ever),
- * applied when it is opened to write. */
+ * applied by the commands that write (import, collect, demo). */
 void store_set_retention(int64_t ns);
 /* Opened read-only (STORE_READONLY, or STORE_VIEWER on a store that cannot be
  * written): every write would fail. */
