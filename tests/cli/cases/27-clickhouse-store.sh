@@ -4,6 +4,18 @@
 # stays in a local file under the state folder.
 . tests/lib/clickhouse.sh
 CHD="$T/ch"
+# same_report A.json B.json: "same" when the figures are the same and, of the
+# changes, the facts that do not hang on which of two equally good models is
+# named (the tie goes to the first in each store's own order).
+same_report() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+ca, cb = a.pop("changes", []), b.pop("changes", [])
+key = lambda c: sorted((x["kind"], x.get("prompt") or "", x.get("version") or "", x["first_seen"], x["calls"]) for x in c)
+print("same" if a == b and key(ca) == key(cb) else "differ: %s" % [k for k in a if a[k] != b.get(k)])
+PY
+}
 t clickhouse-server
 ports=$(ch_start "$CHD")
 src=$?
@@ -35,14 +47,7 @@ for by in model prompt provider feature; do
 	for win in 1h 1d 7d; do
 		"$LLMOPS" --store "$T/s.db" report --since $win --by $by --json >"$T/sq.json" 2>"$T/sq.err"
 		"$LLMOPS" --store "$U" report --since $win --by $by --json >"$T/ch.json" 2>"$T/ch.err"
-		eq "$(python3 - "$T/sq.json" "$T/ch.json" <<'PY'
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
-ca, cb = a.pop("changes", []), b.pop("changes", [])
-key = lambda c: sorted((x["kind"], x.get("prompt") or "", x.get("version") or "", x["first_seen"], x["calls"]) for x in c)
-print("same" if a == b and key(ca) == key(cb) else "differ: %s" % [k for k in a if a[k] != b.get(k)])
-PY
-)" "same"
+		eq "$(same_report "$T/sq.json" "$T/ch.json")" "same"
 	done
 done
 eq "$(json "$T/ch.json" "d['total']['calls']")" "$(json "$T/sq.json" "d['total']['calls']")"
@@ -86,6 +91,46 @@ if cmp -s "$T/a.json" "$T/b.json"; then ok; else bad "report differs: $(diff "$T
 step=$(sqlite3 "$T/o.db" "SELECT lower(hex(span_id)) FROM spans WHERE call_id IS NULL LIMIT 1")
 expect_rc 0 "$LLMOPS" --store "$OU" trace "$step"
 has "$T/out" "$(sqlite3 "$T/o.db" "SELECT name FROM spans WHERE call_id IS NULL LIMIT 1")"
+
+t clickhouse-two-shards
+# Through a Distributed table over two servers: the same reports, traces and
+# pages as from one (each read goes to both shards; a trace lives on one).
+set -- $(ch_ports 6)
+for k in 0 1; do
+	mkdir -p "$T/sh$k"
+	eval "echo \"\${$((3 * k + 1))} \${$((3 * k + 2))} \${$((3 * k + 3))}\"" >"$T/sh$k/ports"
+done
+sh0=$2 sh1=$5
+ch_start "$T/sh0" "$sh0" "$sh1" >"$T/sh0.out" && ch_start "$T/sh1" "$sh0" "$sh1" >"$T/sh1.out"
+eq "$?" 0
+at_exit 'ch_stop "$T/sh0"; ch_stop "$T/sh1"'
+DU="clickhouse://127.0.0.1:$(cut -d' ' -f1 "$T/sh0.out")/llmops?cluster=llmops_shards"
+DU1="clickhouse://127.0.0.1:$(cut -d' ' -f1 "$T/sh1.out")/llmops?cluster=llmops_shards"
+# each node's own tables first (the first write there creates them)
+expect_rc 0 "$LLMOPS" --store "$DU1" import /dev/null
+expect_rc 0 "$LLMOPS" --store "$DU" import "$G"
+has "$T/out" "20,000 calls imported"
+for f in $CORPUS/captured/vercel-ai-otel/traces.jsonl $CORPUS/captured/openlit/traces.jsonl; do
+	"$LLMOPS" --store "$DU" import "$f" >/dev/null 2>&1
+	"$LLMOPS" --store "$T/d.db" import "$f" >/dev/null 2>&1
+done
+"$LLMOPS" --store "$T/d.db" import "$G" >/dev/null 2>&1
+"$LLMOPS" --store "$T/d.db" report --since 7d --by prompt --json >"$T/a.json"
+# the other node answers for both shards
+"$LLMOPS" --store "$DU1" report --since 7d --by prompt --json >"$T/b.json"
+eq "$(same_report "$T/a.json" "$T/b.json")" "same"
+same=0 n=0
+for tr in $(sqlite3 "$T/d.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans"); do
+	n=$((n + 1))
+	"$LLMOPS" --store "$T/d.db" trace --json "$tr" >"$T/a.json" 2>&1
+	"$LLMOPS" --store "$DU1" trace --json "$tr" >"$T/b.json" 2>&1
+	cmp -s "$T/a.json" "$T/b.json" && same=$((same + 1))
+done
+eq "$same" "$n"
+eq "$((n > 10))" 1
+ch_stop "$T/sh0"
+ch_stop "$T/sh1"
+set -- $ports
 
 t clickhouse-local-state
 # Opening the store to write keeps the console's own state beside it, in a
