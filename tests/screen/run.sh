@@ -52,7 +52,8 @@ CHU=""
 clickhouse_store() {
 	[ -n "$CHU" ] && return 0
 	. "$PWD/tests/lib/clickhouse.sh"
-	ports=$(ch_start "$T/ch") || return $?
+	# once more on other ports, should another process have taken one
+	ports=$(ch_start "$T/ch") || { r=$?; [ $r = 77 ] && return 77; ch_stop "$T/ch"; rm -rf "$T/ch"; ports=$(ch_start "$T/ch"); } || return $?
 	trap 'ch_stop "$T/ch"; rm -rf "$T"' EXIT
 	CHU="clickhouse://127.0.0.1:${ports%% *}/demo"
 	XDG_STATE_HOME="$T/ch-state" "$LLMOPS" demo --no-tui --calls 5000 --store "$CHU" >/dev/null
