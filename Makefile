@@ -126,7 +126,7 @@ screen: $(SAN)/llmops
 
 # What only a real terminal shows: resize, hang-up, restoring the terminal,
 # the bytes the terminal receives, a watched file growing.
-tmux: llmops
+tmux: llmops $(B)/gen_jsonl
 	@echo "== terminal tests (tmux)"
 	@sh tests/tmux/run.sh $(CASE)
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/clock.h"
@@ -26,9 +27,13 @@ static const cli_cmd commands[] = {
      "  prompts                                          the console on the prompt versions\n"},
     {"import", cmd_import, CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_FORMAT),
      "  import [--format auto|otlp|jsonl|llm] FILE...   import traces (\"-\" reads stdin)\n"},
-    {"report", cmd_report, CLI_STORE, OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON) | OPT(O_CHANGES),
+    {"report", cmd_report, CLI_STORE,
+     OPT(O_SINCE) | OPT(O_FROM) | OPT(O_TO) | OPT(O_BY) | OPT(O_JSON) | OPT(O_CHANGES) | OPT(O_FORMAT),
      "  report [--since DUR | --from TIME --to TIME] [--by model|prompt|provider|feature] [--json]\n"
      "                                                 cost, errors and latency from the store\n"
+     "  report [OPTIONS] [--format auto|otlp|jsonl|llm] FILE...\n"
+     "                                                 the same report straight from trace files, without\n"
+     "                                                 a store: read once, counted in memory\n"
      "  report --changes [--since DUR | --from TIME --to TIME]\n"
      "                                                 prompt versions and models that appeared, stopped\n"
      "                                                 or regressed in the window, worst first\n"},
@@ -62,11 +67,19 @@ static const cli_cmd commands[] = {
      "  trace ID [--json]                                a trace's spans as a tree, with its calls (ID: a trace\n"
      "                                                 id, or the span id of a call or of any span in it,\n"
      "                                                 or 8 or more of a call's span id's first hex digits)\n"},
+    {"check", cmd_check, CLI_STORE, OPT(O_JSON) | OPT(O_NAGIOS),
+     "  check [--json | --nagios]                        evaluate the alert rules once: what fires, with its\n"
+     "                                                 numbers and FILTER; exit 0 none, 4 warning, 5 critical\n"
+     "                                                 (--nagios: one plugin line, exit 0/1/2/3); notifies\n"
+     "                                                 alert_cmd and alert_webhook of each change once\n"},
     {"help", cmd_help, CLI_BARE, 0, NULL},
 };
 
 /* llmops with no command. */
 static const cli_cmd dashboard = {NULL, cmd_dashboard, CLI_CONSOLE | CLI_STORE | CLI_WRITES, OPT(O_LISTEN), NULL};
+/* llmops FILE...: a file where a command is expected (a command's name wins). */
+static const cli_cmd open_files = {NULL, cmd_open, CLI_CONSOLE | CLI_STORE | CLI_WRITES | CLI_CREATES, OPT(O_FORMAT),
+				   NULL};
 
 static const struct optdef {
 	const char *name;
@@ -98,12 +111,18 @@ static const struct optdef {
     /* 2: the value is optional (--listen=V, or a next word with a colon). */
     [O_LISTEN] = {"listen", 0, 2},
     [O_CHANGES] = {"changes", 0, 0},
+    [O_NAGIOS] = {"nagios", 0, 0},
 };
 
 static const char help_head[] =
     "usage: llmops [-c RC] [--store PATH] [--ascii] [--no-color] [COMMAND [ARGS]]\n"
+    "       llmops [--store PATH] [--format auto|otlp|jsonl|llm] FILE...\n"
     "\n"
-    "Without a command, llmops opens the console on the dashboard.\n"
+    "Without a command, llmops opens the console on the dashboard. Given files instead (a path that\n"
+    "is not a command's name: ./import for a file called import), it opens the console on them at\n"
+    "once while they are imported, into a temporary store removed on quit unless --store names one;\n"
+    "the window follows their data. q stops the import; a growing file is read to its end (watch\n"
+    "follows one).\n"
     "\n"
     "commands:\n";
 
@@ -154,8 +173,13 @@ static void parse_args(int argc, char **argv, args_t *a)
 				for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
 					if (!strcmp(arg, commands[k].name))
 						a->cmd = &commands[k];
-				if (!a->cmd)
+				struct stat sb;
+				if (!a->cmd && stat(arg, &sb))
 					cli_die_usage("unknown command '%s'", arg);
+				if (!a->cmd) {
+					a->cmd = &open_files;
+					a->pos[a->npos++] = arg;
+				}
 			} else {
 				a->pos[a->npos++] = arg;
 			}

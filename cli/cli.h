@@ -13,7 +13,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
 enum optid { O_CONFIG, O_STORE, O_ASCII, O_NOCOLOR, O_HELP, O_VERSION, O_FORMAT, O_SINCE, O_FROM, O_TO,
 	     O_BY, O_JSON, O_CALLS, O_NOTUI, O_GOLDEN, O_OUTPUT, O_LABEL, O_PVERSION, O_PROMPTREF, O_MODEL, O_PROVIDER,
-	     O_LISTEN, O_CHANGES, O_COUNT };
+	     O_LISTEN, O_CHANGES, O_NAGIOS, O_COUNT };
 #define OPT(id) (1u << (id))
 /* Taken by every command, and without one. */
 #define OPT_GLOBAL (OPT(O_CONFIG) | OPT(O_STORE) | OPT(O_ASCII) | OPT(O_NOCOLOR) | OPT(O_HELP) | OPT(O_VERSION))
@@ -90,11 +90,13 @@ int cli_receiver_setup(ctx_t *x, const char *listen, cli_receiver *r, char *err,
 void cli_receiver_free(cli_receiver *r);
 
 int cmd_annotate(ctx_t *x);
+int cmd_check(ctx_t *x);
 int cmd_collect(ctx_t *x);
 int cmd_dashboard(ctx_t *x);
 int cmd_demo(ctx_t *x);
 int cmd_export(ctx_t *x);
 int cmd_import(ctx_t *x);
+int cmd_open(ctx_t *x); /* llmops FILE... */
 int cmd_prompt(ctx_t *x);
 int cmd_prompts(ctx_t *x);
 int cmd_replay(ctx_t *x);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "../core/sanitize.h"
+#include "../core/clock.h"
+#include "../data/alerts.h"
 #include "../data/file.h"
 #include "../data/secrets.h"
 #include "cli.h"
@@ -94,6 +96,47 @@ int cli_receiver_setup(ctx_t *x, const char *listen, cli_receiver *r, char *err,
 
 static volatile sig_atomic_t stop_signal;
 
+static void alert_log(void *ud, const char *line)
+{
+	(void)ud;
+	char *s = sanitize_str(line, 0);
+	fprintf(stderr, "llmops: %s\n", s);
+	fflush(stderr);
+	free(s);
+}
+
+/* The alert rules once, on a connection of their own: what changed state is
+ * said on stderr and handed to the notifier (which sends it on its own
+ * thread, so that the loop goes on). */
+static void evaluate_alerts(ctx_t *x, const alert_rules *rules, alert_notifier *nf)
+{
+	if (!rules->n)
+		return;
+	store_t *st;
+	char err[512];
+	if (store_open(x->store_path, STORE_VIEWER, &st, err, sizeof err)) {
+		alert_log(NULL, err);
+		return;
+	}
+	alert_env env;
+	alert_env_from_config(&env, &x->cfg);
+	env.prices = x->prices;
+	env.provs = &x->provs;
+	alert_result *res;
+	size_t n;
+	if (alerts_run(st, rules, &env, clock_now_ns(), nf, alert_log, NULL, &res, &n, err, sizeof err)) {
+		char line[600];
+		snprintf(line, sizeof line, "alerts: %s", err);
+		alert_log(NULL, line);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (res[i].transition != ALERT_T_NONE)
+				alert_log(NULL, res[i].summary);
+		free(res);
+	}
+	store_close(st);
+}
+
 static void on_stop(int sig)
 {
 	stop_signal = sig;
@@ -149,6 +192,12 @@ int cmd_collect(ctx_t *x)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* The collector is the alerter too: the rules at start, then every minute. */
+	alert_rules rules;
+	alerts_from_config(&x->cfg, &rules);
+	alert_notifier *nf = alert_notifier_new(config_str(&x->cfg, CFG_alert_cmd), config_str(&x->cfg, CFG_alert_webhook),
+						alert_log, NULL);
+	evaluate_alerts(x, &rules, nf);
 	time_t next = time(NULL) + 60;
 	while (!stop_signal) {
 		struct timespec ts = {0, 200000000};
@@ -162,6 +211,7 @@ int cmd_collect(ctx_t *x)
 			gmtime_r(&now, &tm);
 			strftime(when, sizeof when, "%H:%M UTC", &tm);
 			print_stats(when, &s);
+			evaluate_alerts(x, &rules, nf);
 			next += 60;
 		}
 	}
@@ -170,6 +220,8 @@ int cmd_collect(ctx_t *x)
 	receiver_stats s;
 	receiver_stop(r, &s);
 	print_stats("stopped", &s);
+	alert_notifier_free(nf);
+	alert_rules_free(&rules);
 	cli_receiver_free(&rs);
 	return EXIT_OK;
 }

@@ -166,6 +166,10 @@ static void provider_free(cfg_provider *p)
 
 void config_free(config_t *c)
 {
+	alert_rules_free(&c->alerts);
+	for (size_t i = 0; i < c->unalerts.n; i++)
+		free(c->unalerts.v[i]);
+	free(c->unalerts.v);
 	for (int i = 0; i < CFG_COUNT; i++)
 		free(c->opt[i].s);
 	for (int i = 0; i < 10; i++)
@@ -371,6 +375,36 @@ static int st_watch(config_t *c, cfg_stmt *s)
 	return 0;
 }
 
+/* alert NAME METRIC OP VALUE ...: a later line of the same name replaces
+ * the earlier one (an rc sourced after another can retune its rules). */
+static int st_alert(config_t *c, cfg_stmt *s)
+{
+	alert_rule r;
+	if (alert_rule_parse((const char *const *)s->w, s->n, &r, s->err, sizeof s->err))
+		return -1;
+	r.file = s->file ? xstrdup(s->file) : NULL;
+	r.line = s->line;
+	alert_rule *old = alert_rules_find(&c->alerts, r.name);
+	if (old) {
+		alert_rule_free(old);
+		*old = r;
+	} else {
+		alert_rules_add(&c->alerts, &r);
+	}
+	return 0;
+}
+
+/* unalert NAME...: turns rules off, the built-in thresholds included
+ * (`unalert builtin` turns all of those off). */
+static int st_unalert(config_t *c, cfg_stmt *s)
+{
+	if (s->n < 2)
+		return fail(s, "unalert: expected 'unalert NAME...' (or 'unalert builtin')");
+	for (int i = 1; i < s->n; i++)
+		*VEC_PUSH(c->unalerts) = xstrdup(s->w[i]);
+	return 0;
+}
+
 static int st_prompts(config_t *c, cfg_stmt *s)
 {
 	if (s->n != 2)
@@ -553,6 +587,8 @@ const cfg_statement config_statements[] = {
     {"bind", CFG_IN_RC | CFG_IN_CONSOLE, st_bind},
     {"color", CFG_IN_RC, st_color},
     {"source", CFG_IN_RC, st_source},
+    {"alert", CFG_IN_RC, st_alert},
+    {"unalert", CFG_IN_RC, st_unalert},
     {NULL, 0, NULL},
 };
 

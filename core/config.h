@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "str.h"
 
 /* Options that `set` knows: name, type, default, description. The same
@@ -33,7 +34,9 @@
 	X(listen, STR, NULL, "OTLP/HTTP receiver address, ADDR:PORT (the console receives when set)")  \
 	X(collect_token_cmd, STR, NULL, "command printing the receiver's bearer token")               \
 	X(collect_tls_cert, STR, NULL, "PEM certificate file: the receiver speaks HTTPS")             \
-	X(collect_tls_key, STR, NULL, "PEM private key file of collect_tls_cert")                      \
+	X(collect_tls_key, STR, NULL, "PEM private key file of collect_tls_cert")                     \
+	X(alert_cmd, STR, NULL, "command run with an alert's JSON on stdin when a rule fires or resolves") \
+	X(alert_webhook, STR, NULL, "URL POSTed {\"text\": ...} when a rule fires or resolves")         \
 	X(clickhouse_password_cmd, STR, NULL, "command printing the ClickHouse store's password")       \
 	X(retention, DUR, NULL, "how long a ClickHouse store keeps calls, e.g. 90d (default: for ever)")
 
@@ -107,6 +110,8 @@ typedef struct config {
 	const char *const *provider_types;
 	CFG_VEC(cfg_bind) binds;
 	CFG_VEC(cfg_color) colors;
+	alert_rules alerts;          /* `alert` lines, in order */
+	CFG_VEC(char *) unalerts;    /* `unalert NAME`: rules (built-in ones too) turned off */
 	sbuf errors; /* "path:line: message\n" lines (the first CONFIG_MAX_ERRORS) */
 	int nerrors;
 	int depth;   /* source nesting */

@@ -254,17 +254,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 			break;
 		}
 		size_t k = (size_t)(nl - (data + i));
-		if (r->line.len) {
-			sb_add(&r->line, data + i, k);
-			sb_addc(&r->line, '\0');
-			r->stop = deliver_row(r, r->line.p, r->line.len - 1);
-			sb_reset(&r->line);
-		} else {
-			sb_add(&r->line, data + i, k);
-			sb_addc(&r->line, '\0');
-			r->stop = deliver_row(r, r->line.p, r->line.len - 1);
-			sb_reset(&r->line);
-		}
+		/* The row is copied (with what an earlier chunk held of it) so
+		 * that it can be cut and unescaped in place. */
+		sb_add(&r->line, data + i, k);
+		sb_addc(&r->line, '\0');
+		r->stop = deliver_row(r, r->line.p, r->line.len - 1);
+		sb_reset(&r->line);
 		i += k + 1;
 	}
 	return n;
@@ -377,6 +372,7 @@ static int request(ch_conn *c, const char *sql, const char *data, size_t len, in
 		if (gz) {
 			if (ch_gzip(data, len, &z)) {
 				sb_free(&u);
+				sb_free(&z);
 				ch_seterr(err, errlen, "ClickHouse %s: cannot compress the insert", c->where);
 				return -1;
 			}
@@ -389,6 +385,12 @@ static int request(ch_conn *c, const char *sql, const char *data, size_t len, in
 	} else {
 		data = sql;
 		len = strlen(sql);
+		/* Answers come gzip-compressed when the server is not this
+		 * machine: a page of calls with their text is mostly words. */
+		if (strcmp(c->host, "127.0.0.1") && strcmp(c->host, "localhost") && strcmp(c->host, "[::1]")) {
+			sb_adds(&u, "&enable_http_compression=1");
+			curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+		}
 	}
 	hdr = curl_slist_append(hdr, "Content-Type: text/plain; charset=utf-8");
 	hdr = curl_slist_append(hdr, "Expect:");

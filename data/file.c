@@ -200,8 +200,8 @@ int file_write_atomic(const char *path, const void *data, size_t len, int mode)
 
 char *file_xdg_path(file_xdg kind, const char *leaf, char *err, size_t errlen)
 {
-	static const char *const env[] = {"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"};
-	static const char *const under_home[] = {".config", ".local/state", ".local/share"};
+	static const char *const env[] = {"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"};
+	static const char *const under_home[] = {".config", ".local/state", ".local/share", ".cache"};
 	const char *base = getenv(env[kind]), *home = getenv("HOME");
 	sbuf b = SBUF_INIT;
 	if (base && *base) {

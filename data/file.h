@@ -43,10 +43,10 @@ void file_tmp_abort(file_tmp *t);
 int file_write_atomic(const char *path, const void *data, size_t len, int mode);
 
 /* The base directories of the XDG specification. */
-typedef enum { XDG_CONFIG, XDG_STATE, XDG_DATA } file_xdg;
+typedef enum { XDG_CONFIG, XDG_STATE, XDG_DATA, XDG_CACHE } file_xdg;
 
 /* $XDG_CONFIG_HOME/llmops/leaf, or $HOME/.config/llmops/leaf (and
- * .local/state, .local/share for the others) (malloc'ed). NULL when
+ * .local/state, .local/share, .cache for the others) (malloc'ed). NULL when
  * neither variable is set to anything: err then names both, so that no
  * path under / is ever made up. */
 char *file_xdg_path(file_xdg kind, const char *leaf, char *err, size_t errlen);

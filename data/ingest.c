@@ -29,8 +29,17 @@ struct ingester {
 	batch_t *cur;
 	body_codec *codec;   /* compresses bodies on the caller's thread */
 	sbuf packed, z;
+	/* A batch handed over while the writer had nothing queued carries its
+	 * bodies uncompressed, and the writer compresses them with a codec of
+	 * its own (a compression context serves one thread): whichever thread
+	 * has time does that work, so neither core waits for the other. */
+	int deferred[NBATCH];
+	body_codec *wcodec;
+	sbuf wpacked, wz;
+	unsigned n_batches, n_deferred;
 	pthread_t thread;
 	int threaded;
+	int scratch;         /* a scratch store: no bodies for calls outside traces */
 	/* where the time goes (LLMOPS_DEBUG_INGEST=1 prints it) */
 	double caller_wait, writer_wait, writer_cpu, writer_work;
 	size_t txn_calls;    /* in the writer's open transaction */
@@ -77,6 +86,21 @@ static void writer_commit(ingester_t *p)
 	p->txn_calls = 0;
 }
 
+static void writer_compress(ingester_t *p, batch_t *b)
+{
+	body_codec *codec = b->codec;
+	if (!p->wcodec) {
+		size_t len;
+		const void *dict = body_codec_dict(codec, &len);
+		p->wcodec = body_codec_new(dict, len, 0);
+	}
+	/* Without a codec the bodies are stored as they are, as ever. */
+	if (p->wcodec) {
+		ingest_compress(b, p->wcodec, &p->wpacked, &p->wz);
+		b->codec = codec; /* the rows name the store's dictionary: the same bytes */
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	ingester_t *p = arg;
@@ -120,6 +144,8 @@ static void *writer_main(void *arg)
 		ingest_stats s = {0};
 		double t0 = clock_mono();
 		int rc = 0;
+		if (!failed && p->deferred[b - p->batches])
+			writer_compress(p, b);
 		if (!failed) {
 			if (!p->txn_calls) {
 				rc = store_begin(p->st, err, sizeof err);
@@ -162,6 +188,7 @@ ingester_t *ingester_start(store_t *st, pricing_t *prices, int threaded)
 	/* Read before the writer thread starts: afterwards only the writer
 	 * touches the store. */
 	p->codec = store_body_codec(st);
+	p->scratch = store_scratch(st);
 	for (int i = 0; i < NBATCH; i++)
 		p->free_q[p->n_free++] = &p->batches[i];
 	p->threaded = threaded && pthread_create(&p->thread, NULL, writer_main, p) == 0;
@@ -227,10 +254,14 @@ static void compress_batch(ingester_t *p, batch_t *b)
 int ingester_flush(ingester_t *p)
 {
 	batch_t *b = p->cur;
-	/* The per-call work happens here, on the caller's thread. */
-	batch_prepare(b, p->prices);
-	compress_batch(p, b);
+	/* The per-call work happens here, on the caller's thread; but for a
+	 * scratch store, whose writer has little else to do than count, the
+	 * writer prices the calls and makes their rollups. */
+	if (!p->threaded || !p->scratch || b->nspans || b->nev)
+		batch_prepare(b, p->prices);
 	if (!p->threaded) {
+		if (!p->scratch || b->nspans || b->nev)
+			compress_batch(p, b);
 		ingest_stats s = {0};
 		if (!p->failed && store_ingest(p->st, b, p->prices, &s, p->err, sizeof p->err))
 			p->failed = 1;
@@ -240,6 +271,17 @@ int ingester_flush(ingester_t *p)
 		return p->failed ? -1 : 0;
 	}
 	pthread_mutex_lock(&p->mu);
+	/* The first batch trains the dictionary, and compresses here. */
+	int defer = p->codec && !b->new_codec && !p->n_full && (!p->scratch || b->nspans || b->nev);
+	pthread_mutex_unlock(&p->mu);
+	if (!defer && (!p->scratch || b->nspans || b->nev))
+		compress_batch(p, b);
+	else if (defer)
+		b->codec = p->codec;
+	pthread_mutex_lock(&p->mu);
+	p->deferred[b - p->batches] = defer;
+	p->n_batches++;
+	p->n_deferred += (unsigned)defer;
 	p->full_q[(p->full_head + p->n_full) % NBATCH] = b;
 	p->n_full++;
 	pthread_cond_broadcast(&p->cv);
@@ -265,8 +307,10 @@ int ingester_finish(ingester_t *p, ingest_stats *stats, char *err, size_t errlen
 		pthread_join(p->thread, NULL);
 	}
 	if (getenv("LLMOPS_DEBUG_INGEST"))
-		fprintf(stderr, "ingest: caller cpu %.2fs, waited %.2fs; writer cpu %.2fs, in store_ingest %.2fs, idle %.2fs\n",
-			thread_cpu(), p->caller_wait, p->writer_cpu, p->writer_work, p->writer_wait);
+		fprintf(stderr, "ingest: caller cpu %.2fs, waited %.2fs; writer cpu %.2fs, in store_ingest %.2fs, idle %.2fs;"
+			" %u of %u batches compressed by the writer\n",
+			thread_cpu(), p->caller_wait, p->writer_cpu, p->writer_work, p->writer_wait, p->n_deferred,
+			p->n_batches);
 	int rc = p->failed ? -1 : 0;
 	if (rc && err)
 		snprintf(err, errlen, "%s", p->err);
@@ -280,6 +324,10 @@ int ingester_finish(ingester_t *p, ingest_stats *stats, char *err, size_t errlen
 	}
 	sb_free(&p->packed);
 	sb_free(&p->z);
+	sb_free(&p->wpacked);
+	sb_free(&p->wz);
+	if (p->wcodec)
+		body_codec_free(p->wcodec);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);

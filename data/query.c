@@ -1013,3 +1013,154 @@ int64_t querier_fts_pending(querier_t *q)
 	pthread_mutex_unlock(&q->mu);
 	return p;
 }
+
+/* ---- a filter's sums over a window ------------------------------------- */
+
+/* Filters on dimensions only are answered by the rollups (a few rows a
+ * minute, whatever the traffic); the others scan the window's calls. */
+static int filter_dims_only(const filter_t *f)
+{
+	return f->status < 0 && !f->error.n && !f->user.n && !f->session.n && !f->trace.n && !f->since_ns &&
+	       !f->before_ns && f->lat_min < 0 && f->lat_max < 0 && !f->text && !f->sample_bp;
+}
+
+int store_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
+		       char *err, size_t errlen)
+{
+	rstats_init(out);
+	dims_t d;
+	if (store_dims_load(st, &d)) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc = 0;
+	if (!f || filter_dims_only(f)) {
+		rstats *per_dim = xcalloc((size_t)(d.n ? d.n : 1), sizeof *per_dim);
+		int64_t to = floor_to(to_ns, NS_PER_MIN) == to_ns ? to_ns : floor_to(to_ns, NS_PER_MIN) + NS_PER_MIN;
+		rc = store_window_per_dim(st, floor_to(from_ns, NS_PER_MIN), to, &d, per_dim);
+		if (rc)
+			snprintf(err, errlen, "%s: %s", st->path, rc == -2 ? "corrupt rollup row" : sqlite3_errmsg(st->db));
+		for (int64_t i = 1; i < d.n; i++) {
+			if (!rc && d.v[i].model && (!f || dim_matches(&d.v[i], f)))
+				rstats_merge(out, &per_dim[i]);
+			rstats_free(&per_dim[i]);
+		}
+		free(per_dim);
+		store_dims_free(&d);
+		return rc ? -1 : 0;
+	}
+	sbuf sql = SBUF_INIT;
+	sb_adds(&sql, "SELECT c.status, c.error_type, c.latency_ms, c.ttft_ms, c.input_tokens, c.cached_tokens,"
+		      " c.output_tokens, c.cost_nusd FROM calls c WHERE c.ts >= ?5 AND c.ts < ?6");
+	where_sql(&sql, f, &d);
+	store_dims_free(&d);
+	sqlite3_stmt *q;
+	int prc = sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL);
+	sb_free(&sql);
+	if (prc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	where_bind(q, f, now_ns);
+	sqlite3_bind_int64(q, 5, from_ns);
+	sqlite3_bind_int64(q, 6, to_ns);
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		call_t c;
+		memset(&c, 0, sizeof c);
+		c.is_error = sqlite3_column_int(q, 0);
+		c.error_type = (const char *)sqlite3_column_text(q, 1);
+		c.latency_ms = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 2);
+		c.ttft_ms = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 3);
+		c.input_tokens = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 4);
+		c.cached_tokens = sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 5);
+		c.output_tokens = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 6);
+		rstats_add_call(out, &c, sqlite3_column_type(q, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 7));
+	}
+	if (step != SQLITE_DONE) {
+		store_note_error(st, step, "reading the calls");
+		snprintf(err, errlen, "%s", store_damage(st) ? store_damage(st) : sqlite3_errmsg(st->db));
+		rc = -1;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* The newest rollup bucket of res at or after from_s and before to_s that
+ * holds calls of the dimensions f selects; 0 when none. */
+static int64_t newest_bucket(store_t *st, const dims_t *d, const filter_t *f, int res, int64_t from_s, int64_t to_s)
+{
+	sbuf sql = SBUF_INIT;
+	sb_printf(&sql, "SELECT MAX(t) FROM %s WHERE t >= ?1 AND t < ?2 AND calls > 0", rollup_table[res]);
+	if (f) {
+		int any = 0;
+		sb_adds(&sql, " AND dim IN (");
+		for (int64_t i = 1; i < d->n; i++)
+			if (d->v[i].model && dim_matches(&d->v[i], f)) {
+				sb_printf(&sql, "%s%lld", any ? "," : "", (long long)i);
+				any = 1;
+			}
+		sb_adds(&sql, any ? ")" : "NULL)");
+	}
+	sqlite3_stmt *q;
+	int64_t t = 0;
+	if (sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, from_s);
+		sqlite3_bind_int64(q, 2, to_s);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			t = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	sb_free(&sql);
+	return t;
+}
+
+int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
+{
+	*ts = 0;
+	dims_t d;
+	if (store_dims_load(st, &d)) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	/* A feed that stopped long ago must not cost a walk back through every
+	 * call since: where the dimensions say it all, the daily rollups find
+	 * its last day and the minutes its last minute, and only that minute's
+	 * calls are read. */
+	int64_t lo = 0;
+	if (!f || filter_dims_only(f)) {
+		int64_t now_s = now_ns / NS_PER_S;
+		int64_t day = newest_bucket(st, &d, f, RES_1D, 0, now_s + 1);
+		int64_t min = day ? newest_bucket(st, &d, f, RES_1M, day, now_s + 1) : 0;
+		if (!min) {
+			store_dims_free(&d);
+			return 0;
+		}
+		lo = min * NS_PER_S;
+	}
+	sbuf sql = SBUF_INIT;
+	sb_adds(&sql, "SELECT c.ts FROM calls c WHERE c.ts <= ?5 AND c.ts >= ?6");
+	where_sql(&sql, f, &d);
+	sb_adds(&sql, " ORDER BY c.ts DESC LIMIT 1");
+	store_dims_free(&d);
+	sqlite3_stmt *q;
+	int prc = sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL);
+	sb_free(&sql);
+	if (prc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	where_bind(q, f, now_ns);
+	sqlite3_bind_int64(q, 5, now_ns);
+	sqlite3_bind_int64(q, 6, lo);
+	int step = sqlite3_step(q), rc = 0;
+	if (step == SQLITE_ROW)
+		*ts = sqlite3_column_int64(q, 0);
+	else if (step != SQLITE_DONE) {
+		store_note_error(st, step, "reading the calls");
+		snprintf(err, errlen, "%s", store_damage(st) ? store_damage(st) : sqlite3_errmsg(st->db));
+		rc = -1;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}

@@ -121,6 +121,18 @@ void call_full_free(call_full *c);
 /* Models with calls in [from, to), most calls first (for the latency pane). */
 int store_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, size_t *n);
 
+/* ---- a filter's sums over a window (alert rules) ---------------------- */
+
+/* The sums of the calls f selects (NULL: all) that started in [from, to):
+ * from the rollups (minute aligned outwards) when f names only model,
+ * provider, feature and prompt, else from the calls themselves. now_ns is
+ * what f's since= counts back from. */
+int store_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
+		       char *err, size_t errlen);
+/* The start of the newest call f selects (NULL: any) at or before now_ns;
+ * *ts 0 when there is none. */
+int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen);
+
 /* ---- the worker -------------------------------------------------------- */
 
 typedef struct querier querier_t;

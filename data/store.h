@@ -22,6 +22,10 @@ enum {
 	 * write is opened as usual (migrated, its WAL tidied at close), one it
 	 * cannot is opened read-only. */
 	STORE_VIEWER = 8,
+	/* A throwaway store that answers one report on files: nothing synced, and
+	 * calls outside traces are counted by their ids in memory, only their
+	 * dimensions and rollups written (see store_scratch). */
+	STORE_SCRATCH = 16,
 };
 
 /* Without STORE_READONLY or STORE_VIEWER, a store that cannot be written is
@@ -66,6 +70,9 @@ struct sqlite3;
 int store_sqlite_open_readonly(const char *path, struct sqlite3 **db, char *err, size_t errlen);
 void store_close(store_t *st);
 const char *store_path(const store_t *st);
+/* Opened with STORE_SCRATCH: a batch without spans or content events needs
+ * no compressed bodies, as no call row is written for it. */
+int store_scratch(const store_t *st);
 int store_schema_version(store_t *st);
 
 typedef struct ingest_stats {

@@ -85,6 +85,11 @@ struct store {
 	sbuf span_traces;
 	u64map span_trace_seen;
 	int sdk_roots;        /* -1 unknown; 1 when a provider SDK's own root span is stored */
+	/* STORE_SCRATCH: the ids of the calls counted without a row, as 64-bit
+	 * fingerprints in an open-addressed table (0: an empty slot) */
+	int scratch;
+	uint64_t *seen;
+	size_t nseen, seencap;
 	/* bulk imports: checkpoints on a thread of their own */
 	pthread_t ck_thread;
 	pthread_mutex_t ck_mu;

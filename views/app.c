@@ -15,6 +15,7 @@
 
 #include "../core/clock.h"
 #include "../core/sanitize.h"
+#include "../data/bgimport.h"
 #include "../data/file.h"
 #include "../data/follow.h"
 #include "../data/receiver.h"
@@ -92,7 +93,40 @@ void app_set_window(app_t *a, const char *dur)
 	}
 	a->window_ns = ns;
 	clock_fmt_dur(ns, a->window_name, sizeof a->window_name);
+	a->window_picked = 1;
 	reload_all(a);
+}
+
+/* The console's now: the wall clock, except on files being looked at
+ * (llmops FILE...) whose newest call is not of the last minutes (an export
+ * from last week, or dated ahead of this clock): then the minute after that
+ * call, so that the window shows their calls rather than the hour since. */
+static int64_t app_clock(app_t *a)
+{
+	a->wall_ns = clock_now_ns();
+	int64_t last = a->last_call_ts, age = a->wall_ns - last;
+	if (!a->import || last <= 0 || (age < 2 * NS_PER_MIN && age > -2 * NS_PER_MIN))
+		return a->wall_ns;
+	return floor_to(last, NS_PER_MIN) + NS_PER_MIN;
+}
+
+/* On files being looked at, until a window is chosen: the smallest of the
+ * keys' windows that holds all their calls (never less than the rc's). */
+static void follow_data_window(app_t *a)
+{
+	int64_t first, last, want = config_dur(a->cfg, CFG_window);
+	if (!a->import || a->window_picked || store_time_range(a->st, &first, &last))
+		return;
+	int64_t to = a->now_ns, span = to - first;
+	for (size_t i = 0; i < sizeof action_windows / sizeof *action_windows && want < span; i++) {
+		int64_t ns;
+		if (clock_parse_dur(action_windows[i], &ns) == 0 && ns > want)
+			want = ns;
+	}
+	if (want == a->window_ns)
+		return;
+	a->window_ns = want;
+	clock_fmt_dur(want, a->window_name, sizeof a->window_name);
 }
 
 int app_set_filter(app_t *a, const char *src)
@@ -695,10 +729,20 @@ static void paint_title(app_t *a, int cols)
 	int x = draw_text_cut(0, 0, cols, full, EL_TITLE, 1);
 	char right[128], now[32];
 	clock_fmt_short(a->now_ns, now, sizeof now);
+	/* A file's data seen from its own time says which day that is. */
+	int64_t wall = a->import && a->wall_ns ? a->wall_ns : a->now_ns;
+	const char *at = now + 11;
+	char when[40];
+	if (wall != a->now_ns) {
+		snprintf(when, sizeof when, "to %s", now + 5);
+		at = when;
+	}
 	/* Freshness in coarse steps, so that an idle screen stays still. */
 	char fresh[48] = "no data";
-	if (a->last_call_ts > 0) {
-		int64_t age = a->now_ns - a->last_call_ts;
+	if (a->last_call_ts > 0 && a->last_call_ts > wall + 2 * NS_PER_MIN) {
+		snprintf(fresh, sizeof fresh, "data ahead of the clock");
+	} else if (a->last_call_ts > 0) {
+		int64_t age = wall - a->last_call_ts;
 		if (age < 2 * NS_PER_MIN)
 			snprintf(fresh, sizeof fresh, "data live");
 		else {
@@ -708,7 +752,7 @@ static void paint_title(app_t *a, int cols)
 			snprintf(fresh, sizeof fresh, "data %s old", d);
 		}
 	}
-	snprintf(right, sizeof right, "window %s %s %s UTC %s %s ", a->window_name, glyph(G_DOT), now + 11, glyph(G_DOT),
+	snprintf(right, sizeof right, "window %s %s %s UTC %s %s ", a->window_name, glyph(G_DOT), at, glyph(G_DOT),
 		 fresh);
 	int rw = text_width(right);
 	if (x + rw + 2 <= cols) /* never glued to the title */
@@ -727,7 +771,7 @@ static void paint_status(app_t *a, int y, int cols)
 			      a->msg_el == EL_ERROR ? EL_CRIT : a->msg_el == EL_WARN ? EL_WARN : EL_STATUS, 1);
 		return;
 	}
-	char s[512];
+	char s[1024];
 	int64_t pending = a->q ? querier_fts_pending(a->q) : 0;
 	char idx[96] = "";
 	int64_t since = pending > 0 ? querier_fts_since(a->q) : 0;
@@ -741,7 +785,7 @@ static void paint_status(app_t *a, int y, int cols)
 	} else if (pending > 0) {
 		snprintf(idx, sizeof idx, " %s indexing text for search", glyph(G_DOT));
 	}
-	char live[192] = "";
+	char live[640] = "";
 	if (a->recv) {
 		receiver_stats rs;
 		receiver_get_stats(a->recv, &rs);
@@ -752,9 +796,20 @@ static void paint_status(app_t *a, int y, int cols)
 			 (unsigned long long)rs.calls_minute, rs.calls_minute == 1 ? "" : "s", bad);
 		a->recv_shown = rs.calls_minute;
 	}
+	if (a->import) {
+		bgimport_progress p;
+		bgimport_get(a->import, &p);
+		char line[400];
+		bgimport_line(&p, line, sizeof line);
+		snprintf(live + strlen(live), sizeof live - strlen(live), "%s %s %s", line, glyph(G_DOT),
+			 a->import_store ? a->import_store : "");
+	}
 	char hints[256];
 	snprintf(s, sizeof s, "[%s] %s", app_top(a)->ops->name, live);
-	view_hint_line(a, cols - 2 - text_width(s) - text_width(idx), hints, sizeof hints);
+	int sep = a->import ? 3 : 0; /* " · " between the import and the keys, when any fit */
+	view_hint_line(a, cols - 2 - text_width(s) - text_width(idx) - sep, hints, sizeof hints);
+	if (sep && hints[0])
+		snprintf(s + strlen(s), sizeof s - strlen(s), " %s ", glyph(G_DOT));
 	snprintf(s + strlen(s), sizeof s - strlen(s), "%s%s", hints, idx);
 	draw_text_cut(y, 1, cols - 2, s, EL_STATUS, 1);
 }
@@ -849,7 +904,9 @@ static void paint(app_t *a)
 	tui_frame_end();
 	a->dirty = 0;
 	int first = !a->first_frame_done;
-	if (first)
+	/* The text index waits for an import behind the console (it would
+	 * compete with its writer for the store) and fills in once it is done. */
+	if (first && (!a->import || bgimport_idle(a->import)))
 		querier_index_now(a->q);
 	if (a->bench) {
 		double now = clock_mono();
@@ -967,6 +1024,8 @@ static int app_busy(app_t *a)
 	for (size_t i = 0; i < a->nfollowers; i++)
 		if (follower_pending(a->followers[i]))
 			return 1;
+	if (a->import && !bgimport_idle(a->import))
+		return 1;
 	return 0;
 }
 
@@ -1042,7 +1101,42 @@ static void refresh_tick(app_t *a)
 		changed = 1;
 	if (changed) {
 		a->last_call_ts = store_last_ts(a->st);
+		a->now_ns = app_clock(a);
+		follow_data_window(a);
 		reload_all(a);
+	}
+}
+
+/* The import's news: a rejected record to the status line (the first one
+ * stays until a key; all are printed when the console closes), its progress
+ * repainted, what it committed shown at most once a second, and at the end. */
+static void import_tick(app_t *a)
+{
+	bgimport_drain(a->import);
+	char m[1024];
+	int error;
+	while (bgimport_message(a->import, a->import_msgs, m, sizeof m, &error)) {
+		a->import_msgs++;
+		if (error && (!a->msg[0] || a->msg_el != EL_ERROR))
+			app_message(a, EL_ERROR, "%s", m);
+	}
+	a->dirty = 1;
+	bgimport_progress p;
+	bgimport_get(a->import, &p);
+	double now = clock_mono();
+	if (a->first_frame_done && bgimport_idle(a->import))
+		querier_index_now(a->q);
+	if (p.done && !a->import_done) {
+		/* Whatever the store said it changed since: a commit may fall between
+		 * the console's first look at the newest call and its baseline. */
+		a->import_done = 1;
+		a->last_call_ts = store_last_ts(a->st);
+		a->now_ns = app_clock(a);
+		follow_data_window(a);
+		reload_all(a);
+	} else if (now - a->import_reload >= 1.0) {
+		a->import_reload = now;
+		refresh_tick(a);
 	}
 }
 
@@ -1126,6 +1220,8 @@ static int app_init(app_t *a, const app_opts *o)
 	a->http = http_new();
 	a->store_path = xstrdup(o->store_path);
 	a->status = 0;
+	a->import = o->import;
+	a->import_store = o->import_store;
 	filter_init(&a->filter);
 	const char *bench = getenv("LLMOPS_BENCH");
 	if (bench && *bench)
@@ -1156,7 +1252,9 @@ static int app_init(app_t *a, const app_opts *o)
 	a->ask = prompt_new(NULL); /* notes stay out of any history file */
 	free(hist);
 	free(shist);
-	for (size_t i = 0; i < a->cfg->watches.n && !ro; i++) {
+	/* Files opened with llmops FILE have a store of their own: the rc's
+	 * watched files are not mixed into it. */
+	for (size_t i = 0; i < a->cfg->watches.n && !ro && !o->import; i++) {
 		const cfg_path *w = &a->cfg->watches.v[i];
 		a->followers = xrealloc(a->followers, (a->nfollowers + 1) * sizeof *a->followers);
 		a->followers[a->nfollowers++] = follower_new(w->path, !strcmp(w->kind, "otlp") ? FMT_OTLP : FMT_JSONL);
@@ -1180,11 +1278,13 @@ static int app_init(app_t *a, const app_opts *o)
 		return -1;
 	}
 	atexit(tui_end);
-	a->now_ns = clock_now_ns();
+	a->last_call_ts = store_last_ts(a->st);
+	a->now_ns = app_clock(a);
 	char d[16];
 	clock_fmt_dur(config_dur(a->cfg, CFG_window), d, sizeof d);
 	a->window_ns = config_dur(a->cfg, CFG_window);
 	snprintf(a->window_name, sizeof a->window_name, "%s", d);
+	follow_data_window(a);
 	a->last_call_ts = store_last_ts(a->st);
 	store_changed(a->st); /* the baseline */
 	if (ro)
@@ -1229,7 +1329,7 @@ static int app_init(app_t *a, const app_opts *o)
  * 0 to go on, -1 to leave. */
 static int app_turn(app_t *a)
 {
-	a->now_ns = clock_now_ns();
+	a->now_ns = app_clock(a);
 	/* A damaged file fails some reads and not others: the panes that
 	 * could read would look whole. Said once, it stays until a key. */
 	if (!a->damage_told && store_damage(a->st)) {
@@ -1241,6 +1341,8 @@ static int app_turn(app_t *a)
 		a->shown_minute = a->now_ns / NS_PER_MIN;
 		a->dirty = 1;
 	}
+	if (a->script && a->import && !a->import_done)
+		import_tick(a); /* its news before the next line is played, not after */
 	if (a->dirty)
 		paint(a);
 	if (a->script && a->script_pos < a->nscript && !app_busy(a)) {
@@ -1273,6 +1375,10 @@ static int app_turn(app_t *a)
 	size_t at_recv = (size_t)nfd;
 	if (rfd >= 0)
 		fds[nfd++] = (struct pollfd){.fd = rfd, .events = POLLIN};
+	int ifd = bgimport_fd(a->import);
+	size_t at_import = (size_t)nfd;
+	if (ifd >= 0)
+		fds[nfd++] = (struct pollfd){.fd = ifd, .events = POLLIN};
 	size_t first_http = (size_t)nfd;
 	int nhttp = http_pollfds(a->http, fds + nfd, (int)(sizeof fds / sizeof *fds) - nfd);
 	nfd += nhttp;
@@ -1348,6 +1454,8 @@ static int app_turn(app_t *a)
 	for (size_t i = 0; i < a->nfollowers; i++)
 		if (follower_pending(a->followers[i]))
 			followed = 1;
+	if (ifd >= 0 && fds[at_import].revents)
+		import_tick(a);
 	if (rfd >= 0 && fds[at_recv].revents) {
 		/* A batch was committed: the panes move now, not at the next tick. */
 		receiver_drain_fd(a->recv);

@@ -127,6 +127,13 @@ struct app {
 	follower_t **followers;
 	size_t nfollowers;
 	struct receiver *recv; /* the OTLP/HTTP receiver (--listen), or NULL */
+	struct bgimport *import; /* files being imported (llmops FILE...), or NULL */
+	const char *import_store;
+	size_t import_msgs;      /* its messages shown so far */
+	int import_done;         /* its end seen */
+	double import_reload;    /* when the views last reloaded for it */
+	int window_picked;       /* a window was chosen (keys, :window): the data no longer picks it */
+	int64_t wall_ns;         /* the wall clock, when now_ns follows a file's data */
 	uint64_t recv_shown;   /* its calls of the last minute, as the status line last said */
 	/* screen tests */
 	char **script;
@@ -149,6 +156,10 @@ typedef struct app_opts {
 	const struct receiver_opts *recv; /* receive OTLP/HTTP (NULL: not) */
 	const char *const *watch;         /* files to follow, besides the rc's watch lines */
 	int nwatch;
+	/* Files being imported behind the console (llmops FILE...): its
+	 * progress in the status line, its time and window from their data. */
+	struct bgimport *import;
+	const char *import_store; /* "store PATH" or "temporary store", after the progress */
 } app_opts;
 
 /* Runs the console; returns the exit status. */

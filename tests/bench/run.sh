@@ -50,6 +50,9 @@ printf "report --json --by prompt: %.1f ms\n" "$(echo "$2 * 1000" | bc -l)"
 size=$(du -cb "$S"* | tail -1 | cut -f1)
 printf "store on disk: %.0f MB (the JSONL is %.1fx larger)\n" "$(echo "$size / 1000000" | bc -l)" "$(echo "$bytes / $size" | bc -l)"
 
+echo "== the same answer from the same file: llmops beside its peers"
+sh tests/bench/peers.sh "$J" "$NOW"
+
 echo "== OTLP: agent traces, each request recorded by a library and by the provider SDK"
 O="$D/traces-otlp.jsonl"
 OT=${BENCH_TRACES:-50000}
@@ -67,6 +70,9 @@ sh tests/bench/collect.sh
 
 echo "== the console on the 1M-call store"
 sh tests/bench/console.sh "$S" "$NOW"
+
+echo "== llmops FILE: the console on the 1M-call JSONL while it imports"
+sh tests/bench/open.sh "$J"
 
 echo "== billed spend: a year of hour buckets and two days of minutes, 2 providers x 5 models"
 U="$D/usage.db"

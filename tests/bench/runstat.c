@@ -1,5 +1,7 @@
-/* runstat CMD ARGS...: runs CMD and prints "wall_seconds max_rss_kb" on
- * stderr's last line, so the benchmark needs no GNU time. */
+/* runstat CMD ARGS...: runs CMD and prints "wall_seconds max_rss_kb
+ * cpu_seconds" on stderr's last line, so the benchmark needs no GNU time. The
+ * CPU time (user and system, of every thread) says what a run would take on
+ * an idle machine when others compete for its cores. */
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -26,6 +28,8 @@ int main(int argc, char **argv)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	double wall = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	fprintf(stderr, "runstat %.3f %ld\n", wall, ru.ru_maxrss);
+	double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	fprintf(stderr, "runstat %.3f %ld %.3f\n", wall, ru.ru_maxrss, cpu);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

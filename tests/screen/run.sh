@@ -12,7 +12,7 @@
 #                                   for the first case that asks; skipped when
 #                                   clickhouse-server is not installed)
 #   #@ size COLSxLINES              the terminal (default 80x24)
-#   #@ args WORDS                   the command line after "llmops"
+#   #@ args WORDS                   the command line after "llmops" ($T: the case's folder)
 #   #@ rc LINE                      a line of the llmopsrc
 #   #@ env NAME=VALUE               the environment
 #   #@ stderr TEXT                  stderr must hold TEXT after the screen is gone
@@ -76,7 +76,7 @@ for case in "$HERE"/cases/*.keys; do
 		case $line in
 		"#@ store "*) store=${line#\#@ store } ;;
 		"#@ size "*) size=${line#\#@ size } ;;
-		"#@ args "*) args=${line#\#@ args } ;;
+		"#@ args "*) args=$(printf '%s' "${line#\#@ args }" | sed "s|\$T|$d|g") ;;
 		"#@ rc "*) printf '%s\n' "${line#\#@ rc }" | sed "s|\$T|$d|g" >>"$d/config/llmops/llmopsrc" ;;
 		"#@ env "*) envs="$envs ${line#\#@ env }" ;;
 		"#@ stderr "*) want_err=${line#\#@ stderr } ;;

@@ -75,6 +75,8 @@ int main(void)
 	srunner_add_suite(sr, suite_demo());
 	srunner_add_suite(sr, suite_golden());
 	srunner_add_suite(sr, suite_receiver());
+	srunner_add_suite(sr, suite_bgimport());
+	srunner_add_suite(sr, suite_alerts());
 	srunner_add_suite(sr, suite_ch());
 	srunner_add_suite(sr, suite_ch_read());
 	srunner_run_all(sr, CK_NORMAL);

@@ -38,11 +38,13 @@ Suite *suite_usage(void);
 Suite *suite_console(void);
 Suite *suite_chat(void);
 Suite *suite_file(void);
+Suite *suite_bgimport(void);
 Suite *suite_trace(void);
 Suite *suite_listpos(void);
 Suite *suite_reconcile(void);
 Suite *suite_changes(void);
 Suite *suite_receiver(void);
+Suite *suite_alerts(void);
 Suite *suite_ch(void);
 Suite *suite_ch_read(void);
 
