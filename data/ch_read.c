@@ -34,6 +34,7 @@
 struct ch_store {
 	ch_conn *c;
 	store_t *local; /* the console's own state: replays, labels, templates, billed usage */
+	body_codec *codec; /* a dictionary the ingester trained and handed over (bodies go as text) */
 	u64map dim_id; /* dimension hash -> id of the last store_dims_load */
 	uint64_t *dim_hash; /* id -> hash */
 	int64_t ndims;
@@ -1493,6 +1494,13 @@ static int ch_ingest_op(store_t *st, batch_t *b, pricing_t *prices, ingest_stats
 		snprintf(err, errlen, "%s", STORE_READONLY_MSG);
 		return -1;
 	}
+	/* The ingester's dictionary is the store's to keep (it goes on using
+	 * it): kept here, so that it is trained once and freed at close. */
+	if (b->new_codec && b->new_codec != st->chs->codec) {
+		body_codec_free(st->chs->codec);
+		st->chs->codec = b->new_codec;
+	}
+	b->new_codec = NULL;
 	return ch_ingest(conn(st), b, prices, stats, err, errlen);
 }
 
@@ -1540,8 +1548,7 @@ static int ch_busy(store_t *st)
 
 static body_codec *ch_body_codec(store_t *st)
 {
-	(void)st;
-	return NULL;
+	return st->chs->codec;
 }
 
 static int64_t ch_meta_get_int(store_t *st, const char *key, int64_t def)
@@ -1577,6 +1584,7 @@ static void ch_close(store_t *st)
 		}
 		ch_disconnect(st->chs->c);
 		dims_reset(st->chs);
+		body_codec_free(st->chs->codec);
 		if (st->chs->local)
 			sq_close(st->chs->local);
 		free(st->chs);

@@ -53,10 +53,10 @@ clickhouse_store() {
 	[ -n "$CHU" ] && return 0
 	. "$PWD/tests/lib/clickhouse.sh"
 	# once more on other ports, should another process have taken one
-	ports=$(ch_start "$T/ch") || { r=$?; [ $r = 77 ] && return 77; ch_stop "$T/ch"; rm -rf "$T/ch"; ports=$(ch_start "$T/ch"); } || return $?
+	ports=$(ch_start "$T/ch" 2>"$T/ch.err") || { r=$?; [ $r = 77 ] && return 77; ch_stop "$T/ch"; rm -rf "$T/ch"; ports=$(ch_start "$T/ch" 2>>"$T/ch.err"); } || return $?
 	trap 'ch_stop "$T/ch"; rm -rf "$T"' EXIT
 	CHU="clickhouse://127.0.0.1:${ports%% *}/demo"
-	XDG_STATE_HOME="$T/ch-state" "$LLMOPS" demo --no-tui --calls 5000 --store "$CHU" >/dev/null
+	XDG_STATE_HOME="$T/ch-state" "$LLMOPS" demo --no-tui --calls 5000 --store "$CHU" >/dev/null 2>>"$T/ch.err"
 }
 
 pass=0
@@ -113,7 +113,7 @@ for case in "$HERE"/cases/*.keys; do
 			echo "screen: $name skipped: clickhouse-server is not installed (sh scripts/deps.sh --test)"
 			continue
 		fi
-		[ $chs = 0 ] || { echo "FAIL: $name: the ClickHouse server did not start"; fail=$((fail + 1)); continue; }
+		[ $chs = 0 ] || { echo "FAIL: $name: the ClickHouse store could not be made: $(head -c 400 "$T/ch.err")"; fail=$((fail + 1)); continue; }
 		db=$CHU
 	fi
 	if [ -n "$plan" ] || [ -s "$d/setup" ]; then
