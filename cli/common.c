@@ -101,6 +101,8 @@ void cli_load_config(ctx_t *x)
 		x->store_path = xstrdup(config_str(&x->cfg, CFG_store));
 	else
 		x->store_path = file_xdg_path(XDG_DATA, "llmops.db", x->store_err, sizeof x->store_err);
+	store_set_password_cmd(config_str(&x->cfg, CFG_clickhouse_password_cmd));
+	store_set_retention(config_dur(&x->cfg, CFG_retention));
 
 	x->prices = pricing_new();
 	const char *pf = config_str(&x->cfg, CFG_pricing_file);
@@ -143,7 +145,7 @@ int cli_need_store(ctx_t *x)
 	if (!cli_store_path(x))
 		return -1;
 	struct stat sb;
-	if (stat(x->store_path, &sb) == 0)
+	if (store_is_url(x->store_path) || stat(x->store_path, &sb) == 0)
 		return 0;
 	char *p = sanitize_str(x->store_path, 0);
 	fprintf(stderr, "llmops: " STORE_MISSING_FMT "\n", p);

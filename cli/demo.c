@@ -34,7 +34,8 @@ int cmd_demo(ctx_t *x)
 	}
 	char *label = sanitize_str(path, 0);
 	struct stat sb;
-	if (stat(path, &sb) == 0) {
+	int url = store_is_url(path);
+	if (url || stat(path, &sb) == 0) {
 		store_t *old;
 		char err[512];
 		int is_demo = 0;
@@ -51,7 +52,11 @@ int cmd_demo(ctx_t *x)
 		}
 	}
 	sbuf tmp = SBUF_INIT;
-	sb_printf(&tmp, "%s.tmp-%d", path, (int)getpid());
+	/* A file is written aside and renamed; a database server's is filled in place. */
+	if (url)
+		sb_adds(&tmp, path);
+	else
+		sb_printf(&tmp, "%s.tmp-%d", path, (int)getpid());
 	store_t *st;
 	char err[512];
 	if (store_open(tmp.p, STORE_CREATE | STORE_BULK, &st, err, sizeof err)) {
@@ -80,8 +85,9 @@ int cmd_demo(ctx_t *x)
 	store_close(st);
 	if (rc) {
 		fprintf(stderr, "llmops: demo: %s\n", err);
-		unlink(tmp.p);
-	} else {
+		if (!url)
+			unlink(tmp.p);
+	} else if (!url) {
 		const char *sfx[] = {"-wal", "-shm"};
 		for (int i = 0; i < 2; i++) {
 			sbuf s = SBUF_INIT;

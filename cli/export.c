@@ -28,11 +28,18 @@ int cmd_export(ctx_t *x)
 	if (fmt < 0)
 		cli_die_usage("--format: expected jsonl, evals, chat, promptfoo or langfuse, got '%s'", fname);
 	const char *path = x->a.val[O_GOLDEN] ? x->a.val[O_GOLDEN] : config_str(&x->cfg, CFG_golden);
+	char *local = NULL; /* the store's own state file */
 	if (!path) {
 		/* The dataset kept in the store. */
 		if (cli_need_store(x))
 			return EXIT_FAIL;
-		path = x->store_path;
+		char err[512];
+		local = store_local_path(x->store_path, err, sizeof err);
+		if (!local) {
+			fprintf(stderr, "llmops: %s\n", err);
+			return EXIT_FAIL;
+		}
+		path = local;
 	}
 	const char *out = x->a.val[O_OUTPUT];
 	if (out && !*out)
@@ -44,6 +51,7 @@ int cmd_export(ctx_t *x)
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "llmops: no golden dataset at %s\n", label);
 		free(label);
+		free(local);
 		return EXIT_FAIL;
 	}
 	golden_t *g;
@@ -69,6 +77,7 @@ int cmd_export(ctx_t *x)
 		}
 	}
 	free(label);
+	free(local);
 	if (rc) {
 		char *e = sanitize_str(err, 0);
 		fprintf(stderr, "llmops: %s\n", e);

@@ -338,7 +338,9 @@ static int st_set(config_t *c, cfg_stmt *s)
 	if (config_set(c, name, value, s->err, sizeof s->err))
 		return -1;
 	int i = config_find_option(name);
-	if ((i == CFG_store || i == CFG_golden || i == CFG_pricing_file) && c->opt[i].s) {
+	/* A database server's URL is no path to resolve. */
+	if ((i == CFG_store || i == CFG_golden || i == CFG_pricing_file) && c->opt[i].s &&
+	    strncmp(c->opt[i].s, "clickhouse://", 13)) {
 		char *abs = resolve_path(c->opt[i].s, s->file);
 		free(c->opt[i].s);
 		c->opt[i].s = abs;

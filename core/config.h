@@ -17,7 +17,7 @@
  * table feeds `set` (in the rc file and at the console's `:` line) and
  * `:set NAME`'s description. */
 #define CONFIG_OPTIONS(X)                                                                           \
-	X(store, STR, NULL, "path of the SQLite store")                                             \
+	X(store, STR, NULL, "path of the SQLite store, or clickhouse://[USER@]HOST[:PORT]/DATABASE") \
 	X(golden, STR, NULL, "golden dataset file (default: the store)")                            \
 	X(pricing_file, STR, NULL, "LiteLLM model_prices_and_context_window.json overriding prices") \
 	X(refresh, INT, "5", "seconds between live refreshes")                                      \

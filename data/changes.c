@@ -56,25 +56,18 @@ static void ent_add_dim(entity *en, int64_t dim)
 /* The first (or last) minute of an hour in which one of the entity's dims served. */
 static int edge_minute(store_t *st, const entity *en, int64_t hour_s, int last, int64_t *out_s)
 {
-	sqlite3_stmt *q;
-	const char *sql = last ? "SELECT max(t) FROM rollup_1m WHERE t >= ? AND t < ? AND dim = ?"
-			       : "SELECT min(t) FROM rollup_1m WHERE t >= ? AND t < ? AND dim = ?";
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return -1;
 	int found = 0;
 	for (size_t i = 0; i < en->ndims; i++) {
-		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 1, hour_s);
-		sqlite3_bind_int64(q, 2, hour_s + 3600);
-		sqlite3_bind_int64(q, 3, en->dims[i]);
-		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-			int64_t t = sqlite3_column_int64(q, 0);
+		int64_t t;
+		int rc = store_dim_minute(st, en->dims[i], hour_s, last, &t);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
 			if (!found || (last ? t > *out_s : t < *out_s))
 				*out_s = t;
 			found = 1;
 		}
 	}
-	sqlite3_finalize(q);
 	if (!found)
 		*out_s = hour_s + (last ? 3540 : 0);
 	return 0;
@@ -306,7 +299,7 @@ static int replaced(const ents *e, const entity *en, const dims_t *dims)
 	return 0;
 }
 
-int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
+int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	out->from_ns = floor_to(from_ns, NS_PER_MIN);
@@ -331,20 +324,7 @@ int changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out,
 	}
 	/* First and last hours per dim, then per entity. */
 	int64_t *fh = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *fh), *lh = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *lh);
-	int rc = 0;
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", -1, &q, NULL) != SQLITE_OK) {
-		rc = -1;
-	} else {
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			int64_t d = sqlite3_column_int64(q, 0);
-			if (d > 0 && d < dims.n) {
-				fh[d] = sqlite3_column_int64(q, 1);
-				lh[d] = sqlite3_column_int64(q, 2);
-			}
-		}
-		sqlite3_finalize(q);
-	}
+	int rc = store_dim_hours(st, &dims, fh, lh);
 	int64_t near_s = (out->from_ns - span) / NS_PER_S - 3600;
 	for (size_t i = 0; i < e.n && !rc; i++) {
 		entity *en = &e.v[i];

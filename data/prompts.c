@@ -143,7 +143,7 @@ static int add_rollup_row(sqlite3_stmt *q, rstats *s)
 	return hist_merge_blob(&s->lat, sqlite3_column_blob(q, 6), (size_t)sqlite3_column_bytes(q, 6));
 }
 
-int prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen)
+int sq_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	pbuild b = {0};
@@ -385,7 +385,7 @@ const char *prompt_source_kind(const prompt_ver *v, char *buf, size_t n)
 	return buf;
 }
 
-int prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err, size_t errlen)
+int sq_prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err, size_t errlen)
 {
 	*text = NULL;
 	sqlite3_stmt *q;
@@ -443,7 +443,7 @@ static int put_new(store_t *st, const char *name, const char *version, const cha
 	return rc;
 }
 
-int prompts_add(store_t *st, const char *name, const char *version, const char *text, const char *source,
+int sq_prompts_add(store_t *st, const char *name, const char *version, const char *text, const char *source,
 		int64_t now_ns, char *out_version, size_t vlen, int *same, char *err, size_t errlen)
 {
 	*same = 0;

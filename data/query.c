@@ -60,7 +60,7 @@ static int cmp_group_cost(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-int store_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *out, char *err, size_t errlen)
+int sq_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	if (ncols < 1)
@@ -212,7 +212,7 @@ void series_free(series_t *s)
 	memset(s, 0, sizeof *s);
 }
 
-void store_warm(store_t *st, int64_t now_ns)
+void sq_warm(store_t *st, int64_t now_ns)
 {
 	char sql[128];
 	snprintf(sql, sizeof sql, "SELECT sum(length(latency) + length(ttft)) FROM %s WHERE t >= ?", rollup_table[RES_1H]);
@@ -224,7 +224,7 @@ void store_warm(store_t *st, int64_t now_ns)
 	sqlite3_finalize(q);
 }
 
-int store_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, uint64_t *calls)
+int sq_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, uint64_t *calls)
 {
 	*cost = 0;
 	*calls = 0;
@@ -256,7 +256,7 @@ int store_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, uint
 	return 0;
 }
 
-int store_changed(store_t *st)
+int sq_changed(store_t *st)
 {
 	sqlite3_stmt *q;
 	int64_t v = 0;
@@ -270,13 +270,13 @@ int store_changed(store_t *st)
 	return changed;
 }
 
-int64_t store_last_ts(store_t *st)
+int64_t sq_last_ts(store_t *st)
 {
 	int64_t first, last;
 	return store_time_range(st, &first, &last) ? 0 : last;
 }
 
-int store_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, size_t *n)
+int sq_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, size_t *n)
 {
 	*models = NULL;
 	*n = 0;
@@ -312,7 +312,7 @@ static void add_unique(char ***v, size_t *n, size_t *cap, const char *s)
 	(*v)[(*n)++] = xstrdup(s);
 }
 
-int store_filter_values(store_t *st, const char *field, size_t max, char ***out, size_t *n)
+int sq_filter_values(store_t *st, const char *field, size_t max, char ***out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -569,7 +569,7 @@ static void where_bind(sqlite3_stmt *q, const filter_t *f, int64_t now_ns)
 		k = text_bind(q, text_field(f, i), k);
 }
 
-int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)
+int sq_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	const filter_t *f = req->filter;
@@ -637,8 +637,8 @@ int store_calls_page(store_t *st, const page_req *req, call_page *out, char *err
 	return 0;
 }
 
-int store_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, call_ref **out, size_t *n,
-		    int *more, char *err, size_t errlen)
+int sq_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, call_ref **out, size_t *n,
+		 int *more, char *err, size_t errlen)
 {
 	*out = NULL;
 	*n = 0;
@@ -703,7 +703,7 @@ static void take_thinking(call_full *c)
 	cJSON_Delete(a);
 }
 
-int store_call_get(store_t *st, int64_t id, call_full *out)
+int sq_call_get(store_t *st, int64_t id, call_full *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *q;
@@ -828,6 +828,11 @@ static void *worker(void *arg)
 			filter_free(&f);
 			pthread_mutex_lock(&q->mu);
 			q->running = 0;
+			if (rc && q->has_req) {
+				/* Cancelled for the request that superseded it. */
+				call_page_free(&page);
+				continue;
+			}
 			if (q->has_res)
 				call_page_free(&q->res);
 			q->res = page;
@@ -946,6 +951,9 @@ void querier_submit(querier_t *q, const page_req *req, uint64_t tag)
 	q->req.filter = NULL;
 	q->tag = tag;
 	q->has_req = 1;
+	/* The page under way is no longer wanted: a server stops it. */
+	if (q->running)
+		store_cancel(q->st);
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 }

@@ -353,7 +353,7 @@ static int open_readonly(store_t *st, char *err, size_t errlen)
 	return 0;
 }
 
-int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
+int sq_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, sqlite_setup);
@@ -382,6 +382,7 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		ro = 1;
 	}
 	store_t *st = xcalloc(1, sizeof *st);
+	st->ops = &store_sqlite_ops;
 	st->path = xstrdup(path);
 	if (ro) {
 		if (open_readonly(st, err, errlen)) {
@@ -498,7 +499,7 @@ static void stop_checkpointer(store_t *st)
 	pthread_cond_destroy(&st->ck_cv);
 }
 
-void store_close(store_t *st)
+void sq_close(store_t *st)
 {
 	if (!st)
 		return;
@@ -561,7 +562,7 @@ const char *store_damage(const store_t *st)
 	return st->damage;
 }
 
-int store_schema_version(store_t *st)
+int sq_schema_version(store_t *st)
 {
 	return st->schema;
 }
@@ -982,7 +983,7 @@ static int scratch_ingest(store_t *st, batch_t *b, ingest_stats *stats, char *er
 	return 0;
 }
 
-int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen)
+int sq_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen)
 {
 	ingest_stats local = {0};
 	if (!stats)
@@ -1105,7 +1106,7 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 	return 0;
 }
 
-int store_begin(store_t *st, char *err, size_t errlen)
+int sq_begin(store_t *st, char *err, size_t errlen)
 {
 	if (st->in_txn)
 		return 0;
@@ -1115,7 +1116,7 @@ int store_begin(store_t *st, char *err, size_t errlen)
 	return 0;
 }
 
-int store_busy_timeout(store_t *st, int ms)
+int sq_busy_timeout(store_t *st, int ms)
 {
 	int was = st->busy_ms;
 	st->busy_ms = ms;
@@ -1123,7 +1124,7 @@ int store_busy_timeout(store_t *st, int ms)
 	return was;
 }
 
-void store_rollback(store_t *st)
+void sq_rollback(store_t *st)
 {
 	if (!st->in_txn)
 		return;
@@ -1131,13 +1132,13 @@ void store_rollback(store_t *st)
 	exec(st->db, "ROLLBACK", NULL, 0);
 }
 
-int store_busy(store_t *st)
+int sq_busy(store_t *st)
 {
 	int c = sqlite3_errcode(st->db);
 	return c == SQLITE_BUSY || c == SQLITE_LOCKED;
 }
 
-int store_commit(store_t *st, char *err, size_t errlen)
+int sq_commit(store_t *st, char *err, size_t errlen)
 {
 	if (!st->in_txn)
 		return 0;
@@ -1160,7 +1161,7 @@ int store_has_events(store_t *st)
 	return st->has_events;
 }
 
-int64_t store_call_count(store_t *st)
+int64_t sq_call_count(store_t *st)
 {
 	sqlite3_stmt *s = store_stmt(st, ST_COUNT, "SELECT count(*) FROM calls");
 	int64_t n = 0;
@@ -1171,7 +1172,7 @@ int64_t store_call_count(store_t *st)
 	return n;
 }
 
-int store_time_range(store_t *st, int64_t *first, int64_t *last)
+int sq_time_range(store_t *st, int64_t *first, int64_t *last)
 {
 	/* Two subqueries: min and max together in one SELECT defeat SQLite's
 	 * min/max optimisation and scan the whole index (18 MB on 1M calls). */
@@ -1197,7 +1198,7 @@ body_codec *store_codec_by_id(store_t *st, int64_t id)
 	return NULL;
 }
 
-body_codec *store_body_codec(store_t *st)
+body_codec *sq_body_codec(store_t *st)
 {
 	return st->codec;
 }
@@ -1243,7 +1244,7 @@ int store_body_decode(store_t *st, sqlite3_stmt *s, int col, char **input, char 
 	return 0;
 }
 
-int store_call_body(store_t *st, int64_t id, char **input, char **output, char **variables, char **attrs)
+int sq_call_body(store_t *st, int64_t id, char **input, char **output, char **variables, char **attrs)
 {
 	sqlite3_stmt *s = store_stmt(st, ST_BODY_GET,
 				     "SELECT zdict, body, input, output, variables, attrs FROM calls WHERE id=?");
@@ -1259,7 +1260,7 @@ int store_call_body(store_t *st, int64_t id, char **input, char **output, char *
 	return rc;
 }
 
-int store_find_call(store_t *st, const char *ref, int64_t *id)
+int sq_find_call(store_t *st, const char *ref, int64_t *id)
 {
 	uint8_t b[CALL_ID_MAX];
 	uint8_t n;
@@ -1324,7 +1325,7 @@ static int calls_by_span_prefix(store_t *st, const char *ref, int64_t *id, char 
 	return n;
 }
 
-int store_find_call_ref(store_t *st, const char *ref, int64_t *id, char *err, size_t errlen)
+int sq_find_call_ref(store_t *st, const char *ref, int64_t *id, char *err, size_t errlen)
 {
 	size_t len = strlen(ref);
 	if (len >= 16 && store_find_call(st, ref, id) == 0)
@@ -1347,8 +1348,8 @@ int store_find_call_ref(store_t *st, const char *ref, int64_t *id, char *err, si
 	return store_find_call(st, ref, id);
 }
 
-int store_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
-		     int64_t created_ns)
+int sq_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
+		  int64_t created_ns)
 {
 	sqlite3_stmt *s = store_stmt(st, ST_PROMPT_PUT,
 				     "INSERT INTO prompt_versions(name, version, template, source, created_at) VALUES(?,?,?,?,?)"
@@ -1363,7 +1364,7 @@ int store_put_prompt(store_t *st, const char *name, const char *version, const c
 	return rc;
 }
 
-int64_t store_meta_get_int(store_t *st, const char *key, int64_t def)
+int64_t sq_meta_get_int(store_t *st, const char *key, int64_t def)
 {
 	sqlite3_stmt *s;
 	int64_t v = def;
@@ -1376,7 +1377,7 @@ int64_t store_meta_get_int(store_t *st, const char *key, int64_t def)
 	return v;
 }
 
-int store_meta_set_int(store_t *st, const char *key, int64_t v)
+int sq_meta_set_int(store_t *st, const char *key, int64_t v)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &s, NULL) != SQLITE_OK)

@@ -32,6 +32,24 @@ enum {
  * an error that says so. A read-only store must already have this
  * version's schema (migrating would write). */
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen);
+/* path names a ClickHouse database (clickhouse://[USER@]HOST[:PORT]/DATABASE)
+ * rather than a file: store_open connects to it. */
+int store_is_url(const char *path);
+/* From another thread: stops the query the store is running, if its
+ * backend can (a ClickHouse server kills it); that query then fails. */
+void store_cancel(store_t *st);
+/* The SQLite file that keeps what the console writes of its own for this
+ * store (replays, the golden dataset's default, prompt templates, billed
+ * usage): the store itself for a file; for a ClickHouse URL, a file of that
+ * server's and database's under the state folder (malloc'ed; NULL and err
+ * when there is no state folder). */
+char *store_local_path(const char *store_path, char *err, size_t errlen);
+/* The command whose output is the ClickHouse password when
+ * LLMOPS_CLICKHOUSE_PASSWORD is not set (`set clickhouse_password_cmd`). */
+void store_set_password_cmd(const char *cmd);
+/* How long a ClickHouse store keeps calls (`set retention`; 0: for ever),
+ * applied by the commands that write (import, collect, demo). */
+void store_set_retention(int64_t ns);
 /* Opened read-only (STORE_READONLY, or STORE_VIEWER on a store that cannot be
  * written): every write would fail. */
 int store_readonly(const store_t *st);

@@ -187,7 +187,7 @@ static int top_gap(const id_range *r, int n, int64_t maxid, int64_t *top, int64_
 	return 0;
 }
 
-int store_fts_step(store_t *st, int max_rows, int64_t *pending)
+int sq_fts_step(store_t *st, int max_rows, int64_t *pending)
 {
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
@@ -249,7 +249,7 @@ int store_fts_step(store_t *st, int max_rows, int64_t *pending)
 	return 0;
 }
 
-int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int *n, char *err, size_t errlen)
+int sq_fts_search(store_t *st, const char *query, int64_t *ids, int max, int *n, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
 	*n = 0;
@@ -272,7 +272,7 @@ int store_fts_search(store_t *st, const char *query, int64_t *ids, int max, int 
 	return 0;
 }
 
-int64_t store_fts_pending(store_t *st)
+int64_t sq_fts_pending(store_t *st)
 {
 	id_range r[MAX_RANGES];
 	int n = load_ranges(st, r);
@@ -283,7 +283,7 @@ int64_t store_fts_pending(store_t *st)
  * order), so "since" is read off the time index: the newest call outside the
  * newest range, found by walking the index down from the newest call, or from
  * the last answer, which can only have moved down since. */
-int64_t store_fts_since(store_t *st, int64_t hint)
+int64_t sq_fts_since(store_t *st, int64_t hint)
 {
 	id_range r[MAX_RANGES];
 	int n = load_ranges(st, r);

@@ -13,6 +13,7 @@
 #include "../core/map.h"
 #include "../core/rollup.h"
 #include "store.h"
+#include "store_ops.h"
 
 /* The statements each connection prepares once (store_stmt). */
 enum {
@@ -63,6 +64,8 @@ int64_t u64map_get(const u64map *m, uint64_t k);
 void u64map_put(u64map *m, uint64_t k, int64_t v);
 
 struct store {
+	const store_ops *ops; /* the backend: store_sqlite_ops for the fields below */
+	struct ch_store *chs; /* the ClickHouse backend's own (ch_read.c); NULL on SQLite */
 	sqlite3 *db;
 	char *path;
 	int schema;
@@ -138,6 +141,11 @@ void rebuild_free(rebuild_set *r);
 int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, rebuild_set *rebuild);
 
 
+/* A trace's spans into tree order (a parent before its children, siblings
+ * by start) with their depths (trace_out.c). */
+struct trace_view;
+void trace_order_tree(struct trace_view *t);
+
 /* The dimension table in memory, indexed by id (v[id].model is NULL where
  * there is no such id): for reports and console queries. */
 typedef struct dim_row {
@@ -152,6 +160,12 @@ void store_dims_free(dims_t *d);
 /* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
  * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
+/* The first and last hour (Unix s) each dimension served, into first_h[dim]
+ * and last_h[dim] (arrays of dims->n; 0 where it never did). 0 or -1. */
+int store_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h);
+/* The first (last) minute of the hour at hour_s in which dim served: 1 and
+ * *t; 0 when it did not; -1 on a store error. */
+int store_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
 /* The row of a dimension id, or NULL. */
 static inline const dim_row *store_dim(const dims_t *d, int64_t id)
 {

@@ -8,7 +8,7 @@
 #include "../core/clock.h"
 #include "store_internal.h"
 
-int store_dims_load(store_t *st, dims_t *d)
+int sq_dims_load(store_t *st, dims_t *d)
 {
 	sqlite3_stmt *s;
 	memset(d, 0, sizeof *d);
@@ -80,6 +80,11 @@ static void group_key(const dim_row *r, int by, sbuf *out)
 	}
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int cmp_groups(const void *a, const void *b)
 {
 	const report_group *x = a, *y = b;
@@ -116,7 +121,7 @@ static int add_row(sqlite3_stmt *q, rstats *s)
 	return 0;
 }
 
-int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+int sq_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges), rc = 0;
@@ -148,7 +153,40 @@ int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims
 	return rc;
 }
 
-int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *r, char *err, size_t errlen)
+int sq_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		int64_t d = sqlite3_column_int64(q, 0);
+		if (d > 0 && d < dims->n) {
+			first_h[d] = sqlite3_column_int64(q, 1);
+			last_h[d] = sqlite3_column_int64(q, 2);
+		}
+	}
+	sqlite3_finalize(q);
+	return 0;
+}
+
+int sq_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t)
+{
+	sqlite3_stmt *q;
+	const char *sql = last ? "SELECT max(t) FROM rollup_1m WHERE t >= ? AND t < ? AND dim = ?"
+			       : "SELECT min(t) FROM rollup_1m WHERE t >= ? AND t < ? AND dim = ?";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, hour_s);
+	sqlite3_bind_int64(q, 2, hour_s + 3600);
+	sqlite3_bind_int64(q, 3, dim);
+	int found = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
+	if (found)
+		*t = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return found;
+}
+
+int sq_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
 	r->by = by;
@@ -201,6 +239,9 @@ int store_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *
 		strmap_free(&unpriced, NULL);
 		if (r->n)
 			qsort(r->groups, r->n, sizeof *r->groups, cmp_groups);
+		/* By name: the same list whatever order a backend keeps its dimensions in. */
+		if (r->n_unpriced_models > 1)
+			qsort(r->unpriced_models, r->n_unpriced_models, sizeof *r->unpriced_models, cmp_names);
 	}
 	for (int64_t d = 0; d < dims.n; d++)
 		rstats_free(&per_dim[d]);

@@ -1435,12 +1435,12 @@ int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 
 /* ---- spans of traces that never got a call -------------------------------- */
 
-size_t store_span_traces_pending(const store_t *st)
+size_t sq_span_traces_pending(const store_t *st)
 {
 	return st->span_trace_seen.len;
 }
 
-int store_prune_spans(store_t *st, uint64_t *pruned)
+int sq_prune_spans(store_t *st, uint64_t *pruned)
 {
 	*pruned = 0;
 	const uint8_t *p = (const uint8_t *)st->span_traces.p, *end = p + st->span_traces.len;

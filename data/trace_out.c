@@ -98,7 +98,7 @@ static uint64_t hex_key(const char *hex)
 
 /* Tree order and depths, in time linear in the spans (a trace may hold tens
  * of thousands, and the call view reads its call's trace). */
-static void order_tree(trace_view *t)
+void trace_order_tree(trace_view *t)
 {
 	size_t n = t->n;
 	if (!n)
@@ -226,7 +226,7 @@ static void finish(store_t *st, trace_view *t, int64_t lone_call)
 			sp->name = xstrdup("chat");
 		sp->call_id = lone_call;
 	}
-	order_tree(t);
+	trace_order_tree(t);
 	u64map calls = {0};
 	t->start = INT64_MAX;
 	t->end = INT64_MIN;
@@ -254,7 +254,7 @@ static void finish(store_t *st, trace_view *t, int64_t lone_call)
 		t->end = t->start;
 }
 
-int store_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
+int sq_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -277,7 +277,7 @@ int store_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
 	return rc;
 }
 
-int store_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen)
+int sq_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	uint8_t id[CALL_ID_MAX];

@@ -360,8 +360,8 @@ static int prepare(store_t *st, const char *sql, sqlite3_stmt **s)
 	return sqlite3_prepare_v2(st->db, sql, -1, s, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-int usage_store_page(store_t *st, const char *provider, int width_s, const usage_page *pg, int64_t fetched_s,
-		     char *err, size_t errlen)
+int sq_usage_store_page(store_t *st, const char *provider, int width_s, const usage_page *pg, int64_t fetched_s,
+			char *err, size_t errlen)
 {
 	/* A few pages a minute at most: statements are prepared per page. */
 	put_stmts ps = {0};
@@ -417,8 +417,8 @@ int usage_store_page(store_t *st, const char *provider, int width_s, const usage
 	return store_commit(st, err, errlen);
 }
 
-int64_t usage_fetch_start(store_t *st, const char *provider, int kind, int width_s, int64_t from_s, int64_t to_s,
-			  int64_t settle_s)
+int64_t sq_usage_fetch_start(store_t *st, const char *provider, int kind, int width_s, int64_t from_s, int64_t to_s,
+			     int64_t settle_s)
 {
 	sqlite3_stmt *s;
 	if (prepare(st,
@@ -516,8 +516,8 @@ static int sql_fail(store_t *st, char *err, size_t errlen)
 	return -1;
 }
 
-int usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out, char *err,
-		    size_t errlen)
+int sq_usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out, char *err,
+		       size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	out->from_ns = from_ns;

@@ -266,11 +266,15 @@ static void ann_open(view_t *v, app_t *a, const void *arg)
 		an->g = NULL;
 		return;
 	}
-	if (golden_open(gpath && *gpath ? gpath : a->store_path, &an->g, err, sizeof err)) {
+	/* Without `set golden`, labels go beside the store's own state. */
+	char *lp = gpath && *gpath ? NULL : store_local_path(a->store_path, err, sizeof err);
+	if ((!(gpath && *gpath) && !lp) || golden_open(lp ? lp : gpath, &an->g, err, sizeof err)) {
+		free(lp);
 		app_message(a, EL_ERROR, "annotate: %s", err);
 		an->g = NULL;
 		return;
 	}
+	free(lp);
 	filter_init(&an->f);
 	filter_parse(&an->f, an->filter_src, err, sizeof err);
 	if (store_call_refs(a->st, &an->f, a->now_ns, QUEUE_MAX, &an->refs, &an->n, &an->more, err, sizeof err)) {

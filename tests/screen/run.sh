@@ -7,8 +7,11 @@
 # A case file (tests/screen/cases/NAME.keys) holds keys, one line per step
 # (":cmd" and "/text" are typed and entered; "<Enter>", "<C-f>", "jjk" are keys),
 # and directives:
-#   #@ store demo|hostile|empty     the data (default demo: 5,000 calls; demo-full: the
-#                                   200,000 of `make demo`, made on first use)
+#   #@ store demo|demo-full|hostile|empty|clickhouse  the data (default demo: 5,000
+#                                   calls; demo-full: the 200,000 of `make demo`, made on
+#                                   first use; clickhouse: the demo week in a private
+#                                   ClickHouse server, started for the first case that
+#                                   asks; skipped when clickhouse-server is not installed)
 #   #@ size COLSxLINES              the terminal (default 80x24)
 #   #@ args WORDS                   the command line after "llmops" ($T: the case's folder)
 #   #@ rc LINE                      a line of the llmopsrc
@@ -44,6 +47,18 @@ mkdir -p "$HOME"
 "$LLMOPS" demo --no-tui --calls 5000 --store "$T/demo.db" >/dev/null || exit 1
 "$LLMOPS" import --store "$T/hostile.db" "$HERE/fixtures/hostile.jsonl" >/dev/null 2>&1 || exit 1
 "$LLMOPS" import --store "$T/empty.db" /dev/null >/dev/null 2>&1
+
+# The demo week in ClickHouse, the first time a case asks for it.
+CHU=""
+clickhouse_store() {
+	[ -n "$CHU" ] && return 0
+	. "$PWD/tests/lib/clickhouse.sh"
+	# once more on other ports, should another process have taken one
+	ports=$(ch_start "$T/ch" 2>"$T/ch.err") || { r=$?; [ $r = 77 ] && return 77; ch_stop "$T/ch"; rm -rf "$T/ch"; ports=$(ch_start "$T/ch" 2>>"$T/ch.err"); } || return $?
+	trap 'ch_stop "$T/ch"; rm -rf "$T"' EXIT
+	CHU="clickhouse://127.0.0.1:${ports%% *}/demo"
+	XDG_STATE_HOME="$T/ch-state" "$LLMOPS" demo --no-tui --calls 5000 --store "$CHU" >/dev/null 2>>"$T/ch.err"
+}
 
 pass=0
 fail=0
@@ -98,6 +113,15 @@ for case in "$HERE"/cases/*.keys; do
 		echo ':q' >"$T/quit.keys"
 		env XDG_CONFIG_HOME="$T/none" XDG_STATE_HOME="$T/none" LLMOPS_SCRIPT="$T/quit.keys" LINES=24 COLUMNS=80 \
 			"$LLMOPS" --store "$db" >/dev/null 2>&1 || exit 1
+	elif [ "$store" = clickhouse ]; then
+		clickhouse_store
+		chs=$?
+		if [ $chs = 77 ]; then
+			echo "screen: $name skipped: clickhouse-server is not installed (sh scripts/deps.sh --test)"
+			continue
+		fi
+		[ $chs = 0 ] || { echo "FAIL: $name: the ClickHouse store could not be made: $(head -c 400 "$T/ch.err")"; fail=$((fail + 1)); continue; }
+		db=$CHU
 	fi
 	if [ -n "$plan" ] || [ -s "$d/setup" ]; then
 		cp "$db" "$d/store.db"

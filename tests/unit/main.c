@@ -81,6 +81,7 @@ int main(void)
 	srunner_add_suite(sr, suite_bgimport());
 	srunner_add_suite(sr, suite_alerts());
 	srunner_add_suite(sr, suite_ch());
+	srunner_add_suite(sr, suite_ch_read());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

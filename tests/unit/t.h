@@ -49,6 +49,7 @@ Suite *suite_receiver(void);
 Suite *suite_label(void);
 Suite *suite_alerts(void);
 Suite *suite_ch(void);
+Suite *suite_ch_read(void);
 
 /* Whole file, NUL-terminated (malloc'ed), or NULL. */
 char *t_read(const char *path, size_t *len);

@@ -1,0 +1,1736 @@
+/* The store on ClickHouse: the read path, and the store_ops table that puts
+ * it (with ch_write.c's inserts) behind the same calls as the SQLite store.
+ *
+ * Every query is in the SQL that ClickHouse 18.16 and current releases
+ * share, with literals escaped here (ch_quote) and never spliced raw.
+ * - The dashboard, reports and changes read the rollups (-Merge of the
+ *   AggregatingMergeTree states), never the calls: a window costs its
+ *   buckets, not its calls. Percentiles come from the rollups' histograms
+ *   (core/hist buckets), within the histogram's stated error.
+ * - A page of the trace list is read in two phases: the page's keys first
+ *   (ts, span id and the sort column, from the time-ordered table, no text),
+ *   then those rows' columns and the start of their output, so that a page
+ *   never reads the text of every matching call.
+ * - Text search scans the window newest first (the calls table is ordered by
+ *   time), case-insensitively, and stops at the page's size.
+ *
+ * A call has no integer id in ClickHouse: the store id the console passes
+ * around is 63 bits of cityHash64(span_id). The calls a page returned are
+ * remembered (id -> ts and span id), so that opening one reads one granule;
+ * an id not remembered is looked up by its hash, a scan. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/hist.h"
+#include "ch.h"
+#include "file.h"
+#include "store_internal.h"
+
+#define ID_EXPR "bitAnd(cityHash64(span_id), 9223372036854775807)"
+
+struct ch_store {
+	ch_conn *c;
+	store_t *local; /* the console's own state: replays, labels, templates, billed usage */
+	body_codec *codec; /* a dictionary the ingester trained and handed over (bodies go as text) */
+	u64map dim_id; /* dimension hash -> id of the last store_dims_load */
+	uint64_t *dim_hash; /* id -> hash */
+	int64_t ndims;
+	uint64_t seen_count; /* for store_changed */
+	int64_t seen_last;
+	char err[512]; /* the last failure, for the generic bodies' messages */
+};
+
+/* ---- ids of calls -------------------------------------------------------- */
+
+typedef struct seen_call {
+	int64_t id, ts;
+	char span[33];
+} seen_call;
+
+/* Shared by every connection of the process (the querier's pages are opened
+ * on the console's): a small open-addressing table, the oldest entries
+ * overwritten. */
+#define SEEN_CAP 65536
+static seen_call seen[SEEN_CAP];
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void seen_put(int64_t id, int64_t ts, const char *span)
+{
+	pthread_mutex_lock(&seen_mu);
+	seen_call *s = &seen[(uint64_t)id % SEEN_CAP];
+	s->id = id;
+	s->ts = ts;
+	snprintf(s->span, sizeof s->span, "%s", span);
+	pthread_mutex_unlock(&seen_mu);
+}
+
+static int seen_get(int64_t id, int64_t *ts, char *span)
+{
+	pthread_mutex_lock(&seen_mu);
+	seen_call *s = &seen[(uint64_t)id % SEEN_CAP];
+	int hit = s->id == id && id;
+	if (hit) {
+		*ts = s->ts;
+		memcpy(span, s->span, sizeof s->span);
+	}
+	pthread_mutex_unlock(&seen_mu);
+	return hit;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static ch_conn *conn(store_t *st)
+{
+	return st->chs->c;
+}
+
+static int fail(store_t *st, const char *what, const char *why, char *err, size_t errlen)
+{
+	sbuf m = SBUF_INIT;
+	sb_printf(&m, "%s: %s: %s", st->path, what, why);
+	snprintf(st->chs->err, sizeof st->chs->err, "%s", sb_str(&m));
+	sb_free(&m);
+	if (err)
+		snprintf(err, errlen, "%s", st->chs->err);
+	return -1;
+}
+
+static int64_t num(const char *s)
+{
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+static uint64_t unum(const char *s)
+{
+	return s && *s != '-' ? strtoull(s, NULL, 10) : 0;
+}
+
+/* A sumMap's "([1,2],[3,4])" into h, with the exact min, max and sum. */
+static void hist_from_text(hist_t *h, const char *map, const char *mn, const char *mx, const char *sum)
+{
+	if (!map)
+		return;
+	const char *p = strchr(map, '[');
+	const char *q = p ? strchr(p, ']') : NULL;
+	const char *c = q ? strchr(q + 1, '[') : NULL;
+	if (!c)
+		return;
+	p++;
+	c++;
+	hist_t part = HIST_INIT;
+	while (p < q && *c && *c != ']') {
+		char *e1, *e2;
+		unsigned long idx = strtoul(p, &e1, 10);
+		unsigned long long n = strtoull(c, &e2, 10);
+		if (e1 == p || e2 == c)
+			break;
+		if (n)
+			hist_add_n(&part, hist_bucket_mid((uint32_t)idx), n);
+		p = *e1 == ',' ? e1 + 1 : e1;
+		c = *e2 == ',' ? e2 + 1 : e2;
+	}
+	if (part.total) {
+		part.min = strtod(mn, NULL);
+		part.max = strtod(mx, NULL);
+		part.sum = strtod(sum, NULL);
+		hist_merge(h, &part);
+	}
+	hist_free(&part);
+}
+
+/* The columns a rollup read selects, after its key columns: the counts, the
+ * two histograms as (min, max, sum, sumMap). */
+#define ROLLUP_COLS                                                                                              \
+	" sumMerge(calls), sumMerge(errors), sumMerge(tokens_in), sumMerge(tokens_cached), sumMerge(tokens_out),"  \
+	" sumMerge(cost), sumMerge(unpriced), minIfMerge(lat_min), maxIfMerge(lat_max), sumIfMerge(lat_sum),"      \
+	" sumMapMerge(lat_hist), minIfMerge(ttft_min), maxIfMerge(ttft_max), sumIfMerge(ttft_sum),"                \
+	" sumMapMerge(ttft_hist)"
+#define ROLLUP_NCOLS 15
+
+static void add_rollup_cols(rstats *s, char **v, int with_ttft)
+{
+	s->calls = sat_add_u64(s->calls, unum(v[0]));
+	s->errors = sat_add_u64(s->errors, unum(v[1]));
+	s->input_tokens = sat_add_u64(s->input_tokens, unum(v[2]));
+	s->cached_tokens = sat_add_u64(s->cached_tokens, unum(v[3]));
+	s->output_tokens = sat_add_u64(s->output_tokens, unum(v[4]));
+	s->cost_nusd = sat_add_i64(s->cost_nusd, num(v[5]));
+	s->unpriced = sat_add_u64(s->unpriced, unum(v[6]));
+	hist_from_text(&s->lat, v[10], v[7], v[8], v[9]);
+	if (with_ttft)
+		hist_from_text(&s->ttft, v[14], v[11], v[12], v[13]);
+}
+
+typedef struct two_ud {
+	int64_t a, b;
+	int rows;
+} two_ud;
+
+static int two_row(void *ud, char **v, int n)
+{
+	two_ud *u = ud;
+	u->a = n > 0 ? num(v[0]) : 0;
+	u->b = n > 1 ? num(v[1]) : 0;
+	u->rows++;
+	return 0;
+}
+
+/* ---- dimensions and windows ---------------------------------------------- */
+
+typedef struct dims_ud {
+	store_t *st;
+	dims_t *d;
+} dims_ud;
+
+static int dim_row_cb(void *ud, char **v, int n)
+{
+	dims_ud *u = ud;
+	struct ch_store *cs = u->st->chs;
+	if (n < 6)
+		return 0;
+	uint64_t h = strtoull(v[0], NULL, 10);
+	if (!h || u64map_get(&cs->dim_id, h))
+		return 0;
+	dims_t *d = u->d;
+	int64_t id = d->n ? d->n : 1;
+	d->v = xrealloc(d->v, (size_t)(id + 1) * sizeof *d->v);
+	if (!d->n)
+		memset(&d->v[0], 0, sizeof d->v[0]);
+	d->n = id + 1;
+	dim_row *r = &d->v[id];
+	char **f[5] = {&r->provider, &r->model, &r->prompt_name, &r->prompt_version, &r->feature};
+	for (int i = 0; i < 5; i++)
+		*f[i] = xstrdup(v[1 + i] ? v[1 + i] : "");
+	cs->dim_hash = xrealloc(cs->dim_hash, (size_t)(id + 1) * sizeof *cs->dim_hash);
+	cs->dim_hash[id] = h;
+	cs->ndims = id + 1;
+	u64map_put(&cs->dim_id, h, id);
+	return 0;
+}
+
+static void dims_reset(struct ch_store *cs)
+{
+	free(cs->dim_id.keys);
+	free(cs->dim_id.vals);
+	memset(&cs->dim_id, 0, sizeof cs->dim_id);
+	free(cs->dim_hash);
+	cs->dim_hash = NULL;
+	cs->ndims = 0;
+}
+
+/* Every dimension that served: the day rollups hold one row a dimension a
+ * day, far fewer than the calls. */
+static int ch_dims_load(store_t *st, dims_t *d)
+{
+	memset(d, 0, sizeof *d);
+	dims_reset(st->chs);
+	dims_ud u = {st, d};
+	char err[512];
+	if (ch_select(conn(st),
+		      "SELECT dim, any(provider), any(model), any(prompt_name), any(prompt_version), any(feature)"
+		      " FROM rollup_1d GROUP BY dim ORDER BY dim",
+		      dim_row_cb, &u, err, sizeof err)) {
+		fail(st, "reading the dimensions", err, NULL, 0);
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t dim_of(store_t *st, const char *hash)
+{
+	return u64map_get(&st->chs->dim_id, strtoull(hash, NULL, 10));
+}
+
+typedef struct window_ud {
+	store_t *st;
+	const dims_t *dims;
+	rstats *per_dim;
+} window_ud;
+
+static int window_row(void *ud, char **v, int n)
+{
+	window_ud *u = ud;
+	if (n < 1 + ROLLUP_NCOLS)
+		return 0;
+	int64_t id = dim_of(u->st, v[0]);
+	if (id <= 0 || id >= u->dims->n)
+		return 0;
+	add_rollup_cols(&u->per_dim[id], v + 1, 1);
+	return 0;
+}
+
+static int window_err_row(void *ud, char **v, int n)
+{
+	window_ud *u = ud;
+	if (n < 3)
+		return 0;
+	int64_t id = dim_of(u->st, v[0]);
+	if (id > 0 && id < u->dims->n)
+		ecounts_add(&u->per_dim[id].errs, v[1] ? v[1] : "error", unum(v[2]));
+	return 0;
+}
+
+static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+{
+	rrange ranges[5];
+	int nr = rollup_ranges(from_ns, to_ns, ranges);
+	window_ud u = {st, dims, per_dim};
+	sbuf q = SBUF_INIT;
+	char err[512];
+	int rc = 0;
+	for (int i = 0; i < nr && !rc; i++) {
+		sb_reset(&q);
+		sb_printf(&q, "SELECT dim," ROLLUP_COLS " FROM %s WHERE t >= %lld AND t < %lld GROUP BY dim",
+			  rollup_table[ranges[i].res], (long long)ranges[i].from, (long long)ranges[i].to);
+		rc = ch_select(conn(st), q.p, window_row, &u, err, sizeof err);
+		if (!rc) {
+			sb_reset(&q);
+			sb_printf(&q,
+				  "SELECT dim, error_type, sum(n) FROM errors_%s WHERE t >= %lld AND t < %lld"
+				  " GROUP BY dim, error_type",
+				  rollup_table[ranges[i].res] + 7, (long long)ranges[i].from, (long long)ranges[i].to);
+			rc = ch_select(conn(st), q.p, window_err_row, &u, err, sizeof err);
+		}
+	}
+	sb_free(&q);
+	if (rc)
+		fail(st, "reading the rollups", err, NULL, 0);
+	return rc ? -1 : 0;
+}
+
+static int ch_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report_t *out, char *err, size_t errlen)
+{
+	/* The grouping is the SQLite store's: only its two reads differ. */
+	st->chs->err[0] = 0;
+	int rc = sq_report(st, from_ns, to_ns, by, out, err, errlen);
+	if (rc && st->chs->err[0])
+		snprintf(err, errlen, "%s", st->chs->err);
+	return rc;
+}
+
+static int ch_changes(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
+{
+	st->chs->err[0] = 0;
+	int rc = sq_changes_compute(st, from_ns, to_ns, out, err, errlen);
+	if (rc && st->chs->err[0])
+		snprintf(err, errlen, "%s", st->chs->err);
+	return rc;
+}
+
+typedef struct hours_ud {
+	store_t *st;
+	const dims_t *dims;
+	int64_t *fh, *lh;
+} hours_ud;
+
+static int hours_row(void *ud, char **v, int n)
+{
+	hours_ud *u = ud;
+	if (n < 3)
+		return 0;
+	int64_t id = dim_of(u->st, v[0]);
+	if (id > 0 && id < u->dims->n) {
+		u->fh[id] = num(v[1]);
+		u->lh[id] = num(v[2]);
+	}
+	return 0;
+}
+
+static int ch_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h)
+{
+	hours_ud u = {st, dims, first_h, last_h};
+	char e[512];
+	if (ch_select(conn(st), "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", hours_row, &u, e, sizeof e))
+		return fail(st, "reading the rollups", e, NULL, 0);
+	return 0;
+}
+
+static int ch_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t)
+{
+	if (dim <= 0 || dim >= st->chs->ndims)
+		return 0;
+	char q[256];
+	snprintf(q, sizeof q, "SELECT %s(t), count() FROM rollup_1m WHERE t >= %lld AND t < %lld AND dim = %llu",
+		 last ? "max" : "min", (long long)hour_s, (long long)(hour_s + 3600),
+		 (unsigned long long)st->chs->dim_hash[dim]);
+	two_ud u = {0};
+	char e[512];
+	if (ch_select(conn(st), q, two_row, &u, e, sizeof e))
+		return fail(st, "reading the rollups", e, NULL, 0);
+	if (!u.b)
+		return 0;
+	*t = u.a;
+	return 1;
+}
+
+/* ---- series ---------------------------------------------------------------- */
+
+static int64_t ceil_to(int64_t t, int64_t step)
+{
+	int64_t f = floor_to(t, step);
+	return f == t ? t : f + step;
+}
+
+typedef struct series_ud {
+	store_t *st;
+	series_t *s;
+	dims_t *d;
+	int64_t from, step;
+	size_t gcap;
+	int errors; /* the rows are the error counts */
+} series_ud;
+
+static series_group *group_of(series_ud *u, const dim_row *dm)
+{
+	series_t *s = u->s;
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (!strcmp(s->groups[i].key, dm->model) && !strcmp(s->groups[i].provider, dm->provider))
+			return &s->groups[i];
+	if (s->ngroups == u->gcap) {
+		u->gcap = u->gcap ? u->gcap * 2 : 8;
+		s->groups = xrealloc(s->groups, u->gcap * sizeof *s->groups);
+	}
+	series_group *g = &s->groups[s->ngroups++];
+	memset(g, 0, sizeof *g);
+	g->key = xstrdup(dm->model);
+	g->provider = xstrdup(dm->provider);
+	rstats_init(&g->total);
+	g->cols = xcalloc((size_t)s->ncols, sizeof *g->cols);
+	return g;
+}
+
+static int series_row(void *ud, char **v, int n)
+{
+	series_ud *u = ud;
+	if (n < (u->errors ? 4 : 2 + ROLLUP_NCOLS))
+		return 0;
+	int64_t t = num(v[0]) * NS_PER_S;
+	int col = (int)((t - u->from) / u->step);
+	int64_t id = dim_of(u->st, v[1]);
+	const dim_row *dm = store_dim(u->d, id);
+	if (col < 0 || col >= u->s->ncols || !dm)
+		return 0;
+	series_group *g = group_of(u, dm);
+	if (u->errors) {
+		uint64_t k = unum(v[3]);
+		const char *name = v[2] ? v[2] : "error";
+		ecounts_add(&u->s->cols[col].errs, name, k);
+		ecounts_add(&u->s->total.errs, name, k);
+		ecounts_add(&g->cols[col].errs, name, k);
+		ecounts_add(&g->total.errs, name, k);
+		return 0;
+	}
+	add_rollup_cols(&u->s->cols[col], v + 2, 0);
+	add_rollup_cols(&g->cols[col], v + 2, 0);
+	add_rollup_cols(&u->s->total, v + 2, 1);
+	add_rollup_cols(&g->total, v + 2, 1);
+	return 0;
+}
+
+static int cmp_group_cost(const void *a, const void *b)
+{
+	const series_group *x = a, *y = b;
+	if (x->total.cost_nusd != y->total.cost_nusd)
+		return x->total.cost_nusd > y->total.cost_nusd ? -1 : 1;
+	if (x->total.calls != y->total.calls)
+		return x->total.calls > y->total.calls ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *out, char *err, size_t errlen)
+{
+	/* The columns as the SQLite store lays them out. */
+	memset(out, 0, sizeof *out);
+	if (ncols < 1)
+		ncols = 1;
+	int64_t span = to_ns - from_ns;
+	int res = span <= 6 * NS_PER_HOUR ? RES_1M : span <= 14 * NS_PER_DAY ? RES_1H : RES_1D;
+	int64_t rstep = rollup_step_ns[res];
+	int64_t step = ceil_to(ceil_to(span, ncols) / ncols, rstep);
+	if (step < rstep)
+		step = rstep;
+	int64_t to = ceil_to(to_ns, rstep), from = floor_to(from_ns, rstep);
+	int n = (int)((to - from + step - 1) / step);
+	from = to - (int64_t)n * step;
+	out->from_ns = from;
+	out->to_ns = to;
+	out->step_ns = step;
+	out->ncols = n;
+	out->res = res;
+	out->cols = xcalloc((size_t)n, sizeof *out->cols);
+	dims_t d;
+	if (ch_dims_load(st, &d)) {
+		snprintf(err, errlen, "%s", st->chs->err);
+		return -1;
+	}
+	series_ud u = {st, out, &d, from, step, 0, 0};
+	sbuf q = SBUF_INIT;
+	sb_printf(&q, "SELECT t, dim," ROLLUP_COLS " FROM %s WHERE t >= %lld AND t < %lld GROUP BY t, dim ORDER BY t",
+		  rollup_table[res], (long long)(from / NS_PER_S), (long long)(to / NS_PER_S));
+	char e[512];
+	int rc = ch_select(conn(st), q.p, series_row, &u, e, sizeof e);
+	if (!rc) {
+		u.errors = 1;
+		sb_reset(&q);
+		sb_printf(&q, "SELECT t, dim, error_type, sum(n) FROM errors_%s WHERE t >= %lld AND t < %lld GROUP BY t, dim, error_type",
+			  rollup_table[res] + 7, (long long)(from / NS_PER_S), (long long)(to / NS_PER_S));
+		rc = ch_select(conn(st), q.p, series_row, &u, e, sizeof e);
+	}
+	sb_free(&q);
+	store_dims_free(&d);
+	if (rc) {
+		series_free(out);
+		return fail(st, "reading the rollups", e, err, errlen);
+	}
+	if (out->ngroups)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, cmp_group_cost);
+	return 0;
+}
+
+static void ch_warm(store_t *st, int64_t now_ns)
+{
+	(void)st;
+	(void)now_ns;
+}
+
+static int spend_row(void *ud, char **v, int n)
+{
+	int64_t *r = ud;
+	if (n >= 2) {
+		r[0] += num(v[0]);
+		r[1] += num(v[1]);
+	}
+	return 0;
+}
+
+static int ch_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, uint64_t *calls)
+{
+	*cost = 0;
+	*calls = 0;
+	rrange r[5];
+	int nr = rollup_ranges(from_ns, to_ns, r);
+	int64_t acc[2] = {0, 0};
+	char err[512];
+	for (int i = 0; i < nr; i++) {
+		char q[256];
+		snprintf(q, sizeof q, "SELECT sumMerge(cost), sumMerge(calls) FROM %s WHERE t >= %lld AND t < %lld",
+			 rollup_table[r[i].res], (long long)r[i].from, (long long)r[i].to);
+		if (ch_select(conn(st), q, spend_row, acc, err, sizeof err))
+			return fail(st, "summing the spend", err, NULL, 0);
+	}
+	*cost = acc[0];
+	*calls = (uint64_t)acc[1];
+	return 0;
+}
+
+/* ---- totals ---------------------------------------------------------------- */
+
+static int64_t ch_call_count(store_t *st)
+{
+	two_ud u = {0};
+	char err[512];
+	if (ch_select(conn(st), "SELECT count() FROM calls", two_row, &u, err, sizeof err))
+		return fail(st, "counting the calls", err, NULL, 0);
+	return u.a;
+}
+
+static int ch_time_range(store_t *st, int64_t *first, int64_t *last)
+{
+	two_ud u = {0};
+	char err[512];
+	*first = *last = 0;
+	/* The first and last minutes from the rollups, then the calls of those
+	 * minutes alone: never a scan of the table. */
+	if (ch_select(conn(st),
+		      "SELECT (SELECT min(ts) FROM calls WHERE ts < (SELECT min(t) + 60 FROM rollup_1m) * 1000000000),"
+		      " (SELECT max(ts) FROM calls WHERE ts >= (SELECT max(t) FROM rollup_1m) * 1000000000),"
+		      " (SELECT count() FROM rollup_1m)",
+		      two_row, &u, err, sizeof err))
+		return fail(st, "reading the time range", err, NULL, 0);
+	if (ch_call_count(st) <= 0)
+		return -1;
+	*first = u.a;
+	*last = u.b;
+	return 0;
+}
+
+static int ch_changed(store_t *st)
+{
+	two_ud u = {0};
+	char err[512];
+	/* Rows are only added: their count says (and costs no scan). */
+	if (ch_select(conn(st), "SELECT count(), 0 FROM calls", two_row, &u, err, sizeof err))
+		return 0;
+	int changed = (uint64_t)u.a != st->chs->seen_count || u.b != st->chs->seen_last;
+	st->chs->seen_count = (uint64_t)u.a;
+	st->chs->seen_last = u.b;
+	return changed;
+}
+
+static int64_t ch_last_ts(store_t *st)
+{
+	int64_t first, last;
+	return ch_time_range(st, &first, &last) ? 0 : last;
+}
+
+/* ---- the filter as SQL ------------------------------------------------------- */
+
+static int same(const char *value, const char *s)
+{
+	return !strcmp(value, s);
+}
+
+static int prompt_is(const char *value, const char *s)
+{
+	if (strchr(value, '@'))
+		return !strcmp(value, s);
+	size_t n = strlen(value);
+	return !strncmp(value, s, n) && s[n] == '@';
+}
+
+static int dim_matches(const dim_row *d, const filter_t *f)
+{
+	if (!filter_values_pass(&f->model, d->model, filter_model_matches) ||
+	    !filter_values_pass(&f->provider, d->provider, same) ||
+	    !filter_values_pass(&f->feature, *d->feature ? d->feature : NULL, same))
+		return 0;
+	if (f->prompt.n) {
+		char p[512];
+		snprintf(p, sizeof p, "%s@%s", d->prompt_name, d->prompt_version);
+		if (!filter_values_pass(&f->prompt, *d->prompt_name ? p : NULL, prompt_is))
+			return 0;
+	}
+	return 1;
+}
+
+static void text_terms(sbuf *q, const fvalues *v, const char *col, int prefix)
+{
+	for (int neg = 0; neg < 2; neg++) {
+		int any = 0;
+		for (int i = 0; i < v->n; i++) {
+			if (v->neg[i] != neg)
+				continue;
+			sb_adds(q, any ? " OR " : neg ? " AND NOT (" : " AND (");
+			if (prefix)
+				sb_printf(q, "substring(%s, 1, %zu) = ", col, strlen(v->v[i]));
+			else
+				sb_printf(q, "%s = ", col);
+			ch_quote(q, v->v[i]);
+			any = 1;
+		}
+		if (any)
+			sb_addc(q, ')');
+	}
+}
+
+/* The words of the filter's text query ("w1" "w2", quotes doubled), each
+ * to be found in the input or the output, any case. */
+static void text_words(sbuf *q, const char *text)
+{
+	const char *p = text;
+	sbuf w = SBUF_INIT;
+	while ((p = strchr(p, '"'))) {
+		sb_reset(&w);
+		p++;
+		while (*p) {
+			if (*p == '"' && p[1] == '"') {
+				sb_addc(&w, '"');
+				p += 2;
+			} else if (*p == '"') {
+				p++;
+				break;
+			} else {
+				sb_addc(&w, *p++);
+			}
+		}
+		sb_adds(q, " AND (positionCaseInsensitiveUTF8(output, ");
+		ch_quote(q, sb_str(&w));
+		sb_adds(q, ") > 0 OR positionCaseInsensitiveUTF8(input, ");
+		ch_quote(q, sb_str(&w));
+		sb_adds(q, ") > 0)");
+	}
+	sb_free(&w);
+}
+
+/* 0, or -1 when the filter asks what this store cannot answer. */
+static int where_sql(store_t *st, sbuf *q, const filter_t *f, int64_t now_ns, char *err, size_t errlen)
+{
+	if (!f)
+		return 0;
+	if (f->sample_bp) {
+		snprintf(err, errlen, "sample= is not available on a ClickHouse store");
+		return -1;
+	}
+	if (f->model.n || f->provider.n || f->feature.n || f->prompt.n) {
+		dims_t d;
+		if (ch_dims_load(st, &d)) {
+			snprintf(err, errlen, "%s", st->chs->err);
+			return -1;
+		}
+		int any = 0;
+		sb_adds(q, " AND dim IN (");
+		for (int64_t i = 1; i < d.n; i++)
+			if (d.v[i].model && dim_matches(&d.v[i], f)) {
+				sb_printf(q, "%s%llu", any ? "," : "", (unsigned long long)st->chs->dim_hash[i]);
+				any = 1;
+			}
+		sb_adds(q, any ? ")" : "0)");
+		store_dims_free(&d);
+	}
+	if (f->status >= 0)
+		sb_printf(q, " AND status = %d", f->status);
+	text_terms(q, &f->error, "error_type", 0);
+	text_terms(q, &f->user, "user_id", 0);
+	text_terms(q, &f->session, "session_id", 0);
+	text_terms(q, &f->trace, "trace_id", 1);
+	if (f->since_ns)
+		sb_printf(q, " AND ts >= %lld", (long long)(now_ns - f->since_ns));
+	if (f->before_ns)
+		sb_printf(q, " AND ts < %lld", (long long)(now_ns - f->before_ns));
+	if (f->lat_min >= 0)
+		sb_printf(q, " AND latency_ms > %.17g", f->lat_min);
+	if (f->lat_max >= 0)
+		sb_printf(q, " AND latency_ms < %.17g AND latency_ms >= 0", f->lat_max);
+	if (f->text)
+		text_words(q, f->text);
+	return 0;
+}
+
+/* ---- pages of calls ------------------------------------------------------------ */
+
+typedef struct key_row {
+	int64_t id, ts;
+	char span[33];
+} key_row;
+
+typedef struct keys_ud {
+	key_row *v;
+	size_t n, cap;
+} keys_ud;
+
+static int key_row_cb(void *ud, char **v, int n)
+{
+	keys_ud *k = ud;
+	if (n < 3)
+		return 0;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->v = xrealloc(k->v, k->cap * sizeof *k->v);
+	}
+	key_row *r = &k->v[k->n++];
+	r->ts = num(v[0]);
+	snprintf(r->span, sizeof r->span, "%s", v[1] ? v[1] : "");
+	r->id = num(v[2]);
+	return 0;
+}
+
+#define ROW_COLS                                                                                                    \
+	"ts, span_id, " ID_EXPR ", model, prompt_name, prompt_version, feature, status, error_type, latency_ms, ttft_ms," \
+	" input_tokens, output_tokens, cached_tokens, cost_nusd, if(status = 1, substring(error_message, 1, 400),"  \
+	" substring(output, 1, 400))"
+#define ROW_NCOLS 16
+
+static void cut_preview(char *s)
+{
+	if (strlen(s) > 240) {
+		size_t cut = 240;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		s[cut] = 0;
+	}
+}
+
+static void fill_row(call_row *r, char **v)
+{
+	memset(r, 0, sizeof *r);
+	r->ts = num(v[0]);
+	snprintf(r->span, sizeof r->span, "%s", v[1] ? v[1] : "");
+	r->id = num(v[2]);
+	r->model = xstrdup(v[3] && *v[3] ? v[3] : "?");
+	if (v[4] && *v[4]) {
+		sbuf p = SBUF_INIT;
+		sb_printf(&p, "%s@%s", v[4], v[5] && *v[5] ? v[5] : "?");
+		r->prompt = sb_steal(&p);
+	}
+	r->feature = v[6] && *v[6] ? xstrdup(v[6]) : NULL;
+	r->is_error = (int)num(v[7]);
+	r->error_type = v[8] && *v[8] ? xstrdup(v[8]) : NULL;
+	r->latency_ms = v[9] ? strtod(v[9], NULL) : -1;
+	r->ttft_ms = v[10] ? strtod(v[10], NULL) : -1;
+	r->input_tokens = num(v[11]);
+	r->output_tokens = num(v[12]);
+	r->cached_tokens = num(v[13]);
+	r->cost_nusd = num(v[14]);
+	if (r->latency_ms < 0)
+		r->latency_ms = -1;
+	if (r->ttft_ms < 0)
+		r->ttft_ms = -1;
+	const char *text = v[15] ? v[15] : "";
+	if (r->is_error) {
+		sbuf p = SBUF_INIT;
+		sb_printf(&p, "%s%s%s", r->error_type ? r->error_type : "error", *text ? ": " : "", text);
+		r->preview = sb_steal(&p);
+	} else if (*text) {
+		r->preview = xstrdup(text);
+	}
+	if (r->preview)
+		cut_preview(r->preview);
+	seen_put(r->id, r->ts, r->span);
+}
+
+typedef struct rows_ud {
+	call_row *v;
+	size_t n;
+	const keys_ud *keys;
+} rows_ud;
+
+static int rows_cb(void *ud, char **v, int n)
+{
+	rows_ud *u = ud;
+	if (n < ROW_NCOLS)
+		return 0;
+	int64_t id = num(v[2]);
+	/* In the order of the keys. */
+	for (size_t i = 0; i < u->keys->n; i++)
+		if (u->keys->v[i].id == id && !u->v[i].model) {
+			fill_row(&u->v[i], v);
+			break;
+		}
+	return 0;
+}
+
+/* The rows of the keys, by their (ts, span id): one granule a key. */
+static int rows_of_keys(store_t *st, const keys_ud *k, call_row *rows, char *err, size_t errlen)
+{
+	if (!k->n)
+		return 0;
+	int64_t lo = k->v[0].ts, hi = k->v[0].ts;
+	for (size_t i = 1; i < k->n; i++) {
+		if (k->v[i].ts < lo)
+			lo = k->v[i].ts;
+		if (k->v[i].ts > hi)
+			hi = k->v[i].ts;
+	}
+	sbuf q = SBUF_INIT;
+	sb_printf(&q, "SELECT " ROW_COLS " FROM calls WHERE ts >= %lld AND ts <= %lld AND (ts, span_id) IN (",
+		  (long long)lo, (long long)hi);
+	for (size_t i = 0; i < k->n; i++) {
+		sb_printf(&q, "%s(%lld, ", i ? ", " : "", (long long)k->v[i].ts);
+		ch_quote(&q, k->v[i].span);
+		sb_addc(&q, ')');
+	}
+	sb_addc(&q, ')');
+	rows_ud u = {rows, 0, k};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, rows_cb, &u, e, sizeof e);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "reading the calls", e, err, errlen);
+	return 0;
+}
+
+static const char *const sort_cols[] = {"ts", "latency_ms", "cost_nusd"};
+
+static int ch_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	sbuf q = SBUF_INIT;
+	const char *col = sort_cols[req->sort];
+	sb_printf(&q, "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls WHERE 1");
+	if (where_sql(st, &q, req->filter, req->now_ns, err, errlen)) {
+		sb_free(&q);
+		return -1;
+	}
+	if (req->sort != SORT_TIME)
+		sb_printf(&q, " AND %s >= 0", col);
+	if (req->has_key) {
+		const char *op = req->older ? "<" : ">";
+		char kv[64];
+		if (req->sort == SORT_TIME)
+			snprintf(kv, sizeof kv, "%lld", (long long)req->key_ts);
+		else
+			snprintf(kv, sizeof kv, "%.17g", req->key_val);
+		sb_printf(&q, " AND (%s %s %s OR (%s = %s AND cid %s %lld))", col, op, kv, col, kv, op,
+			  (long long)req->key_id);
+	}
+	const char *dir = req->older ? "DESC" : "ASC";
+	keys_ud k = {0};
+	char e[512];
+	int rc = 0;
+	/* In time order, the keys are read from a window next to the key that
+	 * grows until it holds a page (or the store's whole span): the table is
+	 * ordered by time, so a window reads its own granules and not every
+	 * call's (the server would otherwise read them all to sort them). */
+	two_ud span = {0};
+	if (req->sort == SORT_TIME &&
+	    ch_select(conn(st), "SELECT min(t), max(t) + 60, count() FROM rollup_1m", two_row, &span, e, sizeof e) == 0 &&
+	    span.rows && span.b > span.a) {
+		int64_t lo_all = span.a * NS_PER_S, hi_all = span.b * NS_PER_S;
+		int64_t edge = req->has_key ? req->key_ts : req->older ? hi_all : lo_all;
+		size_t base = q.len;
+		for (int64_t w = NS_PER_HOUR;; w *= 8) {
+			q.len = base;
+			q.p[base] = 0;
+			int64_t from = req->older ? edge - w : edge, to = req->older ? edge : edge + w;
+			sb_printf(&q, " AND ts >= %lld AND ts <= %lld ORDER BY ts %s, cid %s LIMIT %d", (long long)from,
+				  (long long)to, dir, dir, req->limit);
+			free(k.v);
+			memset(&k, 0, sizeof k);
+			rc = ch_select(conn(st), q.p, key_row_cb, &k, e, sizeof e);
+			if (rc || k.n >= (size_t)req->limit || (req->older ? from <= lo_all : to >= hi_all))
+				break;
+		}
+	} else {
+		sb_printf(&q, " ORDER BY %s %s, cid %s LIMIT %d", col, dir, dir, req->limit);
+		rc = ch_select(conn(st), q.p, key_row_cb, &k, e, sizeof e);
+	}
+	sb_free(&q);
+	if (rc) {
+		free(k.v);
+		return fail(st, "reading the calls", e, err, errlen);
+	}
+	out->rows = xcalloc(k.n ? k.n : 1, sizeof *out->rows);
+	if (rows_of_keys(st, &k, out->rows, err, errlen)) {
+		free(out->rows);
+		out->rows = NULL;
+		free(k.v);
+		return -1;
+	}
+	/* A key whose row went (a retention drop between the phases) is left out. */
+	for (size_t i = 0; i < k.n; i++)
+		if (out->rows[i].model)
+			out->rows[out->n++] = out->rows[i];
+	out->complete = k.n < (size_t)req->limit;
+	free(k.v);
+	if (!req->older)
+		for (size_t i = 0; i < out->n / 2; i++) {
+			call_row t = out->rows[i];
+			out->rows[i] = out->rows[out->n - 1 - i];
+			out->rows[out->n - 1 - i] = t;
+		}
+	return 0;
+}
+
+static int ch_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, call_ref **out, size_t *n,
+			int *more, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	*more = 0;
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls WHERE 1");
+	if (where_sql(st, &q, f, now_ns, err, errlen)) {
+		sb_free(&q);
+		return -1;
+	}
+	sb_printf(&q, " ORDER BY ts DESC, cid DESC LIMIT %zu", max + 1);
+	keys_ud k = {0};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, key_row_cb, &k, e, sizeof e);
+	sb_free(&q);
+	if (rc) {
+		free(k.v);
+		return fail(st, "reading the calls", e, err, errlen);
+	}
+	if (k.n > max) {
+		*more = 1;
+		k.n = max;
+	}
+	*out = xcalloc(k.n ? k.n : 1, sizeof **out);
+	for (size_t i = 0; i < k.n; i++) {
+		(*out)[i].id = k.v[i].id;
+		(*out)[i].ts = k.v[i].ts;
+		snprintf((*out)[i].span, sizeof (*out)[i].span, "%s", k.v[i].span);
+		seen_put(k.v[i].id, k.v[i].ts, k.v[i].span);
+	}
+	*n = k.n;
+	free(k.v);
+	return 0;
+}
+
+/* ---- one call -------------------------------------------------------------------- */
+
+#define FULL_COLS                                                                                                   \
+	ROW_COLS ", trace_id, provider, request_model, operation, user_id, session_id, error_message, input, output,"  \
+		 " variables, attrs, thinking"
+
+typedef struct full_ud {
+	call_full *c;
+	int found;
+} full_ud;
+
+static char *opt(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+static int full_cb(void *ud, char **v, int n)
+{
+	full_ud *u = ud;
+	if (n < ROW_NCOLS + 12 || u->found)
+		return 0;
+	call_full *c = u->c;
+	fill_row(&c->row, v);
+	char **w = v + ROW_NCOLS;
+	snprintf(c->trace, sizeof c->trace, "%s", w[0] ? w[0] : "");
+	c->provider = xstrdup(w[1] ? w[1] : "");
+	c->request_model = opt(w[2]);
+	c->operation = opt(w[3]);
+	c->user_id = opt(w[4]);
+	c->session_id = opt(w[5]);
+	c->error_message = opt(w[6]);
+	c->input = opt(w[7]);
+	c->output = opt(w[8]);
+	c->variables = opt(w[9]);
+	c->attrs = opt(w[10]);
+	c->thinking = opt(w[11]);
+	u->found = 1;
+	return 0;
+}
+
+/* Where the call is: by its remembered (ts, span), else by its id's hash. */
+static void call_where(sbuf *q, int64_t id)
+{
+	int64_t ts;
+	char span[33];
+	if (seen_get(id, &ts, span)) {
+		sb_printf(q, " WHERE ts = %lld AND span_id = ", (long long)ts);
+		ch_quote(q, span);
+	} else {
+		sb_printf(q, " WHERE " ID_EXPR " = %lld", (long long)id);
+	}
+	sb_adds(q, " LIMIT 1");
+}
+
+static int ch_call_get(store_t *st, int64_t id, call_full *out)
+{
+	memset(out, 0, sizeof *out);
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT " FULL_COLS " FROM calls");
+	call_where(&q, id);
+	full_ud u = {out, 0};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, full_cb, &u, e, sizeof e);
+	sb_free(&q);
+	if (rc || !u.found) {
+		if (rc)
+			fail(st, "reading a call", e, NULL, 0);
+		call_full_free(out);
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	/* Where in its trace the call was made. */
+	trace_view t;
+	if (store_trace_of_call(st, id, &t) == 0) {
+		out->trace_path = trace_path_of(&t, id);
+		out->trace_spans = t.n;
+		trace_view_free(&t);
+	}
+	return 0;
+}
+
+static int ch_call_body(store_t *st, int64_t id, char **input, char **output, char **variables, char **attrs)
+{
+	call_full c;
+	char **want[4] = {input, output, variables, attrs};
+	for (int i = 0; i < 4; i++)
+		if (want[i])
+			*want[i] = NULL;
+	if (ch_call_get(st, id, &c))
+		return -1;
+	char **have[4] = {&c.input, &c.output, &c.variables, &c.attrs};
+	for (int i = 0; i < 4; i++)
+		if (want[i]) {
+			*want[i] = *have[i];
+			*have[i] = NULL;
+		}
+	call_full_free(&c);
+	return 0;
+}
+
+static int is_hex(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!strchr("0123456789abcdefABCDEF", *s))
+			return 0;
+	return 1;
+}
+
+static int ch_find_call_ref(store_t *st, const char *ref, int64_t *id, char *err, size_t errlen)
+{
+	size_t len = strlen(ref);
+	if (!is_hex(ref) || len < STORE_SPAN_PREFIX_MIN || len > 32) {
+		/* A store id, as the console shows none: the hash id. */
+		char *e;
+		long long v = strtoll(ref, &e, 10);
+		if (*e || v <= 0) {
+			snprintf(err, errlen, "no call %s", ref);
+			return -1;
+		}
+		*id = v;
+		return 0;
+	}
+	char low[33];
+	for (size_t i = 0; i <= len; i++)
+		low[i] = (char)(ref[i] >= 'A' && ref[i] <= 'F' ? ref[i] + 32 : ref[i]);
+	sbuf q = SBUF_INIT;
+	sb_printf(&q, "SELECT ts, span_id, " ID_EXPR " FROM calls WHERE substring(span_id, 1, %zu) = ", len);
+	ch_quote(&q, low);
+	sb_adds(&q, " LIMIT 4");
+	keys_ud k = {0};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, key_row_cb, &k, e, sizeof e);
+	sb_free(&q);
+	if (rc) {
+		free(k.v);
+		return fail(st, "finding a call", e, err, errlen);
+	}
+	if (k.n == 1) {
+		*id = k.v[0].id;
+		seen_put(k.v[0].id, k.v[0].ts, k.v[0].span);
+	} else if (k.n > 1) {
+		sbuf m = SBUF_INIT;
+		sb_printf(&m, "%s is ambiguous:", ref);
+		for (size_t i = 0; i < k.n && i < 3; i++)
+			sb_printf(&m, " %s", k.v[i].span);
+		snprintf(err, errlen, "%s", sb_str(&m));
+		sb_free(&m);
+		rc = -2;
+	} else {
+		snprintf(err, errlen, "no call %s", ref);
+		rc = -1;
+	}
+	free(k.v);
+	return rc;
+}
+
+static int ch_find_call(store_t *st, const char *ref, int64_t *id)
+{
+	char err[256];
+	return ch_find_call_ref(st, ref, id, err, sizeof err) ? -1 : 0;
+}
+
+/* ---- filter values ----------------------------------------------------------------- */
+
+typedef struct vals_ud {
+	char **v;
+	size_t n, cap;
+} vals_ud;
+
+static int val_cb(void *ud, char **v, int n)
+{
+	vals_ud *u = ud;
+	if (n < 1 || !v[0] || !*v[0])
+		return 0;
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 16;
+		u->v = xrealloc(u->v, u->cap * sizeof *u->v);
+	}
+	u->v[u->n++] = xstrdup(v[0]);
+	return 0;
+}
+
+static int ch_filter_values(store_t *st, const char *field, size_t max, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	static const char *const cols[][2] = {{"error", "error_type"}, {"user", "user_id"}, {"session", "session_id"}};
+	const char *col = NULL;
+	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+		if (!strcmp(field, cols[i][0]))
+			col = cols[i][1];
+	/* The dimensions' fields as the SQLite store lists them. */
+	if (!col)
+		return sq_filter_values(st, field, max, out, n);
+	/* The others from the newest calls only, as there. */
+	char q[512];
+	snprintf(q, sizeof q,
+		 "SELECT DISTINCT v FROM (SELECT %s AS v FROM calls ORDER BY ts DESC LIMIT %d) WHERE v != '' ORDER BY v"
+		 " LIMIT %zu",
+		 col, FILTER_VALUES_SCAN, max);
+	vals_ud u = {0};
+	char e[512];
+	if (ch_select(conn(st), q, val_cb, &u, e, sizeof e)) {
+		for (size_t i = 0; i < u.n; i++)
+			free(u.v[i]);
+		free(u.v);
+		fail(st, "reading the filter values", e, NULL, 0);
+		return -1;
+	}
+	*out = u.v ? u.v : xcalloc(1, sizeof **out);
+	*n = u.n;
+	return 0;
+}
+
+/* ---- what the ClickHouse store does not keep --------------------------------------- */
+
+static int none_err(store_t *st, const char *what, char *err, size_t errlen)
+{
+	if (err)
+		snprintf(err, errlen, "%s: %s is not available on a ClickHouse store yet", st->path, what);
+	return -1;
+}
+
+/* ---- traces ---------------------------------------------------------------------- */
+
+typedef struct trace_ud {
+	trace_view *t;
+	size_t cap;
+	char (*call_spans)[65]; /* per span: the call it is part of */
+} trace_ud;
+
+static trace_span *trace_add(trace_ud *u)
+{
+	trace_view *t = u->t;
+	if (t->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 16;
+		t->v = xrealloc(t->v, u->cap * sizeof *t->v);
+		u->call_spans = xrealloc(u->call_spans, u->cap * sizeof *u->call_spans);
+	}
+	u->call_spans[t->n][0] = 0;
+	trace_span *sp = &t->v[t->n++];
+	memset(sp, 0, sizeof *sp);
+	sp->end = -1;
+	return sp;
+}
+
+static int span_cb(void *ud, char **v, int n)
+{
+	trace_ud *u = ud;
+	if (n < 12)
+		return 0;
+	trace_span *sp = trace_add(u);
+	snprintf(sp->span, sizeof sp->span, "%s", v[0] ? v[0] : "");
+	snprintf(sp->parent, sizeof sp->parent, "%s", v[1] ? v[1] : "");
+	sp->name = opt(v[2]);
+	sp->kind = (int)num(v[3]);
+	sp->scope = opt(v[4]);
+	sp->service = opt(v[5]);
+	sp->start = num(v[6]);
+	sp->end = v[7] && num(v[7]) > 0 ? num(v[7]) : -1;
+	sp->status = (int)num(v[8]);
+	sp->status_message = opt(v[9]);
+	snprintf(u->call_spans[u->t->n - 1], sizeof u->call_spans[0], "%s", v[10] ? v[10] : "");
+	sp->attrs = opt(v[11]);
+	return 0;
+}
+
+typedef struct tcall_ud {
+	trace_ud *u;
+	int lone; /* no spans: each call is a span of its own */
+} tcall_ud;
+
+/* A call of the trace: its figures onto the spans that are part of it. */
+static int tcall_cb(void *ud, char **v, int n)
+{
+	tcall_ud *c = ud;
+	trace_ud *u = c->u;
+	if (n < 14)
+		return 0;
+	const char *span = v[0] ? v[0] : "";
+	if (c->lone) {
+		trace_span *sp = trace_add(u);
+		snprintf(sp->span, sizeof sp->span, "%s", span);
+		snprintf(u->call_spans[u->t->n - 1], sizeof u->call_spans[0], "%s", span);
+		sp->start = num(v[11]);
+		double lat = v[10] ? strtod(v[10], NULL) : -1;
+		if (lat >= 0)
+			sp->end = sp->start + (int64_t)(lat * 1e6);
+		sp->name = xstrdup(v[12] && *v[12] ? v[12] : "chat");
+	}
+	int64_t id = num(v[1]);
+	seen_put(id, num(v[11]), span);
+	for (size_t i = 0; i < u->t->n; i++) {
+		if (strcmp(u->call_spans[i], span))
+			continue;
+		trace_span *sp = &u->t->v[i];
+		sp->call_id = id;
+		free(sp->provider);
+		free(sp->model);
+		free(sp->error_type);
+		snprintf(sp->call_span, sizeof sp->call_span, "%s", span);
+		sp->provider = opt(v[2]);
+		sp->model = opt(v[3]);
+		sp->is_error = num(v[4]) != 0;
+		sp->error_type = opt(v[5]);
+		sp->input_tokens = num(v[6]);
+		sp->cached_tokens = num(v[7]);
+		sp->output_tokens = num(v[8]);
+		sp->cost_nusd = num(v[9]);
+		sp->latency_ms = v[10] ? strtod(v[10], NULL) : -1;
+	}
+	return 0;
+}
+
+/* The trace by its id (32 hex digits): its spans, each once, and the calls
+ * that are part of it. 0, and out->n 0 when the store has none of it. */
+static int trace_load(store_t *st, const char *trace, trace_view *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->trace, sizeof out->trace, "%s", trace);
+	trace_ud u = {out, 0, NULL};
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT span_id, parent_id, name, kind, scope, service, start_ns, end_ns, status, status_message,"
+		    " call_span_id, attrs FROM spans FINAL WHERE trace_id = ");
+	ch_quote(&q, trace);
+	char e[512];
+	int rc = ch_select(conn(st), q.p, span_cb, &u, e, sizeof e);
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (size_t i = 0; i < out->n; i++) {
+		if (out->v[i].start < lo)
+			lo = out->v[i].start;
+		if (out->v[i].start > hi)
+			hi = out->v[i].start;
+	}
+	/* The calls, found by time first: the table is ordered by it. */
+	sb_reset(&q);
+	sb_adds(&q, "SELECT span_id, " ID_EXPR ", provider, model, status, error_type, input_tokens, cached_tokens,"
+		    " output_tokens, cost_nusd, latency_ms, ts, operation, trace_id FROM calls WHERE trace_id = ");
+	ch_quote(&q, trace);
+	if (out->n)
+		sb_printf(&q, " AND ts >= %lld AND ts <= %lld", (long long)(lo - NS_PER_HOUR), (long long)(hi + NS_PER_HOUR));
+	sb_adds(&q, " ORDER BY ts");
+	tcall_ud c = {&u, out->n == 0};
+	if (!rc)
+		rc = ch_select(conn(st), q.p, tcall_cb, &c, e, sizeof e);
+	sb_free(&q);
+	free(u.call_spans);
+	if (rc) {
+		trace_view_free(out);
+		return fail(st, "reading a trace", e, err, errlen);
+	}
+	trace_order_tree(out);
+	u64map calls = {0};
+	out->start = INT64_MAX;
+	out->end = INT64_MIN;
+	for (size_t i = 0; i < out->n; i++) {
+		trace_span *sp = &out->v[i];
+		if (sp->start < out->start)
+			out->start = sp->start;
+		if (sp->end > out->end)
+			out->end = sp->end;
+		if (!sp->call_id || u64map_get(&calls, (uint64_t)sp->call_id)) {
+			if (sp->call_id) {
+				/* an inner layer of a call already counted */
+				free(sp->provider);
+				free(sp->model);
+				free(sp->error_type);
+				sp->provider = sp->model = sp->error_type = NULL;
+				sp->is_error = 0;
+				sp->input_tokens = sp->cached_tokens = sp->output_tokens = sp->cost_nusd = 0;
+				sp->latency_ms = 0;
+				sp->call_span[0] = 0;
+			}
+			continue;
+		}
+		u64map_put(&calls, (uint64_t)sp->call_id, 1);
+		sp->call_first = 1;
+		out->calls++;
+		out->errors += sp->is_error;
+		if (sp->cost_nusd > 0)
+			out->cost_nusd += sp->cost_nusd;
+	}
+	free(calls.keys);
+	free(calls.vals);
+	if (out->end < out->start)
+		out->end = out->start;
+	return 0;
+}
+
+typedef struct str_ud {
+	char v[65];
+} str_ud;
+
+static int str_cb(void *ud, char **v, int n)
+{
+	str_ud *u = ud;
+	if (n > 0 && v[0] && !u->v[0])
+		snprintf(u->v, sizeof u->v, "%s", v[0]);
+	return 0;
+}
+
+static int ch_trace_of_call(store_t *st, int64_t call_id, trace_view *out)
+{
+	memset(out, 0, sizeof *out);
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT trace_id FROM calls");
+	call_where(&q, call_id);
+	str_ud t = {""};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, str_cb, &t, e, sizeof e);
+	sb_free(&q);
+	if (rc || !t.v[0])
+		return -1;
+	return trace_load(st, t.v, out, e, sizeof e);
+}
+
+static int ch_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	char low[65];
+	size_t len = strlen(ref);
+	if (is_hex(ref) && len < sizeof low) {
+		for (size_t i = 0; i <= len; i++)
+			low[i] = (char)(ref[i] >= 'A' && ref[i] <= 'F' ? ref[i] + 32 : ref[i]);
+		if (len == 32) {
+			if (trace_load(st, low, out, err, errlen))
+				return -1;
+			if (out->n)
+				return 0;
+			trace_view_free(out);
+		}
+	}
+	int64_t cid;
+	int frc = ch_find_call_ref(st, ref, &cid, err, errlen);
+	if (frc == 0 && ch_trace_of_call(st, cid, out) == 0)
+		return 0;
+	if (frc == -2)
+		return -1;
+	if (is_hex(ref) && len >= 8 && len < sizeof low) {
+		/* a layer's span, or a step */
+		sbuf q = SBUF_INIT;
+		sb_adds(&q, "SELECT trace_id FROM spans WHERE span_id = ");
+		ch_quote(&q, low);
+		sb_adds(&q, " LIMIT 1");
+		str_ud t = {""};
+		char e[512];
+		int rc = ch_select(conn(st), q.p, str_cb, &t, e, sizeof e);
+		sb_free(&q);
+		if (!rc && t.v[0] && trace_load(st, t.v, out, err, errlen) == 0 && out->n)
+			return 0;
+	}
+	trace_view_free(out);
+	snprintf(err, errlen, "no trace or call '%s' in %s", ref, store_path(st));
+	return -1;
+}
+
+static int ch_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen)
+{
+	(void)name;
+	memset(out, 0, sizeof *out);
+	return none_err(st, "the prompt registry", err, errlen);
+}
+
+static int ch_prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err,
+			       size_t errlen)
+{
+	*text = NULL;
+	if (!st->chs->local)
+		return none_err(st, "the prompt registry", err, errlen);
+	return sq_prompts_get_text(st->chs->local, name, version, text, err, errlen);
+}
+
+static int ch_prompts_add(store_t *st, const char *name, const char *version, const char *text, const char *source,
+			  int64_t now_ns, char *out_version, size_t vlen, int *same_text, char *err, size_t errlen)
+{
+	*same_text = 0;
+	if (!st->chs->local)
+		return none_err(st, "the prompt registry", err, errlen);
+	return sq_prompts_add(st->chs->local, name, version, text, source, now_ns, out_version, vlen, same_text, err,
+			      errlen);
+}
+
+static int ch_usage_store_page(store_t *st, const char *provider, int width_s, const usage_page *pg,
+			       int64_t fetched_s, char *err, size_t errlen)
+{
+	if (!st->chs->local)
+		return none_err(st, "billed usage", err, errlen);
+	return sq_usage_store_page(st->chs->local, provider, width_s, pg, fetched_s, err, errlen);
+}
+
+static int64_t ch_usage_fetch_start(store_t *st, const char *provider, int kind, int width_s, int64_t from_s,
+				    int64_t to_s, int64_t settle_s)
+{
+	if (!st->chs->local)
+		return from_s;
+	return sq_usage_fetch_start(st->chs->local, provider, kind, width_s, from_s, to_s, settle_s);
+}
+
+static int ch_usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out,
+			      char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	if (!st->chs->local)
+		return none_err(st, "billed usage", err, errlen);
+	return sq_usage_summarize(st->chs->local, prices, from_ns, to_ns, out, err, errlen);
+}
+
+static int ch_fts_step(store_t *st, int max_rows, int64_t *pending)
+{
+	(void)st, (void)max_rows;
+	*pending = 0;
+	return 0;
+}
+
+static int64_t ch_zero(store_t *st)
+{
+	(void)st;
+	return 0;
+}
+
+static int64_t ch_fts_since(store_t *st, int64_t hint)
+{
+	(void)st, (void)hint;
+	return 0;
+}
+
+static int ch_fts_search(store_t *st, const char *query, int64_t *ids, int max, int *n, char *err, size_t errlen)
+{
+	(void)query, (void)ids, (void)max;
+	*n = 0;
+	return none_err(st, "the full-text index", err, errlen);
+}
+
+/* ---- writing, and the store itself --------------------------------------------------- */
+
+static int ch_ingest_op(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen)
+{
+	if (st->readonly) {
+		snprintf(err, errlen, "%s", STORE_READONLY_MSG);
+		return -1;
+	}
+	/* The ingester's dictionary is the store's to keep (it goes on using
+	 * it): kept here, so that it is trained once and freed at close. */
+	if (b->new_codec && b->new_codec != st->chs->codec) {
+		body_codec_free(st->chs->codec);
+		st->chs->codec = b->new_codec;
+	}
+	b->new_codec = NULL;
+	return ch_ingest(conn(st), b, prices, stats, err, errlen);
+}
+
+static int ch_begin(store_t *st, char *err, size_t errlen)
+{
+	(void)st, (void)err, (void)errlen;
+	return 0;
+}
+
+static int ch_commit(store_t *st, char *err, size_t errlen)
+{
+	return st->readonly ? 0 : ch_flush(conn(st), err, errlen);
+}
+
+static void ch_rollback(store_t *st)
+{
+	(void)st;
+}
+
+static int ch_prune_spans(store_t *st, uint64_t *pruned)
+{
+	(void)st;
+	*pruned = 0;
+	return 0;
+}
+
+static size_t ch_span_traces_pending(const store_t *st)
+{
+	(void)st;
+	return 0;
+}
+
+static int ch_busy_timeout(store_t *st, int ms)
+{
+	int was = st->busy_ms;
+	st->busy_ms = ms;
+	return was;
+}
+
+static int ch_busy(store_t *st)
+{
+	(void)st;
+	return 0;
+}
+
+static body_codec *ch_body_codec(store_t *st)
+{
+	return st->chs->codec;
+}
+
+static int64_t ch_meta_get_int(store_t *st, const char *key, int64_t def)
+{
+	return st->chs->local ? sq_meta_get_int(st->chs->local, key, def) : def;
+}
+
+static int ch_meta_set_int(store_t *st, const char *key, int64_t v)
+{
+	return st->chs->local ? sq_meta_set_int(st->chs->local, key, v) : 0;
+}
+
+static int ch_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
+			 int64_t created_ns)
+{
+	(void)st, (void)name, (void)version, (void)text, (void)source, (void)created_ns;
+	return 0;
+}
+
+static int ch_schema_version_op(store_t *st)
+{
+	int v = 0;
+	char err[256];
+	return ch_schema_version(conn(st), &v, err, sizeof err) ? -1 : v;
+}
+
+static void ch_close(store_t *st)
+{
+	if (st->chs) {
+		if (st->chs->c && !st->readonly) {
+			char err[256];
+			ch_flush(st->chs->c, err, sizeof err);
+		}
+		ch_disconnect(st->chs->c);
+		dims_reset(st->chs);
+		body_codec_free(st->chs->codec);
+		if (st->chs->local)
+			sq_close(st->chs->local);
+		free(st->chs);
+	}
+	free(st->damage);
+	free(st->path);
+	free(st);
+}
+
+static int ch_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models, size_t *n)
+{
+	return sq_models(st, from_ns, to_ns, models, n);
+}
+
+static void ch_cancel_op(store_t *st)
+{
+	ch_cancel(conn(st));
+}
+
+const store_ops store_clickhouse_ops = {
+	.name = "clickhouse",
+	.close = ch_close,
+	.schema_version = ch_schema_version_op,
+	.ingest = ch_ingest_op,
+	.begin = ch_begin,
+	.commit = ch_commit,
+	.rollback = ch_rollback,
+	.prune_spans = ch_prune_spans,
+	.span_traces_pending = ch_span_traces_pending,
+	.busy_timeout = ch_busy_timeout,
+	.busy = ch_busy,
+	.body_codec = ch_body_codec,
+	.meta_get_int = ch_meta_get_int,
+	.meta_set_int = ch_meta_set_int,
+	.put_prompt = ch_put_prompt,
+	.call_count = ch_call_count,
+	.time_range = ch_time_range,
+	.changed = ch_changed,
+	.last_ts = ch_last_ts,
+	.report = ch_report,
+	.series = ch_series,
+	.warm = ch_warm,
+	.spend = ch_spend,
+	.models = ch_models,
+	.calls_page = ch_calls_page,
+	.call_refs = ch_call_refs,
+	.filter_values = ch_filter_values,
+	.call_get = ch_call_get,
+	.call_body = ch_call_body,
+	.find_call = ch_find_call,
+	.find_call_ref = ch_find_call_ref,
+	.fts_step = ch_fts_step,
+	.fts_pending = ch_zero,
+	.fts_since = ch_fts_since,
+	.fts_search = ch_fts_search,
+	.trace_get = ch_trace_get,
+	.trace_of_call = ch_trace_of_call,
+	.prompts_list = ch_prompts_list,
+	.prompts_get_text = ch_prompts_get_text,
+	.prompts_add = ch_prompts_add,
+	.changes_compute = ch_changes,
+	.usage_store_page = ch_usage_store_page,
+	.usage_fetch_start = ch_usage_fetch_start,
+	.usage_summarize = ch_usage_summarize,
+	.dims_load = ch_dims_load,
+	.window_per_dim = ch_window_per_dim,
+	.cancel = ch_cancel_op,
+	.dim_hours = ch_dim_hours,
+	.dim_minute = ch_dim_minute,
+};
+
+static char *password_cmd;
+static int retention_days;
+
+void store_set_retention(int64_t ns)
+{
+	retention_days = ch_retention_days_of(ns);
+}
+
+void store_set_password_cmd(const char *cmd)
+{
+	free(password_cmd);
+	password_cmd = cmd && *cmd ? xstrdup(cmd) : NULL;
+}
+
+char *store_local_path(const char *store_path, char *err, size_t errlen)
+{
+	if (!store_is_url(store_path))
+		return xstrdup(store_path);
+	/* One file a server and database: clickhouse-HOST-PORT-DATABASE.db,
+	 * from the URL less its scheme, user and options. */
+	const char *p = store_path + 13, *at = strchr(p, '@'), *slash = strchr(p, '/');
+	if (at && (!slash || at < slash))
+		p = at + 1;
+	sbuf leaf = SBUF_INIT;
+	sb_adds(&leaf, "clickhouse-");
+	for (; *p && *p != '?'; p++)
+		sb_addc(&leaf, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+					*p == '.' || *p == '_'
+				       ? *p
+				       : '-');
+	sb_adds(&leaf, ".db");
+	char *path = file_xdg_path(XDG_STATE, sb_str(&leaf), err, errlen);
+	sb_free(&leaf);
+	return path;
+}
+
+int store_is_url(const char *path)
+{
+	return path && !strncmp(path, "clickhouse://", 13);
+}
+
+int ch_store_open(const char *url, int flags, store_t **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	int ro = (flags & STORE_READONLY) != 0;
+	ch_conn *c;
+	/* A viewer needs no DDL where the schema is already there: a user
+	 * that may only read and insert opens the database as it is. */
+	if (!((flags & STORE_VIEWER) && !ro && ch_connect(url, password_cmd, CH_READONLY, &c, err, errlen) == 0) &&
+	    ch_connect(url, password_cmd, ro ? CH_READONLY : 0, &c, err, errlen))
+		return -1;
+	store_t *st = xcalloc(1, sizeof *st);
+	st->ops = &store_clickhouse_ops;
+	st->chs = xcalloc(1, sizeof *st->chs);
+	st->chs->c = c;
+	st->path = xstrdup(ch_url_display(c));
+	st->readonly = ro;
+	st->busy_ms = 5000;
+	if ((flags & STORE_CREATE) && retention_days && ch_set_retention(c, retention_days, err, errlen)) {
+		store_close(st);
+		return -1;
+	}
+	/* What the console writes of its own stays on this machine: a store
+	 * opened only to read (the query thread) needs none of it. */
+	if (!ro) {
+		char *lp = store_local_path(url, err, errlen);
+		if (!lp || sq_open(lp, STORE_CREATE, &st->chs->local, err, errlen)) {
+			free(lp);
+			store_close(st);
+			return -1;
+		}
+		free(lp);
+		/* Replays are saved on the store's connection: this one. */
+		st->db = st->chs->local->db;
+	}
+	*out = st;
+	return 0;
+}

@@ -1,0 +1,164 @@
+# The store on ClickHouse: a private clickhouse-server (tests/lib/clickhouse.sh)
+# on free ports of 127.0.0.1. The same calls imported into SQLite and into
+# ClickHouse give the same reports; the console's own state (replays, labels)
+# stays in a local file under the state folder.
+. tests/lib/clickhouse.sh
+CHD="$T/ch"
+# same_report A.json B.json: "same" when the figures are the same and, of the
+# changes, the facts that do not hang on which of two equally good models is
+# named (the tie goes to the first in each store's own order).
+same_report() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+ca, cb = a.pop("changes", []), b.pop("changes", [])
+key = lambda c: sorted((x["kind"], x.get("prompt") or "", x.get("version") or "", x["first_seen"], x["calls"]) for x in c)
+print("same" if a == b and key(ca) == key(cb) else "differ: %s" % [k for k in a if a[k] != b.get(k)])
+PY
+}
+t clickhouse-server
+ports=$(ch_start "$CHD")
+src=$?
+if [ $src = 77 ]; then
+	echo "clickhouse-store: skipped: clickhouse-server is not installed (sh scripts/deps.sh --test)"
+	ok
+	return 0 2>/dev/null || exit 0
+fi
+at_exit 'ch_stop "$CHD"'
+eq "$src" 0
+set -- $ports
+U="clickhouse://127.0.0.1:$1/llmops"
+G="$T/gen.jsonl"
+"$PWD/build/gen_jsonl" 20000 2026-11-23T12:00:00Z 7 >"$G"
+
+t clickhouse-import
+expect_rc 0 "$LLMOPS" --store "$U" import "$G"
+has "$T/out" "20,000 calls imported [jsonl"
+expect_rc 0 "$LLMOPS" --store "$T/s.db" import "$G"
+# Idempotent on span id, as the SQLite store: a second import adds nothing.
+expect_rc 0 "$LLMOPS" --store "$U" import "$G"
+has "$T/out" "0 calls imported, 20,000 already in the store"
+
+t clickhouse-report-same-as-sqlite
+# The figures (counts, tokens, cost, error types, percentiles from the same
+# histogram buckets) are the same; of the changes, the facts that do not
+# hang on which of two equally good models is named.
+for by in model prompt provider feature; do
+	for win in 1h 1d 7d; do
+		"$LLMOPS" --store "$T/s.db" report --since $win --by $by --json >"$T/sq.json" 2>"$T/sq.err"
+		"$LLMOPS" --store "$U" report --since $win --by $by --json >"$T/ch.json" 2>"$T/ch.err"
+		eq "$(same_report "$T/sq.json" "$T/ch.json")" "same"
+	done
+done
+eq "$(json "$T/ch.json" "d['total']['calls']")" "$(json "$T/sq.json" "d['total']['calls']")"
+
+t clickhouse-report-text
+expect_rc 0 "$LLMOPS" --store "$U" report --since 1d
+head -n 2 "$T/out" >"$T/ch.txt"
+"$LLMOPS" --store "$T/s.db" report --since 1d | head -n 2 >"$T/sq.txt"
+eq "$(cat "$T/ch.txt")" "$(cat "$T/sq.txt")"
+
+t clickhouse-traces-same-as-sqlite
+# OTLP from real instrumentation libraries: the layers of one request are one
+# call, steps and tools are kept, and every trace reads back the same, as
+# text and as JSON. (langfuse+anthropic-sdk is left out: there the SQLite
+# store also joins a span to an identical request of another trace.)
+OU="clickhouse://127.0.0.1:$1/otlp"
+for f in $CORPUS/otel/generated/*.jsonl $CORPUS/captured/*/traces.jsonl; do
+	case $f in *langfuse+anthropic-sdk*) continue ;; esac
+	"$LLMOPS" --store "$T/o.db" import "$f" >/dev/null 2>&1
+	"$LLMOPS" --store "$OU" import "$f" >"$T/imp.out" 2>&1 || bad "import $f: $(cat "$T/imp.out")"
+done
+sqlite3 "$T/o.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans" >"$T/traces"
+eq "$(wc -l <"$T/traces")" 164
+same=0
+for tr in $(cat "$T/traces"); do
+	"$LLMOPS" --store "$T/o.db" trace "$tr" >"$T/a.txt" 2>&1
+	"$LLMOPS" --store "$OU" trace "$tr" >"$T/b.txt" 2>&1
+	"$LLMOPS" --store "$T/o.db" trace --json "$tr" >"$T/a.json" 2>&1
+	"$LLMOPS" --store "$OU" trace --json "$tr" >"$T/b.json" 2>&1
+	if cmp -s "$T/a.txt" "$T/b.txt" && cmp -s "$T/a.json" "$T/b.json"; then
+		same=$((same + 1))
+	else
+		bad "trace $tr differs: $(diff "$T/a.txt" "$T/b.txt" | head -c 400)"
+	fi
+done
+eq "$same" 164
+"$LLMOPS" --store "$T/o.db" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/a.json"
+"$LLMOPS" --store "$OU" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/b.json"
+if cmp -s "$T/a.json" "$T/b.json"; then ok; else bad "report differs: $(diff "$T/a.json" "$T/b.json" | head -c 400)"; fi
+# A step's span id opens its trace too.
+step=$(sqlite3 "$T/o.db" "SELECT lower(hex(span_id)) FROM spans WHERE call_id IS NULL LIMIT 1")
+expect_rc 0 "$LLMOPS" --store "$OU" trace "$step"
+has "$T/out" "$(sqlite3 "$T/o.db" "SELECT name FROM spans WHERE call_id IS NULL LIMIT 1")"
+
+t clickhouse-two-shards
+# Through a Distributed table over two servers: the same reports, traces and
+# pages as from one (each read goes to both shards; a trace lives on one).
+set -- $(ch_ports 6)
+for k in 0 1; do
+	mkdir -p "$T/sh$k"
+	eval "echo \"\${$((3 * k + 1))} \${$((3 * k + 2))} \${$((3 * k + 3))}\"" >"$T/sh$k/ports"
+done
+sh0=$2 sh1=$5
+ch_start "$T/sh0" "$sh0" "$sh1" >"$T/sh0.out" && ch_start "$T/sh1" "$sh0" "$sh1" >"$T/sh1.out"
+eq "$?" 0
+at_exit 'ch_stop "$T/sh0"; ch_stop "$T/sh1"'
+DU="clickhouse://127.0.0.1:$(cut -d' ' -f1 "$T/sh0.out")/llmops?cluster=llmops_shards"
+DU1="clickhouse://127.0.0.1:$(cut -d' ' -f1 "$T/sh1.out")/llmops?cluster=llmops_shards"
+# each node's own tables first (the first write there creates them)
+expect_rc 0 "$LLMOPS" --store "$DU1" import /dev/null
+expect_rc 0 "$LLMOPS" --store "$DU" import "$G"
+has "$T/out" "20,000 calls imported"
+for f in $CORPUS/captured/vercel-ai-otel/traces.jsonl $CORPUS/captured/openlit/traces.jsonl; do
+	"$LLMOPS" --store "$DU" import "$f" >/dev/null 2>&1
+	"$LLMOPS" --store "$T/d.db" import "$f" >/dev/null 2>&1
+done
+"$LLMOPS" --store "$T/d.db" import "$G" >/dev/null 2>&1
+"$LLMOPS" --store "$T/d.db" report --since 7d --by prompt --json >"$T/a.json"
+# the other node answers for both shards
+"$LLMOPS" --store "$DU1" report --since 7d --by prompt --json >"$T/b.json"
+eq "$(same_report "$T/a.json" "$T/b.json")" "same"
+same=0 n=0
+for tr in $(sqlite3 "$T/d.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans"); do
+	n=$((n + 1))
+	"$LLMOPS" --store "$T/d.db" trace --json "$tr" >"$T/a.json" 2>&1
+	"$LLMOPS" --store "$DU1" trace --json "$tr" >"$T/b.json" 2>&1
+	cmp -s "$T/a.json" "$T/b.json" && same=$((same + 1))
+done
+eq "$same" "$n"
+eq "$((n > 10))" 1
+ch_stop "$T/sh0"
+ch_stop "$T/sh1"
+set -- $ports
+
+t clickhouse-local-state
+# Opening the store to write keeps the console's own state beside it, in a
+# file of that server's and database's under the state folder.
+eq "$(ls "$XDG_STATE_HOME/llmops/" | grep -c "^clickhouse-127.0.0.1-$1-llmops.db$")" 1
+
+t clickhouse-rc-store
+# `set store` takes the URL as it is (no path to resolve), and the password
+# comes from clickhouse_password_cmd, never from the command line.
+mkdir -p "$XDG_CONFIG_HOME/llmops"
+printf 'set store = clickhouse://llmops_auth@127.0.0.1:%s/llmops\nset clickhouse_password_cmd = "cat %s/password"\n' "$1" "$CHD" \
+	>"$XDG_CONFIG_HOME/llmops/llmopsrc"
+expect_rc 0 "$LLMOPS" report --since 1d --json
+"$LLMOPS" --store "$T/s.db" report --since 1d --json >"$T/sq1.json"
+eq "$(json "$T/out" "d['total']['calls']")" "$(json "$T/sq1.json" "d['total']['calls']")"
+printf 'set store = clickhouse://llmops_auth@127.0.0.1:%s/llmops\nset clickhouse_password_cmd = "echo not-the-password"\n' "$1" \
+	>"$XDG_CONFIG_HOME/llmops/llmopsrc"
+expect_rc 1 "$LLMOPS" report --since 1d
+has "$T/err" "llmops_auth@127.0.0.1:$1"
+lacks "$T/err" "not-the-password"
+rm "$XDG_CONFIG_HOME/llmops/llmopsrc"
+
+t clickhouse-server-down
+ch_stop "$CHD"
+expect_rc 1 "$LLMOPS" --store "$U" report --since 1d
+has "$T/err" "127.0.0.1:$1"
+lacks "$T/err" "password"
+
+t clickhouse-bad-url
+expect_rc 1 "$LLMOPS" --store "clickhouse://127.0.0.1:$1/no-such;db" report --since 1d
+has "$T/err" "database name"

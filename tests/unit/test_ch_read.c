@@ -1,0 +1,380 @@
+/* The store on ClickHouse read back through the same calls as the SQLite
+ * store: the same demo traffic written into both, then the console's
+ * questions (pages of calls under filters and sorts, paging both ways, one
+ * call in full, the annotation queue, Tab completion, a call by its span id
+ * prefix) must get the same answers. Against a private clickhouse-server
+ * (tests/lib/clickhouse.sh) on free ports of 127.0.0.1. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/batch.h"
+#include "../../core/clock.h"
+#include "../../core/demo.h"
+#include "../../core/filter.h"
+#include "../../core/pricing.h"
+#include "../../data/query.h"
+#include "../../data/store.h"
+#include "t.h"
+
+#define NOW_NS (1795435200LL * NS_PER_S) /* 2026-11-23T12:00:00Z */
+
+static char dir[256];
+static int missing;
+static store_t *sq, *ch;
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/llmops-chread-%d", (int)getpid());
+	char cmd[600], out[128] = "";
+	snprintf(cmd, sizeof cmd, "rm -rf %s && sh tests/lib/clickhouse.sh start %s/srv", dir, dir);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (!fgets(out, sizeof out, p))
+		out[0] = 0;
+	int st = pclose(p);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		missing = 1;
+		return;
+	}
+	int http = 0, tcp = 0;
+	if (sscanf(out, "%d %d", &http, &tcp) != 2)
+		return;
+	/* The ClickHouse store keeps the console's own state in a local file. */
+	snprintf(cmd, sizeof cmd, "%s/state", dir);
+	setenv("XDG_STATE_HOME", cmd, 1);
+	char err[512], url[256], path[300];
+	snprintf(url, sizeof url, "clickhouse://127.0.0.1:%d/chread", http);
+	snprintf(path, sizeof path, "%s/s.db", dir);
+	if (store_open(path, STORE_CREATE, &sq, err, sizeof err) || store_open(url, STORE_CREATE, &ch, err, sizeof err)) {
+		fprintf(stderr, "clickhouse read tests: %s\n", err);
+		return;
+	}
+	/* The same demo week into both. */
+	demo_t d;
+	demo_init(&d, 3000, NOW_NS, 7);
+	batch_t b;
+	memset(&b, 0, sizeof b);
+	ingest_stats s1, s2;
+	pricing_t *prices = pricing_new();
+	while (demo_next(&d, &b, 500)) {
+		memset(&s1, 0, sizeof s1);
+		memset(&s2, 0, sizeof s2);
+		if (store_ingest(sq, &b, prices, &s1, err, sizeof err) || store_ingest(ch, &b, prices, &s2, err, sizeof err))
+			fprintf(stderr, "clickhouse read tests: ingest: %s\n", err);
+		batch_reset(&b);
+	}
+	batch_free(&b);
+	demo_free(&d);
+	pricing_free(prices);
+	if (store_commit(ch, err, sizeof err))
+		fprintf(stderr, "clickhouse read tests: %s\n", err);
+	int64_t pending = 1;
+	while (pending > 0 && store_fts_step(sq, 10000, &pending) == 0)
+		;
+}
+
+static void teardown(void)
+{
+	store_close(sq);
+	store_close(ch);
+	sq = ch = NULL;
+	if (!dir[0])
+		return;
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "sh tests/lib/clickhouse.sh stop %s/srv; rm -rf %s", dir, dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static int skip(void)
+{
+	if (missing)
+		fprintf(stderr, "ClickHouse read tests skipped: clickhouse-server is not installed\n");
+	else
+		ck_assert_msg(sq && ch, "the stores did not open (see above)");
+	return missing;
+}
+
+/* A page's rows as one line each: what the trace list shows of a call. */
+static void page_text(const call_page *p, sbuf *out, int with_span)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const call_row *r = &p->rows[i];
+		if (with_span)
+			sb_printf(out, "%s %lld ", r->span, (long long)r->ts);
+		/* one line a row, whatever the preview holds */
+		char *pv = xstrdup(r->preview ? r->preview : "");
+		for (char *c = pv; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		sb_printf(out, "%s %s %s %d %s %.3f %.3f %lld %lld %lld %lld [%s]\n", r->model, r->prompt ? r->prompt : "-",
+			  r->feature ? r->feature : "-", r->is_error, r->error_type ? r->error_type : "-", r->latency_ms,
+			  r->ttft_ms, (long long)r->input_tokens, (long long)r->output_tokens, (long long)r->cached_tokens,
+			  (long long)r->cost_nusd, pv);
+		free(pv);
+	}
+}
+
+/* Every page of a filter, older and older, then back newer from the middle:
+ * the rows as text, and how many pages. */
+static int walk(store_t *st, const char *expr, int sort, sbuf *out)
+{
+	filter_t f;
+	filter_init(&f);
+	char err[256];
+	ck_assert_msg(filter_parse(&f, expr, err, sizeof err) == 0, "%s: %s", expr, err);
+	page_req req = {.filter = &f, .now_ns = NOW_NS, .sort = sort, .older = 1, .limit = 37};
+	int pages = 0;
+	int64_t mid_ts = 0, mid_id = 0;
+	double mid_val = 0;
+	for (;;) {
+		call_page p;
+		ck_assert_msg(store_calls_page(st, &req, &p, err, sizeof err) == 0, "%s: %s", expr, err);
+		page_text(&p, out, sort == SORT_TIME);
+		pages++;
+		if (p.n) {
+			call_row *last = &p.rows[p.n - 1];
+			req.has_key = 1;
+			req.key_ts = last->ts;
+			req.key_id = last->id;
+			req.key_val = sort == SORT_LATENCY ? last->latency_ms : (double)last->cost_nusd;
+			if (pages == 2) {
+				mid_ts = req.key_ts;
+				mid_id = req.key_id;
+				mid_val = req.key_val;
+			}
+		}
+		int done = p.complete;
+		call_page_free(&p);
+		if (done)
+			break;
+	}
+	if (mid_ts && sort == SORT_TIME) {
+		/* Back up, newer than the second page's last row. */
+		sb_adds(out, "-- newer\n");
+		page_req up = {.filter = &f, .now_ns = NOW_NS, .sort = sort, .older = 0, .limit = 20, .has_key = 1,
+			       .key_ts = mid_ts, .key_id = mid_id, .key_val = mid_val};
+		call_page p;
+		ck_assert_msg(store_calls_page(st, &up, &p, err, sizeof err) == 0, "%s", err);
+		page_text(&p, out, 1);
+		call_page_free(&p);
+	}
+	filter_free(&f);
+	return pages;
+}
+
+static const char *const filters[] = {
+	"",
+	"since=1h",
+	"status=error",
+	"model=gpt-4o",
+	"prompt=support-answer",
+	"prompt=support-answer@8 model!=claude-sonnet-4-5",
+	"provider=anthropic latency>2000",
+	"error=timeout,rate_limit",
+	"feature=checkout since=2d since!=1d",
+	"latency<300 status=ok",
+};
+
+START_TEST(pages_same_as_sqlite)
+{
+	if (skip())
+		return;
+	int nonempty = 0;
+	for (size_t i = 0; i < sizeof filters / sizeof *filters; i++) {
+		sbuf a = SBUF_INIT, b = SBUF_INIT;
+		int pa = walk(sq, filters[i], SORT_TIME, &a);
+		int pb = walk(ch, filters[i], SORT_TIME, &b);
+		if (getenv("CHREAD_DEBUG"))
+			fprintf(stderr, "'%s': %zu bytes %d pages vs %zu bytes %d pages\n", filters[i], a.len, pa, b.len, pb);
+		ck_assert_msg(pa == pb && !strcmp(sb_str(&a), sb_str(&b)), "'%s' differs:\nsqlite %d pages:\n%.2000s\nclickhouse %d pages:\n%.2000s",
+			      filters[i], pa, sb_str(&a), pb, sb_str(&b));
+		nonempty += a.len > 0;
+		sb_free(&a);
+		sb_free(&b);
+	}
+	ck_assert_int_ge(nonempty, 8);
+}
+END_TEST
+
+START_TEST(sorted_pages_same_values)
+{
+	if (skip())
+		return;
+	/* Sorted by latency or cost, equal values may come in another order:
+	 * the values down the list are the same. */
+	for (int sort = SORT_LATENCY; sort <= SORT_COST; sort++)
+		for (size_t i = 0; i < 4; i++) {
+			sbuf a = SBUF_INIT, b = SBUF_INIT;
+			walk(sq, filters[i], sort, &a);
+			walk(ch, filters[i], sort, &b);
+			/* the sort column alone, line by line */
+			sbuf ka = SBUF_INIT, kb = SBUF_INIT;
+			sbuf *src[2] = {&a, &b}, *dst[2] = {&ka, &kb};
+			for (int k = 0; k < 2; k++)
+				for (const char *l = sb_str(src[k]); *l;) {
+					const char *e = strchr(l, '\n');
+					char w[12][64];
+					int n = sscanf(l, "%63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s", w[0], w[1], w[2],
+						       w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10]);
+					if (n >= 11)
+						sb_printf(dst[k], "%s\n", sort == SORT_LATENCY ? w[5] : w[10]);
+					l = e ? e + 1 : l + strlen(l);
+				}
+			if (getenv("CHREAD_DEBUG") && strcmp(sb_str(&ka), sb_str(&kb))) {
+				FILE *fa = fopen("/tmp/chread-a.txt", "w"), *fb = fopen("/tmp/chread-b.txt", "w");
+				fputs(sb_str(&a), fa);
+				fputs(sb_str(&b), fb);
+				fclose(fa);
+				fclose(fb);
+			}
+			ck_assert_msg(!strcmp(sb_str(&ka), sb_str(&kb)), "'%s' sorted %d differs", filters[i], sort);
+			ck_assert_int_gt(ka.len, 0);
+			sb_free(&a);
+			sb_free(&b);
+			sb_free(&ka);
+			sb_free(&kb);
+		}
+}
+END_TEST
+
+START_TEST(text_search_narrows_the_same)
+{
+	if (skip())
+		return;
+	/* Whole words that are part of no other word: the index's tokens and
+	 * the server's substring search find the same calls. */
+	const char *words[] = {"Madrid", "\"sleeping bag\"", "zippers since=1d"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		sbuf a = SBUF_INIT, b = SBUF_INIT;
+		walk(sq, words[i], SORT_TIME, &a);
+		walk(ch, words[i], SORT_TIME, &b);
+		ck_assert_msg(a.len > 0, "'%s' finds nothing", words[i]);
+		ck_assert_msg(!strcmp(sb_str(&a), sb_str(&b)), "'%s' differs:\n%.1500s\n--\n%.1500s", words[i], sb_str(&a),
+			      sb_str(&b));
+		sb_free(&a);
+		sb_free(&b);
+	}
+}
+END_TEST
+
+START_TEST(call_in_full_and_refs)
+{
+	if (skip())
+		return;
+	filter_t f;
+	filter_init(&f);
+	char err[256];
+	ck_assert_int_eq(filter_parse(&f, "since=1d", err, sizeof err), 0);
+	call_ref *ra, *rb;
+	size_t na, nb;
+	int ma, mb;
+	ck_assert_int_eq(store_call_refs(sq, &f, NOW_NS, 100, &ra, &na, &ma, err, sizeof err), 0);
+	ck_assert_msg(store_call_refs(ch, &f, NOW_NS, 100, &rb, &nb, &mb, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(na, nb);
+	ck_assert_int_eq(ma, mb);
+	ck_assert_int_eq(na, 100);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_str_eq(ra[i].span, rb[i].span);
+		ck_assert_int_eq(ra[i].ts, rb[i].ts);
+		if (i % 10)
+			continue;
+		call_full a, b;
+		ck_assert_int_eq(store_call_get(sq, ra[i].id, &a), 0);
+		ck_assert_int_eq(store_call_get(ch, rb[i].id, &b), 0);
+		ck_assert_str_eq(a.row.span, b.row.span);
+		ck_assert_str_eq(a.trace, b.trace);
+		ck_assert_str_eq(a.provider, b.provider);
+		ck_assert_str_eq(a.row.model, b.row.model);
+		const char *const fa[] = {a.input, a.output, a.request_model, a.operation, a.user_id, a.session_id, a.error_message, a.thinking};
+		const char *const fb[] = {b.input, b.output, b.request_model, b.operation, b.user_id, b.session_id, b.error_message, b.thinking};
+		for (int k = 0; k < 8; k++)
+			ck_assert_msg((!fa[k] && !fb[k]) || (fa[k] && fb[k] && !strcmp(fa[k], fb[k])), "call %s field %d: '%.80s' vs '%.80s'",
+				      a.row.span, k, fa[k] ? fa[k] : "(null)", fb[k] ? fb[k] : "(null)");
+		/* A user names it by a prefix of its span id. */
+		char prefix[9];
+		memcpy(prefix, a.row.span, 8);
+		prefix[8] = 0;
+		int64_t id;
+		ck_assert_msg(store_find_call_ref(ch, prefix, &id, err, sizeof err) == 0, "%s", err);
+		ck_assert_int_eq(id, rb[i].id);
+		call_full_free(&a);
+		call_full_free(&b);
+	}
+	free(ra);
+	free(rb);
+	filter_free(&f);
+	int64_t id;
+	ck_assert_int_eq(store_find_call_ref(ch, "0000000000000000", &id, err, sizeof err), -1);
+}
+END_TEST
+
+START_TEST(filter_values_same)
+{
+	if (skip())
+		return;
+	const char *fields[] = {"model", "provider", "feature", "prompt", "error"};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		char **a, **b;
+		size_t na, nb;
+		ck_assert_int_eq(store_filter_values(sq, fields[i], 100, &a, &na), 0);
+		ck_assert_int_eq(store_filter_values(ch, fields[i], 100, &b, &nb), 0);
+		ck_assert_msg(na == nb, "%s: %zu values vs %zu", fields[i], na, nb);
+		for (size_t k = 0; k < na; k++) {
+			ck_assert_str_eq(a[k], b[k]);
+			free(a[k]);
+			free(b[k]);
+		}
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
+START_TEST(totals_same)
+{
+	if (skip())
+		return;
+	ck_assert_int_eq(store_call_count(sq), store_call_count(ch));
+	int64_t f1, l1, f2, l2;
+	ck_assert_int_eq(store_time_range(sq, &f1, &l1), 0);
+	ck_assert_int_eq(store_time_range(ch, &f2, &l2), 0);
+	ck_assert_int_eq(f1, f2);
+	ck_assert_int_eq(l1, l2);
+	int64_t c1, c2;
+	uint64_t n1, n2;
+	ck_assert_int_eq(store_spend(sq, NOW_NS - 3 * NS_PER_DAY - 17 * NS_PER_MIN, NOW_NS, &c1, &n1), 0);
+	ck_assert_int_eq(store_spend(ch, NOW_NS - 3 * NS_PER_DAY - 17 * NS_PER_MIN, NOW_NS, &c2, &n2), 0);
+	ck_assert_int_eq(c1, c2);
+	ck_assert_int_eq(n1, n2);
+	char **ma, **mb;
+	size_t na, nb;
+	ck_assert_int_eq(store_models(sq, NOW_NS - NS_PER_DAY, NOW_NS, &ma, &na), 0);
+	ck_assert_int_eq(store_models(ch, NOW_NS - NS_PER_DAY, NOW_NS, &mb, &nb), 0);
+	ck_assert_int_eq(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_str_eq(ma[i], mb[i]);
+		free(ma[i]);
+		free(mb[i]);
+	}
+	free(ma);
+	free(mb);
+}
+END_TEST
+
+Suite *suite_ch_read(void)
+{
+	Suite *s = suite_create("clickhouse_read");
+	TCase *t = tcase_create("clickhouse_read");
+	tcase_add_unchecked_fixture(t, setup, teardown);
+	tcase_add_test(t, pages_same_as_sqlite);
+	tcase_add_test(t, sorted_pages_same_values);
+	tcase_add_test(t, text_search_narrows_the_same);
+	tcase_add_test(t, call_in_full_and_refs);
+	tcase_add_test(t, filter_values_same);
+	tcase_add_test(t, totals_same);
+	suite_add_tcase(s, t);
+	return s;
+}
