@@ -142,19 +142,29 @@ static int row_el(const cmp_row *r)
 	}
 }
 
-static void row_name(const cmp_row *r, int room, char *buf, size_t n)
+/* A prompt version's name gives way before its version and the one it is
+ * set against, as in every PROMPT column. */
+static void row_name(const cmp_row *r, int room, int cols, char *buf, size_t n)
 {
-	char m[256];
-	const char *key = r->is_model && room < 120 ? model_short(r->key, m, sizeof m) : r->key;
+	char m[256], fit[512], vs[96] = "";
 	const char *at = r->against ? strrchr(r->against, '@') : NULL;
-	snprintf(buf, n, "%s%s%s", key, at ? " vs " : "", at ? at : "");
+	if (at)
+		snprintf(vs, sizeof vs, " vs %s", at);
+	const char *key;
+	if (r->is_model) {
+		key = room < 120 ? model_short(r->key, m, sizeof m) : r->key;
+	} else {
+		int w = cols - text_width(vs);
+		key = prompt_label(r->key, w > 4 ? w : 4, fit, sizeof fit);
+	}
+	snprintf(buf, n, "%s%s", key, vs);
 }
 
 static void draw_row(const columns *l, const cmp_row *r, int y, int x, int w)
 {
 	int quiet = r->verdict == CMP_SAME || r->verdict == CMP_FEW || r->verdict == CMP_GONE;
 	char name[600];
-	row_name(r, w, name, sizeof name);
+	row_name(r, w, l->w[C_NAME], name, sizeof name);
 	char *sn = sanitize_str(name, tui_ascii() ? SAN_ASCII : 0);
 	columns_cell(l, C_NAME, y, x, sn, r->verdict == CMP_WORSE || r->verdict == CMP_BETTER ? row_el(r) : quiet ? EL_DIM : EL_DEFAULT);
 	free(sn);
