@@ -797,8 +797,6 @@ void receiver_stop(receiver_t *r, receiver_stats *last)
 	/* No new connections; requests already in are read, stored and
 	 * answered. */
 	MHD_socket ls = MHD_quiesce_daemon(r->d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
 	pthread_mutex_lock(&r->mu);
 	r->stopping = 1;
 	pthread_cond_broadcast(&r->cv);
@@ -817,6 +815,11 @@ void receiver_stop(receiver_t *r, receiver_stats *last)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(r->d);
+	/* Closed only now: the daemon's threads take the listening socket out
+	 * of their epoll sets after quiesce returns, and a socket closed under
+	 * them makes libmicrohttpd abort the process. */
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
 	if (last)
 		receiver_get_stats(r, last);
 	store_close(r->st);

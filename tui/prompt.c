@@ -33,6 +33,7 @@ struct prompt {
 	int dirty;         /* history changed since the last save */
 	prompt_complete_fn complete;
 	void *complete_ctx;
+	int (*keep)(const char *line);
 	char choices[512]; /* the candidates of the last Tab, listed above the line */
 };
 
@@ -108,6 +109,11 @@ void prompt_set_complete(prompt_t *p, prompt_complete_fn fn, void *ctx)
 {
 	p->complete = fn;
 	p->complete_ctx = ctx;
+}
+
+void prompt_set_keep(prompt_t *p, int (*keep)(const char *line))
+{
+	p->keep = keep;
 }
 
 static void complete(prompt_t *p)
@@ -255,7 +261,7 @@ int prompt_key(prompt_t *p, int key)
 		wcstombs(p->out, p->buf, sizeof p->out);
 		p->out[sizeof p->out - 1] = 0;
 		/* Lines that start with a space stay out of the history, as in bash. */
-		if (p->out[0] && p->out[0] != ' ') {
+		if (p->out[0] && p->out[0] != ' ' && (!p->keep || p->keep(p->out))) {
 			HistEvent ev;
 			history(p->hist, &ev, H_ENTER, p->out);
 			p->dirty = 1;

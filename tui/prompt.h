@@ -31,6 +31,9 @@ void prompt_draw(prompt_t *p, int y, int x, int w);
 typedef void (*prompt_complete_fn)(void *ctx, const char *lead, const char *before, size_t *from, char ***cands,
 				   size_t *n);
 void prompt_set_complete(prompt_t *p, prompt_complete_fn fn, void *ctx);
+/* Lines the history must not keep (one that may carry a secret): keep
+ * answers 0 for them. NULL: every line but those that start with a space. */
+void prompt_set_keep(prompt_t *p, int (*keep)(const char *line));
 
 /* Writes the history now (temp file, fsync, rename, mode 0600). */
 int prompt_save(prompt_t *p);

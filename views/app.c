@@ -1252,6 +1252,19 @@ static void load_keys(app_t *a)
 
 /* Everything app_teardown frees, set up; the start view opened. 0, or -1
  * with the reason printed (the screen is not up then). */
+/* A webhook's URL often carries its token: a :set of it stays out of the
+ * command history file. */
+static int history_keeps(const char *line)
+{
+	const char *p = line + strspn(line, " ");
+	if (strncmp(p, "set", 3) || (p[3] != ' ' && p[3] != '\t'))
+		return 1;
+	p += 3;
+	p += strspn(p, " \t");
+	size_t n = strcspn(p, " \t=");
+	return !(n == strlen("alert_webhook") && !strncmp(p, "alert_webhook", n));
+}
+
 static int app_init(app_t *a, const app_opts *o)
 {
 	memset(a, 0, sizeof *a);
@@ -1289,8 +1302,10 @@ static int app_init(app_t *a, const app_opts *o)
 	load_keys(a);
 	char *hist = app_state_path("history"), *shist = app_state_path("search_history");
 	a->cmd = prompt_new(hist);
-	if (a->cmd)
+	if (a->cmd) {
 		prompt_set_complete(a->cmd, app_complete, a);
+		prompt_set_keep(a->cmd, history_keeps);
+	}
 	a->find = prompt_new(shist);
 	a->ask = prompt_new(NULL); /* notes stay out of any history file */
 	free(hist);
