@@ -1599,6 +1599,139 @@ static int ch_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models
 	return sq_models(st, from_ns, to_ns, models, n);
 }
 
+/* ---- a filter's sums over a window ---------------------------------------- */
+
+/* As in the SQLite store: filters on dimensions only are answered by the
+ * rollups, the others by one aggregation of the window's calls on the
+ * server, into the same histogram buckets the rollups keep. */
+static int filter_dims_only(const filter_t *f)
+{
+	return f->status < 0 && !f->error.n && !f->user.n && !f->session.n && !f->trace.n && !f->since_ns &&
+	       !f->before_ns && f->lat_min < 0 && f->lat_max < 0 && !f->text && !f->sample_bp;
+}
+
+static int stats_row(void *ud, char **v, int n)
+{
+	if (n >= ROLLUP_NCOLS)
+		add_rollup_cols(ud, v, 1);
+	return 0;
+}
+
+static int stats_err_row(void *ud, char **v, int n)
+{
+	rstats *s = ud;
+	if (n >= 2)
+		ecounts_add(&s->errs, v[0] ? v[0] : "error", unum(v[1]));
+	return 0;
+}
+
+static int ch_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+			   rstats *out, char *err, size_t errlen)
+{
+	rstats_init(out);
+	if (!f || filter_dims_only(f)) {
+		dims_t d;
+		if (ch_dims_load(st, &d)) {
+			snprintf(err, errlen, "%s", st->chs->err);
+			return -1;
+		}
+		rstats *per_dim = xcalloc((size_t)(d.n ? d.n : 1), sizeof *per_dim);
+		int64_t to = floor_to(to_ns, NS_PER_MIN) == to_ns ? to_ns : floor_to(to_ns, NS_PER_MIN) + NS_PER_MIN;
+		int rc = ch_window_per_dim(st, floor_to(from_ns, NS_PER_MIN), to, &d, per_dim);
+		if (rc)
+			snprintf(err, errlen, "%s", st->chs->err);
+		for (int64_t i = 1; i < d.n; i++) {
+			if (!rc && d.v[i].model && (!f || dim_matches(&d.v[i], f)))
+				rstats_merge(out, &per_dim[i]);
+			rstats_free(&per_dim[i]);
+		}
+		free(per_dim);
+		store_dims_free(&d);
+		return rc ? -1 : 0;
+	}
+	sbuf w = SBUF_INIT, q = SBUF_INIT;
+	sb_printf(&w, " FROM calls WHERE ts >= %lld AND ts < %lld", (long long)from_ns, (long long)to_ns);
+	if (where_sql(st, &w, f, now_ns, err, errlen)) {
+		sb_free(&w);
+		return -1;
+	}
+	sb_adds(&q, "SELECT count(), sum(toUInt64(status)), sum(toUInt64(greatest(input_tokens, 0))),"
+		    " sum(toUInt64(greatest(cached_tokens, 0))), sum(toUInt64(greatest(output_tokens, 0))),"
+		    " sum(toInt64(if(cost_nusd >= 0, cost_nusd, 0))), sum(toUInt64(cost_nusd < 0))");
+	const char *h[2][2] = {{"lat", "latency_ms"}, {"ttft", "ttft_ms"}};
+	for (int i = 0; i < 2; i++)
+		sb_printf(&q,
+			  ", minIf(%2$s, %2$s >= 0), maxIf(%2$s, %2$s >= 0), sumIf(%2$s, %2$s >= 0),"
+			  " sumMap(if(%2$s >= 0, [%1$s_bucket], emptyArrayUInt32()),"
+			  " if(%2$s >= 0, [toUInt64(1)], emptyArrayUInt64()))",
+			  h[i][0], h[i][1]);
+	sb_adds(&q, sb_str(&w));
+	char e[512];
+	int rc = ch_select(conn(st), q.p, stats_row, out, e, sizeof e);
+	if (!rc) {
+		sb_reset(&q);
+		sb_printf(&q, "SELECT if(error_type = '', 'error', error_type) AS et, count()%s AND status = 1 GROUP BY et",
+			  sb_str(&w));
+		rc = ch_select(conn(st), q.p, stats_err_row, out, e, sizeof e);
+	}
+	sb_free(&q);
+	sb_free(&w);
+	if (rc) {
+		rstats_free(out);
+		rstats_init(out);
+		return fail(st, "reading the calls", e, err, errlen);
+	}
+	return 0;
+}
+
+static int ch_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
+{
+	*ts = 0;
+	char e[512];
+	sbuf q = SBUF_INIT;
+	int64_t lo = 0;
+	/* A feed that stopped long ago: its last day from the daily rollups, its
+	 * last minute from the minutes, and only that minute's calls read. */
+	if (!f || filter_dims_only(f)) {
+		static const int res[2] = {RES_1D, RES_1M};
+		int64_t now_s = now_ns / NS_PER_S, t = 0;
+		for (int i = 0; i < 2; i++) {
+			sb_reset(&q);
+			sb_printf(&q, "SELECT max(t) FROM %s WHERE t >= %lld AND t < %lld", rollup_table[res[i]],
+				  (long long)t, (long long)(now_s + 1));
+			if (where_sql(st, &q, f, now_ns, err, errlen)) {
+				sb_free(&q);
+				return -1;
+			}
+			two_ud u = {0};
+			if (ch_select(conn(st), q.p, two_row, &u, e, sizeof e)) {
+				sb_free(&q);
+				return fail(st, "reading the rollups", e, err, errlen);
+			}
+			if (!u.rows || u.a <= 0) {
+				sb_free(&q);
+				return 0;
+			}
+			t = u.a;
+		}
+		lo = t * NS_PER_S;
+	}
+	sb_reset(&q);
+	sb_printf(&q, "SELECT max(ts), count() FROM calls WHERE ts <= %lld AND ts >= %lld", (long long)now_ns,
+		  (long long)lo);
+	if (where_sql(st, &q, f, now_ns, err, errlen)) {
+		sb_free(&q);
+		return -1;
+	}
+	two_ud u = {0};
+	int rc = ch_select(conn(st), q.p, two_row, &u, e, sizeof e);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "reading the calls", e, err, errlen);
+	*ts = u.b > 0 ? u.a : 0;
+	return 0;
+}
+
 static void ch_cancel_op(store_t *st)
 {
 	ch_cancel(conn(st));
@@ -1654,6 +1787,8 @@ const store_ops store_clickhouse_ops = {
 	.cancel = ch_cancel_op,
 	.dim_hours = ch_dim_hours,
 	.dim_minute = ch_dim_minute,
+	.filter_stats = ch_filter_stats,
+	.filter_last_ts = ch_filter_last_ts,
 };
 
 static char *password_cmd;

@@ -55,6 +55,8 @@ const store_ops store_sqlite_ops = {
 	.cancel = sq_cancel,
 	.dim_hours = sq_dim_hours,
 	.dim_minute = sq_dim_minute,
+	.filter_stats = sq_filter_stats,
+	.filter_last_ts = sq_filter_last_ts,
 };
 
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
@@ -315,4 +317,15 @@ void store_cancel(store_t *st)
 void sq_cancel(store_t *st)
 {
 	(void)st;
+}
+
+int store_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
+		       char *err, size_t errlen)
+{
+	return st->ops->filter_stats(st, f, from_ns, to_ns, now_ns, out, err, errlen);
+}
+
+int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
+{
+	return st->ops->filter_last_ts(st, f, now_ns, ts, err, errlen);
 }

@@ -77,6 +77,9 @@ typedef struct store_ops {
 	int (*dim_minute)(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
 	int (*usage_summarize)(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out,
 			       char *err, size_t errlen);
+	int (*filter_stats)(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+			    rstats *out, char *err, size_t errlen);
+	int (*filter_last_ts)(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen);
 } store_ops;
 
 /* The SQLite store: the bodies in store.c, query.c and the modules beside them. */
@@ -136,6 +139,9 @@ int64_t sq_usage_fetch_start(store_t *st, const char *provider, int kind, int wi
 			     int64_t settle_s);
 int sq_usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out, char *err,
 		       size_t errlen);
+int sq_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
+		    char *err, size_t errlen);
+int sq_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen);
 
 /* ClickHouse (ch_read.c, ch_write.c): url is clickhouse://... */
 extern const store_ops store_clickhouse_ops;
