@@ -1754,6 +1754,7 @@ const store_ops store_clickhouse_ops = {
 	.meta_set_int = ch_meta_set_int,
 	.put_prompt = ch_put_prompt,
 	.call_count = ch_call_count,
+	.call_mark = ch_call_count, /* from the parts' row counts, not a scan */
 	.time_range = ch_time_range,
 	.changed = ch_changed,
 	.last_ts = ch_last_ts,

@@ -22,6 +22,7 @@ const store_ops store_sqlite_ops = {
 	.meta_set_int = sq_meta_set_int,
 	.put_prompt = sq_put_prompt,
 	.call_count = sq_call_count,
+	.call_mark = sq_call_mark,
 	.time_range = sq_time_range,
 	.changed = sq_changed,
 	.last_ts = sq_last_ts,
@@ -141,6 +142,11 @@ int store_put_prompt(store_t *st, const char *name, const char *version, const c
 int64_t store_call_count(store_t *st)
 {
 	return st->ops->call_count(st);
+}
+
+int64_t store_call_mark(store_t *st)
+{
+	return st->ops->call_mark(st);
 }
 
 int store_time_range(store_t *st, int64_t *first_ns, int64_t *last_ns)

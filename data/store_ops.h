@@ -36,6 +36,7 @@ typedef struct store_ops {
 	int (*put_prompt)(store_t *st, const char *name, const char *version, const char *text, const char *source,
 			  int64_t created_ns);
 	int64_t (*call_count)(store_t *st);
+	int64_t (*call_mark)(store_t *st);
 	int (*time_range)(store_t *st, int64_t *first_ns, int64_t *last_ns);
 	int (*changed)(store_t *st);
 	int64_t (*last_ts)(store_t *st);
@@ -106,6 +107,7 @@ int sq_meta_set_int(store_t *st, const char *key, int64_t v);
 int sq_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
 		  int64_t created_ns);
 int64_t sq_call_count(store_t *st);
+int64_t sq_call_mark(store_t *st);
 int sq_time_range(store_t *st, int64_t *first_ns, int64_t *last_ns);
 int sq_changed(store_t *st);
 int64_t sq_last_ts(store_t *st);

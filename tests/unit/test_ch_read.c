@@ -22,6 +22,7 @@
 static char dir[256];
 static int missing;
 static store_t *sq, *ch;
+static char ch_url[256], sq_path[300];
 
 static void setup(void)
 {
@@ -47,6 +48,8 @@ static void setup(void)
 	char err[512], url[256], path[300];
 	snprintf(url, sizeof url, "clickhouse://127.0.0.1:%d/chread", http);
 	snprintf(path, sizeof path, "%s/s.db", dir);
+	snprintf(ch_url, sizeof ch_url, "%s", url);
+	snprintf(sq_path, sizeof sq_path, "%s", path);
 	if (store_open(path, STORE_CREATE, &sq, err, sizeof err) || store_open(url, STORE_CREATE, &ch, err, sizeof err)) {
 		fprintf(stderr, "clickhouse read tests: %s\n", err);
 		return;
@@ -364,6 +367,49 @@ START_TEST(totals_same)
 }
 END_TEST
 
+/* What a background import counts as it goes: another connection's commits,
+ * seen from a read-only one, one a call, whichever the store. */
+START_TEST(call_mark_counts_commits)
+{
+	if (skip())
+		return;
+	store_t *ro[2] = {NULL, NULL}, *rw[2] = {sq, ch};
+	const char *where[2] = {sq_path, ch_url};
+	char err[512];
+	int64_t before[2];
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(store_open(where[i], STORE_READONLY, &ro[i], err, sizeof err) == 0, "%s", err);
+		before[i] = store_call_mark(ro[i]);
+	}
+	ck_assert_int_gt(before[0], 0);
+	ck_assert_int_eq(before[1], store_call_count(ch));
+	demo_t d;
+	demo_init(&d, 120, NOW_NS, 99);
+	batch_t b;
+	memset(&b, 0, sizeof b);
+	pricing_t *prices = pricing_new();
+	uint64_t added[2] = {0, 0};
+	while (demo_next(&d, &b, 50)) {
+		for (int i = 0; i < 2; i++) {
+			ingest_stats s;
+			memset(&s, 0, sizeof s);
+			ck_assert_msg(store_ingest(rw[i], &b, prices, &s, err, sizeof err) == 0, "%s", err);
+			added[i] += s.inserted;
+		}
+		batch_reset(&b);
+	}
+	batch_free(&b);
+	demo_free(&d);
+	pricing_free(prices);
+	ck_assert_int_eq(store_commit(ch, err, sizeof err), 0);
+	ck_assert_uint_eq(added[0], 120);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(store_call_mark(ro[i]) - before[i], (int64_t)added[i]);
+		store_close(ro[i]);
+	}
+}
+END_TEST
+
 Suite *suite_ch_read(void)
 {
 	Suite *s = suite_create("clickhouse_read");
@@ -375,6 +421,7 @@ Suite *suite_ch_read(void)
 	tcase_add_test(t, call_in_full_and_refs);
 	tcase_add_test(t, filter_values_same);
 	tcase_add_test(t, totals_same);
+	tcase_add_test(t, call_mark_counts_commits); /* last: it adds calls */
 	suite_add_tcase(s, t);
 	return s;
 }
