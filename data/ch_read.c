@@ -1409,11 +1409,93 @@ static int ch_trace_get(store_t *st, const char *ref, trace_view *out, char *err
 	return -1;
 }
 
+/* The prompt registry: the versions the ingester wrote (a ReplacingMergeTree
+ * on name and version, grouped so that rows not merged yet count once), and
+ * the day and minute rollups, as the SQLite store lists them. */
+typedef struct pver_ud {
+	prompt_version_fn fn;
+	void *ud;
+} pver_ud;
+
+static int pver_row(void *ud, char **v, int n)
+{
+	pver_ud *u = ud;
+	if (n >= 4 && v[0] && v[1])
+		u->fn(u->ud, v[0], v[1], v[2] && *v[2] ? v[2] : NULL, num(v[3]));
+	return 0;
+}
+
+static int ch_prompt_versions(store_t *st, const char *name, prompt_version_fn fn, void *ud, char *err, size_t errlen)
+{
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT name, version, any(source), min(created_at) FROM prompt_versions");
+	if (name) {
+		sb_adds(&q, " WHERE name = ");
+		ch_quote(&q, name);
+	}
+	sb_adds(&q, " GROUP BY name, version");
+	pver_ud u = {fn, ud};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, pver_row, &u, e, sizeof e);
+	sb_free(&q);
+	return rc ? fail(st, "reading the prompt versions", e, err, errlen) : 0;
+}
+
+typedef struct pday_ud {
+	store_t *st;
+	prompt_day_fn fn;
+	void *ud;
+	rstats s;
+} pday_ud;
+
+static int pday_row(void *ud, char **v, int n)
+{
+	pday_ud *u = ud;
+	if (n < 2 + ROLLUP_NCOLS)
+		return 0;
+	int64_t id = dim_of(u->st, v[1]);
+	if (id <= 0)
+		return 0;
+	rstats_reset(&u->s);
+	add_rollup_cols(&u->s, v + 2, 0);
+	u->fn(u->ud, num(v[0]), id, &u->s);
+	return 0;
+}
+
+static int ch_prompt_days(store_t *st, prompt_day_fn fn, void *ud, char *err, size_t errlen)
+{
+	pday_ud u = {st, fn, ud, {0}};
+	rstats_init(&u.s);
+	char e[512];
+	int rc = ch_select(conn(st), "SELECT t, dim," ROLLUP_COLS " FROM rollup_1d GROUP BY t, dim", pday_row, &u, e,
+			   sizeof e);
+	rstats_free(&u.s);
+	return rc ? fail(st, "reading the rollups", e, err, errlen) : 0;
+}
+
+static int64_t ch_prompt_edge(store_t *st, const int64_t *dims, size_t ndims, int64_t day_s, int last)
+{
+	if (!ndims)
+		return -1;
+	sbuf q = SBUF_INIT;
+	sb_printf(&q, "SELECT %s(t), count() FROM rollup_1m WHERE t >= %lld AND t < %lld AND dim IN (", last ? "max" : "min",
+		  (long long)day_s, (long long)(day_s + 86400));
+	for (size_t i = 0; i < ndims; i++)
+		sb_printf(&q, "%s%llu", i ? "," : "",
+			  dims[i] > 0 && dims[i] < st->chs->ndims ? (unsigned long long)st->chs->dim_hash[dims[i]] : 0ULL);
+	sb_adds(&q, ")");
+	two_ud u = {0};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, two_row, &u, e, sizeof e);
+	sb_free(&q);
+	return rc || u.b <= 0 ? -1 : u.a;
+}
+
+static const prompt_src ch_prompt_src = {ch_prompt_versions, ch_prompt_days, ch_prompt_edge};
+
 static int ch_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen)
 {
-	(void)name;
-	memset(out, 0, sizeof *out);
-	return none_err(st, "the prompt registry", err, errlen);
+	return prompts_build(st, name, &ch_prompt_src, out, err, errlen);
 }
 
 static int ch_prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err,

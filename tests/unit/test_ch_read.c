@@ -13,6 +13,7 @@
 #include "../../core/demo.h"
 #include "../../core/filter.h"
 #include "../../core/pricing.h"
+#include "../../data/prompts.h"
 #include "../../data/query.h"
 #include "../../data/store.h"
 #include "t.h"
@@ -367,6 +368,63 @@ START_TEST(totals_same)
 }
 END_TEST
 
+/* The prompts view: every version with its all-time and window figures and
+ * what it is set against, as on SQLite (percentiles from the same histogram
+ * buckets). */
+static void same_p95(double a, double b)
+{
+	ck_assert_msg(a == b || (a > 0 && b > 0 && (a > b ? a - b : b - a) <= 0.01 * (a > b ? a : b)), "p95 %g != %g", a,
+		      b);
+}
+
+static void same_stats(const char *what, const prompt_stats *a, const prompt_stats *b)
+{
+	ck_assert_msg(a->calls == b->calls && a->errors == b->errors && a->unpriced == b->unpriced &&
+			      a->cost_nusd == b->cost_nusd,
+		      "%s: %llu/%llu calls, %llu/%llu errors", what, (unsigned long long)a->calls,
+		      (unsigned long long)b->calls, (unsigned long long)a->errors, (unsigned long long)b->errors);
+	ck_assert_int_eq(a->first_ns, b->first_ns);
+	ck_assert_int_eq(a->last_ns, b->last_ns);
+	same_p95(a->p95_ms, b->p95_ms);
+}
+
+START_TEST(prompts_window_same_as_sqlite)
+{
+	if (skip())
+		return;
+	prompt_list a, b;
+	char err[512];
+	ck_assert_msg(prompts_list_window(sq, NOW_NS - NS_PER_HOUR, NOW_NS, &a, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(prompts_list_window(ch, NOW_NS - NS_PER_HOUR, NOW_NS, &b, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_gt(a.n, 1);
+	ck_assert_uint_eq(a.n, b.n);
+	size_t served = 0;
+	for (size_t p = 0; p < a.n; p++) {
+		ck_assert_str_eq(a.v[p].name, b.v[p].name);
+		ck_assert_uint_eq(a.v[p].n, b.v[p].n);
+		for (size_t v = 0; v < a.v[p].n; v++) {
+			const prompt_ver *x = &a.v[p].v[v], *y = &b.v[p].v[v];
+			char what[200];
+			snprintf(what, sizeof what, "%s@%s", a.v[p].name, x->version);
+			ck_assert_str_eq(x->version, y->version);
+			ck_assert_int_eq(x->has_text, y->has_text);
+			ck_assert_int_eq(x->created_ns, y->created_ns);
+			ck_assert_str_eq(x->source ? x->source : "-", y->source ? y->source : "-");
+			same_stats(what, &x->s, &y->s);
+			same_stats(what, &x->w, &y->w);
+			ck_assert_str_eq(x->vs.before ? x->vs.before : "-", y->vs.before ? y->vs.before : "-");
+			ck_assert_uint_eq(x->vs.now.calls, y->vs.now.calls);
+			ck_assert_uint_eq(x->vs.was.calls, y->vs.was.calls);
+			ck_assert_int_eq(x->vs.regressed, y->vs.regressed);
+			served += x->s.calls > 0;
+		}
+	}
+	ck_assert_uint_gt(served, 2);
+	prompt_list_free(&a);
+	prompt_list_free(&b);
+}
+END_TEST
+
 /* What a background import counts as it goes: another connection's commits,
  * seen from a read-only one, one a call, whichever the store. */
 START_TEST(call_mark_counts_commits)
@@ -421,6 +479,7 @@ Suite *suite_ch_read(void)
 	tcase_add_test(t, call_in_full_and_refs);
 	tcase_add_test(t, filter_values_same);
 	tcase_add_test(t, totals_same);
+	tcase_add_test(t, prompts_window_same_as_sqlite);
 	tcase_add_test(t, call_mark_counts_commits); /* last: it adds calls */
 	suite_add_tcase(s, t);
 	return s;

@@ -82,6 +82,18 @@ eq "$(json "$T/out" "int(next(r['value'] for r in d['rules'] if r['rule'] == 'bu
 LLMOPS_NOW=2026-11-23T14:00:00Z expect_rc 5 "$LLMOPS" -c "$T/rc" --store "$U" check
 has "$T/out" "CRIT stopped "
 
+t prompts-clickhouse-same-as-sqlite
+# the prompt registry from the rollups: every version, its first and last
+# minute, calls, errors, p95 (the same histogram buckets), cost and what it
+# is set against, as on SQLite
+expect_rc 0 "$LLMOPS" --store "$U" prompt list
+cp "$T/out" "$T/ch-prompts.txt"
+"$LLMOPS" --store "$T/s.db" prompt list >"$T/sq-prompts.txt"
+eq "$(cat "$T/ch-prompts.txt")" "$(cat "$T/sq-prompts.txt")"
+has "$T/ch-prompts.txt" "support-answer  8 "
+expect_rc 0 "$LLMOPS" --store "$U" prompt list support-answer
+eq "$(wc -l <"$T/out")" 4
+
 t check-clickhouse-server-down
 ch_stop "$CHD"
 expect_rc 3 "$LLMOPS" -c "$T/rc" --store "$U" check --nagios
