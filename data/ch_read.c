@@ -1438,7 +1438,10 @@ static int ch_prompt_versions(store_t *st, const char *name, prompt_version_fn f
 	char e[512];
 	int rc = ch_select(conn(st), q.p, pver_row, &u, e, sizeof e);
 	sb_free(&q);
-	return rc ? fail(st, "reading the prompt versions", e, err, errlen) : 0;
+	if (rc)
+		return fail(st, "reading the prompt versions", e, err, errlen);
+	/* and those added on this machine (prompt add, the rc's prompt folders) */
+	return st->chs->local ? sq_prompt_src.versions(st->chs->local, name, fn, ud, err, errlen) : 0;
 }
 
 typedef struct pday_ud {
@@ -1498,10 +1501,41 @@ static int ch_prompts_list(store_t *st, const char *name, prompt_list *out, char
 	return prompts_build(st, name, &ch_prompt_src, out, err, errlen);
 }
 
+typedef struct text_ud {
+	char *s;
+	int found;
+} text_ud;
+
+static int text_row(void *ud, char **v, int n)
+{
+	text_ud *u = ud;
+	if (n >= 2 && num(v[1]) > 0 && !u->found) {
+		u->s = xstrdup(v[0] ? v[0] : "");
+		u->found = 1;
+	}
+	return 0;
+}
+
 static int ch_prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err,
 			       size_t errlen)
 {
 	*text = NULL;
+	/* a template the ingester took from a trace, else one added here */
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT any(template), count() FROM prompt_versions WHERE name = ");
+	ch_quote(&q, name);
+	sb_adds(&q, " AND version = ");
+	ch_quote(&q, version);
+	text_ud u = {0};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, text_row, &u, e, sizeof e);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "reading the prompt versions", e, err, errlen);
+	if (u.found) {
+		*text = u.s;
+		return 0;
+	}
 	if (!st->chs->local)
 		return none_err(st, "the prompt registry", err, errlen);
 	return sq_prompts_get_text(st->chs->local, name, version, text, err, errlen);

@@ -185,7 +185,7 @@ static int64_t sq_edge_minute(store_t *st, const int64_t *dims, size_t ndims, in
 	return t;
 }
 
-static const prompt_src sq_prompt_src = {sq_versions, sq_days, sq_edge_minute};
+const prompt_src sq_prompt_src = {sq_versions, sq_days, sq_edge_minute};
 
 typedef struct days_ud {
 	pbuild *b;

@@ -175,6 +175,7 @@ typedef struct prompt_src {
 	int64_t (*edge_minute)(store_t *st, const int64_t *dims, size_t ndims, int64_t day_s, int last);
 } prompt_src;
 int prompts_build(store_t *st, const char *name, const prompt_src *src, prompt_list *out, char *err, size_t errlen);
+extern const prompt_src sq_prompt_src;
 /* The first and last hour (Unix s) each dimension served, into first_h[dim]
  * and last_h[dim] (arrays of dims->n; 0 where it never did). 0 or -1. */
 int store_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h);

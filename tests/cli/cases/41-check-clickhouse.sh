@@ -93,6 +93,16 @@ eq "$(cat "$T/ch-prompts.txt")" "$(cat "$T/sq-prompts.txt")"
 has "$T/ch-prompts.txt" "support-answer  8 "
 expect_rc 0 "$LLMOPS" --store "$U" prompt list support-answer
 eq "$(wc -l <"$T/out")" 4
+# a template added on this machine is listed beside those of the traffic,
+# and its text is there to diff
+printf 'You are a greeter.\n' >"$T/g1.txt"
+printf 'You are a kind greeter.\n' >"$T/g2.txt"
+expect_rc 0 "$LLMOPS" --store "$U" prompt add greeter "$T/g1.txt"
+expect_rc 0 "$LLMOPS" --store "$U" prompt add greeter "$T/g2.txt"
+expect_rc 0 "$LLMOPS" --store "$U" prompt list greeter
+has "$T/out" "greeter  2        add"
+expect_rc 0 "$LLMOPS" --store "$U" prompt diff greeter 1 2
+has "$T/out" "kind"
 
 t check-clickhouse-server-down
 ch_stop "$CHD"
