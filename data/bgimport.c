@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +55,7 @@ struct bgimport {
 
 	/* the feeding thread */
 	int src, sink;
-	sqlite3 *count_db;
+	store_t *count_st; /* a connection of its own, read-only */
 	int64_t count_base;
 	atomic_int waiting;     /* blocked on the source (a FIFO with nothing more yet) */
 };
@@ -114,21 +113,11 @@ static ssize_t errs_write(void *cookie, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-/* Calls committed so far: ids only grow, and a duplicate adds none. */
-static int64_t max_id(sqlite3 *db)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t v = 0;
-	if (db && sqlite3_prepare_v2(db, "SELECT max(id) FROM calls", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 static void count_calls(bgimport_t *b)
 {
-	int64_t n = max_id(b->count_db) - b->count_base;
+	if (!b->count_st)
+		return;
+	int64_t n = store_call_mark(b->count_st) - b->count_base;
 	pthread_mutex_lock(&b->mu);
 	b->prog.calls = n > 0 ? (uint64_t)n : 0;
 	pthread_mutex_unlock(&b->mu);
@@ -314,9 +303,9 @@ static void *run(void *ud)
 		free(e);
 		worst = 2;
 	} else {
-		if (store_sqlite_open_readonly(b->store_path, &b->count_db, err, sizeof err))
-			b->count_db = NULL; /* no count shown: the import itself is unaffected */
-		b->count_base = max_id(b->count_db);
+		if (store_open(b->store_path, STORE_READONLY, &b->count_st, err, sizeof err))
+			b->count_st = NULL; /* no count shown: the import itself is unaffected */
+		b->count_base = b->count_st ? store_call_mark(b->count_st) : 0;
 		cookie_io_functions_t io = {.write = errs_write};
 		FILE *errs = fopencookie(b, "w", io);
 		for (int i = 0; errs && i < b->nfiles && !atomic_load(&b->stop); i++) {
@@ -328,8 +317,8 @@ static void *run(void *ud)
 		else
 			push_msg(b, "could not set up the import's messages", 1), worst = 2;
 		store_close(st);
-		sqlite3_close(b->count_db);
-		b->count_db = NULL;
+		store_close(b->count_st);
+		b->count_st = NULL;
 	}
 	pthread_mutex_lock(&b->mu);
 	b->prog.done = 1;

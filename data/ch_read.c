@@ -1409,17 +1409,133 @@ static int ch_trace_get(store_t *st, const char *ref, trace_view *out, char *err
 	return -1;
 }
 
+/* The prompt registry: the versions the ingester wrote (a ReplacingMergeTree
+ * on name and version, grouped so that rows not merged yet count once), and
+ * the day and minute rollups, as the SQLite store lists them. */
+typedef struct pver_ud {
+	prompt_version_fn fn;
+	void *ud;
+} pver_ud;
+
+static int pver_row(void *ud, char **v, int n)
+{
+	pver_ud *u = ud;
+	if (n >= 4 && v[0] && v[1])
+		u->fn(u->ud, v[0], v[1], v[2] && *v[2] ? v[2] : NULL, num(v[3]));
+	return 0;
+}
+
+static int ch_prompt_versions(store_t *st, const char *name, prompt_version_fn fn, void *ud, char *err, size_t errlen)
+{
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT name, version, any(source), min(created_at) FROM prompt_versions");
+	if (name) {
+		sb_adds(&q, " WHERE name = ");
+		ch_quote(&q, name);
+	}
+	sb_adds(&q, " GROUP BY name, version");
+	pver_ud u = {fn, ud};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, pver_row, &u, e, sizeof e);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "reading the prompt versions", e, err, errlen);
+	/* and those added on this machine (prompt add, the rc's prompt folders) */
+	return st->chs->local ? sq_prompt_src.versions(st->chs->local, name, fn, ud, err, errlen) : 0;
+}
+
+typedef struct pday_ud {
+	store_t *st;
+	prompt_day_fn fn;
+	void *ud;
+	rstats s;
+} pday_ud;
+
+static int pday_row(void *ud, char **v, int n)
+{
+	pday_ud *u = ud;
+	if (n < 2 + ROLLUP_NCOLS)
+		return 0;
+	int64_t id = dim_of(u->st, v[1]);
+	if (id <= 0)
+		return 0;
+	rstats_reset(&u->s);
+	add_rollup_cols(&u->s, v + 2, 0);
+	u->fn(u->ud, num(v[0]), id, &u->s);
+	return 0;
+}
+
+static int ch_prompt_days(store_t *st, prompt_day_fn fn, void *ud, char *err, size_t errlen)
+{
+	pday_ud u = {st, fn, ud, {0}};
+	rstats_init(&u.s);
+	char e[512];
+	int rc = ch_select(conn(st), "SELECT t, dim," ROLLUP_COLS " FROM rollup_1d GROUP BY t, dim", pday_row, &u, e,
+			   sizeof e);
+	rstats_free(&u.s);
+	return rc ? fail(st, "reading the rollups", e, err, errlen) : 0;
+}
+
+static int64_t ch_prompt_edge(store_t *st, const int64_t *dims, size_t ndims, int64_t day_s, int last)
+{
+	if (!ndims)
+		return -1;
+	sbuf q = SBUF_INIT;
+	sb_printf(&q, "SELECT %s(t), count() FROM rollup_1m WHERE t >= %lld AND t < %lld AND dim IN (", last ? "max" : "min",
+		  (long long)day_s, (long long)(day_s + 86400));
+	for (size_t i = 0; i < ndims; i++)
+		sb_printf(&q, "%s%llu", i ? "," : "",
+			  dims[i] > 0 && dims[i] < st->chs->ndims ? (unsigned long long)st->chs->dim_hash[dims[i]] : 0ULL);
+	sb_adds(&q, ")");
+	two_ud u = {0};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, two_row, &u, e, sizeof e);
+	sb_free(&q);
+	return rc || u.b <= 0 ? -1 : u.a;
+}
+
+static const prompt_src ch_prompt_src = {ch_prompt_versions, ch_prompt_days, ch_prompt_edge};
+
 static int ch_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen)
 {
-	(void)name;
-	memset(out, 0, sizeof *out);
-	return none_err(st, "the prompt registry", err, errlen);
+	return prompts_build(st, name, &ch_prompt_src, out, err, errlen);
+}
+
+typedef struct text_ud {
+	char *s;
+	int found;
+} text_ud;
+
+static int text_row(void *ud, char **v, int n)
+{
+	text_ud *u = ud;
+	if (n >= 2 && num(v[1]) > 0 && !u->found) {
+		u->s = xstrdup(v[0] ? v[0] : "");
+		u->found = 1;
+	}
+	return 0;
 }
 
 static int ch_prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err,
 			       size_t errlen)
 {
 	*text = NULL;
+	/* a template the ingester took from a trace, else one added here */
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT any(template), count() FROM prompt_versions WHERE name = ");
+	ch_quote(&q, name);
+	sb_adds(&q, " AND version = ");
+	ch_quote(&q, version);
+	text_ud u = {0};
+	char e[512];
+	int rc = ch_select(conn(st), q.p, text_row, &u, e, sizeof e);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "reading the prompt versions", e, err, errlen);
+	if (u.found) {
+		*text = u.s;
+		return 0;
+	}
 	if (!st->chs->local)
 		return none_err(st, "the prompt registry", err, errlen);
 	return sq_prompts_get_text(st->chs->local, name, version, text, err, errlen);
@@ -1599,6 +1715,139 @@ static int ch_models(store_t *st, int64_t from_ns, int64_t to_ns, char ***models
 	return sq_models(st, from_ns, to_ns, models, n);
 }
 
+/* ---- a filter's sums over a window ---------------------------------------- */
+
+/* As in the SQLite store: filters on dimensions only are answered by the
+ * rollups, the others by one aggregation of the window's calls on the
+ * server, into the same histogram buckets the rollups keep. */
+static int filter_dims_only(const filter_t *f)
+{
+	return f->status < 0 && !f->error.n && !f->user.n && !f->session.n && !f->trace.n && !f->since_ns &&
+	       !f->before_ns && f->lat_min < 0 && f->lat_max < 0 && !f->text && !f->sample_bp;
+}
+
+static int stats_row(void *ud, char **v, int n)
+{
+	if (n >= ROLLUP_NCOLS)
+		add_rollup_cols(ud, v, 1);
+	return 0;
+}
+
+static int stats_err_row(void *ud, char **v, int n)
+{
+	rstats *s = ud;
+	if (n >= 2)
+		ecounts_add(&s->errs, v[0] ? v[0] : "error", unum(v[1]));
+	return 0;
+}
+
+static int ch_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+			   rstats *out, char *err, size_t errlen)
+{
+	rstats_init(out);
+	if (!f || filter_dims_only(f)) {
+		dims_t d;
+		if (ch_dims_load(st, &d)) {
+			snprintf(err, errlen, "%s", st->chs->err);
+			return -1;
+		}
+		rstats *per_dim = xcalloc((size_t)(d.n ? d.n : 1), sizeof *per_dim);
+		int64_t to = floor_to(to_ns, NS_PER_MIN) == to_ns ? to_ns : floor_to(to_ns, NS_PER_MIN) + NS_PER_MIN;
+		int rc = ch_window_per_dim(st, floor_to(from_ns, NS_PER_MIN), to, &d, per_dim);
+		if (rc)
+			snprintf(err, errlen, "%s", st->chs->err);
+		for (int64_t i = 1; i < d.n; i++) {
+			if (!rc && d.v[i].model && (!f || dim_matches(&d.v[i], f)))
+				rstats_merge(out, &per_dim[i]);
+			rstats_free(&per_dim[i]);
+		}
+		free(per_dim);
+		store_dims_free(&d);
+		return rc ? -1 : 0;
+	}
+	sbuf w = SBUF_INIT, q = SBUF_INIT;
+	sb_printf(&w, " FROM calls WHERE ts >= %lld AND ts < %lld", (long long)from_ns, (long long)to_ns);
+	if (where_sql(st, &w, f, now_ns, err, errlen)) {
+		sb_free(&w);
+		return -1;
+	}
+	sb_adds(&q, "SELECT count(), sum(toUInt64(status)), sum(toUInt64(greatest(input_tokens, 0))),"
+		    " sum(toUInt64(greatest(cached_tokens, 0))), sum(toUInt64(greatest(output_tokens, 0))),"
+		    " sum(toInt64(if(cost_nusd >= 0, cost_nusd, 0))), sum(toUInt64(cost_nusd < 0))");
+	const char *h[2][2] = {{"lat", "latency_ms"}, {"ttft", "ttft_ms"}};
+	for (int i = 0; i < 2; i++)
+		sb_printf(&q,
+			  ", minIf(%2$s, %2$s >= 0), maxIf(%2$s, %2$s >= 0), sumIf(%2$s, %2$s >= 0),"
+			  " sumMap(if(%2$s >= 0, [%1$s_bucket], emptyArrayUInt32()),"
+			  " if(%2$s >= 0, [toUInt64(1)], emptyArrayUInt64()))",
+			  h[i][0], h[i][1]);
+	sb_adds(&q, sb_str(&w));
+	char e[512];
+	int rc = ch_select(conn(st), q.p, stats_row, out, e, sizeof e);
+	if (!rc) {
+		sb_reset(&q);
+		sb_printf(&q, "SELECT if(error_type = '', 'error', error_type) AS et, count()%s AND status = 1 GROUP BY et",
+			  sb_str(&w));
+		rc = ch_select(conn(st), q.p, stats_err_row, out, e, sizeof e);
+	}
+	sb_free(&q);
+	sb_free(&w);
+	if (rc) {
+		rstats_free(out);
+		rstats_init(out);
+		return fail(st, "reading the calls", e, err, errlen);
+	}
+	return 0;
+}
+
+static int ch_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
+{
+	*ts = 0;
+	char e[512];
+	sbuf q = SBUF_INIT;
+	int64_t lo = 0;
+	/* A feed that stopped long ago: its last day from the daily rollups, its
+	 * last minute from the minutes, and only that minute's calls read. */
+	if (!f || filter_dims_only(f)) {
+		static const int res[2] = {RES_1D, RES_1M};
+		int64_t now_s = now_ns / NS_PER_S, t = 0;
+		for (int i = 0; i < 2; i++) {
+			sb_reset(&q);
+			sb_printf(&q, "SELECT max(t) FROM %s WHERE t >= %lld AND t < %lld", rollup_table[res[i]],
+				  (long long)t, (long long)(now_s + 1));
+			if (where_sql(st, &q, f, now_ns, err, errlen)) {
+				sb_free(&q);
+				return -1;
+			}
+			two_ud u = {0};
+			if (ch_select(conn(st), q.p, two_row, &u, e, sizeof e)) {
+				sb_free(&q);
+				return fail(st, "reading the rollups", e, err, errlen);
+			}
+			if (!u.rows || u.a <= 0) {
+				sb_free(&q);
+				return 0;
+			}
+			t = u.a;
+		}
+		lo = t * NS_PER_S;
+	}
+	sb_reset(&q);
+	sb_printf(&q, "SELECT max(ts), count() FROM calls WHERE ts <= %lld AND ts >= %lld", (long long)now_ns,
+		  (long long)lo);
+	if (where_sql(st, &q, f, now_ns, err, errlen)) {
+		sb_free(&q);
+		return -1;
+	}
+	two_ud u = {0};
+	int rc = ch_select(conn(st), q.p, two_row, &u, e, sizeof e);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "reading the calls", e, err, errlen);
+	*ts = u.b > 0 ? u.a : 0;
+	return 0;
+}
+
 static void ch_cancel_op(store_t *st)
 {
 	ch_cancel(conn(st));
@@ -1621,6 +1870,7 @@ const store_ops store_clickhouse_ops = {
 	.meta_set_int = ch_meta_set_int,
 	.put_prompt = ch_put_prompt,
 	.call_count = ch_call_count,
+	.call_mark = ch_call_count, /* from the parts' row counts, not a scan */
 	.time_range = ch_time_range,
 	.changed = ch_changed,
 	.last_ts = ch_last_ts,
@@ -1654,6 +1904,8 @@ const store_ops store_clickhouse_ops = {
 	.cancel = ch_cancel_op,
 	.dim_hours = ch_dim_hours,
 	.dim_minute = ch_dim_minute,
+	.filter_stats = ch_filter_stats,
+	.filter_last_ts = ch_filter_last_ts,
 };
 
 static char *password_cmd;

@@ -111,9 +111,59 @@ static int cmp_prompt(const void *x, const void *y)
 	return strcmp(((const prompt_info *)x)->name, ((const prompt_info *)y)->name);
 }
 
-/* First (or last) minute of day `day` in which any dimension of version
- * (p, v) served; -1 when the minute rollups do not have it. */
-static int64_t edge_minute(store_t *st, const int64_t *dim_pv, int64_t ndims, int64_t want, int64_t day, int last)
+/* SQLite's side of the listing. */
+
+static int sq_versions(store_t *st, const char *name, prompt_version_fn fn, void *ud, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       name ? "SELECT name, version, source, created_at FROM prompt_versions WHERE name = ?"
+				    : "SELECT name, version, source, created_at FROM prompt_versions",
+			       -1, &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (name)
+		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		fn(ud, (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+		   (const char *)sqlite3_column_text(q, 2), sqlite3_column_int64(q, 3));
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static int sq_days(store_t *st, prompt_day_fn fn, void *ud, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT t, dim, calls, errors, cost_nusd, unpriced, latency FROM rollup_1d", -1, &q,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc = 0;
+	rstats s;
+	rstats_init(&s);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		rstats_reset(&s);
+		s.calls = (uint64_t)sqlite3_column_int64(q, 2);
+		s.errors = (uint64_t)sqlite3_column_int64(q, 3);
+		s.cost_nusd = sqlite3_column_int64(q, 4);
+		s.unpriced = (uint64_t)sqlite3_column_int64(q, 5);
+		if (hist_merge_blob(&s.lat, sqlite3_column_blob(q, 6), (size_t)sqlite3_column_bytes(q, 6))) {
+			snprintf(err, errlen, "%s: corrupt rollup row", st->path);
+			rc = -1;
+			break;
+		}
+		fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), &s);
+	}
+	rstats_free(&s);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* First (or last) minute of day `day` in which any of the dimensions
+ * `dims` (ndims ids) served; -1 when the minute rollups do not have it. */
+static int64_t sq_edge_minute(store_t *st, const int64_t *dims, size_t ndims, int64_t day, int last)
 {
 	sqlite3_stmt *q;
 	const char *sql = last ? "SELECT t, dim FROM rollup_1m WHERE t >= ? AND t < ? ORDER BY t DESC"
@@ -123,27 +173,60 @@ static int64_t edge_minute(store_t *st, const int64_t *dim_pv, int64_t ndims, in
 	sqlite3_bind_int64(q, 1, day);
 	sqlite3_bind_int64(q, 2, day + 86400);
 	int64_t t = -1;
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	while (t < 0 && sqlite3_step(q) == SQLITE_ROW) {
 		int64_t dim = sqlite3_column_int64(q, 1);
-		if (dim > 0 && dim < ndims && dim_pv[dim] == want) {
-			t = sqlite3_column_int64(q, 0);
-			break;
-		}
+		for (size_t i = 0; i < ndims; i++)
+			if (dims[i] == dim) {
+				t = sqlite3_column_int64(q, 0);
+				break;
+			}
 	}
 	sqlite3_finalize(q);
 	return t;
 }
 
-static int add_rollup_row(sqlite3_stmt *q, rstats *s)
+const prompt_src sq_prompt_src = {sq_versions, sq_days, sq_edge_minute};
+
+typedef struct days_ud {
+	pbuild *b;
+	const int64_t *dim_pv;
+	int64_t ndims;
+} days_ud;
+
+static void version_row(void *ud, const char *name, const char *version, const char *source, int64_t created_ns)
 {
-	s->calls += (uint64_t)sqlite3_column_int64(q, 2);
-	s->errors += (uint64_t)sqlite3_column_int64(q, 3);
-	s->cost_nusd += sqlite3_column_int64(q, 4);
-	s->unpriced += (uint64_t)sqlite3_column_int64(q, 5);
-	return hist_merge_blob(&s->lat, sqlite3_column_blob(q, 6), (size_t)sqlite3_column_bytes(q, 6));
+	pbuild *b = ud;
+	size_t p = find_prompt(b, name);
+	size_t v = find_version(b, p, version);
+	prompt_ver *pv = &b->l.v[p].v[v];
+	pv->has_text = 1;
+	free(pv->source);
+	pv->source = source ? xstrdup(source) : NULL;
+	pv->created_ns = created_ns;
+}
+
+static void day_row(void *ud, int64_t t, int64_t d, const rstats *s)
+{
+	days_ud *u = ud;
+	if (d <= 0 || d >= u->ndims || !u->dim_pv[d])
+		return;
+	uint64_t k = (uint64_t)(u->dim_pv[d] - 1);
+	vacc *a = &u->b->acc[k >> 32][k & 0xffffffff];
+	rstats_merge(&a->s, s);
+	if (s->calls > 0) {
+		if (a->day_lo < 0 || t < a->day_lo)
+			a->day_lo = t;
+		if (t > a->day_hi)
+			a->day_hi = t;
+	}
 }
 
 int sq_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen)
+{
+	return prompts_build(st, name, &sq_prompt_src, out, err, errlen);
+}
+
+int prompts_build(store_t *st, const char *name, const prompt_src *src, prompt_list *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	pbuild b = {0};
@@ -151,30 +234,19 @@ int sq_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, 
 	int rc = 0;
 
 	/* Versions whose text is known. */
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db,
-			       name ? "SELECT name, version, source, created_at FROM prompt_versions WHERE name = ?"
-				    : "SELECT name, version, source, created_at FROM prompt_versions",
-			       -1, &q, NULL) != SQLITE_OK)
-		goto sqlerr;
-	if (name)
-		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		size_t p = find_prompt(&b, (const char *)sqlite3_column_text(q, 0));
-		size_t v = find_version(&b, p, (const char *)sqlite3_column_text(q, 1));
-		prompt_ver *pv = &b.l.v[p].v[v];
-		pv->has_text = 1;
-		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
-			pv->source = xstrdup((const char *)sqlite3_column_text(q, 2));
-		pv->created_ns = sqlite3_column_int64(q, 3);
+	if (src->versions(st, name, version_row, &b, err, errlen)) {
+		rc = -1;
+		goto out;
 	}
-	sqlite3_finalize(q);
 
 	/* Versions that served traffic: each dimension with a prompt maps to
 	 * (prompt, version), packed as p << 32 | v (+1; 0 is none). */
 	dims_t dims;
-	if (store_dims_load(st, &dims))
-		goto sqlerr;
+	if (store_dims_load(st, &dims)) {
+		snprintf(err, errlen, "%s: cannot read the dimensions", st->path);
+		rc = -1;
+		goto out;
+	}
 	int64_t *dim_pv = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *dim_pv);
 	for (int64_t d = 1; d < dims.n; d++) {
 		const dim_row *r = store_dim(&dims, d);
@@ -184,30 +256,9 @@ int sq_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, 
 		size_t v = find_version(&b, p, *r->prompt_version ? r->prompt_version : "?");
 		dim_pv[d] = (int64_t)((uint64_t)p << 32 | v) + 1;
 	}
-	if (sqlite3_prepare_v2(st->db, "SELECT t, dim, calls, errors, cost_nusd, unpriced, latency FROM rollup_1d", -1, &q,
-			       NULL) != SQLITE_OK) {
-		free(dim_pv);
-		store_dims_free(&dims);
-		goto sqlerr;
-	}
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		int64_t d = sqlite3_column_int64(q, 1), t = sqlite3_column_int64(q, 0);
-		if (d <= 0 || d >= dims.n || !dim_pv[d])
-			continue;
-		uint64_t k = (uint64_t)(dim_pv[d] - 1);
-		vacc *a = &b.acc[k >> 32][k & 0xffffffff];
-		if (add_rollup_row(q, &a->s)) {
-			rc = -2;
-			break;
-		}
-		if (sqlite3_column_int64(q, 2) > 0) {
-			if (a->day_lo < 0 || t < a->day_lo)
-				a->day_lo = t;
-			if (t > a->day_hi)
-				a->day_hi = t;
-		}
-	}
-	sqlite3_finalize(q);
+	days_ud du = {&b, dim_pv, dims.n};
+	rc = src->days(st, day_row, &du, err, errlen);
+	int64_t *ids = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *ids);
 	for (size_t p = 0; p < b.l.n && !rc; p++) {
 		for (size_t v = 0; v < b.l.v[p].n; v++) {
 			vacc *a = &b.acc[p][v];
@@ -219,28 +270,22 @@ int sq_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, 
 			s->p95_ms = hist_quantile(&a->s.lat, 95);
 			if (a->day_lo >= 0) {
 				int64_t want = (int64_t)((uint64_t)p << 32 | v) + 1;
-				int64_t lo = edge_minute(st, dim_pv, dims.n, want, a->day_lo, 0);
-				int64_t hi = edge_minute(st, dim_pv, dims.n, want, a->day_hi, 1);
+				size_t nid = 0;
+				for (int64_t d = 1; d < dims.n; d++)
+					if (dim_pv[d] == want)
+						ids[nid++] = d;
+				int64_t lo = src->edge_minute(st, ids, nid, a->day_lo, 0);
+				int64_t hi = src->edge_minute(st, ids, nid, a->day_hi, 1);
 				s->first_ns = (lo >= 0 ? lo : a->day_lo) * NS_PER_S;
 				s->last_ns = (hi >= 0 ? hi : a->day_hi + 86400 - 60) * NS_PER_S;
 			}
 		}
 	}
+	free(ids);
 	free(dim_pv);
 	store_dims_free(&dims);
-	if (rc) {
-		snprintf(err, errlen, "%s: corrupt rollup row", st->path);
-		goto out;
-	}
-	for (size_t p = 0; p < b.l.n; p++)
-		qsort(b.l.v[p].v, b.l.v[p].n, sizeof *b.l.v[p].v, cmp_ver);
-	if (b.l.n)
-		qsort(b.l.v, b.l.n, sizeof *b.l.v, cmp_prompt);
-	goto out;
-sqlerr:
-	snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
-	rc = -1;
 out:
+	/* The sums go before the sort: they are indexed as the list was built. */
 	for (size_t p = 0; p < b.l.n; p++) {
 		for (size_t v = 0; v < b.l.v[p].n; v++)
 			rstats_free(&b.acc[p][v].s);
@@ -249,6 +294,12 @@ out:
 	free(b.acc);
 	free(b.vcap);
 	strmap_free(&b.names, NULL);
+	if (!rc) {
+		for (size_t p = 0; p < b.l.n; p++)
+			qsort(b.l.v[p].v, b.l.v[p].n, sizeof *b.l.v[p].v, cmp_ver);
+		if (b.l.n)
+			qsort(b.l.v, b.l.n, sizeof *b.l.v, cmp_prompt);
+	}
 	if (rc)
 		prompt_list_free(&b.l);
 	else
@@ -291,7 +342,7 @@ int prompts_list_window(store_t *st, int64_t from_ns, int64_t to_ns, prompt_list
 	if (changes_compute(st, from_ns, to_ns, &ch, err, errlen))
 		goto fail;
 	if (store_dims_load(st, &dims)) {
-		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		snprintf(err, errlen, "%s: cannot read the dimensions", st->path);
 		changes_free(&ch);
 		goto fail;
 	}
@@ -351,7 +402,10 @@ int prompts_list_window(store_t *st, int64_t from_ns, int64_t to_ns, prompt_list
 	store_dims_free(&dims);
 	changes_free(&ch);
 	if (rc) {
-		snprintf(err, errlen, "%s: %s", st->path, rc == -2 ? "corrupt rollup row" : sqlite3_errmsg(st->db));
+		snprintf(err, errlen, "%s: %s", st->path,
+			 rc == -2			  ? "corrupt rollup row"
+			 : st->ops == &store_sqlite_ops ? sqlite3_errmsg(st->db)
+							: "cannot read the rollups");
 		goto fail;
 	}
 	return 0;

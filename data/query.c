@@ -1024,8 +1024,8 @@ static int filter_dims_only(const filter_t *f)
 	       !f->before_ns && f->lat_min < 0 && f->lat_max < 0 && !f->text && !f->sample_bp;
 }
 
-int store_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
-		       char *err, size_t errlen)
+int sq_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
+		    char *err, size_t errlen)
 {
 	rstats_init(out);
 	dims_t d;
@@ -1115,7 +1115,7 @@ static int64_t newest_bucket(store_t *st, const dims_t *d, const filter_t *f, in
 	return t;
 }
 
-int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
+int sq_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
 {
 	*ts = 0;
 	dims_t d;

@@ -117,6 +117,10 @@ int store_meta_set_int(store_t *st, const char *key, int64_t v);
 
 /* Totals. */
 int64_t store_call_count(store_t *st);
+/* A number that grows by one with each call committed (by any connection)
+ * and is cheap to read however big the store: the difference of two reads
+ * is the calls committed between them. */
+int64_t store_call_mark(store_t *st);
 int store_time_range(store_t *st, int64_t *first_ns, int64_t *last_ns);
 
 /* Reports from rollups only. */

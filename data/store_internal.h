@@ -160,6 +160,22 @@ void store_dims_free(dims_t *d);
 /* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
  * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
+
+/* The prompt registry from a backend's three reads: the versions whose text
+ * is known (only `name`'s when not NULL; source NULL when none), the daily
+ * rollups as (day, dimension id of store_dims_load, stats), and the first or
+ * last minute of a day in which any of some dimensions served (-1: unknown).
+ * The reads fill err themselves. */
+typedef void (*prompt_version_fn)(void *ud, const char *name, const char *version, const char *source,
+				  int64_t created_ns);
+typedef void (*prompt_day_fn)(void *ud, int64_t day_s, int64_t dim, const rstats *s);
+typedef struct prompt_src {
+	int (*versions)(store_t *st, const char *name, prompt_version_fn fn, void *ud, char *err, size_t errlen);
+	int (*days)(store_t *st, prompt_day_fn fn, void *ud, char *err, size_t errlen);
+	int64_t (*edge_minute)(store_t *st, const int64_t *dims, size_t ndims, int64_t day_s, int last);
+} prompt_src;
+int prompts_build(store_t *st, const char *name, const prompt_src *src, prompt_list *out, char *err, size_t errlen);
+extern const prompt_src sq_prompt_src;
 /* The first and last hour (Unix s) each dimension served, into first_h[dim]
  * and last_h[dim] (arrays of dims->n; 0 where it never did). 0 or -1. */
 int store_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h);

@@ -22,6 +22,7 @@ const store_ops store_sqlite_ops = {
 	.meta_set_int = sq_meta_set_int,
 	.put_prompt = sq_put_prompt,
 	.call_count = sq_call_count,
+	.call_mark = sq_call_mark,
 	.time_range = sq_time_range,
 	.changed = sq_changed,
 	.last_ts = sq_last_ts,
@@ -55,6 +56,8 @@ const store_ops store_sqlite_ops = {
 	.cancel = sq_cancel,
 	.dim_hours = sq_dim_hours,
 	.dim_minute = sq_dim_minute,
+	.filter_stats = sq_filter_stats,
+	.filter_last_ts = sq_filter_last_ts,
 };
 
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
@@ -139,6 +142,11 @@ int store_put_prompt(store_t *st, const char *name, const char *version, const c
 int64_t store_call_count(store_t *st)
 {
 	return st->ops->call_count(st);
+}
+
+int64_t store_call_mark(store_t *st)
+{
+	return st->ops->call_mark(st);
 }
 
 int store_time_range(store_t *st, int64_t *first_ns, int64_t *last_ns)
@@ -315,4 +323,15 @@ void store_cancel(store_t *st)
 void sq_cancel(store_t *st)
 {
 	(void)st;
+}
+
+int store_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
+		       char *err, size_t errlen)
+{
+	return st->ops->filter_stats(st, f, from_ns, to_ns, now_ns, out, err, errlen);
+}
+
+int store_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen)
+{
+	return st->ops->filter_last_ts(st, f, now_ns, ts, err, errlen);
 }

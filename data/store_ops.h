@@ -36,6 +36,7 @@ typedef struct store_ops {
 	int (*put_prompt)(store_t *st, const char *name, const char *version, const char *text, const char *source,
 			  int64_t created_ns);
 	int64_t (*call_count)(store_t *st);
+	int64_t (*call_mark)(store_t *st);
 	int (*time_range)(store_t *st, int64_t *first_ns, int64_t *last_ns);
 	int (*changed)(store_t *st);
 	int64_t (*last_ts)(store_t *st);
@@ -77,6 +78,9 @@ typedef struct store_ops {
 	int (*dim_minute)(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
 	int (*usage_summarize)(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out,
 			       char *err, size_t errlen);
+	int (*filter_stats)(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+			    rstats *out, char *err, size_t errlen);
+	int (*filter_last_ts)(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen);
 } store_ops;
 
 /* The SQLite store: the bodies in store.c, query.c and the modules beside them. */
@@ -103,6 +107,7 @@ int sq_meta_set_int(store_t *st, const char *key, int64_t v);
 int sq_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
 		  int64_t created_ns);
 int64_t sq_call_count(store_t *st);
+int64_t sq_call_mark(store_t *st);
 int sq_time_range(store_t *st, int64_t *first_ns, int64_t *last_ns);
 int sq_changed(store_t *st);
 int64_t sq_last_ts(store_t *st);
@@ -136,6 +141,9 @@ int64_t sq_usage_fetch_start(store_t *st, const char *provider, int kind, int wi
 			     int64_t settle_s);
 int sq_usage_summarize(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out, char *err,
 		       size_t errlen);
+int sq_filter_stats(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns, rstats *out,
+		    char *err, size_t errlen);
+int sq_filter_last_ts(store_t *st, const filter_t *f, int64_t now_ns, int64_t *ts, char *err, size_t errlen);
 
 /* ClickHouse (ch_read.c, ch_write.c): url is clickhouse://... */
 extern const store_ops store_clickhouse_ops;

@@ -13,6 +13,7 @@
 #include "../../core/demo.h"
 #include "../../core/filter.h"
 #include "../../core/pricing.h"
+#include "../../data/prompts.h"
 #include "../../data/query.h"
 #include "../../data/store.h"
 #include "t.h"
@@ -22,6 +23,7 @@
 static char dir[256];
 static int missing;
 static store_t *sq, *ch;
+static char ch_url[256], sq_path[300];
 
 static void setup(void)
 {
@@ -47,6 +49,8 @@ static void setup(void)
 	char err[512], url[256], path[300];
 	snprintf(url, sizeof url, "clickhouse://127.0.0.1:%d/chread", http);
 	snprintf(path, sizeof path, "%s/s.db", dir);
+	snprintf(ch_url, sizeof ch_url, "%s", url);
+	snprintf(sq_path, sizeof sq_path, "%s", path);
 	if (store_open(path, STORE_CREATE, &sq, err, sizeof err) || store_open(url, STORE_CREATE, &ch, err, sizeof err)) {
 		fprintf(stderr, "clickhouse read tests: %s\n", err);
 		return;
@@ -364,6 +368,106 @@ START_TEST(totals_same)
 }
 END_TEST
 
+/* The prompts view: every version with its all-time and window figures and
+ * what it is set against, as on SQLite (percentiles from the same histogram
+ * buckets). */
+static void same_p95(double a, double b)
+{
+	ck_assert_msg(a == b || (a > 0 && b > 0 && (a > b ? a - b : b - a) <= 0.01 * (a > b ? a : b)), "p95 %g != %g", a,
+		      b);
+}
+
+static void same_stats(const char *what, const prompt_stats *a, const prompt_stats *b)
+{
+	ck_assert_msg(a->calls == b->calls && a->errors == b->errors && a->unpriced == b->unpriced &&
+			      a->cost_nusd == b->cost_nusd,
+		      "%s: %llu/%llu calls, %llu/%llu errors", what, (unsigned long long)a->calls,
+		      (unsigned long long)b->calls, (unsigned long long)a->errors, (unsigned long long)b->errors);
+	ck_assert_int_eq(a->first_ns, b->first_ns);
+	ck_assert_int_eq(a->last_ns, b->last_ns);
+	same_p95(a->p95_ms, b->p95_ms);
+}
+
+START_TEST(prompts_window_same_as_sqlite)
+{
+	if (skip())
+		return;
+	prompt_list a, b;
+	char err[512];
+	ck_assert_msg(prompts_list_window(sq, NOW_NS - NS_PER_HOUR, NOW_NS, &a, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(prompts_list_window(ch, NOW_NS - NS_PER_HOUR, NOW_NS, &b, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_gt(a.n, 1);
+	ck_assert_uint_eq(a.n, b.n);
+	size_t served = 0;
+	for (size_t p = 0; p < a.n; p++) {
+		ck_assert_str_eq(a.v[p].name, b.v[p].name);
+		ck_assert_uint_eq(a.v[p].n, b.v[p].n);
+		for (size_t v = 0; v < a.v[p].n; v++) {
+			const prompt_ver *x = &a.v[p].v[v], *y = &b.v[p].v[v];
+			char what[200];
+			snprintf(what, sizeof what, "%s@%s", a.v[p].name, x->version);
+			ck_assert_str_eq(x->version, y->version);
+			ck_assert_int_eq(x->has_text, y->has_text);
+			ck_assert_int_eq(x->created_ns, y->created_ns);
+			ck_assert_str_eq(x->source ? x->source : "-", y->source ? y->source : "-");
+			same_stats(what, &x->s, &y->s);
+			same_stats(what, &x->w, &y->w);
+			ck_assert_str_eq(x->vs.before ? x->vs.before : "-", y->vs.before ? y->vs.before : "-");
+			ck_assert_uint_eq(x->vs.now.calls, y->vs.now.calls);
+			ck_assert_uint_eq(x->vs.was.calls, y->vs.was.calls);
+			ck_assert_int_eq(x->vs.regressed, y->vs.regressed);
+			served += x->s.calls > 0;
+		}
+	}
+	ck_assert_uint_gt(served, 2);
+	prompt_list_free(&a);
+	prompt_list_free(&b);
+}
+END_TEST
+
+/* What a background import counts as it goes: another connection's commits,
+ * seen from a read-only one, one a call, whichever the store. */
+START_TEST(call_mark_counts_commits)
+{
+	if (skip())
+		return;
+	store_t *ro[2] = {NULL, NULL}, *rw[2] = {sq, ch};
+	const char *where[2] = {sq_path, ch_url};
+	char err[512];
+	int64_t before[2];
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(store_open(where[i], STORE_READONLY, &ro[i], err, sizeof err) == 0, "%s", err);
+		before[i] = store_call_mark(ro[i]);
+	}
+	ck_assert_int_gt(before[0], 0);
+	ck_assert_int_eq(before[1], store_call_count(ch));
+	demo_t d;
+	demo_init(&d, 120, NOW_NS, 99);
+	batch_t b;
+	memset(&b, 0, sizeof b);
+	pricing_t *prices = pricing_new();
+	uint64_t added[2] = {0, 0};
+	while (demo_next(&d, &b, 50)) {
+		for (int i = 0; i < 2; i++) {
+			ingest_stats s;
+			memset(&s, 0, sizeof s);
+			ck_assert_msg(store_ingest(rw[i], &b, prices, &s, err, sizeof err) == 0, "%s", err);
+			added[i] += s.inserted;
+		}
+		batch_reset(&b);
+	}
+	batch_free(&b);
+	demo_free(&d);
+	pricing_free(prices);
+	ck_assert_int_eq(store_commit(ch, err, sizeof err), 0);
+	ck_assert_uint_eq(added[0], 120);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(store_call_mark(ro[i]) - before[i], (int64_t)added[i]);
+		store_close(ro[i]);
+	}
+}
+END_TEST
+
 Suite *suite_ch_read(void)
 {
 	Suite *s = suite_create("clickhouse_read");
@@ -375,6 +479,8 @@ Suite *suite_ch_read(void)
 	tcase_add_test(t, call_in_full_and_refs);
 	tcase_add_test(t, filter_values_same);
 	tcase_add_test(t, totals_same);
+	tcase_add_test(t, prompts_window_same_as_sqlite);
+	tcase_add_test(t, call_mark_counts_commits); /* last: it adds calls */
 	suite_add_tcase(s, t);
 	return s;
 }
