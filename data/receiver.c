@@ -708,7 +708,12 @@ receiver_t *receiver_start(const receiver_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+	/* poll(2), not epoll: with a thread pool, libmicrohttpd 0.9.75 takes the
+	 * listening socket out of each worker's epoll set both in
+	 * MHD_quiesce_daemon and in the worker itself (at its connection limit),
+	 * and aborts the process when the second finds it gone. A thousand
+	 * connections at most are well within poll's reach. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (o->tls_cert)
@@ -815,9 +820,8 @@ void receiver_stop(receiver_t *r, receiver_stats *last)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(r->d);
-	/* Closed only now: the daemon's threads take the listening socket out
-	 * of their epoll sets after quiesce returns, and a socket closed under
-	 * them makes libmicrohttpd abort the process. */
+	/* Closed only now: the daemon's threads may still look at the
+	 * listening socket until they have stopped. */
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
 	if (last)
