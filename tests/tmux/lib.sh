@@ -4,7 +4,22 @@
 # capture-pane.
 HERE=$PWD/tests
 SOCK="llmops-test-$$"
-TM="tmux -L $SOCK -f /dev/null"
+TM=tm
+# tm ARGS: tmux on the case's server. A kill-session that ends the last
+# session waits until the server has gone: a new-session straight after it
+# could reach a server on its way out ("server exited unexpectedly"), which a
+# loaded machine makes likely. A new server starts with the environment of
+# the new-session that starts it, as the cases expect.
+tm() {
+	if [ "$1" = kill-session ]; then
+		_tm_pid=$(tmux -L "$SOCK" -f /dev/null display-message -p '#{pid}' 2>/dev/null)
+		tmux -L "$SOCK" -f /dev/null "$@" || return
+		tmux -L "$SOCK" -f /dev/null has-session 2>/dev/null && return 0
+		[ -n "$_tm_pid" ] && gone "$_tm_pid" 10
+		return 0
+	fi
+	tmux -L "$SOCK" -f /dev/null "$@"
+}
 at_exit '$TM kill-server 2>/dev/null'
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset LLMOPS_NO_DISPLAY LLMOPS_SCRIPT LLMOPS_NOW
