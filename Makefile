@@ -3,7 +3,7 @@
 
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS := ncursesw libcurl libcjson sqlite3 libedit libzstd libprotobuf-c libmicrohttpd zlib
+PKGS := ncursesw libcurl libcjson sqlite3 libedit libzstd libprotobuf-c libmicrohttpd zlib libsodium
 VERSION := 0.1.0
 
 OPT ?= -O2 -g

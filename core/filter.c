@@ -1,6 +1,8 @@
 #include "filter.h"
 
 #include <ctype.h>
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +48,14 @@ int filter_empty(const filter_t *f)
 
 unsigned filter_sample_bucket(const void *span_id, size_t len)
 {
-	/* FNV-1a: stable, and spread well enough over random span ids. */
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *p = span_id;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
+	/* SipHash-2-4 under the all-zero key: ClickHouse's sipHash64, so that
+	 * a ClickHouse store samples the same calls (data/ch_read.c). */
+	static const unsigned char key[crypto_shorthash_KEYBYTES];
+	unsigned char out[crypto_shorthash_BYTES];
+	crypto_shorthash(out, span_id, len, key);
+	uint64_t h = 0;
+	for (int i = crypto_shorthash_BYTES - 1; i >= 0; i--)
+		h = h << 8 | out[i];
 	return (unsigned)(h % 10000);
 }
 

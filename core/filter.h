@@ -42,7 +42,7 @@ int filter_empty(const filter_t *f);
 void filter_copy(filter_t *dst, const filter_t *src);
 
 /* A call's sample bucket, 0..9999, from its span id: the same call is in or
- * out of a sample=N% on every run and on every machine. */
+ * out of a sample=N% on every run, on every machine and in either store. */
 unsigned filter_sample_bucket(const void *span_id, size_t len);
 
 /* Does a model name match a model= value (exactly, or as its dated snapshot)? */

@@ -660,10 +660,8 @@ static int where_sql(store_t *st, sbuf *q, const filter_t *f, int64_t now_ns, ch
 {
 	if (!f)
 		return 0;
-	if (f->sample_bp) {
-		snprintf(err, errlen, "sample= is not available on a ClickHouse store");
-		return -1;
-	}
+	if (f->sample_bp) /* filter_sample_bucket: sipHash64 of the id's bytes */
+		sb_printf(q, " AND sipHash64(unhex(span_id)) %% 10000 %s %d", f->sample_neg ? ">=" : "<", f->sample_bp);
 	if (f->model.n || f->provider.n || f->feature.n || f->prompt.n) {
 		dims_t d;
 		if (ch_dims_load(st, &d)) {

@@ -15,7 +15,7 @@ have_cmd protoc-c || need_pkgs="$need_pkgs protobuf-c-compiler"
 # Libraries, by pkg-config name and Debian package.
 for pair in ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev \
             sqlite3:libsqlite3-dev libedit:libedit-dev libzstd:libzstd-dev libprotobuf-c:libprotobuf-c-dev \
-            libmicrohttpd:libmicrohttpd-dev zlib:zlib1g-dev; do
+            libmicrohttpd:libmicrohttpd-dev zlib:zlib1g-dev libsodium:libsodium-dev; do
 	pc=${pair%%:*}; deb=${pair#*:}
 	have_pc "$pc" || need_pkgs="$need_pkgs $deb"
 done

@@ -270,6 +270,10 @@ START_TEST(filter_sample)
 	/* Deterministic, and a 10% sample keeps about 10% of random ids. */
 	const unsigned char id[8] = {0x8e, 0x12, 0xf4, 0x77, 0x18, 0x5e, 0xb9, 0x25};
 	ck_assert_uint_eq(filter_sample_bucket(id, 8), filter_sample_bucket(id, 8));
+	/* The bucket a ClickHouse server gives the same id: its
+	 * sipHash64(unhex('00112233aabbccdd')) is 14497431197953952570. */
+	const unsigned char known[8] = {0x00, 0x11, 0x22, 0x33, 0xaa, 0xbb, 0xcc, 0xdd};
+	ck_assert_uint_eq(filter_sample_bucket(known, 8), 14497431197953952570ULL % 10000);
 	int kept = 0;
 	for (int i = 0; i < 20000; i++) {
 		unsigned char r[8];

@@ -153,6 +153,41 @@ has "$T/err" "llmops_auth@127.0.0.1:$1"
 lacks "$T/err" "not-the-password"
 rm "$XDG_CONFIG_HOME/llmops/llmopsrc"
 
+t clickhouse-label-sample
+# Labelling from a ClickHouse store: sample= picks the same calls as on
+# SQLite, so the queue is the same; the labels go to a local golden file,
+# linked to the calls by span id, and export the same items with the same
+# content as from the SQLite store.
+printf '1\n2\n1\ns\n2\n' >"$T/label.keys"
+for s in ch sq; do
+	st=$U
+	[ $s = sq ] && st="$T/s.db"
+	mkdir -p "$T/c$s/llmops"
+	echo "set golden = $T/golden-$s.db" >"$T/c$s/llmops/llmopsrc"
+	XDG_CONFIG_HOME="$T/c$s" LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/label.keys" \
+		expect_rc 0 "$LLMOPS" --store "$st" annotate status=error sample=25%
+	XDG_CONFIG_HOME="$T/c$s" expect_rc 0 "$LLMOPS" --store "$st" export --format jsonl
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    d.pop("labelled_at", None)
+    print(json.dumps(d, sort_keys=True))' "$T/out" >"$T/export-$s.jsonl"
+done
+eq "$(wc -l <"$T/export-ch.jsonl")" 4
+eq "$(cmp "$T/export-ch.jsonl" "$T/export-sq.jsonl" 2>&1)" ""
+# The sample and the calls outside it split the failed calls in the same
+# two parts on both stores.
+for s in "sample=25%" "sample!=25%"; do
+	n_ch=$(printf 'alert s calls > 0 over 7d where "status=error %s"\n' "$s" >"$T/cch/llmops/llmopsrc"; XDG_CONFIG_HOME="$T/cch" "$LLMOPS" --store "$U" check --json | python3 -c 'import json,sys; print([r["value"] for r in json.load(sys.stdin)["rules"] if r["rule"] == "s"][0])')
+	n_sq=$(printf 'alert s calls > 0 over 7d where "status=error %s"\n' "$s" >"$T/csq/llmops/llmopsrc"; XDG_CONFIG_HOME="$T/csq" "$LLMOPS" --store "$T/s.db" check --json | python3 -c 'import json,sys; print([r["value"] for r in json.load(sys.stdin)["rules"] if r["rule"] == "s"][0])')
+	eq "$n_ch" "$n_sq"
+	eq "$((n_ch > 0))" 1
+	[ "$s" = "sample=25%" ] && n_in=$n_ch
+done
+# about a quarter of the failed calls in the sample, the rest outside it
+eq "$((n_in * 2 < n_ch))" 1
+
 t clickhouse-server-down
 ch_stop "$CHD"
 expect_rc 1 "$LLMOPS" --store "$U" report --since 1d
