@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/demo.h"
 #include "../core/hist.h"
 #include "ch.h"
 #include "file.h"
@@ -1539,14 +1540,39 @@ static int ch_prompts_get_text(store_t *st, const char *name, const char *versio
 	return sq_prompts_get_text(st->chs->local, name, version, text, err, errlen);
 }
 
+/* A template onto the server, so that every machine that opens the
+ * database can diff it; where the server refuses (a user that may only
+ * read), into this machine's own file, as before. */
+static int ch_put(store_t *st, const char *name, const char *version, const char *text, const char *source,
+		  int64_t created_ns, char *err, size_t errlen)
+{
+	sbuf row = SBUF_INIT;
+	sb_adds(&row, "{\"name\":");
+	json_escape(&row, name);
+	sb_adds(&row, ",\"version\":");
+	json_escape(&row, version);
+	sb_adds(&row, ",\"template\":");
+	json_escape(&row, text);
+	sb_adds(&row, ",\"source\":");
+	json_escape(&row, source ? source : "");
+	sb_printf(&row, ",\"created_at\":%lld}\n", (long long)created_ns);
+	char e[512];
+	int rc = ch_insert(conn(st), "INSERT INTO prompt_versions FORMAT JSONEachRow", row.p, row.len, e, sizeof e);
+	sb_free(&row);
+	if (!rc)
+		return 0;
+	if (!st->chs->local)
+		return fail(st, "writing the prompt version", e, err, errlen);
+	int same = 0;
+	char v[64];
+	return sq_prompts_add(st->chs->local, name, version, text, source, created_ns, v, sizeof v, &same, err, errlen);
+}
+
 static int ch_prompts_add(store_t *st, const char *name, const char *version, const char *text, const char *source,
 			  int64_t now_ns, char *out_version, size_t vlen, int *same_text, char *err, size_t errlen)
 {
-	*same_text = 0;
-	if (!st->chs->local)
-		return none_err(st, "the prompt registry", err, errlen);
-	return sq_prompts_add(st->chs->local, name, version, text, source, now_ns, out_version, vlen, same_text, err,
-			      errlen);
+	return prompts_add_with(st, name, version, text, source, now_ns, out_version, vlen, same_text, ch_put, err,
+				errlen);
 }
 
 static int ch_usage_store_page(store_t *st, const char *provider, int width_s, const usage_page *pg,
@@ -1678,8 +1704,8 @@ static int ch_meta_set_int(store_t *st, const char *key, int64_t v)
 static int ch_put_prompt(store_t *st, const char *name, const char *version, const char *text, const char *source,
 			 int64_t created_ns)
 {
-	(void)st, (void)name, (void)version, (void)text, (void)source, (void)created_ns;
-	return 0;
+	char err[256];
+	return ch_put(st, name, version, text, source, created_ns, err, sizeof err);
 }
 
 static int ch_schema_version_op(store_t *st)

@@ -497,8 +497,25 @@ static int put_new(store_t *st, const char *name, const char *version, const cha
 	return rc;
 }
 
+static int sq_put(store_t *st, const char *name, const char *version, const char *text, const char *source,
+		  int64_t created_ns, char *err, size_t errlen)
+{
+	if (put_new(st, name, version, text, strlen(text), source, created_ns) < 0) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
 int sq_prompts_add(store_t *st, const char *name, const char *version, const char *text, const char *source,
 		int64_t now_ns, char *out_version, size_t vlen, int *same, char *err, size_t errlen)
+{
+	return prompts_add_with(st, name, version, text, source, now_ns, out_version, vlen, same, sq_put, err, errlen);
+}
+
+int prompts_add_with(store_t *st, const char *name, const char *version, const char *text, const char *source,
+		     int64_t now_ns, char *out_version, size_t vlen, int *same, prompt_put_fn put, char *err,
+		     size_t errlen)
 {
 	*same = 0;
 	if (!*name || (version && !*version)) {
@@ -542,8 +559,7 @@ int sq_prompts_add(store_t *st, const char *name, const char *version, const cha
 	}
 	if (!rc && !*same) {
 		const char *v = version ? version : next;
-		if (put_new(st, name, v, text, strlen(text), source, now_ns) < 0) {
-			snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		if (put(st, name, v, text, source, now_ns, err, errlen) < 0) {
 			rc = -1;
 		} else {
 			snprintf(out_version, vlen, "%s", v);

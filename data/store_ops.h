@@ -132,6 +132,13 @@ int sq_trace_get(store_t *st, const char *ref, trace_view *out, char *err, size_
 int sq_trace_of_call(store_t *st, int64_t call_id, trace_view *out);
 int sq_prompts_list(store_t *st, const char *name, prompt_list *out, char *err, size_t errlen);
 int sq_prompts_get_text(store_t *st, const char *name, const char *version, char **text, char *err, size_t errlen);
+/* prompts_add over any backend: the version numbering and the same-text
+ * check through the public reads, the new version written by put. */
+typedef int (*prompt_put_fn)(store_t *st, const char *name, const char *version, const char *text,
+			     const char *source, int64_t created_ns, char *err, size_t errlen);
+int prompts_add_with(store_t *st, const char *name, const char *version, const char *text, const char *source,
+		     int64_t now_ns, char *out_version, size_t vlen, int *same, prompt_put_fn put, char *err,
+		     size_t errlen);
 int sq_prompts_add(store_t *st, const char *name, const char *version, const char *text, const char *source,
 		   int64_t now_ns, char *out_version, size_t vlen, int *same, char *err, size_t errlen);
 int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen);
