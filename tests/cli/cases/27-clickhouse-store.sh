@@ -188,6 +188,19 @@ done
 # about a quarter of the failed calls in the sample, the rest outside it
 eq "$((n_in * 2 < n_ch))" 1
 
+t clickhouse-prompts-shared
+# A template added from one machine is on the server: another machine (its
+# own state folder) lists and diffs it.
+printf 'Answer briefly.\n' >"$T/p1.txt"
+printf 'Answer briefly and politely.\n' >"$T/p2.txt"
+XDG_STATE_HOME="$T/host-a" expect_rc 0 "$LLMOPS" --store "$U" prompt add shared-p "$T/p1.txt"
+XDG_STATE_HOME="$T/host-a" expect_rc 0 "$LLMOPS" --store "$U" prompt add shared-p "$T/p2.txt"
+has "$T/out" "added shared-p@2"
+XDG_STATE_HOME="$T/host-b" expect_rc 0 "$LLMOPS" --store "$U" prompt diff shared-p 1 2
+has "$T/out" "and politely"
+XDG_STATE_HOME="$T/host-b" expect_rc 0 "$LLMOPS" --store "$U" prompt add shared-p "$T/p2.txt"
+has "$T/out" "same as version 2"
+
 t clickhouse-server-down
 ch_stop "$CHD"
 expect_rc 1 "$LLMOPS" --store "$U" report --since 1d
