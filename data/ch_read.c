@@ -18,6 +18,7 @@
  * around is 63 bits of cityHash64(span_id). The calls a page returned are
  * remembered (id -> ts and span id), so that opening one reads one granule;
  * an id not remembered is looked up by its hash, a scan. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -627,12 +628,38 @@ static void text_terms(sbuf *q, const fvalues *v, const char *col, int prefix)
 	}
 }
 
+/* One word or phrase of a text query as a regular expression (re2) that
+ * finds it as SQLite's index does: its tokens (runs of letters and digits)
+ * whole, in order, with anything else between them, any case. The texts are
+ * stored as JSON, so an escape (the \n of a line break) separates words too. */
+static void word_regex(sbuf *re, const char *w)
+{
+	sb_adds(re, "(?i)(?:^|[^\\p{L}\\p{N}]|\\\\[nrtbf])");
+	int tokens = 0;
+	for (const unsigned char *p = (const unsigned char *)w; *p;) {
+		/* bytes of a multi-byte character count as a letter, as in the index */
+		if (!(isalnum(*p) || *p >= 0x80)) {
+			p++;
+			continue;
+		}
+		if (tokens++)
+			sb_adds(re, "(?:[^\\p{L}\\p{N}]|\\\\[nrtbf])+");
+		while (*p && (isalnum(*p) || *p >= 0x80))
+			sb_addc(re, (char)*p++);
+	}
+	sb_adds(re, "(?:$|[^\\p{L}\\p{N}])");
+	if (!tokens) { /* nothing to find: as the index, which finds nothing */
+		sb_reset(re);
+		sb_adds(re, "$^");
+	}
+}
+
 /* The words of the filter's text query ("w1" "w2", quotes doubled), each
- * to be found in the input or the output, any case. */
+ * to be found in the input or the output. */
 static void text_words(sbuf *q, const char *text)
 {
 	const char *p = text;
-	sbuf w = SBUF_INIT;
+	sbuf w = SBUF_INIT, re = SBUF_INIT;
 	while ((p = strchr(p, '"'))) {
 		sb_reset(&w);
 		p++;
@@ -647,13 +674,16 @@ static void text_words(sbuf *q, const char *text)
 				sb_addc(&w, *p++);
 			}
 		}
-		sb_adds(q, " AND (positionCaseInsensitiveUTF8(output, ");
-		ch_quote(q, sb_str(&w));
-		sb_adds(q, ") > 0 OR positionCaseInsensitiveUTF8(input, ");
-		ch_quote(q, sb_str(&w));
-		sb_adds(q, ") > 0)");
+		sb_reset(&re);
+		word_regex(&re, sb_str(&w));
+		sb_adds(q, " AND (match(output, ");
+		ch_quote(q, sb_str(&re));
+		sb_adds(q, ") OR match(input, ");
+		ch_quote(q, sb_str(&re));
+		sb_adds(q, "))");
 	}
 	sb_free(&w);
+	sb_free(&re);
 }
 
 /* 0, or -1 when the filter asks what this store cannot answer. */
