@@ -102,6 +102,7 @@ void cli_load_config(ctx_t *x)
 	else
 		x->store_path = file_xdg_path(XDG_DATA, "llmops.db", x->store_err, sizeof x->store_err);
 	store_set_password_cmd(config_str(&x->cfg, CFG_clickhouse_password_cmd));
+	store_set_ca_file(config_str(&x->cfg, CFG_clickhouse_ca));
 	store_set_retention(config_dur(&x->cfg, CFG_retention));
 
 	x->prices = pricing_new();

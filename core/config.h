@@ -39,6 +39,7 @@
 	X(alert_cmd, STR, NULL, "command run with an alert's JSON on stdin when a rule fires or resolves") \
 	X(alert_webhook, STR, NULL, "URL POSTed {\"text\": ...} when a rule fires or resolves")         \
 	X(clickhouse_password_cmd, STR, NULL, "command printing the ClickHouse store's password")       \
+	X(clickhouse_ca, STR, NULL, "PEM file of the authorities a secure=1 ClickHouse store is checked against") \
 	X(retention, DUR, NULL, "how long a ClickHouse store keeps calls, e.g. 90d (default: for ever)")
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_NUM, CFG_DUR, CFG_BOOL };

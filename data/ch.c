@@ -314,6 +314,16 @@ static unsigned long new_query_id(ch_conn *c, char *out, size_t n)
 	return seq;
 }
 
+/* The certificate authorities a secure=1 server is checked against, when
+ * not the system's (`set clickhouse_ca`). */
+static char *ca_file;
+
+void ch_set_ca_file(const char *path)
+{
+	free(ca_file);
+	ca_file = path && *path ? xstrdup(path) : NULL;
+}
+
 static void set_auth(CURL *e, const ch_conn *c)
 {
 	curl_easy_setopt(e, CURLOPT_USERNAME, c->user);
@@ -324,6 +334,8 @@ static void set_auth(CURL *e, const ch_conn *c)
 	/* Only the scheme given: no redirects to elsewhere with the password. */
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, c->secure ? "https" : "http");
+	if (c->secure && ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
 }
 
 static void base_url(const ch_conn *c, sbuf *u, const char *qid, int with_db)
@@ -431,6 +443,18 @@ static int request(ch_conn *c, const char *sql, const char *data, size_t len, in
 			ch_seterr(err, errlen, "cannot connect to ClickHouse at %s:%d: unknown host", c->host, c->port);
 		else if (cc == CURLE_OPERATION_TIMEDOUT)
 			ch_seterr(err, errlen, "ClickHouse %s: no answer in time", c->where);
+		else if (cc == CURLE_PEER_FAILED_VERIFICATION)
+			ch_seterr(err, errlen,
+				  "ClickHouse %s: the server's certificate is not trusted (%s; a private authority is "
+				  "named with set clickhouse_ca = FILE)",
+				  c->where, curl_easy_strerror(cc));
+		else if (cc == CURLE_SSL_CACERT_BADFILE)
+			ch_seterr(err, errlen, "ClickHouse %s: clickhouse_ca %s cannot be read as PEM certificates",
+				  c->where, ca_file ? ca_file : "");
+		else if (cc == CURLE_SSL_CONNECT_ERROR)
+			ch_seterr(err, errlen,
+				  "ClickHouse %s: the TLS handshake failed (secure=1 needs the server's HTTPS port)",
+				  c->where);
 		else
 			ch_seterr(err, errlen, "ClickHouse %s: %s", c->where, curl_easy_strerror(cc));
 		rc = -1;

@@ -57,6 +57,9 @@ const char *ch_local(const ch_conn *c, const char *table);
  * of its own, and is run with wait_end_of_query=1 so that an error after
  * the first rows is an error, never data. Default 30 s. */
 void ch_set_timeout(ch_conn *c, int seconds);
+/* A PEM file of the authorities to check secure=1 servers against instead
+ * of the system's (NULL: the system's), for every connection after it. */
+void ch_set_ca_file(const char *path);
 
 /* A SELECT (FORMAT TabSeparated is added): each row's columns, unescaped
  * (\N stays "\\N" only as text; a NULL arrives as NULL). fn returning

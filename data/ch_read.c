@@ -1970,6 +1970,11 @@ void store_set_retention(int64_t ns)
 	retention_days = ch_retention_days_of(ns);
 }
 
+void store_set_ca_file(const char *path)
+{
+	ch_set_ca_file(path);
+}
+
 void store_set_password_cmd(const char *cmd)
 {
 	free(password_cmd);

@@ -47,6 +47,9 @@ char *store_local_path(const char *store_path, char *err, size_t errlen);
 /* The command whose output is the ClickHouse password when
  * LLMOPS_CLICKHOUSE_PASSWORD is not set (`set clickhouse_password_cmd`). */
 void store_set_password_cmd(const char *cmd);
+/* The certificate authorities a secure=1 ClickHouse store is checked
+ * against instead of the system's (`set clickhouse_ca`; NULL: the system's). */
+void store_set_ca_file(const char *path);
 /* How long a ClickHouse store keeps calls (`set retention`; 0: for ever),
  * applied by the commands that write (import, collect, demo). */
 void store_set_retention(int64_t ns);

@@ -28,6 +28,7 @@ if [ "${1:-}" = "--test" ]; then
 	# The ClickHouse store's tests start private servers (tests/lib/clickhouse.sh).
 	have_cmd clickhouse-server || [ -x /usr/sbin/clickhouse-server ] || need_pkgs="$need_pkgs clickhouse-server"
 	have_cmd curl || need_pkgs="$need_pkgs curl"
+	have_cmd openssl || need_pkgs="$need_pkgs openssl" # certificates of the HTTPS tests
 	[ -x /usr/bin/time ] || need_pkgs="$need_pkgs time" # peak memory of a command (the hostile-server tests)
 	# make fuzz and fuzz-regress: clang and its libFuzzer runtime.
 	have_cmd clang || need_pkgs="$need_pkgs clang"

@@ -13,6 +13,7 @@
 #        or ports chosen before the servers of a cluster start), else free
 #        ones are found.
 #   sh tests/lib/clickhouse.sh stop DIR
+#   sh tests/lib/clickhouse.sh tls DIR   before start: HTTPS too (ch_tls)
 #   sh tests/lib/clickhouse.sh ports N    N free TCP ports of 127.0.0.1
 #
 # With CH_WATCH_PID set, the server is stopped when that process is gone
@@ -57,6 +58,19 @@ ch_write_config() { # DIR HTTP TCP INTERSERVER [SHARD-TCP...]
 		done
 		shards="<llmops_shards>$shards</llmops_shards>"
 	fi
+	tls=""
+	if [ -f "$dir/tls/server.pem" ]; then
+		tls="<https_port>$(cat "$dir/tls/port")</https_port>
+    <openSSL><server>
+        <certificateFile>$dir/tls/server.pem</certificateFile>
+        <privateKeyFile>$dir/tls/server.key</privateKeyFile>
+        <verificationMode>none</verificationMode>
+        <loadDefaultCAFile>false</loadDefaultCAFile>
+        <cacheSessions>true</cacheSessions>
+        <disableProtocols>sslv2,sslv3</disableProtocols>
+        <preferServerCiphers>true</preferServerCiphers>
+    </server></openSSL>"
+	fi
 	cat >"$dir/config.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
@@ -71,6 +85,7 @@ ch_write_config() { # DIR HTTP TCP INTERSERVER [SHARD-TCP...]
     <http_port>$http</http_port>
     <tcp_port>$tcp</tcp_port>
     <interserver_http_port>$inter</interserver_http_port>
+    $tls
     <interserver_http_host>127.0.0.1</interserver_http_host>
     <max_connections>64</max_connections>
     <keep_alive_timeout>3</keep_alive_timeout>
@@ -147,6 +162,19 @@ ch_wait() { # DIR
 	return 1
 }
 
+# ch_tls DIR: before ch_start, makes the server speak HTTPS too, on a port
+# of its own (DIR/tls/port) with a certificate for 127.0.0.1 signed by an
+# authority of the test's (DIR/tls/ca.pem).
+ch_tls() {
+	mkdir -p "$1/tls" && (
+		cd "$1/tls" &&
+			openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj "/CN=llmops test authority" &&
+			openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+			printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext.cnf &&
+			openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 3650 -extfile ext.cnf
+	) >"$1/tls/openssl.log" 2>&1 && ch_ports 1 >"$1/tls/port"
+}
+
 ch_start() { # DIR [SHARD-TCP...]
 	bin=$(ch_bin) || { echo "clickhouse.sh: clickhouse-server is not installed" >&2; return 77; }
 	dir=$(cd "$1" 2>/dev/null && pwd) || { mkdir -p "$1" && dir=$(cd "$1" && pwd); }
@@ -197,6 +225,7 @@ case "$0" in
 	case "$cmd" in
 	start) ch_start "$@" ;;
 	stop) ch_stop "$@" ;;
+	tls) ch_tls "$@" ;;
 	ports) ch_ports "${1:-1}" ;;
 	*) echo "usage: sh tests/lib/clickhouse.sh start DIR [SHARD-TCP-PORT...] | stop DIR | ports N" >&2; exit 2 ;;
 	esac
