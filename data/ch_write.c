@@ -758,6 +758,7 @@ typedef struct group {
 	size_t first, n;   /* its members in mem[], outermost first */
 	long joined;       /* an SDK's root alone: the group it joined, -1 */
 	int sdk;           /* has a provider SDK's span */
+	char link[2 * CALL_ID_MAX + 1]; /* the stored call it joined ("" none) */
 } group;
 
 /* The call of the members (outermost first), with an SDK's span joined
@@ -847,6 +848,194 @@ static void join_sdk_roots(batch_t *b, const layers *l, group *g, size_t ng, con
 		stats->merged++;
 	}
 	free(cand);
+}
+
+/* A stored call that an SDK's root span alone may be the same request as. */
+typedef struct cand {
+	char span[2 * CALL_ID_MAX + 1], trace[2 * CALL_ID_MAX + 1];
+	call_t c;
+	span_rec s;     /* its own span: start, end, scope, parent */
+	int seen;       /* its own span was found */
+	int layers;     /* spans of its trace that name it */
+	int sdk;        /* one of them is a provider SDK's */
+} cand;
+
+typedef struct cand_ud {
+	cand *v;
+	size_t n, cap;
+	strmap at; /* span id -> 1 + index */
+	arena_t ar;
+} cand_ud;
+
+/* span_id, trace_id, ts, provider, model, request_model, input_tokens,
+ * output_tokens */
+static int cand_row(void *ud, char **cols, int ncols)
+{
+	cand_ud *u = ud;
+	if (ncols < 8 || !cols[0] || !cols[1] || strlen(cols[0]) > 2 * CALL_ID_MAX || strlen(cols[1]) > 2 * CALL_ID_MAX ||
+	    strmap_get(&u->at, cols[0]))
+		return 0;
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 16;
+		u->v = xrealloc(u->v, u->cap * sizeof *u->v);
+	}
+	cand *k = &u->v[u->n];
+	memset(k, 0, sizeof *k);
+	snprintf(k->span, sizeof k->span, "%s", cols[0]);
+	snprintf(k->trace, sizeof k->trace, "%s", cols[1]);
+	call_init(&k->c);
+	k->c.ts_ns = cols[2] ? strtoll(cols[2], NULL, 10) : 0;
+	k->c.provider = nonempty(&u->ar, cols[3]);
+	k->c.model = nonempty(&u->ar, cols[4]);
+	k->c.request_model = nonempty(&u->ar, cols[5]);
+	k->c.input_tokens = cols[6] ? strtoll(cols[6], NULL, 10) : -1;
+	k->c.output_tokens = cols[7] ? strtoll(cols[7], NULL, 10) : -1;
+	strmap_put(&u->at, cols[0], (void *)(intptr_t)(++u->n));
+	return 0;
+}
+
+/* span_id, parent_id, scope, call_span_id, start_ns, end_ns */
+static int cand_span_row(void *ud, char **cols, int ncols)
+{
+	cand_ud *u = ud;
+	if (ncols < 6 || !cols[0] || !cols[3])
+		return 0;
+	intptr_t at = (intptr_t)strmap_get(&u->at, cols[3]);
+	if (!at)
+		return 0;
+	cand *k = &u->v[at - 1];
+	k->layers++;
+	if (sdk_scope(cols[2]))
+		k->sdk = 1;
+	if (strcmp(cols[0], cols[3]))
+		return 0;
+	k->seen = 1;
+	k->s.parent_len = cols[1] && cols[1][0] ? 1 : 0;
+	k->s.scope = nonempty(&u->ar, cols[2]);
+	k->s.start_ns = cols[4] ? strtoll(cols[4], NULL, 10) : 0;
+	k->s.end_ns = cols[5] ? strtoll(cols[5], NULL, 10) : -1;
+	return 0;
+}
+
+static void cond_tokens(sbuf *q, const call_t *c)
+{
+	if (c->input_tokens >= 0)
+		sb_printf(q, " AND input_tokens IN (%lld, -1)", (long long)c->input_tokens);
+	if (c->output_tokens >= 0)
+		sb_printf(q, " AND output_tokens IN (%lld, -1)", (long long)c->output_tokens);
+}
+
+/* The stored calls that may be the other layer of a request some group
+ * records alone: for an SDK's root span, a call of another layer whose time
+ * holds it; for another layer's call, an SDK's root span within its time. */
+static int stored_cands(ch_conn *c, const batch_t *b, const group *g, size_t ng, const call_t *calls, cand_ud *u,
+			char *err, size_t errlen)
+{
+	sbuf q = SBUF_INIT;
+	int rc = 0;
+	size_t k = 0;
+	while (k < ng && !rc) {
+		sb_reset(&q);
+		size_t n = 0;
+		int64_t lo = INT64_MAX, hi = INT64_MIN;
+		sbuf cond = SBUF_INIT;
+		for (; k < ng && cond.len < CH_IN_LIST_BYTES; k++) {
+			const span_rec *s = &b->spans[g[k].head];
+			const call_t *m = &calls[k];
+			int root = g[k].n == 1 && sdk_scope(s->scope) && !s->parent_len;
+			if (g[k].joined >= 0 || g[k].link[0] || (!root && g[k].sdk) || !m->provider || !*m->provider)
+				continue;
+			/* Only Anthropic's SDK is known to record its spans apart. */
+			if (!root && strcmp(m->provider, "anthropic"))
+				continue;
+			int64_t a = root ? s->start_ns - 600 * NS_PER_S : s->start_ns - JOIN_SLACK_NS;
+			int64_t z = (root ? s->start_ns : s->end_ns >= 0 ? s->end_ns : s->start_ns) + JOIN_SLACK_NS;
+			lo = a < lo ? a : lo;
+			hi = z > hi ? z : hi;
+			sb_adds(&cond, n++ ? " OR (" : "(");
+			sb_printf(&cond, "ts >= %lld AND ts <= %lld AND provider = ", (long long)a, (long long)z);
+			ch_quote(&cond, m->provider);
+			cond_tokens(&cond, &b->calls[s->call]);
+			sb_addc(&cond, ')');
+		}
+		if (n) {
+			sb_printf(&q,
+				  "SELECT span_id, trace_id, ts, provider, model, request_model, input_tokens, output_tokens"
+				  " FROM calls WHERE ts >= %lld AND ts <= %lld AND (%s)",
+				  (long long)lo, (long long)hi, cond.p);
+			rc = ch_select(c, q.p, cand_row, u, err, errlen);
+		}
+		sb_free(&cond);
+	}
+	/* Their spans, in their own traces. */
+	for (size_t i = 0; i < u->n && !rc;) {
+		sb_reset(&q);
+		sb_adds(&q, "SELECT span_id, parent_id, scope, call_span_id, start_ns, end_ns FROM spans WHERE trace_id IN (");
+		size_t first = i;
+		for (; i < u->n && q.len < CH_IN_LIST_BYTES; i++) {
+			if (i > first)
+				sb_addc(&q, ',');
+			ch_quote(&q, u->v[i].trace);
+		}
+		sb_adds(&q, ") AND call_span_id IN (");
+		for (size_t j = first; j < i; j++) {
+			if (j > first)
+				sb_addc(&q, ',');
+			ch_quote(&q, u->v[j].span);
+		}
+		sb_addc(&q, ')');
+		rc = ch_select(c, q.p, cand_span_row, u, err, errlen);
+	}
+	sb_free(&q);
+	return rc;
+}
+
+/* A request whose other layer an earlier import stored, as a call of its
+ * own, under an SDK's root span (Langfuse): the group joins that call, which
+ * stays as it was written; no second call. */
+static int join_stored(ch_conn *c, const batch_t *b, group *g, size_t ng, const call_t *calls, ingest_stats *stats,
+		       char *err, size_t errlen)
+{
+	cand_ud u = {0};
+	strmap_init(&u.at);
+	int rc = stored_cands(c, b, g, ng, calls, &u, err, errlen);
+	for (size_t k = 0; k < ng && !rc && u.n; k++) {
+		const span_rec *s = &b->spans[g[k].head];
+		int root = g[k].n == 1 && sdk_scope(s->scope) && !s->parent_len;
+		if (g[k].joined >= 0 || g[k].link[0] || (!root && g[k].sdk))
+			continue;
+		const call_t *mine = &b->calls[s->call];
+		long best = -1;
+		int64_t bestd = 0;
+		for (size_t i = 0; i < u.n; i++) {
+			cand *o = &u.v[i];
+			if (!o->seen || o->sdk != !root)
+				continue;
+			int ok = root ? same_request(&o->c, &o->s, mine, s)
+				      : o->layers == 1 && !o->s.parent_len && sdk_scope(o->s.scope) &&
+						same_request(mine, s, &o->c, &o->s);
+			if (!ok)
+				continue;
+			int64_t d = o->c.ts_ns - s->start_ns;
+			d = d < 0 ? -d : d;
+			if (best < 0 || d < bestd)
+				best = (long)i, bestd = d;
+		}
+		if (best < 0)
+			continue;
+		cand *o = &u.v[best];
+		memcpy(g[k].link, o->span, sizeof o->span);
+		/* one SDK's span a call */
+		if (root)
+			o->sdk = 1;
+		else
+			o->seen = 0;
+		stats->merged += g[k].n;
+	}
+	strmap_free(&u.at, NULL);
+	arena_free(&u.ar);
+	free(u.v);
+	return rc;
 }
 
 /* Calls into the buffer, but those the calls table (or the buffer) holds
@@ -947,13 +1136,20 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 		gr->n = nm - first;
 		gr->joined = -1;
 		gr->sdk = sdk;
+		gr->link[0] = 0;
 		group_call(b, &l, mem + first, gr->n, -1, w->prices, &calls[ng]);
 		stats->merged += gr->n - 1;
 		ng++;
 	}
 	join_sdk_roots(b, &l, g, ng, mem, calls, w->prices, stats);
+	rc = join_stored(c, b, g, ng, calls, stats, err, errlen);
 	size_t nw = 0;
-	for (size_t k = 0; k < ng; k++) {
+	for (size_t k = 0; k < ng && !rc; k++) {
+		if (g[k].link[0]) {
+			for (size_t q = g[k].first; q < g[k].first + g[k].n; q++)
+				memcpy(cid[mem[q]], g[k].link, sizeof g[k].link);
+			continue;
+		}
 		size_t to = k;
 		while (g[to].joined >= 0)
 			to = (size_t)g[to].joined;
@@ -964,7 +1160,8 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 		if (g[k].joined < 0)
 			calls[nw++] = calls[k];
 	}
-	rc = write_calls(c, calls, nw, stats, err, errlen);
+	if (!rc)
+		rc = write_calls(c, calls, nw, stats, err, errlen);
 	for (size_t i = 0; i < n0 && !rc; i++) {
 		if (!is_llm(b, (long)i) || x.st[i] != S_NEW)
 			continue;
