@@ -2,6 +2,8 @@
  * tests/lib/clickhouse.sh on free ports of 127.0.0.1 (or the one that
  * LLMOPS_TEST_CLICKHOUSE_URL names, for the tests that need no control of
  * the server). Each test has a database of its own. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "../../core/config.h"
 #include "../../core/hist.h"
 #include "../../data/ch.h"
+#include "../../data/import.h"
 #include "../../data/store.h"
 #include "t.h"
 
@@ -784,7 +787,9 @@ START_TEST(layers_merge_as_sqlite)
 	layered(&b, trace);
 	ingest_stats got = {0};
 	ck_assert_msg(ch_ingest(c, &b, NULL, &got, err, sizeof err) == 0, "%s", err);
-	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	/* The LLM spans wait for layers still to come until settled. */
+	ck_assert_int_eq(got.inserted, 0);
+	ck_assert_msg(ch_settle(c, 1, NULL, &got, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(got.inserted, want.inserted);
 	ck_assert_int_eq(got.merged, want.merged);
 	ck_assert_int_eq(got.inserted, 1);
@@ -819,12 +824,294 @@ START_TEST(layers_merge_as_sqlite)
 	/* Again: nothing new. */
 	memset(&got, 0, sizeof got);
 	ck_assert(ch_ingest(c, &b, NULL, &got, err, sizeof err) == 0);
-	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	ck_assert(ch_settle(c, 1, NULL, &got, err, sizeof err) == 0);
 	ck_assert_int_eq(got.inserted, 0);
 	ck_assert_int_eq(got.duplicates, 1);
 	batch_free(&b);
 	free(path);
 	ch_disconnect(c);
+}
+END_TEST
+
+
+/* ---- the captured libraries, their layers apart ----------------------------- */
+
+/* Each scope's spans of a captured file as a document of its own, so that
+ * the layers of one request arrive in different batches; inner[i]: a
+ * provider SDK's. */
+static size_t scope_docs(const char *path, char ***docs, int **inner)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	size_t n = 0, cap = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	*docs = NULL;
+	*inner = NULL;
+	while (getline(&line, &lcap, f) > 0) {
+		cJSON *d = cJSON_Parse(line);
+		if (!d)
+			continue;
+		cJSON *rs;
+		cJSON_ArrayForEach(rs, cJSON_GetObjectItem(d, "resourceSpans"))
+		{
+			cJSON *sss = cJSON_DetachItemFromObject(rs, "scopeSpans"), *ss;
+			cJSON_ArrayForEach(ss, sss)
+			{
+				cJSON *one = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(one, "resourceSpans");
+				cJSON *r = cJSON_Duplicate(rs, 1), *sa = cJSON_AddArrayToObject(r, "scopeSpans");
+				cJSON_AddItemToArray(sa, cJSON_Duplicate(ss, 1));
+				cJSON_AddItemToArray(arr, r);
+				if (n == cap) {
+					cap = cap ? cap * 2 : 32;
+					*docs = realloc(*docs, cap * sizeof **docs);
+					*inner = realloc(*inner, cap * sizeof **inner);
+				}
+				const cJSON *name = cJSON_GetObjectItem(cJSON_GetObjectItem(ss, "scope"), "name");
+				(*inner)[n] = cJSON_IsString(name) && !strncmp(name->valuestring, "com.anthropic.sdk", 17);
+				(*docs)[n++] = cJSON_PrintUnformatted(one);
+				cJSON_Delete(one);
+			}
+			cJSON_AddItemToObject(rs, "scopeSpans", sss);
+		}
+		cJSON_Delete(d);
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static void docs_free(char **docs, int *inner, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(docs[i]);
+	free(docs);
+	free(inner);
+}
+
+/* pick: 0 every document, 1 the outer layers' (and the halves' first), 2
+ * the inner layers' (the second half); rev: last first. */
+static int take(const int *inner, size_t n, size_t i, int pick, int layered)
+{
+	if (!pick)
+		return 1;
+	int first = layered ? !inner[i] : i < n / 2;
+	return pick == 1 ? first : !first;
+}
+
+static void feed_sqlite(store_t *st, char **docs, const int *inner, size_t n, int pick, int layered)
+{
+	char err[512] = "";
+	for (size_t i = 0; i < n; i++) {
+		if (!take(inner, n, i, pick, layered))
+			continue;
+		batch_t b = {0};
+		ck_assert_msg(otlp_parse_doc(docs[i], strlen(docs[i]), &b, err, sizeof err) == 0, "%s", err);
+		ingest_stats s = {0};
+		ck_assert_msg(store_ingest(st, &b, NULL, &s, err, sizeof err) == 0, "%s", err);
+		batch_free(&b);
+	}
+}
+
+static void feed_ch(ch_conn *c, char **docs, const int *inner, size_t n, int pick, int layered, int rev,
+		    ingest_stats *s)
+{
+	char err[512] = "";
+	for (size_t k = 0; k < n; k++) {
+		size_t i = rev ? n - 1 - k : k;
+		if (!take(inner, n, i, pick, layered))
+			continue;
+		batch_t b = {0};
+		ck_assert_msg(otlp_parse_doc(docs[i], strlen(docs[i]), &b, err, sizeof err) == 0, "%s", err);
+		ck_assert_msg(ch_ingest(c, &b, NULL, s, err, sizeof err) == 0, "%s", err);
+		batch_free(&b);
+	}
+	/* the end of an import */
+	ck_assert_msg(ch_settle(c, 1, NULL, s, err, sizeof err) == 0, "%s", err);
+}
+
+typedef struct text_ud {
+	sbuf *o;
+} text_ud;
+
+static int text_row(void *ud, char **cols, int ncols)
+{
+	text_ud *u = ud;
+	for (int i = 0; i < ncols; i++)
+		sb_printf(u->o, "%s%s", i ? "|" : "", cols[i] ? cols[i] : "");
+	sb_addc(u->o, '\n');
+	return 0;
+}
+
+/* The calls, a line each: span id, tokens, cost, error. */
+static char *sq_calls(const char *path)
+{
+	sqlite3 *db;
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	sqlite3_stmt *q;
+	ck_assert(sqlite3_prepare_v2(db,
+				     "SELECT lower(hex(span_id)), coalesce(input_tokens, -1), coalesce(cached_tokens, -1),"
+				     " coalesce(output_tokens, -1), coalesce(cost_nusd, -1), status != 0, coalesce(error_type, '')"
+				     " FROM calls ORDER BY 1",
+				     -1, &q, NULL) == SQLITE_OK);
+	sbuf o = SBUF_INIT;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		for (int i = 0; i < 7; i++)
+			sb_printf(&o, "%s%s", i ? "|" : "", (const char *)sqlite3_column_text(q, i));
+		sb_addc(&o, '\n');
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return sb_steal(&o);
+}
+
+static char *ch_calls(ch_conn *c)
+{
+	sbuf o = SBUF_INIT;
+	text_ud u = {&o};
+	char err[512] = "";
+	ck_assert_msg(ch_select(c,
+				"SELECT span_id, input_tokens, cached_tokens, output_tokens, cost_nusd, status, error_type"
+				" FROM calls ORDER BY span_id",
+				text_row, &u, err, sizeof err) == 0,
+		      "%s", err);
+	return sb_steal(&o);
+}
+
+static int64_t ch_int(ch_conn *c, const char *q)
+{
+	int64_t v = -1;
+	char err[512] = "";
+	ck_assert_msg(ch_select_int(c, q, -1, &v, err, sizeof err) == 0, "%s: %s", q, err);
+	return v;
+}
+
+/* Every call counted once: the rollups sum as many calls as the table
+ * holds, and every LLM span's row names a call that is there. */
+static void counted_once(ch_conn *c, int64_t want, const char *what)
+{
+	ck_assert_msg(ch_int(c, "SELECT count() FROM calls") == want, "%s: %lld calls, want %lld", what,
+		      (long long)ch_int(c, "SELECT count() FROM calls"), (long long)want);
+	ck_assert_msg(ch_int(c, "SELECT uniqExact(span_id) FROM calls") == want, "%s: repeated span ids", what);
+	ck_assert_msg(ch_int(c, "SELECT sumMerge(calls) FROM rollup_1d") == want, "%s: the rollups count %lld", what,
+		      (long long)ch_int(c, "SELECT sumMerge(calls) FROM rollup_1d"));
+	ck_assert_msg(ch_int(c, "SELECT count() FROM spans FINAL WHERE is_llm = 1 AND call_span_id NOT IN"
+				" (SELECT span_id FROM calls)") == 0,
+		      "%s: a layer names no call", what);
+}
+
+static size_t captured_libs(char names[][64], size_t max)
+{
+	DIR *d = opendir(CORPUS "captured");
+	ck_assert(d != NULL);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < max)
+		if (e->d_name[0] != '.' && !strchr(e->d_name, '.'))
+			snprintf(names[n++], 64, "%.63s", e->d_name);
+	closedir(d);
+	ck_assert_uint_ge(n, 10);
+	return n;
+}
+
+/* The layers of one request in different batches of one import, in either
+ * order: the calls the SQLite store makes of them (the same span ids,
+ * tokens, cost and errors), each counted once; imported again, nothing. */
+START_TEST(layers_across_batches)
+{
+	if (skip())
+		return;
+	char libs[32][64];
+	size_t nl = captured_libs(libs, 32);
+	for (size_t li = 0; li < nl; li++) {
+		char path[256], dbn[64];
+		snprintf(path, sizeof path, CORPUS "captured/%s/traces.jsonl", libs[li]);
+		char **docs;
+		int *inner;
+		size_t n = scope_docs(path, &docs, &inner);
+		snprintf(dbn, sizeof dbn, "batches%zu.db", li);
+		char *sq = t_path(dbn);
+		store_t *st;
+		char err[512] = "";
+		ck_assert_msg(store_open(sq, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+		feed_sqlite(st, docs, inner, n, 0, 0);
+		store_close(st);
+		char *want = sq_calls(sq);
+		int64_t nwant = 0;
+		for (const char *p = want; *p; p++)
+			nwant += *p == '\n';
+		for (int rev = 0; rev < 2; rev++) {
+			snprintf(dbn, sizeof dbn, "batches%zu_%d", li, rev);
+			ch_conn *c = conn_db(dbn, 0);
+			ingest_stats s = {0};
+			feed_ch(c, docs, inner, n, 0, 0, rev, &s);
+			char *got = ch_calls(c);
+			ck_assert_msg(!strcmp(got, want), "%s (%s): ClickHouse\n%s\nSQLite\n%s", libs[li],
+				      rev ? "last first" : "in order", got, want);
+			ck_assert_int_eq((int64_t)s.inserted, nwant);
+			counted_once(c, nwant, libs[li]);
+			memset(&s, 0, sizeof s);
+			feed_ch(c, docs, inner, n, 0, 0, !rev, &s);
+			ck_assert_msg(s.inserted == 0, "%s again: %llu calls", libs[li], (unsigned long long)s.inserted);
+			counted_once(c, nwant, libs[li]);
+			free(got);
+			ch_disconnect(c);
+		}
+		free(want);
+		free(sq);
+		docs_free(docs, inner, n);
+	}
+}
+END_TEST
+
+/* The layers of one request in two imports, in either order (the provider
+ * SDK's spans in one, the library's in the other; or a file's halves): as
+ * many calls as the SQLite store makes, each counted once. */
+START_TEST(layers_separate_imports)
+{
+	if (skip())
+		return;
+	char libs[32][64];
+	size_t nl = captured_libs(libs, 32);
+	for (size_t li = 0; li < nl; li++) {
+		char path[256], dbn[64];
+		snprintf(path, sizeof path, CORPUS "captured/%s/traces.jsonl", libs[li]);
+		int layered = strchr(libs[li], '+') != NULL;
+		char **docs;
+		int *inner;
+		size_t n = scope_docs(path, &docs, &inner);
+		snprintf(dbn, sizeof dbn, "apart%zu.db", li);
+		char *sq = t_path(dbn);
+		store_t *st;
+		char err[512] = "";
+		ck_assert_msg(store_open(sq, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+		feed_sqlite(st, docs, inner, n, 2, layered);
+		feed_sqlite(st, docs, inner, n, 1, layered);
+		store_close(st);
+		char *want = sq_calls(sq);
+		int64_t nwant = 0;
+		for (const char *p = want; *p; p++)
+			nwant += *p == '\n';
+		for (int first = 1; first <= 2; first++) {
+			snprintf(dbn, sizeof dbn, "apart%zu_%d", li, first);
+			ch_conn *c = conn_db(dbn, 0);
+			ingest_stats s = {0};
+			feed_ch(c, docs, inner, n, first, layered, 0, &s);
+			feed_ch(c, docs, inner, n, 3 - first, layered, 0, &s);
+			ck_assert_msg((int64_t)s.inserted == nwant, "%s (%s first): %llu calls, SQLite %lld", libs[li],
+				      first == 1 ? "outer" : "inner", (unsigned long long)s.inserted, (long long)nwant);
+			counted_once(c, nwant, libs[li]);
+			/* Both again, whole: nothing new. */
+			memset(&s, 0, sizeof s);
+			feed_ch(c, docs, inner, n, 0, layered, 1, &s);
+			ck_assert_msg(s.inserted == 0, "%s again: %llu calls", libs[li], (unsigned long long)s.inserted);
+			counted_once(c, nwant, libs[li]);
+			ch_disconnect(c);
+		}
+		free(want);
+		free(sq);
+		docs_free(docs, inner, n);
+	}
 }
 END_TEST
 
@@ -996,6 +1283,8 @@ Suite *suite_ch(void)
 	tcase_add_test(t, ingest_idempotent);
 	tcase_add_test(t, spans_and_events);
 	tcase_add_test(t, layers_merge_as_sqlite);
+	tcase_add_test(t, layers_across_batches);
+	tcase_add_test(t, layers_separate_imports);
 	tcase_add_test(t, insert_split);
 	tcase_add_test(t, retention);
 	tcase_add_test(t, two_shards);
