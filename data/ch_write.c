@@ -20,21 +20,36 @@
  * when the parts merge (readers use FINAL on a trace's few rows).
  *
  * The layers of one provider request are merged as the SQLite store merges
- * them, within a batch: LLM spans that nest (a child directly under its
- * parent, a parent taking at most one) are one call, with the ids of the
- * outermost span, the tokens, response model, latency and time to first
- * token of the span closest to the wire, the best-founded error, the
- * richest messages; what a call does not say itself (prompt, feature, user,
- * session, variables) comes from the nearest step above it that says it, the
- * feature last from the service's name. Every layer's span row names the
+ * them: LLM spans that nest (a child directly under its parent, a parent
+ * taking at most one) are one call, with the ids of the outermost span, the
+ * tokens, response model, latency and time to first token of the span
+ * closest to the wire, the best-founded error, the richest messages; what a
+ * call does not say itself (prompt, feature, user, session, variables)
+ * comes from the nearest step above it that says it, the feature last from
+ * the service's name; a provider SDK's span alone at the root of a trace of
+ * its own (Langfuse) joins the call of another layer with the same provider,
+ * model and tokens whose time holds it. Every layer's span row names the
  * call it is part of (call_span_id).
  *
- * What the SQLite store does and this does not: it also merges layers that
- * arrive in different batches (another file, a later export), joins a
- * provider SDK's span that sits alone at the root of a trace of its own to
- * the call another layer recorded, and fills a call's content from GenAI
- * events that arrive apart from it; here such spans stay calls of their own
- * and the events are stored (span_events) for the reader to join. */
+ * Layers arrive in different batches (another scope, a later export), and a
+ * call row, once written, is summed by the rollups for ever. So the LLM
+ * spans of a trace are held back (copies, with the steps of their traces
+ * for the context they pass down; a step's own row is written at once)
+ * until ch_settle: at the end of an import of a file, and in the receiver
+ * once no span of the trace came for CH_HOLD_S seconds (or beyond
+ * CH_HOLD_SPANS / CH_HOLD_BYTES held, the traces the latest batch did not
+ * bring). Then the spans the server already holds of those traces are read
+ * back: a request some layer of which is stored with its call keeps that
+ * call (the new layers' rows name it; no call row), and a group of new
+ * layers alone that matches a stored call as the SDK's root span above
+ * does joins it the same way. What cannot be done without updating a call:
+ * such a call keeps the ids, tokens, model, latency, error and context of
+ * the layers it was first written from, where the SQLite store would merge
+ * the late layer in. A stored layer whose call is not in the calls table
+ * (an import that failed between the two inserts) does not count: sent
+ * again it is new, else it is a step. GenAI events that arrive apart from
+ * their span are stored (span_events) for the reader to join; they do not
+ * fill the call's content here. */
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
