@@ -657,8 +657,8 @@ static int stored_row(void *ud, char **cols, int ncols)
  * appended to the batch (S_STORED); spans sent again marked S_AGAIN. A
  * stored layer whose call is not in the calls table (an import that failed
  * between the two inserts) does not count: sent again, it is new; else it
- * is only a step. */
-static int load_stored(ch_conn *c, settle_t *x, char *err, size_t errlen)
+ * is only a step. A span held twice (sent again while held) is kept once. */
+static int load_stored(ch_conn *c, settle_t *x, ingest_stats *stats, char *err, size_t errlen)
 {
 	batch_t *b = x->b;
 	size_t n0 = b->nspans;
@@ -671,8 +671,15 @@ static int load_stored(ch_conn *c, settle_t *x, char *err, size_t errlen)
 	for (size_t i = 0; i < n0; i++) {
 		const span_rec *s = &b->spans[i];
 		span_key(s, s->span_id, s->span_len, key);
-		if (!strmap_get(&at, key))
-			strmap_put(&at, key, (void *)(intptr_t)(i + 1));
+		if (strmap_get(&at, key)) {
+			/* The same span twice (an exporter's retry): once. */
+			if (is_llm(b, (long)i))
+				stats->duplicates++;
+			b->spans[i].call = -1;
+			x->st[i] = S_STORED;
+			continue;
+		}
+		strmap_put(&at, key, (void *)(intptr_t)(i + 1));
 		hex_id(s->trace_id, s->trace_len, tr);
 		if (is_llm(b, (long)i) && !strmap_get(&traces, tr)) {
 			strmap_put(&traces, tr, (void *)1);
@@ -1105,7 +1112,7 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 	size_t n0 = b->nspans;
 	settle_t x = {b, NULL, NULL, 0};
 	settle_grow(&x);
-	int rc = load_stored(c, &x, err, errlen);
+	int rc = load_stored(c, &x, stats, err, errlen);
 	if (rc) {
 		free(x.st);
 		free(x.call);
