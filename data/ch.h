@@ -119,7 +119,8 @@ int ch_retention_days(const ch_conn *c);
 int ch_ingest(ch_conn *c, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);
 int ch_flush(ch_conn *c, char *err, size_t errlen);
 /* Writes the held LLM spans and their calls, then flushes: all of them, or
- * (all 0) those of traces no span of which arrived for CH_HOLD_S seconds.
+ * (all 0) those of traces no span of which arrived for CH_HOLD_S seconds
+ * (looked for once a second at most).
  * prices NULL: the last ch_ingest's. stats may be NULL. */
 #define CH_HOLD_S 2.0
 int ch_settle(ch_conn *c, int all, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);

@@ -89,6 +89,7 @@ struct ch_wbuf {
 	held_trace *tr;
 	size_t ntr, trcap;
 	unsigned gen;
+	double idle_at; /* clock_mono() of the last look for idle traces */
 	pricing_t *prices; /* the last ch_ingest's */
 };
 
@@ -1268,6 +1269,13 @@ static int release(ch_conn *c, int which, ingest_stats *stats, char *err, size_t
 	if (!w->held.nspans)
 		return 0;
 	double now = clock_mono();
+	/* Idle traces are looked for once a second at most: each look copies
+	 * what stays held. */
+	if (which == REL_IDLE) {
+		if (now - w->idle_at < 1.0)
+			return 0;
+		w->idle_at = now;
+	}
 	uint8_t *go = xmalloc(w->ntr ? w->ntr : 1);
 	size_t ngo = 0;
 	for (size_t t = 0; t < w->ntr; t++) {
