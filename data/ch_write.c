@@ -1061,9 +1061,22 @@ static int join_stored(ch_conn *c, const batch_t *b, group *g, size_t ng, const 
 	return rc;
 }
 
+/* Settling writes many rows at once: they are sent every this many bytes,
+ * not held to the end. */
+#define CH_SETTLE_BYTES (16u << 20)
+
+static int send_some(ch_conn *c, char *err, size_t errlen)
+{
+	ch_wbuf *w = c->w;
+	if (w->rows[W_CALLS].len + w->rows[W_SPANS].len < CH_SETTLE_BYTES)
+		return 0;
+	return ch_flush(c, err, errlen);
+}
+
 /* Calls into the buffer, but those the calls table (or the buffer) holds
  * already. */
-static int write_calls(ch_conn *c, const call_t *calls, size_t n, ingest_stats *stats, char *err, size_t errlen)
+static int write_calls(ch_conn *c, const call_t *calls, size_t n, int settling, ingest_stats *stats, char *err,
+		       size_t errlen)
 {
 	ch_wbuf *w = wbuf(c);
 	if (!n)
@@ -1094,6 +1107,8 @@ static int write_calls(ch_conn *c, const call_t *calls, size_t n, ingest_stats *
 			prompt_row(&w->rows[W_PROMPTS], call);
 			w->n[W_PROMPTS]++;
 		}
+		if (settling)
+			rc = send_some(c, err, errlen);
 	}
 	strmap_free(&found, NULL);
 	free(ids);
@@ -1184,12 +1199,13 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 			calls[nw++] = calls[k];
 	}
 	if (!rc)
-		rc = write_calls(c, calls, nw, stats, err, errlen);
+		rc = write_calls(c, calls, nw, 1, stats, err, errlen);
 	for (size_t i = 0; i < n0 && !rc; i++) {
 		if (!is_llm(b, (long)i) || x.st[i] != S_NEW)
 			continue;
 		span_row(&w->rows[W_SPANS], &b->spans[i], cid[i]);
 		w->n[W_SPANS]++;
+		rc = send_some(c, err, errlen);
 	}
 	free(cid);
 	free(calls);
@@ -1205,8 +1221,8 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 
 /* At most this many spans, or bytes of their text, are held: beyond, the
  * traces the latest batch did not bring are settled. */
-#define CH_HOLD_SPANS 200000u
-#define CH_HOLD_BYTES (256u << 20)
+#define CH_HOLD_SPANS 50000u
+#define CH_HOLD_BYTES (64u << 20)
 
 static const char *adup(arena_t *a, const char *s)
 {
@@ -1312,7 +1328,8 @@ static int release(ch_conn *c, int which, ingest_stats *stats, char *err, size_t
 		for (size_t i = 0; i < keep.nspans; i++) {
 			hex_id(keep.spans[i].trace_id, keep.spans[i].trace_len, id);
 			size_t t = (size_t)(intptr_t)strmap_get(&oldmap, id) - 1;
-			w->tr[trace_of(w, &keep.spans[i])] = old[t];
+			size_t nt = trace_of(w, &keep.spans[i]); /* may move w->tr */
+			w->tr[nt] = old[t];
 		}
 		strmap_free(&oldmap, NULL);
 		free(old);
@@ -1360,7 +1377,7 @@ int ch_ingest(ch_conn *c, batch_t *b, pricing_t *prices, ingest_stats *stats, ch
 		if (!carried[i])
 			plain[np++] = b->calls[i];
 	free(carried);
-	int rc = write_calls(c, plain, np, stats, err, errlen);
+	int rc = write_calls(c, plain, np, 0, stats, err, errlen);
 	free(plain);
 	/* A step's row now; every span held for the layers still to come. */
 	double now = clock_mono();

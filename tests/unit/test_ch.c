@@ -1115,6 +1115,73 @@ START_TEST(layers_separate_imports)
 }
 END_TEST
 
+
+/* Request k: a library's LLM span and the provider SDK's below it. */
+static void two_layers(batch_t *b, int k, int which)
+{
+	char trace[40], span[2][24];
+	snprintf(trace, sizeof trace, "%032x", 0x5000000 + k);
+	for (int j = 0; j < 2; j++)
+		snprintf(span[j], sizeof span[j], "%016x", 0x600000 + 2 * k + j);
+	int64_t t0 = 1700000000LL * 1000000000LL + (int64_t)k * 1000000LL;
+	span_rec *s = batch_add_span(b);
+	call_set_id(s->trace_id, &s->trace_len, trace);
+	call_set_id(s->span_id, &s->span_len, span[which]);
+	if (which)
+		call_set_id(s->parent_id, &s->parent_len, span[0]);
+	s->start_ns = t0 + which * 1000;
+	s->end_ns = t0 + 900000 - which * 1000;
+	s->scope = which ? "opentelemetry.instrumentation.openai" : "my.lib";
+	s->service = "shop-api";
+	call_t *c = batch_add_call(b);
+	s = &b->spans[b->nspans - 1];
+	s->call = (long)b->n - 1;
+	memcpy(c->span_id, s->span_id, s->span_len);
+	c->span_len = s->span_len;
+	memcpy(c->trace_id, s->trace_id, s->trace_len);
+	c->trace_len = s->trace_len;
+	c->span = (long)b->nspans - 1;
+	c->ts_ns = s->start_ns;
+	c->provider = "openai";
+	c->model = "gpt-4o";
+	c->latency_ms = 0.9 - which * 0.002;
+	if (which) {
+		c->input_tokens = 100 + k % 7;
+		c->output_tokens = 20;
+	}
+}
+
+/* More spans than are held at once: the traces the latest batch did not
+ * bring are settled early, those it brought stay held; every request is
+ * one call still, its layers one batch apart. */
+START_TEST(layers_held_beyond_the_bound)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("bound", 0);
+	const int n = 30000, per = 1000;
+	ingest_stats s = {0};
+	char err[512] = "";
+	for (int first = 0; first <= n; first += per) {
+		batch_t b = {0};
+		for (int k = first; k < first + per && k < n; k++)
+			two_layers(&b, k, 0);
+		for (int k = first - per; k < first; k++)
+			if (k >= 0)
+				two_layers(&b, k, 1);
+		ck_assert_msg(ch_ingest(c, &b, NULL, &s, err, sizeof err) == 0, "%s", err);
+		batch_free(&b);
+	}
+	ck_assert_msg(ch_settle(c, 1, NULL, &s, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq((int64_t)s.inserted, n);
+	counted_once(c, n, "held beyond the bound");
+	/* every call has the SDK's tokens, under the library's span id */
+	ck_assert_int_eq(ch_int(c, "SELECT count() FROM calls WHERE input_tokens < 0"), 0);
+	ck_assert_int_eq(ch_int(c, "SELECT count() FROM spans FINAL WHERE is_llm = 1 AND call_span_id = span_id"), n);
+	ch_disconnect(c);
+}
+END_TEST
+
 /* Batches bigger than one insert: split at CH_BATCH_ROWS, none lost. */
 START_TEST(insert_split)
 {
@@ -1285,6 +1352,7 @@ Suite *suite_ch(void)
 	tcase_add_test(t, layers_merge_as_sqlite);
 	tcase_add_test(t, layers_across_batches);
 	tcase_add_test(t, layers_separate_imports);
+	tcase_add_test(t, layers_held_beyond_the_bound);
 	tcase_add_test(t, insert_split);
 	tcase_add_test(t, retention);
 	tcase_add_test(t, two_shards);
