@@ -47,9 +47,10 @@
  * the layers it was first written from, where the SQLite store would merge
  * the late layer in. A stored layer whose call is not in the calls table
  * (an import that failed between the two inserts) does not count: sent
- * again it is new, else it is a step. GenAI events that arrive apart from
- * their span are stored (span_events) for the reader to join; they do not
- * fill the call's content here. */
+ * again it is new, else it is a step. A new call that carries no content
+ * of its own takes it from its span's GenAI events on the server (sent
+ * before it, or while it was held: the buffer is sent before settling);
+ * events that come after it was written stay in span_events. */
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -58,6 +59,7 @@
 
 #include "../core/clock.h"
 #include "../core/demo.h"
+#include "../core/genai.h"
 #include "../core/hist.h"
 #include "../core/map.h"
 #include "ch_internal.h"
@@ -90,6 +92,7 @@ struct ch_wbuf {
 	size_t ntr, trcap;
 	unsigned gen;
 	double idle_at; /* clock_mono() of the last look for idle traces */
+	int has_events; /* span_events holds rows: -1 not asked yet */
 	pricing_t *prices; /* the last ch_ingest's */
 };
 
@@ -97,6 +100,7 @@ static ch_wbuf *wbuf(ch_conn *c)
 {
 	if (!c->w) {
 		c->w = xcalloc(1, sizeof *c->w);
+		c->w->has_events = -1;
 		strmap_init(&c->w->pending);
 		strmap_init(&c->w->traces);
 	}
@@ -1061,6 +1065,135 @@ static int join_stored(ch_conn *c, const batch_t *b, group *g, size_t ng, const 
 	return rc;
 }
 
+/* ---- content from GenAI events ----------------------------------------------- */
+
+typedef struct ev_ud {
+	strmap at;     /* trace:span -> 1 + index of its first row */
+	char **name, **body;
+	size_t *next;  /* the key's next row, 0 none (1 + index) */
+	size_t *last;  /* of a first row: its key's last row (1 + index) */
+	size_t n, cap;
+} ev_ud;
+
+/* trace_id, span_id, name, body, in time order */
+static int ev_row(void *ud, char **cols, int ncols)
+{
+	ev_ud *u = ud;
+	if (ncols < 4 || !cols[0] || !cols[1])
+		return 0;
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 64;
+		u->name = xrealloc(u->name, u->cap * sizeof *u->name);
+		u->body = xrealloc(u->body, u->cap * sizeof *u->body);
+		u->next = xrealloc(u->next, u->cap * sizeof *u->next);
+		u->last = xrealloc(u->last, u->cap * sizeof *u->last);
+	}
+	size_t i = u->n++;
+	u->name[i] = xstrdup(cols[2] ? cols[2] : "");
+	u->body[i] = xstrdup(cols[3] ? cols[3] : "");
+	u->next[i] = 0;
+	u->last[i] = i + 1;
+	char key[4 * CALL_ID_MAX + 2];
+	snprintf(key, sizeof key, "%s:%s", cols[0], cols[1]);
+	intptr_t first = (intptr_t)strmap_get(&u->at, key);
+	if (!first) {
+		strmap_put(&u->at, key, (void *)(intptr_t)(i + 1));
+	} else {
+		u->next[u->last[first - 1] - 1] = i + 1;
+		u->last[first - 1] = i + 1;
+	}
+	return 0;
+}
+
+static int events_exist(ch_conn *c)
+{
+	ch_wbuf *w = wbuf(c);
+	if (w->has_events < 0) {
+		int64_t n = 0;
+		char err[256];
+		w->has_events = ch_select_int(c, "SELECT count() FROM (SELECT 1 FROM span_events LIMIT 1)", 0, &n, err,
+					      sizeof err) == 0 && n > 0;
+	}
+	return w->has_events;
+}
+
+/* A new call that carries no content of its own takes it from the GenAI
+ * events of its span (OTLP log records sent before the span, or while it
+ * was held), as the SQLite store does. Events that come after the call was
+ * written stay in span_events. */
+static int fill_from_events(ch_conn *c, batch_t *b, call_t *calls, size_t n, ingest_stats *stats, char *err,
+			    size_t errlen)
+{
+	size_t want = 0;
+	for (size_t i = 0; i < n; i++)
+		want += !calls[i].input && !calls[i].output;
+	if (!want || !events_exist(c))
+		return 0;
+	ev_ud u = {0};
+	strmap_init(&u.at);
+	sbuf q = SBUF_INIT;
+	int rc = 0;
+	char tr[2 * CALL_ID_MAX + 1], sp[2 * CALL_ID_MAX + 1];
+	for (size_t i = 0; i < n && !rc;) {
+		sb_reset(&q);
+		sb_adds(&q, "SELECT DISTINCT trace_id, span_id, name, body, ts FROM span_events WHERE (trace_id, span_id) IN (");
+		size_t k = 0;
+		for (; i < n && q.len < CH_IN_LIST_BYTES; i++) {
+			if (calls[i].input || calls[i].output)
+				continue;
+			hex_id(calls[i].trace_id, calls[i].trace_len, tr);
+			hex_id(calls[i].span_id, calls[i].span_len, sp);
+			sb_adds(&q, k++ ? ",(" : "(");
+			ch_quote(&q, tr);
+			sb_addc(&q, ',');
+			ch_quote(&q, sp);
+			sb_addc(&q, ')');
+		}
+		sb_adds(&q, ") ORDER BY trace_id, span_id, ts, name, body");
+		if (k)
+			rc = ch_select(c, q.p, ev_row, &u, err, errlen);
+	}
+	sb_free(&q);
+	for (size_t i = 0; i < n && !rc && u.n; i++) {
+		if (calls[i].input || calls[i].output)
+			continue;
+		char key[4 * CALL_ID_MAX + 2];
+		hex_id(calls[i].trace_id, calls[i].trace_len, tr);
+		hex_id(calls[i].span_id, calls[i].span_len, sp);
+		snprintf(key, sizeof key, "%s:%s", tr, sp);
+		genai_event ev[64];
+		size_t ne = 0;
+		for (size_t r = (size_t)(intptr_t)strmap_get(&u.at, key); r && ne < 64; r = u.next[r - 1]) {
+			ev[ne].name = u.name[r - 1];
+			ev[ne].body = cJSON_Parse(u.body[r - 1]);
+			ne++;
+		}
+		if (!ne)
+			continue;
+		char *input = NULL, *output = NULL;
+		genai_from_events(ev, ne, &input, &output);
+		for (size_t e = 0; e < ne; e++)
+			cJSON_Delete((cJSON *)ev[e].body);
+		if (input || output) {
+			calls[i].input = input ? arena_strdup(&b->arena, input) : NULL;
+			calls[i].output = output ? arena_strdup(&b->arena, output) : NULL;
+			stats->filled++;
+		}
+		free(input);
+		free(output);
+	}
+	for (size_t i = 0; i < u.n; i++) {
+		free(u.name[i]);
+		free(u.body[i]);
+	}
+	free(u.name);
+	free(u.body);
+	free(u.next);
+	free(u.last);
+	strmap_free(&u.at, NULL);
+	return rc;
+}
+
 /* Settling writes many rows at once: they are sent every this many bytes,
  * not held to the end. */
 #define CH_SETTLE_BYTES (16u << 20)
@@ -1123,7 +1256,7 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 {
 	ch_wbuf *w = wbuf(c);
 	/* What the buffer holds is not on the server to be found. */
-	if ((w->n[W_SPANS] || w->n[W_CALLS]) && ch_flush(c, err, errlen))
+	if ((w->n[W_SPANS] || w->n[W_CALLS] || w->n[W_EVENTS]) && ch_flush(c, err, errlen))
 		return -1;
 	size_t n0 = b->nspans;
 	settle_t x = {b, NULL, NULL, 0};
@@ -1198,6 +1331,8 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 		if (g[k].joined < 0)
 			calls[nw++] = calls[k];
 	}
+	if (!rc)
+		rc = fill_from_events(c, b, calls, nw, stats, err, errlen);
 	if (!rc)
 		rc = write_calls(c, calls, nw, 1, stats, err, errlen);
 	for (size_t i = 0; i < n0 && !rc; i++) {
@@ -1400,6 +1535,7 @@ int ch_ingest(ch_conn *c, batch_t *b, pricing_t *prices, ingest_stats *stats, ch
 		event_row(&w->rows[W_EVENTS], &b->events[i]);
 		w->n[W_EVENTS]++;
 		stats->events++;
+		w->has_events = 1;
 	}
 	if (!rc && (w->held.nspans > CH_HOLD_SPANS || w->held.arena.used_total > CH_HOLD_BYTES))
 		rc = release(c, REL_OLDER, stats, err, errlen);

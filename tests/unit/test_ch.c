@@ -1182,6 +1182,92 @@ START_TEST(layers_held_beyond_the_bound)
 }
 END_TEST
 
+
+static void feed_file(ch_conn *c, store_t *st, const char *path, int whole, ingest_stats *s)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	sbuf all = SBUF_INIT;
+	char buf[65536];
+	size_t k;
+	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&all, buf, k);
+	fclose(f);
+	char err[512] = "";
+	for (const char *p = sb_str(&all), *end = p + all.len; p < end;) {
+		const char *nl = whole ? end : memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (nl > p) {
+			batch_t b = {0};
+			ck_assert_msg(otlp_parse_doc(p, (size_t)(nl - p), &b, err, sizeof err) == 0, "%s: %s", path, err);
+			if (c)
+				ck_assert_msg(ch_ingest(c, &b, NULL, s, err, sizeof err) == 0, "%s", err);
+			else
+				ck_assert_msg(store_ingest(st, &b, NULL, s, err, sizeof err) == 0, "%s", err);
+			batch_free(&b);
+		}
+		p = nl + 1;
+	}
+	sb_free(&all);
+}
+
+/* Content that comes as GenAI log records apart from the span: before it
+ * (an earlier import) or after it in the same import (the span is still
+ * held): the calls' input and output are the SQLite store's. */
+START_TEST(content_from_events)
+{
+	if (skip())
+		return;
+	const char *logs = CORPUS "otel/generated/otlp_logs_otel.pretty.json";
+	const char *traces = CORPUS "otel/generated/otlp_traces_otel.jsonl";
+	char *sq = t_path("events.db");
+	store_t *st;
+	char err[512] = "";
+	ingest_stats s = {0};
+	ck_assert_msg(store_open(sq, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	feed_file(NULL, st, logs, 1, &s);
+	feed_file(NULL, st, traces, 0, &s);
+	store_close(st);
+	sqlite3 *db;
+	ck_assert(sqlite3_open(sq, &db) == SQLITE_OK);
+	sqlite3_stmt *q;
+	ck_assert(sqlite3_prepare_v2(db, "SELECT span_id, coalesce(input, ''), coalesce(output, '') FROM calls_v ORDER BY 1",
+				     -1, &q, NULL) == SQLITE_OK);
+	sbuf want = SBUF_INIT;
+	while (sqlite3_step(q) == SQLITE_ROW)
+		sb_printf(&want, "%s|%s|%s\n", sqlite3_column_text(q, 0), sqlite3_column_text(q, 1),
+			  sqlite3_column_text(q, 2));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	ck_assert_msg(strstr(sb_str(&want), "This is a test."), "%s", sb_str(&want));
+	for (int after = 0; after < 2; after++) {
+		ch_conn *c = conn_db(after ? "events_after" : "events_before", 0);
+		memset(&s, 0, sizeof s);
+		if (!after) {
+			feed_file(c, NULL, logs, 1, &s);
+			ck_assert(ch_settle(c, 1, NULL, &s, err, sizeof err) == 0); /* an import of its own */
+			feed_file(c, NULL, traces, 0, &s);
+		} else {
+			feed_file(c, NULL, traces, 0, &s);
+			feed_file(c, NULL, logs, 1, &s);
+		}
+		ck_assert_msg(ch_settle(c, 1, NULL, &s, err, sizeof err) == 0, "%s", err);
+		sbuf got = SBUF_INIT;
+		text_ud u = {&got};
+		ck_assert(ch_select(c, "SELECT span_id, input, output FROM calls ORDER BY span_id", text_row, &u, err,
+				    sizeof err) == 0);
+		ck_assert_msg(!strcmp(sb_str(&got), sb_str(&want)), "events %s the spans: ClickHouse\n%s\nSQLite\n%s",
+			      after ? "after" : "before", sb_str(&got), sb_str(&want));
+		ck_assert_uint_eq(s.filled, 3);
+		sb_free(&got);
+		ch_disconnect(c);
+	}
+	sb_free(&want);
+	free(sq);
+}
+END_TEST
+
 /* Batches bigger than one insert: split at CH_BATCH_ROWS, none lost. */
 START_TEST(insert_split)
 {
@@ -1353,6 +1439,7 @@ Suite *suite_ch(void)
 	tcase_add_test(t, layers_across_batches);
 	tcase_add_test(t, layers_separate_imports);
 	tcase_add_test(t, layers_held_beyond_the_bound);
+	tcase_add_test(t, content_from_events);
 	tcase_add_test(t, insert_split);
 	tcase_add_test(t, retention);
 	tcase_add_test(t, two_shards);
