@@ -15,6 +15,7 @@
 #include "../../core/config.h"
 #include "../../core/hist.h"
 #include "../../data/ch.h"
+#include "../../data/follow.h"
 #include "../../data/import.h"
 #include "../../data/store.h"
 #include "t.h"
@@ -1268,6 +1269,55 @@ START_TEST(content_from_events)
 }
 END_TEST
 
+
+/* A file followed into a ClickHouse store (the console's watch): a
+ * library's spans, then the SDK's appended; once their traces are quiet the
+ * requests are one call each, written while the file is still followed. */
+START_TEST(follow_file_layers)
+{
+	if (skip())
+		return;
+	char **docs;
+	int *inner;
+	size_t n = scope_docs(CORPUS "captured/traceloop+anthropic-sdk/traces.jsonl", &docs, &inner);
+	char *path = t_path("followed.jsonl");
+	FILE *f = fopen(path, "w");
+	for (size_t i = 0; i < n; i++)
+		if (!inner[i])
+			fprintf(f, "%s\n", docs[i]);
+	fclose(f);
+	char url[512], err[512] = "";
+	snprintf(url, sizeof url, "%s/follow_%d", srv_base, (int)getpid());
+	store_t *st;
+	ck_assert_msg(store_open(url, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	ch_conn *c = conn_db("follow", 0);
+	follower_t *fw = follower_new(path, FMT_AUTO);
+	do
+		ck_assert_msg(follower_poll(fw, st, NULL, err, sizeof err) >= 0, "%s", err);
+	while (follower_pending(fw));
+	f = fopen(path, "a");
+	for (size_t i = 0; i < n; i++)
+		if (inner[i])
+			fprintf(f, "%s\n", docs[i]);
+	fclose(f);
+	int64_t got = 0;
+	for (int tick = 0; tick < 100 && got < 14; tick++) {
+		ck_assert_msg(follower_poll(fw, st, NULL, err, sizeof err) >= 0, "%s", err);
+		got = ch_int(c, "SELECT count() FROM calls");
+		struct timespec ts = {0, 100000000};
+		nanosleep(&ts, NULL);
+	}
+	/* as many as the file imported whole into SQLite */
+	counted_once(c, 14, "followed");
+	follower_free(fw);
+	store_close(st);
+	counted_once(c, 14, "followed, closed");
+	ch_disconnect(c);
+	free(path);
+	docs_free(docs, inner, n);
+}
+END_TEST
+
 /* Batches bigger than one insert: split at CH_BATCH_ROWS, none lost. */
 START_TEST(insert_split)
 {
@@ -1440,6 +1490,7 @@ Suite *suite_ch(void)
 	tcase_add_test(t, layers_separate_imports);
 	tcase_add_test(t, layers_held_beyond_the_bound);
 	tcase_add_test(t, content_from_events);
+	tcase_add_test(t, follow_file_layers);
 	tcase_add_test(t, insert_split);
 	tcase_add_test(t, retention);
 	tcase_add_test(t, two_shards);
