@@ -111,9 +111,18 @@ int ch_retention_days(const ch_conn *c);
 
 /* The write path (ch_write.c): the same contract as store_ingest, idempotent
  * on span id. Rows are buffered until ch_flush or until a buffer holds
- * CH_BATCH_ROWS rows; ch_flush is the commit point. */
+ * CH_BATCH_ROWS rows; ch_flush is the commit point. The LLM spans of a
+ * trace are held back for their other layers, across batches, until
+ * ch_settle (or the connection closes): their calls are counted in the
+ * stats of the ch_ingest or ch_settle that writes them. */
 #define CH_BATCH_ROWS 100000
 int ch_ingest(ch_conn *c, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);
 int ch_flush(ch_conn *c, char *err, size_t errlen);
+/* Writes the held LLM spans and their calls, then flushes: all of them, or
+ * (all 0) those of traces no span of which arrived for CH_HOLD_S seconds
+ * (looked for once a second at most).
+ * prices NULL: the last ch_ingest's. stats may be NULL. */
+#define CH_HOLD_S 2.0
+int ch_settle(ch_conn *c, int all, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);
 
 #endif

@@ -1685,6 +1685,11 @@ static int ch_commit(store_t *st, char *err, size_t errlen)
 	return st->readonly ? 0 : ch_flush(conn(st), err, errlen);
 }
 
+static int ch_settle_op(store_t *st, int all, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen)
+{
+	return st->readonly ? 0 : ch_settle(conn(st), all, prices, stats, err, errlen);
+}
+
 static void ch_rollback(store_t *st)
 {
 	(void)st;
@@ -1914,6 +1919,7 @@ const store_ops store_clickhouse_ops = {
 	.ingest = ch_ingest_op,
 	.begin = ch_begin,
 	.commit = ch_commit,
+	.settle = ch_settle_op,
 	.rollback = ch_rollback,
 	.prune_spans = ch_prune_spans,
 	.span_traces_pending = ch_span_traces_pending,

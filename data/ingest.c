@@ -306,6 +306,15 @@ int ingester_finish(ingester_t *p, ingest_stats *stats, char *err, size_t errlen
 		pthread_mutex_unlock(&p->mu);
 		pthread_join(p->thread, NULL);
 	}
+	/* The end of the input: what the store held back for layers still to
+	 * come is written, and counted. */
+	if (!p->failed) {
+		ingest_stats s = {0};
+		if (store_settle(p->st, 1, p->prices, &s, p->err, sizeof p->err))
+			p->failed = 1;
+		else
+			add_stats(&p->stats, &s);
+	}
 	if (getenv("LLMOPS_DEBUG_INGEST"))
 		fprintf(stderr, "ingest: caller cpu %.2fs, waited %.2fs; writer cpu %.2fs, in store_ingest %.2fs, idle %.2fs;"
 			" %u of %u batches compressed by the writer\n",

@@ -324,6 +324,25 @@ static void count_calls(receiver_t *r, uint64_t calls)
 	r->sec_calls[i] += calls;
 }
 
+/* The store writes what it held back for other layers of the same requests
+ * (all, or what waited long enough); called without the lock. */
+static void writer_settle(receiver_t *r, int all)
+{
+	char err[512] = "";
+	ingest_stats s = {0};
+	int rc = store_settle(r->st, all, r->prices, &s, err, sizeof err);
+	pthread_mutex_lock(&r->mu);
+	if (rc)
+		snprintf(r->stats.last_error, sizeof r->stats.last_error, "store: %.200s", err);
+	r->stats.calls += s.inserted;
+	count_calls(r, s.inserted);
+	pthread_mutex_unlock(&r->mu);
+	char c = 1;
+	if (s.inserted && write(r->notify[1], &c, 1) < 0) {
+		/* full: the loop has a wake-up pending already */
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	receiver_t *r = arg;
@@ -331,9 +350,22 @@ static void *writer_main(void *arg)
 	body_codec *codec = store_body_codec(r->st);
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		while (!r->head && !r->stopping)
-			pthread_cond_wait(&r->cv, &r->mu);
+		while (!r->head && !r->stopping) {
+			/* Woken each second while idle: what waits for other
+			 * layers is not held for ever. */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			if (pthread_cond_timedwait(&r->cv, &r->mu, &until) == ETIMEDOUT && !r->head && !r->stopping) {
+				pthread_mutex_unlock(&r->mu);
+				writer_settle(r, 0);
+				pthread_mutex_lock(&r->mu);
+			}
+		}
 		if (!r->head) {
+			pthread_mutex_unlock(&r->mu);
+			writer_settle(r, 1);
+			pthread_mutex_lock(&r->mu);
 			r->writer_done = 1;
 			pthread_cond_broadcast(&r->cv);
 			pthread_mutex_unlock(&r->mu);
@@ -404,6 +436,7 @@ static void *writer_main(void *arg)
 			if (write(r->notify[1], &c, 1) < 0) {
 				/* full: the loop has a wake-up pending already */
 			}
+			writer_settle(r, 0);
 		}
 	}
 }

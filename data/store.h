@@ -96,6 +96,12 @@ int store_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
  * every batch writes that index far fewer times. */
 int store_begin(store_t *st, char *err, size_t errlen);
 int store_commit(store_t *st, char *err, size_t errlen);
+/* Writes what the store held back for layers of the same requests still to
+ * come (ClickHouse; SQLite merges them as they come and holds nothing):
+ * all of it (at the end of an import), or (all 0) what has waited long
+ * enough (the receiver, now and then). stats counts what that added.
+ * prices NULL: those of the last store_ingest. */
+int store_settle(store_t *st, int all, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);
 /* After an import: drops the stored steps of traces that hold no LLM call,
  * and says how many. */
 int store_prune_spans(store_t *st, uint64_t *pruned);

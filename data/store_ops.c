@@ -93,6 +93,11 @@ int store_commit(store_t *st, char *err, size_t errlen)
 	return st->ops->commit(st, err, errlen);
 }
 
+int store_settle(store_t *st, int all, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen)
+{
+	return st->ops->settle ? st->ops->settle(st, all, prices, stats, err, errlen) : 0;
+}
+
 void store_rollback(store_t *st)
 {
 	st->ops->rollback(st);

@@ -25,6 +25,7 @@ typedef struct store_ops {
 	int (*ingest)(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);
 	int (*begin)(store_t *st, char *err, size_t errlen);
 	int (*commit)(store_t *st, char *err, size_t errlen);
+	int (*settle)(store_t *st, int all, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen); /* NULL: none */
 	void (*rollback)(store_t *st);
 	int (*prune_spans)(store_t *st, uint64_t *pruned);
 	size_t (*span_traces_pending)(const store_t *st);

@@ -117,8 +117,6 @@ libs = sorted(d for d in os.listdir(CAPTURED) if os.path.isdir(os.path.join(CAPT
 CH = os.environ.get("LLMOPS_TEST_CLICKHOUSE")
 if CH:
     for lib in libs:
-        if lib == "langfuse+anthropic-sdk":
-            continue  # an SDK span at the root of a trace of its own: joined on SQLite only
         d = os.path.join(CAPTURED, lib)
         live, ref = CH + "/" + lib.replace("+", "_").replace("-", "_"), f"{T}/{lib}-file.db"
         col = Collector(live)

@@ -2,6 +2,8 @@
  * tests/lib/clickhouse.sh on free ports of 127.0.0.1 (or the one that
  * LLMOPS_TEST_CLICKHOUSE_URL names, for the tests that need no control of
  * the server). Each test has a database of its own. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -13,6 +15,8 @@
 #include "../../core/config.h"
 #include "../../core/hist.h"
 #include "../../data/ch.h"
+#include "../../data/follow.h"
+#include "../../data/import.h"
 #include "../../data/store.h"
 #include "t.h"
 
@@ -784,7 +788,9 @@ START_TEST(layers_merge_as_sqlite)
 	layered(&b, trace);
 	ingest_stats got = {0};
 	ck_assert_msg(ch_ingest(c, &b, NULL, &got, err, sizeof err) == 0, "%s", err);
-	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	/* The LLM spans wait for layers still to come until settled. */
+	ck_assert_int_eq(got.inserted, 0);
+	ck_assert_msg(ch_settle(c, 1, NULL, &got, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(got.inserted, want.inserted);
 	ck_assert_int_eq(got.merged, want.merged);
 	ck_assert_int_eq(got.inserted, 1);
@@ -819,12 +825,496 @@ START_TEST(layers_merge_as_sqlite)
 	/* Again: nothing new. */
 	memset(&got, 0, sizeof got);
 	ck_assert(ch_ingest(c, &b, NULL, &got, err, sizeof err) == 0);
-	ck_assert(ch_flush(c, err, sizeof err) == 0);
+	ck_assert(ch_settle(c, 1, NULL, &got, err, sizeof err) == 0);
 	ck_assert_int_eq(got.inserted, 0);
 	ck_assert_int_eq(got.duplicates, 1);
 	batch_free(&b);
 	free(path);
 	ch_disconnect(c);
+}
+END_TEST
+
+
+/* ---- the captured libraries, their layers apart ----------------------------- */
+
+/* Each scope's spans of a captured file as a document of its own, so that
+ * the layers of one request arrive in different batches; inner[i]: a
+ * provider SDK's. */
+static size_t scope_docs(const char *path, char ***docs, int **inner)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	size_t n = 0, cap = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	*docs = NULL;
+	*inner = NULL;
+	while (getline(&line, &lcap, f) > 0) {
+		cJSON *d = cJSON_Parse(line);
+		if (!d)
+			continue;
+		cJSON *rs;
+		cJSON_ArrayForEach(rs, cJSON_GetObjectItem(d, "resourceSpans"))
+		{
+			cJSON *sss = cJSON_DetachItemFromObject(rs, "scopeSpans"), *ss;
+			cJSON_ArrayForEach(ss, sss)
+			{
+				cJSON *one = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(one, "resourceSpans");
+				cJSON *r = cJSON_Duplicate(rs, 1), *sa = cJSON_AddArrayToObject(r, "scopeSpans");
+				cJSON_AddItemToArray(sa, cJSON_Duplicate(ss, 1));
+				cJSON_AddItemToArray(arr, r);
+				if (n == cap) {
+					cap = cap ? cap * 2 : 32;
+					*docs = realloc(*docs, cap * sizeof **docs);
+					*inner = realloc(*inner, cap * sizeof **inner);
+				}
+				const cJSON *name = cJSON_GetObjectItem(cJSON_GetObjectItem(ss, "scope"), "name");
+				(*inner)[n] = cJSON_IsString(name) && !strncmp(name->valuestring, "com.anthropic.sdk", 17);
+				(*docs)[n++] = cJSON_PrintUnformatted(one);
+				cJSON_Delete(one);
+			}
+			cJSON_AddItemToObject(rs, "scopeSpans", sss);
+		}
+		cJSON_Delete(d);
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static void docs_free(char **docs, int *inner, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(docs[i]);
+	free(docs);
+	free(inner);
+}
+
+/* pick: 0 every document, 1 the outer layers' (and the halves' first), 2
+ * the inner layers' (the second half); rev: last first. */
+static int take(const int *inner, size_t n, size_t i, int pick, int layered)
+{
+	if (!pick)
+		return 1;
+	int first = layered ? !inner[i] : i < n / 2;
+	return pick == 1 ? first : !first;
+}
+
+static void feed_sqlite(store_t *st, char **docs, const int *inner, size_t n, int pick, int layered)
+{
+	char err[512] = "";
+	for (size_t i = 0; i < n; i++) {
+		if (!take(inner, n, i, pick, layered))
+			continue;
+		batch_t b = {0};
+		ck_assert_msg(otlp_parse_doc(docs[i], strlen(docs[i]), &b, err, sizeof err) == 0, "%s", err);
+		ingest_stats s = {0};
+		ck_assert_msg(store_ingest(st, &b, NULL, &s, err, sizeof err) == 0, "%s", err);
+		batch_free(&b);
+	}
+}
+
+static void feed_ch(ch_conn *c, char **docs, const int *inner, size_t n, int pick, int layered, int rev,
+		    ingest_stats *s)
+{
+	char err[512] = "";
+	for (size_t k = 0; k < n; k++) {
+		size_t i = rev ? n - 1 - k : k;
+		if (!take(inner, n, i, pick, layered))
+			continue;
+		batch_t b = {0};
+		ck_assert_msg(otlp_parse_doc(docs[i], strlen(docs[i]), &b, err, sizeof err) == 0, "%s", err);
+		ck_assert_msg(ch_ingest(c, &b, NULL, s, err, sizeof err) == 0, "%s", err);
+		batch_free(&b);
+	}
+	/* the end of an import */
+	ck_assert_msg(ch_settle(c, 1, NULL, s, err, sizeof err) == 0, "%s", err);
+}
+
+typedef struct text_ud {
+	sbuf *o;
+} text_ud;
+
+static int text_row(void *ud, char **cols, int ncols)
+{
+	text_ud *u = ud;
+	for (int i = 0; i < ncols; i++)
+		sb_printf(u->o, "%s%s", i ? "|" : "", cols[i] ? cols[i] : "");
+	sb_addc(u->o, '\n');
+	return 0;
+}
+
+/* The calls, a line each: span id, tokens, cost, error. */
+static char *sq_calls(const char *path)
+{
+	sqlite3 *db;
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	sqlite3_stmt *q;
+	ck_assert(sqlite3_prepare_v2(db,
+				     "SELECT lower(hex(span_id)), coalesce(input_tokens, -1), coalesce(cached_tokens, -1),"
+				     " coalesce(output_tokens, -1), coalesce(cost_nusd, -1), status != 0, coalesce(error_type, '')"
+				     " FROM calls ORDER BY 1",
+				     -1, &q, NULL) == SQLITE_OK);
+	sbuf o = SBUF_INIT;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		for (int i = 0; i < 7; i++)
+			sb_printf(&o, "%s%s", i ? "|" : "", (const char *)sqlite3_column_text(q, i));
+		sb_addc(&o, '\n');
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return sb_steal(&o);
+}
+
+static char *ch_calls(ch_conn *c)
+{
+	sbuf o = SBUF_INIT;
+	text_ud u = {&o};
+	char err[512] = "";
+	ck_assert_msg(ch_select(c,
+				"SELECT span_id, input_tokens, cached_tokens, output_tokens, cost_nusd, status, error_type"
+				" FROM calls ORDER BY span_id",
+				text_row, &u, err, sizeof err) == 0,
+		      "%s", err);
+	return sb_steal(&o);
+}
+
+static int64_t ch_int(ch_conn *c, const char *q)
+{
+	int64_t v = -1;
+	char err[512] = "";
+	ck_assert_msg(ch_select_int(c, q, -1, &v, err, sizeof err) == 0, "%s: %s", q, err);
+	return v;
+}
+
+/* Every call counted once: the rollups sum as many calls as the table
+ * holds, and every LLM span's row names a call that is there. */
+static void counted_once(ch_conn *c, int64_t want, const char *what)
+{
+	ck_assert_msg(ch_int(c, "SELECT count() FROM calls") == want, "%s: %lld calls, want %lld", what,
+		      (long long)ch_int(c, "SELECT count() FROM calls"), (long long)want);
+	ck_assert_msg(ch_int(c, "SELECT uniqExact(span_id) FROM calls") == want, "%s: repeated span ids", what);
+	ck_assert_msg(ch_int(c, "SELECT sumMerge(calls) FROM rollup_1d") == want, "%s: the rollups count %lld", what,
+		      (long long)ch_int(c, "SELECT sumMerge(calls) FROM rollup_1d"));
+	ck_assert_msg(ch_int(c, "SELECT count() FROM spans FINAL WHERE is_llm = 1 AND call_span_id NOT IN"
+				" (SELECT span_id FROM calls)") == 0,
+		      "%s: a layer names no call", what);
+}
+
+static size_t captured_libs(char names[][64], size_t max)
+{
+	DIR *d = opendir(CORPUS "captured");
+	ck_assert(d != NULL);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < max)
+		if (e->d_name[0] != '.' && !strchr(e->d_name, '.'))
+			snprintf(names[n++], 64, "%.63s", e->d_name);
+	closedir(d);
+	ck_assert_uint_ge(n, 10);
+	return n;
+}
+
+/* The layers of one request in different batches of one import, in either
+ * order: the calls the SQLite store makes of them (the same span ids,
+ * tokens, cost and errors), each counted once; imported again, nothing. */
+START_TEST(layers_across_batches)
+{
+	if (skip())
+		return;
+	char libs[32][64];
+	size_t nl = captured_libs(libs, 32);
+	for (size_t li = 0; li < nl; li++) {
+		char path[256], dbn[64];
+		snprintf(path, sizeof path, CORPUS "captured/%s/traces.jsonl", libs[li]);
+		char **docs;
+		int *inner;
+		size_t n = scope_docs(path, &docs, &inner);
+		snprintf(dbn, sizeof dbn, "batches%zu.db", li);
+		char *sq = t_path(dbn);
+		store_t *st;
+		char err[512] = "";
+		ck_assert_msg(store_open(sq, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+		feed_sqlite(st, docs, inner, n, 0, 0);
+		store_close(st);
+		char *want = sq_calls(sq);
+		int64_t nwant = 0;
+		for (const char *p = want; *p; p++)
+			nwant += *p == '\n';
+		for (int rev = 0; rev < 2; rev++) {
+			snprintf(dbn, sizeof dbn, "batches%zu_%d", li, rev);
+			ch_conn *c = conn_db(dbn, 0);
+			ingest_stats s = {0};
+			feed_ch(c, docs, inner, n, 0, 0, rev, &s);
+			char *got = ch_calls(c);
+			ck_assert_msg(!strcmp(got, want), "%s (%s): ClickHouse\n%s\nSQLite\n%s", libs[li],
+				      rev ? "last first" : "in order", got, want);
+			ck_assert_int_eq((int64_t)s.inserted, nwant);
+			counted_once(c, nwant, libs[li]);
+			memset(&s, 0, sizeof s);
+			feed_ch(c, docs, inner, n, 0, 0, !rev, &s);
+			ck_assert_msg(s.inserted == 0, "%s again: %llu calls", libs[li], (unsigned long long)s.inserted);
+			counted_once(c, nwant, libs[li]);
+			free(got);
+			ch_disconnect(c);
+		}
+		free(want);
+		free(sq);
+		docs_free(docs, inner, n);
+	}
+}
+END_TEST
+
+/* The layers of one request in two imports, in either order (the provider
+ * SDK's spans in one, the library's in the other; or a file's halves): as
+ * many calls as the SQLite store makes, each counted once. */
+START_TEST(layers_separate_imports)
+{
+	if (skip())
+		return;
+	char libs[32][64];
+	size_t nl = captured_libs(libs, 32);
+	for (size_t li = 0; li < nl; li++) {
+		char path[256], dbn[64];
+		snprintf(path, sizeof path, CORPUS "captured/%s/traces.jsonl", libs[li]);
+		int layered = strchr(libs[li], '+') != NULL;
+		char **docs;
+		int *inner;
+		size_t n = scope_docs(path, &docs, &inner);
+		snprintf(dbn, sizeof dbn, "apart%zu.db", li);
+		char *sq = t_path(dbn);
+		store_t *st;
+		char err[512] = "";
+		ck_assert_msg(store_open(sq, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+		feed_sqlite(st, docs, inner, n, 2, layered);
+		feed_sqlite(st, docs, inner, n, 1, layered);
+		store_close(st);
+		char *want = sq_calls(sq);
+		int64_t nwant = 0;
+		for (const char *p = want; *p; p++)
+			nwant += *p == '\n';
+		for (int first = 1; first <= 2; first++) {
+			snprintf(dbn, sizeof dbn, "apart%zu_%d", li, first);
+			ch_conn *c = conn_db(dbn, 0);
+			ingest_stats s = {0};
+			feed_ch(c, docs, inner, n, first, layered, 0, &s);
+			feed_ch(c, docs, inner, n, 3 - first, layered, 0, &s);
+			ck_assert_msg((int64_t)s.inserted == nwant, "%s (%s first): %llu calls, SQLite %lld", libs[li],
+				      first == 1 ? "outer" : "inner", (unsigned long long)s.inserted, (long long)nwant);
+			counted_once(c, nwant, libs[li]);
+			/* Both again, whole: nothing new. */
+			memset(&s, 0, sizeof s);
+			feed_ch(c, docs, inner, n, 0, layered, 1, &s);
+			ck_assert_msg(s.inserted == 0, "%s again: %llu calls", libs[li], (unsigned long long)s.inserted);
+			counted_once(c, nwant, libs[li]);
+			ch_disconnect(c);
+		}
+		free(want);
+		free(sq);
+		docs_free(docs, inner, n);
+	}
+}
+END_TEST
+
+
+/* Request k: a library's LLM span and the provider SDK's below it. */
+static void two_layers(batch_t *b, int k, int which)
+{
+	char trace[40], span[2][24];
+	snprintf(trace, sizeof trace, "%032x", 0x5000000 + k);
+	for (int j = 0; j < 2; j++)
+		snprintf(span[j], sizeof span[j], "%016x", 0x600000 + 2 * k + j);
+	int64_t t0 = 1700000000LL * 1000000000LL + (int64_t)k * 1000000LL;
+	span_rec *s = batch_add_span(b);
+	call_set_id(s->trace_id, &s->trace_len, trace);
+	call_set_id(s->span_id, &s->span_len, span[which]);
+	if (which)
+		call_set_id(s->parent_id, &s->parent_len, span[0]);
+	s->start_ns = t0 + which * 1000;
+	s->end_ns = t0 + 900000 - which * 1000;
+	s->scope = which ? "opentelemetry.instrumentation.openai" : "my.lib";
+	s->service = "shop-api";
+	call_t *c = batch_add_call(b);
+	s = &b->spans[b->nspans - 1];
+	s->call = (long)b->n - 1;
+	memcpy(c->span_id, s->span_id, s->span_len);
+	c->span_len = s->span_len;
+	memcpy(c->trace_id, s->trace_id, s->trace_len);
+	c->trace_len = s->trace_len;
+	c->span = (long)b->nspans - 1;
+	c->ts_ns = s->start_ns;
+	c->provider = "openai";
+	c->model = "gpt-4o";
+	c->latency_ms = 0.9 - which * 0.002;
+	if (which) {
+		c->input_tokens = 100 + k % 7;
+		c->output_tokens = 20;
+	}
+}
+
+/* More spans than are held at once: the traces the latest batch did not
+ * bring are settled early, those it brought stay held; every request is
+ * one call still, its layers one batch apart. */
+START_TEST(layers_held_beyond_the_bound)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("bound", 0);
+	const int n = 30000, per = 1000;
+	ingest_stats s = {0};
+	char err[512] = "";
+	for (int first = 0; first <= n; first += per) {
+		batch_t b = {0};
+		for (int k = first; k < first + per && k < n; k++)
+			two_layers(&b, k, 0);
+		for (int k = first - per; k < first; k++)
+			if (k >= 0)
+				two_layers(&b, k, 1);
+		ck_assert_msg(ch_ingest(c, &b, NULL, &s, err, sizeof err) == 0, "%s", err);
+		batch_free(&b);
+	}
+	ck_assert_msg(ch_settle(c, 1, NULL, &s, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq((int64_t)s.inserted, n);
+	counted_once(c, n, "held beyond the bound");
+	/* every call has the SDK's tokens, under the library's span id */
+	ck_assert_int_eq(ch_int(c, "SELECT count() FROM calls WHERE input_tokens < 0"), 0);
+	ck_assert_int_eq(ch_int(c, "SELECT count() FROM spans FINAL WHERE is_llm = 1 AND call_span_id = span_id"), n);
+	ch_disconnect(c);
+}
+END_TEST
+
+
+static void feed_file(ch_conn *c, store_t *st, const char *path, int whole, ingest_stats *s)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	sbuf all = SBUF_INIT;
+	char buf[65536];
+	size_t k;
+	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&all, buf, k);
+	fclose(f);
+	char err[512] = "";
+	for (const char *p = sb_str(&all), *end = p + all.len; p < end;) {
+		const char *nl = whole ? end : memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (nl > p) {
+			batch_t b = {0};
+			ck_assert_msg(otlp_parse_doc(p, (size_t)(nl - p), &b, err, sizeof err) == 0, "%s: %s", path, err);
+			if (c)
+				ck_assert_msg(ch_ingest(c, &b, NULL, s, err, sizeof err) == 0, "%s", err);
+			else
+				ck_assert_msg(store_ingest(st, &b, NULL, s, err, sizeof err) == 0, "%s", err);
+			batch_free(&b);
+		}
+		p = nl + 1;
+	}
+	sb_free(&all);
+}
+
+/* Content that comes as GenAI log records apart from the span: before it
+ * (an earlier import) or after it in the same import (the span is still
+ * held): the calls' input and output are the SQLite store's. */
+START_TEST(content_from_events)
+{
+	if (skip())
+		return;
+	const char *logs = CORPUS "otel/generated/otlp_logs_otel.pretty.json";
+	const char *traces = CORPUS "otel/generated/otlp_traces_otel.jsonl";
+	char *sq = t_path("events.db");
+	store_t *st;
+	char err[512] = "";
+	ingest_stats s = {0};
+	ck_assert_msg(store_open(sq, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	feed_file(NULL, st, logs, 1, &s);
+	feed_file(NULL, st, traces, 0, &s);
+	store_close(st);
+	sqlite3 *db;
+	ck_assert(sqlite3_open(sq, &db) == SQLITE_OK);
+	sqlite3_stmt *q;
+	ck_assert(sqlite3_prepare_v2(db, "SELECT span_id, coalesce(input, ''), coalesce(output, '') FROM calls_v ORDER BY 1",
+				     -1, &q, NULL) == SQLITE_OK);
+	sbuf want = SBUF_INIT;
+	while (sqlite3_step(q) == SQLITE_ROW)
+		sb_printf(&want, "%s|%s|%s\n", sqlite3_column_text(q, 0), sqlite3_column_text(q, 1),
+			  sqlite3_column_text(q, 2));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	ck_assert_msg(strstr(sb_str(&want), "This is a test."), "%s", sb_str(&want));
+	for (int after = 0; after < 2; after++) {
+		ch_conn *c = conn_db(after ? "events_after" : "events_before", 0);
+		memset(&s, 0, sizeof s);
+		if (!after) {
+			feed_file(c, NULL, logs, 1, &s);
+			ck_assert(ch_settle(c, 1, NULL, &s, err, sizeof err) == 0); /* an import of its own */
+			feed_file(c, NULL, traces, 0, &s);
+		} else {
+			feed_file(c, NULL, traces, 0, &s);
+			feed_file(c, NULL, logs, 1, &s);
+		}
+		ck_assert_msg(ch_settle(c, 1, NULL, &s, err, sizeof err) == 0, "%s", err);
+		sbuf got = SBUF_INIT;
+		text_ud u = {&got};
+		ck_assert(ch_select(c, "SELECT span_id, input, output FROM calls ORDER BY span_id", text_row, &u, err,
+				    sizeof err) == 0);
+		ck_assert_msg(!strcmp(sb_str(&got), sb_str(&want)), "events %s the spans: ClickHouse\n%s\nSQLite\n%s",
+			      after ? "after" : "before", sb_str(&got), sb_str(&want));
+		ck_assert_uint_eq(s.filled, 3);
+		sb_free(&got);
+		ch_disconnect(c);
+	}
+	sb_free(&want);
+	free(sq);
+}
+END_TEST
+
+
+/* A file followed into a ClickHouse store (the console's watch): a
+ * library's spans, then the SDK's appended; once their traces are quiet the
+ * requests are one call each, written while the file is still followed. */
+START_TEST(follow_file_layers)
+{
+	if (skip())
+		return;
+	char **docs;
+	int *inner;
+	size_t n = scope_docs(CORPUS "captured/traceloop+anthropic-sdk/traces.jsonl", &docs, &inner);
+	char *path = t_path("followed.jsonl");
+	FILE *f = fopen(path, "w");
+	for (size_t i = 0; i < n; i++)
+		if (!inner[i])
+			fprintf(f, "%s\n", docs[i]);
+	fclose(f);
+	char url[512], err[512] = "";
+	snprintf(url, sizeof url, "%s/follow_%d", srv_base, (int)getpid());
+	store_t *st;
+	ck_assert_msg(store_open(url, STORE_CREATE, &st, err, sizeof err) == 0, "%s", err);
+	ch_conn *c = conn_db("follow", 0);
+	follower_t *fw = follower_new(path, FMT_AUTO);
+	do
+		ck_assert_msg(follower_poll(fw, st, NULL, err, sizeof err) >= 0, "%s", err);
+	while (follower_pending(fw));
+	f = fopen(path, "a");
+	for (size_t i = 0; i < n; i++)
+		if (inner[i])
+			fprintf(f, "%s\n", docs[i]);
+	fclose(f);
+	int64_t got = 0;
+	for (int tick = 0; tick < 100 && got < 14; tick++) {
+		ck_assert_msg(follower_poll(fw, st, NULL, err, sizeof err) >= 0, "%s", err);
+		got = ch_int(c, "SELECT count() FROM calls");
+		struct timespec ts = {0, 100000000};
+		nanosleep(&ts, NULL);
+	}
+	/* as many as the file imported whole into SQLite */
+	counted_once(c, 14, "followed");
+	follower_free(fw);
+	store_close(st);
+	counted_once(c, 14, "followed, closed");
+	ch_disconnect(c);
+	free(path);
+	docs_free(docs, inner, n);
 }
 END_TEST
 
@@ -996,6 +1486,11 @@ Suite *suite_ch(void)
 	tcase_add_test(t, ingest_idempotent);
 	tcase_add_test(t, spans_and_events);
 	tcase_add_test(t, layers_merge_as_sqlite);
+	tcase_add_test(t, layers_across_batches);
+	tcase_add_test(t, layers_separate_imports);
+	tcase_add_test(t, layers_held_beyond_the_bound);
+	tcase_add_test(t, content_from_events);
+	tcase_add_test(t, follow_file_layers);
 	tcase_add_test(t, insert_split);
 	tcase_add_test(t, retention);
 	tcase_add_test(t, two_shards);

@@ -92,6 +92,67 @@ step=$(sqlite3 "$T/o.db" "SELECT lower(hex(span_id)) FROM spans WHERE call_id IS
 expect_rc 0 "$LLMOPS" --store "$OU" trace "$step"
 has "$T/out" "$(sqlite3 "$T/o.db" "SELECT name FROM spans WHERE call_id IS NULL LIMIT 1")"
 
+t clickhouse-layers-apart
+# The layers of one request in two imports, in either order (a library's
+# spans in one file, the provider SDK's in the other, nested or, under
+# Langfuse, the SDK's a trace of its own): as many calls as the SQLite store
+# makes, each counted once, and importing them again adds nothing.
+for lib in traceloop+anthropic-sdk langfuse+anthropic-sdk; do
+	python3 - "$CORPUS/captured/$lib/traces.jsonl" "$T/outer.jsonl" "$T/inner.jsonl" <<'PY'
+import json, sys
+src, outer, inner = sys.argv[1:]
+o, i = open(outer, "w"), open(inner, "w")
+for line in open(src):
+    d = json.loads(line)
+    for rs in d["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            f = i if ss["scope"]["name"].startswith("com.anthropic.sdk") else o
+            f.write(json.dumps({"resourceSpans": [dict(rs, scopeSpans=[ss])]}) + "\n")
+PY
+	rm -f "$T/apart.db"*
+	"$LLMOPS" --store "$T/apart.db" import "$T/outer.jsonl" "$T/inner.jsonl" >/dev/null 2>&1
+	"$LLMOPS" --store "$T/apart.db" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/a.json"
+	for order in "inner outer" "outer inner"; do
+		AU="clickhouse://127.0.0.1:$1/apart_$(echo "$lib$order" | tr -c 'a-z\n' '_')"
+		for part in $order; do
+			expect_rc 0 "$LLMOPS" --store "$AU" import "$T/$part.jsonl"
+		done
+		"$LLMOPS" --store "$AU" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/b.json"
+		eq "$lib $order: $(json "$T/b.json" "d['total']['calls']")" "$lib $order: $(json "$T/a.json" "d['total']['calls']")"
+		expect_rc 0 "$LLMOPS" --store "$AU" import "$T/outer.jsonl" "$T/inner.jsonl"
+		eq "$(grep -c '^0 calls imported\| 0 calls imported' "$T/out")" 2
+		"$LLMOPS" --store "$AU" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/c.json"
+		eq "$(json "$T/c.json" "d['total']['calls']")" "$(json "$T/a.json" "d['total']['calls']")"
+	done
+done
+
+t clickhouse-collect-layers
+# The receiver: the layers of each request posted in separate requests are
+# one call, written once their trace has been quiet for a moment, while the
+# receiver runs.
+CU="clickhouse://127.0.0.1:$1/collect_layers"
+python3 - "$LLMOPS" "$CU" "$T/outer.jsonl" "$T/inner.jsonl" >"$T/collect.out" 2>&1 <<'PY'
+import http.client, os, subprocess, sys, time
+llmops, url, outer, inner = sys.argv[1:]
+p = subprocess.Popen([llmops, "--store", url, "collect", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+first = p.stderr.readline()
+port = int(first.split(" on ", 1)[1].split()[0].rsplit(":", 1)[1])
+for f in (outer, inner):
+    for line in open(f):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("POST", "/v1/traces", body=line, headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        assert r.status == 200, r.status
+time.sleep(6)
+print(subprocess.run([llmops, "--store", url, "report", "--from", "2020-01-01T00:00:00Z", "--to",
+                      "2030-01-01T00:00:00Z", "--json"], capture_output=True, text=True).stdout)
+p.terminate()
+p.communicate(timeout=60)
+PY
+eq "$(json "$T/collect.out" "d['total']['calls']")" "$(json "$T/a.json" "d['total']['calls']")"
+
 t clickhouse-two-shards
 # Through a Distributed table over two servers: the same reports, traces and
 # pages as from one (each read goes to both shards; a trace lives on one).
