@@ -1319,8 +1319,23 @@ static int trace_load(store_t *st, const char *trace, trace_view *out, char *err
 	/* The calls, found by time first: the table is ordered by it. */
 	sb_reset(&q);
 	sb_adds(&q, "SELECT span_id, " ID_EXPR ", provider, model, status, error_type, input_tokens, cached_tokens,"
-		    " output_tokens, cost_nusd, latency_ms, ts, operation, trace_id FROM calls WHERE trace_id = ");
+		    " output_tokens, cost_nusd, latency_ms, ts, operation, trace_id FROM calls WHERE (trace_id = ");
 	ch_quote(&q, trace);
+	/* and the calls of other traces its spans joined (a provider SDK's
+	 * span recorded alone at the root of a trace of its own) */
+	int others = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		if (!u.call_spans[i][0])
+			continue;
+		int dup = 0;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = !strcmp(u.call_spans[k], u.call_spans[i]);
+		if (dup)
+			continue;
+		sb_adds(&q, others++ ? "," : " OR span_id IN (");
+		ch_quote(&q, u.call_spans[i]);
+	}
+	sb_adds(&q, others ? "))" : ")");
 	if (out->n)
 		sb_printf(&q, " AND ts >= %lld AND ts <= %lld", (long long)(lo - NS_PER_HOUR), (long long)(hi + NS_PER_HOUR));
 	sb_adds(&q, " ORDER BY ts");
