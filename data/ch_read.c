@@ -40,6 +40,14 @@ struct ch_store {
 	u64map dim_id; /* dimension hash -> id of the last store_dims_load */
 	uint64_t *dim_hash; /* id -> hash */
 	int64_t ndims;
+	/* The first and last minute of each dimension in the hours a changes
+	 * computation asked about: one query an hour, for every dimension. */
+	struct edge_min {
+		int64_t hour, dim, first, last;
+	} *edges;
+	size_t nedges, edges_cap;
+	int64_t *edge_hours;
+	size_t nedge_hours;
 	uint64_t seen_count; /* for store_changed */
 	int64_t seen_last;
 	char err[512]; /* the last failure, for the generic bodies' messages */
@@ -143,14 +151,40 @@ static void hist_from_text(hist_t *h, const char *map, const char *mn, const cha
 	hist_free(&part);
 }
 
-/* The columns a rollup read selects, after its key columns: the counts, the
- * two histograms as (min, max, sum, sumMap). */
-#define ROLLUP_COLS                                                                                              \
-	" sumMerge(calls), sumMerge(errors), sumMerge(tokens_in), sumMerge(tokens_cached), sumMerge(tokens_out),"  \
-	" sumMerge(cost), sumMerge(unpriced), minIfMerge(lat_min), maxIfMerge(lat_max), sumIfMerge(lat_sum),"      \
-	" sumMapMerge(lat_hist), minIfMerge(ttft_min), maxIfMerge(ttft_max), sumIfMerge(ttft_sum),"                \
-	" sumMapMerge(ttft_hist)"
+/* The columns a rollup read gives after its key columns: the counts, then
+ * the two histograms as (min, max, sum, sumMap-like text "([b,..],[n,..])"). */
 #define ROLLUP_NCOLS 15
+
+/* A rollup read over [from, to) of one resolution, grouped by `keys` (the
+ * aliases `exprs` defines: "dim", or "... AS ct, ... AS cd"), every column
+ * as text (so that reads of several tables share one UNION ALL): `head`
+ * first (a tag, the keys), then the ROLLUP_NCOLS columns. The histograms
+ * come from the hist_ tables (sum(n) by bucket, far quicker on ClickHouse
+ * 18.16 than merging the rollups' sumMap states), joined on the keys; the
+ * exact min, max and sum from the rollups. */
+static void rollup_select(sbuf *q, const char *head, int res, const char *exprs, const char *keys, int64_t from,
+			  int64_t to)
+{
+	const char *r = rollup_table[res] + 7; /* "1m" */
+	sb_printf(q,
+		  "SELECT %s c_calls, c_errors, c_tin, c_tcached, c_tout, c_cost, c_unpriced, c_lmin, c_lmax, c_lsum,"
+		  " h_lat, c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT %s,"
+		  " toString(sumMerge(calls)) AS c_calls, toString(sumMerge(errors)) AS c_errors,"
+		  " toString(sumMerge(tokens_in)) AS c_tin, toString(sumMerge(tokens_cached)) AS c_tcached,"
+		  " toString(sumMerge(tokens_out)) AS c_tout, toString(sumMerge(cost)) AS c_cost,"
+		  " toString(sumMerge(unpriced)) AS c_unpriced, toString(minIfMerge(lat_min)) AS c_lmin,"
+		  " toString(maxIfMerge(lat_max)) AS c_lmax, toString(sumIfMerge(lat_sum)) AS c_lsum,"
+		  " toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax,"
+		  " toString(sumIfMerge(ttft_sum)) AS c_tsum FROM rollup_%s WHERE t >= %lld AND t < %lld GROUP BY %s)"
+		  " ANY LEFT JOIN (SELECT %s,"
+		  " concat('(', toString(groupArrayIf(bucket, kind = 0)), ',', toString(groupArrayIf(n, kind = 0)), ')')"
+		  " AS h_lat,"
+		  " concat('(', toString(groupArrayIf(bucket, kind = 1)), ',', toString(groupArrayIf(n, kind = 1)), ')')"
+		  " AS h_ttft FROM (SELECT %s, kind, bucket, sum(n) AS n FROM hist_%s WHERE t >= %lld AND t < %lld"
+		  " GROUP BY %s, kind, bucket) GROUP BY %s) USING %s",
+		  head, exprs, r, (long long)from, (long long)to, keys, keys, exprs, r, (long long)from, (long long)to,
+		  keys, keys, keys);
+}
 
 static void add_rollup_cols(rstats *s, char **v, int with_ttft)
 {
@@ -275,28 +309,40 @@ static int window_err_row(void *ud, char **v, int n)
 	return 0;
 }
 
+/* The error counts in the shape of rollup_select's columns: type and
+ * count, then blanks. */
+#define ERRORS_STR_COLS " error_type, toString(sum(n)), '', '', '', '', '', '', '', '', '', '', '', '', ''"
+
+static int window_any_row(void *ud, char **v, int n)
+{
+	if (n < 2 || !v[0])
+		return 0;
+	if (*v[0] == 'r')
+		return window_row(ud, v + 1, n - 1);
+	return window_err_row(ud, v + 1, n - 1);
+}
+
+/* The window's figures per dimension: the coarsest rollups that cover it
+ * and finer ones at its edges (rollup_ranges), with their error counts, in
+ * one query. */
 static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges);
+	if (nr <= 0)
+		return 0;
 	window_ud u = {st, dims, per_dim};
 	sbuf q = SBUF_INIT;
 	char err[512];
-	int rc = 0;
-	for (int i = 0; i < nr && !rc; i++) {
-		sb_reset(&q);
-		sb_printf(&q, "SELECT dim," ROLLUP_COLS " FROM %s WHERE t >= %lld AND t < %lld GROUP BY dim",
-			  rollup_table[ranges[i].res], (long long)ranges[i].from, (long long)ranges[i].to);
-		rc = ch_select(conn(st), q.p, window_row, &u, err, sizeof err);
-		if (!rc) {
-			sb_reset(&q);
-			sb_printf(&q,
-				  "SELECT dim, error_type, sum(n) FROM errors_%s WHERE t >= %lld AND t < %lld"
-				  " GROUP BY dim, error_type",
-				  rollup_table[ranges[i].res] + 7, (long long)ranges[i].from, (long long)ranges[i].to);
-			rc = ch_select(conn(st), q.p, window_err_row, &u, err, sizeof err);
-		}
+	for (int i = 0; i < nr; i++) {
+		sb_adds(&q, i ? " UNION ALL " : "");
+		rollup_select(&q, "'r', toString(dim),", ranges[i].res, "dim", "dim", ranges[i].from, ranges[i].to);
+		sb_printf(&q,
+			  " UNION ALL SELECT 'e', toString(dim)," ERRORS_STR_COLS
+			  " FROM errors_%s WHERE t >= %lld AND t < %lld GROUP BY dim, error_type",
+			  rollup_table[ranges[i].res] + 7, (long long)ranges[i].from, (long long)ranges[i].to);
 	}
+	int rc = ch_select(conn(st), q.p, window_any_row, &u, err, sizeof err);
 	sb_free(&q);
 	if (rc)
 		fail(st, "reading the rollups", err, NULL, 0);
@@ -313,10 +359,21 @@ static int ch_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report
 	return rc;
 }
 
+static void edges_reset(struct ch_store *cs)
+{
+	free(cs->edges);
+	free(cs->edge_hours);
+	cs->edges = NULL;
+	cs->edge_hours = NULL;
+	cs->nedges = cs->edges_cap = cs->nedge_hours = 0;
+}
+
 static int ch_changes(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
 {
 	st->chs->err[0] = 0;
+	edges_reset(st->chs); /* what this computation reads, fresh */
 	int rc = sq_changes_compute(st, from_ns, to_ns, out, err, errlen);
+	edges_reset(st->chs);
 	if (rc && st->chs->err[0])
 		snprintf(err, errlen, "%s", st->chs->err);
 	return rc;
@@ -350,22 +407,51 @@ static int ch_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64
 	return 0;
 }
 
+static int edge_row(void *ud, char **v, int n)
+{
+	struct ch_store *cs = ud;
+	if (n < 4)
+		return 0;
+	if (cs->nedges == cs->edges_cap) {
+		cs->edges_cap = cs->edges_cap ? cs->edges_cap * 2 : 256;
+		cs->edges = xrealloc(cs->edges, cs->edges_cap * sizeof *cs->edges);
+	}
+	struct edge_min *e = &cs->edges[cs->nedges++];
+	e->hour = num(v[0]);
+	e->dim = u64map_get(&cs->dim_id, strtoull(v[1] ? v[1] : "0", NULL, 10));
+	e->first = num(v[2]);
+	e->last = num(v[3]);
+	return 0;
+}
+
+/* The first (or last) minute of a dimension in an hour: the changes strip
+ * asks this of many dimensions in the same few hours, so the first question
+ * about an hour reads that hour's minutes of every dimension at once. */
 static int ch_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t)
 {
-	if (dim <= 0 || dim >= st->chs->ndims)
+	struct ch_store *cs = st->chs;
+	if (dim <= 0 || dim >= cs->ndims)
 		return 0;
-	char q[256];
-	snprintf(q, sizeof q, "SELECT %s(t), count() FROM rollup_1m WHERE t >= %lld AND t < %lld AND dim = %llu",
-		 last ? "max" : "min", (long long)hour_s, (long long)(hour_s + 3600),
-		 (unsigned long long)st->chs->dim_hash[dim]);
-	two_ud u = {0};
-	char e[512];
-	if (ch_select(conn(st), q, two_row, &u, e, sizeof e))
-		return fail(st, "reading the rollups", e, NULL, 0);
-	if (!u.b)
-		return 0;
-	*t = u.a;
-	return 1;
+	size_t h;
+	for (h = 0; h < cs->nedge_hours && cs->edge_hours[h] != hour_s; h++)
+		;
+	if (h == cs->nedge_hours) {
+		char q[256];
+		snprintf(q, sizeof q,
+			 "SELECT %lld, dim, min(t), max(t) FROM rollup_1m WHERE t >= %lld AND t < %lld GROUP BY dim",
+			 (long long)hour_s, (long long)hour_s, (long long)(hour_s + 3600));
+		char e[512];
+		if (ch_select(conn(st), q, edge_row, cs, e, sizeof e))
+			return fail(st, "reading the rollups", e, NULL, 0);
+		cs->edge_hours = xrealloc(cs->edge_hours, (cs->nedge_hours + 1) * sizeof *cs->edge_hours);
+		cs->edge_hours[cs->nedge_hours++] = hour_s;
+	}
+	for (size_t i = 0; i < cs->nedges; i++)
+		if (cs->edges[i].hour == hour_s && cs->edges[i].dim == dim) {
+			*t = last ? cs->edges[i].last : cs->edges[i].first;
+			return 1;
+		}
+	return 0;
 }
 
 /* ---- series ---------------------------------------------------------------- */
@@ -432,6 +518,15 @@ static int series_row(void *ud, char **v, int n)
 	return 0;
 }
 
+static int series_any_row(void *ud, char **v, int n)
+{
+	series_ud *u = ud;
+	if (n < 2 || !v[0])
+		return 0;
+	u->errors = *v[0] == 'e';
+	return series_row(ud, v + 1, n - 1);
+}
+
 static int cmp_group_cost(const void *a, const void *b)
 {
 	const series_group *x = a, *y = b;
@@ -470,17 +565,40 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 	}
 	series_ud u = {st, out, &d, from, step, 0, 0};
 	sbuf q = SBUF_INIT;
-	sb_printf(&q, "SELECT t, dim," ROLLUP_COLS " FROM %s WHERE t >= %lld AND t < %lld GROUP BY t, dim ORDER BY t",
-		  rollup_table[res], (long long)(from / NS_PER_S), (long long)(to / NS_PER_S));
-	char e[512];
-	int rc = ch_select(conn(st), q.p, series_row, &u, e, sizeof e);
-	if (!rc) {
-		u.errors = 1;
-		sb_reset(&q);
-		sb_printf(&q, "SELECT t, dim, error_type, sum(n) FROM errors_%s WHERE t >= %lld AND t < %lld GROUP BY t, dim, error_type",
-			  rollup_table[res] + 7, (long long)(from / NS_PER_S), (long long)(to / NS_PER_S));
-		rc = ch_select(conn(st), q.p, series_row, &u, e, sizeof e);
+	/* Summed on the server by column and by (model, provider), each group
+	 * named by one of its dimensions: what series_row would add up, sent
+	 * once rather than per minute (or hour) and dimension. */
+	sbuf x = SBUF_INIT, from_h = SBUF_INIT, to_h = SBUF_INIT;
+	int64_t f_s = from / NS_PER_S, step_s = step / NS_PER_S;
+	for (int64_t i = 1; i < d.n; i++) {
+		if (!d.v[i].model)
+			continue;
+		int64_t rep = i;
+		for (int64_t j = 1; j < i; j++)
+			if (d.v[j].model && !strcmp(d.v[j].model, d.v[i].model) &&
+			    !strcmp(d.v[j].provider, d.v[i].provider)) {
+				rep = j;
+				break;
+			}
+		sb_printf(&from_h, "%s%llu", from_h.len ? "," : "", (unsigned long long)st->chs->dim_hash[i]);
+		sb_printf(&to_h, "%s%llu", to_h.len ? "," : "", (unsigned long long)st->chs->dim_hash[rep]);
 	}
+	sb_printf(&x, "%lld + intDiv(t - %lld, %lld) * %lld AS ct, ", (long long)f_s, (long long)f_s, (long long)step_s,
+		  (long long)step_s);
+	if (from_h.len)
+		sb_printf(&x, "transform(dim, [%s], [%s], dim) AS cd", from_h.p, to_h.p);
+	else
+		sb_adds(&x, "dim AS cd");
+	rollup_select(&q, "'r', toString(ct), toString(cd),", res, x.p, "ct, cd", f_s, to / NS_PER_S);
+	sb_printf(&q,
+		  " UNION ALL SELECT 'e', toString(ct), toString(cd)," ERRORS_STR_COLS
+		  " FROM (SELECT %s, error_type, n FROM errors_%s WHERE t >= %lld AND t < %lld) GROUP BY ct, cd, error_type",
+		  x.p, rollup_table[res] + 7, (long long)f_s, (long long)(to / NS_PER_S));
+	sb_free(&x);
+	sb_free(&from_h);
+	sb_free(&to_h);
+	char e[512];
+	int rc = ch_select(conn(st), q.p, series_any_row, &u, e, sizeof e);
 	sb_free(&q);
 	store_dims_free(&d);
 	if (rc) {
@@ -516,13 +634,16 @@ static int ch_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, 
 	int nr = rollup_ranges(from_ns, to_ns, r);
 	int64_t acc[2] = {0, 0};
 	char err[512];
-	for (int i = 0; i < nr; i++) {
-		char q[256];
-		snprintf(q, sizeof q, "SELECT sumMerge(cost), sumMerge(calls) FROM %s WHERE t >= %lld AND t < %lld",
-			 rollup_table[r[i].res], (long long)r[i].from, (long long)r[i].to);
-		if (ch_select(conn(st), q, spend_row, acc, err, sizeof err))
-			return fail(st, "summing the spend", err, NULL, 0);
-	}
+	if (nr <= 0)
+		return 0;
+	sbuf q = SBUF_INIT;
+	for (int i = 0; i < nr; i++)
+		sb_printf(&q, "%sSELECT sumMerge(cost), sumMerge(calls) FROM %s WHERE t >= %lld AND t < %lld",
+			  i ? " UNION ALL " : "", rollup_table[r[i].res], (long long)r[i].from, (long long)r[i].to);
+	int rc = ch_select(conn(st), q.p, spend_row, acc, err, sizeof err);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "summing the spend", err, NULL, 0);
 	*cost = acc[0];
 	*calls = (uint64_t)acc[1];
 	return 0;
@@ -1499,8 +1620,10 @@ static int ch_prompt_days(store_t *st, prompt_day_fn fn, void *ud, char *err, si
 	pday_ud u = {st, fn, ud, {0}};
 	rstats_init(&u.s);
 	char e[512];
-	int rc = ch_select(conn(st), "SELECT t, dim," ROLLUP_COLS " FROM rollup_1d GROUP BY t, dim", pday_row, &u, e,
-			   sizeof e);
+	sbuf q = SBUF_INIT;
+	rollup_select(&q, "toString(t), toString(dim),", RES_1D, "t, dim", "t, dim", INT64_MIN / 2, INT64_MAX / 2);
+	int rc = ch_select(conn(st), q.p, pday_row, &u, e, sizeof e);
+	sb_free(&q);
 	rstats_free(&u.s);
 	return rc ? fail(st, "reading the rollups", e, err, errlen) : 0;
 }
@@ -1754,6 +1877,7 @@ static void ch_close(store_t *st)
 		}
 		ch_disconnect(st->chs->c);
 		dims_reset(st->chs);
+		edges_reset(st->chs);
 		body_codec_free(st->chs->codec);
 		if (st->chs->local)
 			sq_close(st->chs->local);
