@@ -48,6 +48,8 @@ struct ch_store {
 	size_t nedges, edges_cap;
 	int64_t *edge_hours;
 	size_t nedge_hours;
+	int in_changes;
+	int64_t data_from_s; /* during a changes computation: no rollup row before (0 unknown) */
 	uint64_t seen_count; /* for store_changed */
 	int64_t seen_last;
 	char err[512]; /* the last failure, for the generic bodies' messages */
@@ -322,10 +324,119 @@ static int window_any_row(void *ud, char **v, int n)
 	return window_err_row(ud, v + 1, n - 1);
 }
 
+/* The last windows read per dimension, for a moment: one frame asks the
+ * same window several times (the panes, the changes strip, the alert rules
+ * on their own connection), and each would be a round trip. Shared by the
+ * connections of the process, keyed by the database; emptied by any write
+ * through a store and when store_changed sees new calls. */
+#define MEMO_S 1.0 /* how long a window read answers again */
+
+static struct window_memo {
+	double at; /* clock_mono() of the read, 0 unused */
+	char db[512];
+	int64_t from, to, ndims;
+	uint64_t *hashes;
+	rstats *per_dim;
+} memo[4];
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
+
+static void memo_drop(struct window_memo *m)
+{
+	for (int64_t d = 0; m->per_dim && d < m->ndims; d++)
+		rstats_free(&m->per_dim[d]);
+	free(m->per_dim);
+	free(m->hashes);
+	memset(m, 0, sizeof *m);
+}
+
+static void memo_clear(void)
+{
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
+		memo_drop(&memo[i]);
+	pthread_mutex_unlock(&memo_mu);
+}
+
+/* Adds the same window, read less than MEMO_S ago under the same
+ * dimensions, into per_dim: 1, or 0 when there is none. */
+static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, rstats *per_dim)
+{
+	struct ch_store *cs = st->chs;
+	double now = clock_mono();
+	int hit = 0;
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < sizeof memo / sizeof *memo && !hit; i++) {
+		struct window_memo *m = &memo[i];
+		if (m->at > 0 && now - m->at < MEMO_S && m->from == from && m->to == to && m->ndims == dims->n &&
+		    dims->n <= cs->ndims && !strcmp(m->db, ch_url_display(cs->c)) &&
+		    (dims->n < 2 || !memcmp(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes))) {
+			for (int64_t d = 0; d < dims->n; d++)
+				rstats_merge(&per_dim[d], &m->per_dim[d]);
+			hit = 1;
+		}
+	}
+	pthread_mutex_unlock(&memo_mu);
+	return hit;
+}
+
+static void memo_put(store_t *st, int64_t from, int64_t to, const dims_t *dims, const rstats *per_dim)
+{
+	struct ch_store *cs = st->chs;
+	if (dims->n > cs->ndims)
+		return;
+	pthread_mutex_lock(&memo_mu);
+	struct window_memo *m = &memo[0];
+	for (size_t i = 1; i < sizeof memo / sizeof *memo; i++)
+		if (memo[i].at < m->at)
+			m = &memo[i];
+	memo_drop(m);
+	snprintf(m->db, sizeof m->db, "%s", ch_url_display(cs->c));
+	m->from = from;
+	m->to = to;
+	m->ndims = dims->n;
+	m->hashes = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *m->hashes);
+	if (dims->n > 1) /* ids start at 1 */
+		memcpy(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes);
+	m->per_dim = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *m->per_dim);
+	for (int64_t d = 0; d < dims->n; d++)
+		rstats_merge(&m->per_dim[d], &per_dim[d]);
+	m->at = clock_mono();
+	pthread_mutex_unlock(&memo_mu);
+}
+
 /* The window's figures per dimension: the coarsest rollups that cover it
  * and finer ones at its edges (rollup_ranges), with their error counts, in
  * one query. */
 static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+{
+	struct ch_store *cs = st->chs;
+	/* Before the first rollup row there is nothing to read. */
+	if (cs->data_from_s > 0) {
+		int64_t lo = cs->data_from_s * NS_PER_S;
+		if (to_ns <= lo)
+			return 0;
+		if (from_ns < lo)
+			from_ns = lo;
+	}
+	/* Added into per_dim, as a read would. */
+	if (memo_get(st, from_ns, to_ns, dims, per_dim))
+		return 0;
+	rstats *fresh = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *fresh);
+	int rc = window_read(st, from_ns, to_ns, dims, fresh);
+	if (!rc)
+		memo_put(st, from_ns, to_ns, dims, fresh);
+	for (int64_t d = 0; d < dims->n; d++) {
+		if (!rc)
+			rstats_merge(&per_dim[d], &fresh[d]);
+		rstats_free(&fresh[d]);
+	}
+	free(fresh);
+	return rc;
+}
+
+static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges);
@@ -372,7 +483,10 @@ static int ch_changes(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *ou
 {
 	st->chs->err[0] = 0;
 	edges_reset(st->chs); /* what this computation reads, fresh */
+	st->chs->in_changes = 1;
 	int rc = sq_changes_compute(st, from_ns, to_ns, out, err, errlen);
+	st->chs->in_changes = 0;
+	st->chs->data_from_s = 0;
 	edges_reset(st->chs);
 	if (rc && st->chs->err[0])
 		snprintf(err, errlen, "%s", st->chs->err);
@@ -404,6 +518,14 @@ static int ch_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64
 	char e[512];
 	if (ch_select(conn(st), "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", hours_row, &u, e, sizeof e))
 		return fail(st, "reading the rollups", e, NULL, 0);
+	/* For the rest of the changes computation: its comparisons before a
+	 * deploy need not read what lies before the first hour of any call. */
+	int64_t lo = 0;
+	for (int64_t d = 1; d < dims->n; d++)
+		if (first_h[d] > 0 && (!lo || first_h[d] < lo))
+			lo = first_h[d];
+	if (st->chs->in_changes)
+		st->chs->data_from_s = lo;
 	return 0;
 }
 
@@ -688,6 +810,8 @@ static int ch_changed(store_t *st)
 	if (ch_select(conn(st), "SELECT count(), 0 FROM calls", two_row, &u, err, sizeof err))
 		return 0;
 	int changed = (uint64_t)u.a != st->chs->seen_count || u.b != st->chs->seen_last;
+	if (changed)
+		memo_clear();
 	st->chs->seen_count = (uint64_t)u.a;
 	st->chs->seen_last = u.b;
 	return changed;
@@ -1794,6 +1918,7 @@ static int ch_ingest_op(store_t *st, batch_t *b, pricing_t *prices, ingest_stats
 		st->chs->codec = b->new_codec;
 	}
 	b->new_codec = NULL;
+	memo_clear(); /* what it reads next includes these */
 	return ch_ingest(conn(st), b, prices, stats, err, errlen);
 }
 
