@@ -8,11 +8,12 @@
 # The server must log queries: a private one started with CH_QUERY_LOG=1
 # (tests/lib/clickhouse.sh). Prints figures only.
 #
-#   sh tests/bench/ch_queries.sh clickhouse://127.0.0.1:PORT/DB NOW [KEYS]
+#   sh tests/bench/ch_queries.sh clickhouse://127.0.0.1:PORT/DB NOW [KEYS [PAGE_KEYS]]
 set -eu
 URL=${1:?clickhouse URL}
 NOW=${2:?now}
 KEYS=${3:-1 2 3 4 5 6 7 8 9}
+PAGE_KEYS=${4:-C-f C-f C-f C-f C-f C-f C-f C-f C-f C-f G g s s s C-f C-f C-f C-f C-f}
 hostport=${URL#clickhouse://}
 hostport=${hostport%%/*}
 hostport=${hostport#*@}
@@ -62,3 +63,26 @@ for k in $KEYS; do
 	echo "== key $k: $(grep '^key-to-frame' "$L" | sed -n "${n}p" | awk '{printf "%.1f ms", $2 * 1000}') key to frame"
 	list "$t0" "$t1"
 done
+
+# ---- the trace list's pages ---------------------------------------------------------
+$TM send-keys -t c 2
+sleep 1.5
+$TM send-keys -t c t
+sleep 2
+echo "== trace list pages (1h window): server time of each page's queries"
+: >"$D/pages"
+for k in $PAGE_KEYS; do
+	sleep 1.1
+	t0=$(q "SELECT toUInt32(now())")
+	$TM send-keys -t c "$k"
+	sleep 1.1
+	t1=$(q "SELECT toUInt32(now())")
+	sleep 1.1
+	q "SELECT count(), sum(query_duration_ms) FROM system.query_log WHERE type = 2 AND query_id LIKE 'llmops-%'
+	   AND query_start_time >= toDateTime($t0) AND query_start_time < toDateTime($t1)" |
+		awk -v k="$k" '{printf "  %-4s %2d queries %5d ms\n", k, $1, $2}' | tee -a "$D/pages"
+done
+awk '$2 > 0 {print $4}' "$D/pages" | sort -n | awk '{v[++n] = $1}
+	END { if (!n) { print "  no page was read"; exit }
+	      p = int(n * 0.95 + 0.5); if (p < 1) p = 1
+	      printf "  pages read: %d, server time median %d ms, p95 %d ms, max %d ms\n", n, v[int((n + 1) / 2)], v[p], v[n] }'
