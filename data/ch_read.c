@@ -351,11 +351,24 @@ static void memo_drop(struct window_memo *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* The time range of the calls, kept the same way (the console asks for it
+ * twice as it starts). */
+static struct {
+	double at;
+	char db[512];
+	int rc;
+	int64_t first, last;
+} range_memo;
+
+static unsigned long memo_gen; /* counts the clears: a read that a write overtook is not kept */
+
 static void memo_clear(void)
 {
 	pthread_mutex_lock(&memo_mu);
+	memo_gen++;
 	for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
 		memo_drop(&memo[i]);
+	range_memo.at = 0;
 	pthread_mutex_unlock(&memo_mu);
 }
 
@@ -381,12 +394,17 @@ static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, r
 	return hit;
 }
 
-static void memo_put(store_t *st, int64_t from, int64_t to, const dims_t *dims, const rstats *per_dim)
+static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, const dims_t *dims,
+		     const rstats *per_dim)
 {
 	struct ch_store *cs = st->chs;
 	if (dims->n > cs->ndims)
 		return;
 	pthread_mutex_lock(&memo_mu);
+	if (gen != memo_gen) { /* written meanwhile */
+		pthread_mutex_unlock(&memo_mu);
+		return;
+	}
 	struct window_memo *m = &memo[0];
 	for (size_t i = 1; i < sizeof memo / sizeof *memo; i++)
 		if (memo[i].at < m->at)
@@ -423,10 +441,13 @@ static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const 
 	/* Added into per_dim, as a read would. */
 	if (memo_get(st, from_ns, to_ns, dims, per_dim))
 		return 0;
+	pthread_mutex_lock(&memo_mu);
+	unsigned long gen = memo_gen;
+	pthread_mutex_unlock(&memo_mu);
 	rstats *fresh = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *fresh);
 	int rc = window_read(st, from_ns, to_ns, dims, fresh);
 	if (!rc)
-		memo_put(st, from_ns, to_ns, dims, fresh);
+		memo_put(st, gen, from_ns, to_ns, dims, fresh);
 	for (int64_t d = 0; d < dims->n; d++) {
 		if (!rc)
 			rstats_merge(&per_dim[d], &fresh[d]);
@@ -782,7 +803,41 @@ static int64_t ch_call_count(store_t *st)
 	return u.a;
 }
 
+static int time_range_read(store_t *st, int64_t *first, int64_t *last);
+
 static int ch_time_range(store_t *st, int64_t *first, int64_t *last)
+{
+	const char *db = ch_url_display(conn(st));
+	pthread_mutex_lock(&memo_mu);
+	int hit = range_memo.at > 0 && clock_mono() - range_memo.at < MEMO_S && !strcmp(range_memo.db, db);
+	int rc = range_memo.rc;
+	*first = range_memo.first;
+	*last = range_memo.last;
+	pthread_mutex_unlock(&memo_mu);
+	if (hit)
+		return rc;
+	pthread_mutex_lock(&memo_mu);
+	unsigned long gen = memo_gen;
+	pthread_mutex_unlock(&memo_mu);
+	double at = clock_mono();
+	rc = time_range_read(st, first, last);
+	if (rc)
+		return rc; /* an empty store or a failure is asked again */
+	pthread_mutex_lock(&memo_mu);
+	if (gen != memo_gen) {
+		pthread_mutex_unlock(&memo_mu);
+		return rc;
+	}
+	range_memo.at = at;
+	snprintf(range_memo.db, sizeof range_memo.db, "%s", db);
+	range_memo.rc = rc;
+	range_memo.first = *first;
+	range_memo.last = *last;
+	pthread_mutex_unlock(&memo_mu);
+	return rc;
+}
+
+static int time_range_read(store_t *st, int64_t *first, int64_t *last)
 {
 	two_ud u = {0};
 	char err[512];
