@@ -34,6 +34,10 @@ stats() { # label, from the key-to-frame lines after line $1
 		      what, v[int((n + 1) / 2)], v[p], v[n], n }'
 }
 
+# A session that outlives the console's: killing the last one would end the
+# tmux server, and the next new-session could reach it while it goes.
+$TM new-session -d -s keep -x 80 -y 24 "sleep 100000"
+
 # ---- first frame and key-to-frame --------------------------------------------------
 for i in 1 2 3; do
 	: >"$L"
