@@ -40,6 +40,16 @@ struct ch_store {
 	u64map dim_id; /* dimension hash -> id of the last store_dims_load */
 	uint64_t *dim_hash; /* id -> hash */
 	int64_t ndims;
+	/* The first and last minute of each dimension in the hours a changes
+	 * computation asked about: one query an hour, for every dimension. */
+	struct edge_min {
+		int64_t hour, dim, first, last;
+	} *edges;
+	size_t nedges, edges_cap;
+	int64_t *edge_hours;
+	size_t nedge_hours;
+	int in_changes;
+	int64_t data_from_s; /* during a changes computation: no rollup row before (0 unknown) */
 	uint64_t seen_count; /* for store_changed */
 	int64_t seen_last;
 	char err[512]; /* the last failure, for the generic bodies' messages */
@@ -143,14 +153,40 @@ static void hist_from_text(hist_t *h, const char *map, const char *mn, const cha
 	hist_free(&part);
 }
 
-/* The columns a rollup read selects, after its key columns: the counts, the
- * two histograms as (min, max, sum, sumMap). */
-#define ROLLUP_COLS                                                                                              \
-	" sumMerge(calls), sumMerge(errors), sumMerge(tokens_in), sumMerge(tokens_cached), sumMerge(tokens_out),"  \
-	" sumMerge(cost), sumMerge(unpriced), minIfMerge(lat_min), maxIfMerge(lat_max), sumIfMerge(lat_sum),"      \
-	" sumMapMerge(lat_hist), minIfMerge(ttft_min), maxIfMerge(ttft_max), sumIfMerge(ttft_sum),"                \
-	" sumMapMerge(ttft_hist)"
+/* The columns a rollup read gives after its key columns: the counts, then
+ * the two histograms as (min, max, sum, sumMap-like text "([b,..],[n,..])"). */
 #define ROLLUP_NCOLS 15
+
+/* A rollup read over [from, to) of one resolution, grouped by `keys` (the
+ * aliases `exprs` defines: "dim", or "... AS ct, ... AS cd"), every column
+ * as text (so that reads of several tables share one UNION ALL): `head`
+ * first (a tag, the keys), then the ROLLUP_NCOLS columns. The histograms
+ * come from the hist_ tables (sum(n) by bucket, far quicker on ClickHouse
+ * 18.16 than merging the rollups' sumMap states), joined on the keys; the
+ * exact min, max and sum from the rollups. */
+static void rollup_select(sbuf *q, const char *head, int res, const char *exprs, const char *keys, int64_t from,
+			  int64_t to)
+{
+	const char *r = rollup_table[res] + 7; /* "1m" */
+	sb_printf(q,
+		  "SELECT %s c_calls, c_errors, c_tin, c_tcached, c_tout, c_cost, c_unpriced, c_lmin, c_lmax, c_lsum,"
+		  " h_lat, c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT %s,"
+		  " toString(sumMerge(calls)) AS c_calls, toString(sumMerge(errors)) AS c_errors,"
+		  " toString(sumMerge(tokens_in)) AS c_tin, toString(sumMerge(tokens_cached)) AS c_tcached,"
+		  " toString(sumMerge(tokens_out)) AS c_tout, toString(sumMerge(cost)) AS c_cost,"
+		  " toString(sumMerge(unpriced)) AS c_unpriced, toString(minIfMerge(lat_min)) AS c_lmin,"
+		  " toString(maxIfMerge(lat_max)) AS c_lmax, toString(sumIfMerge(lat_sum)) AS c_lsum,"
+		  " toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax,"
+		  " toString(sumIfMerge(ttft_sum)) AS c_tsum FROM rollup_%s WHERE t >= %lld AND t < %lld GROUP BY %s)"
+		  " ANY LEFT JOIN (SELECT %s,"
+		  " concat('(', toString(groupArrayIf(bucket, kind = 0)), ',', toString(groupArrayIf(n, kind = 0)), ')')"
+		  " AS h_lat,"
+		  " concat('(', toString(groupArrayIf(bucket, kind = 1)), ',', toString(groupArrayIf(n, kind = 1)), ')')"
+		  " AS h_ttft FROM (SELECT %s, kind, bucket, sum(n) AS n FROM hist_%s WHERE t >= %lld AND t < %lld"
+		  " GROUP BY %s, kind, bucket) GROUP BY %s) USING %s",
+		  head, exprs, r, (long long)from, (long long)to, keys, keys, exprs, r, (long long)from, (long long)to,
+		  keys, keys, keys);
+}
 
 static void add_rollup_cols(rstats *s, char **v, int with_ttft)
 {
@@ -275,28 +311,170 @@ static int window_err_row(void *ud, char **v, int n)
 	return 0;
 }
 
+/* The error counts in the shape of rollup_select's columns: type and
+ * count, then blanks. */
+#define ERRORS_STR_COLS " error_type, toString(sum(n)), '', '', '', '', '', '', '', '', '', '', '', '', ''"
+
+static int window_any_row(void *ud, char **v, int n)
+{
+	if (n < 2 || !v[0])
+		return 0;
+	if (*v[0] == 'r')
+		return window_row(ud, v + 1, n - 1);
+	return window_err_row(ud, v + 1, n - 1);
+}
+
+/* The last windows read per dimension, for a moment: one frame asks the
+ * same window several times (the panes, the changes strip, the alert rules
+ * on their own connection), and each would be a round trip. Shared by the
+ * connections of the process, keyed by the database; emptied by any write
+ * through a store and when store_changed sees new calls. */
+#define MEMO_S 1.0 /* how long a window read answers again */
+
+static struct window_memo {
+	double at; /* clock_mono() of the read, 0 unused */
+	char db[512];
+	int64_t from, to, ndims;
+	uint64_t *hashes;
+	rstats *per_dim;
+} memo[4];
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
+
+static void memo_drop(struct window_memo *m)
+{
+	for (int64_t d = 0; m->per_dim && d < m->ndims; d++)
+		rstats_free(&m->per_dim[d]);
+	free(m->per_dim);
+	free(m->hashes);
+	memset(m, 0, sizeof *m);
+}
+
+/* The time range of the calls, kept the same way (the console asks for it
+ * twice as it starts). */
+static struct {
+	double at;
+	char db[512];
+	int rc;
+	int64_t first, last;
+} range_memo;
+
+static unsigned long memo_gen; /* counts the clears: a read that a write overtook is not kept */
+
+static void memo_clear(void)
+{
+	pthread_mutex_lock(&memo_mu);
+	memo_gen++;
+	for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
+		memo_drop(&memo[i]);
+	range_memo.at = 0;
+	pthread_mutex_unlock(&memo_mu);
+}
+
+/* Adds the same window, read less than MEMO_S ago under the same
+ * dimensions, into per_dim: 1, or 0 when there is none. */
+static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, rstats *per_dim)
+{
+	struct ch_store *cs = st->chs;
+	double now = clock_mono();
+	int hit = 0;
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < sizeof memo / sizeof *memo && !hit; i++) {
+		struct window_memo *m = &memo[i];
+		if (m->at > 0 && now - m->at < MEMO_S && m->from == from && m->to == to && m->ndims == dims->n &&
+		    dims->n <= cs->ndims && !strcmp(m->db, ch_url_display(cs->c)) &&
+		    (dims->n < 2 || !memcmp(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes))) {
+			for (int64_t d = 0; d < dims->n; d++)
+				rstats_merge(&per_dim[d], &m->per_dim[d]);
+			hit = 1;
+		}
+	}
+	pthread_mutex_unlock(&memo_mu);
+	return hit;
+}
+
+static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, const dims_t *dims,
+		     const rstats *per_dim)
+{
+	struct ch_store *cs = st->chs;
+	if (dims->n > cs->ndims)
+		return;
+	pthread_mutex_lock(&memo_mu);
+	if (gen != memo_gen) { /* written meanwhile */
+		pthread_mutex_unlock(&memo_mu);
+		return;
+	}
+	struct window_memo *m = &memo[0];
+	for (size_t i = 1; i < sizeof memo / sizeof *memo; i++)
+		if (memo[i].at < m->at)
+			m = &memo[i];
+	memo_drop(m);
+	snprintf(m->db, sizeof m->db, "%s", ch_url_display(cs->c));
+	m->from = from;
+	m->to = to;
+	m->ndims = dims->n;
+	m->hashes = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *m->hashes);
+	if (dims->n > 1) /* ids start at 1 */
+		memcpy(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes);
+	m->per_dim = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *m->per_dim);
+	for (int64_t d = 0; d < dims->n; d++)
+		rstats_merge(&m->per_dim[d], &per_dim[d]);
+	m->at = clock_mono();
+	pthread_mutex_unlock(&memo_mu);
+}
+
+/* The window's figures per dimension: the coarsest rollups that cover it
+ * and finer ones at its edges (rollup_ranges), with their error counts, in
+ * one query. */
 static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+{
+	struct ch_store *cs = st->chs;
+	/* Before the first rollup row there is nothing to read. */
+	if (cs->data_from_s > 0) {
+		int64_t lo = cs->data_from_s * NS_PER_S;
+		if (to_ns <= lo)
+			return 0;
+		if (from_ns < lo)
+			from_ns = lo;
+	}
+	/* Added into per_dim, as a read would. */
+	if (memo_get(st, from_ns, to_ns, dims, per_dim))
+		return 0;
+	pthread_mutex_lock(&memo_mu);
+	unsigned long gen = memo_gen;
+	pthread_mutex_unlock(&memo_mu);
+	rstats *fresh = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *fresh);
+	int rc = window_read(st, from_ns, to_ns, dims, fresh);
+	if (!rc)
+		memo_put(st, gen, from_ns, to_ns, dims, fresh);
+	for (int64_t d = 0; d < dims->n; d++) {
+		if (!rc)
+			rstats_merge(&per_dim[d], &fresh[d]);
+		rstats_free(&fresh[d]);
+	}
+	free(fresh);
+	return rc;
+}
+
+static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges);
+	if (nr <= 0)
+		return 0;
 	window_ud u = {st, dims, per_dim};
 	sbuf q = SBUF_INIT;
 	char err[512];
-	int rc = 0;
-	for (int i = 0; i < nr && !rc; i++) {
-		sb_reset(&q);
-		sb_printf(&q, "SELECT dim," ROLLUP_COLS " FROM %s WHERE t >= %lld AND t < %lld GROUP BY dim",
-			  rollup_table[ranges[i].res], (long long)ranges[i].from, (long long)ranges[i].to);
-		rc = ch_select(conn(st), q.p, window_row, &u, err, sizeof err);
-		if (!rc) {
-			sb_reset(&q);
-			sb_printf(&q,
-				  "SELECT dim, error_type, sum(n) FROM errors_%s WHERE t >= %lld AND t < %lld"
-				  " GROUP BY dim, error_type",
-				  rollup_table[ranges[i].res] + 7, (long long)ranges[i].from, (long long)ranges[i].to);
-			rc = ch_select(conn(st), q.p, window_err_row, &u, err, sizeof err);
-		}
+	for (int i = 0; i < nr; i++) {
+		sb_adds(&q, i ? " UNION ALL " : "");
+		rollup_select(&q, "'r', toString(dim),", ranges[i].res, "dim", "dim", ranges[i].from, ranges[i].to);
+		sb_printf(&q,
+			  " UNION ALL SELECT 'e', toString(dim)," ERRORS_STR_COLS
+			  " FROM errors_%s WHERE t >= %lld AND t < %lld GROUP BY dim, error_type",
+			  rollup_table[ranges[i].res] + 7, (long long)ranges[i].from, (long long)ranges[i].to);
 	}
+	int rc = ch_select(conn(st), q.p, window_any_row, &u, err, sizeof err);
 	sb_free(&q);
 	if (rc)
 		fail(st, "reading the rollups", err, NULL, 0);
@@ -313,10 +491,24 @@ static int ch_report(store_t *st, int64_t from_ns, int64_t to_ns, int by, report
 	return rc;
 }
 
+static void edges_reset(struct ch_store *cs)
+{
+	free(cs->edges);
+	free(cs->edge_hours);
+	cs->edges = NULL;
+	cs->edge_hours = NULL;
+	cs->nedges = cs->edges_cap = cs->nedge_hours = 0;
+}
+
 static int ch_changes(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *out, char *err, size_t errlen)
 {
 	st->chs->err[0] = 0;
+	edges_reset(st->chs); /* what this computation reads, fresh */
+	st->chs->in_changes = 1;
 	int rc = sq_changes_compute(st, from_ns, to_ns, out, err, errlen);
+	st->chs->in_changes = 0;
+	st->chs->data_from_s = 0;
+	edges_reset(st->chs);
 	if (rc && st->chs->err[0])
 		snprintf(err, errlen, "%s", st->chs->err);
 	return rc;
@@ -347,25 +539,62 @@ static int ch_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64
 	char e[512];
 	if (ch_select(conn(st), "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", hours_row, &u, e, sizeof e))
 		return fail(st, "reading the rollups", e, NULL, 0);
+	/* For the rest of the changes computation: its comparisons before a
+	 * deploy need not read what lies before the first hour of any call. */
+	int64_t lo = 0;
+	for (int64_t d = 1; d < dims->n; d++)
+		if (first_h[d] > 0 && (!lo || first_h[d] < lo))
+			lo = first_h[d];
+	if (st->chs->in_changes)
+		st->chs->data_from_s = lo;
 	return 0;
 }
 
+static int edge_row(void *ud, char **v, int n)
+{
+	struct ch_store *cs = ud;
+	if (n < 4)
+		return 0;
+	if (cs->nedges == cs->edges_cap) {
+		cs->edges_cap = cs->edges_cap ? cs->edges_cap * 2 : 256;
+		cs->edges = xrealloc(cs->edges, cs->edges_cap * sizeof *cs->edges);
+	}
+	struct edge_min *e = &cs->edges[cs->nedges++];
+	e->hour = num(v[0]);
+	e->dim = u64map_get(&cs->dim_id, strtoull(v[1] ? v[1] : "0", NULL, 10));
+	e->first = num(v[2]);
+	e->last = num(v[3]);
+	return 0;
+}
+
+/* The first (or last) minute of a dimension in an hour: the changes strip
+ * asks this of many dimensions in the same few hours, so the first question
+ * about an hour reads that hour's minutes of every dimension at once. */
 static int ch_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t)
 {
-	if (dim <= 0 || dim >= st->chs->ndims)
+	struct ch_store *cs = st->chs;
+	if (dim <= 0 || dim >= cs->ndims)
 		return 0;
-	char q[256];
-	snprintf(q, sizeof q, "SELECT %s(t), count() FROM rollup_1m WHERE t >= %lld AND t < %lld AND dim = %llu",
-		 last ? "max" : "min", (long long)hour_s, (long long)(hour_s + 3600),
-		 (unsigned long long)st->chs->dim_hash[dim]);
-	two_ud u = {0};
-	char e[512];
-	if (ch_select(conn(st), q, two_row, &u, e, sizeof e))
-		return fail(st, "reading the rollups", e, NULL, 0);
-	if (!u.b)
-		return 0;
-	*t = u.a;
-	return 1;
+	size_t h;
+	for (h = 0; h < cs->nedge_hours && cs->edge_hours[h] != hour_s; h++)
+		;
+	if (h == cs->nedge_hours) {
+		char q[256];
+		snprintf(q, sizeof q,
+			 "SELECT %lld, dim, min(t), max(t) FROM rollup_1m WHERE t >= %lld AND t < %lld GROUP BY dim",
+			 (long long)hour_s, (long long)hour_s, (long long)(hour_s + 3600));
+		char e[512];
+		if (ch_select(conn(st), q, edge_row, cs, e, sizeof e))
+			return fail(st, "reading the rollups", e, NULL, 0);
+		cs->edge_hours = xrealloc(cs->edge_hours, (cs->nedge_hours + 1) * sizeof *cs->edge_hours);
+		cs->edge_hours[cs->nedge_hours++] = hour_s;
+	}
+	for (size_t i = 0; i < cs->nedges; i++)
+		if (cs->edges[i].hour == hour_s && cs->edges[i].dim == dim) {
+			*t = last ? cs->edges[i].last : cs->edges[i].first;
+			return 1;
+		}
+	return 0;
 }
 
 /* ---- series ---------------------------------------------------------------- */
@@ -432,6 +661,15 @@ static int series_row(void *ud, char **v, int n)
 	return 0;
 }
 
+static int series_any_row(void *ud, char **v, int n)
+{
+	series_ud *u = ud;
+	if (n < 2 || !v[0])
+		return 0;
+	u->errors = *v[0] == 'e';
+	return series_row(ud, v + 1, n - 1);
+}
+
 static int cmp_group_cost(const void *a, const void *b)
 {
 	const series_group *x = a, *y = b;
@@ -470,17 +708,40 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 	}
 	series_ud u = {st, out, &d, from, step, 0, 0};
 	sbuf q = SBUF_INIT;
-	sb_printf(&q, "SELECT t, dim," ROLLUP_COLS " FROM %s WHERE t >= %lld AND t < %lld GROUP BY t, dim ORDER BY t",
-		  rollup_table[res], (long long)(from / NS_PER_S), (long long)(to / NS_PER_S));
-	char e[512];
-	int rc = ch_select(conn(st), q.p, series_row, &u, e, sizeof e);
-	if (!rc) {
-		u.errors = 1;
-		sb_reset(&q);
-		sb_printf(&q, "SELECT t, dim, error_type, sum(n) FROM errors_%s WHERE t >= %lld AND t < %lld GROUP BY t, dim, error_type",
-			  rollup_table[res] + 7, (long long)(from / NS_PER_S), (long long)(to / NS_PER_S));
-		rc = ch_select(conn(st), q.p, series_row, &u, e, sizeof e);
+	/* Summed on the server by column and by (model, provider), each group
+	 * named by one of its dimensions: what series_row would add up, sent
+	 * once rather than per minute (or hour) and dimension. */
+	sbuf x = SBUF_INIT, from_h = SBUF_INIT, to_h = SBUF_INIT;
+	int64_t f_s = from / NS_PER_S, step_s = step / NS_PER_S;
+	for (int64_t i = 1; i < d.n; i++) {
+		if (!d.v[i].model)
+			continue;
+		int64_t rep = i;
+		for (int64_t j = 1; j < i; j++)
+			if (d.v[j].model && !strcmp(d.v[j].model, d.v[i].model) &&
+			    !strcmp(d.v[j].provider, d.v[i].provider)) {
+				rep = j;
+				break;
+			}
+		sb_printf(&from_h, "%s%llu", from_h.len ? "," : "", (unsigned long long)st->chs->dim_hash[i]);
+		sb_printf(&to_h, "%s%llu", to_h.len ? "," : "", (unsigned long long)st->chs->dim_hash[rep]);
 	}
+	sb_printf(&x, "%lld + intDiv(t - %lld, %lld) * %lld AS ct, ", (long long)f_s, (long long)f_s, (long long)step_s,
+		  (long long)step_s);
+	if (from_h.len)
+		sb_printf(&x, "transform(dim, [%s], [%s], dim) AS cd", from_h.p, to_h.p);
+	else
+		sb_adds(&x, "dim AS cd");
+	rollup_select(&q, "'r', toString(ct), toString(cd),", res, x.p, "ct, cd", f_s, to / NS_PER_S);
+	sb_printf(&q,
+		  " UNION ALL SELECT 'e', toString(ct), toString(cd)," ERRORS_STR_COLS
+		  " FROM (SELECT %s, error_type, n FROM errors_%s WHERE t >= %lld AND t < %lld) GROUP BY ct, cd, error_type",
+		  x.p, rollup_table[res] + 7, (long long)f_s, (long long)(to / NS_PER_S));
+	sb_free(&x);
+	sb_free(&from_h);
+	sb_free(&to_h);
+	char e[512];
+	int rc = ch_select(conn(st), q.p, series_any_row, &u, e, sizeof e);
 	sb_free(&q);
 	store_dims_free(&d);
 	if (rc) {
@@ -516,13 +777,16 @@ static int ch_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, 
 	int nr = rollup_ranges(from_ns, to_ns, r);
 	int64_t acc[2] = {0, 0};
 	char err[512];
-	for (int i = 0; i < nr; i++) {
-		char q[256];
-		snprintf(q, sizeof q, "SELECT sumMerge(cost), sumMerge(calls) FROM %s WHERE t >= %lld AND t < %lld",
-			 rollup_table[r[i].res], (long long)r[i].from, (long long)r[i].to);
-		if (ch_select(conn(st), q, spend_row, acc, err, sizeof err))
-			return fail(st, "summing the spend", err, NULL, 0);
-	}
+	if (nr <= 0)
+		return 0;
+	sbuf q = SBUF_INIT;
+	for (int i = 0; i < nr; i++)
+		sb_printf(&q, "%sSELECT sumMerge(cost), sumMerge(calls) FROM %s WHERE t >= %lld AND t < %lld",
+			  i ? " UNION ALL " : "", rollup_table[r[i].res], (long long)r[i].from, (long long)r[i].to);
+	int rc = ch_select(conn(st), q.p, spend_row, acc, err, sizeof err);
+	sb_free(&q);
+	if (rc)
+		return fail(st, "summing the spend", err, NULL, 0);
 	*cost = acc[0];
 	*calls = (uint64_t)acc[1];
 	return 0;
@@ -539,7 +803,41 @@ static int64_t ch_call_count(store_t *st)
 	return u.a;
 }
 
+static int time_range_read(store_t *st, int64_t *first, int64_t *last);
+
 static int ch_time_range(store_t *st, int64_t *first, int64_t *last)
+{
+	const char *db = ch_url_display(conn(st));
+	pthread_mutex_lock(&memo_mu);
+	int hit = range_memo.at > 0 && clock_mono() - range_memo.at < MEMO_S && !strcmp(range_memo.db, db);
+	int rc = range_memo.rc;
+	*first = range_memo.first;
+	*last = range_memo.last;
+	pthread_mutex_unlock(&memo_mu);
+	if (hit)
+		return rc;
+	pthread_mutex_lock(&memo_mu);
+	unsigned long gen = memo_gen;
+	pthread_mutex_unlock(&memo_mu);
+	double at = clock_mono();
+	rc = time_range_read(st, first, last);
+	if (rc)
+		return rc; /* an empty store or a failure is asked again */
+	pthread_mutex_lock(&memo_mu);
+	if (gen != memo_gen) {
+		pthread_mutex_unlock(&memo_mu);
+		return rc;
+	}
+	range_memo.at = at;
+	snprintf(range_memo.db, sizeof range_memo.db, "%s", db);
+	range_memo.rc = rc;
+	range_memo.first = *first;
+	range_memo.last = *last;
+	pthread_mutex_unlock(&memo_mu);
+	return rc;
+}
+
+static int time_range_read(store_t *st, int64_t *first, int64_t *last)
 {
 	two_ud u = {0};
 	char err[512];
@@ -567,6 +865,8 @@ static int ch_changed(store_t *st)
 	if (ch_select(conn(st), "SELECT count(), 0 FROM calls", two_row, &u, err, sizeof err))
 		return 0;
 	int changed = (uint64_t)u.a != st->chs->seen_count || u.b != st->chs->seen_last;
+	if (changed)
+		memo_clear();
 	st->chs->seen_count = (uint64_t)u.a;
 	st->chs->seen_last = u.b;
 	return changed;
@@ -1514,8 +1814,10 @@ static int ch_prompt_days(store_t *st, prompt_day_fn fn, void *ud, char *err, si
 	pday_ud u = {st, fn, ud, {0}};
 	rstats_init(&u.s);
 	char e[512];
-	int rc = ch_select(conn(st), "SELECT t, dim," ROLLUP_COLS " FROM rollup_1d GROUP BY t, dim", pday_row, &u, e,
-			   sizeof e);
+	sbuf q = SBUF_INIT;
+	rollup_select(&q, "toString(t), toString(dim),", RES_1D, "t, dim", "t, dim", INT64_MIN / 2, INT64_MAX / 2);
+	int rc = ch_select(conn(st), q.p, pday_row, &u, e, sizeof e);
+	sb_free(&q);
 	rstats_free(&u.s);
 	return rc ? fail(st, "reading the rollups", e, err, errlen) : 0;
 }
@@ -1686,6 +1988,7 @@ static int ch_ingest_op(store_t *st, batch_t *b, pricing_t *prices, ingest_stats
 		st->chs->codec = b->new_codec;
 	}
 	b->new_codec = NULL;
+	memo_clear(); /* what it reads next includes these */
 	return ch_ingest(conn(st), b, prices, stats, err, errlen);
 }
 
@@ -1774,6 +2077,7 @@ static void ch_close(store_t *st)
 		}
 		ch_disconnect(st->chs->c);
 		dims_reset(st->chs);
+		edges_reset(st->chs);
 		body_codec_free(st->chs->codec);
 		if (st->chs->local)
 			sq_close(st->chs->local);

@@ -46,6 +46,13 @@
  * errors_1m / errors_1h / errors_1d: SummingMergeTree of the error counts by
  *   type: (t, dim, error_type) -> n (sum(n) with GROUP BY: rows may not be
  *   merged yet). error_type 'error' when the call gave none.
+ * hist_1m / hist_1h / hist_1d (since version 2): SummingMergeTree of the
+ *   histograms: (t, dim, kind, bucket) -> n, kind 0 latency, 1 TTFT, bucket
+ *   as lat_bucket/ttft_bucket, calls with the value unknown left out; read
+ *   with sum(n) GROUP BY. The same counts as the rollups' sumMap states,
+ *   which ClickHouse 18.16 merges slowly over many rows; min, max and sum
+ *   stay in the rollups. Fed by materialized views on calls; a database of
+ *   version 1 gets them from its rollups when a writer opens it.
  *
  * Under a cluster (ch_cluster), each of these is TABLE_local on every shard
  * and TABLE is a Distributed table over them, sharded by trace id so that
@@ -58,9 +65,10 @@
 
 #include "ch_internal.h"
 
-enum { T_CALLS, T_SPANS, T_EVENTS, T_PROMPTS, T_R1M, T_R1H, T_R1D, T_E1M, T_E1H, T_E1D, T_COUNT };
+enum { T_CALLS, T_SPANS, T_EVENTS, T_PROMPTS, T_R1M, T_R1H, T_R1D, T_E1M, T_E1H, T_E1D, T_H1M, T_H1H, T_H1D, T_COUNT };
 const char *const ch_tables[CH_NTABLES] = {"calls",     "spans",     "span_events", "prompt_versions", "rollup_1m",
-					  "rollup_1h", "rollup_1d", "errors_1m",   "errors_1h",       "errors_1d"};
+					  "rollup_1h", "rollup_1d", "errors_1m",   "errors_1h",       "errors_1d",
+					  "hist_1m",   "hist_1h",   "hist_1d"};
 #define tables ch_tables
 _Static_assert(T_COUNT == CH_NTABLES, "one name a table");
 static const int64_t rollup_step_s[3] = {60, 3600, 86400};
@@ -178,6 +186,15 @@ static void table_def(const ch_conn *c, int t, sbuf *q)
 		if (t == T_R1M && c->modern && c->retention_days > 0)
 			sb_printf(q, " TTL toDateTime(t) + INTERVAL %d DAY", c->retention_days);
 		break;
+	case T_H1M:
+	case T_H1H:
+	case T_H1D:
+		sb_adds(q, "(t Int64, dim UInt64, kind UInt8, bucket UInt32, n UInt64) ENGINE = SummingMergeTree(n)");
+		sb_adds(q, t == T_H1D ? " PARTITION BY toYear(toDateTime(t))" : " PARTITION BY toYYYYMM(toDateTime(t))");
+		sb_adds(q, " ORDER BY (t, dim, kind, bucket)");
+		if (t == T_H1M && c->modern && c->retention_days > 0)
+			sb_printf(q, " TTL toDateTime(t) + INTERVAL %d DAY", c->retention_days);
+		break;
 	default:
 		sb_printf(q, "(t Int64, dim UInt64, error_type %s, n UInt64) ENGINE = SummingMergeTree(n)", d);
 		sb_adds(q, t == T_E1D ? " PARTITION BY toYear(toDateTime(t))" : " PARTITION BY toYYYYMM(toDateTime(t))");
@@ -194,7 +211,8 @@ static const char *local_name(const ch_conn *c, int t)
 	static const char *const local[T_COUNT] = {"calls_local",     "spans_local",     "span_events_local",
 						   "prompt_versions_local", "rollup_1m_local", "rollup_1h_local",
 						   "rollup_1d_local", "errors_1m_local", "errors_1h_local",
-						   "errors_1d_local"};
+						   "errors_1d_local", "hist_1m_local",   "hist_1h_local",
+						   "hist_1d_local"};
 	return c->cluster ? local[t] : tables[t];
 }
 
@@ -232,6 +250,20 @@ static void errors_view(const ch_conn *c, int res, sbuf *q)
 		  " GROUP BY t, dim, error_type",
 		  local_name(c, T_E1M + res), local_name(c, T_E1M + res), (long long)(step * 1000000000),
 		  (long long)step, local_name(c, T_CALLS));
+}
+
+/* The histogram of latency (kind 0) or TTFT (kind 1) per resolution. */
+static const char *const hist_kind[2][2] = {{"lat", "latency_ms"}, {"ttft", "ttft_ms"}};
+
+static void hist_view(const ch_conn *c, int res, int kind, sbuf *q)
+{
+	int64_t step = rollup_step_s[res];
+	sb_printf(q,
+		  "CREATE MATERIALIZED VIEW IF NOT EXISTS %s_%s_mv TO %s AS SELECT intDiv(ts, %lld) * %lld AS t, dim,"
+		  " toUInt8(%d) AS kind, %s_bucket AS bucket, count() AS n FROM %s WHERE %s >= 0 GROUP BY t, dim, bucket",
+		  local_name(c, T_H1M + res), hist_kind[kind][0], local_name(c, T_H1M + res),
+		  (long long)(step * 1000000000), (long long)step, kind, hist_kind[kind][0], local_name(c, T_CALLS),
+		  hist_kind[kind][1]);
 }
 
 /* How a table is spread over the shards: a trace on one shard. */
@@ -276,6 +308,62 @@ static int create_all(ch_conn *c, char *err, size_t errlen)
 		rc = run(c, &q, err, errlen);
 		if (!rc) {
 			errors_view(c, res, &q);
+			rc = run(c, &q, err, errlen);
+		}
+		for (int k = 0; k < 2 && !rc; k++) {
+			hist_view(c, res, k, &q);
+			rc = run(c, &q, err, errlen);
+		}
+	}
+	sb_free(&q);
+	return rc;
+}
+
+/* Version 1 to 2: the histogram tables, filled from the rollups' sumMap
+ * states, then their views. Only a writer migrates, before it writes, so
+ * no call arrives between the fill and the views (one writer a database, as
+ * the README says). A migration cut short is done again from the start:
+ * what it left is dropped first. */
+static int migrate_hist(ch_conn *c, char *err, size_t errlen)
+{
+	sbuf q = SBUF_INIT;
+	int rc = 0;
+	for (int res = 0; res < 3 && !rc; res++) {
+		int t = T_H1M + res;
+		for (int k = 0; k < 2 && !rc; k++) {
+			sb_printf(&q, "DROP TABLE IF EXISTS %s_%s_mv", local_name(c, t), hist_kind[k][0]);
+			rc = run(c, &q, err, errlen);
+		}
+		if (!rc && c->cluster) {
+			sb_printf(&q, "DROP TABLE IF EXISTS %s", tables[t]);
+			rc = run(c, &q, err, errlen);
+		}
+		if (!rc) {
+			sb_printf(&q, "DROP TABLE IF EXISTS %s", local_name(c, t));
+			rc = run(c, &q, err, errlen);
+		}
+		if (!rc) {
+			sb_printf(&q, "CREATE TABLE %s ", local_name(c, t));
+			table_def(c, t, &q);
+			rc = run(c, &q, err, errlen);
+		}
+		if (!rc && c->cluster) {
+			sb_printf(&q, "CREATE TABLE %s AS %s ENGINE = Distributed(%s, %s, %s, %s)", tables[t],
+				  local_name(c, t), c->cluster, c->db, local_name(c, t), shard_key(t));
+			rc = run(c, &q, err, errlen);
+		}
+		if (!rc) {
+			const char *r = local_name(c, T_R1M + res);
+			sb_printf(&q,
+				  "INSERT INTO %s (t, dim, kind, bucket, n) SELECT t, dim, kind, b, c FROM"
+				  " (SELECT t, dim, toUInt8(0) AS kind, sumMapMerge(lat_hist) AS m FROM %s GROUP BY t, dim"
+				  " UNION ALL SELECT t, dim, toUInt8(1) AS kind, sumMapMerge(ttft_hist) AS m FROM %s"
+				  " GROUP BY t, dim) ARRAY JOIN m.1 AS b, m.2 AS c WHERE c > 0",
+				  local_name(c, t), r, r);
+			rc = run(c, &q, err, errlen);
+		}
+		for (int k = 0; k < 2 && !rc; k++) {
+			hist_view(c, res, k, &q);
 			rc = run(c, &q, err, errlen);
 		}
 	}
@@ -361,9 +449,12 @@ int ch_schema_ensure(ch_conn *c, char *err, size_t errlen)
 		return -1;
 	if (v.version == CH_SCHEMA_VERSION)
 		return 0;
-	/* Version 1 is the whole schema; later versions add their migrations
-	 * here, each applied once and recorded. Every statement is IF NOT
-	 * EXISTS: a creation cut short is finished by the next connection. */
+	/* Version 1 is the schema but the histogram tables; version 2 adds
+	 * them. A migration is applied once and recorded; every statement of
+	 * the creation is IF NOT EXISTS: one cut short is finished by the next
+	 * connection. */
+	if (v.version == 1 && migrate_hist(c, err, errlen))
+		return -1;
 	if (create_all(c, err, errlen))
 		return -1;
 	sbuf q = SBUF_INIT;
@@ -402,7 +493,7 @@ static int drop_old_months(ch_conn *c, int days, char *err, size_t errlen)
 	struct tm tm;
 	gmtime_r(&cut, &tm);
 	int cut_month = (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
-	static const int monthly[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M};
+	static const int monthly[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M, T_H1M};
 	int rc = 0;
 	sbuf q = SBUF_INIT;
 	for (size_t i = 0; i < sizeof monthly / sizeof *monthly && !rc; i++) {
@@ -438,12 +529,12 @@ int ch_set_retention(ch_conn *c, int days, char *err, size_t errlen)
 		return days > 0 ? drop_old_months(c, days, err, errlen) : 0;
 	if (days == was)
 		return 0;
-	static const int kept[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M};
+	static const int kept[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M, T_H1M};
 	sbuf q = SBUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < sizeof kept / sizeof *kept && !rc; i++) {
 		int t = kept[i];
-		const char *col = (t == T_R1M || t == T_E1M) ? "toDateTime(t)" : "toDateTime(time)";
+		const char *col = (t == T_R1M || t == T_E1M || t == T_H1M) ? "toDateTime(t)" : "toDateTime(time)";
 		if (days > 0)
 			sb_printf(&q, "ALTER TABLE %s MODIFY TTL %s + INTERVAL %d DAY", local_name(c, t), col, days);
 		else

@@ -16,6 +16,10 @@
 #   sh tests/lib/clickhouse.sh tls DIR   before start: HTTPS too (ch_tls)
 #   sh tests/lib/clickhouse.sh ports N    N free TCP ports of 127.0.0.1
 #
+# With CH_QUERY_LOG=1, every query is logged in system.query_log (with
+# its duration, rows and bytes read), flushed each second: where the time of
+# a screen goes (tests/bench/ch_queries.sh reads it).
+#
 # With CH_WATCH_PID set, the server is stopped when that process is gone
 # (a test binary killed before its teardown leaves no server behind).
 #
@@ -106,6 +110,11 @@ ch_write_config() { # DIR HTTP TCP INTERSERVER [SHARD-TCP...]
     <max_session_timeout>3600</max_session_timeout>
     <default_session_timeout>60</default_session_timeout>
     <dictionaries_config>$dir/no_dictionaries.xml</dictionaries_config>
+    <query_log>
+        <database>system</database>
+        <table>query_log</table>
+        <flush_interval_milliseconds>1000</flush_interval_milliseconds>
+    </query_log>
 </yandex>
 XML
 	[ -f "$dir/password" ] || echo "pw-$$-$(date +%s)-test" >"$dir/password"
@@ -117,6 +126,7 @@ XML
         <default>
             <max_memory_usage>2000000000</max_memory_usage>
             <load_balancing>random</load_balancing>
+            <log_queries>${CH_QUERY_LOG:-0}</log_queries>
         </default>
     </profiles>
     <users>

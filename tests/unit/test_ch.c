@@ -500,9 +500,10 @@ START_TEST(schema_created_once)
 				"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN "
 				"('calls','spans','span_events','prompt_versions','rollup_1m','rollup_1h','rollup_1d',"
 				"'errors_1m','errors_1h','errors_1d','rollup_1m_mv','rollup_1h_mv','rollup_1d_mv',"
-				"'errors_1m_mv','errors_1h_mv','errors_1d_mv')",
+				"'errors_1m_mv','errors_1h_mv','errors_1d_mv','hist_1m','hist_1h','hist_1d','hist_1m_lat_mv',"
+				"'hist_1m_ttft_mv','hist_1h_lat_mv','hist_1h_ttft_mv','hist_1d_lat_mv','hist_1d_ttft_mv')",
 				0, &n, err, sizeof err) == 0);
-	ck_assert_int_eq(n, 16);
+	ck_assert_int_eq(n, 25);
 	ch_disconnect(c);
 	/* Read-only on a database without the schema is refused. */
 	char url[512];
@@ -516,6 +517,107 @@ static void hex_of(int i, char *out, size_t n)
 {
 	snprintf(out, n, "%016x", 0x1000 + i);
 }
+
+static void fill(batch_t *b, int n, int first, int64_t t0);
+
+/* The histograms of the rollups (sumMap states) and of the hist_ tables, as
+ * text: (resolution, kind, t, dim, bucket, n) in order. */
+static void hist_both(ch_conn *c, sbuf *from_rollups, sbuf *from_tables)
+{
+	char err[512];
+	static const char *const res[] = {"1m", "1h", "1d"};
+	for (int k = 0; k < 3; k++) {
+		char q[1024];
+		rows r = {0};
+		snprintf(q, sizeof q,
+			 "SELECT kind, t, dim, b, c FROM (SELECT t, dim, toUInt8(0) AS kind, sumMapMerge(lat_hist) AS m"
+			 " FROM rollup_%s GROUP BY t, dim UNION ALL SELECT t, dim, toUInt8(1) AS kind,"
+			 " sumMapMerge(ttft_hist) AS m FROM rollup_%s GROUP BY t, dim) ARRAY JOIN m.1 AS b, m.2 AS c"
+			 " WHERE c > 0 ORDER BY kind, t, dim, b",
+			 res[k], res[k]);
+		ck_assert_msg(ch_select(c, q, collect, &r, err, sizeof err) == 0, "%s", err);
+		for (int i = 0; i < r.n; i++)
+			sb_printf(from_rollups, "%s %s %s %s %s %s\n", res[k], r.v[i][0], r.v[i][1], r.v[i][2], r.v[i][3],
+				  r.v[i][4]);
+		rows_free(&r);
+		snprintf(q, sizeof q,
+			 "SELECT kind, t, dim, bucket, sum(n) FROM hist_%s GROUP BY kind, t, dim, bucket"
+			 " ORDER BY kind, t, dim, bucket",
+			 res[k]);
+		ck_assert_msg(ch_select(c, q, collect, &r, err, sizeof err) == 0, "%s", err);
+		for (int i = 0; i < r.n; i++)
+			sb_printf(from_tables, "%s %s %s %s %s %s\n", res[k], r.v[i][0], r.v[i][1], r.v[i][2], r.v[i][3],
+				  r.v[i][4]);
+		rows_free(&r);
+	}
+}
+
+/* A database of schema version 1 (no histogram tables): a reader says it
+ * is too old; a writer brings it to version 2, the histograms filled from
+ * the rollups, and the calls it writes afterwards reach them too. */
+START_TEST(schema_migrates_from_1)
+{
+	if (skip())
+		return;
+	ch_conn *c = conn_db("migrate", 0);
+	char err[512] = "";
+	int64_t t0 = 1700000000LL * 1000000000LL;
+	batch_t b = {0};
+	fill(&b, 40, 0, t0);
+	ingest_stats st = {0};
+	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(ch_flush(c, err, sizeof err) == 0, "%s", err);
+	batch_free(&b);
+	/* Back to what version 1 was. */
+	static const char *const undo[] = {
+	    "DROP TABLE hist_1m_lat_mv", "DROP TABLE hist_1m_ttft_mv", "DROP TABLE hist_1h_lat_mv",
+	    "DROP TABLE hist_1h_ttft_mv", "DROP TABLE hist_1d_lat_mv", "DROP TABLE hist_1d_ttft_mv",
+	    "DROP TABLE hist_1m", "DROP TABLE hist_1h", "DROP TABLE hist_1d", "DROP TABLE llmops_schema",
+	    "CREATE TABLE llmops_schema (version UInt32, form String, applied_at DateTime) ENGINE = TinyLog",
+	};
+	for (size_t i = 0; i < sizeof undo / sizeof *undo; i++)
+		ck_assert_msg(ch_exec(c, undo[i], err, sizeof err) == 0, "%s: %s", undo[i], err);
+	char ins[128];
+	snprintf(ins, sizeof ins, "INSERT INTO llmops_schema VALUES (1, '%s', now())", ch_modern(c) ? "modern" : "portable");
+	ck_assert_msg(ch_exec(c, ins, err, sizeof err) == 0, "%s", err);
+	ch_disconnect(c);
+
+	char url[512];
+	snprintf(url, sizeof url, "%s/migrate_%d", srv_base, (int)getpid());
+	ck_assert_int_eq(ch_connect(url, NULL, CH_READONLY, &c, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "schema version 1, this llmops needs 2"), "%s", err);
+
+	c = conn_db("migrate", 0);
+	int v = 0;
+	ck_assert(ch_schema_version(c, &v, err, sizeof err) == 0);
+	ck_assert_int_eq(v, 2);
+	sbuf want = SBUF_INIT, got = SBUF_INIT;
+	hist_both(c, &want, &got);
+	ck_assert(want.len > 0);
+	ck_assert_str_eq(sb_str(&got), sb_str(&want));
+	/* New calls, some in the minutes already there. */
+	memset(&b, 0, sizeof b);
+	fill(&b, 30, 30, t0);
+	memset(&st, 0, sizeof st);
+	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(ch_flush(c, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(st.inserted, 20);
+	batch_free(&b);
+	sb_reset(&want);
+	sb_reset(&got);
+	hist_both(c, &want, &got);
+	ck_assert_str_eq(sb_str(&got), sb_str(&want));
+	sb_free(&want);
+	sb_free(&got);
+	ch_disconnect(c);
+	/* Opened again, nothing is migrated twice. */
+	c = conn_db("migrate", 0);
+	int64_t n = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM llmops_schema", 0, &n, err, sizeof err) == 0);
+	ck_assert_int_eq(n, 2);
+	ch_disconnect(c);
+}
+END_TEST
 
 /* n calls over a few minutes, with hostile text and known latencies. */
 static void fill(batch_t *b, int n, int first, int64_t t0)
@@ -632,6 +734,20 @@ START_TEST(ingest_idempotent)
 	ck_assert_str_eq(r.v[0][0], sb_str(&idx));
 	ck_assert_str_eq(r.v[0][1], sb_str(&cnt));
 	rows_free(&r);
+	/* The same buckets in the histogram tables of every resolution. */
+	static const char *const hist_tables[] = {"hist_1m", "hist_1h", "hist_1d"};
+	for (int k = 0; k < 3; k++) {
+		char q[512];
+		snprintf(q, sizeof q,
+			 "SELECT arrayStringConcat(arrayMap(x -> toString(x), groupArray(bucket)), ','),"
+			 " arrayStringConcat(arrayMap(x -> toString(x), groupArray(n)), ',')"
+			 " FROM (SELECT bucket, sum(n) AS n FROM %s WHERE kind = 0 GROUP BY bucket ORDER BY bucket)",
+			 hist_tables[k]);
+		ck_assert_msg(ch_select(c, q, collect, &r, err, sizeof err) == 0, "%s", err);
+		ck_assert_str_eq(r.v[0][0], sb_str(&idx));
+		ck_assert_str_eq(r.v[0][1], sb_str(&cnt));
+		rows_free(&r);
+	}
 	sb_free(&idx);
 	sb_free(&cnt);
 	/* Errors by type: those without one count as "error". */
@@ -1483,6 +1599,7 @@ Suite *suite_ch(void)
 	tcase_add_test(t, cancel_from_another_thread);
 	tcase_add_test(t, server_restarted);
 	tcase_add_test(t, schema_created_once);
+	tcase_add_test(t, schema_migrates_from_1);
 	tcase_add_test(t, ingest_idempotent);
 	tcase_add_test(t, spans_and_events);
 	tcase_add_test(t, layers_merge_as_sqlite);
