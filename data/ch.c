@@ -346,6 +346,20 @@ static void base_url(const ch_conn *c, sbuf *u, const char *qid, int with_db)
 	sb_printf(u, "query_id=%s", qid);
 }
 
+/* Did a secure=1 request get through its TLS handshake (1 when not
+ * secure, when it did not even connect, or on a connection kept from
+ * before)? */
+static int tls_done(CURL *e, const ch_conn *c)
+{
+	long connects = 0;
+	double handshaken = 0;
+	if (!c->secure)
+		return 1;
+	curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+	curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME, &handshaken);
+	return connects == 0 || handshaken > 0;
+}
+
 /* One request: body is the query (sql only) or the data of an INSERT
  * (sql in the URL). */
 static int request(ch_conn *c, const char *sql, const char *data, size_t len, int gz, ch_row_fn fn, void *ud,
@@ -441,6 +455,12 @@ static int request(ch_conn *c, const char *sql, const char *data, size_t len, in
 				  c->host, c->port);
 		else if (cc == CURLE_COULDNT_RESOLVE_HOST)
 			ch_seterr(err, errlen, "cannot connect to ClickHouse at %s:%d: unknown host", c->host, c->port);
+		else if (cc == CURLE_OPERATION_TIMEDOUT && !tls_done(e, c))
+			/* a plain-HTTP port may wait for the end of a request line
+			 * that a TLS hello never sends */
+			ch_seterr(err, errlen,
+				  "ClickHouse %s: the TLS handshake failed (secure=1 needs the server's HTTPS port)",
+				  c->where);
 		else if (cc == CURLE_OPERATION_TIMEDOUT)
 			ch_seterr(err, errlen, "ClickHouse %s: no answer in time", c->where);
 		else if (cc == CURLE_PEER_FAILED_VERIFICATION)
