@@ -63,6 +63,7 @@
 #include "../core/hist.h"
 #include "../core/map.h"
 #include "ch_internal.h"
+#include "trace.h"
 
 /* An insert's body grows until this many bytes, then is sent. */
 #define CH_BATCH_BYTES (64u << 20)
@@ -751,31 +752,11 @@ static int load_stored(ch_conn *c, settle_t *x, ingest_stats *stats, char *err, 
 
 /* ---- a provider SDK's own span, alone at the root of a trace -------------- */
 
-/* Some layers keep milliseconds, and one may end its span a moment before
- * the SDK's own (on an error, say). */
-#define JOIN_SLACK_NS (50 * NS_PER_MS)
 
-static int sdk_scope(const char *scope)
-{
-	return scope && !strncmp(scope, "com.anthropic.sdk", 17);
-}
-
-/* Is sdk's span (ss) the same request as another layer's (o, os)? The same
- * provider and model, the same token counts, its time within the other's. */
+/* Is sdk's span (ss) the same request as another layer's (o, os)? */
 static int same_request(const call_t *o, const span_rec *os, const call_t *sdk, const span_rec *ss)
 {
-	if (!str_eq(o->provider, sdk->provider) ||
-	    !(str_eq(o->model, sdk->model) || str_eq(o->request_model, sdk->request_model) ||
-	      str_eq(o->request_model, sdk->model) || str_eq(o->model, sdk->request_model)))
-		return 0;
-	if (os->start_ns > ss->start_ns + JOIN_SLACK_NS ||
-	    (os->end_ns >= 0 && ss->end_ns >= 0 && os->end_ns + JOIN_SLACK_NS < ss->end_ns))
-		return 0;
-	if (o->input_tokens >= 0 && sdk->input_tokens >= 0 && o->input_tokens != sdk->input_tokens)
-		return 0;
-	if (o->output_tokens >= 0 && sdk->output_tokens >= 0 && o->output_tokens != sdk->output_tokens)
-		return 0;
-	return 1;
+	return trace_same_request(o, os->start_ns, os->end_ns, sdk, ss->start_ns, ss->end_ns);
 }
 
 /* ---- settling: the calls of held spans ------------------------------------ */
@@ -841,10 +822,10 @@ static void join_sdk_roots(batch_t *b, const layers *l, group *g, size_t ng, con
 	qsort_r(cand, nc, sizeof *cand, cmp_ts, calls);
 	for (size_t k = 0; k < ng; k++) {
 		const span_rec *ss = &b->spans[g[k].head];
-		if (g[k].n != 1 || !sdk_scope(ss->scope) || ss->parent_len)
+		if (g[k].n != 1 || !trace_sdk_scope(ss->scope) || ss->parent_len)
 			continue;
 		const call_t *sc = &b->calls[ss->call];
-		int64_t lo = ss->start_ns - 600 * NS_PER_S, hi = ss->start_ns + JOIN_SLACK_NS;
+		int64_t lo = ss->start_ns - 600 * NS_PER_S, hi = ss->start_ns + TRACE_JOIN_SLACK_NS;
 		size_t a = 0, z = nc;
 		while (a < z) {
 			size_t mid = (a + z) / 2;
@@ -932,7 +913,7 @@ static int cand_span_row(void *ud, char **cols, int ncols)
 		return 0;
 	cand *k = &u->v[at - 1];
 	k->layers++;
-	if (sdk_scope(cols[2]))
+	if (trace_sdk_scope(cols[2]))
 		k->sdk = 1;
 	if (strcmp(cols[0], cols[3]))
 		return 0;
@@ -969,14 +950,14 @@ static int stored_cands(ch_conn *c, const batch_t *b, const group *g, size_t ng,
 		for (; k < ng && cond.len < CH_IN_LIST_BYTES; k++) {
 			const span_rec *s = &b->spans[g[k].head];
 			const call_t *m = &calls[k];
-			int root = g[k].n == 1 && sdk_scope(s->scope) && !s->parent_len;
+			int root = g[k].n == 1 && trace_sdk_scope(s->scope) && !s->parent_len;
 			if (g[k].joined >= 0 || g[k].link[0] || (!root && g[k].sdk) || !m->provider || !*m->provider)
 				continue;
 			/* Only Anthropic's SDK is known to record its spans apart. */
 			if (!root && strcmp(m->provider, "anthropic"))
 				continue;
-			int64_t a = root ? s->start_ns - 600 * NS_PER_S : s->start_ns - JOIN_SLACK_NS;
-			int64_t z = (root ? s->start_ns : s->end_ns >= 0 ? s->end_ns : s->start_ns) + JOIN_SLACK_NS;
+			int64_t a = root ? s->start_ns - 600 * NS_PER_S : s->start_ns - TRACE_JOIN_SLACK_NS;
+			int64_t z = (root ? s->start_ns : s->end_ns >= 0 ? s->end_ns : s->start_ns) + TRACE_JOIN_SLACK_NS;
 			lo = a < lo ? a : lo;
 			hi = z > hi ? z : hi;
 			sb_adds(&cond, n++ ? " OR (" : "(");
@@ -1028,7 +1009,7 @@ static int join_stored(ch_conn *c, const batch_t *b, group *g, size_t ng, const 
 	int rc = stored_cands(c, b, g, ng, calls, &u, err, errlen);
 	for (size_t k = 0; k < ng && !rc && u.n; k++) {
 		const span_rec *s = &b->spans[g[k].head];
-		int root = g[k].n == 1 && sdk_scope(s->scope) && !s->parent_len;
+		int root = g[k].n == 1 && trace_sdk_scope(s->scope) && !s->parent_len;
 		if (g[k].joined >= 0 || g[k].link[0] || (!root && g[k].sdk))
 			continue;
 		const call_t *mine = &b->calls[s->call];
@@ -1039,7 +1020,7 @@ static int join_stored(ch_conn *c, const batch_t *b, group *g, size_t ng, const 
 			if (!o->seen || o->sdk != !root)
 				continue;
 			int ok = root ? same_request(&o->c, &o->s, mine, s)
-				      : o->layers == 1 && !o->s.parent_len && sdk_scope(o->s.scope) &&
+				      : o->layers == 1 && !o->s.parent_len && trace_sdk_scope(o->s.scope) &&
 						same_request(mine, s, &o->c, &o->s);
 			if (!ok)
 				continue;
@@ -1284,7 +1265,7 @@ static int settle_batch(ch_conn *c, batch_t *b, ingest_stats *stats, char *err, 
 		int again = 0, sdk = 0;
 		for (long j = i; j >= 0 && nm - first < l.nllm; j = l.inner[j]) {
 			mem[nm++] = j;
-			sdk |= sdk_scope(b->spans[j].scope);
+			sdk |= trace_sdk_scope(b->spans[j].scope);
 			if (x.st[j] == S_NEW)
 				fresh++;
 			else if (!link && x.call[j][0])

@@ -1038,19 +1038,28 @@ static int settle_trace(ctx_t *x, trace_mem *t)
 
 /* ---- a provider SDK's own span, alone at the root of a trace ------------- */
 
-/* Some layers keep milliseconds, and one may end its span a moment before
- * the SDK's own (on an error, say). */
-#define JOIN_SLACK_NS (50 * NS_PER_MS)
 
-static int sdk_scope(const char *scope)
+int trace_sdk_scope(const char *scope)
 {
 	return scope && !strncmp(scope, "com.anthropic.sdk", 17);
 }
 
-static int64_t tok(const call_t *c, int which)
+int trace_same_request(const call_t *o, int64_t o_start, int64_t o_end, const call_t *sdk, int64_t sdk_start,
+		       int64_t sdk_end)
 {
-	return which == 0 ? c->input_tokens : c->output_tokens;
+	if (!str_eq(o->provider, sdk->provider) ||
+	    !(str_eq(o->model, sdk->model) || str_eq(o->request_model, sdk->request_model) ||
+	      str_eq(o->request_model, sdk->model) || str_eq(o->model, sdk->request_model)))
+		return 0;
+	if (o_start > sdk_start + TRACE_JOIN_SLACK_NS || (o_end >= 0 && sdk_end >= 0 && o_end + TRACE_JOIN_SLACK_NS < sdk_end))
+		return 0;
+	if (o->input_tokens >= 0 && sdk->input_tokens >= 0 && o->input_tokens != sdk->input_tokens)
+		return 0;
+	if (o->output_tokens >= 0 && sdk->output_tokens >= 0 && o->output_tokens != sdk->output_tokens)
+		return 0;
+	return 1;
 }
+
 
 /* Does stored call id have no span of that scope, and a record that matches? */
 static int joinable(store_t *st, int64_t id, const char *scope, const call_t *sdk, int64_t sdk_start, int64_t sdk_end,
@@ -1093,18 +1102,8 @@ static int joinable(store_t *st, int64_t id, const char *scope, const call_t *sd
 	arena_t ar = {0};
 	call_t o;
 	size_t il, ol;
-	int match = rec_decode(into->v[best].rec, &o, &ar, &il, &ol) == 0;
-	if (match) {
-		const node *nd = &into->v[best];
-		match = str_eq(o.provider, sdk->provider) &&
-			(str_eq(o.model, sdk->model) || str_eq(o.request_model, sdk->request_model) ||
-			 str_eq(o.request_model, sdk->model) || str_eq(o.model, sdk->request_model)) &&
-			nd->start <= sdk_start + JOIN_SLACK_NS &&
-			(nd->end < 0 || sdk_end < 0 || nd->end + JOIN_SLACK_NS >= sdk_end);
-		for (int w = 0; w < 2 && match; w++)
-			if (tok(&o, w) >= 0 && tok(sdk, w) >= 0 && tok(&o, w) != tok(sdk, w))
-				match = 0;
-	}
+	int match = rec_decode(into->v[best].rec, &o, &ar, &il, &ol) == 0 &&
+		    trace_same_request(&o, into->v[best].start, into->v[best].end, sdk, sdk_start, sdk_end);
 	arena_free(&ar);
 	if (match) {
 		*into_node = best;
@@ -1174,7 +1173,7 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 	node *nd = &t.v[me];
 	/* An SDK's root joins one call, once: only while its call is its span
 	 * alone (another layer's call may have several). */
-	if (sdk_scope(nd->scope) && !nd->parent_len) {
+	if (trace_sdk_scope(nd->scope) && !nd->parent_len) {
 		sqlite3_stmt *cq = store_stmt(st, ST_CALL_SPAN_COUNT, "SELECT count(*) FROM spans WHERE call_id=?");
 		sqlite3_bind_int64(cq, 1, nd->call_id);
 		int64_t layers = sqlite3_step(cq) == SQLITE_ROW ? sqlite3_column_int64(cq, 0) : -1;
@@ -1189,7 +1188,7 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 		arena_free(&ar);
 		goto out;
 	}
-	int is_sdk_root = sdk_scope(nd->scope) && !nd->parent_len;
+	int is_sdk_root = trace_sdk_scope(nd->scope) && !nd->parent_len;
 	sqlite3_stmt *s;
 	/* An SDK root looks for the layer whose span holds it; another layer
 	 * looks for SDK roots inside its own time. */
@@ -1202,8 +1201,8 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 		rc = -1;
 		goto out;
 	}
-	int64_t lo = is_sdk_root ? nd->start - 600 * NS_PER_S : nd->start - JOIN_SLACK_NS;
-	int64_t hi = (is_sdk_root ? nd->start : (nd->end >= 0 ? nd->end : nd->start)) + JOIN_SLACK_NS;
+	int64_t lo = is_sdk_root ? nd->start - 600 * NS_PER_S : nd->start - TRACE_JOIN_SLACK_NS;
+	int64_t hi = (is_sdk_root ? nd->start : (nd->end >= 0 ? nd->end : nd->start)) + TRACE_JOIN_SLACK_NS;
 	sqlite3_bind_int64(s, 1, lo);
 	sqlite3_bind_int64(s, 2, hi);
 	sqlite3_bind_int64(s, 3, nd->call_id);
@@ -1236,7 +1235,7 @@ static int sdk_pass(ctx_t *x, const uint8_t *tr, int tl, const uint8_t *sp, int 
 		int otl = 0, osl = 0;
 		while (sqlite3_step(q) == SQLITE_ROW) {
 			rows++;
-			ok = sdk_scope((const char *)sqlite3_column_text(q, 2)) && sqlite3_column_type(q, 3) == SQLITE_NULL &&
+			ok = trace_sdk_scope((const char *)sqlite3_column_text(q, 2)) && sqlite3_column_type(q, 3) == SQLITE_NULL &&
 			     sqlite3_column_bytes(q, 0) <= CALL_ID_MAX && sqlite3_column_bytes(q, 1) <= CALL_ID_MAX;
 			if (ok) {
 				otl = sqlite3_column_bytes(q, 0);
@@ -1365,7 +1364,7 @@ int trace_ingest(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats
 		if (S->call >= 0) {
 			x.fresh_llm++;
 			u64map_put(&x.bcalls, span_hash(S->trace_id, S->trace_len, S->span_id, S->span_len), S->call + 1);
-			if (sdk_scope(S->scope) && !S->parent_len && note_sdk_root(st))
+			if (trace_sdk_scope(S->scope) && !S->parent_len && note_sdk_root(st))
 				rc = -1;
 		} else {
 			stats->spans++;

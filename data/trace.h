@@ -53,4 +53,17 @@ void trace_span_cells(const trace_view *t, const trace_span *s, int w, int *c0, 
 void trace_write_text(const trace_view *t, FILE *out, int ascii);
 void trace_write_json(const trace_view *t, FILE *out);
 
+struct call;
+/* A provider SDK's span and another layer's: both stores join them alike
+ * (data/trace.c). Some layers keep milliseconds, and one may end its span a
+ * moment before the SDK's own (on an error, say). */
+#define TRACE_JOIN_SLACK_NS (50 * 1000000LL)
+/* Is scope a provider SDK's own instrumentation? */
+int trace_sdk_scope(const char *scope);
+/* Is the SDK's call (sdk, its span's times) the same request as another
+ * layer's (o)? The same provider and model, the same token counts where both
+ * know them, its time within the other's. */
+int trace_same_request(const struct call *o, int64_t o_start, int64_t o_end, const struct call *sdk, int64_t sdk_start,
+		       int64_t sdk_end);
+
 #endif
