@@ -1177,6 +1177,7 @@ static void import_tick(app_t *a)
 		a->now_ns = app_clock(a);
 		follow_data_window(a);
 		reload_all(a);
+		alerts_console_tick(a); /* the rules, at the file's time, before the next key */
 	} else if (now - a->import_reload >= 1.0) {
 		a->import_reload = now;
 		refresh_tick(a);
