@@ -64,6 +64,32 @@ static void seterr(char *err, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void nap(int attempt)
+{
+	struct timespec ts = {0, (long)(attempt + 1) * 10 * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static int is_busy(int rc)
+{
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+/* A statement of the opening, again while another process holds the file
+ * (two annotators opening a new dataset at once: switching it to WAL and
+ * creating its tables take locks that the busy timeout does not always
+ * wait for). */
+static int exec_opening(sqlite3 *db, const char *sql)
+{
+	int rc = SQLITE_BUSY;
+	for (int attempt = 0; attempt < 100 && is_busy(rc); attempt++) {
+		if (attempt)
+			nap(attempt < 9 ? attempt : 9);
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+	return rc;
+}
+
 int golden_open(const char *path, golden_t **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -117,16 +143,16 @@ int golden_open(const char *path, golden_t **out, char *err, size_t errlen)
 		sqlite3_busy_timeout(g->db, BUSY_TIMEOUT_MS);
 		/* Reading forces the header check: a file that is not a database
 		 * fails here, not at the first label. */
-		rc = sqlite3_exec(g->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		rc = exec_opening(g->db, "SELECT count(*) FROM sqlite_schema");
 	}
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(g->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		rc = exec_opening(g->db, "PRAGMA journal_mode=WAL");
 	umask(old);
 	/* A label shown as saved must survive a power cut, not only kill -9. */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(g->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(g->db, schema, NULL, NULL, NULL);
+		rc = exec_opening(g->db, schema);
 	if (rc != SQLITE_OK) {
 		seterr(err, errlen, "%s: %s", path, g->db ? sqlite3_errmsg(g->db) : "cannot open");
 		golden_close(g);
@@ -158,17 +184,6 @@ void golden_set_good_label(golden_t *g, const char *label)
 }
 
 /* ---- writing ----------------------------------------------------------- */
-
-static void nap(int attempt)
-{
-	struct timespec ts = {0, (long)(attempt + 1) * 10 * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
-static int is_busy(int rc)
-{
-	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
-}
 
 /* Runs body inside BEGIN IMMEDIATE .. COMMIT. The write lock is taken
  * first, so nothing read inside can go stale before the write (a deferred

@@ -617,6 +617,51 @@ START_TEST(golden_two_processes)
 }
 END_TEST
 
+/* Annotators who start at the same moment on a dataset that does not exist
+ * yet: each opening makes it, or finds it made, and none is refused with
+ * "database is locked" (switching to WAL and creating the tables take locks
+ * that the busy timeout alone does not wait for). */
+START_TEST(golden_opened_at_once)
+{
+	for (int round = 0; round < 20; round++) {
+		char name[32];
+		snprintf(name, sizeof name, "new-%d.db", round);
+		char *path = t_path(name);
+		int go[2];
+		ck_assert_int_eq(pipe(go), 0);
+		enum { N = 6 };
+		pid_t pids[N];
+		for (int k = 0; k < N; k++) {
+			pids[k] = fork();
+			ck_assert_int_ge(pids[k], 0);
+			if (pids[k] == 0) {
+				close(go[1]);
+				char c;
+				if (read(go[0], &c, 1) < 0)
+					_exit(3);
+				golden_t *g;
+				char err[256];
+				if (golden_open(path, &g, err, sizeof err)) {
+					fprintf(stderr, "golden_open: %s\n", err);
+					_exit(1);
+				}
+				golden_close(g);
+				_exit(0);
+			}
+		}
+		close(go[0]);
+		close(go[1]); /* every child starts now */
+		for (int k = 0; k < N; k++) {
+			int status;
+			ck_assert_int_eq(waitpid(pids[k], &status, 0), pids[k]);
+			ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "round %d: opening %d failed (%d)",
+				      round, k, status);
+		}
+		free(path);
+	}
+}
+END_TEST
+
 Suite *suite_golden(void)
 {
 	Suite *s = suite_create("golden");
@@ -632,6 +677,7 @@ Suite *suite_golden(void)
 	tcase_add_test(tc, golden_export_promptfoo_langfuse);
 	tcase_add_test(tc, golden_export_atomic);
 	tcase_add_test(tc, golden_two_processes);
+	tcase_add_test(tc, golden_opened_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
