@@ -288,19 +288,26 @@ static int run(ch_conn *c, sbuf *q, char *err, size_t errlen)
 	return rc;
 }
 
+/* Table t (and, under a cluster, its Distributed table over the shards'). */
+static int create_table(ch_conn *c, int t, sbuf *q, const char *if_not_exists, char *err, size_t errlen)
+{
+	sb_printf(q, "CREATE TABLE %s%s ", if_not_exists, local_name(c, t));
+	table_def(c, t, q);
+	int rc = run(c, q, err, errlen);
+	if (!rc && c->cluster) {
+		sb_printf(q, "CREATE TABLE %s%s AS %s ENGINE = Distributed(%s, %s, %s, %s)", if_not_exists, tables[t],
+			  local_name(c, t), c->cluster, c->db, local_name(c, t), shard_key(t));
+		rc = run(c, q, err, errlen);
+	}
+	return rc;
+}
+
 static int create_all(ch_conn *c, char *err, size_t errlen)
 {
 	sbuf q = SBUF_INIT;
 	int rc = 0;
 	for (int t = 0; t < T_COUNT && !rc; t++) {
-		sb_printf(&q, "CREATE TABLE IF NOT EXISTS %s ", local_name(c, t));
-		table_def(c, t, &q);
-		rc = run(c, &q, err, errlen);
-		if (!rc && c->cluster) {
-			sb_printf(&q, "CREATE TABLE IF NOT EXISTS %s AS %s ENGINE = Distributed(%s, %s, %s, %s)", tables[t],
-				  local_name(c, t), c->cluster, c->db, local_name(c, t), shard_key(t));
-			rc = run(c, &q, err, errlen);
-		}
+		rc = create_table(c, t, &q, "IF NOT EXISTS ", err, errlen);
 	}
 	/* The views after their tables: a view created first would miss rows. */
 	for (int res = 0; res < 3 && !rc; res++) {
@@ -342,16 +349,8 @@ static int migrate_hist(ch_conn *c, char *err, size_t errlen)
 			sb_printf(&q, "DROP TABLE IF EXISTS %s", local_name(c, t));
 			rc = run(c, &q, err, errlen);
 		}
-		if (!rc) {
-			sb_printf(&q, "CREATE TABLE %s ", local_name(c, t));
-			table_def(c, t, &q);
-			rc = run(c, &q, err, errlen);
-		}
-		if (!rc && c->cluster) {
-			sb_printf(&q, "CREATE TABLE %s AS %s ENGINE = Distributed(%s, %s, %s, %s)", tables[t],
-				  local_name(c, t), c->cluster, c->db, local_name(c, t), shard_key(t));
-			rc = run(c, &q, err, errlen);
-		}
+		if (!rc)
+			rc = create_table(c, t, &q, "", err, errlen);
 		if (!rc) {
 			const char *r = local_name(c, T_R1M + res);
 			sb_printf(&q,

@@ -557,19 +557,16 @@ static int found_row(void *ud, char **cols, int ncols)
 	return 0;
 }
 
-/* Which of ids the calls table holds (their calls start within lo..hi),
- * into found. */
-static int existing(ch_conn *c, int64_t lo, int64_t hi, char (*ids)[2 * CALL_ID_MAX + 1], size_t n, strmap *found,
-		    char *err, size_t errlen)
+/* SELECT head IN ('id', ...) over ids in as many queries as keep each under
+ * the server's max_query_size; the rows to fn. */
+static int select_in(ch_conn *c, const char *head, char (*ids)[2 * CALL_ID_MAX + 1], size_t n, ch_row_fn fn,
+		     void *ud, char *err, size_t errlen)
 {
 	sbuf q = SBUF_INIT;
-	found_ud u = {found};
 	int rc = 0;
-	size_t i = 0;
-	while (i < n && !rc) {
+	for (size_t i = 0; i < n && !rc;) {
 		sb_reset(&q);
-		sb_printf(&q, "SELECT span_id FROM calls WHERE ts >= %lld AND ts <= %lld AND span_id IN (", (long long)lo,
-			  (long long)hi);
+		sb_adds(&q, head);
 		size_t first = i;
 		for (; i < n && q.len < CH_IN_LIST_BYTES; i++) {
 			if (i > first)
@@ -577,10 +574,22 @@ static int existing(ch_conn *c, int64_t lo, int64_t hi, char (*ids)[2 * CALL_ID_
 			ch_quote(&q, ids[i]);
 		}
 		sb_addc(&q, ')');
-		rc = ch_select(c, q.p, found_row, &u, err, errlen);
+		rc = ch_select(c, q.p, fn, ud, err, errlen);
 	}
 	sb_free(&q);
 	return rc;
+}
+
+/* Which of ids the calls table holds (their calls start within lo..hi),
+ * into found. */
+static int existing(ch_conn *c, int64_t lo, int64_t hi, char (*ids)[2 * CALL_ID_MAX + 1], size_t n, strmap *found,
+		    char *err, size_t errlen)
+{
+	found_ud u = {found};
+	char head[128];
+	snprintf(head, sizeof head, "SELECT span_id FROM calls WHERE ts >= %lld AND ts <= %lld AND span_id IN (",
+		 (long long)lo, (long long)hi);
+	return select_in(c, head, ids, n, found_row, &u, err, errlen);
 }
 
 static void settle_grow(settle_t *x)
@@ -693,21 +702,10 @@ static int load_stored(ch_conn *c, settle_t *x, ingest_stats *stats, char *err, 
 		}
 	}
 	stored_ud u = {x, &at, n0};
-	sbuf q = SBUF_INIT;
-	int rc = 0;
-	for (size_t i = 0; i < nt && !rc;) {
-		sb_reset(&q);
-		sb_adds(&q, "SELECT trace_id, span_id, parent_id, is_llm, call_span_id, scope, service, ctx, start_ns, end_ns"
-			    " FROM spans WHERE trace_id IN (");
-		size_t first = i;
-		for (; i < nt && q.len < CH_IN_LIST_BYTES; i++) {
-			if (i > first)
-				sb_addc(&q, ',');
-			ch_quote(&q, tids[i]);
-		}
-		sb_addc(&q, ')');
-		rc = ch_select(c, q.p, stored_row, &u, err, errlen);
-	}
+	int rc = select_in(c,
+			   "SELECT trace_id, span_id, parent_id, is_llm, call_span_id, scope, service, ctx, start_ns, end_ns"
+			   " FROM spans WHERE trace_id IN (",
+			   tids, nt, stored_row, &u, err, errlen);
 	free(tids);
 	strmap_free(&at, NULL);
 	strmap_free(&traces, NULL);
@@ -746,7 +744,6 @@ static int load_stored(ch_conn *c, settle_t *x, ingest_stats *stats, char *err, 
 	strmap_free(&want, NULL);
 	strmap_free(&found, NULL);
 	free(ids);
-	sb_free(&q);
 	return rc;
 }
 
