@@ -168,6 +168,53 @@ void hist_merge(hist_t *dst, const hist_t *src)
 	note_range(dst, src->min, src->max, src->total, src->sum);
 }
 
+void hist_add_buckets(hist_t *h, hist_bucket *b, size_t m, double min, double max, double sum)
+{
+	size_t k = 0;
+	int sorted = 1;
+	for (size_t i = 0; i < m; i++)
+		if (b[i].n && b[i].idx < HIST_NBUCKETS) {
+			if (k && b[i].idx <= b[k - 1].idx)
+				sorted = 0;
+			b[k++] = b[i];
+		}
+	if (!k)
+		return;
+	uint32_t *idx = xmalloc(k * sizeof *idx);
+	uint64_t *cnt = xmalloc(k * sizeof *cnt);
+	uint32_t u = 0;
+	uint64_t total = 0;
+	if (sorted) {
+		for (size_t i = 0; i < k; i++) {
+			total += b[i].n;
+			idx[u] = b[i].idx;
+			cnt[u++] = b[i].n;
+		}
+	} else {
+		/* Counting by index: a bucket index is below HIST_NBUCKETS. */
+		uint32_t lo = UINT32_MAX, hi = 0;
+		for (size_t i = 0; i < k; i++) {
+			lo = b[i].idx < lo ? b[i].idx : lo;
+			hi = b[i].idx > hi ? b[i].idx : hi;
+		}
+		uint64_t *dense = xcalloc((size_t)(hi - lo) + 1, sizeof *dense);
+		for (size_t i = 0; i < k; i++) {
+			dense[b[i].idx - lo] += b[i].n;
+			total += b[i].n;
+		}
+		for (uint32_t j = 0; j <= hi - lo; j++)
+			if (dense[j]) {
+				idx[u] = lo + j;
+				cnt[u++] = dense[j];
+			}
+		free(dense);
+	}
+	merge_sorted(h, idx, cnt, u);
+	note_range(h, min, max, total, sum);
+	free(idx);
+	free(cnt);
+}
+
 void hist_merge_many(hist_t *dst, const hist_t *const *src, size_t k)
 {
 	hacc a;

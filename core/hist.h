@@ -32,6 +32,14 @@ void hist_reset(hist_t *h);
 void hist_add(hist_t *h, double v);
 void hist_add_n(hist_t *h, double v, uint64_t n);
 void hist_merge(hist_t *dst, const hist_t *src);
+/* Adds a histogram given as buckets (index, count) in any order, an index
+ * possibly repeated, with its exact min, max and sum: what another store
+ * sends as text. b may be reordered; indices out of range are dropped. */
+typedef struct hist_bucket {
+	uint32_t idx;
+	uint64_t n;
+} hist_bucket;
+void hist_add_buckets(hist_t *h, hist_bucket *b, size_t m, double min, double max, double sum);
 /* The same as merging each of src in turn, in one pass. */
 void hist_merge_many(hist_t *dst, const hist_t *const *src, size_t k);
 

@@ -427,6 +427,84 @@ START_TEST(prompts_window_same_as_sqlite)
 }
 END_TEST
 
+
+/* Two sets of figures the same: counts and cost exact, the percentiles
+ * from the same histogram buckets. */
+static void same_rstats(const char *what, const rstats *a, const rstats *b, int ttft)
+{
+	ck_assert_msg(a->calls == b->calls && a->errors == b->errors && a->cost_nusd == b->cost_nusd &&
+			      a->input_tokens == b->input_tokens && a->output_tokens == b->output_tokens &&
+			      a->unpriced == b->unpriced,
+		      "%s: %llu/%llu calls, %llu/%llu errors, %lld/%lld cost", what, (unsigned long long)a->calls,
+		      (unsigned long long)b->calls, (unsigned long long)a->errors, (unsigned long long)b->errors,
+		      (long long)a->cost_nusd, (long long)b->cost_nusd);
+	ck_assert_msg(a->lat.total == b->lat.total, "%s: %llu/%llu latencies", what, (unsigned long long)a->lat.total,
+		      (unsigned long long)b->lat.total);
+	static const double ps[] = {50, 95, 99};
+	for (int i = 0; i < 3; i++)
+		same_p95(hist_quantile(&a->lat, ps[i]), hist_quantile(&b->lat, ps[i]));
+	if (ttft) {
+		ck_assert_msg(a->ttft.total == b->ttft.total, "%s: %llu/%llu TTFTs", what,
+			      (unsigned long long)a->ttft.total, (unsigned long long)b->ttft.total);
+		for (int i = 0; i < 3; i++)
+			same_p95(hist_quantile(&a->ttft, ps[i]), hist_quantile(&b->ttft, ps[i]));
+	}
+}
+
+/* The dashboard's series for windows of every resolution and two widths:
+ * the same columns, the same figures in each, per model too, and the
+ * window's TTFT; and the report's window figures by model and prompt. */
+START_TEST(series_same_as_sqlite)
+{
+	if (skip())
+		return;
+	static const int64_t spans[] = {NS_PER_HOUR, 6 * NS_PER_HOUR, NS_PER_DAY, 7 * NS_PER_DAY, 30 * NS_PER_DAY};
+	static const int widths[] = {60, 197};
+	char err[512], what[128];
+	for (size_t i = 0; i < sizeof spans / sizeof *spans; i++)
+		for (size_t w = 0; w < 2; w++) {
+			int64_t to = NOW_NS - 7 * NS_PER_MIN, from = to - spans[i];
+			series_t a, b;
+			ck_assert_msg(store_series(sq, from, to, widths[w], &a, err, sizeof err) == 0, "%s", err);
+			ck_assert_msg(store_series(ch, from, to, widths[w], &b, err, sizeof err) == 0, "%s", err);
+			ck_assert_int_eq(a.ncols, b.ncols);
+			ck_assert_int_eq(a.from_ns, b.from_ns);
+			ck_assert_int_eq(a.step_ns, b.step_ns);
+			snprintf(what, sizeof what, "span %zu width %d total", i, widths[w]);
+			same_rstats(what, &a.total, &b.total, 1);
+			ck_assert_msg(a.total.calls > 0, "%s: no calls", what);
+			for (int c = 0; c < a.ncols; c++) {
+				snprintf(what, sizeof what, "span %zu width %d column %d", i, widths[w], c);
+				same_rstats(what, &a.cols[c], &b.cols[c], 0);
+			}
+			ck_assert_int_eq(a.ngroups, b.ngroups);
+			for (size_t g = 0; g < a.ngroups; g++) {
+				ck_assert_str_eq(a.groups[g].key, b.groups[g].key);
+				ck_assert_str_eq(a.groups[g].provider, b.groups[g].provider);
+				snprintf(what, sizeof what, "span %zu width %d %s", i, widths[w], a.groups[g].key);
+				same_rstats(what, &a.groups[g].total, &b.groups[g].total, 1);
+				for (int c = 0; c < a.ncols; c++)
+					same_rstats(what, &a.groups[g].cols[c], &b.groups[g].cols[c], 0);
+			}
+			series_free(&a);
+			series_free(&b);
+			for (int by = BY_MODEL; by <= BY_PROMPT; by++) {
+				report_t ra, rb;
+				ck_assert_msg(store_report(sq, from, to, by, &ra, err, sizeof err) == 0, "%s", err);
+				ck_assert_msg(store_report(ch, from, to, by, &rb, err, sizeof err) == 0, "%s", err);
+				ck_assert_int_eq(ra.n, rb.n);
+				same_rstats("report total", &ra.total, &rb.total, 1);
+				for (size_t g = 0; g < ra.n; g++) {
+					ck_assert_str_eq(ra.groups[g].key, rb.groups[g].key);
+					same_rstats(ra.groups[g].key, &ra.groups[g].s, &rb.groups[g].s, 1);
+				}
+				report_free(&ra);
+				report_free(&rb);
+			}
+		}
+}
+END_TEST
+
 /* What a background import counts as it goes: another connection's commits,
  * seen from a read-only one, one a call, whichever the store. */
 START_TEST(call_mark_counts_commits)
@@ -482,6 +560,7 @@ Suite *suite_ch_read(void)
 	tcase_add_test(t, filter_values_same);
 	tcase_add_test(t, totals_same);
 	tcase_add_test(t, prompts_window_same_as_sqlite);
+	tcase_add_test(t, series_same_as_sqlite);
 	tcase_add_test(t, call_mark_counts_commits); /* last: it adds calls */
 	suite_add_tcase(s, t);
 	return s;

@@ -95,6 +95,48 @@ START_TEST(hist_merge_equals_whole)
 }
 END_TEST
 
+START_TEST(hist_buckets_in_any_order)
+{
+	/* A histogram sent as (bucket, count) pairs out of order, a bucket
+	 * twice, a count of 0 and an index past the last bucket: the same as
+	 * adding the values, onto what the histogram held. */
+	hist_t whole = HIST_INIT, h = HIST_INIT;
+	hist_bucket b[400];
+	size_t n = 0;
+	hist_add(&whole, 3.0);
+	hist_add(&h, 3.0);
+	for (int i = 0; i < 300; i++) {
+		double x = exp(urand() * 8);
+		hist_add(&whole, x);
+		b[n++] = (hist_bucket){hist_bucket_index(x), 1};
+	}
+	for (size_t i = 0; i < n / 2; i++) { /* reversed halves */
+		hist_bucket t = b[i];
+		b[i] = b[n - 1 - i];
+		b[n - 1 - i] = t;
+	}
+	b[n++] = (hist_bucket){b[0].idx, 0};
+	b[n++] = (hist_bucket){HIST_NBUCKETS + 5, 7};
+	hist_add_buckets(&h, b, n, whole.min, whole.max, whole.sum - 3.0);
+	ck_assert_uint_eq(h.total, whole.total);
+	ck_assert_uint_eq(h.n, whole.n);
+	for (uint32_t i = 0; i < whole.n; i++) {
+		ck_assert_uint_eq(h.idx[i], whole.idx[i]);
+		ck_assert_uint_eq(h.cnt[i], whole.cnt[i]);
+	}
+	ck_assert_double_eq(hist_quantile(&h, 95), hist_quantile(&whole, 95));
+	/* in order, the same */
+	hist_t s = HIST_INIT;
+	hist_bucket one[2] = {{10, 2}, {20, 3}};
+	hist_add_buckets(&s, one, 2, 0.01, 0.02, 0.05);
+	ck_assert_uint_eq(s.total, 5);
+	ck_assert_uint_eq(s.n, 2);
+	hist_free(&s);
+	hist_free(&h);
+	hist_free(&whole);
+}
+END_TEST
+
 START_TEST(hist_merge_many_equals_whole)
 {
 	/* dst already holds a part; one source is empty; ranges differ. */
@@ -202,6 +244,7 @@ Suite *suite_hist(void)
 	tcase_add_test(t, hist_quantiles_within_one_percent);
 	tcase_add_test(t, hist_merge_equals_whole);
 	tcase_add_test(t, hist_merge_many_equals_whole);
+	tcase_add_test(t, hist_buckets_in_any_order);
 	tcase_add_test(t, hist_empty_and_corrupt);
 	tcase_add_test(t, rollup_sums_saturate);
 	tcase_add_test(t, rollup_error_names_whole);
