@@ -353,13 +353,28 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 	free(fh);
 	free(lh);
 
-	rstats *now = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *now);
-	rstats *was = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *was);
-	rstats *tmp = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *tmp);
+	/* Every window read, asked at once: the window, the one before, and
+	 * the span before each deploy in the window (one a first minute). */
+	size_t nw = 2, nd = (size_t)(dims.n ? dims.n : 1);
+	twin *w = xcalloc(2 + e.n, sizeof *w);
+	w[0] = (twin){out->from_ns, out->to_ns};
+	w[1] = (twin){out->from_ns - span, out->from_ns};
+	for (size_t i = 0; i < e.n; i++) {
+		const entity *en = &e.v[i];
+		if ((!en->last_ns && !en->first_ns) || en->first_ns < out->from_ns || en->first_ns >= out->to_ns)
+			continue;
+		size_t k = 2;
+		while (k < nw && w[k].to_ns != en->first_ns)
+			k++;
+		if (k == nw)
+			w[nw++] = (twin){en->first_ns - span, en->first_ns};
+	}
+	rstats **per = xcalloc(nw, sizeof *per);
+	for (size_t k = 0; k < nw; k++)
+		per[k] = xcalloc(nd, sizeof **per);
 	if (!rc)
-		rc = store_window_per_dim(st, out->from_ns, out->to_ns, &dims, now);
-	if (!rc)
-		rc = store_window_per_dim(st, out->from_ns - span, out->from_ns, &dims, was);
+		rc = store_windows_per_dim(st, w, nw, &dims, per);
+	rstats *now = per[0], *was = per[1];
 	for (size_t i = 0; i < e.n && !rc; i++) {
 		entity *en = &e.v[i];
 		if (!en->last_ns && !en->first_ns)
@@ -367,11 +382,10 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 		const char *feat = en->is_model ? ent_feature(&dims, en) : NULL;
 		if (en->first_ns >= out->from_ns && en->first_ns < out->to_ns) {
 			/* A deploy: against what served the same prompt (feature) before it. */
-			for (int64_t d = 0; d < dims.n; d++)
-				rstats_reset(&tmp[d]);
-			rc = store_window_per_dim(st, en->first_ns - span, en->first_ns, &dims, tmp);
-			if (rc)
-				break;
+			size_t k = 2;
+			while (w[k].to_ns != en->first_ns)
+				k++;
+			rstats *tmp = per[k];
 			change *c = push(out, CHANGE_NEW, en);
 			match base = {.prompt = en->is_model ? NULL : en->prompt, .version = en->version, .other = 1,
 				      .models = en->is_model, .feature = feat};
@@ -413,14 +427,13 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 		match m = {.prompt = c->prompt, .version = c->version, .models = !c->prompt};
 		c->calls = side_of(&dims, now, &m).calls;
 	}
-	for (int64_t d = 0; d < dims.n; d++) {
-		rstats_free(&now[d]);
-		rstats_free(&was[d]);
-		rstats_free(&tmp[d]);
+	for (size_t k = 0; k < nw; k++) {
+		for (int64_t d = 0; d < dims.n; d++)
+			rstats_free(&per[k][d]);
+		free(per[k]);
 	}
-	free(now);
-	free(was);
-	free(tmp);
+	free(per);
+	free(w);
 	for (size_t i = 0; i < e.n; i++)
 		free(e.v[i].dims);
 	free(e.v);

@@ -73,6 +73,10 @@ struct sqlite3;
 int store_sqlite_open_readonly(const char *path, struct sqlite3 **db, char *err, size_t errlen);
 void store_close(store_t *st);
 const char *store_path(const store_t *st);
+/* Each read is a round trip to a server (ClickHouse): a caller with reads
+ * that do not depend on each other gains by issuing them at once, each on a
+ * connection of its own. 0 for a file. */
+int store_remote(const store_t *st);
 /* Opened with STORE_SCRATCH: a batch without spans or content events needs
  * no compressed bodies, as no call row is written for it. */
 int store_scratch(const store_t *st);

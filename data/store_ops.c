@@ -304,9 +304,26 @@ int store_dims_load(store_t *st, dims_t *d)
 	return st->ops->dims_load(st, d);
 }
 
+int store_remote(const store_t *st)
+{
+	return st->ops->remote;
+}
+
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	return st->ops->window_per_dim(st, from_ns, to_ns, dims, per_dim);
+}
+
+int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, rstats *const *per_dim)
+{
+	if (st->ops->windows_per_dim)
+		return st->ops->windows_per_dim(st, w, n, dims, per_dim);
+	for (size_t k = 0; k < n; k++) {
+		int rc = st->ops->window_per_dim(st, w[k].from_ns, w[k].to_ns, dims, per_dim[k]);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int store_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *last_h)

@@ -17,9 +17,11 @@
 #include "usage.h"
 
 struct dims_t;
+struct twin;
 
 typedef struct store_ops {
 	const char *name; /* "sqlite", "clickhouse": for messages */
+	int remote;       /* each read is a round trip to a server (store_remote) */
 	void (*close)(store_t *st);
 	int (*schema_version)(store_t *st);
 	int (*ingest)(store_t *st, batch_t *b, pricing_t *prices, ingest_stats *stats, char *err, size_t errlen);
@@ -73,6 +75,9 @@ typedef struct store_ops {
 	/* the dimensions and the rollups of a window per dimension (store_internal.h) */
 	int (*dims_load)(store_t *st, struct dims_t *d);
 	int (*window_per_dim)(store_t *st, int64_t from_ns, int64_t to_ns, const struct dims_t *dims, rstats *per_dim);
+	/* NULL: window_per_dim for each window */
+	int (*windows_per_dim)(store_t *st, const struct twin *w, size_t n, const struct dims_t *dims,
+			       rstats *const *per_dim);
 	/* from another thread: stops the query under way, which then fails (none: nothing) */
 	void (*cancel)(store_t *st);
 	int (*dim_hours)(store_t *st, const struct dims_t *dims, int64_t *first_h, int64_t *last_h);

@@ -5,6 +5,7 @@
  * burn against the budgets, the latency distribution with its
  * percentiles, and errors against their thresholds. Tab moves between
  * them; Enter opens the calls behind the focused pane's selected row. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,31 @@
 static const pane_ops *const panes[] = {&pane_cost, &pane_latency, &pane_errors, &pane_changes};
 #define NPANES ((int)(sizeof panes / sizeof *panes))
 
+/* The changes of a window, read on a connection of their own while the
+ * series is read (a store whose reads are round trips to a server). */
+typedef struct side_read {
+	store_t *st;
+	int64_t from, to;
+	changes_t ch;
+	int ok;
+	char err[256];
+} side_read;
+
 typedef struct dash {
 	dash_data d;
 	char err[256];
 	int focus;
 	pane_t pane[NPANES];
+	store_t *side;   /* the second connection, opened at the first reload */
+	int side_failed; /* it could not be opened: every read on the first */
 } dash;
+
+static void *side_changes(void *arg)
+{
+	side_read *r = arg;
+	r->ok = changes_compute(r->st, r->from, r->to, &r->ch, r->err, sizeof r->err) == 0;
+	return NULL;
+}
 
 static void panes_focus(dash *d, int focus)
 {
@@ -52,12 +72,28 @@ static void dash_reload(view_t *v, app_t *a)
 	int64_t now = a->now_ns;
 	d->d.to = now;
 	d->d.from = now - a->window_ns;
+	changes_free(&d->d.ch);
+	/* The series and the changes do not depend on each other: on a server,
+	 * both are read at once, the frame waiting for the slower. */
+	if (!d->side && !d->side_failed && store_remote(a->st)) {
+		char e[256];
+		d->side_failed = store_open(a->store_path, STORE_READONLY, &d->side, e, sizeof e) != 0;
+	}
+	side_read r = {d->side, d->d.from, d->d.to};
+	pthread_t th;
+	int par = d->side && pthread_create(&th, NULL, side_changes, &r) == 0;
 	d->d.loaded = store_series(a->st, d->d.from, d->d.to, NCOLS, &d->d.s, d->err, sizeof d->err) == 0;
 	if (!d->d.loaded)
 		series_free(&d->d.s);
-	changes_free(&d->d.ch);
-	d->d.ch_ok = d->d.loaded &&
-		     changes_compute(a->st, d->d.from, d->d.to, &d->d.ch, d->d.ch_err, sizeof d->d.ch_err) == 0;
+	if (par) {
+		pthread_join(th, NULL);
+		d->d.ch = r.ch;
+		snprintf(d->d.ch_err, sizeof d->d.ch_err, "%s", r.err);
+		d->d.ch_ok = d->d.loaded && r.ok;
+	} else {
+		d->d.ch_ok = d->d.loaded &&
+			     changes_compute(a->st, d->d.from, d->d.to, &d->d.ch, d->d.ch_err, sizeof d->d.ch_err) == 0;
+	}
 	for (int i = 0; i < NPANES; i++)
 		if (panes[i]->reload)
 			panes[i]->reload(&d->pane[i], a);
@@ -81,6 +117,9 @@ static void dash_close(view_t *v, app_t *a)
 	}
 	series_free(&d->d.s);
 	changes_free(&d->d.ch);
+	if (d->side)
+		store_close(d->side);
+	d->side = NULL;
 }
 
 /* The usage poller stored buckets: the panes that show the bill reload it;
