@@ -24,8 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "../core/clock.h"
 #include "../core/demo.h"
+#include "../core/genai.h"
 #include "../core/hist.h"
 #include "ch.h"
 #include "file.h"
@@ -179,33 +182,27 @@ static void hist_from_text(hist_t *h, const char *map, const char *mn, const cha
 #define ROLLUP_NCOLS 15
 
 /* Rows of one kind of table ("rollup_", "hist_", "errors_") over the
- * ranges, one SELECT a resolution (its ranges ORed), the SELECTs joined by
- * UNION ALL. With tags, range i is tagged tag[i]: a column seg leads cols,
- * one SELECT a resolution and tag. */
-static void ranges_union(sbuf *q, const char *table, const char *cols, const rrange *r, int nr, const int *tag)
+ * ranges, one SELECT a resolution (its ranges ORed, and `cond` when not
+ * NULL), the SELECTs joined by UNION ALL. */
+static void ranges_union(sbuf *q, const char *table, const char *cols, const rrange *r, int nr, const char *cond)
 {
 	int first = 1;
-	for (int res = 0; res < 3; res++)
+	for (int res = 0; res < 3; res++) {
+		int any = 0;
 		for (int i = 0; i < nr; i++) {
 			if (r[i].res != res)
 				continue;
-			int done = 0;
-			for (int j = 0; j < i && !done; j++)
-				done = r[j].res == res && (!tag || tag[j] == tag[i]);
-			if (done)
-				continue;
-			sb_adds(q, first ? "SELECT " : " UNION ALL SELECT ");
-			if (tag)
-				sb_printf(q, "toUInt32(%d) AS seg, ", tag[i]);
-			sb_printf(q, "%s FROM %s%s WHERE ", cols, table, rollup_table[res] + 7);
-			for (int j = i, any = 0; j < nr; j++)
-				if (r[j].res == res && (!tag || tag[j] == tag[i])) {
-					sb_printf(q, "%s(t >= %lld AND t < %lld)", any ? " OR " : "", (long long)r[j].from,
-						  (long long)r[j].to);
-					any = 1;
-				}
+			if (!any)
+				sb_printf(q, "%sSELECT %s FROM %s%s WHERE (", first ? "" : " UNION ALL ", cols, table,
+					  rollup_table[res] + 7);
+			sb_printf(q, "%s(t >= %lld AND t < %lld)", any ? " OR " : "", (long long)r[i].from,
+				  (long long)r[i].to);
+			any = 1;
 			first = 0;
 		}
+		if (any)
+			sb_printf(q, ")%s%s", cond ? " AND " : "", cond ? cond : "");
+	}
 }
 
 /* A rollup read over ranges (of one or several resolutions: a window is the
@@ -220,8 +217,8 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
 #define ROLLUP_STATES \
 	"t, dim, calls, errors, tokens_in, tokens_cached, tokens_out, cost, unpriced, lat_min, lat_max, lat_sum," \
 	" ttft_min, ttft_max, ttft_sum"
-static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, const int *tag, const char *exprs,
-			  const char *keys)
+static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, const char *cond, int lat_only,
+			  const char *exprs, const char *keys)
 {
 	sb_printf(q,
 		  "SELECT %s c_calls, c_errors, c_tin, c_tcached, c_tout, c_cost, c_unpriced, c_lmin, c_lmax, c_lsum,"
@@ -234,7 +231,7 @@ static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, co
 		  " toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax,"
 		  " toString(sumIfMerge(ttft_sum)) AS c_tsum FROM (",
 		  head, exprs);
-	ranges_union(q, "rollup_", ROLLUP_STATES, r, nr, tag);
+	ranges_union(q, "rollup_", ROLLUP_STATES, r, nr, cond);
 	sb_printf(q,
 		  ") GROUP BY %s) ANY LEFT JOIN (SELECT %s,"
 		  " concat('(', toString(groupArrayIf(bucket, kind = 0)), ',', toString(groupArrayIf(n, kind = 0)), ')')"
@@ -242,7 +239,11 @@ static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, co
 		  " concat('(', toString(groupArrayIf(bucket, kind = 1)), ',', toString(groupArrayIf(n, kind = 1)), ')')"
 		  " AS h_ttft FROM (SELECT %s, kind, bucket, sum(n) AS n FROM (",
 		  keys, keys, exprs);
-	ranges_union(q, "hist_", "t, dim, kind, bucket, n", r, nr, tag);
+	sbuf hc = SBUF_INIT;
+	if (lat_only)
+		sb_printf(&hc, "%s%skind = 0", cond ? cond : "", cond ? " AND " : "");
+	ranges_union(q, "hist_", "t, dim, kind, bucket, n", r, nr, lat_only ? hc.p : cond);
+	sb_free(&hc);
 	sb_printf(q, ") GROUP BY %s, kind, bucket) GROUP BY %s) USING %s", keys, keys, keys);
 }
 
@@ -317,6 +318,8 @@ static void dims_reset(struct ch_store *cs)
 	cs->ndims = 0;
 }
 
+static int select_kept(store_t *st, const char *sql, ch_row_fn fn, void *ud, char *err, size_t errlen);
+
 /* Every dimension that served: the day rollups hold one row a dimension a
  * day, far fewer than the calls. */
 static int ch_dims_load(store_t *st, dims_t *d)
@@ -325,10 +328,10 @@ static int ch_dims_load(store_t *st, dims_t *d)
 	dims_reset(st->chs);
 	dims_ud u = {st, d};
 	char err[512];
-	if (ch_select(conn(st),
-		      "SELECT dim, any(provider), any(model), any(prompt_name), any(prompt_version), any(feature)"
-		      " FROM rollup_1d GROUP BY dim ORDER BY dim",
-		      dim_row_cb, &u, err, sizeof err)) {
+	if (select_kept(st,
+			"SELECT dim, any(provider), any(model), any(prompt_name), any(prompt_version), any(feature)"
+			" FROM rollup_1d GROUP BY dim ORDER BY dim",
+			dim_row_cb, &u, err, sizeof err)) {
 		fail(st, "reading the dimensions", err, NULL, 0);
 		return -1;
 	}
@@ -395,10 +398,12 @@ static struct window_memo {
 	int64_t from, to, ndims;
 	uint64_t *hashes;
 	rstats *per_dim;
+	int lat_only; /* read without the TTFT histograms */
 } memo[8];
 static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
+static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
+		       const char *cond, int lat_only);
 
 static void memo_drop(struct window_memo *m)
 {
@@ -420,6 +425,8 @@ static struct {
 
 static unsigned long memo_gen; /* counts the clears: a read that a write overtook is not kept */
 
+static void answers_drop(void);
+
 static void memo_clear(void)
 {
 	pthread_mutex_lock(&memo_mu);
@@ -427,12 +434,122 @@ static void memo_clear(void)
 	for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
 		memo_drop(&memo[i]);
 	range_memo.at = 0;
+	answers_drop();
 	pthread_mutex_unlock(&memo_mu);
 }
 
+/* Small answers kept the same way: the dimensions, the spend, the first
+ * and last minutes the changes strip asks, which the panes, the changes
+ * strip and the alert rules each ask in one frame. By the query's text. */
+typedef struct answer_row {
+	int n;
+	char **v;
+} answer_row;
+
+static struct answer_memo {
+	double at;
+	char *key; /* the database, a newline, the query */
+	answer_row *rows;
+	size_t nrows, cap;
+} answers[16];
+
+static void answer_drop(struct answer_memo *a)
+{
+	for (size_t i = 0; i < a->nrows; i++) {
+		for (int j = 0; j < a->rows[i].n; j++)
+			free(a->rows[i].v[j]);
+		free(a->rows[i].v);
+	}
+	free(a->rows);
+	free(a->key);
+	memset(a, 0, sizeof *a);
+}
+
+static void answers_drop(void) /* under memo_mu */
+{
+	for (size_t i = 0; i < sizeof answers / sizeof *answers; i++)
+		answer_drop(&answers[i]);
+}
+
+typedef struct keep_ud {
+	ch_row_fn fn;
+	void *ud;
+	struct answer_memo got;
+} keep_ud;
+
+static int keep_row(void *ud, char **v, int n)
+{
+	keep_ud *k = ud;
+	if (k->got.nrows == k->got.cap) {
+		k->got.cap = k->got.cap ? k->got.cap * 2 : 64;
+		k->got.rows = xrealloc(k->got.rows, k->got.cap * sizeof *k->got.rows);
+	}
+	answer_row *r = &k->got.rows[k->got.nrows++];
+	r->n = n;
+	r->v = xcalloc((size_t)(n ? n : 1), sizeof *r->v);
+	for (int i = 0; i < n; i++)
+		r->v[i] = v[i] ? xstrdup(v[i]) : NULL;
+	return k->fn(k->ud, v, n);
+}
+
+/* ch_select, answered from what the same query gave less than MEMO_S ago
+ * on this database when it can. */
+static int select_kept(store_t *st, const char *sql, ch_row_fn fn, void *ud, char *err, size_t errlen)
+{
+	sbuf key = SBUF_INIT;
+	sb_printf(&key, "%s\n%s", ch_url_display(st->chs->c), sql);
+	double now = clock_mono();
+	struct answer_memo copy = {0};
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < sizeof answers / sizeof *answers; i++) {
+		struct answer_memo *a = &answers[i];
+		if (a->at > 0 && now - a->at < MEMO_S && !strcmp(a->key, key.p)) {
+			copy.nrows = a->nrows;
+			copy.rows = xcalloc(a->nrows ? a->nrows : 1, sizeof *copy.rows);
+			for (size_t r = 0; r < a->nrows; r++) {
+				copy.rows[r].n = a->rows[r].n;
+				copy.rows[r].v = xcalloc((size_t)(a->rows[r].n ? a->rows[r].n : 1), sizeof(char *));
+				for (int j = 0; j < a->rows[r].n; j++)
+					copy.rows[r].v[j] = a->rows[r].v[j] ? xstrdup(a->rows[r].v[j]) : NULL;
+			}
+			copy.at = 1;
+			break;
+		}
+	}
+	unsigned long gen = memo_gen;
+	pthread_mutex_unlock(&memo_mu);
+	if (copy.at) { /* replayed outside the lock: fn may take it */
+		int rc = 0;
+		for (size_t r = 0; r < copy.nrows && !rc; r++)
+			rc = fn(ud, copy.rows[r].v, copy.rows[r].n);
+		answer_drop(&copy);
+		sb_free(&key);
+		return rc;
+	}
+	keep_ud k = {fn, ud, {0}};
+	int rc = ch_select(conn(st), sql, keep_row, &k, err, errlen);
+	pthread_mutex_lock(&memo_mu);
+	if (!rc && gen == memo_gen) {
+		struct answer_memo *a = &answers[0];
+		for (size_t i = 1; i < sizeof answers / sizeof *answers; i++)
+			if (answers[i].at < a->at)
+				a = &answers[i];
+		answer_drop(a);
+		*a = k.got;
+		a->key = sb_steal(&key);
+		a->at = clock_mono();
+		memset(&k.got, 0, sizeof k.got);
+	}
+	pthread_mutex_unlock(&memo_mu);
+	answer_drop(&k.got);
+	sb_free(&key);
+	return rc;
+}
+
 /* Adds the same window, read less than MEMO_S ago under the same
- * dimensions, into per_dim: 1, or 0 when there is none. */
-static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, rstats *per_dim)
+ * dimensions (with TTFT unless lat_only), into per_dim: 1, or 0 when there
+ * is none. */
+static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, rstats *per_dim, int lat_only)
 {
 	struct ch_store *cs = st->chs;
 	double now = clock_mono();
@@ -441,6 +558,7 @@ static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, r
 	for (size_t i = 0; i < sizeof memo / sizeof *memo && !hit; i++) {
 		struct window_memo *m = &memo[i];
 		if (m->at > 0 && now - m->at < MEMO_S && m->from == from && m->to == to && m->ndims == dims->n &&
+		    m->lat_only <= lat_only &&
 		    dims->n <= cs->ndims && !strcmp(m->db, ch_url_display(cs->c)) &&
 		    (dims->n < 2 || !memcmp(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes))) {
 			for (int64_t d = 0; d < dims->n; d++)
@@ -453,7 +571,7 @@ static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, r
 }
 
 static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, const dims_t *dims,
-		     const rstats *per_dim)
+		     const rstats *per_dim, int lat_only)
 {
 	struct ch_store *cs = st->chs;
 	if (dims->n > cs->ndims)
@@ -472,6 +590,7 @@ static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, c
 	m->from = from;
 	m->to = to;
 	m->ndims = dims->n;
+	m->lat_only = lat_only;
 	m->hashes = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *m->hashes);
 	if (dims->n > 1) /* ids start at 1 */
 		memcpy(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes);
@@ -484,8 +603,10 @@ static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, c
 
 /* The window's figures per dimension: the coarsest rollups that cover it
  * and finer ones at its edges (rollup_ranges), with their error counts, in
- * one query. */
-static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+ * one query; of the dimensions `cond` selects (NULL: all, and the memo
+ * answers), without the TTFT histograms when lat_only. */
+static int window_one(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
+		      const char *cond, int lat_only)
 {
 	struct ch_store *cs = st->chs;
 	/* Before the first rollup row there is nothing to read. */
@@ -497,15 +618,15 @@ static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const 
 			from_ns = lo;
 	}
 	/* Added into per_dim, as a read would. */
-	if (memo_get(st, from_ns, to_ns, dims, per_dim))
+	if (!cond && memo_get(st, from_ns, to_ns, dims, per_dim, lat_only))
 		return 0;
 	pthread_mutex_lock(&memo_mu);
 	unsigned long gen = memo_gen;
 	pthread_mutex_unlock(&memo_mu);
 	rstats *fresh = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *fresh);
-	int rc = window_read(st, from_ns, to_ns, dims, fresh);
-	if (!rc)
-		memo_put(st, gen, from_ns, to_ns, dims, fresh);
+	int rc = window_read(st, from_ns, to_ns, dims, fresh, cond, lat_only);
+	if (!rc && !cond)
+		memo_put(st, gen, from_ns, to_ns, dims, fresh, lat_only);
 	for (int64_t d = 0; d < dims->n; d++) {
 		if (!rc)
 			rstats_merge(&per_dim[d], &fresh[d]);
@@ -515,7 +636,37 @@ static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const 
 	return rc;
 }
 
-static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+{
+	return window_one(st, from_ns, to_ns, dims, per_dim, NULL, 0);
+}
+
+/* Windows of some dimensions each, without TTFT when lat_only: a read
+ * costs the rows it sums, so the changes strip reads only what it compares. */
+static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims,
+			      const unsigned char *const *want, int lat_only, rstats *const *per_dim)
+{
+	int rc = 0;
+	sbuf cond = SBUF_INIT;
+	for (size_t k = 0; k < n && !rc; k++) {
+		sb_reset(&cond);
+		if (want && want[k]) {
+			for (int64_t d = 1; d < dims->n && d < st->chs->ndims; d++)
+				if (want[k][d])
+					sb_printf(&cond, "%s%llu", cond.len ? "," : "dim IN (",
+						  (unsigned long long)st->chs->dim_hash[d]);
+			if (!cond.len)
+				continue; /* none wanted */
+			sb_adds(&cond, ")");
+		}
+		rc = window_one(st, w[k].from_ns, w[k].to_ns, dims, per_dim[k], cond.len ? cond.p : NULL, lat_only);
+	}
+	sb_free(&cond);
+	return rc;
+}
+
+static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
+		       const char *cond, int lat_only)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges);
@@ -524,9 +675,9 @@ static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t
 	window_ud u = {st, dims, per_dim};
 	sbuf q = SBUF_INIT;
 	char err[512];
-	rollup_select(&q, "'r', toString(dim),", ranges, nr, NULL, "dim", "dim");
+	rollup_select(&q, "'r', toString(dim),", ranges, nr, cond, lat_only, "dim", "dim");
 	sb_adds(&q, " UNION ALL SELECT 'e', toString(dim)," ERRORS_STR_COLS " FROM (");
-	ranges_union(&q, "errors_", "dim, error_type, n", ranges, nr, NULL);
+	ranges_union(&q, "errors_", "dim, error_type, n", ranges, nr, cond);
 	sb_adds(&q, ") GROUP BY dim, error_type");
 	int rc = ch_select(conn(st), q.p, window_any_row, &u, err, sizeof err);
 	sb_free(&q);
@@ -591,7 +742,7 @@ static int ch_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64
 {
 	hours_ud u = {st, dims, first_h, last_h};
 	char e[512];
-	if (ch_select(conn(st), "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", hours_row, &u, e, sizeof e))
+	if (select_kept(st, "SELECT dim, min(t), max(t) FROM rollup_1h GROUP BY dim", hours_row, &u, e, sizeof e))
 		return fail(st, "reading the rollups", e, NULL, 0);
 	/* For the rest of the changes computation: its comparisons before a
 	 * deploy need not read what lies before the first hour of any call. */
@@ -638,7 +789,7 @@ static int ch_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int
 			 "SELECT %lld, dim, min(t), max(t) FROM rollup_1m WHERE t >= %lld AND t < %lld GROUP BY dim",
 			 (long long)hour_s, (long long)hour_s, (long long)(hour_s + 3600));
 		char e[512];
-		if (ch_select(conn(st), q, edge_row, cs, e, sizeof e))
+		if (select_kept(st, q, edge_row, cs, e, sizeof e))
 			return fail(st, "reading the rollups", e, NULL, 0);
 		cs->edge_hours = xrealloc(cs->edge_hours, (cs->nedge_hours + 1) * sizeof *cs->edge_hours);
 		cs->edge_hours[cs->nedge_hours++] = hour_s;
@@ -846,7 +997,7 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 		ranges_union(&q, "hist_", "t, dim, kind, bucket, n", tr, ntr, NULL);
 		sb_adds(&q, ") WHERE kind = 1 GROUP BY k) GROUP BY cd) USING cd");
 	} else {
-		rollup_select(&q, "'r', toString(ct), toString(cd),", &all, 1, NULL, x.p, "ct, cd");
+		rollup_select(&q, "'r', toString(ct), toString(cd),", &all, 1, NULL, 0, x.p, "ct, cd");
 	}
 	sb_printf(&q,
 		  " UNION ALL SELECT 'e', toString(ct), toString(cd)," ERRORS_STR_COLS
@@ -901,7 +1052,7 @@ static int ch_spend(store_t *st, int64_t from_ns, int64_t to_ns, int64_t *cost, 
 	for (int i = 0; i < nr; i++)
 		sb_printf(&q, "%sSELECT sumMerge(cost), sumMerge(calls) FROM %s WHERE t >= %lld AND t < %lld",
 			  i ? " UNION ALL " : "", rollup_table[r[i].res], (long long)r[i].from, (long long)r[i].to);
-	int rc = ch_select(conn(st), q.p, spend_row, acc, err, sizeof err);
+	int rc = select_kept(st, q.p, spend_row, acc, err, sizeof err);
 	sb_free(&q);
 	if (rc)
 		return fail(st, "summing the spend", err, NULL, 0);
@@ -1452,6 +1603,55 @@ static void call_where(sbuf *q, int64_t id)
 	sb_adds(q, " LIMIT 1");
 }
 
+typedef struct events_ud {
+	genai_event ev[64];
+	char *names[64];
+	size_t n;
+} events_ud;
+
+static int event_cb(void *ud, char **v, int n)
+{
+	events_ud *u = ud;
+	if (n < 2 || u->n >= 64)
+		return 0;
+	u->names[u->n] = xstrdup(v[0] ? v[0] : "");
+	u->ev[u->n].name = u->names[u->n];
+	u->ev[u->n].body = cJSON_Parse(v[1] ? v[1] : "");
+	u->n++;
+	return 0;
+}
+
+/* A call with no content of its own takes it from the GenAI events of its
+ * span: those that came after the call was written are kept apart on the
+ * server (span_events) and joined here, when the call is read, as the
+ * SQLite store joins them when they come. */
+static void content_from_events(store_t *st, call_full *out)
+{
+	sbuf q = SBUF_INIT;
+	sb_adds(&q, "SELECT name, body FROM (SELECT DISTINCT name, body, ts FROM span_events WHERE trace_id = ");
+	ch_quote(&q, out->trace);
+	sb_adds(&q, " AND span_id = ");
+	ch_quote(&q, out->row.span);
+	sb_adds(&q, ") ORDER BY ts, name, body LIMIT 64");
+	events_ud u = {.n = 0};
+	char e[512];
+	if (ch_select(conn(st), q.p, event_cb, &u, e, sizeof e) == 0 && u.n) {
+		char *input = NULL, *output = NULL;
+		genai_from_events(u.ev, u.n, &input, &output);
+		if (input || output) {
+			free(out->input);
+			free(out->output);
+			out->input = input;
+			out->output = output;
+		}
+	}
+	for (size_t i = 0; i < u.n; i++) {
+		free(u.names[i]);
+		cJSON_Delete((cJSON *)u.ev[i].body);
+	}
+	sb_free(&q);
+}
+
 static int ch_call_get(store_t *st, int64_t id, call_full *out)
 {
 	memset(out, 0, sizeof *out);
@@ -1469,6 +1669,8 @@ static int ch_call_get(store_t *st, int64_t id, call_full *out)
 		memset(out, 0, sizeof *out);
 		return -1;
 	}
+	if ((!out->input || !*out->input) && (!out->output || !*out->output))
+		content_from_events(st, out);
 	/* Where in its trace the call was made. */
 	trace_view t;
 	if (store_trace_of_call(st, id, &t) == 0) {
@@ -1934,7 +2136,7 @@ static int ch_prompt_days(store_t *st, prompt_day_fn fn, void *ud, char *err, si
 	char e[512];
 	sbuf q = SBUF_INIT;
 	rrange all = {RES_1D, INT64_MIN / 2, INT64_MAX / 2};
-	rollup_select(&q, "toString(t), toString(dim),", &all, 1, NULL, "t, dim", "t, dim");
+	rollup_select(&q, "toString(t), toString(dim),", &all, 1, NULL, 0, "t, dim", "t, dim");
 	int rc = ch_select(conn(st), q.p, pday_row, &u, e, sizeof e);
 	sb_free(&q);
 	rstats_free(&u.s);
@@ -2400,6 +2602,7 @@ const store_ops store_clickhouse_ops = {
 	.usage_summarize = ch_usage_summarize,
 	.dims_load = ch_dims_load,
 	.window_per_dim = ch_window_per_dim,
+	.windows_per_dim = ch_windows_per_dim,
 	.cancel = ch_cancel_op,
 	.dim_hours = ch_dim_hours,
 	.dim_minute = ch_dim_minute,

@@ -50,7 +50,8 @@
  * again it is new, else it is a step. A new call that carries no content
  * of its own takes it from its span's GenAI events on the server (sent
  * before it, or while it was held: the buffer is sent before settling);
- * events that come after it was written stay in span_events. */
+ * events that come after it was written stay in span_events, and a read of
+ * the call joins them (ch_read.c). */
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1098,7 +1099,7 @@ static int events_exist(ch_conn *c)
 /* A new call that carries no content of its own takes it from the GenAI
  * events of its span (OTLP log records sent before the span, or while it
  * was held), as the SQLite store does. Events that come after the call was
- * written stay in span_events. */
+ * written stay in span_events; a read of the call joins them. */
 static int fill_from_events(ch_conn *c, batch_t *b, call_t *calls, size_t n, ingest_stats *stats, char *err,
 			    size_t errlen)
 {
