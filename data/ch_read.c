@@ -1432,6 +1432,71 @@ static int rows_of_keys(store_t *st, const keys_ud *k, call_row *rows, char *err
 
 static const char *const sort_cols[] = {"ts", "latency_ms", "cost_nusd"};
 
+typedef struct bound_ud {
+	int64_t need, seen, bucket;
+} bound_ud;
+
+static int bound_row(void *ud, char **v, int n)
+{
+	bound_ud *u = ud;
+	if (n < 2 || u->seen >= u->need)
+		return 0;
+	u->seen += num(v[1]);
+	u->bucket = num(v[0]);
+	return 0;
+}
+
+/* Sorted by latency, a page is the slowest calls of the filter past the
+ * key: rather than sort every call's latency (all 10 million, with their
+ * ids), the latency histograms of the rollups say which bucket the page
+ * reaches, and the keys are read from the calls past that bucket only
+ * (PREWHERE: the other columns of the rest are never read). For a filter of
+ * dimensions and time alone, the only ones the histograms know; the bucket
+ * is found among fewer calls than the page may take (the whole minutes
+ * inside its time, the buckets wholly past the key), so that the page is
+ * never cut short. Empty when there is no such bound. */
+static int latency_bound(store_t *st, const page_req *req, char *pre, size_t len, char *err, size_t errlen)
+{
+	*pre = 0;
+	const filter_t *f = req->filter;
+	if (!req->older ||
+	    (f && (f->text || f->status >= 0 || f->error.n || f->user.n || f->session.n || f->trace.n || f->sample_bp ||
+		   f->lat_min >= 0 || f->lat_max >= 0)))
+		return 0;
+	int64_t from = f && f->since_ns ? ceil_to(req->now_ns - f->since_ns, NS_PER_MIN) : INT64_MIN / 4;
+	int64_t to = f && f->before_ns ? floor_to(req->now_ns - f->before_ns, NS_PER_MIN) : INT64_MAX / 4;
+	rrange r[5];
+	int nr = from < to ? rollup_ranges(from, to, r) : 0;
+	if (nr <= 0)
+		return 0;
+	sbuf cond = SBUF_INIT, q = SBUF_INIT;
+	sb_adds(&cond, "kind = 0");
+	if (req->has_key)
+		sb_printf(&cond, " AND bucket < %u", hist_bucket_index(req->key_val));
+	if (f && (f->model.n || f->provider.n || f->feature.n || f->prompt.n)) {
+		filter_t dims_only;
+		filter_init(&dims_only);
+		dims_only.model = f->model;
+		dims_only.provider = f->provider;
+		dims_only.feature = f->feature;
+		dims_only.prompt = f->prompt;
+		if (where_sql(st, &cond, &dims_only, req->now_ns, err, errlen)) {
+			sb_free(&cond);
+			return -1;
+		}
+	}
+	sb_adds(&q, "SELECT bucket, sum(n) FROM (");
+	ranges_union(&q, "hist_", "t, dim, kind, bucket, n", r, nr, cond.p);
+	sb_adds(&q, ") GROUP BY bucket ORDER BY bucket DESC");
+	bound_ud u = {req->limit, 0, 0};
+	int rc = ch_select(conn(st), q.p, bound_row, &u, err, errlen);
+	sb_free(&q);
+	sb_free(&cond);
+	if (!rc && u.seen >= u.need && u.bucket > 0)
+		snprintf(pre, len, "lat_bucket >= %lld", (long long)u.bucket);
+	return rc;
+}
+
 static int ch_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
@@ -1482,8 +1547,26 @@ static int ch_calls_page(store_t *st, const page_req *req, call_page *out, char 
 				break;
 		}
 	} else {
+		char pre[64] = "";
+		if (req->sort == SORT_LATENCY)
+			rc = latency_bound(st, req, pre, sizeof pre, e, sizeof e);
 		sb_printf(&q, " ORDER BY %s %s, cid %s LIMIT %d", col, dir, dir, req->limit);
-		rc = ch_select(conn(st), q.p, key_row_cb, &k, e, sizeof e);
+		if (!rc && *pre) { /* the keys among the calls past the bound only */
+			sbuf w = SBUF_INIT;
+			const char *head = "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls";
+			sb_printf(&w, "%s PREWHERE %s%s", head, pre, q.p + strlen(head));
+			rc = ch_select(conn(st), w.p, key_row_cb, &k, e, sizeof e);
+			sb_free(&w);
+			/* Short: the rollups counted calls the table no longer
+			 * holds (retention), so the page is read whole. */
+			if (!rc && k.n < (size_t)req->limit) {
+				free(k.v);
+				memset(&k, 0, sizeof k);
+				*pre = 0;
+			}
+		}
+		if (!rc && !*pre)
+			rc = ch_select(conn(st), q.p, key_row_cb, &k, e, sizeof e);
 	}
 	sb_free(&q);
 	if (rc) {

@@ -13,6 +13,7 @@
 #include "../../core/demo.h"
 #include "../../core/filter.h"
 #include "../../core/pricing.h"
+#include "../../data/ch.h"
 #include "../../data/prompts.h"
 #include "../../data/query.h"
 #include "../../data/store.h"
@@ -505,6 +506,52 @@ START_TEST(series_same_as_sqlite)
 }
 END_TEST
 
+
+/* Sorted by latency, a page reads only the calls past the bucket the
+ * rollups' histograms say it reaches. When the calls table holds fewer
+ * than the rollups counted (retention drops calls before their rollups),
+ * the pages still hold every call, slowest first. */
+START_TEST(latency_pages_whole_when_calls_went)
+{
+	if (skip())
+		return;
+	char err[512];
+	ch_conn *c = NULL;
+	ck_assert_msg(ch_connect(ch_url, NULL, 0, &c, err, sizeof err) == 0, "%s", err);
+	int64_t before = 0, slow = 0;
+	ck_assert(ch_select_int(c, "SELECT count() FROM calls WHERE latency_ms >= 0", 0, &before, err, sizeof err) == 0);
+	/* The slowest tenth goes: the very calls the first pages would show. */
+	ck_assert_msg(ch_exec(c, "ALTER TABLE calls DELETE WHERE latency_ms >= (SELECT quantileExact(0.9)(latency_ms) FROM calls)",
+			      err, sizeof err) == 0, "%s", err);
+	for (int i = 0; i < 600; i++) {
+		int64_t left = 1;
+		ck_assert(ch_select_int(c, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND NOT is_done",
+					0, &left, err, sizeof err) == 0);
+		if (!left)
+			break;
+		usleep(50000);
+	}
+	ck_assert(ch_select_int(c, "SELECT count() FROM calls WHERE latency_ms >= 0", 0, &slow, err, sizeof err) == 0);
+	ck_assert_int_lt(slow, before);
+	ch_disconnect(c);
+	sbuf got = SBUF_INIT;
+	walk(ch, "", SORT_LATENCY, &got);
+	int64_t lines = 0;
+	double last = 1e300;
+	for (const char *l = sb_str(&got); *l; l = strchr(l, '\n') + 1) {
+		char model[64], prompt[128], feature[64], etype[64];
+		int iserr;
+		double lat;
+		ck_assert(sscanf(l, "%63s %127s %63s %d %63s %lf", model, prompt, feature, &iserr, etype, &lat) == 6);
+		ck_assert_msg(lat <= last, "%g after %g", lat, last);
+		last = lat;
+		lines++;
+	}
+	ck_assert_int_eq(lines, slow);
+	sb_free(&got);
+}
+END_TEST
+
 /* What a background import counts as it goes: another connection's commits,
  * seen from a read-only one, one a call, whichever the store. */
 START_TEST(call_mark_counts_commits)
@@ -561,7 +608,8 @@ Suite *suite_ch_read(void)
 	tcase_add_test(t, totals_same);
 	tcase_add_test(t, prompts_window_same_as_sqlite);
 	tcase_add_test(t, series_same_as_sqlite);
-	tcase_add_test(t, call_mark_counts_commits); /* last: it adds calls */
+	tcase_add_test(t, latency_pages_whole_when_calls_went); /* these two change the calls */
+	tcase_add_test(t, call_mark_counts_commits);
 	suite_add_tcase(s, t);
 	return s;
 }
