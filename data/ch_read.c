@@ -36,6 +36,8 @@
 
 #define ID_EXPR "bitAnd(cityHash64(span_id), 9223372036854775807)"
 
+#define PAR_CONNS 2 /* more connections of a store, for reads at once */
+
 struct ch_store {
 	ch_conn *c;
 	store_t *local; /* the console's own state: replays, labels, templates, billed usage */
@@ -53,6 +55,7 @@ struct ch_store {
 	size_t nedge_hours;
 	int in_changes;
 	int64_t data_from_s; /* during a changes computation: no rollup row before (0 unknown) */
+	ch_conn *par[PAR_CONNS]; /* more connections, for reads at once (ch_windows_per_dim) */
 	uint64_t seen_count; /* for store_changed */
 	int64_t seen_last;
 	char err[512]; /* the last failure, for the generic bodies' messages */
@@ -402,8 +405,8 @@ static struct window_memo {
 } memo[8];
 static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
-		       const char *cond, int lat_only);
+static int window_read(ch_conn *c, store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
+		       const char *cond, int lat_only, char *err, size_t errlen);
 
 static void memo_drop(struct window_memo *m)
 {
@@ -624,7 +627,10 @@ static int window_one(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t 
 	unsigned long gen = memo_gen;
 	pthread_mutex_unlock(&memo_mu);
 	rstats *fresh = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *fresh);
-	int rc = window_read(st, from_ns, to_ns, dims, fresh, cond, lat_only);
+	char err[512];
+	int rc = window_read(conn(st), st, from_ns, to_ns, dims, fresh, cond, lat_only, err, sizeof err);
+	if (rc)
+		fail(st, "reading the rollups", err, NULL, 0);
 	if (!rc && !cond)
 		memo_put(st, gen, from_ns, to_ns, dims, fresh, lat_only);
 	for (int64_t d = 0; d < dims->n; d++) {
@@ -641,32 +647,130 @@ static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const 
 	return window_one(st, from_ns, to_ns, dims, per_dim, NULL, 0);
 }
 
+/* The windows the memo does not answer, read on several connections at
+ * once (the server has cores to spare for a frame's few reads). */
+
+typedef struct par_read {
+	store_t *st;
+	const dims_t *dims;
+	int lat_only;
+	size_t n, next;      /* the windows, the next to take */
+	twin *w;
+	char **cond;         /* per window, NULL: every dimension */
+	rstats **fresh;      /* per window: dims->n */
+	int rc;
+	char err[512];
+	pthread_mutex_t mu;
+} par_read;
+
+typedef struct par_worker {
+	par_read *r;
+	ch_conn *c;
+} par_worker;
+
+static void *par_run(void *arg)
+{
+	par_worker *pw = arg;
+	par_read *r = pw->r;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		size_t k = r->rc ? r->n : r->next++;
+		pthread_mutex_unlock(&r->mu);
+		if (k >= r->n)
+			break;
+		char err[512];
+		if (window_read(pw->c, r->st, r->w[k].from_ns, r->w[k].to_ns, r->dims, r->fresh[k], r->cond[k],
+				r->lat_only, err, sizeof err)) {
+			pthread_mutex_lock(&r->mu);
+			if (!r->rc)
+				snprintf(r->err, sizeof r->err, "%s", err);
+			r->rc = -1;
+			pthread_mutex_unlock(&r->mu);
+		}
+	}
+	return NULL;
+}
+
 /* Windows of some dimensions each, without TTFT when lat_only: a read
- * costs the rows it sums, so the changes strip reads only what it compares. */
+ * costs the rows it sums, so the changes strip reads only what it compares,
+ * and its windows at once. */
 static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims,
 			      const unsigned char *const *want, int lat_only, rstats *const *per_dim)
 {
-	int rc = 0;
+	struct ch_store *cs = st->chs;
+	size_t nd = (size_t)(dims->n ? dims->n : 1);
+	par_read r = {st, dims, lat_only, 0, 0, xcalloc(n ? n : 1, sizeof *r.w), xcalloc(n ? n : 1, sizeof(char *)),
+		      xcalloc(n ? n : 1, sizeof(rstats *)), 0, "", PTHREAD_MUTEX_INITIALIZER};
+	size_t *which = xcalloc(n ? n : 1, sizeof *which);
 	sbuf cond = SBUF_INIT;
-	for (size_t k = 0; k < n && !rc; k++) {
+	for (size_t k = 0; k < n; k++) {
+		int64_t from = w[k].from_ns, to = w[k].to_ns;
+		if (cs->data_from_s > 0) { /* before the first rollup row there is nothing to read */
+			int64_t lo = cs->data_from_s * NS_PER_S;
+			if (to <= lo)
+				continue;
+			if (from < lo)
+				from = lo;
+		}
 		sb_reset(&cond);
 		if (want && want[k]) {
-			for (int64_t d = 1; d < dims->n && d < st->chs->ndims; d++)
+			for (int64_t d = 1; d < dims->n && d < cs->ndims; d++)
 				if (want[k][d])
 					sb_printf(&cond, "%s%llu", cond.len ? "," : "dim IN (",
-						  (unsigned long long)st->chs->dim_hash[d]);
+						  (unsigned long long)cs->dim_hash[d]);
 			if (!cond.len)
 				continue; /* none wanted */
 			sb_adds(&cond, ")");
 		}
-		rc = window_one(st, w[k].from_ns, w[k].to_ns, dims, per_dim[k], cond.len ? cond.p : NULL, lat_only);
+		if (!cond.len && memo_get(st, from, to, dims, per_dim[k], lat_only))
+			continue;
+		r.w[r.n] = (twin){from, to};
+		r.cond[r.n] = cond.len ? xstrdup(cond.p) : NULL;
+		r.fresh[r.n] = xcalloc(nd, sizeof **r.fresh);
+		which[r.n++] = k;
 	}
 	sb_free(&cond);
-	return rc;
+	pthread_mutex_lock(&memo_mu);
+	unsigned long gen = memo_gen;
+	pthread_mutex_unlock(&memo_mu);
+	pthread_t th[PAR_CONNS];
+	par_worker pw[PAR_CONNS + 1];
+	int nth = 0;
+	for (int i = 0; i < PAR_CONNS && (size_t)(i + 1) < r.n; i++) {
+		if (!cs->par[i])
+			cs->par[i] = ch_dup(cs->c);
+		pw[i] = (par_worker){&r, cs->par[i]};
+		if (pthread_create(&th[nth], NULL, par_run, &pw[i]))
+			break;
+		nth++;
+	}
+	pw[PAR_CONNS] = (par_worker){&r, cs->c};
+	par_run(&pw[PAR_CONNS]);
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	if (r.rc)
+		fail(st, "reading the rollups", r.err, NULL, 0);
+	for (size_t i = 0; i < r.n; i++) {
+		if (!r.rc && !r.cond[i])
+			memo_put(st, gen, r.w[i].from_ns, r.w[i].to_ns, dims, r.fresh[i], lat_only);
+		for (int64_t d = 0; d < dims->n; d++) {
+			if (!r.rc)
+				rstats_merge(&per_dim[which[i]][d], &r.fresh[i][d]);
+			rstats_free(&r.fresh[i][d]);
+		}
+		free(r.fresh[i]);
+		free(r.cond[i]);
+	}
+	free(r.fresh);
+	free(r.cond);
+	free(r.w);
+	free(which);
+	pthread_mutex_destroy(&r.mu);
+	return r.rc;
 }
 
-static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
-		       const char *cond, int lat_only)
+static int window_read(ch_conn *c, store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
+		       const char *cond, int lat_only, char *err, size_t errlen)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges);
@@ -674,15 +778,12 @@ static int window_read(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t
 		return 0;
 	window_ud u = {st, dims, per_dim};
 	sbuf q = SBUF_INIT;
-	char err[512];
 	rollup_select(&q, "'r', toString(dim),", ranges, nr, cond, lat_only, "dim", "dim");
 	sb_adds(&q, " UNION ALL SELECT 'e', toString(dim)," ERRORS_STR_COLS " FROM (");
 	ranges_union(&q, "errors_", "dim, error_type, n", ranges, nr, cond);
 	sb_adds(&q, ") GROUP BY dim, error_type");
-	int rc = ch_select(conn(st), q.p, window_any_row, &u, err, sizeof err);
+	int rc = ch_select(c, q.p, window_any_row, &u, err, errlen);
 	sb_free(&q);
-	if (rc)
-		fail(st, "reading the rollups", err, NULL, 0);
 	return rc ? -1 : 0;
 }
 
@@ -770,6 +871,43 @@ static int edge_row(void *ud, char **v, int n)
 	e->first = num(v[2]);
 	e->last = num(v[3]);
 	return 0;
+}
+
+/* The hours the changes strip will ask about, read in one query: the
+ * first and last minute of every dimension in each. */
+static int ch_dim_minutes_ahead(store_t *st, const int64_t *hours_s, size_t n)
+{
+	struct ch_store *cs = st->chs;
+	sbuf q = SBUF_INIT;
+	size_t fresh = 0;
+	int64_t *hs = xcalloc(n ? n : 1, sizeof *hs);
+	for (size_t i = 0; i < n; i++) {
+		int known = 0;
+		for (size_t h = 0; h < cs->nedge_hours && !known; h++)
+			known = cs->edge_hours[h] == hours_s[i];
+		for (size_t k = 0; k < fresh && !known; k++)
+			known = hs[k] == hours_s[i];
+		if (!known)
+			hs[fresh++] = hours_s[i];
+	}
+	if (!fresh) {
+		free(hs);
+		return 0;
+	}
+	sb_adds(&q, "SELECT intDiv(t, 3600) * 3600 AS h, dim, min(t), max(t) FROM rollup_1m WHERE ");
+	for (size_t k = 0; k < fresh; k++)
+		sb_printf(&q, "%s(t >= %lld AND t < %lld)", k ? " OR " : "", (long long)hs[k], (long long)(hs[k] + 3600));
+	sb_adds(&q, " GROUP BY h, dim");
+	char e[512];
+	int rc = select_kept(st, q.p, edge_row, cs, e, sizeof e);
+	sb_free(&q);
+	if (!rc) {
+		cs->edge_hours = xrealloc(cs->edge_hours, (cs->nedge_hours + fresh) * sizeof *cs->edge_hours);
+		for (size_t k = 0; k < fresh; k++)
+			cs->edge_hours[cs->nedge_hours++] = hs[k];
+	}
+	free(hs);
+	return rc ? fail(st, "reading the rollups", e, NULL, 0) : 0;
 }
 
 /* The first (or last) minute of a dimension in an hour: the changes strip
@@ -2480,6 +2618,8 @@ static void ch_close(store_t *st)
 			ch_flush(st->chs->c, err, sizeof err);
 		}
 		ch_disconnect(st->chs->c);
+		for (int i = 0; i < PAR_CONNS; i++)
+			ch_disconnect(st->chs->par[i]);
 		dims_reset(st->chs);
 		edges_reset(st->chs);
 		body_codec_free(st->chs->codec);
@@ -2689,6 +2829,7 @@ const store_ops store_clickhouse_ops = {
 	.cancel = ch_cancel_op,
 	.dim_hours = ch_dim_hours,
 	.dim_minute = ch_dim_minute,
+	.dim_minutes_ahead = ch_dim_minutes_ahead,
 	.filter_stats = ch_filter_stats,
 	.filter_last_ts = ch_filter_last_ts,
 };

@@ -25,6 +25,7 @@ typedef struct entity {
 	int64_t *dims;
 	size_t ndims;
 	int64_t first_ns, last_ns; /* 0: never served */
+	const char *feature; /* a model's: that of the dim it served first (ent_feature_pick) */
 } entity;
 
 typedef struct ents {
@@ -169,15 +170,24 @@ int change_regressed(const change_side *now, const change_side *was)
 	return reg;
 }
 
-/* The feature most of an entity's dims carry (the first one). */
-static const char *ent_feature(const dims_t *dims, const entity *en)
+/* The feature of the dimension an entity served first (by first hour; of
+ * the same hour, the first by name): the same on every store, whatever
+ * order its dimensions have. NULL when none has one. */
+static const char *ent_feature_pick(const dims_t *dims, const entity *en, const int64_t *first_h)
 {
+	const char *best = NULL;
+	int64_t at = 0;
 	for (size_t i = 0; i < en->ndims; i++) {
 		const dim_row *r = store_dim(dims, en->dims[i]);
-		if (r && *r->feature)
-			return r->feature;
+		if (!r || !*r->feature)
+			continue;
+		int64_t h = first_h[en->dims[i]] ? first_h[en->dims[i]] : INT64_MAX; /* 0: never served */
+		if (!best || h < at || (h == at && strcmp(r->feature, best) < 0)) {
+			best = r->feature;
+			at = h;
+		}
 	}
-	return NULL;
+	return best;
 }
 
 /* The version (or model) with the most calls among those `m` selects. */
@@ -196,7 +206,7 @@ static const char *busiest(const dims_t *dims, const rstats *per_dim, const matc
 			if (o && per_dim[e].calls && dim_matches(o, m) && !strcmp(m->models ? o->model : o->prompt_version, k))
 				n += per_dim[e].calls;
 		}
-		if (n > most) {
+		if (n > most || (n == most && best && strcmp(k, best) < 0)) { /* of as many, the first by name */
 			most = n;
 			best = k;
 		}
@@ -233,7 +243,10 @@ static void compare(change *c, const entity *en, const dims_t *dims, const rstat
 			continue;
 		int reg;
 		double sc = side_score(&sn, &sw, &reg);
-		if (first || reg > c->regressed || (reg == c->regressed && sc > c->score)) {
+		/* The worst model; of as bad, the first by name (the same on every
+		 * store, whatever order its dimensions have). */
+		if (first || reg > c->regressed || (reg == c->regressed && sc > c->score) ||
+		    (reg == c->regressed && sc == c->score && c->model && strcmp(r->model, c->model) < 0)) {
 			c->now = sn;
 			c->was = sw;
 			c->score = sc;
@@ -283,16 +296,16 @@ static change *push(changes_t *out, int kind, const entity *en)
 
 /* Whether another entity of the same prompt (or feature) began after en and
  * served after en's last minute: en was replaced. */
-static int replaced(const ents *e, const entity *en, const dims_t *dims)
+static int replaced(const ents *e, const entity *en)
 {
-	const char *feat = en->is_model ? ent_feature(dims, en) : NULL;
+	const char *feat = en->is_model ? en->feature : NULL;
 	if (en->is_model && !feat)
 		return 0;
 	for (size_t i = 0; i < e->n; i++) {
 		const entity *o = &e->v[i];
 		if (o == en || o->is_model != en->is_model || o->first_ns <= en->first_ns || o->last_ns <= en->last_ns)
 			continue;
-		if (en->is_model ? (feat && ent_feature(dims, o) && !strcmp(ent_feature(dims, o), feat))
+		if (en->is_model ? (feat && o->feature && !strcmp(o->feature, feat))
 				 : !strcmp(o->prompt, en->prompt))
 			return 1;
 	}
@@ -326,23 +339,38 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 	int64_t *fh = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *fh), *lh = xcalloc((size_t)(dims.n ? dims.n : 1), sizeof *lh);
 	int rc = store_dim_hours(st, &dims, fh, lh);
 	int64_t near_s = (out->from_ns - span) / NS_PER_S - 3600;
+	int64_t *ef = xcalloc(e.n ? e.n : 1, sizeof *ef), *el = xcalloc(e.n ? e.n : 1, sizeof *el);
+	int64_t *ahead = xcalloc(2 * e.n + 1, sizeof *ahead);
+	size_t nahead = 0;
 	for (size_t i = 0; i < e.n && !rc; i++) {
 		entity *en = &e.v[i];
-		int64_t f = 0, l = 0;
 		int any = 0;
 		for (size_t j = 0; j < en->ndims; j++) {
 			int64_t d = en->dims[j];
 			if (!lh[d] && !fh[d])
 				continue;
-			if (!any || fh[d] < f)
-				f = fh[d];
-			if (!any || lh[d] > l)
-				l = lh[d];
+			if (!any || fh[d] < ef[i])
+				ef[i] = fh[d];
+			if (!any || lh[d] > el[i])
+				el[i] = lh[d];
 			any = 1;
 		}
 		if (!any)
-			continue;
+			ef[i] = el[i] = INT64_MIN;
 		/* Minutes only where they can matter: near or in the window. */
+		if (any && ef[i] >= near_s)
+			ahead[nahead++] = ef[i];
+		if (any && el[i] >= near_s)
+			ahead[nahead++] = el[i];
+	}
+	if (!rc && nahead)
+		rc = store_dim_minutes_ahead(st, ahead, nahead);
+	free(ahead);
+	for (size_t i = 0; i < e.n && !rc; i++) {
+		entity *en = &e.v[i];
+		int64_t f = ef[i], l = el[i];
+		if (f == INT64_MIN)
+			continue;
 		if (f >= near_s && edge_minute(st, en, f, 0, &f))
 			rc = -1;
 		if (l >= near_s && edge_minute(st, en, l, 1, &l))
@@ -350,6 +378,11 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 		en->first_ns = f * NS_PER_S;
 		en->last_ns = l * NS_PER_S;
 	}
+	free(ef);
+	free(el);
+	for (size_t i = 0; i < e.n; i++)
+		if (e.v[i].is_model)
+			e.v[i].feature = ent_feature_pick(&dims, &e.v[i], fh);
 	free(fh);
 	free(lh);
 
@@ -374,7 +407,7 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 			w[nw] = (twin){en->first_ns - span, en->first_ns};
 			want[nw++] = xcalloc(nd, 1);
 		}
-		const char *feat = en->is_model ? ent_feature(&dims, en) : NULL;
+		const char *feat = en->is_model ? en->feature : NULL;
 		if (en->is_model && !feat)
 			all[k] = 1;
 		for (int64_t d = 1; d < dims.n; d++) {
@@ -399,7 +432,7 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 		entity *en = &e.v[i];
 		if (!en->last_ns && !en->first_ns)
 			continue;
-		const char *feat = en->is_model ? ent_feature(&dims, en) : NULL;
+		const char *feat = en->is_model ? en->feature : NULL;
 		if (en->first_ns >= out->from_ns && en->first_ns < out->to_ns) {
 			/* A deploy: against what served the same prompt (feature) before it. */
 			size_t k = 2;
@@ -420,7 +453,7 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 			if (!c->before)
 				c->regressed = 0;
 		} else if (en->last_ns >= out->from_ns && en->last_ns < out->to_ns - STOP_QUIET_NS &&
-			   replaced(&e, en, &dims)) {
+			   replaced(&e, en)) {
 			change *c = push(out, CHANGE_STOPPED, en);
 			match m = {.prompt = en->is_model ? NULL : en->prompt, .version = en->version, .models = en->is_model};
 			c->now = side_of(&dims, now, &m);

@@ -191,6 +191,9 @@ int store_dim_hours(store_t *st, const dims_t *dims, int64_t *first_h, int64_t *
 /* The first (last) minute of the hour at hour_s in which dim served: 1 and
  * *t; 0 when it did not; -1 on a store error. */
 int store_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
+/* The hours store_dim_minute will be asked about, told first: a server
+ * reads them all at once. 0 or -1. */
+int store_dim_minutes_ahead(store_t *st, const int64_t *hours_s, size_t n);
 /* The row of a dimension id, or NULL. */
 static inline const dim_row *store_dim(const dims_t *d, int64_t id)
 {

@@ -337,6 +337,11 @@ int store_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t
 	return st->ops->dim_minute(st, dim, hour_s, last, t);
 }
 
+int store_dim_minutes_ahead(store_t *st, const int64_t *hours_s, size_t n)
+{
+	return st->ops->dim_minutes_ahead ? st->ops->dim_minutes_ahead(st, hours_s, n) : 0;
+}
+
 void store_cancel(store_t *st)
 {
 	st->ops->cancel(st);

@@ -82,6 +82,7 @@ typedef struct store_ops {
 	void (*cancel)(store_t *st);
 	int (*dim_hours)(store_t *st, const struct dims_t *dims, int64_t *first_h, int64_t *last_h);
 	int (*dim_minute)(store_t *st, int64_t dim, int64_t hour_s, int last, int64_t *t);
+	int (*dim_minutes_ahead)(store_t *st, const int64_t *hours_s, size_t n); /* NULL: nothing to do */
 	int (*usage_summarize)(store_t *st, pricing_t *prices, int64_t from_ns, int64_t to_ns, usage_sum *out,
 			       char *err, size_t errlen);
 	int (*filter_stats)(store_t *st, const filter_t *f, int64_t from_ns, int64_t to_ns, int64_t now_ns,

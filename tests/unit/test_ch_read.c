@@ -14,6 +14,7 @@
 #include "../../core/filter.h"
 #include "../../core/pricing.h"
 #include "../../data/ch.h"
+#include "../../data/changes.h"
 #include "../../data/prompts.h"
 #include "../../data/query.h"
 #include "../../data/store.h"
@@ -489,6 +490,30 @@ START_TEST(series_same_as_sqlite)
 			}
 			series_free(&a);
 			series_free(&b);
+			/* The changes strip: its windows are read at once on a server. */
+			changes_t ca, cb;
+			ck_assert_msg(changes_compute(sq, from, to, &ca, err, sizeof err) == 0, "%s", err);
+			ck_assert_msg(changes_compute(ch, from, to, &cb, err, sizeof err) == 0, "%s", err);
+			ck_assert_int_eq(ca.n, cb.n);
+			for (size_t c = 0; c < ca.n; c++) {
+				const change *x = &ca.v[c], *y = &cb.v[c];
+				snprintf(what, sizeof what, "span %zu change %zu %s", i, c, x->version);
+				ck_assert_msg(x->kind == y->kind && x->regressed == y->regressed && !strcmp(x->version, y->version) &&
+						      !strcmp(x->prompt ? x->prompt : "", y->prompt ? y->prompt : "") &&
+						      !strcmp(x->before ? x->before : "", y->before ? y->before : "") &&
+						      !strcmp(x->model ? x->model : "", y->model ? y->model : "") &&
+						      x->first_ns == y->first_ns && x->last_ns == y->last_ns && x->calls == y->calls &&
+						      x->now.calls == y->now.calls && x->now.errors == y->now.errors &&
+						      x->was.calls == y->was.calls && x->was.errors == y->was.errors,
+					      "%s: before %s/%s, was %llu/%llu calls", what, x->before ? x->before : "-",
+					      y->before ? y->before : "-", (unsigned long long)x->was.calls,
+					      (unsigned long long)y->was.calls);
+				same_p95(x->now.p95_ms, y->now.p95_ms);
+				same_p95(x->was.p95_ms, y->was.p95_ms);
+			}
+			ck_assert_msg(i < 3 || ca.n > 0, "span %zu: no changes to compare", i);
+			changes_free(&ca);
+			changes_free(&cb);
 			for (int by = BY_MODEL; by <= BY_PROMPT; by++) {
 				report_t ra, rb;
 				ck_assert_msg(store_report(sq, from, to, by, &ra, err, sizeof err) == 0, "%s", err);
