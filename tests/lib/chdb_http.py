@@ -16,9 +16,10 @@ a current ClickHouse:
   - basic authentication or the X-ClickHouse-User/-Key headers, checked against
     --user/--password-file when given (wrong: ClickHouse's error 516, HTTP 401)
   - an error as HTTP 500 with ClickHouse's own "Code: N. DB::Exception: ..." text
-  - `KILL QUERY ...`: answered at once with nothing (the session runs one query
-    at a time, so there is never another one to kill; the kill itself is tested
-    against clickhouse-server)
+  - `KILL QUERY WHERE query_id = 'ID'`: chDB names its queries itself, so each
+    statement is sent with a leading comment holding the URL's query_id, and the
+    kill, on a second chDB connection (the first is busy running the query),
+    picks the query by that comment; answered at once, as with ASYNC
 
 usage: chdb_http.py LIBCHDB DATADIR PORTFILE [--user U --password-file F]
 Listens on a free port of 127.0.0.1 and writes it to PORTFILE once ready.
@@ -153,9 +154,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.error(500, "Code: 432. DB::Exception: unknown Content-Encoding %s. "
                               "(UNKNOWN_CODEC)\n" % enc)
         sql = params["query"].encode() + b"\n" + body if "query" in params else body
-        if re.match(rb"\s*KILL\s+QUERY\b", sql, re.I):
-            return self.answer(200, b"")
         srv = self.server
+        m = re.match(rb"\s*KILL\s+QUERY\s+WHERE\s+query_id\s*=\s*'([A-Za-z0-9_.-]*)'", sql, re.I)
+        if m:
+            with srv.killer.mu:
+                ok, out = srv.killer.query(b"KILL QUERY WHERE startsWith(query, '/* query_id=%s */') ASYNC"
+                                           % m.group(1))
+            return self.answer(200, b"") if ok else self.error(500, out + b"\n")
+        qid = params.get("query_id", "")
+        if re.fullmatch(r"[A-Za-z0-9_.-]+", qid):
+            sql = b"/* query_id=%s */ " % qid.encode() + sql
         with srv.chdb.mu:
             self.server.count += 1
             pre = []
@@ -199,6 +207,7 @@ def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.chdb = Chdb(lib, data)
+    srv.killer = Chdb(lib, data)
     ok, v = srv.chdb.query(b"SELECT version()")
     srv.version = v.decode().strip() if ok else "?"
     srv.user = opts.get("--user")

@@ -113,6 +113,35 @@ for f in $CORPUS/captured/*/traces.jsonl; do
 	has "$T/imp.out" " 0 calls imported"
 done
 
+t clickhouse-modern-collect
+# The receiver: a captured file's requests posted one by one are the calls
+# its import makes, written once each trace has been quiet for a moment.
+CU="clickhouse://llmops_auth@127.0.0.1:$port/collected"
+f=$CORPUS/captured/traceloop+anthropic-sdk/traces.jsonl
+python3 - "$LLMOPS" "$CU" "$f" >"$T/collect.out" 2>&1 <<'PY'
+import http.client, subprocess, sys, time
+llmops, url, src = sys.argv[1:]
+p = subprocess.Popen([llmops, "--store", url, "collect", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+first = p.stderr.readline()
+port = int(first.split(" on ", 1)[1].split()[0].rsplit(":", 1)[1])
+for line in open(src):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request("POST", "/v1/traces", body=line, headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    r.read()
+    assert r.status == 200, r.status
+time.sleep(4)
+p.terminate()
+p.communicate(timeout=60)
+print(subprocess.run([llmops, "--store", url, "report", "--from", "2020-01-01T00:00:00Z", "--to",
+                      "2030-01-01T00:00:00Z", "--json"], capture_output=True, text=True).stdout)
+PY
+"$LLMOPS" --store "$T/col.db" import "$f" >/dev/null 2>&1
+"$LLMOPS" --store "$T/col.db" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/col.json"
+eq "$(json "$T/collect.out" "d['total']['calls']")" "$(json "$T/col.json" "d['total']['calls']")"
+eq "$(json "$T/collect.out" "d['total']['cost_usd']")" "$(json "$T/col.json" "d['total']['cost_usd']")"
+
 t clickhouse-modern-prompts
 expect_rc 0 "$LLMOPS" --store "$T/s.db" prompt list
 cp "$T/out" "$T/sq-prompts.txt"
@@ -186,3 +215,23 @@ rm "$XDG_CONFIG_HOME/llmops/llmopsrc"
 t clickhouse-modern-statements
 # Every statement the engine refused was a test's on purpose (the wrong password is refused before it).
 eq "$(grep -c '^ERR' "$CHD/log")" 0
+
+t clickhouse-modern-unit
+# The ClickHouse unit suites that need no control of the server (round trips
+# of hostile strings, errors after the first rows, a query cut by its time
+# limit and one cancelled, idempotent writes, the readers), on this engine.
+if [ -x build/unit_tests ]; then
+	uport=$(chdb_start "$T/chdb-unit")
+	eq "$?" 0
+	at_exit 'chdb_stop "$T/chdb-unit"'
+	for s in clickhouse clickhouse_read; do
+		env -u LLMOPS_CLICKHOUSE_PASSWORD LLMOPS_TEST_CLICKHOUSE_URL="clickhouse://127.0.0.1:$uport" \
+			CK_DEFAULT_TIMEOUT=300 CK_RUN_SUITE=$s \
+			timeout 900 ./build/unit_tests >"$T/unit-$s.out" 2>&1
+		eq "$s $?" "$s 0"
+		has "$T/unit-$s.out" "100%: Checks: "
+	done
+else
+	echo "clickhouse-modern-unit: skipped: build/unit_tests is not built (make build/unit_tests)"
+	ok
+fi
