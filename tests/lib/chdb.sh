@@ -38,7 +38,7 @@ chdb_lib() {
 	mkdir -p "$dir"
 	if ! timeout 600 npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error \
 		"@chdb/lib-linux-x64-gnu@$CHDB_VERSION" >"$dir/npm.log" 2>&1 || [ ! -f "$lib" ]; then
-		echo "npm could not install @chdb/lib-linux-x64-gnu@$CHDB_VERSION ($(tail -n 1 "$dir/npm.log" | cut -c1-120))"
+		echo "npm could not install @chdb/lib-linux-x64-gnu@$CHDB_VERSION ($(grep -v '^npm notice' "$dir/npm.log" | tail -n 1 | cut -c1-120))"
 		return 77
 	fi
 	echo "$lib"
@@ -77,13 +77,19 @@ chdb_stop() {
 	rm -f "$1/pid"
 }
 
-# chdb_query PORT SQL: the answer (TabSeparated), or the error on stderr and status 1
+# chdb_query PORT SQL [USER]: the answer (TabSeparated), or the error on
+# stderr and status 1; as USER, its password from $LLMOPS_CLICKHOUSE_PASSWORD
 chdb_query() {
-	python3 - "$1" "$2" <<'PY'
-import sys, urllib.request, urllib.error
+	python3 - "$1" "$2" "${3:-}" <<'PY'
+import base64, os, sys, urllib.request, urllib.error
+port, sql, user = sys.argv[1:]
+h = {}
+if user:
+    pw = os.environ.get("LLMOPS_CLICKHOUSE_PASSWORD", "")
+    h["Authorization"] = "Basic " + base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
 try:
-    r = urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%s/" % sys.argv[1], data=sys.argv[2].encode()), timeout=60)
-    sys.stdout.write(r.read().decode())
+    req = urllib.request.Request("http://127.0.0.1:%s/" % port, data=sql.encode(), headers=h)
+    sys.stdout.write(urllib.request.urlopen(req, timeout=60).read().decode())
 except urllib.error.HTTPError as e:
     sys.stderr.write(e.read().decode())
     sys.exit(1)

@@ -2,7 +2,7 @@
 """A test-only stand-in for ClickHouse's HTTP interface over chDB.
 
 chDB is ClickHouse as an embedded library (libchdb.so, from the npm package
-@chdb/lib-linux-x64-gnu; tests/lib/chdb.md says which version the tests use).
+@chdb/lib-linux-x64-gnu; tests/lib/chdb.sh says which version the tests use and installs it).
 This server speaks the part of ClickHouse's HTTP interface that llmops uses
 (data/ch.c) and runs every statement on one persistent chDB session over a data
 folder of its own, so that the engine that parses and executes llmops's SQL is
@@ -165,7 +165,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if re.fullmatch(r"[A-Za-z0-9_.-]+", qid):
             sql = b"/* query_id=%s */ " % qid.encode() + sql
         with srv.chdb.mu:
-            self.server.count += 1
             pre = []
             db = params.get("database")
             pre.append("USE %s" % (db if db and SETTING_NAME.match(db) else "default"))
@@ -214,7 +213,6 @@ def main():
     srv.password = open(opts["--password-file"]).readline().rstrip("\n") if "--password-file" in opts else ""
     srv.log = open(opts["--log"], "a") if "--log" in opts else None
     srv.set_before = set()
-    srv.count = 0
     with open(portfile + ".tmp", "w") as f:
         f.write("%d\n" % srv.server_address[1])
     os.rename(portfile + ".tmp", portfile)

@@ -29,19 +29,7 @@ fi
 at_exit 'chdb_stop "$CHD"'
 eq "$src" 0
 export LLMOPS_CLICKHOUSE_PASSWORD="$(cat "$T/password")"
-q() { CHP=$port chdb_query_auth "$1"; }
-chdb_query_auth() {
-	python3 - "$CHP" "$1" "$LLMOPS_CLICKHOUSE_PASSWORD" <<'PY'
-import base64, sys, urllib.request, urllib.error
-req = urllib.request.Request("http://127.0.0.1:%s/" % sys.argv[1], data=sys.argv[2].encode(),
-                             headers={"Authorization": "Basic " + base64.b64encode(("llmops_auth:" + sys.argv[3]).encode()).decode()})
-try:
-    sys.stdout.write(urllib.request.urlopen(req, timeout=60).read().decode())
-except urllib.error.HTTPError as e:
-    sys.stderr.write(e.read().decode())
-    sys.exit(1)
-PY
-}
+q() { chdb_query "$port" "$1" llmops_auth; }
 eq "$(q "SELECT toUInt32(splitByChar('.', version())[1]) >= 22")" 1
 U="clickhouse://llmops_auth@127.0.0.1:$port/llmops"
 G="$T/gen.jsonl"
