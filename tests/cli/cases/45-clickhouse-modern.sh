@@ -174,6 +174,26 @@ for s in "sample=25%" "sample!=25%" "model=gpt-4o"; do
 	eq "$(json "$T/ch.json" "$v") $(head -c 300 "$T/ch.err")" "$(json "$T/sq.json" "$v") "
 done
 
+t clickhouse-modern-console
+# The demo week on both stores, and the console's screens over it the same:
+# the dashboard's panes, the trace list and a call, the prompts view, the
+# compare view.
+DU="clickhouse://llmops_auth@127.0.0.1:$port/demo"
+expect_rc 0 env LLMOPS_NOW=2026-11-20T12:00:00Z "$LLMOPS" demo --no-tui --calls 5000 --store "$DU"
+expect_rc 0 env LLMOPS_NOW=2026-11-20T12:00:00Z "$LLMOPS" demo --no-tui --calls 5000 --store "$T/demo.db"
+for s in ch sq; do
+	st=$DU
+	[ $s = sq ] && st="$T/demo.db"
+	printf ':save-display %s/%s.1\nt\n:save-display %s/%s.2\n<Enter>\n:save-display %s/%s.3\nq\nq\np\n:save-display %s/%s.4\nq\nc\n:save-display %s/%s.5\n' \
+		"$T" $s "$T" $s "$T" $s "$T" $s "$T" $s >"$T/$s.keys"
+	LLMOPS_NOW=2026-11-20T12:00:00Z LLMOPS_NO_DISPLAY=1 LINES=40 COLUMNS=160 LLMOPS_SCRIPT="$T/$s.keys" \
+		expect_rc 0 "$LLMOPS" --store "$st"
+done
+for i in 1 2 3 4 5; do
+	eq "screen $i: $(diff "$T/sq.$i" "$T/ch.$i" 2>&1 | head -c 600)" "screen $i: "
+done
+has "$T/ch.2" "support-answer@8"
+
 t clickhouse-modern-retention
 # set retention = 30d is a TTL on the tables it keeps: calls older than 30
 # days (by the server's clock) go at the next merge, as do their rollups.
