@@ -46,12 +46,14 @@ chdb_lib() {
 
 # chdb_start DIR: starts the adapter on a fresh data folder DIR/data, on a
 # free port of 127.0.0.1, and prints that port; its statements go to DIR/log.
-# Optional: CHDB_USER and CHDB_PASSWORD_FILE make it check that user and password.
+# Optional: CHDB_USER and CHDB_PASSWORD_FILE make it check that user and password;
+# CHDB_CLUSTER=NAME defines a cluster of one shard, the engine itself.
 chdb_start() {
 	mkdir -p "$1"
 	lib=$(chdb_lib) || { echo "$lib"; return 77; }
 	set -- "$1" --log "$1/log"
 	[ -n "${CHDB_USER:-}" ] && set -- "$@" --user "$CHDB_USER" --password-file "$CHDB_PASSWORD_FILE"
+	[ -n "${CHDB_CLUSTER:-}" ] && set -- "$@" --cluster "$CHDB_CLUSTER"
 	d=$1
 	shift
 	python3 "$PWD/tests/lib/chdb_http.py" "$lib" "$d/data" "$d/port" "$@" >"$d/out" 2>&1 &

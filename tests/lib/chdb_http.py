@@ -21,8 +21,12 @@ a current ClickHouse:
     kill, on a second chDB connection (the first is busy running the query),
     picks the query by that comment; answered at once, as with ASYNC
 
-usage: chdb_http.py LIBCHDB DATADIR PORTFILE [--user U --password-file F]
+usage: chdb_http.py LIBCHDB DATADIR PORTFILE [--user U --password-file F] [--log FILE]
+                   [--cluster NAME]
 Listens on a free port of 127.0.0.1 and writes it to PORTFILE once ready.
+--cluster NAME defines a cluster of one shard, this engine itself (chDB serves
+no native protocol, so a second shard cannot be had): a Distributed table over
+it reads and writes the local table, as a one-shard cluster would.
 """
 import base64
 import ctypes
@@ -45,7 +49,7 @@ SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class Chdb:
-    def __init__(self, lib, path):
+    def __init__(self, lib, path, config=None):
         L = ctypes.CDLL(lib)
         L.chdb_connect.restype = ctypes.POINTER(ctypes.c_void_p)
         L.chdb_connect.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)]
@@ -60,8 +64,11 @@ class Chdb:
         L.chdb_destroy_query_result.argtypes = [ctypes.c_void_p]
         L.chdb_destroy_query_result.restype = None
         self.L = L
-        argv = (ctypes.c_char_p * 2)(b"clickhouse", ("--path=" + path).encode())
-        self.conn = L.chdb_connect(2, argv)
+        args = [b"clickhouse", ("--path=" + path).encode()]
+        if config:
+            args.append(("--config-file=" + config).encode())
+        argv = (ctypes.c_char_p * len(args))(*args)
+        self.conn = L.chdb_connect(len(args), argv)
         if not self.conn:
             raise SystemExit("chdb_http: chdb_connect failed")
         self.mu = threading.Lock()
@@ -205,8 +212,16 @@ def main():
     os.makedirs(data, exist_ok=True)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
-    srv.chdb = Chdb(lib, data)
-    srv.killer = Chdb(lib, data)
+    config = None
+    if "--cluster" in opts:
+        # A port nothing listens on: the one replica is this engine (is_local).
+        config = os.path.join(data, "cluster.xml")
+        with open(config, "w") as f:
+            f.write("<clickhouse><tcp_port>1</tcp_port><remote_servers><%s><shard><replica><host>localhost</host>"
+                    "<port>1</port></replica></shard></%s></remote_servers></clickhouse>\n"
+                    % (opts["--cluster"], opts["--cluster"]))
+    srv.chdb = Chdb(lib, data, config)
+    srv.killer = Chdb(lib, data, config)
     ok, v = srv.chdb.query(b"SELECT version()")
     srv.version = v.decode().strip() if ok else "?"
     srv.user = opts.get("--user")

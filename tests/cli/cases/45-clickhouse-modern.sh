@@ -224,6 +224,40 @@ t clickhouse-modern-statements
 # Every statement the engine refused was a test's on purpose (the wrong password is refused before it).
 eq "$(grep -c '^ERR' "$CHD/log")" 0
 
+t clickhouse-modern-cluster
+# cluster=NAME: local tables and a Distributed table over them, on a cluster
+# of one shard (chDB serves no native protocol for a second one; two shards
+# are tested on 18.16): the same reports and traces as from SQLite.
+cport=$(CHDB_CLUSTER=llmops_shards chdb_start "$T/chdb-cluster")
+eq "$?" 0
+at_exit 'chdb_stop "$T/chdb-cluster"'
+DU="clickhouse://127.0.0.1:$cport/sharded?cluster=llmops_shards"
+expect_rc 0 "$LLMOPS" --store "$DU" import "$G"
+has "$T/out" "20,000 calls imported"
+for f in $CORPUS/captured/vercel-ai-otel/traces.jsonl $CORPUS/captured/openlit/traces.jsonl; do
+	expect_rc 0 "$LLMOPS" --store "$DU" import "$f"
+	"$LLMOPS" --store "$T/d.db" import "$f" >/dev/null 2>&1
+done
+"$LLMOPS" --store "$T/d.db" import "$G" >/dev/null 2>&1
+eq "$(chdb_query "$cport" "SELECT engine FROM system.tables WHERE database = 'sharded' AND name IN ('calls', 'calls_local') ORDER BY name")" "Distributed
+MergeTree"
+for by in prompt model; do
+	"$LLMOPS" --store "$T/d.db" report --since 7d --by $by --json >"$T/a.json"
+	"$LLMOPS" --store "$DU" report --since 7d --by $by --json >"$T/b.json" 2>"$T/b.err"
+	eq "$(same_report "$T/a.json" "$T/b.json") $(head -c 300 "$T/b.err")" "same "
+done
+same=0 n=0
+for tr in $(sqlite3 "$T/d.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans"); do
+	n=$((n + 1))
+	"$LLMOPS" --store "$T/d.db" trace --json "$tr" >"$T/a.json" 2>&1
+	"$LLMOPS" --store "$DU" trace --json "$tr" >"$T/b.json" 2>&1
+	cmp -s "$T/a.json" "$T/b.json" && same=$((same + 1))
+done
+eq "$same" "$n"
+eq "$((n > 10))" 1
+eq "$(grep -c '^ERR' "$T/chdb-cluster/log")" 0
+chdb_stop "$T/chdb-cluster"
+
 t clickhouse-modern-unit
 # The ClickHouse unit suites that need no control of the server (round trips
 # of hostile strings, errors after the first rows, a query cut by its time
