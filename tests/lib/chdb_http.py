@@ -137,6 +137,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             user, pw = params["user"], params.get("password", "")
         return user == srv.user and pw == srv.password
 
+    def note(self, ok, sql, out):
+        """The statement in the log: "ok SQL", or "ERR SQL" and the error."""
+        log = self.server.log
+        if log:
+            log.write("%s %s\n" % ("ok" if ok else "ERR", sql[:300].decode("utf-8", "replace").replace("\n", " ")))
+            if not ok:
+                log.write("   %s\n" % out.decode("utf-8", "replace"))
+            log.flush()
+
     def do_GET(self):
         # ClickHouse answers a bare GET / with "Ok."
         self.answer(200, b"Ok.\n")
@@ -190,14 +199,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for p in pre:
                 ok, out = srv.chdb.query(p.encode())
                 if not ok:
+                    self.note(ok, p.encode(), out)
                     return self.error(500, out + b"\n")
             ok, out = srv.chdb.query(sql)
-            if srv.log:
-                srv.log.write("%s %s\n" % ("ok" if ok else "ERR", sql[:300].decode("utf-8", "replace")
-                                           .replace("\n", " ")))
-                if not ok:
-                    srv.log.write("   %s\n" % out.decode("utf-8", "replace"))
-                srv.log.flush()
+            self.note(ok, sql, out)
         if not ok:
             return self.error(500, out + b" (version %s)\n" % srv.version.encode())
         self.answer(200, out)
