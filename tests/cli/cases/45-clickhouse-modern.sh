@@ -221,8 +221,11 @@ has "$T/kept2.sql" "TTL toDateTime(time) + toIntervalDay(30)"
 rm "$XDG_CONFIG_HOME/llmops/llmopsrc"
 
 t clickhouse-modern-statements
-# Every statement the engine refused was a test's on purpose (the wrong password is refused before it).
-eq "$(grep -c '^ERR' "$CHD/log")" 0
+# The engine refused no statement of llmops's but a database that is not
+# there yet (demo asks whether one holds calls before it creates it, as a
+# server refuses it too); the wrong password never reached the engine.
+refused() { grep -A1 '^ERR' "$1" | grep -v '^ERR USE \|(UNKNOWN_DATABASE)\|^--$' | head -c 1000; }
+eq "$(refused "$CHD/log")" ""
 
 t clickhouse-modern-cluster
 # cluster=NAME: local tables and a Distributed table over them, on a cluster
@@ -255,7 +258,7 @@ for tr in $(sqlite3 "$T/d.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans")
 done
 eq "$same" "$n"
 eq "$((n > 10))" 1
-eq "$(grep -c '^ERR' "$T/chdb-cluster/log")" 0
+eq "$(refused "$T/chdb-cluster/log")" ""
 chdb_stop "$T/chdb-cluster"
 
 t clickhouse-modern-unit
