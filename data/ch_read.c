@@ -216,7 +216,8 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
  * the ROLLUP_NCOLS columns. The histograms come from the hist_ tables
  * (sum(n) by bucket, far quicker on ClickHouse 18.16 than merging the
  * rollups' sumMap states), joined on the keys; the exact min, max and sum
- * from the rollups. */
+ * from the rollups. Every joined subquery here is named (ClickHouse 20.5 and
+ * newer refuse them unnamed). */
 #define ROLLUP_STATES \
 	"t, dim, calls, errors, tokens_in, tokens_cached, tokens_out, cost, unpriced, lat_min, lat_max, lat_sum," \
 	" ttft_min, ttft_max, ttft_sum"
@@ -236,7 +237,7 @@ static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, co
 		  head, exprs);
 	ranges_union(q, "rollup_", ROLLUP_STATES, r, nr, cond);
 	sb_printf(q,
-		  ") GROUP BY %s) ANY LEFT JOIN (SELECT %s,"
+		  ") GROUP BY %s) AS ro ANY LEFT JOIN (SELECT %s,"
 		  " concat('(', toString(groupArrayIf(bucket, kind = 0)), ',', toString(groupArrayIf(n, kind = 0)), ')')"
 		  " AS h_lat,"
 		  " concat('(', toString(groupArrayIf(bucket, kind = 1)), ',', toString(groupArrayIf(n, kind = 1)), ')')"
@@ -247,7 +248,7 @@ static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, co
 		sb_printf(&hc, "%s%skind = 0", cond ? cond : "", cond ? " AND " : "");
 	ranges_union(q, "hist_", "t, dim, kind, bucket, n", r, nr, lat_only ? hc.p : cond);
 	sb_free(&hc);
-	sb_printf(q, ") GROUP BY %s, kind, bucket) GROUP BY %s) USING %s", keys, keys, keys);
+	sb_printf(q, ") GROUP BY %s, kind, bucket) GROUP BY %s) AS hi USING %s", keys, keys, keys);
 }
 
 static void add_rollup_cols(rstats *s, char **v, int with_ttft)
@@ -1107,13 +1108,13 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 			  " toString(sumMerge(tokens_out)) AS c_tout, toString(sumMerge(cost)) AS c_cost,"
 			  " toString(sumMerge(unpriced)) AS c_unpriced, toString(minIfMerge(lat_min)) AS c_lmin,"
 			  " toString(maxIfMerge(lat_max)) AS c_lmax, toString(sumIfMerge(lat_sum)) AS c_lsum"
-			  " FROM rollup_%s WHERE t >= %lld AND t < %lld GROUP BY ct, cd) ANY LEFT JOIN"
+			  " FROM rollup_%s WHERE t >= %lld AND t < %lld GROUP BY ct, cd) AS ro ANY LEFT JOIN"
 			  " (SELECT %lld + intDiv(k, 4294967296) * %lld AS ct,"
 			  " transform(intDiv(k, 8192) %% 524288, [%s], [%s], toUInt64(0)) AS cd,"
 			  " concat('(', toString(groupArray(k %% 8192)), ',', toString(groupArray(n)), ')') AS h_lat"
 			  " FROM (SELECT intDiv(t - %lld, %lld) * 4294967296 + transform(dim, [%s], [%s], 0) * 8192 + bucket"
 			  " AS k, sum(n) AS n FROM hist_%s WHERE t >= %lld AND t < %lld AND kind = 0 GROUP BY k)"
-			  " GROUP BY ct, cd) USING ct, cd",
+			  " GROUP BY ct, cd) AS hi USING ct, cd",
 			  x.p, r, (long long)f_s, (long long)t_s, (long long)f_s, (long long)step_s, gn.p,
 			  gl.p, (long long)f_s, (long long)step_s, from_h.p, gi.p, r, (long long)f_s, (long long)t_s);
 		/* The TTFT of each group over the span: from the coarsest rollups
@@ -1128,12 +1129,12 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 			  from_h.p, to_h.p);
 		ranges_union(&q, "rollup_", "t, dim, ttft_min, ttft_max, ttft_sum", tr, ntr, NULL);
 		sb_printf(&q,
-			  ") GROUP BY cd) ANY LEFT JOIN (SELECT transform(intDiv(k, 8192), [%s], [%s], toUInt64(0)) AS cd,"
+			  ") GROUP BY cd) AS ro ANY LEFT JOIN (SELECT transform(intDiv(k, 8192), [%s], [%s], toUInt64(0)) AS cd,"
 			  " concat('(', toString(groupArray(k %% 8192)), ',', toString(groupArray(n)), ')') AS h_ttft"
 			  " FROM (SELECT transform(dim, [%s], [%s], 0) * 8192 + bucket AS k, sum(n) AS n FROM (",
 			  gn.p, gl.p, from_h.p, gi.p);
 		ranges_union(&q, "hist_", "t, dim, kind, bucket, n", tr, ntr, NULL);
-		sb_adds(&q, ") WHERE kind = 1 GROUP BY k) GROUP BY cd) USING cd");
+		sb_adds(&q, ") WHERE kind = 1 GROUP BY k) GROUP BY cd) AS hi USING cd");
 	} else {
 		rollup_select(&q, "'r', toString(ct), toString(cd),", &all, 1, NULL, 0, x.p, "ct, cd");
 	}
