@@ -218,24 +218,29 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
  * rollups' sumMap states), joined on the keys; the exact min, max and sum
  * from the rollups. Every joined subquery here is named (ClickHouse 20.5 and
  * newer refuse them unnamed). */
+/* The merged rollup states as text: the counts and the latency's min, max
+ * and sum, then the TTFT's. */
+#define ROLLUP_COUNTS \
+	" toString(sumMerge(calls)) AS c_calls, toString(sumMerge(errors)) AS c_errors," \
+	" toString(sumMerge(tokens_in)) AS c_tin, toString(sumMerge(tokens_cached)) AS c_tcached," \
+	" toString(sumMerge(tokens_out)) AS c_tout, toString(sumMerge(cost)) AS c_cost," \
+	" toString(sumMerge(unpriced)) AS c_unpriced, toString(minIfMerge(lat_min)) AS c_lmin," \
+	" toString(maxIfMerge(lat_max)) AS c_lmax, toString(sumIfMerge(lat_sum)) AS c_lsum"
+#define ROLLUP_TTFT \
+	" toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax," \
+	" toString(sumIfMerge(ttft_sum)) AS c_tsum"
 #define ROLLUP_STATES \
 	"t, dim, calls, errors, tokens_in, tokens_cached, tokens_out, cost, unpriced, lat_min, lat_max, lat_sum," \
 	" ttft_min, ttft_max, ttft_sum"
-static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, const char *cond, int lat_only,
-			  const char *exprs, const char *keys)
+static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, int lat_only, const char *exprs,
+			  const char *keys)
 {
 	sb_printf(q,
 		  "SELECT %s c_calls, c_errors, c_tin, c_tcached, c_tout, c_cost, c_unpriced, c_lmin, c_lmax, c_lsum,"
 		  " h_lat, c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT %s,"
-		  " toString(sumMerge(calls)) AS c_calls, toString(sumMerge(errors)) AS c_errors,"
-		  " toString(sumMerge(tokens_in)) AS c_tin, toString(sumMerge(tokens_cached)) AS c_tcached,"
-		  " toString(sumMerge(tokens_out)) AS c_tout, toString(sumMerge(cost)) AS c_cost,"
-		  " toString(sumMerge(unpriced)) AS c_unpriced, toString(minIfMerge(lat_min)) AS c_lmin,"
-		  " toString(maxIfMerge(lat_max)) AS c_lmax, toString(sumIfMerge(lat_sum)) AS c_lsum,"
-		  " toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax,"
-		  " toString(sumIfMerge(ttft_sum)) AS c_tsum FROM (",
+		  ROLLUP_COUNTS "," ROLLUP_TTFT " FROM (",
 		  head, exprs);
-	ranges_union(q, "rollup_", ROLLUP_STATES, r, nr, cond);
+	ranges_union(q, "rollup_", ROLLUP_STATES, r, nr, NULL);
 	sb_printf(q,
 		  ") GROUP BY %s) AS ro ANY LEFT JOIN (SELECT %s,"
 		  " concat('(', toString(groupArrayIf(bucket, kind = 0)), ',', toString(groupArrayIf(n, kind = 0)), ')')"
@@ -243,11 +248,7 @@ static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, co
 		  " concat('(', toString(groupArrayIf(bucket, kind = 1)), ',', toString(groupArrayIf(n, kind = 1)), ')')"
 		  " AS h_ttft FROM (SELECT %s, kind, bucket, sum(n) AS n FROM (",
 		  keys, keys, exprs);
-	sbuf hc = SBUF_INIT;
-	if (lat_only)
-		sb_printf(&hc, "%s%skind = 0", cond ? cond : "", cond ? " AND " : "");
-	ranges_union(q, "hist_", "t, dim, kind, bucket, n", r, nr, lat_only ? hc.p : cond);
-	sb_free(&hc);
+	ranges_union(q, "hist_", "t, dim, kind, bucket, n", r, nr, lat_only ? "kind = 0" : NULL);
 	sb_printf(q, ") GROUP BY %s, kind, bucket) GROUP BY %s) AS hi USING %s", keys, keys, keys);
 }
 
@@ -407,7 +408,7 @@ static struct window_memo {
 static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int window_read(ch_conn *c, store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
-		       const char *cond, int lat_only, char *err, size_t errlen);
+		       int lat_only, char *err, size_t errlen);
 
 static void memo_drop(struct window_memo *m)
 {
@@ -417,15 +418,6 @@ static void memo_drop(struct window_memo *m)
 	free(m->hashes);
 	memset(m, 0, sizeof *m);
 }
-
-/* The time range of the calls, kept the same way (the console asks for it
- * twice as it starts). */
-static struct {
-	double at;
-	char db[512];
-	int rc;
-	int64_t first, last;
-} range_memo;
 
 static unsigned long memo_gen; /* counts the clears: a read that a write overtook is not kept */
 
@@ -437,7 +429,6 @@ static void memo_clear(void)
 	memo_gen++;
 	for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
 		memo_drop(&memo[i]);
-	range_memo.at = 0;
 	answers_drop();
 	pthread_mutex_unlock(&memo_mu);
 }
@@ -503,33 +494,20 @@ static int select_kept(store_t *st, const char *sql, ch_row_fn fn, void *ud, cha
 	sbuf key = SBUF_INIT;
 	sb_printf(&key, "%s\n%s", ch_url_display(st->chs->c), sql);
 	double now = clock_mono();
-	struct answer_memo copy = {0};
 	pthread_mutex_lock(&memo_mu);
 	for (size_t i = 0; i < sizeof answers / sizeof *answers; i++) {
 		struct answer_memo *a = &answers[i];
 		if (a->at > 0 && now - a->at < MEMO_S && !strcmp(a->key, key.p)) {
-			copy.nrows = a->nrows;
-			copy.rows = xcalloc(a->nrows ? a->nrows : 1, sizeof *copy.rows);
-			for (size_t r = 0; r < a->nrows; r++) {
-				copy.rows[r].n = a->rows[r].n;
-				copy.rows[r].v = xcalloc((size_t)(a->rows[r].n ? a->rows[r].n : 1), sizeof(char *));
-				for (int j = 0; j < a->rows[r].n; j++)
-					copy.rows[r].v[j] = a->rows[r].v[j] ? xstrdup(a->rows[r].v[j]) : NULL;
-			}
-			copy.at = 1;
-			break;
+			int rc = 0; /* the callbacks are row parsers: they take no lock */
+			for (size_t r = 0; r < a->nrows && !rc; r++)
+				rc = fn(ud, a->rows[r].v, a->rows[r].n);
+			pthread_mutex_unlock(&memo_mu);
+			sb_free(&key);
+			return rc;
 		}
 	}
 	unsigned long gen = memo_gen;
 	pthread_mutex_unlock(&memo_mu);
-	if (copy.at) { /* replayed outside the lock: fn may take it */
-		int rc = 0;
-		for (size_t r = 0; r < copy.nrows && !rc; r++)
-			rc = fn(ud, copy.rows[r].v, copy.rows[r].n);
-		answer_drop(&copy);
-		sb_free(&key);
-		return rc;
-	}
 	keep_ud k = {fn, ud, {0}};
 	int rc = ch_select(conn(st), sql, keep_row, &k, err, errlen);
 	pthread_mutex_lock(&memo_mu);
@@ -605,51 +583,19 @@ static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, c
 	pthread_mutex_unlock(&memo_mu);
 }
 
-/* The window's figures per dimension: the coarsest rollups that cover it
- * and finer ones at its edges (rollup_ranges), with their error counts, in
- * one query; of the dimensions `cond` selects (NULL: all, and the memo
- * answers), without the TTFT histograms when lat_only. */
-static int window_one(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
-		      const char *cond, int lat_only)
-{
-	struct ch_store *cs = st->chs;
-	/* Before the first rollup row there is nothing to read. */
-	if (cs->data_from_s > 0) {
-		int64_t lo = cs->data_from_s * NS_PER_S;
-		if (to_ns <= lo)
-			return 0;
-		if (from_ns < lo)
-			from_ns = lo;
-	}
-	/* Added into per_dim, as a read would. */
-	if (!cond && memo_get(st, from_ns, to_ns, dims, per_dim, lat_only))
-		return 0;
-	pthread_mutex_lock(&memo_mu);
-	unsigned long gen = memo_gen;
-	pthread_mutex_unlock(&memo_mu);
-	rstats *fresh = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *fresh);
-	char err[512];
-	int rc = window_read(conn(st), st, from_ns, to_ns, dims, fresh, cond, lat_only, err, sizeof err);
-	if (rc)
-		fail(st, "reading the rollups", err, NULL, 0);
-	if (!rc && !cond)
-		memo_put(st, gen, from_ns, to_ns, dims, fresh, lat_only);
-	for (int64_t d = 0; d < dims->n; d++) {
-		if (!rc)
-			rstats_merge(&per_dim[d], &fresh[d]);
-		rstats_free(&fresh[d]);
-	}
-	free(fresh);
-	return rc;
-}
-
-static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
-{
-	return window_one(st, from_ns, to_ns, dims, per_dim, NULL, 0);
-}
-
 /* The windows the memo does not answer, read on several connections at
  * once (the server has cores to spare for a frame's few reads). */
+static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lat_only,
+			      rstats *const *per_dim);
+
+/* The window's figures per dimension: the coarsest rollups that cover it
+ * and finer ones at its edges (rollup_ranges), with their error counts, in
+ * one query. */
+static int ch_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
+{
+	twin w = {from_ns, to_ns};
+	return ch_windows_per_dim(st, &w, 1, dims, 0, &per_dim);
+}
 
 typedef struct par_read {
 	store_t *st;
@@ -657,7 +603,6 @@ typedef struct par_read {
 	int lat_only;
 	size_t n, next;      /* the windows, the next to take */
 	twin *w;
-	char **cond;         /* per window, NULL: every dimension */
 	rstats **fresh;      /* per window: dims->n */
 	int rc;
 	char err[512];
@@ -680,8 +625,8 @@ static void *par_run(void *arg)
 		if (k >= r->n)
 			break;
 		char err[512];
-		if (window_read(pw->c, r->st, r->w[k].from_ns, r->w[k].to_ns, r->dims, r->fresh[k], r->cond[k],
-				r->lat_only, err, sizeof err)) {
+		if (window_read(pw->c, r->st, r->w[k].from_ns, r->w[k].to_ns, r->dims, r->fresh[k], r->lat_only, err,
+				sizeof err)) {
 			pthread_mutex_lock(&r->mu);
 			if (!r->rc)
 				snprintf(r->err, sizeof r->err, "%s", err);
@@ -692,45 +637,31 @@ static void *par_run(void *arg)
 	return NULL;
 }
 
-/* Windows of some dimensions each, without TTFT when lat_only: a read
- * costs the rows it sums, so the changes strip reads only what it compares,
- * and its windows at once. */
-static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims,
-			      const unsigned char *const *want, int lat_only, rstats *const *per_dim)
+/* Windows at once, without TTFT when lat_only (the changes strip does not
+ * compare it). Before the first rollup row there is nothing to read. */
+static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lat_only,
+			      rstats *const *per_dim)
 {
 	struct ch_store *cs = st->chs;
 	size_t nd = (size_t)(dims->n ? dims->n : 1);
-	par_read r = {st, dims, lat_only, 0, 0, xcalloc(n ? n : 1, sizeof *r.w), xcalloc(n ? n : 1, sizeof(char *)),
-		      xcalloc(n ? n : 1, sizeof(rstats *)), 0, "", PTHREAD_MUTEX_INITIALIZER};
+	par_read r = {st, dims, lat_only, 0, 0, xcalloc(n ? n : 1, sizeof *r.w), xcalloc(n ? n : 1, sizeof(rstats *)),
+		      0, "", PTHREAD_MUTEX_INITIALIZER};
 	size_t *which = xcalloc(n ? n : 1, sizeof *which);
-	sbuf cond = SBUF_INIT;
 	for (size_t k = 0; k < n; k++) {
 		int64_t from = w[k].from_ns, to = w[k].to_ns;
-		if (cs->data_from_s > 0) { /* before the first rollup row there is nothing to read */
+		if (cs->data_from_s > 0) {
 			int64_t lo = cs->data_from_s * NS_PER_S;
 			if (to <= lo)
 				continue;
 			if (from < lo)
 				from = lo;
 		}
-		sb_reset(&cond);
-		if (want && want[k]) {
-			for (int64_t d = 1; d < dims->n && d < cs->ndims; d++)
-				if (want[k][d])
-					sb_printf(&cond, "%s%llu", cond.len ? "," : "dim IN (",
-						  (unsigned long long)cs->dim_hash[d]);
-			if (!cond.len)
-				continue; /* none wanted */
-			sb_adds(&cond, ")");
-		}
-		if (!cond.len && memo_get(st, from, to, dims, per_dim[k], lat_only))
+		if (memo_get(st, from, to, dims, per_dim[k], lat_only))
 			continue;
 		r.w[r.n] = (twin){from, to};
-		r.cond[r.n] = cond.len ? xstrdup(cond.p) : NULL;
 		r.fresh[r.n] = xcalloc(nd, sizeof **r.fresh);
 		which[r.n++] = k;
 	}
-	sb_free(&cond);
 	pthread_mutex_lock(&memo_mu);
 	unsigned long gen = memo_gen;
 	pthread_mutex_unlock(&memo_mu);
@@ -752,7 +683,7 @@ static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t
 	if (r.rc)
 		fail(st, "reading the rollups", r.err, NULL, 0);
 	for (size_t i = 0; i < r.n; i++) {
-		if (!r.rc && !r.cond[i])
+		if (!r.rc)
 			memo_put(st, gen, r.w[i].from_ns, r.w[i].to_ns, dims, r.fresh[i], lat_only);
 		for (int64_t d = 0; d < dims->n; d++) {
 			if (!r.rc)
@@ -760,10 +691,8 @@ static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t
 			rstats_free(&r.fresh[i][d]);
 		}
 		free(r.fresh[i]);
-		free(r.cond[i]);
 	}
 	free(r.fresh);
-	free(r.cond);
 	free(r.w);
 	free(which);
 	pthread_mutex_destroy(&r.mu);
@@ -771,7 +700,7 @@ static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t
 }
 
 static int window_read(ch_conn *c, store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim,
-		       const char *cond, int lat_only, char *err, size_t errlen)
+		       int lat_only, char *err, size_t errlen)
 {
 	rrange ranges[5];
 	int nr = rollup_ranges(from_ns, to_ns, ranges);
@@ -779,9 +708,9 @@ static int window_read(ch_conn *c, store_t *st, int64_t from_ns, int64_t to_ns, 
 		return 0;
 	window_ud u = {st, dims, per_dim};
 	sbuf q = SBUF_INIT;
-	rollup_select(&q, "'r', toString(dim),", ranges, nr, cond, lat_only, "dim", "dim");
+	rollup_select(&q, "'r', toString(dim),", ranges, nr, lat_only, "dim", "dim");
 	sb_adds(&q, " UNION ALL SELECT 'e', toString(dim)," ERRORS_STR_COLS " FROM (");
-	ranges_union(&q, "errors_", "dim, error_type, n", ranges, nr, cond);
+	ranges_union(&q, "errors_", "dim, error_type, n", ranges, nr, NULL);
 	sb_adds(&q, ") GROUP BY dim, error_type");
 	int rc = ch_select(c, q.p, window_any_row, &u, err, errlen);
 	sb_free(&q);
@@ -919,20 +848,8 @@ static int ch_dim_minute(store_t *st, int64_t dim, int64_t hour_s, int last, int
 	struct ch_store *cs = st->chs;
 	if (dim <= 0 || dim >= cs->ndims)
 		return 0;
-	size_t h;
-	for (h = 0; h < cs->nedge_hours && cs->edge_hours[h] != hour_s; h++)
-		;
-	if (h == cs->nedge_hours) {
-		char q[256];
-		snprintf(q, sizeof q,
-			 "SELECT %lld, dim, min(t), max(t) FROM rollup_1m WHERE t >= %lld AND t < %lld GROUP BY dim",
-			 (long long)hour_s, (long long)hour_s, (long long)(hour_s + 3600));
-		char e[512];
-		if (select_kept(st, q, edge_row, cs, e, sizeof e))
-			return fail(st, "reading the rollups", e, NULL, 0);
-		cs->edge_hours = xrealloc(cs->edge_hours, (cs->nedge_hours + 1) * sizeof *cs->edge_hours);
-		cs->edge_hours[cs->nedge_hours++] = hour_s;
-	}
+	if (ch_dim_minutes_ahead(st, &hour_s, 1))
+		return -1;
 	for (size_t i = 0; i < cs->nedges; i++)
 		if (cs->edges[i].hour == hour_s && cs->edges[i].dim == dim) {
 			*t = last ? cs->edges[i].last : cs->edges[i].first;
@@ -1103,12 +1020,7 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 		sb_printf(&q,
 			  "SELECT 'r', toString(ct), toString(cd), c_calls, c_errors, c_tin, c_tcached, c_tout, c_cost,"
 			  " c_unpriced, c_lmin, c_lmax, c_lsum, h_lat, '', '', '', '' FROM (SELECT %s,"
-			  " toString(sumMerge(calls)) AS c_calls, toString(sumMerge(errors)) AS c_errors,"
-			  " toString(sumMerge(tokens_in)) AS c_tin, toString(sumMerge(tokens_cached)) AS c_tcached,"
-			  " toString(sumMerge(tokens_out)) AS c_tout, toString(sumMerge(cost)) AS c_cost,"
-			  " toString(sumMerge(unpriced)) AS c_unpriced, toString(minIfMerge(lat_min)) AS c_lmin,"
-			  " toString(maxIfMerge(lat_max)) AS c_lmax, toString(sumIfMerge(lat_sum)) AS c_lsum"
-			  " FROM rollup_%s WHERE t >= %lld AND t < %lld GROUP BY ct, cd) AS ro ANY LEFT JOIN"
+			  ROLLUP_COUNTS " FROM rollup_%s WHERE t >= %lld AND t < %lld GROUP BY ct, cd) AS ro ANY LEFT JOIN"
 			  " (SELECT %lld + intDiv(k, 4294967296) * %lld AS ct,"
 			  " transform(intDiv(k, 8192) %% 524288, [%s], [%s], toUInt64(0)) AS cd,"
 			  " concat('(', toString(groupArray(k %% 8192)), ',', toString(groupArray(n)), ')') AS h_lat"
@@ -1123,9 +1035,8 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 		int ntr = rollup_ranges(from, to, tr);
 		sb_printf(&q,
 			  " UNION ALL SELECT 'x', '0', toString(cd), '0', '0', '0', '0', '0', '0', '0', '', '', '', '',"
-			  " c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT transform(dim, [%s], [%s], dim) AS cd,"
-			  " toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax,"
-			  " toString(sumIfMerge(ttft_sum)) AS c_tsum FROM (",
+			  " c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT transform(dim, [%s], [%s], dim) AS cd," ROLLUP_TTFT
+			  " FROM (",
 			  from_h.p, to_h.p);
 		ranges_union(&q, "rollup_", "t, dim, ttft_min, ttft_max, ttft_sum", tr, ntr, NULL);
 		sb_printf(&q,
@@ -1136,7 +1047,7 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 		ranges_union(&q, "hist_", "t, dim, kind, bucket, n", tr, ntr, NULL);
 		sb_adds(&q, ") WHERE kind = 1 GROUP BY k) GROUP BY cd) AS hi USING cd");
 	} else {
-		rollup_select(&q, "'r', toString(ct), toString(cd),", &all, 1, NULL, 0, x.p, "ct, cd");
+		rollup_select(&q, "'r', toString(ct), toString(cd),", &all, 1, 0, x.p, "ct, cd");
 	}
 	sb_printf(&q,
 		  " UNION ALL SELECT 'e', toString(ct), toString(cd)," ERRORS_STR_COLS
@@ -1211,57 +1122,33 @@ static int64_t ch_call_count(store_t *st)
 	return u.a;
 }
 
-static int time_range_read(store_t *st, int64_t *first, int64_t *last);
-
-static int ch_time_range(store_t *st, int64_t *first, int64_t *last)
+static int range_row(void *ud, char **v, int n)
 {
-	const char *db = ch_url_display(conn(st));
-	pthread_mutex_lock(&memo_mu);
-	int hit = range_memo.at > 0 && clock_mono() - range_memo.at < MEMO_S && !strcmp(range_memo.db, db);
-	int rc = range_memo.rc;
-	*first = range_memo.first;
-	*last = range_memo.last;
-	pthread_mutex_unlock(&memo_mu);
-	if (hit)
-		return rc;
-	pthread_mutex_lock(&memo_mu);
-	unsigned long gen = memo_gen;
-	pthread_mutex_unlock(&memo_mu);
-	double at = clock_mono();
-	rc = time_range_read(st, first, last);
-	if (rc)
-		return rc; /* an empty store or a failure is asked again */
-	pthread_mutex_lock(&memo_mu);
-	if (gen != memo_gen) {
-		pthread_mutex_unlock(&memo_mu);
-		return rc;
-	}
-	range_memo.at = at;
-	snprintf(range_memo.db, sizeof range_memo.db, "%s", db);
-	range_memo.rc = rc;
-	range_memo.first = *first;
-	range_memo.last = *last;
-	pthread_mutex_unlock(&memo_mu);
-	return rc;
+	int64_t *r = ud;
+	for (int i = 0; i < 3 && i < n; i++)
+		r[i] = num(v[i]);
+	return 0;
 }
 
-static int time_range_read(store_t *st, int64_t *first, int64_t *last)
+/* Kept a second like the small answers (the console asks for it twice as
+ * it starts); -1 for an empty store. */
+static int ch_time_range(store_t *st, int64_t *first, int64_t *last)
 {
-	two_ud u = {0};
+	int64_t r[3] = {0, 0, 0};
 	char err[512];
 	*first = *last = 0;
 	/* The first and last minutes from the rollups, then the calls of those
 	 * minutes alone: never a scan of the table. */
-	if (ch_select(conn(st),
-		      "SELECT (SELECT min(ts) FROM calls WHERE ts < (SELECT min(t) + 60 FROM rollup_1m) * 1000000000),"
-		      " (SELECT max(ts) FROM calls WHERE ts >= (SELECT max(t) FROM rollup_1m) * 1000000000),"
-		      " (SELECT count() FROM rollup_1m)",
-		      two_row, &u, err, sizeof err))
+	if (select_kept(st,
+			"SELECT (SELECT min(ts) FROM calls WHERE ts < (SELECT min(t) + 60 FROM rollup_1m) * 1000000000),"
+			" (SELECT max(ts) FROM calls WHERE ts >= (SELECT max(t) FROM rollup_1m) * 1000000000),"
+			" (SELECT count() FROM rollup_1m)",
+			range_row, r, err, sizeof err))
 		return fail(st, "reading the time range", err, NULL, 0);
-	if (ch_call_count(st) <= 0)
+	if (r[2] <= 0)
 		return -1;
-	*first = u.a;
-	*last = u.b;
+	*first = r[0];
+	*last = r[1];
 	return 0;
 }
 
@@ -2358,7 +2245,7 @@ static int ch_prompt_days(store_t *st, prompt_day_fn fn, void *ud, char *err, si
 	char e[512];
 	sbuf q = SBUF_INIT;
 	rrange all = {RES_1D, INT64_MIN / 2, INT64_MAX / 2};
-	rollup_select(&q, "toString(t), toString(dim),", &all, 1, NULL, 0, "t, dim", "t, dim");
+	rollup_select(&q, "toString(t), toString(dim),", &all, 1, 0, "t, dim", "t, dim");
 	int rc = ch_select(conn(st), q.p, pday_row, &u, e, sizeof e);
 	sb_free(&q);
 	rstats_free(&u.s);

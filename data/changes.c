@@ -387,15 +387,12 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 	free(lh);
 
 	/* Every window read, asked at once: the window, the one before, and
-	 * the span before each deploy in the window (one a first minute), of
-	 * the dimensions a deploy is compared with (its prompt's, or a model's
-	 * feature's). No TTFT: nothing here compares it. */
+	 * the span before each deploy in the window (one a first minute). No
+	 * TTFT: nothing here compares it. */
 	size_t nw = 2, nd = (size_t)(dims.n ? dims.n : 1);
 	twin *w = xcalloc(2 + e.n, sizeof *w);
-	unsigned char **want = xcalloc(2 + e.n, sizeof *want);
 	w[0] = (twin){out->from_ns, out->to_ns};
 	w[1] = (twin){out->from_ns - span, out->from_ns};
-	int *all = xcalloc(2 + e.n, sizeof *all);
 	for (size_t i = 0; i < e.n; i++) {
 		const entity *en = &e.v[i];
 		if ((!en->last_ns && !en->first_ns) || en->first_ns < out->from_ns || en->first_ns >= out->to_ns)
@@ -403,30 +400,14 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 		size_t k = 2;
 		while (k < nw && w[k].to_ns != en->first_ns)
 			k++;
-		if (k == nw) {
-			w[nw] = (twin){en->first_ns - span, en->first_ns};
-			want[nw++] = xcalloc(nd, 1);
-		}
-		const char *feat = en->is_model ? en->feature : NULL;
-		if (en->is_model && !feat)
-			all[k] = 1;
-		for (int64_t d = 1; d < dims.n; d++) {
-			const dim_row *r = store_dim(&dims, d);
-			if (r && (en->is_model ? feat && !strcmp(r->feature, feat) : !strcmp(r->prompt_name, en->prompt)))
-				want[k][d] = 1;
-		}
+		if (k == nw)
+			w[nw++] = (twin){en->first_ns - span, en->first_ns};
 	}
-	for (size_t k = 2; k < nw; k++)
-		if (all[k]) {
-			free(want[k]);
-			want[k] = NULL;
-		}
-	free(all);
 	rstats **per = xcalloc(nw, sizeof *per);
 	for (size_t k = 0; k < nw; k++)
 		per[k] = xcalloc(nd, sizeof **per);
 	if (!rc)
-		rc = store_windows_per_dim(st, w, nw, &dims, (const unsigned char *const *)want, 1, per);
+		rc = store_windows_per_dim(st, w, nw, &dims, 1, per);
 	rstats *now = per[0], *was = per[1];
 	for (size_t i = 0; i < e.n && !rc; i++) {
 		entity *en = &e.v[i];
@@ -486,9 +467,6 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 		free(per[k]);
 	}
 	free(per);
-	for (size_t k = 0; k < nw; k++)
-		free(want[k]);
-	free(want);
 	free(w);
 	for (size_t i = 0; i < e.n; i++)
 		free(e.v[i].dims);

@@ -160,15 +160,13 @@ void store_dims_free(dims_t *d);
 /* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
  * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
-/* The same for n windows at once, window k into per_dim[k]: only the
- * dimensions d with want[k][d] set when want and want[k] are not NULL (the
- * others may be left empty), and the TTFT histograms may be left empty when
- * lat_only. A server reads what it need not less. */
+/* The same for n windows at once, window k into per_dim[k], the TTFT
+ * histograms left empty when lat_only: a server reads them together. */
 typedef struct twin {
 	int64_t from_ns, to_ns;
 } twin;
-int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, const unsigned char *const *want,
-			  int lat_only, rstats *const *per_dim);
+int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lat_only,
+			  rstats *const *per_dim);
 
 /* The prompt registry from a backend's three reads: the versions whose text
  * is known (only `name`'s when not NULL; source NULL when none), the daily
