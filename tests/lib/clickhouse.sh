@@ -227,6 +227,32 @@ ch_stop() { # DIR
 	rm -f "$dir/pid"
 }
 
+# ch_same_export URL FILE, for the cli cases (their eq, expect_rc, T and
+# LLMOPS): labels a quarter's sample of the failed calls of the ClickHouse
+# store at URL and of the SQLite store FILE, each into a golden file of its
+# own (config folders $T/cch and $T/csq), and checks that both export the
+# same four items.
+ch_same_export() {
+	printf '1\n2\n1\ns\n2\n' >"$T/label.keys"
+	for s in ch sq; do
+		st=$1
+		[ $s = sq ] && st=$2
+		mkdir -p "$T/c$s/llmops"
+		echo "set golden = $T/golden-$s.db" >"$T/c$s/llmops/llmopsrc"
+		XDG_CONFIG_HOME="$T/c$s" LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/label.keys" \
+			expect_rc 0 "$LLMOPS" --store "$st" annotate status=error sample=25%
+		XDG_CONFIG_HOME="$T/c$s" expect_rc 0 "$LLMOPS" --store "$st" export --format jsonl
+		python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    d.pop("labelled_at", None)
+    print(json.dumps(d, sort_keys=True))' "$T/out" >"$T/export-$s.jsonl"
+	done
+	eq "$(wc -l <"$T/export-ch.jsonl")" 4
+	eq "$(cmp "$T/export-ch.jsonl" "$T/export-sq.jsonl" 2>&1)" ""
+}
+
 # As a command; sourced, only the functions are defined.
 case "$0" in
 *lib/clickhouse.sh)

@@ -218,24 +218,7 @@ t clickhouse-label-sample
 # SQLite, so the queue is the same; the labels go to a local golden file,
 # linked to the calls by span id, and export the same items with the same
 # content as from the SQLite store.
-printf '1\n2\n1\ns\n2\n' >"$T/label.keys"
-for s in ch sq; do
-	st=$U
-	[ $s = sq ] && st="$T/s.db"
-	mkdir -p "$T/c$s/llmops"
-	echo "set golden = $T/golden-$s.db" >"$T/c$s/llmops/llmopsrc"
-	XDG_CONFIG_HOME="$T/c$s" LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/label.keys" \
-		expect_rc 0 "$LLMOPS" --store "$st" annotate status=error sample=25%
-	XDG_CONFIG_HOME="$T/c$s" expect_rc 0 "$LLMOPS" --store "$st" export --format jsonl
-	python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    d.pop("labelled_at", None)
-    print(json.dumps(d, sort_keys=True))' "$T/out" >"$T/export-$s.jsonl"
-done
-eq "$(wc -l <"$T/export-ch.jsonl")" 4
-eq "$(cmp "$T/export-ch.jsonl" "$T/export-sq.jsonl" 2>&1)" ""
+ch_same_export "$U" "$T/s.db"
 # The sample and the calls outside it split the failed calls in the same
 # two parts on both stores.
 for s in "sample=25%" "sample!=25%"; do

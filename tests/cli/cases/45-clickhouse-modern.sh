@@ -6,6 +6,7 @@
 # traces, prompts, alert values and labelled export. Skips, saying why,
 # when chDB cannot be had (tests/lib/chdb.sh).
 . tests/lib/chdb.sh
+. tests/lib/clickhouse.sh
 CHD="$T/chdb"
 same_report() {
 	python3 - "$1" "$2" <<'PY'
@@ -146,24 +147,7 @@ has "$T/out" "and politely"
 t clickhouse-modern-check-and-export
 # Alert values over the sample and outside it, and the labelled export, as
 # from the SQLite store.
-printf '1\n2\n1\ns\n2\n' >"$T/label.keys"
-for s in ch sq; do
-	st=$U
-	[ $s = sq ] && st="$T/s.db"
-	mkdir -p "$T/c$s/llmops"
-	echo "set golden = $T/golden-$s.db" >"$T/c$s/llmops/llmopsrc"
-	XDG_CONFIG_HOME="$T/c$s" LLMOPS_NO_DISPLAY=1 LINES=24 COLUMNS=80 LLMOPS_SCRIPT="$T/label.keys" \
-		expect_rc 0 "$LLMOPS" --store "$st" annotate status=error sample=25%
-	XDG_CONFIG_HOME="$T/c$s" expect_rc 0 "$LLMOPS" --store "$st" export --format jsonl
-	python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    d.pop("labelled_at", None)
-    print(json.dumps(d, sort_keys=True))' "$T/out" >"$T/export-$s.jsonl"
-done
-eq "$(wc -l <"$T/export-ch.jsonl")" 4
-eq "$(cmp "$T/export-ch.jsonl" "$T/export-sq.jsonl" 2>&1)" ""
+ch_same_export "$U" "$T/s.db"
 for s in "sample=25%" "sample!=25%" "model=gpt-4o"; do
 	for st in ch sq; do
 		printf 'alert s calls > 0 over 7d where "status=error %s"\nalert p p95 > 1ms over 1d\nalert c cost > 0 over 7d where "%s"\nalert e error_rate > 1%% over 7d\n' "$s" "$s" >"$T/c$st/llmops/llmopsrc"
