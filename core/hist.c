@@ -9,6 +9,7 @@
 #define EMAX 50
 #define FORMAT_VERSION 1
 _Static_assert(HIST_NBUCKETS == 1 + (EMAX - EMIN + 1) * SUB, "bucket count");
+_Static_assert(SUB % 2 == 0, "hist_coarse_index pairs the buckets of a power of two");
 
 uint32_t hist_bucket_index(double v)
 {
@@ -158,6 +159,21 @@ void hist_add_n(hist_t *h, double v, uint64_t n)
 void hist_add(hist_t *h, double v)
 {
 	hist_add_n(h, v, 1);
+}
+
+void hist_coarsen(hist_t *h)
+{
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < h->n; i++) {
+		uint32_t c = hist_coarse_index(h->idx[i]);
+		if (w && h->idx[w - 1] == c) { /* sorted: a pair is adjacent */
+			h->cnt[w - 1] += h->cnt[i];
+		} else {
+			h->idx[w] = c;
+			h->cnt[w++] = h->cnt[i];
+		}
+	}
+	h->n = w;
 }
 
 void hist_merge(hist_t *dst, const hist_t *src)

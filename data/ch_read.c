@@ -220,12 +220,14 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
  * newer refuse them unnamed). */
 /* The merged rollup states as text: the counts and the latency's min, max
  * and sum, then the TTFT's. */
+#define ROLLUP_LAT \
+	" toString(minIfMerge(lat_min)) AS c_lmin, toString(maxIfMerge(lat_max)) AS c_lmax," \
+	" toString(sumIfMerge(lat_sum)) AS c_lsum"
 #define ROLLUP_COUNTS \
 	" toString(sumMerge(calls)) AS c_calls, toString(sumMerge(errors)) AS c_errors," \
 	" toString(sumMerge(tokens_in)) AS c_tin, toString(sumMerge(tokens_cached)) AS c_tcached," \
 	" toString(sumMerge(tokens_out)) AS c_tout, toString(sumMerge(cost)) AS c_cost," \
-	" toString(sumMerge(unpriced)) AS c_unpriced, toString(minIfMerge(lat_min)) AS c_lmin," \
-	" toString(maxIfMerge(lat_max)) AS c_lmax, toString(sumIfMerge(lat_sum)) AS c_lsum"
+	" toString(sumMerge(unpriced)) AS c_unpriced," ROLLUP_LAT
 #define ROLLUP_TTFT \
 	" toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax," \
 	" toString(sumIfMerge(ttft_sum)) AS c_tsum"
@@ -866,8 +868,8 @@ typedef struct series_ud {
 	dims_t *d;
 	int64_t from, step;
 	size_t gcap;
-	int errors;    /* the rows are the error counts */
-	int ttft_rows; /* the TTFT totals come in rows of their own ('x') */
+	int errors;     /* the rows are the error counts */
+	int total_rows; /* the totals' histograms come in rows of their own ('x') */
 } series_ud;
 
 static series_group *group_of(series_ud *u, const dim_row *dm)
@@ -912,8 +914,14 @@ static int series_row(void *ud, char **v, int n)
 	}
 	add_rollup_cols(&u->s->cols[col], v + 2, 0);
 	add_rollup_cols(&g->cols[col], v + 2, 0);
-	add_rollup_cols(&u->s->total, v + 2, u->ttft_rows ? 0 : 1);
-	add_rollup_cols(&g->total, v + 2, u->ttft_rows ? 0 : 1);
+	/* The totals' histograms come at full resolution in rows of their own
+	 * ('x'): the columns' are coarse. */
+	char *w[ROLLUP_NCOLS];
+	memcpy(w, v + 2, sizeof w);
+	if (u->total_rows)
+		w[10] = NULL;
+	add_rollup_cols(&u->s->total, w, !u->total_rows);
+	add_rollup_cols(&g->total, w, !u->total_rows);
 	return 0;
 }
 
@@ -922,14 +930,17 @@ static int series_any_row(void *ud, char **v, int n)
 	series_ud *u = ud;
 	if (n < 2 || !v[0])
 		return 0;
-	if (*v[0] == 'x') { /* a group's TTFT over the whole span */
+	if (*v[0] == 'x') { /* a group's histograms over the whole span */
 		if (n < 3 + ROLLUP_NCOLS)
 			return 0;
 		const dim_row *dm = store_dim(u->d, dim_of(u->st, v[2]));
 		if (!dm)
 			return 0;
 		char **c = v + 3;
-		hist_from_text(&group_of(u, dm)->total.ttft, c[14], c[11], c[12], c[13]);
+		series_group *g = group_of(u, dm);
+		hist_from_text(&g->total.lat, c[10], c[7], c[8], c[9]);
+		hist_from_text(&u->s->total.lat, c[10], c[7], c[8], c[9]);
+		hist_from_text(&g->total.ttft, c[14], c[11], c[12], c[13]);
 		hist_from_text(&u->s->total.ttft, c[14], c[11], c[12], c[13]);
 		return 0;
 	}
@@ -978,7 +989,9 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 	/* Summed on the server by column and by (model, provider), each group
 	 * named by one of its dimensions (rep): what series_row would add up,
 	 * sent once rather than per minute (or hour) and dimension. The
-	 * latency histograms by column, the TTFT ones for the whole span only
+	 * latency histograms by column at the columns' half resolution
+	 * (hist_coarse_index: half the keys to sum, as on SQLite); both
+	 * histograms over the whole span at full resolution, for the totals
 	 * (no pane draws TTFT by column); each summed under one packed number
 	 * (column, group, bucket), which ClickHouse 18.16 groups by several
 	 * times faster than by the three. */
@@ -1014,7 +1027,7 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 	else
 		sb_adds(&x, "dim AS cd");
 	const char *r = rollup_table[res] + 7;
-	u.ttft_rows = ng > 0;
+	u.total_rows = ng > 0;
 	if (ng) {
 		/* k = column << 32 | group << 13 | bucket (HIST_NBUCKETS < 8192) */
 		sb_printf(&q,
@@ -1024,28 +1037,36 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 			  " (SELECT %lld + intDiv(k, 4294967296) * %lld AS ct,"
 			  " transform(intDiv(k, 8192) %% 524288, [%s], [%s], toUInt64(0)) AS cd,"
 			  " concat('(', toString(groupArray(k %% 8192)), ',', toString(groupArray(n)), ')') AS h_lat"
-			  " FROM (SELECT intDiv(t - %lld, %lld) * 4294967296 + transform(dim, [%s], [%s], 0) * 8192 + bucket"
+			  " FROM (SELECT intDiv(t - %lld, %lld) * 4294967296 + transform(dim, [%s], [%s], 0) * 8192"
+			  " + (bucket - (bucket > 0 AND bucket %% 2 = 0))"
 			  " AS k, sum(n) AS n FROM hist_%s WHERE t >= %lld AND t < %lld AND kind = 0 GROUP BY k)"
 			  " GROUP BY ct, cd) AS hi USING ct, cd",
 			  x.p, r, (long long)f_s, (long long)t_s, (long long)f_s, (long long)step_s, gn.p,
 			  gl.p, (long long)f_s, (long long)step_s, from_h.p, gi.p, r, (long long)f_s, (long long)t_s);
-		/* The TTFT of each group over the span: from the coarsest rollups
-		 * that cover it (the same sums, fewer rows). */
+		/* Each group's histograms over the span, k = kind << 32 | group
+		 * << 13 | bucket: from the coarsest rollups that cover it (the same
+		 * sums, fewer rows). */
 		rrange tr[5];
 		int ntr = rollup_ranges(from, to, tr);
 		sb_printf(&q,
-			  " UNION ALL SELECT 'x', '0', toString(cd), '0', '0', '0', '0', '0', '0', '0', '', '', '', '',"
-			  " c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT transform(dim, [%s], [%s], dim) AS cd," ROLLUP_TTFT
-			  " FROM (",
+			  " UNION ALL SELECT 'x', '0', toString(cd), '0', '0', '0', '0', '0', '0', '0', c_lmin, c_lmax,"
+			  " c_lsum, h_lat, c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT transform(dim, [%s], [%s], dim) AS cd,"
+			  ROLLUP_LAT "," ROLLUP_TTFT " FROM (",
 			  from_h.p, to_h.p);
-		ranges_union(&q, "rollup_", "t, dim, ttft_min, ttft_max, ttft_sum", tr, ntr, NULL);
+		ranges_union(&q, "rollup_", "t, dim, lat_min, lat_max, lat_sum, ttft_min, ttft_max, ttft_sum", tr, ntr,
+			     NULL);
 		sb_printf(&q,
-			  ") GROUP BY cd) AS ro ANY LEFT JOIN (SELECT transform(intDiv(k, 8192), [%s], [%s], toUInt64(0)) AS cd,"
-			  " concat('(', toString(groupArray(k %% 8192)), ',', toString(groupArray(n)), ')') AS h_ttft"
-			  " FROM (SELECT transform(dim, [%s], [%s], 0) * 8192 + bucket AS k, sum(n) AS n FROM (",
+			  ") GROUP BY cd) AS ro ANY LEFT JOIN (SELECT"
+			  " transform(intDiv(k, 8192) %% 524288, [%s], [%s], toUInt64(0)) AS cd,"
+			  " concat('(', toString(groupArrayIf(k %% 8192, k < 4294967296)), ',',"
+			  " toString(groupArrayIf(n, k < 4294967296)), ')') AS h_lat,"
+			  " concat('(', toString(groupArrayIf(k %% 8192, k >= 4294967296)), ',',"
+			  " toString(groupArrayIf(n, k >= 4294967296)), ')') AS h_ttft"
+			  " FROM (SELECT kind * 4294967296 + transform(dim, [%s], [%s], 0) * 8192 + bucket AS k,"
+			  " sum(n) AS n FROM (",
 			  gn.p, gl.p, from_h.p, gi.p);
 		ranges_union(&q, "hist_", "t, dim, kind, bucket, n", tr, ntr, NULL);
-		sb_adds(&q, ") WHERE kind = 1 GROUP BY k) GROUP BY cd) AS hi USING cd");
+		sb_adds(&q, ") GROUP BY k) GROUP BY cd) AS hi USING cd");
 	} else {
 		rollup_select(&q, "'r', toString(ct), toString(cd),", &all, 1, 0, x.p, "ct, cd");
 	}

@@ -164,7 +164,8 @@ int sq_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *
 	}
 	sqlite3_finalize(q);
 	store_dims_free(&d);
-	/* Totals from the per-model columns. */
+	/* Totals from the per-model columns; then the columns' latency at the
+	 * resolution the panes draw (the totals keep the full one). */
 	if (!rc) {
 		size_t k = out->ngroups > (size_t)n ? out->ngroups : (size_t)n;
 		const rstats **src = xcalloc(k ? k : 1, sizeof *src);
@@ -173,6 +174,8 @@ int sq_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *
 			for (int c = 0; c < n; c++)
 				src[c] = &g->cols[c];
 			rstats_merge_many(&g->total, src, (size_t)n);
+			for (int c = 0; c < n; c++)
+				hist_coarsen(&g->cols[c].lat);
 		}
 		for (int c = 0; c < n; c++) {
 			for (size_t i = 0; i < out->ngroups; i++)

@@ -16,8 +16,10 @@
 /* ---- dashboard series (synchronous: rollups only) ----------------------- */
 
 /* Columns hold everything but a TTFT histogram (the dashboard shows TTFT for
- * the whole window only, and leaving it out halves the work); totals hold
- * both. */
+ * the whole window only, and leaving it out halves the work), their latency
+ * histograms at the half resolution of hist_coarsen (they are drawn, and
+ * summing them is half the work on a server); totals hold both histograms
+ * at full resolution. */
 typedef struct series_group {
 	char *key;      /* model */
 	char *provider;

@@ -95,6 +95,65 @@ START_TEST(hist_merge_equals_whole)
 }
 END_TEST
 
+START_TEST(hist_coarse_columns)
+{
+	/* Half resolution: a pair of neighbouring buckets is one, the zero
+	 * bucket stays, a power of two's last pair does not reach into the
+	 * next; quantiles stay within 1.2% of the exact value; and coarsening
+	 * parts then summing them is coarsening the sum. */
+	ck_assert_uint_eq(hist_coarse_index(0), 0);
+	ck_assert_uint_eq(hist_coarse_index(1), 1);
+	ck_assert_uint_eq(hist_coarse_index(2), 1);
+	ck_assert_uint_eq(hist_coarse_index(3), 3);
+	uint32_t last = hist_bucket_index(1.999999), next = hist_bucket_index(2.0);
+	ck_assert_uint_eq(next, last + 1);
+	ck_assert_uint_ne(hist_coarse_index(last), hist_coarse_index(next));
+	hist_t whole = HIST_INIT, parts[2] = {HIST_INIT, HIST_INIT}, sum = HIST_INIT;
+	double v[2000];
+	for (int i = 0; i < 2000; i++) {
+		v[i] = 50 + exp(urand() * 9);
+		hist_add(&whole, v[i]);
+		hist_add(&parts[i % 2], v[i]);
+	}
+	hist_add(&whole, 0);
+	hist_add(&parts[0], 0);
+	uint32_t fine = whole.n;
+	hist_coarsen(&whole);
+	ck_assert_uint_lt(whole.n, fine);
+	ck_assert_uint_eq(whole.total, 2001);
+	uint64_t counted = 0;
+	for (uint32_t i = 0; i < whole.n; i++) {
+		counted += whole.cnt[i];
+		ck_assert_uint_eq(hist_coarse_index(whole.idx[i]), whole.idx[i]);
+		if (i)
+			ck_assert_uint_lt(whole.idx[i - 1], whole.idx[i]);
+	}
+	ck_assert_uint_eq(counted, 2001);
+	for (int p = 0; p < 2; p++) {
+		hist_coarsen(&parts[p]);
+		hist_merge(&sum, &parts[p]);
+	}
+	ck_assert_uint_eq(sum.n, whole.n);
+	for (uint32_t i = 0; i < whole.n; i++) {
+		ck_assert_uint_eq(sum.idx[i], whole.idx[i]);
+		ck_assert_uint_eq(sum.cnt[i], whole.cnt[i]);
+	}
+	/* the exact nearest-rank p95 of the 2001 values (the 0 first) */
+	double sorted[2001];
+	sorted[0] = 0;
+	memcpy(sorted + 1, v, sizeof v);
+	qsort(sorted, 2001, sizeof *sorted, cmp_double);
+	for (int p = 50; p <= 99; p += 49) {
+		double exact = exact_rank(sorted, 2001, p);
+		ck_assert_double_le(fabs(hist_quantile(&whole, p) - exact), exact * 0.012);
+	}
+	hist_free(&whole);
+	hist_free(&sum);
+	for (int p = 0; p < 2; p++)
+		hist_free(&parts[p]);
+}
+END_TEST
+
 START_TEST(hist_buckets_in_any_order)
 {
 	/* A histogram sent as (bucket, count) pairs out of order, a bucket
@@ -245,6 +304,7 @@ Suite *suite_hist(void)
 	tcase_add_test(t, hist_merge_equals_whole);
 	tcase_add_test(t, hist_merge_many_equals_whole);
 	tcase_add_test(t, hist_buckets_in_any_order);
+	tcase_add_test(t, hist_coarse_columns);
 	tcase_add_test(t, hist_empty_and_corrupt);
 	tcase_add_test(t, rollup_sums_saturate);
 	tcase_add_test(t, rollup_error_names_whole);
