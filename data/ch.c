@@ -740,30 +740,6 @@ void ch_disconnect(ch_conn *c)
 	free(c);
 }
 
-ch_conn *ch_dup(const ch_conn *c)
-{
-	ch_conn *d = xcalloc(1, sizeof *d);
-	pthread_mutex_init(&d->mu, NULL);
-	d->user = c->user ? xstrdup(c->user) : NULL;
-	d->host = c->host ? xstrdup(c->host) : NULL;
-	d->db = c->db ? xstrdup(c->db) : NULL;
-	d->cluster = c->cluster ? xstrdup(c->cluster) : NULL;
-	d->password = c->password ? xstrdup(c->password) : NULL;
-	d->port = c->port;
-	d->secure = c->secure;
-	memcpy(d->display, c->display, sizeof d->display);
-	memcpy(d->where, c->where, sizeof d->where);
-	memcpy(d->version, c->version, sizeof d->version);
-	d->major = c->major;
-	d->modern = c->modern;
-	d->use_db = c->use_db;
-	d->timeout_s = c->timeout_s;
-	d->retention_days = c->retention_days;
-	d->nonce = c->nonce ^ ((unsigned long)(uintptr_t)d << 8);
-	memcpy(d->local_q, c->local_q, sizeof d->local_q);
-	return d;
-}
-
 int ch_server_major(const ch_conn *c)
 {
 	return c->major;

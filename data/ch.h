@@ -41,9 +41,6 @@ enum {
  * names USER@HOST:PORT and the reason, never the password. */
 int ch_connect(const char *url, const char *password_cmd, int flags, ch_conn **out, char *err, size_t errlen);
 void ch_disconnect(ch_conn *c);
-/* Another connection to the same database with the same credentials, for
- * reads on another thread at the same time (no query is sent). */
-ch_conn *ch_dup(const ch_conn *c);
 /* The server's major version (18, 22, 24 ...) and which schema form it has:
  * 1 the modern form (ClickHouse 22 and newer), 0 the portable one. */
 int ch_server_major(const ch_conn *c);
