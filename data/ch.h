@@ -91,7 +91,7 @@ void ch_quote_n(sbuf *b, const char *s, size_t n);
 
 /* The schema (ch_schema.c). ch_connect calls ch_schema_ensure; the version
  * it brings the database to. */
-#define CH_SCHEMA_VERSION 2
+#define CH_SCHEMA_VERSION 3
 int ch_schema_ensure(ch_conn *c, char *err, size_t errlen);
 int ch_schema_version(ch_conn *c, int *version, char *err, size_t errlen);
 /* How long calls, spans, events and minute rollups are kept (`set

@@ -55,6 +55,10 @@
  *   which ClickHouse 18.16 merges slowly over many rows; min, max and sum
  *   stay in the rollups. Fed by materialized views on calls; a database of
  *   version 1 gets them from its rollups when a writer opens it.
+ * hist_3h (since version 3): the same by three hours (t a multiple of
+ *   10800, UTC), between hist_1h and hist_1d: a range of hours reads whole
+ *   blocks of three where it holds them. Filled from hist_1h when a writer
+ *   opens a database of version 2.
  *
  * Under a cluster (ch_cluster), each of these is TABLE_local on every shard
  * and TABLE is a Distributed table over them, sharded by trace id so that
@@ -67,10 +71,10 @@
 
 #include "ch_internal.h"
 
-enum { T_CALLS, T_SPANS, T_EVENTS, T_PROMPTS, T_R1M, T_R1H, T_R1D, T_E1M, T_E1H, T_E1D, T_H1M, T_H1H, T_H1D, T_COUNT };
+enum { T_CALLS, T_SPANS, T_EVENTS, T_PROMPTS, T_R1M, T_R1H, T_R1D, T_E1M, T_E1H, T_E1D, T_H1M, T_H1H, T_H1D, T_H3H, T_COUNT };
 const char *const ch_tables[CH_NTABLES] = {"calls",     "spans",     "span_events", "prompt_versions", "rollup_1m",
 					  "rollup_1h", "rollup_1d", "errors_1m",   "errors_1h",       "errors_1d",
-					  "hist_1m",   "hist_1h",   "hist_1d"};
+					  "hist_1m",   "hist_1h",   "hist_1d",     "hist_3h"};
 #define tables ch_tables
 _Static_assert(T_COUNT == CH_NTABLES, "one name a table");
 static const int64_t rollup_step_s[3] = {60, 3600, 86400};
@@ -195,6 +199,7 @@ static void table_def(const ch_conn *c, int t, sbuf *q)
 	case T_H1M:
 	case T_H1H:
 	case T_H1D:
+	case T_H3H:
 		sb_adds(q, "(t Int64, dim UInt64, kind UInt8, bucket UInt32, n UInt64) ENGINE = SummingMergeTree(n)");
 		sb_adds(q, t == T_H1D ? " PARTITION BY toYear(toDateTime(t))" : " PARTITION BY toYYYYMM(toDateTime(t))");
 		sb_adds(q, " ORDER BY (t, dim, kind, bucket)");
@@ -218,7 +223,7 @@ static const char *local_name(const ch_conn *c, int t)
 						   "prompt_versions_local", "rollup_1m_local", "rollup_1h_local",
 						   "rollup_1d_local", "errors_1m_local", "errors_1h_local",
 						   "errors_1d_local", "hist_1m_local",   "hist_1h_local",
-						   "hist_1d_local"};
+						   "hist_1d_local",   "hist_3h_local"};
 	return c->cluster ? local[t] : tables[t];
 }
 
@@ -261,15 +266,21 @@ static void errors_view(const ch_conn *c, int res, sbuf *q)
 /* The histogram of latency (kind 0) or TTFT (kind 1) per resolution. */
 static const char *const hist_kind[2][2] = {{"lat", "latency_ms"}, {"ttft", "ttft_ms"}};
 
-static void hist_view(const ch_conn *c, int res, int kind, sbuf *q)
+/* hist_3h, the three-hour blocks (UTC 00, 03, ... 21), since version 3:
+ * between the hours and the days, so that a long window's edges and the
+ * pieces of the changes strip read a third of the hours' rows. */
+static const int hist_tables[4] = {T_H1M, T_H1H, T_H1D, T_H3H};
+static const int64_t hist_step_s[4] = {60, 3600, 86400, 10800};
+
+static void hist_view(const ch_conn *c, int level, int kind, sbuf *q)
 {
-	int64_t step = rollup_step_s[res];
+	int t = hist_tables[level];
+	int64_t step = hist_step_s[level];
 	sb_printf(q,
 		  "CREATE MATERIALIZED VIEW IF NOT EXISTS %s_%s_mv TO %s AS SELECT intDiv(ts, %lld) * %lld AS t, dim,"
 		  " toUInt8(%d) AS kind, %s_bucket AS bucket, count() AS n FROM %s WHERE %s >= 0 GROUP BY t, dim, bucket",
-		  local_name(c, T_H1M + res), hist_kind[kind][0], local_name(c, T_H1M + res),
-		  (long long)(step * 1000000000), (long long)step, kind, hist_kind[kind][0], local_name(c, T_CALLS),
-		  hist_kind[kind][1]);
+		  local_name(c, t), hist_kind[kind][0], local_name(c, t), (long long)(step * 1000000000), (long long)step,
+		  kind, hist_kind[kind][0], local_name(c, T_CALLS), hist_kind[kind][1]);
 }
 
 /* How a table is spread over the shards: a trace on one shard. */
@@ -328,6 +339,51 @@ static int create_all(ch_conn *c, char *err, size_t errlen)
 			rc = run(c, &q, err, errlen);
 		}
 	}
+	for (int k = 0; k < 2 && !rc; k++) {
+		hist_view(c, 3, k, &q);
+		rc = run(c, &q, err, errlen);
+	}
+	sb_free(&q);
+	return rc;
+}
+
+/* Drops a histogram table and its views, and creates the table again. */
+static int hist_renew(ch_conn *c, int t, sbuf *q, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (int k = 0; k < 2 && !rc; k++) {
+		sb_printf(q, "DROP TABLE IF EXISTS %s_%s_mv", local_name(c, t), hist_kind[k][0]);
+		rc = run(c, q, err, errlen);
+	}
+	if (!rc && c->cluster) {
+		sb_printf(q, "DROP TABLE IF EXISTS %s", tables[t]);
+		rc = run(c, q, err, errlen);
+	}
+	if (!rc) {
+		sb_printf(q, "DROP TABLE IF EXISTS %s", local_name(c, t));
+		rc = run(c, q, err, errlen);
+	}
+	return rc ? rc : create_table(c, t, q, "", err, errlen);
+}
+
+/* Version 2 to 3: the three-hour histograms, summed from the hours', then
+ * their views; as migrate_hist below, by a writer before it writes, and
+ * from the start again when cut short. */
+static int migrate_hist3(ch_conn *c, char *err, size_t errlen)
+{
+	sbuf q = SBUF_INIT;
+	int rc = hist_renew(c, T_H3H, &q, err, errlen);
+	if (!rc) {
+		sb_printf(&q,
+			  "INSERT INTO %s (t, dim, kind, bucket, n) SELECT intDiv(t, 10800) * 10800 AS b, dim, kind, bucket,"
+			  " sum(n) FROM %s GROUP BY b, dim, kind, bucket",
+			  local_name(c, T_H3H), local_name(c, T_H1H));
+		rc = run(c, &q, err, errlen);
+	}
+	for (int k = 0; k < 2 && !rc; k++) {
+		hist_view(c, 3, k, &q);
+		rc = run(c, &q, err, errlen);
+	}
 	sb_free(&q);
 	return rc;
 }
@@ -343,20 +399,7 @@ static int migrate_hist(ch_conn *c, char *err, size_t errlen)
 	int rc = 0;
 	for (int res = 0; res < 3 && !rc; res++) {
 		int t = T_H1M + res;
-		for (int k = 0; k < 2 && !rc; k++) {
-			sb_printf(&q, "DROP TABLE IF EXISTS %s_%s_mv", local_name(c, t), hist_kind[k][0]);
-			rc = run(c, &q, err, errlen);
-		}
-		if (!rc && c->cluster) {
-			sb_printf(&q, "DROP TABLE IF EXISTS %s", tables[t]);
-			rc = run(c, &q, err, errlen);
-		}
-		if (!rc) {
-			sb_printf(&q, "DROP TABLE IF EXISTS %s", local_name(c, t));
-			rc = run(c, &q, err, errlen);
-		}
-		if (!rc)
-			rc = create_table(c, t, &q, "", err, errlen);
+		rc = hist_renew(c, t, &q, err, errlen);
 		if (!rc) {
 			const char *r = local_name(c, T_R1M + res);
 			sb_printf(&q,
@@ -455,10 +498,12 @@ int ch_schema_ensure(ch_conn *c, char *err, size_t errlen)
 	if (v.version == CH_SCHEMA_VERSION)
 		return 0;
 	/* Version 1 is the schema but the histogram tables; version 2 adds
-	 * them. A migration is applied once and recorded; every statement of
+	 * them, version 3 the three-hour ones. A migration is applied once and recorded; every statement of
 	 * the creation is IF NOT EXISTS: one cut short is finished by the next
 	 * connection. */
 	if (v.version == 1 && migrate_hist(c, err, errlen))
+		return -1;
+	if (v.version >= 1 && v.version < 3 && migrate_hist3(c, err, errlen))
 		return -1;
 	if (create_all(c, err, errlen))
 		return -1;

@@ -522,20 +522,22 @@ static void hex_of(int i, char *out, size_t n)
 static void fill(batch_t *b, int n, int first, int64_t t0);
 
 /* The histograms of the rollups (sumMap states) and of the hist_ tables, as
- * text: (resolution, kind, t, dim, bucket, n) in order. */
+ * text: (resolution, kind, t, dim, bucket, n) in order; the three-hour
+ * blocks from the hours' rollups. */
 static void hist_both(ch_conn *c, sbuf *from_rollups, sbuf *from_tables)
 {
 	char err[512];
-	static const char *const res[] = {"1m", "1h", "1d"};
-	for (int k = 0; k < 3; k++) {
+	static const char *const res[] = {"1m", "1h", "1d", "3h"};
+	for (int k = 0; k < 4; k++) {
 		char q[1024];
 		rows r = {0};
+		const char *src = k == 3 ? "1h" : res[k], *tt = k == 3 ? "intDiv(t, 10800) * 10800" : "t";
 		snprintf(q, sizeof q,
-			 "SELECT kind, t, dim, b, c FROM (SELECT t, dim, toUInt8(0) AS kind, sumMapMerge(lat_hist) AS m"
-			 " FROM rollup_%s GROUP BY t, dim UNION ALL SELECT t, dim, toUInt8(1) AS kind,"
-			 " sumMapMerge(ttft_hist) AS m FROM rollup_%s GROUP BY t, dim) ARRAY JOIN m.1 AS b, m.2 AS c"
-			 " WHERE c > 0 ORDER BY kind, t, dim, b",
-			 res[k], res[k]);
+			 "SELECT kind, tt, dim, b, c FROM (SELECT %s AS tt, dim, toUInt8(0) AS kind,"
+			 " sumMapMerge(lat_hist) AS m FROM rollup_%s GROUP BY tt, dim UNION ALL SELECT %s AS tt, dim,"
+			 " toUInt8(1) AS kind, sumMapMerge(ttft_hist) AS m FROM rollup_%s GROUP BY tt, dim)"
+			 " ARRAY JOIN m.1 AS b, m.2 AS c WHERE c > 0 ORDER BY kind, tt, dim, b",
+			 tt, src, tt, src);
 		ck_assert_msg(ch_select(c, q, collect, &r, err, sizeof err) == 0, "%s", err);
 		for (int i = 0; i < r.n; i++)
 			sb_printf(from_rollups, "%s %s %s %s %s %s\n", res[k], r.v[i][0], r.v[i][1], r.v[i][2], r.v[i][3],
@@ -553,14 +555,18 @@ static void hist_both(ch_conn *c, sbuf *from_rollups, sbuf *from_tables)
 	}
 }
 
-/* A database of schema version 1 (no histogram tables): a reader says it
- * is too old; a writer brings it to version 2, the histograms filled from
- * the rollups, and the calls it writes afterwards reach them too. */
-START_TEST(schema_migrates_from_1)
+/* A database of schema version 1 (no histogram tables) or 2 (no three-hour
+ * ones): a reader says it is too old; a writer brings it to version 3, the
+ * histograms filled from the rollups or the hours', and the calls it writes
+ * afterwards reach them too. */
+START_TEST(schema_migrates)
 {
 	if (skip())
 		return;
-	ch_conn *c = conn_db("migrate", 0);
+	int from = _i;
+	char db[32];
+	snprintf(db, sizeof db, "migrate%d", from);
+	ch_conn *c = conn_db(db, 0);
 	char err[512] = "";
 	int64_t t0 = 1700000000LL * 1000000000LL;
 	batch_t b = {0};
@@ -569,32 +575,38 @@ START_TEST(schema_migrates_from_1)
 	ck_assert_msg(ch_ingest(c, &b, NULL, &st, err, sizeof err) == 0, "%s", err);
 	ck_assert_msg(ch_flush(c, err, sizeof err) == 0, "%s", err);
 	batch_free(&b);
-	/* Back to what version 1 was. */
+	/* Back to what that version was. */
 	static const char *const undo[] = {
+	    "DROP TABLE hist_3h_lat_mv", "DROP TABLE hist_3h_ttft_mv", "DROP TABLE hist_3h",
 	    "DROP TABLE hist_1m_lat_mv", "DROP TABLE hist_1m_ttft_mv", "DROP TABLE hist_1h_lat_mv",
 	    "DROP TABLE hist_1h_ttft_mv", "DROP TABLE hist_1d_lat_mv", "DROP TABLE hist_1d_ttft_mv",
-	    "DROP TABLE hist_1m", "DROP TABLE hist_1h", "DROP TABLE hist_1d", "DROP TABLE llmops_schema",
-	    "CREATE TABLE llmops_schema (version UInt32, form String, applied_at DateTime) ENGINE = TinyLog",
+	    "DROP TABLE hist_1m", "DROP TABLE hist_1h", "DROP TABLE hist_1d",
 	};
-	for (size_t i = 0; i < sizeof undo / sizeof *undo; i++)
+	for (size_t i = 0; i < (from == 1 ? sizeof undo / sizeof *undo : 3); i++)
 		ck_assert_msg(ch_exec(c, undo[i], err, sizeof err) == 0, "%s: %s", undo[i], err);
+	ck_assert(ch_exec(c, "DROP TABLE llmops_schema", err, sizeof err) == 0);
+	ck_assert(ch_exec(c, "CREATE TABLE llmops_schema (version UInt32, form String, applied_at DateTime) ENGINE = TinyLog",
+			  err, sizeof err) == 0);
 	char ins[128];
-	snprintf(ins, sizeof ins, "INSERT INTO llmops_schema VALUES (1, '%s', now())", ch_modern(c) ? "modern" : "portable");
+	snprintf(ins, sizeof ins, "INSERT INTO llmops_schema VALUES (%d, '%s', now())", from,
+		 ch_modern(c) ? "modern" : "portable");
 	ck_assert_msg(ch_exec(c, ins, err, sizeof err) == 0, "%s", err);
 	ch_disconnect(c);
 
-	char url[512];
-	snprintf(url, sizeof url, "%s/migrate_%d", srv_base, (int)getpid());
+	char url[512], want_err[64];
+	snprintf(url, sizeof url, "%s/%s_%d", srv_base, db, (int)getpid());
 	ck_assert_int_eq(ch_connect(url, NULL, CH_READONLY, &c, err, sizeof err), -1);
-	ck_assert_msg(strstr(err, "schema version 1, this llmops needs 2"), "%s", err);
+	snprintf(want_err, sizeof want_err, "schema version %d, this llmops needs 3", from);
+	ck_assert_msg(strstr(err, want_err), "%s", err);
 
-	c = conn_db("migrate", 0);
+	c = conn_db(db, 0);
 	int v = 0;
 	ck_assert(ch_schema_version(c, &v, err, sizeof err) == 0);
-	ck_assert_int_eq(v, 2);
+	ck_assert_int_eq(v, 3);
 	sbuf want = SBUF_INIT, got = SBUF_INIT;
 	hist_both(c, &want, &got);
 	ck_assert(want.len > 0);
+	ck_assert(strstr(sb_str(&got), "\n3h "));
 	ck_assert_str_eq(sb_str(&got), sb_str(&want));
 	/* New calls, some in the minutes already there. */
 	memset(&b, 0, sizeof b);
@@ -612,7 +624,7 @@ START_TEST(schema_migrates_from_1)
 	sb_free(&got);
 	ch_disconnect(c);
 	/* Opened again, nothing is migrated twice. */
-	c = conn_db("migrate", 0);
+	c = conn_db(db, 0);
 	int64_t n = 0;
 	ck_assert(ch_select_int(c, "SELECT count() FROM llmops_schema", 0, &n, err, sizeof err) == 0);
 	ck_assert_int_eq(n, 2);
@@ -1631,7 +1643,7 @@ Suite *suite_ch(void)
 	tcase_add_test(t, cancel_from_another_thread);
 	tcase_add_test(t, server_restarted);
 	tcase_add_test(t, schema_created_once);
-	tcase_add_test(t, schema_migrates_from_1);
+	tcase_add_loop_test(t, schema_migrates, 1, 3);
 	tcase_add_test(t, ingest_idempotent);
 	tcase_add_test(t, spans_and_events);
 	tcase_add_test(t, layers_merge_as_sqlite);

@@ -455,17 +455,21 @@ static void same_rstats(const char *what, const rstats *a, const rstats *b, int 
 
 /* The dashboard's series for windows of every resolution and two widths:
  * the same columns, the same figures in each, per model too, and the
- * window's TTFT; and the report's window figures by model and prompt. */
+ * window's TTFT; the changes strip; and the report's window figures by
+ * model and prompt. */
 START_TEST(series_same_as_sqlite)
 {
 	if (skip())
 		return;
 	static const int64_t spans[] = {NS_PER_HOUR, 6 * NS_PER_HOUR, NS_PER_DAY, 7 * NS_PER_DAY, 30 * NS_PER_DAY};
-	static const int widths[] = {60, 197};
+	/* the third: 60 columns again, ending an hour earlier, so that a
+	 * 7-day window's three-hour columns do not fall on the three-hour
+	 * blocks of hist_3h (the first two do) */
+	static const int widths[] = {60, 197, 60};
 	char err[512], what[128];
 	for (size_t i = 0; i < sizeof spans / sizeof *spans; i++)
-		for (size_t w = 0; w < 2; w++) {
-			int64_t to = NOW_NS - 7 * NS_PER_MIN, from = to - spans[i];
+		for (size_t w = 0; w < 3; w++) {
+			int64_t to = NOW_NS - 7 * NS_PER_MIN - (w == 2 ? NS_PER_HOUR : 0), from = to - spans[i];
 			series_t a, b;
 			ck_assert_msg(store_series(sq, from, to, widths[w], &a, err, sizeof err) == 0, "%s", err);
 			ck_assert_msg(store_series(ch, from, to, widths[w], &b, err, sizeof err) == 0, "%s", err);
