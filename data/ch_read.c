@@ -36,7 +36,6 @@
 
 #define ID_EXPR "bitAnd(cityHash64(span_id), 9223372036854775807)"
 
-
 struct ch_store {
 	ch_conn *c;
 	store_t *local; /* the console's own state: replays, labels, templates, billed usage */
@@ -182,9 +181,6 @@ static void hist_from_text(hist_t *h, const char *map, const char *mn, const cha
  * the two histograms as (min, max, sum, sumMap-like text "([b,..],[n,..])"). */
 #define ROLLUP_NCOLS 15
 
-/* Rows of one kind of table ("rollup_", "hist_", "errors_") over the
- * ranges, one SELECT a resolution (its ranges ORed, and `cond` when not
- * NULL), the SELECTs joined by UNION ALL. */
 #define RES_3H RES_COUNT /* the histograms' three-hour blocks (hist_3h) */
 static const char *const res_suffix[RES_COUNT + 1] = {"1m", "1h", "1d", "3h"};
 
@@ -208,6 +204,10 @@ static int hist_ranges(const rrange *r, int nr, rrange *out)
 	return n;
 }
 
+/* Rows of one kind of table ("rollup_", "hist_", "errors_") over the
+ * ranges, one SELECT a resolution (its ranges ORed, and `cond` when not
+ * NULL), the SELECTs joined by UNION ALL; the histograms' hours in
+ * three-hour blocks where they hold whole ones. */
 static void ranges_union(sbuf *q, const char *table, const char *cols, const rrange *r, int nr, const char *cond)
 {
 	rrange *hr = NULL;
