@@ -701,7 +701,9 @@ static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t
 	twin *fw = xcalloc(n ? n : 1, sizeof *fw);
 	size_t *which = xcalloc(n ? n : 1, sizeof *which), nf = 0;
 	for (size_t k = 0; k < n; k++) {
-		int64_t from = w[k].from_ns, to = w[k].to_ns;
+		/* whole minutes, as rollup_ranges reads a window alone: two
+		 * windows that meet inside a minute both have it */
+		int64_t from = floor_to(w[k].from_ns, NS_PER_MIN), to = ceil_to(w[k].to_ns, NS_PER_MIN);
 		if (cs->data_from_s > 0) {
 			int64_t lo = cs->data_from_s * NS_PER_S;
 			if (to <= lo)

@@ -18,6 +18,7 @@
 #include "../../data/prompts.h"
 #include "../../data/query.h"
 #include "../../data/store.h"
+#include "../../data/store_internal.h"
 #include "t.h"
 
 #define NOW_NS (1795435200LL * NS_PER_S) /* 2026-11-23T12:00:00Z */
@@ -462,14 +463,16 @@ START_TEST(series_same_as_sqlite)
 	if (skip())
 		return;
 	static const int64_t spans[] = {NS_PER_HOUR, 6 * NS_PER_HOUR, NS_PER_DAY, 7 * NS_PER_DAY, 30 * NS_PER_DAY};
-	/* the third: 60 columns again, ending an hour earlier, so that a
-	 * 7-day window's three-hour columns do not fall on the three-hour
-	 * blocks of hist_3h (the first two do) */
+	/* the third: 60 columns again, ending an hour and some seconds
+	 * earlier, so that a 7-day window's three-hour columns do not fall on
+	 * the three-hour blocks of hist_3h (the first two do), and the
+	 * windows' ends are not whole minutes (the console's never are) */
 	static const int widths[] = {60, 197, 60};
 	char err[512], what[128];
 	for (size_t i = 0; i < sizeof spans / sizeof *spans; i++)
 		for (size_t w = 0; w < 3; w++) {
-			int64_t to = NOW_NS - 7 * NS_PER_MIN - (w == 2 ? NS_PER_HOUR : 0), from = to - spans[i];
+			int64_t to = NOW_NS - 7 * NS_PER_MIN - (w == 2 ? NS_PER_HOUR + 30500 * NS_PER_MS : 0);
+			int64_t from = to - spans[i];
 			series_t a, b;
 			ck_assert_msg(store_series(sq, from, to, widths[w], &a, err, sizeof err) == 0, "%s", err);
 			ck_assert_msg(store_series(ch, from, to, widths[w], &b, err, sizeof err) == 0, "%s", err);
@@ -540,6 +543,74 @@ END_TEST
  * rollups' histograms say it reaches. When the calls table holds fewer
  * than the rollups counted (retention drops calls before their rollups),
  * the pages still hold every call, slowest first. */
+/* Windows read at once (as the changes strip reads them: on ClickHouse,
+ * the time cut at their ends and each piece read once) give each window
+ * what SQLite gives it alone: windows that meet inside a minute, one
+ * inside another, one over both, one before the first call. Summed by
+ * model, the stores numbering their dimensions differently. */
+static void window_by_model(store_t *st, const dims_t *d, const rstats *per_dim, const char *model, rstats *out)
+{
+	(void)st;
+	for (int64_t i = 1; i < d->n; i++)
+		if (d->v[i].model && !strcmp(d->v[i].model, model))
+			rstats_merge(out, &per_dim[i]);
+}
+
+START_TEST(windows_at_once_same)
+{
+	if (skip())
+		return;
+	int64_t c = NOW_NS - 5 * NS_PER_HOUR - 30500 * NS_PER_MS;
+	twin w[] = {{c - 26 * NS_PER_HOUR, c}, {c, c + 2 * NS_PER_HOUR}, {c - 40 * NS_PER_MIN, c + 7 * NS_PER_MIN},
+		    {c - 3 * NS_PER_DAY, c + 3 * NS_PER_HOUR}, {NOW_NS - 40 * NS_PER_DAY, NOW_NS - 5 * NS_PER_DAY},
+		    {c, c + 2 * NS_PER_HOUR}};
+	size_t n = sizeof w / sizeof *w;
+	dims_t dq, dc;
+	ck_assert_int_eq(store_dims_load(sq, &dq), 0);
+	ck_assert_int_eq(store_dims_load(ch, &dc), 0);
+	rstats *at_once[sizeof w / sizeof *w];
+	for (size_t k = 0; k < n; k++)
+		at_once[k] = xcalloc((size_t)dc.n, sizeof **at_once);
+	ck_assert_int_eq(store_windows_per_dim(ch, w, n, &dc, 0, at_once), 0);
+	for (size_t k = 0; k < n; k++) {
+		/* SQLite reads whole minutes too: its windows are given aligned */
+		rstats *alone = xcalloc((size_t)dq.n, sizeof *alone);
+		ck_assert_int_eq(store_window_per_dim(sq, floor_to(w[k].from_ns, NS_PER_MIN),
+						      floor_to(w[k].to_ns + NS_PER_MIN - 1, NS_PER_MIN), &dq, alone), 0);
+		uint64_t calls = 0;
+		for (int64_t i = 1; i < dq.n; i++) {
+			if (!dq.v[i].model)
+				continue;
+			int seen = 0; /* each model once */
+			for (int64_t j = 1; j < i; j++)
+				seen |= dq.v[j].model && !strcmp(dq.v[j].model, dq.v[i].model);
+			if (seen)
+				continue;
+			rstats a, b;
+			rstats_init(&a);
+			rstats_init(&b);
+			window_by_model(sq, &dq, alone, dq.v[i].model, &a);
+			window_by_model(ch, &dc, at_once[k], dq.v[i].model, &b);
+			char what[96];
+			snprintf(what, sizeof what, "window %zu %s", k, dq.v[i].model);
+			same_rstats(what, &a, &b, 1);
+			calls += a.calls;
+			rstats_free(&a);
+			rstats_free(&b);
+		}
+		ck_assert_msg(calls > 0, "window %zu: no calls", k);
+		for (int64_t i = 0; i < dq.n; i++)
+			rstats_free(&alone[i]);
+		free(alone);
+		for (int64_t i = 0; i < dc.n; i++)
+			rstats_free(&at_once[k][i]);
+		free(at_once[k]);
+	}
+	store_dims_free(&dq);
+	store_dims_free(&dc);
+}
+END_TEST
+
 START_TEST(latency_pages_whole_when_calls_went)
 {
 	if (skip())
@@ -637,6 +708,7 @@ Suite *suite_ch_read(void)
 	tcase_add_test(t, totals_same);
 	tcase_add_test(t, prompts_window_same_as_sqlite);
 	tcase_add_test(t, series_same_as_sqlite);
+	tcase_add_test(t, windows_at_once_same);
 	tcase_add_test(t, latency_pages_whole_when_calls_went); /* these two change the calls */
 	tcase_add_test(t, call_mark_counts_commits);
 	suite_add_tcase(s, t);
