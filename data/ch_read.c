@@ -244,8 +244,9 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
  * the ROLLUP_NCOLS columns. The histograms come from the hist_ tables
  * (sum(n) by bucket, far quicker on ClickHouse 18.16 than merging the
  * rollups' sumMap states), joined on the keys; the exact min, max and sum
- * from the rollups. Every joined subquery here is named (ClickHouse 20.5 and
- * newer refuse them unnamed). */
+ * from the rollups. With lat_only, no TTFT: its columns are empty and its
+ * states are not merged. Every joined subquery here is named (ClickHouse
+ * 20.5 and newer refuse them unnamed). */
 /* The merged rollup states as text: the counts and the latency's min, max
  * and sum, then the TTFT's. */
 #define ROLLUP_LAT \
@@ -259,18 +260,17 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
 #define ROLLUP_TTFT \
 	" toString(minIfMerge(ttft_min)) AS c_tmin, toString(maxIfMerge(ttft_max)) AS c_tmax," \
 	" toString(sumIfMerge(ttft_sum)) AS c_tsum"
-#define ROLLUP_STATES \
-	"t, dim, calls, errors, tokens_in, tokens_cached, tokens_out, cost, unpriced, lat_min, lat_max, lat_sum," \
-	" ttft_min, ttft_max, ttft_sum"
+#define ROLLUP_STATES_LAT \
+	"t, dim, calls, errors, tokens_in, tokens_cached, tokens_out, cost, unpriced, lat_min, lat_max, lat_sum"
+#define ROLLUP_STATES ROLLUP_STATES_LAT ", ttft_min, ttft_max, ttft_sum"
 static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, int lat_only, const char *exprs,
 			  const char *keys)
 {
 	sb_printf(q,
 		  "SELECT %s c_calls, c_errors, c_tin, c_tcached, c_tout, c_cost, c_unpriced, c_lmin, c_lmax, c_lsum,"
-		  " h_lat, c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT %s,"
-		  ROLLUP_COUNTS "," ROLLUP_TTFT " FROM (",
-		  head, exprs);
-	ranges_union(q, "rollup_", ROLLUP_STATES, r, nr, NULL);
+		  " h_lat, c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT %s," ROLLUP_COUNTS ", %s FROM (",
+		  head, exprs, lat_only ? "'' AS c_tmin, '' AS c_tmax, '' AS c_tsum" : ROLLUP_TTFT);
+	ranges_union(q, "rollup_", lat_only ? ROLLUP_STATES_LAT : ROLLUP_STATES, r, nr, NULL);
 	sb_printf(q,
 		  ") GROUP BY %s) AS ro ANY LEFT JOIN (SELECT %s,"
 		  " concat('(', toString(groupArrayIf(bucket, kind = 0)), ',', toString(groupArrayIf(n, kind = 0)), ')')"
