@@ -10,7 +10,7 @@
 typedef struct ch_wbuf ch_wbuf;
 
 /* The tables of the schema, by their plain (or Distributed) names. */
-#define CH_NTABLES 14
+#define CH_NTABLES 15
 extern const char *const ch_tables[CH_NTABLES];
 
 struct ch_conn {

@@ -1547,8 +1547,9 @@ static int bound_row(void *ud, char **v, int n)
 /* Sorted by latency, a page is the slowest calls of the filter past the
  * key: rather than sort every call's latency (all 10 million, with their
  * ids), the latency histograms of the rollups say which bucket the page
- * reaches, and the keys are read from the calls past that bucket only
- * (PREWHERE: the other columns of the rest are never read). For a filter of
+ * reaches, and the keys are read from the calls past that bucket only, in
+ * calls_lat, which is ordered by latency bucket (a few granules, where the
+ * calls table would read the bucket of every call). For a filter of
  * dimensions and time alone, the only ones the histograms know; the bucket
  * is found among fewer calls than the page may take (the whole minutes
  * inside its time, the buckets wholly past the key), so that the page is
@@ -1593,6 +1594,31 @@ static int latency_bound(store_t *st, const page_req *req, char *pre, size_t len
 	if (!rc && u.seen >= u.need && u.bucket > 0)
 		snprintf(pre, len, "lat_bucket >= %lld", (long long)u.bucket);
 	return rc;
+}
+
+/* The page's rows for its keys, in out: 0; how many keys had no row (a
+ * delete or a retention drop since the keys were read; they are left out);
+ * -1 on a failure. */
+static int page_rows(store_t *st, const keys_ud *k, const page_req *req, call_page *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	out->rows = xcalloc(k->n ? k->n : 1, sizeof *out->rows);
+	if (rows_of_keys(st, k, out->rows, err, errlen)) {
+		free(out->rows);
+		out->rows = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < k->n; i++)
+		if (out->rows[i].model)
+			out->rows[out->n++] = out->rows[i];
+	out->complete = k->n < (size_t)req->limit;
+	if (!req->older)
+		for (size_t i = 0; i < out->n / 2; i++) {
+			call_row t = out->rows[i];
+			out->rows[i] = out->rows[out->n - 1 - i];
+			out->rows[out->n - 1 - i] = t;
+		}
+	return (int)(k->n - out->n);
 }
 
 static int ch_calls_page(store_t *st, const page_req *req, call_page *out, char *err, size_t errlen)
@@ -1649,48 +1675,48 @@ static int ch_calls_page(store_t *st, const page_req *req, call_page *out, char 
 		if (req->sort == SORT_LATENCY)
 			rc = latency_bound(st, req, pre, sizeof pre, e, sizeof e);
 		sb_printf(&q, " ORDER BY %s %s, cid %s LIMIT %d", col, dir, dir, req->limit);
-		if (!rc && *pre) { /* the keys among the calls past the bound only */
+		/* The keys among the calls past the bound: from calls_lat, or, when
+		 * some of them have no call any more (a delete on calls, a TTL that
+		 * reached calls first), from the calls past it; short of a page
+		 * (the rollups counted calls the table no longer holds), the page
+		 * is read whole. */
+		const char *head = "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls WHERE 1";
+		for (int lat = 1; !rc && *pre && lat >= 0; lat--) {
 			sbuf w = SBUF_INIT;
-			const char *head = "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls";
-			sb_printf(&w, "%s PREWHERE %s%s", head, pre, q.p + strlen(head));
+			sb_printf(&w, "SELECT ts, span_id, " ID_EXPR " AS cid FROM %s %s %s%s", lat ? "calls_lat" : "calls",
+				  lat ? "WHERE" : "PREWHERE", pre, q.p + strlen(head) - (lat ? 0 : strlen(" WHERE 1")));
+			free(k.v);
+			memset(&k, 0, sizeof k);
 			rc = ch_select(conn(st), w.p, key_row_cb, &k, e, sizeof e);
 			sb_free(&w);
-			/* Short: the rollups counted calls the table no longer
-			 * holds (retention), so the page is read whole. */
 			if (!rc && k.n < (size_t)req->limit) {
-				free(k.v);
-				memset(&k, 0, sizeof k);
 				*pre = 0;
+			} else if (!rc && lat) {
+				int gone = page_rows(st, &k, req, out, err, errlen);
+				if (gone <= 0) {
+					sb_free(&q);
+					free(k.v);
+					return gone;
+				}
+				call_page_free(out);
+			} else {
+				break;
 			}
 		}
-		if (!rc && !*pre)
+		if (!rc && !*pre) {
+			free(k.v);
+			memset(&k, 0, sizeof k);
 			rc = ch_select(conn(st), q.p, key_row_cb, &k, e, sizeof e);
+		}
 	}
 	sb_free(&q);
 	if (rc) {
 		free(k.v);
 		return fail(st, "reading the calls", e, err, errlen);
 	}
-	out->rows = xcalloc(k.n ? k.n : 1, sizeof *out->rows);
-	if (rows_of_keys(st, &k, out->rows, err, errlen)) {
-		free(out->rows);
-		out->rows = NULL;
-		free(k.v);
-		return -1;
-	}
-	/* A key whose row went (a retention drop between the phases) is left out. */
-	for (size_t i = 0; i < k.n; i++)
-		if (out->rows[i].model)
-			out->rows[out->n++] = out->rows[i];
-	out->complete = k.n < (size_t)req->limit;
+	int got = page_rows(st, &k, req, out, err, errlen);
 	free(k.v);
-	if (!req->older)
-		for (size_t i = 0; i < out->n / 2; i++) {
-			call_row t = out->rows[i];
-			out->rows[i] = out->rows[out->n - 1 - i];
-			out->rows[out->n - 1 - i] = t;
-		}
-	return 0;
+	return got < 0 ? -1 : 0;
 }
 
 static int ch_call_refs(store_t *st, const filter_t *f, int64_t now_ns, size_t max, call_ref **out, size_t *n,

@@ -55,7 +55,13 @@
  *   which ClickHouse 18.16 merges slowly over many rows; min, max and sum
  *   stay in the rollups. Fed by materialized views on calls; a database of
  *   version 1 gets them from its rollups when a writer opens it.
- * hist_3h (since version 3): the same by three hours (t a multiple of
+ * calls_lat (since version 3): every call whose latency is known, as
+ *   (ts, span_id, lat_bucket, latency_ms, dim), ordered by (lat_bucket, ts,
+ *   span_id), fed by a materialized view on calls (so it holds what calls
+ *   holds, under the same retention): the slowest calls without reading a
+ *   column of every call. Filled from calls when a writer opens a database
+ *   of version 2.
+ * hist_3h (since version 3): the histograms by three hours (t a multiple of
  *   10800, UTC), between hist_1h and hist_1d: a range of hours reads whole
  *   blocks of three where it holds them. Filled from hist_1h when a writer
  *   opens a database of version 2.
@@ -71,10 +77,13 @@
 
 #include "ch_internal.h"
 
-enum { T_CALLS, T_SPANS, T_EVENTS, T_PROMPTS, T_R1M, T_R1H, T_R1D, T_E1M, T_E1H, T_E1D, T_H1M, T_H1H, T_H1D, T_H3H, T_COUNT };
+enum {
+	T_CALLS, T_SPANS, T_EVENTS, T_PROMPTS, T_R1M, T_R1H, T_R1D, T_E1M, T_E1H, T_E1D, T_H1M, T_H1H, T_H1D, T_H3H, T_LAT,
+	T_COUNT
+};
 const char *const ch_tables[CH_NTABLES] = {"calls",     "spans",     "span_events", "prompt_versions", "rollup_1m",
 					  "rollup_1h", "rollup_1d", "errors_1m",   "errors_1h",       "errors_1d",
-					  "hist_1m",   "hist_1h",   "hist_1d",     "hist_3h"};
+					  "hist_1m",   "hist_1h",   "hist_1d",     "hist_3h",         "calls_lat"};
 #define tables ch_tables
 _Static_assert(T_COUNT == CH_NTABLES, "one name a table");
 static const int64_t rollup_step_s[3] = {60, 3600, 86400};
@@ -110,6 +119,17 @@ static void ttl(const ch_conn *c, sbuf *q)
 {
 	if (c->modern && c->retention_days > 0)
 		sb_printf(q, " TTL toDateTime(time) + INTERVAL %d DAY", c->retention_days);
+}
+
+/* The end of a table kept by time: its `time` column (modern form), the
+ * engine, months, order and TTL. */
+static void timed_tail(const ch_conn *c, sbuf *q, const char *ns_col, const char *engine, const char *order)
+{
+	time_col(c, q, ns_col);
+	sb_printf(q, ") ENGINE = %s()", engine);
+	month_partition(c, q, ns_col);
+	sb_printf(q, " ORDER BY (%s)", order);
+	ttl(c, q);
 }
 
 static void rollup_cols(const ch_conn *c, sbuf *q)
@@ -159,6 +179,10 @@ static void table_def(const ch_conn *c, int t, sbuf *q)
 		 * call, and the texts make a granule wide. */
 		sb_adds(q, " SETTINGS index_granularity = 1024");
 		break;
+	case T_LAT:
+		sb_adds(q, "(ts Int64, span_id String, lat_bucket UInt32, latency_ms Float64, dim UInt64");
+		timed_tail(c, q, "ts", "MergeTree", "lat_bucket, ts, span_id");
+		break;
 	case T_SPANS:
 		sb_printf(q,
 			  "(trace_id String, span_id String, parent_id String, name String, kind Int32, scope %s,"
@@ -166,19 +190,11 @@ static void table_def(const ch_conn *c, int t, sbuf *q)
 			  " is_llm UInt8, call_span_id String, ctx String%s, attrs String%s,"
 			  " inserted_at DateTime DEFAULT now()",
 			  d, d, z, z);
-		time_col(c, q, "start_ns");
-		sb_adds(q, ") ENGINE = ReplacingMergeTree()");
-		month_partition(c, q, "start_ns");
-		sb_adds(q, " ORDER BY (trace_id, span_id)");
-		ttl(c, q);
+		timed_tail(c, q, "start_ns", "ReplacingMergeTree", "trace_id, span_id");
 		break;
 	case T_EVENTS:
 		sb_printf(q, "(trace_id String, span_id String, ts Int64, name %s, body String%s, hash UInt64", d, z);
-		time_col(c, q, "ts");
-		sb_adds(q, ") ENGINE = ReplacingMergeTree()");
-		month_partition(c, q, "ts");
-		sb_adds(q, " ORDER BY (trace_id, span_id, ts, name, hash)");
-		ttl(c, q);
+		timed_tail(c, q, "ts", "ReplacingMergeTree", "trace_id, span_id, ts, name, hash");
 		break;
 	case T_PROMPTS:
 		sb_printf(q,
@@ -223,7 +239,7 @@ static const char *local_name(const ch_conn *c, int t)
 						   "prompt_versions_local", "rollup_1m_local", "rollup_1h_local",
 						   "rollup_1d_local", "errors_1m_local", "errors_1h_local",
 						   "errors_1d_local", "hist_1m_local",   "hist_1h_local",
-						   "hist_1d_local",   "hist_3h_local"};
+						   "hist_1d_local",   "hist_3h_local",   "calls_lat_local"};
 	return c->cluster ? local[t] : tables[t];
 }
 
@@ -281,6 +297,15 @@ static void hist_view(const ch_conn *c, int level, int kind, sbuf *q)
 		  " toUInt8(%d) AS kind, %s_bucket AS bucket, count() AS n FROM %s WHERE %s >= 0 GROUP BY t, dim, bucket",
 		  local_name(c, t), hist_kind[kind][0], local_name(c, t), (long long)(step * 1000000000), (long long)step,
 		  kind, hist_kind[kind][0], local_name(c, T_CALLS), hist_kind[kind][1]);
+}
+
+/* calls_lat: every call whose latency is known, by latency bucket. */
+static void lat_view(const ch_conn *c, sbuf *q)
+{
+	sb_printf(q,
+		  "CREATE MATERIALIZED VIEW IF NOT EXISTS %s_mv TO %s AS SELECT ts, span_id, lat_bucket, latency_ms, dim"
+		  " FROM %s WHERE latency_ms >= 0",
+		  local_name(c, T_LAT), local_name(c, T_LAT), local_name(c, T_CALLS));
 }
 
 /* How a table is spread over the shards: a trace on one shard. */
@@ -343,16 +368,21 @@ static int create_all(ch_conn *c, char *err, size_t errlen)
 		hist_view(c, 3, k, &q);
 		rc = run(c, &q, err, errlen);
 	}
+	if (!rc) {
+		lat_view(c, &q);
+		rc = run(c, &q, err, errlen);
+	}
 	sb_free(&q);
 	return rc;
 }
 
-/* Drops a histogram table and its views, and creates the table again. */
-static int hist_renew(ch_conn *c, int t, sbuf *q, char *err, size_t errlen)
+/* Drops table t and its views (TABLE_local plus each suffix), and creates
+ * the table again: a migration cut short starts again from nothing. */
+static int renew(ch_conn *c, int t, const char *const *views, int nviews, sbuf *q, char *err, size_t errlen)
 {
 	int rc = 0;
-	for (int k = 0; k < 2 && !rc; k++) {
-		sb_printf(q, "DROP TABLE IF EXISTS %s_%s_mv", local_name(c, t), hist_kind[k][0]);
+	for (int k = 0; k < nviews && !rc; k++) {
+		sb_printf(q, "DROP TABLE IF EXISTS %s%s", local_name(c, t), views[k]);
 		rc = run(c, q, err, errlen);
 	}
 	if (!rc && c->cluster) {
@@ -366,13 +396,29 @@ static int hist_renew(ch_conn *c, int t, sbuf *q, char *err, size_t errlen)
 	return rc ? rc : create_table(c, t, q, "", err, errlen);
 }
 
-/* Version 2 to 3: the three-hour histograms, summed from the hours', then
- * their views; as migrate_hist below, by a writer before it writes, and
- * from the start again when cut short. */
-static int migrate_hist3(ch_conn *c, char *err, size_t errlen)
+static const char *const hist_views[2] = {"_lat_mv", "_ttft_mv"}, *const lat_views[1] = {"_mv"};
+
+/* Version 2 to 3: the three-hour histograms, summed from the hours', and
+ * the calls by latency, copied from the calls, then their views; as
+ * migrate_hist below, by a writer before it writes, and from the start
+ * again when cut short. */
+static int migrate_3(ch_conn *c, char *err, size_t errlen)
 {
 	sbuf q = SBUF_INIT;
-	int rc = hist_renew(c, T_H3H, &q, err, errlen);
+	int rc = renew(c, T_LAT, lat_views, 1, &q, err, errlen);
+	if (!rc) {
+		sb_printf(&q,
+			  "INSERT INTO %s (ts, span_id, lat_bucket, latency_ms, dim) SELECT ts, span_id, lat_bucket,"
+			  " latency_ms, dim FROM %s WHERE latency_ms >= 0",
+			  local_name(c, T_LAT), local_name(c, T_CALLS));
+		rc = run(c, &q, err, errlen);
+	}
+	if (!rc) {
+		lat_view(c, &q);
+		rc = run(c, &q, err, errlen);
+	}
+	if (!rc)
+		rc = renew(c, T_H3H, hist_views, 2, &q, err, errlen);
 	if (!rc) {
 		sb_printf(&q,
 			  "INSERT INTO %s (t, dim, kind, bucket, n) SELECT intDiv(t, 10800) * 10800 AS b, dim, kind, bucket,"
@@ -399,7 +445,7 @@ static int migrate_hist(ch_conn *c, char *err, size_t errlen)
 	int rc = 0;
 	for (int res = 0; res < 3 && !rc; res++) {
 		int t = T_H1M + res;
-		rc = hist_renew(c, t, &q, err, errlen);
+		rc = renew(c, t, hist_views, 2, &q, err, errlen);
 		if (!rc) {
 			const char *r = local_name(c, T_R1M + res);
 			sb_printf(&q,
@@ -498,12 +544,12 @@ int ch_schema_ensure(ch_conn *c, char *err, size_t errlen)
 	if (v.version == CH_SCHEMA_VERSION)
 		return 0;
 	/* Version 1 is the schema but the histogram tables; version 2 adds
-	 * them, version 3 the three-hour ones. A migration is applied once and recorded; every statement of
+	 * them, version 3 the three-hour ones and calls_lat. A migration is applied once and recorded; every statement of
 	 * the creation is IF NOT EXISTS: one cut short is finished by the next
 	 * connection. */
 	if (v.version == 1 && migrate_hist(c, err, errlen))
 		return -1;
-	if (v.version >= 1 && v.version < 3 && migrate_hist3(c, err, errlen))
+	if (v.version >= 1 && v.version < 3 && migrate_3(c, err, errlen))
 		return -1;
 	if (create_all(c, err, errlen))
 		return -1;
@@ -543,7 +589,7 @@ static int drop_old_months(ch_conn *c, int days, char *err, size_t errlen)
 	struct tm tm;
 	gmtime_r(&cut, &tm);
 	int cut_month = (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
-	static const int monthly[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M, T_H1M};
+	static const int monthly[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M, T_H1M, T_LAT};
 	int rc = 0;
 	sbuf q = SBUF_INIT;
 	for (size_t i = 0; i < sizeof monthly / sizeof *monthly && !rc; i++) {
@@ -579,7 +625,7 @@ int ch_set_retention(ch_conn *c, int days, char *err, size_t errlen)
 		return days > 0 ? drop_old_months(c, days, err, errlen) : 0;
 	if (days == was)
 		return 0;
-	static const int kept[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M, T_H1M};
+	static const int kept[] = {T_CALLS, T_SPANS, T_EVENTS, T_R1M, T_E1M, T_H1M, T_LAT};
 	sbuf q = SBUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < sizeof kept / sizeof *kept && !rc; i++) {

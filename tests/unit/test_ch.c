@@ -555,8 +555,31 @@ static void hist_both(ch_conn *c, sbuf *from_rollups, sbuf *from_tables)
 	}
 }
 
+/* calls_lat holds every call whose latency is known, once, with its
+ * latency, bucket and dimension. */
+static void lat_same(ch_conn *c)
+{
+	char err[512];
+	rows a = {0}, b = {0};
+	ck_assert_msg(ch_select(c,
+				"SELECT ts, span_id, lat_bucket, latency_ms, dim FROM calls WHERE latency_ms >= 0"
+				" ORDER BY ts, span_id",
+				collect, &a, err, sizeof err) == 0,
+		      "%s", err);
+	ck_assert_msg(ch_select(c, "SELECT ts, span_id, lat_bucket, latency_ms, dim FROM calls_lat ORDER BY ts, span_id",
+				collect, &b, err, sizeof err) == 0,
+		      "%s", err);
+	ck_assert_int_gt(a.n, 0);
+	ck_assert_int_eq(a.n, b.n);
+	for (int i = 0; i < a.n; i++)
+		for (int j = 0; j < 5; j++)
+			ck_assert_str_eq(a.v[i][j], b.v[i][j]);
+	rows_free(&a);
+	rows_free(&b);
+}
+
 /* A database of schema version 1 (no histogram tables) or 2 (no three-hour
- * ones): a reader says it is too old; a writer brings it to version 3, the
+ * ones, no calls_lat): a reader says it is too old; a writer brings it to version 3, the
  * histograms filled from the rollups or the hours', and the calls it writes
  * afterwards reach them too. */
 START_TEST(schema_migrates)
@@ -577,12 +600,13 @@ START_TEST(schema_migrates)
 	batch_free(&b);
 	/* Back to what that version was. */
 	static const char *const undo[] = {
+	    "DROP TABLE calls_lat_mv", "DROP TABLE calls_lat",
 	    "DROP TABLE hist_3h_lat_mv", "DROP TABLE hist_3h_ttft_mv", "DROP TABLE hist_3h",
 	    "DROP TABLE hist_1m_lat_mv", "DROP TABLE hist_1m_ttft_mv", "DROP TABLE hist_1h_lat_mv",
 	    "DROP TABLE hist_1h_ttft_mv", "DROP TABLE hist_1d_lat_mv", "DROP TABLE hist_1d_ttft_mv",
 	    "DROP TABLE hist_1m", "DROP TABLE hist_1h", "DROP TABLE hist_1d",
 	};
-	for (size_t i = 0; i < (from == 1 ? sizeof undo / sizeof *undo : 3); i++)
+	for (size_t i = 0; i < (from == 1 ? sizeof undo / sizeof *undo : 5); i++)
 		ck_assert_msg(ch_exec(c, undo[i], err, sizeof err) == 0, "%s: %s", undo[i], err);
 	ck_assert(ch_exec(c, "DROP TABLE llmops_schema", err, sizeof err) == 0);
 	ck_assert(ch_exec(c, "CREATE TABLE llmops_schema (version UInt32, form String, applied_at DateTime) ENGINE = TinyLog",
@@ -608,6 +632,7 @@ START_TEST(schema_migrates)
 	ck_assert(want.len > 0);
 	ck_assert(strstr(sb_str(&got), "\n3h "));
 	ck_assert_str_eq(sb_str(&got), sb_str(&want));
+	lat_same(c);
 	/* New calls, some in the minutes already there. */
 	memset(&b, 0, sizeof b);
 	fill(&b, 30, 30, t0);
@@ -620,6 +645,7 @@ START_TEST(schema_migrates)
 	sb_reset(&got);
 	hist_both(c, &want, &got);
 	ck_assert_str_eq(sb_str(&got), sb_str(&want));
+	lat_same(c);
 	sb_free(&want);
 	sb_free(&got);
 	ch_disconnect(c);
