@@ -227,6 +227,33 @@ ch_stop() { # DIR
 	rm -f "$dir/pid"
 }
 
+# ch_same_traces URL, for the cli cases (their eq, bad, T, LLMOPS and
+# CORPUS): imports the OTLP of real instrumentation libraries into the
+# ClickHouse store at URL and into the SQLite file $T/o.db, and checks that
+# all 191 traces read back the same, as text and as JSON (the first three
+# that differ are named).
+ch_same_traces() {
+	for f in $CORPUS/otel/generated/*.jsonl $CORPUS/captured/*/traces.jsonl; do
+		"$LLMOPS" --store "$T/o.db" import "$f" >/dev/null 2>&1
+		"$LLMOPS" --store "$1" import "$f" >"$T/imp.out" 2>&1 || bad "import $f: $(head -c 400 "$T/imp.out")"
+	done
+	sqlite3 "$T/o.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans" >"$T/traces"
+	eq "$(wc -l <"$T/traces")" 191
+	same=0 shown=0
+	for tr in $(cat "$T/traces"); do
+		"$LLMOPS" --store "$T/o.db" trace "$tr" >"$T/a.txt" 2>&1
+		"$LLMOPS" --store "$1" trace "$tr" >"$T/b.txt" 2>&1
+		"$LLMOPS" --store "$T/o.db" trace --json "$tr" >"$T/a.json" 2>&1
+		"$LLMOPS" --store "$1" trace --json "$tr" >"$T/b.json" 2>&1
+		if cmp -s "$T/a.txt" "$T/b.txt" && cmp -s "$T/a.json" "$T/b.json"; then
+			same=$((same + 1))
+		elif [ $((shown = shown + 1)) -le 3 ]; then
+			bad "trace $tr differs: $(diff "$T/a.txt" "$T/b.txt" | head -c 400)"
+		fi
+	done
+	eq "$same" 191
+}
+
 # ch_same_export URL FILE, for the cli cases (their eq, expect_rc, T and
 # LLMOPS): labels a quarter's sample of the failed calls of the ClickHouse
 # store at URL and of the SQLite store FILE, each into a golden file of its

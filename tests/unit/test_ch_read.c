@@ -548,9 +548,8 @@ END_TEST
  * what SQLite gives it alone: windows that meet inside a minute, one
  * inside another, one over both, one before the first call. Summed by
  * model, the stores numbering their dimensions differently. */
-static void window_by_model(store_t *st, const dims_t *d, const rstats *per_dim, const char *model, rstats *out)
+static void window_by_model(const dims_t *d, const rstats *per_dim, const char *model, rstats *out)
 {
-	(void)st;
 	for (int64_t i = 1; i < d->n; i++)
 		if (d->v[i].model && !strcmp(d->v[i].model, model))
 			rstats_merge(out, &per_dim[i]);
@@ -589,8 +588,8 @@ START_TEST(windows_at_once_same)
 			rstats a, b;
 			rstats_init(&a);
 			rstats_init(&b);
-			window_by_model(sq, &dq, alone, dq.v[i].model, &a);
-			window_by_model(ch, &dc, at_once[k], dq.v[i].model, &b);
+			window_by_model(&dq, alone, dq.v[i].model, &a);
+			window_by_model(&dc, at_once[k], dq.v[i].model, &b);
 			char what[96];
 			snprintf(what, sizeof what, "window %zu %s", k, dq.v[i].model);
 			same_rstats(what, &a, &b, 1);

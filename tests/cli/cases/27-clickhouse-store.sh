@@ -64,25 +64,7 @@ t clickhouse-traces-same-as-sqlite
 # text and as JSON, a provider SDK's span alone in a trace of its own
 # (Langfuse) shown with the call of the other trace it joined.
 OU="clickhouse://127.0.0.1:$1/otlp"
-for f in $CORPUS/otel/generated/*.jsonl $CORPUS/captured/*/traces.jsonl; do
-	"$LLMOPS" --store "$T/o.db" import "$f" >/dev/null 2>&1
-	"$LLMOPS" --store "$OU" import "$f" >"$T/imp.out" 2>&1 || bad "import $f: $(cat "$T/imp.out")"
-done
-sqlite3 "$T/o.db" "SELECT DISTINCT lower(hex(trace_id)) FROM spans" >"$T/traces"
-eq "$(wc -l <"$T/traces")" 191
-same=0
-for tr in $(cat "$T/traces"); do
-	"$LLMOPS" --store "$T/o.db" trace "$tr" >"$T/a.txt" 2>&1
-	"$LLMOPS" --store "$OU" trace "$tr" >"$T/b.txt" 2>&1
-	"$LLMOPS" --store "$T/o.db" trace --json "$tr" >"$T/a.json" 2>&1
-	"$LLMOPS" --store "$OU" trace --json "$tr" >"$T/b.json" 2>&1
-	if cmp -s "$T/a.txt" "$T/b.txt" && cmp -s "$T/a.json" "$T/b.json"; then
-		same=$((same + 1))
-	else
-		bad "trace $tr differs: $(diff "$T/a.txt" "$T/b.txt" | head -c 400)"
-	fi
-done
-eq "$same" 191
+ch_same_traces "$OU"
 "$LLMOPS" --store "$T/o.db" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/a.json"
 "$LLMOPS" --store "$OU" report --from 2020-01-01T00:00:00Z --to 2030-01-01T00:00:00Z --json >"$T/b.json"
 if cmp -s "$T/a.json" "$T/b.json"; then ok; else bad "report differs: $(diff "$T/a.json" "$T/b.json" | head -c 400)"; fi
