@@ -1074,7 +1074,7 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 		sb_printf(&x, "transform(dim, [%s], [%s], dim) AS cd", from_h.p, to_h.p);
 	else
 		sb_adds(&x, "dim AS cd");
-	const char *r = rollup_table[res] + 7;
+	const char *r = res_suffix[res];
 	/* columns of whole three-hour blocks read those (a 7-day window at 80
 	 * columns, when its end falls on one) */
 	const char *hr = res == RES_1H && step_s % 10800 == 0 && f_s % 10800 == 0 ? res_suffix[RES_3H] : r;
@@ -1626,7 +1626,8 @@ static int ch_calls_page(store_t *st, const page_req *req, call_page *out, char 
 	memset(out, 0, sizeof *out);
 	sbuf q = SBUF_INIT;
 	const char *col = sort_cols[req->sort];
-	sb_printf(&q, "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls WHERE 1");
+	static const char head[] = "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls WHERE 1";
+	sb_adds(&q, head);
 	if (where_sql(st, &q, req->filter, req->now_ns, err, errlen)) {
 		sb_free(&q);
 		return -1;
@@ -1680,11 +1681,14 @@ static int ch_calls_page(store_t *st, const page_req *req, call_page *out, char 
 		 * reached calls first), from the calls past it; short of a page
 		 * (the rollups counted calls the table no longer holds), the page
 		 * is read whole. */
-		const char *head = "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls WHERE 1";
+		const char *rest = q.p + strlen(head); /* the filter, order and limit */
 		for (int lat = 1; !rc && *pre && lat >= 0; lat--) {
 			sbuf w = SBUF_INIT;
-			sb_printf(&w, "SELECT ts, span_id, " ID_EXPR " AS cid FROM %s %s %s%s", lat ? "calls_lat" : "calls",
-				  lat ? "WHERE" : "PREWHERE", pre, q.p + strlen(head) - (lat ? 0 : strlen(" WHERE 1")));
+			if (lat)
+				sb_printf(&w, "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls_lat WHERE %s%s", pre, rest);
+			else
+				sb_printf(&w, "SELECT ts, span_id, " ID_EXPR " AS cid FROM calls PREWHERE %s WHERE 1%s", pre,
+					  rest);
 			free(k.v);
 			memset(&k, 0, sizeof k);
 			rc = ch_select(conn(st), w.p, key_row_cb, &k, e, sizeof e);
