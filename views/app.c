@@ -663,7 +663,7 @@ static void generic_action(app_t *a, int act)
 static void key(app_t *a, int k)
 {
 	if (a->bench)
-		a->t_key = clock_mono();
+		a->t_key = a->t_key_rows = clock_mono();
 	if (k == K_RESIZE) {
 		a->dirty = 1;
 		return;
@@ -952,6 +952,13 @@ static void paint(app_t *a)
 			fprintf(a->bench, "key-to-frame %.6f\n", now - a->t_key);
 			a->t_key = 0;
 		}
+		/* A list's rows come from the query thread: the first frame
+		 * with an answer after the key is the one the user waits for. */
+		if (a->t_key_rows > 0 && a->page_in) {
+			fprintf(a->bench, "key-to-rows %.6f\n", now - a->t_key_rows);
+			a->t_key_rows = 0;
+		}
+		a->page_in = 0;
 		fflush(a->bench);
 	}
 	a->first_frame_done = 1;
@@ -1496,6 +1503,7 @@ static int app_turn(app_t *a)
 								 got > 0 ? NULL : qerr);
 			call_page_free(&page);
 			a->dirty = 1;
+			a->page_in = 1;
 		}
 		/* The status line says whether the text index is still being built,
 		 * and from when it is complete. */

@@ -15,6 +15,7 @@
 #include "view.h"
 
 #define PAGE 200
+#define FIRST_MIN 50 /* the rows of a first page, at least; twice the screen's height if more */
 #define KEEP 20000 /* rows held; beyond, the far end is dropped */
 
 typedef struct traces {
@@ -24,6 +25,8 @@ typedef struct traces {
 	int more_before, more_after;
 	uint64_t want;     /* tag of the page awaited, 0 when none */
 	int want_dir;      /* 0 fresh, 1 older (append), -1 newer (prepend), 2 from the end */
+	int want_short;    /* the page awaited is a first one of a screenful or two */
+	int rest_of_first; /* the next page asked for is the rest of that one */
 	int seek_error;    /* a next-error waiting for rows: +1 / -1 */
 	int loaded;        /* the first page arrived */
 	char err[256];
@@ -64,6 +67,24 @@ static void request(view_t *v, app_t *a, int dir)
 	r.filter = &a->filter;
 	r.sort = a->sort;
 	r.limit = PAGE;
+	/* A list that starts afresh (not a refresh that keeps its cursor on a
+	 * call further down) reads a screenful or two first and the rest of the
+	 * page straight after it: sorted by latency or cost, every row is read
+	 * on its own (a granule each on ClickHouse), and the first frame waits
+	 * only for the rows it shows. */
+	if ((dir == 0 || dir == 2) && !t->stay_id) {
+		int rows, cols;
+		tui_size(&rows, &cols);
+		r.limit = rows * 2 > FIRST_MIN ? rows * 2 : FIRST_MIN;
+		if (r.limit > PAGE)
+			r.limit = PAGE;
+	}
+	/* The rest of a first page: the page is whole as if read at once. */
+	if ((dir == 1 || dir == -1) && t->rest_of_first) {
+		r.limit = PAGE - (int)t->n;
+		t->rest_of_first = 0;
+	}
+	t->want_short = r.limit < PAGE && (dir == 0 || dir == 2);
 	r.older = dir != -1 && dir != 2;
 	if (dir == 1 || dir == -1) {
 		const call_row *k = dir == 1 ? &t->rows[t->n - 1] : &t->rows[0];
@@ -118,6 +139,7 @@ static void start(view_t *v, app_t *a)
 {
 	traces *t = v->priv;
 	t->jumped = 0;
+	t->rest_of_first = 0;
 	clear_rows(t);
 	t->lp.sel = t->lp.top = 0;
 	t->more_before = t->more_after = 0;
@@ -281,7 +303,7 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 		return;
 	}
 	t->fts_pending = p->fts_pending;
-	int dir = t->want_dir;
+	int dir = t->want_dir, short_first = t->want_short;
 	if (dir == 0 || dir == 2) {
 		clear_rows(t);
 		reserve(t, p->n);
@@ -345,6 +367,10 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 		search_submit(v, a);
 	else if (t->jumped)
 		prefetch(v, a); /* the calls above the match, once below it are in */
+	else if (short_first && ((dir == 0 && t->more_after) || (dir == 2 && t->more_before))) {
+		t->rest_of_first = 1;
+		request(v, a, dir == 0 ? 1 : -1);
+	}
 }
 
 static int traces_busy(view_t *v, app_t *a)

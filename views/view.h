@@ -142,6 +142,8 @@ struct app {
 	/* figures for make bench (LLMOPS_BENCH=FILE) */
 	FILE *bench;
 	double t_start, t_key;
+	double t_key_rows; /* the key whose answer from the query thread is awaited */
+	int page_in;       /* an answer came in since the last frame */
 	int first_frame_done;
 };
 

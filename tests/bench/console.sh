@@ -91,6 +91,21 @@ for k in G g s s s; do
 	sleep 0.5
 done
 stats "$n0" "trace list key-to-frame (j x60, C-f x20, G, g, s)"
+# The list's rows come from the query thread: for a key that asks it (a new
+# sort reads its first rows), the frame that shows them.
+$TM send-keys -t $s s
+sleep 0.5
+$TM send-keys -t $s s # back to time order (the keys above left it by latency)
+sleep 1
+n0=$(wc -l <"$L")
+for k in s s s s s s s s s; do
+	n=$(grep -c '^key-to-rows' "$L" || true)
+	$TM send-keys -t $s "$k"
+	waitlog '^key-to-rows' $((n + 1))
+	sleep 0.5
+done
+tail -n +"$((n0 + 1))" "$L" | awk '/^key-to-rows/ {i = n++ % 3; v[i] = v[i] " " sprintf("%.1f", $2 * 1000)}
+	END {printf "trace list sorted, key to its rows (ms): by latency%s; by cost%s; by time%s (target <= 150 ms)\n", v[0], v[1], v[2]}'
 $TM kill-session -t $s
 
 [ "${IDLE:-1}" = 0 ] && exit 0
