@@ -244,8 +244,8 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
  * the ROLLUP_NCOLS columns. The histograms come from the hist_ tables
  * (sum(n) by bucket, far quicker on ClickHouse 18.16 than merging the
  * rollups' sumMap states), joined on the keys; the exact min, max and sum
- * from the rollups. With lat_only, no TTFT: its columns are empty and its
- * states are not merged. Every joined subquery here is named (ClickHouse
+ * from the rollups. With lean, no TTFT: its columns are empty and its
+ * states are not merged (nor, in a pieces read, the errors by type). Every joined subquery here is named (ClickHouse
  * 20.5 and newer refuse them unnamed). */
 /* The merged rollup states as text: the counts and the latency's min, max
  * and sum, then the TTFT's. */
@@ -263,14 +263,14 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
 #define ROLLUP_STATES_LAT \
 	"t, dim, calls, errors, tokens_in, tokens_cached, tokens_out, cost, unpriced, lat_min, lat_max, lat_sum"
 #define ROLLUP_STATES ROLLUP_STATES_LAT ", ttft_min, ttft_max, ttft_sum"
-static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, int lat_only, const char *exprs,
+static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, int lean, const char *exprs,
 			  const char *keys)
 {
 	sb_printf(q,
 		  "SELECT %s c_calls, c_errors, c_tin, c_tcached, c_tout, c_cost, c_unpriced, c_lmin, c_lmax, c_lsum,"
 		  " h_lat, c_tmin, c_tmax, c_tsum, h_ttft FROM (SELECT %s," ROLLUP_COUNTS ", %s FROM (",
-		  head, exprs, lat_only ? "'' AS c_tmin, '' AS c_tmax, '' AS c_tsum" : ROLLUP_TTFT);
-	ranges_union(q, "rollup_", lat_only ? ROLLUP_STATES_LAT : ROLLUP_STATES, r, nr, NULL);
+		  head, exprs, lean ? "'' AS c_tmin, '' AS c_tmax, '' AS c_tsum" : ROLLUP_TTFT);
+	ranges_union(q, "rollup_", lean ? ROLLUP_STATES_LAT : ROLLUP_STATES, r, nr, NULL);
 	sb_printf(q,
 		  ") GROUP BY %s) AS ro ANY LEFT JOIN (SELECT %s,"
 		  " concat('(', toString(groupArrayIf(bucket, kind = 0)), ',', toString(groupArrayIf(n, kind = 0)), ')')"
@@ -278,7 +278,7 @@ static void rollup_select(sbuf *q, const char *head, const rrange *r, int nr, in
 		  " concat('(', toString(groupArrayIf(bucket, kind = 1)), ',', toString(groupArrayIf(n, kind = 1)), ')')"
 		  " AS h_ttft FROM (SELECT %s, kind, bucket, sum(n) AS n FROM (",
 		  keys, keys, exprs);
-	ranges_union(q, "hist_", "t, dim, kind, bucket, n", r, nr, lat_only ? "kind = 0" : NULL);
+	ranges_union(q, "hist_", "t, dim, kind, bucket, n", r, nr, lean ? "kind = 0" : NULL);
 	sb_printf(q, ") GROUP BY %s, kind, bucket) GROUP BY %s) AS hi USING %s", keys, keys, keys);
 }
 
@@ -424,7 +424,7 @@ static struct window_memo {
 	int64_t from, to, ndims;
 	uint64_t *hashes;
 	rstats *per_dim;
-	int lat_only; /* read without the TTFT histograms */
+	int lean; /* read without the TTFT histograms and the errors by type */
 } memo[8];
 static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -547,9 +547,9 @@ static int select_kept(store_t *st, const char *sql, ch_row_fn fn, void *ud, cha
 }
 
 /* Adds the same window, read less than MEMO_S ago under the same
- * dimensions (with TTFT unless lat_only), into per_dim: 1, or 0 when there
+ * dimensions (whole unless lean), into per_dim: 1, or 0 when there
  * is none. */
-static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, rstats *per_dim, int lat_only)
+static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, rstats *per_dim, int lean)
 {
 	struct ch_store *cs = st->chs;
 	double now = clock_mono();
@@ -558,7 +558,7 @@ static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, r
 	for (size_t i = 0; i < sizeof memo / sizeof *memo && !hit; i++) {
 		struct window_memo *m = &memo[i];
 		if (m->at > 0 && now - m->at < MEMO_S && m->from == from && m->to == to && m->ndims == dims->n &&
-		    m->lat_only <= lat_only &&
+		    m->lean <= lean &&
 		    dims->n <= cs->ndims && !strcmp(m->db, ch_url_display(cs->c)) &&
 		    (dims->n < 2 || !memcmp(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes))) {
 			for (int64_t d = 0; d < dims->n; d++)
@@ -571,7 +571,7 @@ static int memo_get(store_t *st, int64_t from, int64_t to, const dims_t *dims, r
 }
 
 static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, const dims_t *dims,
-		     const rstats *per_dim, int lat_only)
+		     const rstats *per_dim, int lean)
 {
 	struct ch_store *cs = st->chs;
 	if (dims->n > cs->ndims)
@@ -590,7 +590,7 @@ static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, c
 	m->from = from;
 	m->to = to;
 	m->ndims = dims->n;
-	m->lat_only = lat_only;
+	m->lean = lean;
 	m->hashes = xcalloc((size_t)(dims->n ? dims->n : 1), sizeof *m->hashes);
 	if (dims->n > 1) /* ids start at 1 */
 		memcpy(m->hashes + 1, cs->dim_hash + 1, (size_t)(dims->n - 1) * sizeof *m->hashes);
@@ -602,7 +602,7 @@ static void memo_put(store_t *st, unsigned long gen, int64_t from, int64_t to, c
 }
 
 /* The windows the memo does not answer, read in one query. */
-static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lat_only,
+static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lean,
 			      rstats *const *per_dim);
 
 /* The window's figures per dimension: the coarsest rollups that cover it
@@ -648,7 +648,7 @@ static int piece_row(void *ud, char **v, int n)
 	return window_err_row(&w, v + 2, n - 2);
 }
 
-static int pieces_read(pieces *p, int lat_only, char *err, size_t errlen)
+static int pieces_read(pieces *p, int lean, char *err, size_t errlen)
 {
 	rrange *ranges = xcalloc(p->ncut * 5 + 1, sizeof *ranges);
 	int nr = 0;
@@ -668,11 +668,13 @@ static int pieces_read(pieces *p, int lat_only, char *err, size_t errlen)
 	} else {
 		sb_adds(&exprs, "0 AS seg, dim");
 	}
-	rollup_select(&q, "'r', toString(seg), toString(dim),", ranges, nr, lat_only, exprs.p, "seg, dim");
-	sb_printf(&q, " UNION ALL SELECT 'e', toString(seg), toString(dim)," ERRORS_STR_COLS " FROM (SELECT %s, error_type,"
-		  " n FROM (", exprs.p);
-	ranges_union(&q, "errors_", "t, dim, error_type, n", ranges, nr, NULL);
-	sb_adds(&q, ")) GROUP BY seg, dim, error_type");
+	rollup_select(&q, "'r', toString(seg), toString(dim),", ranges, nr, lean, exprs.p, "seg, dim");
+	if (!lean) {
+		sb_printf(&q, " UNION ALL SELECT 'e', toString(seg), toString(dim)," ERRORS_STR_COLS
+			  " FROM (SELECT %s, error_type, n FROM (", exprs.p);
+		ranges_union(&q, "errors_", "t, dim, error_type, n", ranges, nr, NULL);
+		sb_adds(&q, ")) GROUP BY seg, dim, error_type");
+	}
 	int rc = ch_select(conn(p->st), q.p, piece_row, p, err, errlen);
 	sb_free(&q);
 	sb_free(&exprs);
@@ -691,9 +693,10 @@ static int covers(const twin *w, int64_t from_s, int64_t to_s)
 	return w->from_ns / NS_PER_S <= from_s && to_s <= w->to_ns / NS_PER_S;
 }
 
-/* Windows at once, without TTFT when lat_only (the changes strip does not
- * compare it). Before the first rollup row there is nothing to read. */
-static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lat_only,
+/* Windows at once, without TTFT and the errors by type when lean (the
+ * changes strip compares neither). Before the first rollup row there is
+ * nothing to read. */
+static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lean,
 			      rstats *const *per_dim)
 {
 	struct ch_store *cs = st->chs;
@@ -714,7 +717,7 @@ static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t
 			if (from < lo)
 				from = floor_to(lo, NS_PER_DAY);
 		}
-		if (to <= from || memo_get(st, from, to, dims, per_dim[k], lat_only))
+		if (to <= from || memo_get(st, from, to, dims, per_dim[k], lean))
 			continue;
 		fw[nf] = (twin){from, to};
 		which[nf++] = k;
@@ -739,7 +742,7 @@ static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t
 	unsigned long gen = memo_gen;
 	pthread_mutex_unlock(&memo_mu);
 	char err[512];
-	int rc = pieces_read(&p, lat_only, err, sizeof err);
+	int rc = pieces_read(&p, lean, err, sizeof err);
 	if (rc)
 		fail(st, "reading the rollups", err, NULL, 0);
 	for (size_t i = 0; i < nf && !rc; i++) {
@@ -748,7 +751,7 @@ static int ch_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t
 			if (p.piece[j] && covers(&fw[i], p.cut[j], p.cut[j + 1]))
 				for (int64_t d = 0; d < dims->n; d++)
 					rstats_merge(&sum[d], &p.piece[j][d]);
-		memo_put(st, gen, fw[i].from_ns, fw[i].to_ns, dims, sum, lat_only);
+		memo_put(st, gen, fw[i].from_ns, fw[i].to_ns, dims, sum, lean);
 		for (int64_t d = 0; d < dims->n; d++) {
 			rstats_merge(&per_dim[which[i]][d], &sum[d]);
 			rstats_free(&sum[d]);

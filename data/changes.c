@@ -387,8 +387,8 @@ int sq_changes_compute(store_t *st, int64_t from_ns, int64_t to_ns, changes_t *o
 	free(lh);
 
 	/* Every window read, asked at once: the window, the one before, and
-	 * the span before each deploy in the window (one a first minute). No
-	 * TTFT: nothing here compares it. */
+	 * the span before each deploy in the window (one a first minute). Lean:
+	 * nothing here compares the TTFT or the errors by type. */
 	size_t nw = 2, nd = (size_t)(dims.n ? dims.n : 1);
 	twin *w = xcalloc(2 + e.n, sizeof *w);
 	w[0] = (twin){out->from_ns, out->to_ns};

@@ -160,12 +160,13 @@ void store_dims_free(dims_t *d);
 /* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
  * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
-/* The same for n windows at once, window k into per_dim[k], the TTFT
- * histograms left empty when lat_only: a server reads them together. */
+/* The same for n windows at once, window k into per_dim[k], a server
+ * reading them together; when lean the TTFT histograms and the errors by
+ * type may be left empty (the changes strip compares neither). */
 typedef struct twin {
 	int64_t from_ns, to_ns;
 } twin;
-int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lat_only,
+int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lean,
 			  rstats *const *per_dim);
 
 /* The prompt registry from a backend's three reads: the versions whose text

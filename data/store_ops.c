@@ -314,11 +314,11 @@ int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims
 	return st->ops->window_per_dim(st, from_ns, to_ns, dims, per_dim);
 }
 
-int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lat_only,
+int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lean,
 			  rstats *const *per_dim)
 {
 	if (st->ops->windows_per_dim)
-		return st->ops->windows_per_dim(st, w, n, dims, lat_only, per_dim);
+		return st->ops->windows_per_dim(st, w, n, dims, lean, per_dim);
 	for (size_t k = 0; k < n; k++) {
 		int rc = st->ops->window_per_dim(st, w[k].from_ns, w[k].to_ns, dims, per_dim[k]);
 		if (rc)

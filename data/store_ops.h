@@ -76,7 +76,7 @@ typedef struct store_ops {
 	int (*dims_load)(store_t *st, struct dims_t *d);
 	int (*window_per_dim)(store_t *st, int64_t from_ns, int64_t to_ns, const struct dims_t *dims, rstats *per_dim);
 	/* NULL: window_per_dim for each window */
-	int (*windows_per_dim)(store_t *st, const struct twin *w, size_t n, const struct dims_t *dims, int lat_only,
+	int (*windows_per_dim)(store_t *st, const struct twin *w, size_t n, const struct dims_t *dims, int lean,
 			       rstats *const *per_dim);
 	/* from another thread: stops the query under way, which then fails (none: nothing) */
 	void (*cancel)(store_t *st);

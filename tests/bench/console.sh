@@ -68,13 +68,18 @@ done
 stats "$n0" "dashboard key-to-frame (windows 15m..365d, Tab, j/k, m)"
 # The window keys alone, 1 to 9 twice, each after the last frame.
 n0=$(wc -l <"$L")
+: >"$D/windows"
 for k in 1 2 3 4 5 6 7 8 9 1 2 3 4 5 6 7 8 9 2; do
 	n=$(grep -c '^key-to-frame' "$L" || true)
 	$TM send-keys -t $s "$k"
 	waitlog '^key-to-frame' $((n + 1))
+	grep '^key-to-frame' "$L" | sed -n "$((n + 1))p" | awk -v k="$k" '{printf "%s %.0f\n", k, $2 * 1000}' >>"$D/windows"
 	sleep 0.3
 done
 stats "$n0" "window switch key-to-frame (1..9 twice)"
+sort -k1,1n -s "$D/windows" | awk '{v[$1] = v[$1] " " $2} END {
+	split("15m 1h 6h 24h 7d 14d 30d 90d 365d", w, " ")
+	printf "  by window (ms):"; for (i = 1; i <= 9; i++) printf " %s%s;", w[i], v[i]; printf "\n" }'
 $TM send-keys -t $s 2 t
 sleep 1
 n0=$(wc -l <"$L")

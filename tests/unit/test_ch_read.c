@@ -546,13 +546,26 @@ END_TEST
 /* Windows read at once (as the changes strip reads them: on ClickHouse,
  * the time cut at their ends and each piece read once) give each window
  * what SQLite gives it alone: windows that meet inside a minute, one
- * inside another, one over both, one before the first call. Summed by
- * model, the stores numbering their dimensions differently. */
+ * inside another, one over both, one before the first call; with the
+ * errors by type, and lean (as the strip reads them, without TTFT and
+ * errors by type) the same counts and latencies. Summed by model, the
+ * stores numbering their dimensions differently. */
 static void window_by_model(const dims_t *d, const rstats *per_dim, const char *model, rstats *out)
 {
 	for (int64_t i = 1; i < d->n; i++)
 		if (d->v[i].model && !strcmp(d->v[i].model, model))
 			rstats_merge(out, &per_dim[i]);
+}
+
+/* The errors by type as text ("rate_limit=3;timeout=1", sorted by name). */
+static void same_error_types(const char *what, const ecounts *a, const ecounts *b)
+{
+	sbuf x = SBUF_INIT, y = SBUF_INIT;
+	ecounts_format(a, &x);
+	ecounts_format(b, &y);
+	ck_assert_msg(!strcmp(sb_str(&x), sb_str(&y)), "%s: errors by type %s, not %s", what, sb_str(&y), sb_str(&x));
+	sb_free(&x);
+	sb_free(&y);
 }
 
 START_TEST(windows_at_once_same)
@@ -567,9 +580,13 @@ START_TEST(windows_at_once_same)
 	dims_t dq, dc;
 	ck_assert_int_eq(store_dims_load(sq, &dq), 0);
 	ck_assert_int_eq(store_dims_load(ch, &dc), 0);
-	rstats *at_once[sizeof w / sizeof *w];
-	for (size_t k = 0; k < n; k++)
+	rstats *at_once[sizeof w / sizeof *w], *lean[sizeof w / sizeof *w];
+	for (size_t k = 0; k < n; k++) {
 		at_once[k] = xcalloc((size_t)dc.n, sizeof **at_once);
+		lean[k] = xcalloc((size_t)dc.n, sizeof **lean);
+	}
+	/* lean first: the whole read after it is not answered from its memo */
+	ck_assert_int_eq(store_windows_per_dim(ch, w, n, &dc, 1, lean), 0);
 	ck_assert_int_eq(store_windows_per_dim(ch, w, n, &dc, 0, at_once), 0);
 	for (size_t k = 0; k < n; k++) {
 		/* SQLite reads whole minutes too: its windows are given aligned */
@@ -585,25 +602,34 @@ START_TEST(windows_at_once_same)
 				seen |= dq.v[j].model && !strcmp(dq.v[j].model, dq.v[i].model);
 			if (seen)
 				continue;
-			rstats a, b;
+			rstats a, b, l;
 			rstats_init(&a);
 			rstats_init(&b);
+			rstats_init(&l);
 			window_by_model(&dq, alone, dq.v[i].model, &a);
 			window_by_model(&dc, at_once[k], dq.v[i].model, &b);
+			window_by_model(&dc, lean[k], dq.v[i].model, &l);
 			char what[96];
 			snprintf(what, sizeof what, "window %zu %s", k, dq.v[i].model);
 			same_rstats(what, &a, &b, 1);
+			same_error_types(what, &a.errs, &b.errs);
+			snprintf(what, sizeof what, "window %zu %s, lean", k, dq.v[i].model);
+			same_rstats(what, &a, &l, 0);
 			calls += a.calls;
 			rstats_free(&a);
 			rstats_free(&b);
+			rstats_free(&l);
 		}
 		ck_assert_msg(calls > 0, "window %zu: no calls", k);
 		for (int64_t i = 0; i < dq.n; i++)
 			rstats_free(&alone[i]);
 		free(alone);
-		for (int64_t i = 0; i < dc.n; i++)
+		for (int64_t i = 0; i < dc.n; i++) {
 			rstats_free(&at_once[k][i]);
+			rstats_free(&lean[k][i]);
+		}
 		free(at_once[k]);
+		free(lean[k]);
 	}
 	store_dims_free(&dq);
 	store_dims_free(&dc);
