@@ -67,12 +67,13 @@ static void request(view_t *v, app_t *a, int dir)
 	r.filter = &a->filter;
 	r.sort = a->sort;
 	r.limit = PAGE;
-	/* A list that starts afresh (not a refresh that keeps its cursor on a
-	 * call further down) reads a screenful or two first and the rest of the
-	 * page straight after it: sorted by latency or cost, every row is read
-	 * on its own (a granule each on ClickHouse), and the first frame waits
-	 * only for the rows it shows. */
-	if ((dir == 0 || dir == 2) && !t->stay_id) {
+	/* From a server, a list that starts afresh (not a refresh that keeps
+	 * its cursor on a call further down) reads a screenful or two first and
+	 * the rest of the page straight after it: sorted by latency or cost,
+	 * every row is read on its own (a granule each on ClickHouse), and the
+	 * first frame waits only for the rows it shows. A file's sorted page
+	 * costs its scan whatever its length: read at once. */
+	if ((dir == 0 || dir == 2) && !t->stay_id && store_remote(a->st)) {
 		int rows, cols;
 		tui_size(&rows, &cols);
 		r.limit = rows * 2 > FIRST_MIN ? rows * 2 : FIRST_MIN;
