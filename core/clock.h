@@ -50,4 +50,10 @@ static inline int64_t floor_to(int64_t t, int64_t step)
 	return r < 0 ? t - r - step : t - r;
 }
 
+static inline int64_t ceil_to(int64_t t, int64_t step)
+{
+	int64_t f = floor_to(t, step);
+	return f == t ? t : f + step;
+}
+
 #endif

@@ -237,12 +237,6 @@ void racc_free(racc *a)
 	memset(a, 0, sizeof *a);
 }
 
-static int64_t ceil_to(int64_t t, int64_t step)
-{
-	int64_t f = floor_to(t, step);
-	return f == t ? t : f + step;
-}
-
 int rollup_ranges(int64_t from_ns, int64_t to_ns, rrange out[5])
 {
 	int n = 0;

@@ -19,12 +19,6 @@
 
 /* ---- series ------------------------------------------------------------ */
 
-static int64_t ceil_to(int64_t t, int64_t step)
-{
-	int64_t f = floor_to(t, step);
-	return f == t ? t : f + step;
-}
-
 static int add_rollup_row(sqlite3_stmt *q, rstats *s, int with_hist)
 {
 	/* saturating, as the report's sums: a corrupt or hostile store must not
@@ -62,24 +56,9 @@ static int cmp_group_cost(const void *a, const void *b)
 
 int sq_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, series_t *out, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof *out);
-	if (ncols < 1)
-		ncols = 1;
-	int64_t span = to_ns - from_ns;
-	int res = span <= 6 * NS_PER_HOUR ? RES_1M : span <= 14 * NS_PER_DAY ? RES_1H : RES_1D;
-	int64_t rstep = rollup_step_ns[res];
-	int64_t step = ceil_to(ceil_to(span, ncols) / ncols, rstep);
-	if (step < rstep)
-		step = rstep;
-	int64_t to = ceil_to(to_ns, rstep), from = floor_to(from_ns, rstep);
-	int n = (int)((to - from + step - 1) / step);
-	from = to - (int64_t)n * step;
-	out->from_ns = from;
-	out->to_ns = to;
-	out->step_ns = step;
-	out->ncols = n;
-	out->res = res;
-	out->cols = xcalloc((size_t)n, sizeof *out->cols);
+	series_layout(from_ns, to_ns, ncols, out);
+	int res = out->res, n = out->ncols;
+	int64_t from = out->from_ns, to = out->to_ns, step = out->step_ns;
 	dims_t d;
 	store_dims_load(st, &d);
 	char sql[256];

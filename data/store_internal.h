@@ -160,6 +160,10 @@ void store_dims_free(dims_t *d);
 /* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
  * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
+/* The columns of a series of [from_ns, to_ns) in at most ncols, laid out
+ * the same by every backend: out zeroed, then its from_ns, to_ns, step_ns,
+ * ncols, res and cols (ncols empty rstats). */
+void series_layout(int64_t from_ns, int64_t to_ns, int ncols, series_t *out);
 /* The same for n windows at once, window k into per_dim[k], a server
  * reading them together; when lean the TTFT histograms and the errors by
  * type may be left empty (the changes strip compares neither). */

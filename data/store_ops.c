@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "../core/clock.h"
 #include "store_internal.h"
 
 const store_ops store_sqlite_ops = {
@@ -312,6 +313,37 @@ int store_remote(const store_t *st)
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim)
 {
 	return st->ops->window_per_dim(st, from_ns, to_ns, dims, per_dim);
+}
+
+/* The finest rollups that give the window at most ncols columns of whole
+ * rollup steps, ending on the step after to_ns. Columns of whole three-hour
+ * blocks (a 7-day or 14-day window) end on one, so that a server sums its
+ * histograms' three-hour blocks rather than three times as many hours; the
+ * column still open then reaches at most three hours past to_ns. */
+void series_layout(int64_t from_ns, int64_t to_ns, int ncols, series_t *out)
+{
+	memset(out, 0, sizeof *out);
+	if (ncols < 1)
+		ncols = 1;
+	int64_t span = to_ns - from_ns;
+	int res = span <= 6 * NS_PER_HOUR ? RES_1M : span <= 14 * NS_PER_DAY ? RES_1H : RES_1D;
+	int64_t rstep = rollup_step_ns[res];
+	int64_t step = ceil_to(ceil_to(span, ncols) / ncols, rstep);
+	if (step < rstep)
+		step = rstep;
+	int64_t from = floor_to(from_ns, rstep), to = ceil_to(to_ns, rstep);
+	if (res == RES_1H && step % (3 * NS_PER_HOUR) == 0) {
+		int64_t to3 = ceil_to(to_ns, 3 * NS_PER_HOUR);
+		if ((to3 - from + step - 1) / step <= ncols)
+			to = to3;
+	}
+	int n = (int)((to - from + step - 1) / step);
+	out->from_ns = to - (int64_t)n * step;
+	out->to_ns = to;
+	out->step_ns = step;
+	out->ncols = n;
+	out->res = res;
+	out->cols = xcalloc((size_t)n, sizeof *out->cols);
 }
 
 int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lean,

@@ -10,6 +10,7 @@
 #include "../../core/clock.h"
 #include "../../core/demo.h"
 #include "../../data/import.h"
+#include "../../data/query.h"
 #include "../../data/store.h"
 #include "t.h"
 
@@ -131,6 +132,53 @@ START_TEST(store_ingest_is_idempotent)
 	batch_free(&b);
 	ck_assert_int_eq(q_int(path, "SELECT sum(calls) FROM rollup_1m"), 75);
 	ck_assert_int_eq(q_int(path, "SELECT sum(calls) FROM rollup_1d"), 75);
+	pricing_free(p);
+	store_close(st);
+	free(path);
+}
+END_TEST
+
+/* The dashboard's columns: a 7-day (or 14-day) window's columns of three
+ * hours end on a three-hour boundary, whatever the time, so that a server
+ * sums whole three-hour blocks; the call of ten minutes ago is in the last
+ * column, and the first holds the window's start. A day's hour columns end
+ * on the hour after now, as before. */
+START_TEST(series_columns_on_three_hour_blocks)
+{
+	char *path;
+	store_t *st = open_new(&path);
+	pricing_t *p = pricing_new();
+	int64_t now = 1767225600LL * NS_PER_S + 13 * NS_PER_HOUR + 20 * NS_PER_MIN; /* 13:20 */
+	batch_t b = {0};
+	add(&b, "00000000000000a1", now - 10 * NS_PER_MIN, "gpt-4o", 900, "ok");
+	add(&b, "00000000000000a2", now - 7 * NS_PER_DAY + 30 * NS_PER_MIN, "gpt-4o", 900, "ok");
+	char err[256];
+	ingest_stats is = {0};
+	ck_assert_int_eq(store_ingest(st, &b, p, &is, err, sizeof err), 0);
+	batch_free(&b);
+	static const struct {
+		int64_t span, step, to;
+	} want[] = {
+		{7 * NS_PER_DAY, 3 * NS_PER_HOUR, 15 * NS_PER_HOUR},
+		{14 * NS_PER_DAY, 6 * NS_PER_HOUR, 15 * NS_PER_HOUR},
+		{NS_PER_DAY, NS_PER_HOUR, 14 * NS_PER_HOUR},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		series_t s;
+		ck_assert_int_eq(store_series(st, now - want[i].span, now, 60, &s, err, sizeof err), 0);
+		ck_assert_int_eq(s.step_ns, want[i].step);
+		ck_assert_int_eq(s.to_ns, 1767225600LL * NS_PER_S + want[i].to);
+		ck_assert_int_le(s.ncols, 60);
+		ck_assert_int_eq(s.from_ns + s.ncols * s.step_ns, s.to_ns);
+		ck_assert_int_le(s.from_ns, now - want[i].span);
+		if (want[i].step % (3 * NS_PER_HOUR) == 0)
+			ck_assert_int_eq(s.from_ns % (3 * NS_PER_HOUR), 0);
+		ck_assert_uint_eq(s.cols[s.ncols - 1].calls, 1);
+		ck_assert_uint_eq(s.total.calls, want[i].span == NS_PER_DAY ? 1 : 2);
+		if (want[i].span == 7 * NS_PER_DAY)
+			ck_assert_uint_eq(s.cols[0].calls, 1);
+		series_free(&s);
+	}
 	pricing_free(p);
 	store_close(st);
 	free(path);
@@ -385,6 +433,7 @@ Suite *suite_store(void)
 	tcase_add_test(t, store_schema_and_modes);
 	tcase_add_test(t, store_ingest_is_idempotent);
 	tcase_add_test(t, store_key_collisions_probe);
+	tcase_add_test(t, series_columns_on_three_hour_blocks);
 	tcase_add_test(t, store_finds_calls_by_span_prefix);
 	tcase_add_test(t, store_full_text_search);
 	tcase_add_test(t, store_fts_newest_first);
