@@ -1056,8 +1056,8 @@ static int ch_series(store_t *st, int64_t from_ns, int64_t to_ns, int ncols, ser
 	else
 		sb_adds(&x, "dim AS cd");
 	const char *r = res_suffix[res];
-	/* columns of whole three-hour blocks read those (a 7-day window at 80
-	 * columns, when its end falls on one) */
+	/* columns of whole three-hour blocks read those (a 7-day window's at
+	 * 60 columns, when its end falls on one) */
 	const char *hr = res == RES_1H && step_s % 10800 == 0 && f_s % 10800 == 0 ? res_suffix[RES_3H] : r;
 	u.total_rows = ng > 0;
 	if (ng) {

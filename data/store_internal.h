@@ -160,10 +160,6 @@ void store_dims_free(dims_t *d);
 /* Adds the rollups of [from_ns, to_ns) (minute aligned) into per_dim[dim],
  * an array of dims->n rstats. 0; -1 on a store error; -2 on a corrupt row. */
 int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims_t *dims, rstats *per_dim);
-/* The columns of a series of [from_ns, to_ns) in at most ncols, laid out
- * the same by every backend: out zeroed, then its from_ns, to_ns, step_ns,
- * ncols, res and cols (ncols empty rstats). */
-void series_layout(int64_t from_ns, int64_t to_ns, int ncols, series_t *out);
 /* The same for n windows at once, window k into per_dim[k], a server
  * reading them together; when lean the TTFT histograms and the errors by
  * type may be left empty (the changes strip compares neither). */
@@ -172,6 +168,11 @@ typedef struct twin {
 } twin;
 int store_windows_per_dim(store_t *st, const twin *w, size_t n, const dims_t *dims, int lean,
 			  rstats *const *per_dim);
+/* The columns of a series of [from_ns, to_ns) in about ncols (one or two
+ * more when the window's ends fall inside a column), laid out the same by
+ * every backend: out zeroed, then its from_ns, to_ns, step_ns, ncols, res
+ * and cols (ncols empty rstats). */
+void series_layout(int64_t from_ns, int64_t to_ns, int ncols, series_t *out);
 
 /* The prompt registry from a backend's three reads: the versions whose text
  * is known (only `name`'s when not NULL; source NULL when none), the daily

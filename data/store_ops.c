@@ -315,11 +315,8 @@ int store_window_per_dim(store_t *st, int64_t from_ns, int64_t to_ns, const dims
 	return st->ops->window_per_dim(st, from_ns, to_ns, dims, per_dim);
 }
 
-/* The finest rollups that give the window at most ncols columns of whole
- * rollup steps, ending on the step after to_ns. Columns of whole three-hour
- * blocks (a 7-day or 14-day window) end on one, so that a server sums its
- * histograms' three-hour blocks rather than three times as many hours; the
- * column still open then reaches at most three hours past to_ns. */
+/* The finest rollups that give the window about ncols columns of whole
+ * rollup steps, ending on the step after to_ns. */
 void series_layout(int64_t from_ns, int64_t to_ns, int ncols, series_t *out)
 {
 	memset(out, 0, sizeof *out);
@@ -332,11 +329,6 @@ void series_layout(int64_t from_ns, int64_t to_ns, int ncols, series_t *out)
 	if (step < rstep)
 		step = rstep;
 	int64_t from = floor_to(from_ns, rstep), to = ceil_to(to_ns, rstep);
-	if (res == RES_1H && step % (3 * NS_PER_HOUR) == 0) {
-		int64_t to3 = ceil_to(to_ns, 3 * NS_PER_HOUR);
-		if ((to3 - from + step - 1) / step <= ncols)
-			to = to3;
-	}
 	int n = (int)((to - from + step - 1) / step);
 	out->from_ns = to - (int64_t)n * step;
 	out->to_ns = to;

@@ -463,12 +463,11 @@ START_TEST(series_same_as_sqlite)
 	if (skip())
 		return;
 	static const int64_t spans[] = {NS_PER_HOUR, 6 * NS_PER_HOUR, NS_PER_DAY, 7 * NS_PER_DAY, 30 * NS_PER_DAY};
-	/* the third: 56 columns, ending an hour and some seconds earlier, so
-	 * that the windows' ends are not whole minutes (the console's never
-	 * are) and a 7-day window's three-hour columns cannot end on a block of
-	 * hist_3h (that would take a 57th): its columns read hours (the first
-	 * two, on the blocks) */
-	static const int widths[] = {60, 197, 56};
+	/* the third: 60 columns again, ending an hour and some seconds
+	 * earlier, so that a 7-day window's three-hour columns do not fall on
+	 * the three-hour blocks of hist_3h (the first's do) and read hours, and
+	 * the windows' ends are not whole minutes (the console's never are) */
+	static const int widths[] = {60, 197, 60};
 	char err[512], what[128];
 	for (size_t i = 0; i < sizeof spans / sizeof *spans; i++)
 		for (size_t w = 0; w < 3; w++) {
