@@ -68,7 +68,7 @@ static void request(view_t *v, app_t *a, int dir)
 	r.sort = a->sort;
 	r.limit = PAGE;
 	/* From a server, a list that starts afresh (not a refresh that keeps
-	 * its cursor on a call further down) reads a screenful or two first and
+	 * its cursor on its call) reads a screenful or two first and
 	 * the rest of the page straight after it: sorted by latency or cost,
 	 * every row is read on its own (a granule each on ClickHouse), and the
 	 * first frame waits only for the rows it shows. A file's sorted page
@@ -364,13 +364,15 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 	}
 	t->lp.n = (int)t->n;
 	listpos_follow(&t->lp, 0);
-	if (t->search_queued)
-		search_submit(v, a);
-	else if (t->jumped)
-		prefetch(v, a); /* the calls above the match, once below it are in */
-	else if (short_first && ((dir == 0 && t->more_after) || (dir == 2 && t->more_before))) {
+	/* The rest of a first page before anything else: a search asked
+	 * meanwhile stays queued and goes once it is in. */
+	if (short_first && t->n && ((dir == 0 && t->more_after) || (dir == 2 && t->more_before))) {
 		t->rest_of_first = 1;
 		request(v, a, dir == 0 ? 1 : -1);
+	} else if (t->search_queued) {
+		search_submit(v, a);
+	} else if (t->jumped) {
+		prefetch(v, a); /* the calls above the match, once below it are in */
 	}
 }
 
@@ -409,6 +411,7 @@ static int traces_action(view_t *v, app_t *a, int act)
 		break;
 	case A_MOVE_LAST:
 		if (t->more_after) {
+			t->jumped = 0; /* the end, not the rows around a match */
 			request(v, a, 2); /* the oldest page, straight away */
 			return 1;
 		}
