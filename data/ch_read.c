@@ -239,8 +239,9 @@ static void ranges_union(sbuf *q, const char *table, const char *cols, const rra
  * (sum(n) by bucket, far quicker on ClickHouse 18.16 than merging the
  * rollups' sumMap states), joined on the keys; the exact min, max and sum
  * from the rollups. With lean, no TTFT: its columns are empty and its
- * states are not merged (nor, in a pieces read, the errors by type). Every joined subquery here is named (ClickHouse
- * 20.5 and newer refuse them unnamed). */
+ * states are not merged (nor, in a pieces read, the errors by type).
+ * Every joined subquery here is named (ClickHouse 20.5 and newer refuse
+ * them unnamed). */
 /* The merged rollup states as text: the counts and the latency's min, max
  * and sum, then the TTFT's. */
 #define ROLLUP_LAT \

@@ -26,7 +26,6 @@ typedef struct traces {
 	uint64_t want;     /* tag of the page awaited, 0 when none */
 	int want_dir;      /* 0 fresh, 1 older (append), -1 newer (prepend), 2 from the end */
 	int want_short;    /* the page awaited is a first one of a screenful or two */
-	int rest_of_first; /* the next page asked for is the rest of that one */
 	int seek_error;    /* a next-error waiting for rows: +1 / -1 */
 	int loaded;        /* the first page arrived */
 	char err[256];
@@ -56,7 +55,9 @@ static void clear_rows(traces *t)
 	t->n = 0;
 }
 
-static void request(view_t *v, app_t *a, int dir)
+/* A page in direction dir, of limit rows (0: the page, or a screenful or
+ * two where the list starts afresh). */
+static void request_rows(view_t *v, app_t *a, int dir, int limit)
 {
 	traces *t = v->priv;
 	if (t->search_tag) { /* this replaces it on the query thread: ask again after */
@@ -68,22 +69,19 @@ static void request(view_t *v, app_t *a, int dir)
 	r.sort = a->sort;
 	r.limit = PAGE;
 	/* From a server, a list that starts afresh (not a refresh that keeps
-	 * its cursor on its call) reads a screenful or two first and
-	 * the rest of the page straight after it: sorted by latency or cost,
-	 * every row is read on its own (a granule each on ClickHouse), and the
-	 * first frame waits only for the rows it shows. A file's sorted page
-	 * costs its scan whatever its length: read at once. */
-	if ((dir == 0 || dir == 2) && !t->stay_id && store_remote(a->st)) {
+	 * its cursor on its call) reads a screenful or two first and the rest
+	 * of the page straight after it: sorted by latency or cost, every row
+	 * is read on its own (a granule each on ClickHouse), and the first
+	 * frame waits only for the rows it shows. A file's sorted page costs
+	 * its scan whatever its length: read at once. */
+	if (limit > 0) {
+		r.limit = limit;
+	} else if ((dir == 0 || dir == 2) && !t->stay_id && store_remote(a->st)) {
 		int rows, cols;
 		tui_size(&rows, &cols);
 		r.limit = rows * 2 > FIRST_MIN ? rows * 2 : FIRST_MIN;
 		if (r.limit > PAGE)
 			r.limit = PAGE;
-	}
-	/* The rest of a first page: the page is whole as if read at once. */
-	if ((dir == 1 || dir == -1) && t->rest_of_first) {
-		r.limit = PAGE - (int)t->n;
-		t->rest_of_first = 0;
 	}
 	t->want_short = r.limit < PAGE && (dir == 0 || dir == 2);
 	r.older = dir != -1 && dir != 2;
@@ -97,6 +95,11 @@ static void request(view_t *v, app_t *a, int dir)
 	app_query(a, &r);
 	t->want = a->q_tag;
 	t->want_dir = dir;
+}
+
+static void request(view_t *v, app_t *a, int dir)
+{
+	request_rows(v, a, dir, 0);
 }
 
 /* The search's filter is the list's with the searched words added, as if
@@ -140,7 +143,6 @@ static void start(view_t *v, app_t *a)
 {
 	traces *t = v->priv;
 	t->jumped = 0;
-	t->rest_of_first = 0;
 	clear_rows(t);
 	t->lp.sel = t->lp.top = 0;
 	t->more_before = t->more_after = 0;
@@ -364,11 +366,11 @@ static void traces_page(view_t *v, app_t *a, call_page *p, uint64_t tag, const c
 	}
 	t->lp.n = (int)t->n;
 	listpos_follow(&t->lp, 0);
-	/* The rest of a first page before anything else: a search asked
-	 * meanwhile stays queued and goes once it is in. */
+	/* The rest of a first page before anything else, so that the page is
+	 * whole as if read at once: a search asked meanwhile stays queued and
+	 * goes once it is in. */
 	if (short_first && t->n && ((dir == 0 && t->more_after) || (dir == 2 && t->more_before))) {
-		t->rest_of_first = 1;
-		request(v, a, dir == 0 ? 1 : -1);
+		request_rows(v, a, dir == 0 ? 1 : -1, PAGE - (int)t->n);
 	} else if (t->search_queued) {
 		search_submit(v, a);
 	} else if (t->jumped) {
